@@ -1,0 +1,22 @@
+"""The fund's side of the claim payout saga: an approved claim opens a disbursement
+from the product's payout fund, keyed by the claim so it is paid at most once."""
+from sqlalchemy.orm import Session
+
+from services.fund import disbursements
+
+SYSTEM_ACTOR = "insurance"
+
+
+def open_payout(session: Session, envelope: dict) -> None:
+    data = envelope["data"]
+    source_key = f"claim:{data['association_code']}:{data['claim_id']}"
+    if disbursements.by_source(session, source_key) is not None:
+        return  # this claim already has its disbursement
+    body = {"fund_code": data["payout_fund_code"], "amount_fen": data["amount_approved_fen"],
+            "purpose": f"insurance claim {data['claim_no']} ({data['product_code']})",
+            "payee": {"name": data["insured_name"]}, "reference": data["claim_no"]}
+    requester = {"username": f"{SYSTEM_ACTOR}:{data['approved_by']}"}
+    disbursement = disbursements.request(session, data["association_code"], body, requester,
+                                         source_key=source_key)
+    # The claim was already approved under four eyes in the insurance service.
+    disbursements.pay(session, disbursement, SYSTEM_ACTOR)

@@ -1,0 +1,88 @@
+"""Recording and refunding donations: ledger, receipt and event in one transaction."""
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.fund import donors, idempotency, ledger
+from services.fund.domain import donation_entry, reversal_of
+from services.fund.models import OUTBOX, Donation, LedgerTransaction
+from services.fund.views import donation_view
+from shared.clock import iso, local_date, now_utc
+from shared.errors import Conflict, NotFound
+from shared.outbox import record_event
+
+
+def record(session: Session, association: str, body: dict, raw: dict, actor: dict,
+           key: str | None) -> dict:
+    """`body` is validated input; `raw` is what was sent, which the key is bound to."""
+    scope = f"donation:{association}:{actor['username']}"
+    if key:
+        first = idempotency.claim_key(session, scope, key, raw)
+        if first is not None:
+            return first
+    answer = _record(session, association, body, actor)
+    if key:
+        idempotency.keep_answer(session, scope, key, answer)
+    return answer
+
+
+def _record(session: Session, association: str, body: dict, actor: dict) -> dict:
+    fund = ledger.fund_for_input(session, association, body["fund_code"])
+    if actor.get("donor_id"):
+        donor = donors.get(session, association, actor["donor_id"])
+    else:
+        donor = donors.find_or_create(session, association, body["donor"])
+    entry = donation_entry(fund.code, body["channel"], body["amount_fen"])
+    transaction = ledger.post(session, association, fund, entry, f"donation to {fund.code}")
+    now = now_utc()
+    donation = Donation(
+        association_code=association, fund=fund, donor=donor, amount_fen=body["amount_fen"],
+        channel=body["channel"], anonymous=body["anonymous"], note=body["note"],
+        recorded_by=actor["username"], ledger_transaction_id=transaction.id, recorded_at=now,
+        receipt_no=ledger.next_receipt_no(session, association, local_date(now).year))
+    session.add(donation)
+    session.flush()
+    record_event(session, OUTBOX, "fund.donation_recorded", {
+        "association_code": association, "donation_id": donation.id,
+        "receipt_no": donation.receipt_no, "fund_code": fund.code,
+        "amount_fen": donation.amount_fen, "channel": donation.channel, "donor_id": donor.id,
+        "anonymous": donation.anonymous, "recorded_at": iso(now)})
+    return donation_view(donation)
+
+
+def get(session: Session, association: str, donation_id: int, lock: bool = False) -> Donation:
+    query = select(Donation).where(Donation.id == donation_id,
+                                   Donation.association_code == association)
+    donation = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    if donation is None:
+        raise NotFound(f"No donation {donation_id}.", "donation_not_found")
+    return donation
+
+
+def listing(session: Session, association: str, donor_id: int | None, limit: int,
+            offset: int) -> dict:
+    query = select(Donation).where(Donation.association_code == association)
+    if donor_id is not None:
+        query = query.where(Donation.donor_id == donor_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Donation.id.desc()).limit(limit).offset(offset))
+    return {"items": [donation_view(d) for d in rows], "total": total}
+
+
+def refund(session: Session, association: str, donation_id: int, reason: str,
+           actor: dict) -> dict:
+    donation = get(session, association, donation_id, lock=True)
+    if donation.status == "refunded":
+        raise Conflict("The donation was already refunded.", "already_refunded")
+    fund = ledger.find_fund(session, association, donation.fund.code, lock=True)
+    original = ledger.entry_of(session.get(LedgerTransaction, donation.ledger_transaction_id))
+    reversal = ledger.post(session, association, fund, reversal_of(original, "refund"),
+                           f"refund of {donation.receipt_no}")
+    donation.status = "refunded"
+    donation.refund_transaction_id = reversal.id
+    donation.refund_reason = reason
+    donation.refunded_by = actor["username"]
+    record_event(session, OUTBOX, "fund.donation_refunded", {
+        "association_code": association, "donation_id": donation.id,
+        "receipt_no": donation.receipt_no, "fund_code": fund.code,
+        "amount_fen": donation.amount_fen, "reason": reason, "refunded_by": actor["username"]})
+    return donation_view(donation)

@@ -1,0 +1,146 @@
+"""The fund service's tables. Money columns are BigInteger fen."""
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.messaging_tables import add_messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+
+
+def _now():
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Fund(Base):
+    __tablename__ = "funds"
+    __table_args__ = (UniqueConstraint("association_code", "code"),
+                      CheckConstraint("balance_fen >= 0", name="fund_balance_not_negative"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    restricted: Mapped[bool] = mapped_column(Boolean)
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Donor(Base):
+    __tablename__ = "donors"
+    # One donor per identity number or credit code; phones may be shared by a family.
+    __table_args__ = (UniqueConstraint("association_code", "id_number"),
+                      UniqueConstraint("association_code", "credit_code"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class LedgerTransaction(Base):
+    __tablename__ = "ledger_transactions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(30))
+    memo: Mapped[str] = mapped_column(String(200))
+    posted_at: Mapped[datetime] = _now()
+    lines: Mapped[list["LedgerLine"]] = relationship(back_populates="transaction")
+
+
+class LedgerLine(Base):
+    __tablename__ = "ledger_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account: Mapped[str] = mapped_column(String(60), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
+    transaction: Mapped[LedgerTransaction] = relationship(back_populates="lines")
+
+
+class ReceiptSeries(Base):
+    """One counter row per association and year, locked while a number is taken."""
+    __tablename__ = "receipt_series"
+    association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Donation(Base):
+    __tablename__ = "donations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    receipt_no: Mapped[str] = mapped_column(String(30), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(10))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="recorded")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    ledger_transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    refund_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    refund_reason: Mapped[str | None] = mapped_column(Text)
+    refunded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = _now()
+    fund: Mapped[Fund] = relationship()
+    donor: Mapped[Donor] = relationship()
+
+
+class IdempotencyKey(Base):
+    """The first answer to a keyed request, kept to answer its retries."""
+    __tablename__ = "idempotency_keys"
+    scope: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    response: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class Disbursement(Base):
+    __tablename__ = "disbursements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(Text)
+    payee_name: Mapped[str] = mapped_column(String(200))
+    payee_id_number: Mapped[str | None] = mapped_column(String(18))
+    reference: Mapped[str | None] = mapped_column(String(200))
+    # Set when another service opens the disbursement (a claim id): one claim, one payout.
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="requested")
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    ledger_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
+    requested_at: Mapped[datetime] = _now()
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fund: Mapped[Fund] = relationship()
+
+
+class IdentityReveal(Base):
+    """Who looked at a full identity number, and when."""
+    __tablename__ = "identity_reveals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"))
+    revealed_to: Mapped[str] = mapped_column(String(100))
+    revealed_at: Mapped[datetime] = _now()

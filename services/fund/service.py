@@ -1,0 +1,173 @@
+"""The fund service: entrypoints only. Each opens one transaction and calls the domain."""
+from nameko.rpc import rpc
+from sqlalchemy import select, text
+
+from services.fund import claim_payouts, disbursements, donations, donors, ledger, statements
+from services.fund.models import OUTBOX, PROCESSED_EVENTS, Fund, IdentityReveal
+from services.fund.schemas import (
+    DisbursementIn,
+    DisbursementListIn,
+    DonationIn,
+    DonationListIn,
+    DonorDonationIn,
+    DonorIn,
+    FundIn,
+    PageIn,
+    ReasonIn,
+    StatementIn,
+)
+from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
+from shared.actors import load, load_actor
+from shared.db import Database
+from shared.errors import Forbidden
+from shared.inbox import first_delivery
+from shared.outbox import OutboxRelayRunner, backlog
+from shared.subscriber import subscribe
+
+
+class FundService:
+    name = "fund"
+
+    db = Database("fund")
+    relay = OutboxRelayRunner(OUTBOX)
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+    @rpc
+    def health(self):
+        with self.db.transaction() as session:
+            session.execute(text("SELECT 1"))
+            return {"database": "ok", "outbox_backlog": backlog(session, OUTBOX)}
+
+    @rpc
+    def list_funds(self, actor, page=None):
+        actor, page = load_actor(actor), load(PageIn(), page)
+        with self.db.transaction() as session:
+            query = select(Fund).where(Fund.association_code == actor["association_code"])
+            funds = session.scalars(query.order_by(Fund.code)).all()
+            items = [fund_view(f) for f in funds]
+            return {"items": items[page["offset"]:page["offset"] + page["limit"]],
+                    "total": len(items)}
+
+    @rpc
+    def get_fund(self, code, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return fund_view(ledger.find_fund(session, actor["association_code"], code))
+
+    @rpc
+    def ensure_fund(self, payload, actor):
+        actor, body = load_actor(actor), load(FundIn(), payload)
+        with self.db.transaction() as session:
+            association = actor["association_code"]
+            fund = session.scalars(select(Fund).where(
+                Fund.association_code == association, Fund.code == body["code"])).one_or_none()
+            if fund is None:
+                fund = Fund(association_code=association, balance_fen=0, **body)
+                session.add(fund)
+            return fund_view(fund)
+
+    @rpc
+    def ensure_donor(self, payload, actor):
+        actor, body = load_actor(actor), load(DonorIn(), payload)
+        with self.db.transaction() as session:
+            donor = donors.find_or_create(session, actor["association_code"], body)
+            session.flush()
+            return donor_view(donor)
+
+    @rpc
+    def get_donor(self, donor_id, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return donor_view(donors.get(session, actor["association_code"], donor_id))
+
+    @rpc
+    def reveal_donor_identity(self, donor_id, actor):
+        actor = load_actor(actor)
+        if actor["role"] != "admin":
+            raise Forbidden("Only an admin may see a full identity number.", "admin_only")
+        with self.db.transaction() as session:
+            donor = donors.get(session, actor["association_code"], donor_id)
+            session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
+            return {"donor_id": donor.id, "id_number": donor.id_number}
+
+    @rpc
+    def record_donation(self, payload, idempotency_key, actor):
+        actor = load_actor(actor)
+        schema = DonorDonationIn() if actor.get("donor_id") else DonationIn()
+        body = load(schema, payload)
+        with self.db.transaction() as session:
+            return donations.record(session, actor["association_code"], body, payload, actor,
+                                    idempotency_key)
+
+    @rpc
+    def get_donation(self, donation_id, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            donation = donations.get(session, actor["association_code"], donation_id)
+            return donation_view(donation)
+
+    @rpc
+    def list_donations(self, query, actor):
+        actor, query = load_actor(actor), load(DonationListIn(), query)
+        with self.db.transaction() as session:
+            return donations.listing(session, actor["association_code"], query["donor_id"],
+                                     query["limit"], query["offset"])
+
+    @rpc
+    def refund_donation(self, donation_id, payload, actor):
+        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return donations.refund(session, actor["association_code"], donation_id,
+                                    body["reason"], actor)
+
+    @rpc
+    def request_disbursement(self, payload, actor):
+        actor, body = load_actor(actor), load(DisbursementIn(), payload)
+        with self.db.transaction() as session:
+            disbursement = disbursements.request(session, actor["association_code"], body, actor)
+            return disbursement_view(disbursement)
+
+    @rpc
+    def approve_disbursement(self, disbursement_id, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return disbursements.approve(session, actor["association_code"], disbursement_id,
+                                         actor)
+
+    @rpc
+    def reject_disbursement(self, disbursement_id, payload, actor):
+        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return disbursements.reject(session, actor["association_code"], disbursement_id,
+                                        body["reason"], actor)
+
+    @rpc
+    def get_disbursement(self, disbursement_id, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return disbursement_view(
+                disbursements.get(session, actor["association_code"], disbursement_id))
+
+    @rpc
+    def list_disbursements(self, query, actor):
+        actor, query = load_actor(actor), load(DisbursementListIn(), query)
+        with self.db.transaction() as session:
+            return disbursements.listing(session, actor["association_code"], query["status"],
+                                         query["limit"], query["offset"])
+
+    @rpc
+    def statement(self, code, query, actor):
+        actor, query = load_actor(actor), load(StatementIn(), query)
+        with self.db.transaction() as session:
+            return statements.statement(session, actor["association_code"], code,
+                                        query["from_"], query["to"])
+
+    @subscribe("insurance", "claim_approved")
+    def on_claim_approved(self, envelope):
+        with self.db.transaction() as session:
+            if first_delivery(session, PROCESSED_EVENTS, "fund.on_claim_approved",
+                              envelope["event_id"]):
+                claim_payouts.open_payout(session, envelope)

@@ -1,0 +1,96 @@
+"""Engines, and a nameko dependency giving each worker explicit transactions.
+
+The transaction commits inside the service method, not in `worker_result`: nameko sends
+the RPC reply (and acks an event) before dependencies see the result, so a commit there
+could fail after the caller was told it worked."""
+from contextlib import contextmanager
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.settings import database_url
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # One connection per process: greenthreads then queue on a green lock instead of
+    # blocking the whole event loop inside SQLite's busy handler.
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                       "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # IMMEDIATE takes the write lock up front, so read-then-write (a balance check)
+        # cannot interleave with another process's writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+class UnitOfWork:
+    """What a worker gets: `with uow.transaction() as session:` commits once, or rolls back."""
+
+    def __init__(self, session_factory: sessionmaker, correlation_id: str, on_commit=None):
+        self._session_factory = session_factory
+        self.correlation_id = correlation_id
+        self._on_commit = on_commit
+
+    @contextmanager
+    def transaction(self):
+        session = self._session_factory()
+        session.info["correlation_id"] = self.correlation_id
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if self._on_commit and session.info.get("outbox_written"):
+            self._on_commit()
+
+
+class Database(DependencyProvider):
+    def __init__(self, service: str):
+        self.service = service
+
+    def setup(self):
+        urls = self.container.config.get("DATABASE_URLS") or {}
+        self.engine = make_engine(urls.get(self.service) or database_url(self.service))
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        correlation_id = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
+        return UnitOfWork(self.session_factory, correlation_id, self._relay_kick())
+
+    def _relay_kick(self):
+        # Wake the service's outbox relay (if it has one) as soon as an event is committed.
+        relays = [ext for ext in self.container.dependencies if hasattr(ext, "kick")]
+        return relays[0].kick if relays else None

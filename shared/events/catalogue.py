@@ -1,0 +1,167 @@
+"""Every event type and the schema of its `data`, by version.
+Never rename a type that shipped; a change of shape is a new version.
+Events never carry a full identity number: ids and masked numbers only."""
+from marshmallow import Schema, fields, validate
+
+from shared.money import Fen
+
+CHANNELS = ("cash", "bank", "wechat", "alipay")
+SKILLS = (
+    "psychological_counselling",
+    "legal_aid",
+    "social_work",
+    "reproductive_health_counselling",
+    "general",
+)
+
+
+class _Data(Schema):
+    association_code = fields.String(required=True, validate=validate.Length(equal=6))
+
+
+class DonationRecorded(_Data):
+    donation_id = fields.Integer(required=True, strict=True)
+    receipt_no = fields.String(required=True)
+    fund_code = fields.String(required=True)
+    amount_fen = Fen(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    donor_id = fields.Integer(required=True, strict=True)
+    anonymous = fields.Boolean(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class DonationRefunded(_Data):
+    donation_id = fields.Integer(required=True, strict=True)
+    receipt_no = fields.String(required=True)
+    fund_code = fields.String(required=True)
+    amount_fen = Fen(required=True)
+    reason = fields.String(required=True)
+    refunded_by = fields.String(required=True)
+
+
+class _Disbursement(_Data):
+    disbursement_id = fields.Integer(required=True, strict=True)
+    fund_code = fields.String(required=True)
+    amount_fen = Fen(required=True)
+    reference = fields.String(required=True, allow_none=True)
+
+
+class DisbursementRequested(_Disbursement):
+    purpose = fields.String(required=True)
+    payee_name = fields.String(required=True)
+    payee_id_number_masked = fields.String(required=True, allow_none=True)
+    requested_by = fields.String(required=True)
+
+
+class DisbursementApproved(_Disbursement):
+    approved_by = fields.String(required=True)
+
+
+class DisbursementPaid(_Disbursement):
+    paid_at = fields.String(required=True)
+
+
+class DisbursementRejected(_Disbursement):
+    reason = fields.String(required=True)
+    detail = fields.String(load_default=None, allow_none=True)
+
+
+class PolicyEnrolled(_Data):
+    policy_id = fields.Integer(required=True, strict=True)
+    policy_no = fields.String(required=True)
+    product_code = fields.String(required=True)
+    insured_name = fields.String(required=True)
+    insured_id_number_masked = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+
+
+class _Claim(_Data):
+    claim_id = fields.Integer(required=True, strict=True)
+    claim_no = fields.String(required=True)
+    policy_no = fields.String(required=True)
+    product_code = fields.String(required=True)
+
+
+class ClaimSubmitted(_Claim):
+    incident_date = fields.Date(required=True)
+    amount_claimed_fen = Fen(required=True)
+    flags = fields.List(fields.String(), required=True)
+
+
+class ClaimApproved(_Claim):
+    amount_approved_fen = Fen(required=True)
+    payout_fund_code = fields.String(required=True)
+    insured_name = fields.String(required=True)
+    insured_id_number_masked = fields.String(required=True)
+    family_category = fields.String(load_default=None, allow_none=True)
+    care_visit = fields.Boolean(load_default=False)
+    care_visit_skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)), load_default=[])
+    approved_by = fields.String(required=True)
+
+
+class ClaimRejected(_Claim):
+    reason = fields.String(required=True)
+    rejected_by = fields.String(required=True)
+
+
+class ClaimPaid(_Claim):
+    amount_paid_fen = Fen(required=True)
+    disbursement_id = fields.Integer(required=True, strict=True)
+
+
+class VolunteerRegistered(_Data):
+    volunteer_id = fields.Integer(required=True, strict=True)
+    name = fields.String(required=True)
+    skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)), required=True)
+
+
+class ShiftSignedUp(_Data):
+    shift_id = fields.Integer(required=True, strict=True)
+    volunteer_id = fields.Integer(required=True, strict=True)
+    status = fields.String(required=True, validate=validate.OneOf(("confirmed", "waitlisted")))
+
+
+class VisitRequested(_Data):
+    visit_id = fields.Integer(required=True, strict=True)
+    required_skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)), required=True)
+    trigger_event_id = fields.String(required=True)
+
+
+class VisitCompleted(_Data):
+    visit_id = fields.Integer(required=True, strict=True)
+    volunteer_ids = fields.List(fields.Integer(strict=True), required=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class HoursRecorded(_Data):
+    volunteer_id = fields.Integer(required=True, strict=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    source = fields.String(required=True, validate=validate.OneOf(("shift", "visit")))
+    source_id = fields.Integer(required=True, strict=True)
+
+
+CATALOGUE: dict[str, dict[int, type[Schema]]] = {
+    "fund.donation_recorded": {1: DonationRecorded},
+    "fund.donation_refunded": {1: DonationRefunded},
+    "fund.disbursement_requested": {1: DisbursementRequested},
+    "fund.disbursement_approved": {1: DisbursementApproved},
+    "fund.disbursement_paid": {1: DisbursementPaid},
+    "fund.disbursement_rejected": {1: DisbursementRejected},
+    "insurance.policy_enrolled": {1: PolicyEnrolled},
+    "insurance.claim_submitted": {1: ClaimSubmitted},
+    "insurance.claim_approved": {1: ClaimApproved},
+    "insurance.claim_rejected": {1: ClaimRejected},
+    "insurance.claim_paid": {1: ClaimPaid},
+    "volunteers.volunteer_registered": {1: VolunteerRegistered},
+    "volunteers.shift_signed_up": {1: ShiftSignedUp},
+    "volunteers.visit_requested": {1: VisitRequested},
+    "volunteers.visit_completed": {1: VisitCompleted},
+    "volunteers.hours_recorded": {1: HoursRecorded},
+}
+
+
+def exchange_and_routing_key(event_type: str) -> tuple[str, str]:
+    """`fund.donation_recorded` goes to nameko's `fund.events` exchange as `donation_recorded`."""
+    source, _, name = event_type.partition(".")
+    return f"{source}.events", name

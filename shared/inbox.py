@@ -1,0 +1,14 @@
+"""Idempotent consumers: the event id is recorded in the handler's own transaction,
+so a redelivered event finds it there and changes nothing."""
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+
+def first_delivery(session: Session, processed: Table, consumer: str, event_id: str) -> bool:
+    try:
+        with session.begin_nested():
+            session.execute(insert(processed).values(consumer=consumer, event_id=event_id))
+    except IntegrityError:
+        return False
+    return True

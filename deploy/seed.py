@@ -1,0 +1,51 @@
+"""Load the demo data of the design (users, funds, donors, donations) into a running
+system. Safe to run again: users and funds are ensured, donations carry fixed keys."""
+import sys
+
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import select
+
+from deploy import demo
+from services.gateway.auth import hash_password
+from services.gateway.models import User
+from shared.db import make_engine
+from shared.settings import amqp_uri, association_code, database_url
+
+SYSTEM = {"username": "demo-loader", "role": "admin"}
+
+
+def seed(config: dict | None = None) -> None:
+    config = config or {"AMQP_URI": amqp_uri()}
+    with ClusterRpcProxy(config) as rpc:
+        for fund in demo.FUNDS:
+            rpc.fund.ensure_fund(fund, SYSTEM)
+        donor1 = rpc.fund.ensure_donor(demo.DONOR1, SYSTEM)
+        _ensure_users(donor1["id"], (config.get("DATABASE_URLS") or {}).get("gateway"))
+        staff = {"username": "staff1", "role": "staff"}
+        for key, fund, fen, channel, donor in demo.DONATIONS:
+            rpc.fund.record_donation({"fund_code": fund, "amount_fen": fen, "channel": channel,
+                                      "donor": donor}, key, staff)
+        if rpc.fund.list_disbursements({}, staff)["total"] == 0:
+            rpc.fund.request_disbursement({
+                "fund_code": "SPECIAL_FAMILY", "amount_fen": 300_000,
+                "purpose": "春节慰问计生特殊家庭 Spring Festival visit to special families",
+                "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
+
+
+def _ensure_users(donor1_id: int, url: str | None) -> None:
+    engine = make_engine(url or database_url("gateway"))
+    with engine.begin() as connection:
+        existing = set(connection.scalars(select(User.username)))
+        for username, role in demo.USERS:
+            if username in existing:
+                continue
+            connection.execute(User.__table__.insert().values(
+                username=username, role=role, association_code=association_code(),
+                password_hash=hash_password(username + demo.PASSWORD_SUFFIX), active=True,
+                donor_id=donor1_id if role == "donor" else None))
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    seed()
+    print("demo data loaded", file=sys.stderr)

@@ -1,0 +1,56 @@
+"""Passwords (scrypt, via werkzeug) and signed, expiring bearer tokens (JWT, HS256)."""
+import time
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from services.gateway.models import User
+from shared.settings import token_secret, token_ttl_seconds
+
+# Checked when the username is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+class Unauthorized(Exception):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthorized("Unknown username or wrong password.")
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        raise Unauthorized("Unknown username or wrong password.")
+    return user
+
+
+def issue_token(user: User) -> tuple[str, int]:
+    ttl = token_ttl_seconds()
+    claims = {"sub": user.username, "role": user.role, "assoc": user.association_code,
+              "donor_id": user.donor_id, "volunteer_id": user.volunteer_id,
+              "exp": int(time.time()) + ttl}
+    return jwt.encode(claims, token_secret(), algorithm="HS256"), ttl
+
+
+def actor_from_header(header: str | None) -> dict:
+    """The caller, from `Authorization: Bearer <token>`; Unauthorized otherwise."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send `Authorization: Bearer <token>` from POST /api/v1/auth/token.")
+    try:
+        claims = jwt.decode(token.strip(), token_secret(), algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "role"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The token has expired; ask for a new one.") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("The token is not valid.") from None
+    return {"username": claims["sub"], "role": claims["role"],
+            "association_code": claims.get("assoc"), "donor_id": claims.get("donor_id"),
+            "volunteer_id": claims.get("volunteer_id")}

@@ -1,0 +1,156 @@
+"""`@route(...)`: one nameko @http entrypoint plus what every endpoint needs — the caller's
+role checked, the body and query validated, a correlation id made or carried on, and any
+failure turned into problem+json. The same records feed the OpenAPI document."""
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from functools import wraps
+
+import eventlet
+from marshmallow import Schema, ValidationError
+from nameko.exceptions import RemoteError, UnknownService
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.gateway.auth import Unauthorized, actor_from_header
+from services.gateway.problems import from_domain, problem
+from shared.errors import DomainError, flatten_messages
+
+log = logging.getLogger(__name__)
+ROUTES: list["Route"] = []
+RPC_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class Route:
+    method: str
+    path: str
+    summary: str
+    roles: tuple[str, ...] | None  # None: no login needed
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    status: int = 200
+    many: bool = False
+    tags: list[str] = field(default_factory=list)
+    headers: dict = field(default_factory=dict)
+
+
+class Call:
+    """One request as a handler sees it."""
+
+    def __init__(self, request, actor, body, query, correlation_id):
+        self.request, self.actor, self.body = request, actor, body
+        self.query, self.correlation_id = query, correlation_id
+        self.raw_body = getattr(request, "_phf_raw_body", None)
+
+
+def route(method, path, summary, roles, **options):
+    spec = Route(method, path, summary, roles, **options)
+    ROUTES.append(spec)
+
+    def decorate(handler):
+        @wraps(handler)
+        def endpoint(self, request, **path_args):
+            correlation_id = _correlation_id(request)
+            self.context.data["correlation_id"] = correlation_id
+            try:
+                call = _prepare(spec, request, correlation_id)
+                with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                    status, payload = spec.status, handler(self, call, **path_args)
+                if isinstance(payload, tuple):  # (status, body) when it differs by outcome
+                    status, payload = payload
+                if isinstance(payload, Response):
+                    response = payload
+                else:
+                    response = _json(status, payload)
+            except (Exception, eventlet.Timeout) as exc:  # every failure: a problem document
+                response = _problem_for(exc, correlation_id)
+            response.headers["X-Correlation-ID"] = correlation_id
+            return response
+
+        return http(method, path)(endpoint)
+
+    return decorate
+
+
+def _correlation_id(request) -> str:
+    given = (request.headers.get("X-Correlation-ID") or "").strip()
+    return given[:100] if given else str(uuid.uuid4())
+
+
+def _prepare(spec: Route, request, correlation_id: str) -> Call:
+    actor = None
+    if spec.roles is not None:
+        actor = actor_from_header(request.headers.get("Authorization"))
+        if actor["role"] not in spec.roles:
+            raise RoleNotAllowed(actor["role"])
+    body = query = None
+    if spec.body is not None:
+        raw = _json_body(request)
+        request._phf_raw_body = raw
+        body = _load(spec.body(), raw)
+    if spec.query is not None:
+        query = _load(spec.query(), request.args.to_dict())
+    return Call(request, actor, body, query, correlation_id)
+
+
+def _json_body(request):
+    text = request.get_data(as_text=True)
+    try:
+        raw = json.loads(text) if text.strip() else None
+    except ValueError as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return raw
+
+
+def _load(schema: Schema, data):
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise InvalidBody(flatten_messages(exc.messages)) from None
+
+
+class BadRequest(Exception):
+    pass
+
+
+class InvalidBody(Exception):
+    def __init__(self, errors: dict):
+        super().__init__("Some fields are invalid.")
+        self.errors = errors
+
+
+class RoleNotAllowed(Exception):
+    def __init__(self, role: str):
+        super().__init__(f"The {role} role may not do this.")
+
+
+def _json(status: int, payload) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status,
+                    mimetype="application/json")
+
+
+def _problem_for(exc: Exception, cid: str) -> Response:
+    if isinstance(exc, DomainError):
+        return from_domain(exc, cid)
+    if isinstance(exc, InvalidBody):
+        return problem(422, str(exc), "invalid_input", exc.errors, cid)
+    if isinstance(exc, BadRequest):
+        return problem(400, str(exc), "bad_request", {"_body": [str(exc)]}, cid)
+    if isinstance(exc, Unauthorized):
+        return problem(401, str(exc), "not_authenticated", None, cid,
+                       {"WWW-Authenticate": 'Bearer realm="api"'})
+    if isinstance(exc, RoleNotAllowed):
+        return problem(403, str(exc), "role_not_allowed", None, cid)
+    if isinstance(exc, (UnknownService, eventlet.Timeout)):
+        return problem(503, "A service did not answer; try again shortly.", "unavailable",
+                       None, cid)
+    log.error("request %s failed", cid, exc_info=(type(exc), exc, exc.__traceback__))
+    detail = "Something went wrong on our side; quote the correlation id."
+    if isinstance(exc, RemoteError):
+        detail = "A service failed; quote the correlation id."
+    return problem(500, detail, "internal_error", None, cid)

@@ -1,0 +1,172 @@
+"""The front door: HTTP in, RPC out. Roles are checked here; rules live in the services."""
+import eventlet
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+from sqlalchemy import text
+
+from services.fund.schemas import (
+    DisbursementIn,
+    DisbursementListIn,
+    DisbursementOut,
+    DonationListIn,
+    DonationOut,
+    DonorDonationIn,
+    FundOut,
+    PageIn,
+    ReasonIn,
+    StatementIn,
+    StatementOut,
+)
+from services.gateway import openapi
+from services.gateway.auth import authenticate, issue_token
+from services.gateway.context import WorkerContext
+from services.gateway.problems import problem
+from services.gateway.routes import route
+from services.gateway.schemas import DonorOut, HealthOut, MeOut, TokenIn, TokenOut
+from shared.db import Database
+from shared.errors import Forbidden, InvalidInput
+
+STAFF = ("staff", "admin")
+ANYONE = ("donor", "staff", "coordinator", "volunteer", "admin")
+HEALTH_TIMEOUT_SECONDS = 3
+
+
+class GatewayService:
+    name = "gateway"
+
+    context = WorkerContext()
+    db = Database("gateway")
+    fund = RpcProxy("fund")
+
+    @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
+    def healthz(self, call):
+        services = {"gateway": self._check(self._own_database),
+                    "fund": self._check(self.fund.health)}
+        ok = all(state == "ok" for state in services.values())
+        return (200 if ok else 503), {"status": "ok" if ok else "degraded",
+                                      "services": services}
+
+    @route("GET", "/api/v1/openapi.json", "This document", None)
+    def openapi_document(self, call):
+        return openapi.build()
+
+    @route("POST", "/api/v1/auth/token", "Log in: a bearer token", None, body=TokenIn,
+           response=TokenOut, tags=["auth"])
+    def token(self, call):
+        with self.db.transaction() as session:
+            user = authenticate(session, call.body["username"], call.body["password"])
+            token, ttl = issue_token(user)
+            return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
+                    "role": user.role}
+
+    @route("GET", "/api/v1/me", "Who the token belongs to", ANYONE, response=MeOut,
+           tags=["auth"])
+    def me(self, call):
+        return call.actor
+
+    # --- funds -------------------------------------------------------------------------
+    @route("GET", "/api/v1/funds", "Funds and their balances", ANYONE, query=PageIn,
+           response=FundOut, many=True, tags=["fund"])
+    def list_funds(self, call):
+        return self.fund.list_funds(call.actor, call.request.args.to_dict())
+
+    @route("GET", "/api/v1/funds/<code>", "One fund", ANYONE, response=FundOut, tags=["fund"])
+    def get_fund(self, call, code):
+        return self.fund.get_fund(code, call.actor)
+
+    @route("GET", "/api/v1/funds/<code>/statement", "A fund's statement for a period", STAFF,
+           query=StatementIn, response=StatementOut, tags=["fund"])
+    def statement(self, call, code):
+        return self.fund.statement(code, call.request.args.to_dict(), call.actor)
+
+    # --- donations ---------------------------------------------------------------------
+    @route("POST", "/api/v1/donations", "Record a donation; a numbered receipt comes back",
+           ("donor",) + STAFF, body=DonorDonationIn, response=DonationOut, status=201,
+           tags=["fund"], headers={"Idempotency-Key": "Retry safely: the same key and body "
+                                   "return the first answer; another body gets 409."})
+    def record_donation(self, call):
+        key = (call.request.headers.get("Idempotency-Key") or "").strip() or None
+        if key is not None and len(key) > 200:
+            raise InvalidInput("The Idempotency-Key header is too long.", "invalid_input",
+                               {"Idempotency-Key": ["At most 200 characters."]})
+        return self.fund.record_donation(call.raw_body, key, call.actor)
+
+    @route("GET", "/api/v1/donations", "Donations (a donor sees only their own)",
+           ("donor",) + STAFF, query=DonationListIn, response=DonationOut, many=True,
+           tags=["fund"])
+    def list_donations(self, call):
+        query = call.request.args.to_dict()
+        if call.actor["role"] == "donor":
+            query["donor_id"] = call.actor["donor_id"] or -1
+        return self.fund.list_donations(query, call.actor)
+
+    @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", ("donor",) + STAFF,
+           response=DonationOut, tags=["fund"])
+    def get_donation(self, call, donation_id):
+        donation = self.fund.get_donation(donation_id, call.actor)
+        if call.actor["role"] == "donor" and donation["donor_id"] != call.actor["donor_id"]:
+            raise Forbidden("This donation is not yours.", "not_your_donation")
+        return donation
+
+    @route("POST", "/api/v1/donations/<int:donation_id>/refund",
+           "Refund a donation by a reversing entry", STAFF, body=ReasonIn,
+           response=DonationOut, tags=["fund"])
+    def refund_donation(self, call, donation_id):
+        return self.fund.refund_donation(donation_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked)", STAFF,
+           response=DonorOut, tags=["fund"])
+    def get_donor(self, call, donor_id):
+        return self.fund.get_donor(donor_id, call.actor)
+
+    @route("GET", "/api/v1/donors/<int:donor_id>/identity",
+           "A donor's full identity number; every look is recorded", ("admin",),
+           tags=["fund"])
+    def reveal_donor_identity(self, call, donor_id):
+        return self.fund.reveal_donor_identity(donor_id, call.actor)
+
+    # --- disbursements -----------------------------------------------------------------
+    @route("POST", "/api/v1/disbursements", "Request a disbursement", STAFF,
+           body=DisbursementIn, response=DisbursementOut, status=201, tags=["fund"])
+    def request_disbursement(self, call):
+        return self.fund.request_disbursement(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/disbursements", "Disbursements", STAFF, query=DisbursementListIn,
+           response=DisbursementOut, many=True, tags=["fund"])
+    def list_disbursements(self, call):
+        return self.fund.list_disbursements(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/disbursements/<int:disbursement_id>", "One disbursement", STAFF,
+           response=DisbursementOut, tags=["fund"])
+    def get_disbursement(self, call, disbursement_id):
+        return self.fund.get_disbursement(disbursement_id, call.actor)
+
+    @route("POST", "/api/v1/disbursements/<int:disbursement_id>/approve",
+           "Approve (not your own request): paid, or rejected for insufficient funds", STAFF,
+           response=DisbursementOut, tags=["fund"])
+    def approve_disbursement(self, call, disbursement_id):
+        return self.fund.approve_disbursement(disbursement_id, call.actor)
+
+    @route("POST", "/api/v1/disbursements/<int:disbursement_id>/reject",
+           "Reject with a reason", STAFF, body=ReasonIn, response=DisbursementOut,
+           tags=["fund"])
+    def reject_disbursement(self, call, disbursement_id):
+        return self.fund.reject_disbursement(disbursement_id, call.raw_body, call.actor)
+
+    # --- anything else -----------------------------------------------------------------
+    @http("GET,POST,PUT,PATCH,DELETE", "/<path:anything>")
+    def not_found(self, request, anything):
+        return problem(404, f"Nothing at /{anything}.", "no_such_path")
+
+    def _own_database(self):
+        with self.db.transaction() as session:
+            session.execute(text("SELECT 1"))
+
+    @staticmethod
+    def _check(probe) -> str:
+        try:
+            with eventlet.Timeout(HEALTH_TIMEOUT_SECONDS):
+                probe()
+            return "ok"
+        except (Exception, eventlet.Timeout) as exc:
+            return f"down: {type(exc).__name__}"

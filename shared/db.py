@@ -17,7 +17,16 @@ from shared.settings import database_url
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(_psycopg2(url), pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _psycopg2(url: str) -> str:
+    """SQLAlchemy 2.1 reads plain `postgresql://` as psycopg 3, which blocks eventlet's loop;
+    psycopg2 is made cooperative by eventlet."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg2://" + url[len(plain):]
+    return url
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -3,6 +3,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from nameko.exceptions import deserialize_to_instance
+
 from shared.errors import Conflict, Forbidden
 
 ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
@@ -10,11 +12,12 @@ ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
 PAYOUT_ACCOUNT = "asset:bank"  # disbursements leave through the bank account
 
 
+@deserialize_to_instance  # crosses RPC as itself, like every DomainError
 class InsufficientFunds(Conflict):
-    def __init__(self, fund_code: str, balance_fen: int, amount_fen: int):
-        super().__init__(
-            f"Fund {fund_code} holds {balance_fen} fen; {amount_fen} fen cannot be paid.",
-            "insufficient_funds", {"amount_fen": ["More than the fund holds."]})
+    @classmethod
+    def of(cls, fund_code: str, balance_fen: int, amount_fen: int) -> "InsufficientFunds":
+        return cls(f"Fund {fund_code} holds {balance_fen} fen; {amount_fen} fen cannot be paid.",
+                   "insufficient_funds", {"amount_fen": ["More than the fund holds."]})
 
 
 def fund_account(code: str) -> str:
@@ -59,7 +62,8 @@ def new_balance(fund_code: str, balance_fen: int, entry: LedgerEntry) -> int:
     """The balance after `entry`; no fund ever goes below zero."""
     after = balance_fen + entry.change_to(fund_account(fund_code))
     if after < 0:
-        raise InsufficientFunds(fund_code, balance_fen, -entry.change_to(fund_account(fund_code)))
+        raise InsufficientFunds.of(fund_code, balance_fen,
+                                   -entry.change_to(fund_account(fund_code)))
     return after
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks that run the whole system as real processes."""

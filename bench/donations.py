@@ -1,0 +1,208 @@
+"""Donations through the gateway end to end, against bare nameko RPC round trips.
+
+    .venv/bin/python -m bench.donations [--seconds 10] [--concurrency 8]
+
+Starts every service as real processes on a free port with a throwaway var dir, loads the
+demo data, then measures (1) POST /api/v1/donations as staff1 and (2) `fund.ping` through
+ClusterRpcProxy, each with N client threads for the same duration. Exits non-zero if any
+donation comes back other than 201; the temp dir with the logs is then kept."""
+import argparse
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from deploy.processes import System
+from deploy.seed import seed
+from shared.settings import amqp_uri
+
+DONATION = {"fund_code": "GENERAL", "amount_fen": 100, "channel": "cash",
+            "donor": {"kind": "person", "name": "Bench"}}
+OUTBOX_DRAIN_TIMEOUT = 30
+
+
+class BenchFailure(Exception):
+    """The system answered something other than what the benchmark counts."""
+
+
+def free_port() -> int:
+    # Bind to port 0 so the kernel picks one nobody uses; small race, fine for a bench.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+def summarise(latencies: list[float], elapsed: float) -> dict:
+    return {"count": len(latencies), "per_second": len(latencies) / elapsed,
+            "p50_ms": percentile(latencies, 0.50) * 1000,
+            "p99_ms": percentile(latencies, 0.99) * 1000}
+
+
+def run_threads(work, concurrency: int) -> tuple[list, float]:
+    """Run `work(barrier)` in N threads; each starts its clock once all are ready."""
+    barrier = threading.Barrier(concurrency + 1)
+    with ThreadPoolExecutor(concurrency) as pool:
+        futures = [pool.submit(work, barrier) for _ in range(concurrency)]
+        barrier.wait()  # setup (sessions, proxies) is not part of the measurement
+        started = time.monotonic()
+        results = [future.result() for future in futures]
+    return results, time.monotonic() - started
+
+
+# --- phase 1: donations over HTTP ---------------------------------------------------------
+def login(url: str) -> str:
+    response = requests.post(url + "/api/v1/auth/token", timeout=10,
+                             json={"username": "staff1", "password": "staff1-demo"})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def donate_for(url: str, token: str, seconds: float, barrier) -> tuple[list, list]:
+    session = requests.Session()  # one keep-alive connection per thread
+    session.headers["Authorization"] = f"Bearer {token}"
+    latencies, failures = [], []
+    barrier.wait()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            response = session.post(url + "/api/v1/donations", json=DONATION, timeout=60,
+                                    headers={"Idempotency-Key": uuid.uuid4().hex})
+        except requests.RequestException as exc:  # a hang or a dropped connection
+            failures.append((type(exc).__name__, str(exc)[:300]))
+            continue
+        if response.status_code == 201:
+            latencies.append(time.perf_counter() - started)
+        else:
+            failures.append((response.status_code, response.text[:300]))
+    return latencies, failures
+
+
+def phase_donations(url: str, seconds: float, concurrency: int) -> tuple[dict, list]:
+    token = login(url)
+    results, elapsed = run_threads(
+        lambda barrier: donate_for(url, token, seconds, barrier), concurrency)
+    latencies = [value for done, _ in results for value in done]
+    failures = [failure for _, failed in results for failure in failed]
+    return summarise(latencies, elapsed), failures
+
+
+# --- phase 2: bare RPC ----------------------------------------------------------------
+def ping_for(config: dict, seconds: float, barrier) -> list[float]:
+    latencies = []
+    with ClusterRpcProxy(config) as rpc:  # one proxy (connection, reply queue) per thread
+        barrier.wait()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            if rpc.fund.ping() != "pong":
+                raise BenchFailure("fund.ping did not answer pong")
+            latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def phase_rpc(config: dict, seconds: float, concurrency: int) -> dict:
+    results, elapsed = run_threads(
+        lambda barrier: ping_for(config, seconds, barrier), concurrency)
+    return summarise([value for done in results for value in done], elapsed)
+
+
+# --- outbox, table, system ------------------------------------------------------------
+def wait_outbox_drained(config: dict) -> tuple[float, int]:
+    """Seconds until fund's outbox backlog is 0 (or the timeout), and the last backlog."""
+    started = time.monotonic()
+    with ClusterRpcProxy(config) as rpc:
+        while True:
+            backlog = rpc.fund.health()["outbox_backlog"]
+            waited = time.monotonic() - started
+            if backlog == 0 or waited > OUTBOX_DRAIN_TIMEOUT:
+                return waited, backlog
+            time.sleep(0.05)
+
+
+def print_table(donations: dict, rpc: dict) -> None:
+    print(f"{'what':<37}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}{'count':>9}")
+    for label, row in (("donations (HTTP -> gateway -> fund)", donations),
+                       ("fund.ping (bare nameko RPC)", rpc)):
+        print(f"{label:<37}{row['per_second']:>12.1f}{row['p50_ms']:>10.1f}"
+              f"{row['p99_ms']:>10.1f}{row['count']:>9}")
+    ratio = donations["per_second"] / rpc["per_second"] if rpc["per_second"] else 0.0
+    print(f"ratio donations/s / RPC calls/s: {ratio:.3f}")
+
+
+def report_failure(exc: BenchFailure) -> None:
+    detail = exc.args[0]
+    if not isinstance(detail, list):
+        print(f"!! {detail}", file=sys.stderr)
+        return
+    codes = Counter(code for code, _ in detail)
+    print(f"!! {len(detail)} donations were not 201: {dict(codes)}", file=sys.stderr)
+    for code, text in list(dict(detail).items())[:5]:  # one sample body per status
+        print(f"!!   {code}: {text}", file=sys.stderr)
+
+
+def start_system(var_dir: Path) -> System:
+    # seed() finds the gateway database through PHF_VAR_DIR in this process, too.
+    os.environ["PHF_VAR_DIR"] = str(var_dir)
+    system = System(port=free_port(), env={"PHF_VAR_DIR": str(var_dir)},
+                    log_dir=var_dir / "logs")
+    system.migrate()
+    system.start()
+    system.wait_healthy()
+    return system
+
+
+def benchmark(system: System, config: dict, args) -> None:
+    seed(config)
+    donations, failures = phase_donations(system.url, args.seconds, args.concurrency)
+    drained_in, backlog = wait_outbox_drained(config)
+    rpc = phase_rpc(config, args.seconds, args.concurrency)
+    print(f"\n{args.seconds:g} s per phase, {args.concurrency} client threads\n")
+    print_table(donations, rpc)
+    state = "drained" if backlog == 0 else f"NOT drained ({backlog} left)"
+    print(f"outbox {state} {drained_in:.2f} s after phase 1")
+    if failures:
+        raise BenchFailure(failures)
+    if backlog:
+        raise BenchFailure(f"outbox backlog still {backlog} after {OUTBOX_DRAIN_TIMEOUT} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    var_dir, ok, system = Path(tempfile.mkdtemp(prefix="phf-bench-")), False, None
+    try:
+        system = start_system(var_dir)
+        benchmark(system, {"AMQP_URI": amqp_uri()}, args)
+        ok = True
+    except BenchFailure as exc:
+        report_failure(exc)
+    finally:
+        if system is not None:
+            system.stop()
+        if ok:  # keep the logs of a failed run for whoever reads the error
+            shutil.rmtree(var_dir, ignore_errors=True)
+        else:
+            print(f"!! logs kept in {var_dir / 'logs'}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

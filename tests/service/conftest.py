@@ -1,0 +1,38 @@
+"""Service tests: the real FundService in a nameko container, on a vhost of its own on the
+machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in turn).
+Tests talk to it only by RPC and events, and read its database to check the ledger."""
+from dataclasses import dataclass
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter  # noqa: F401  (re-exported for tests)
+from nameko.testing.utils import get_extension
+from sqlalchemy.orm import Session
+
+from services.fund.service import FundService
+from shared.db import Database
+from tests.support import ADMIN
+
+
+@dataclass
+class RunningFund:
+    rpc: object
+    config: dict
+    container: object
+
+    def session(self) -> Session:
+        return Session(get_extension(self.container, Database).engine)
+
+    def ensure_fund(self, code="GENERAL", restricted=False):
+        return self.rpc.ensure_fund({"code": code, "name": code.title(),
+                                     "restricted": restricted}, ADMIN)
+
+
+@pytest.fixture
+def fund(container_factory, rabbit_config, database_url):
+    config = {**rabbit_config, "DATABASE_URLS": {"fund": database_url("fund")},
+              "max_workers": 20}
+    container = container_factory(FundService, config)
+    container.start()
+    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
+        yield RunningFund(rpc.fund, config, container)

@@ -1,0 +1,137 @@
+"""Donations through the fund service's RPC interface, on both databases."""
+import pytest
+from sqlalchemy import func, select
+
+from services.fund.models import Donation, Donor, LedgerLine, LedgerTransaction
+from shared.errors import Conflict, InvalidInput
+from tests.support import STAFF1, STAFF2, EventTap
+
+PERSON = {"kind": "person", "name": "张三", "id_number": "11010519491231002X",
+          "phone": "13812345678"}
+
+
+def donation(amount=10_000, fund_code="GENERAL", donor=PERSON, channel="bank"):
+    return {"fund_code": fund_code, "amount_fen": amount, "channel": channel, "donor": donor}
+
+
+def assert_ledger_balanced(fund):
+    with fund.session() as session:
+        sums = session.execute(select(LedgerLine.transaction_id, func.sum(LedgerLine.amount_fen))
+                               .group_by(LedgerLine.transaction_id)).all()
+        assert sums and all(total == 0 for _, total in sums)
+        assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == len(sums)
+
+
+def test_a_donation_is_recorded_with_a_receipt_and_moves_the_balance(fund):
+    fund.ensure_fund()
+    answer = fund.rpc.record_donation(donation(12_345), None, STAFF1)
+    assert answer["amount_fen"] == 12_345 and answer["fund_code"] == "GENERAL"
+    assert answer["receipt_no"].startswith("341181-") and answer["receipt_no"].endswith("000001")
+    assert fund.rpc.get_fund("GENERAL", STAFF1)["balance_fen"] == 12_345
+    assert_ledger_balanced(fund)
+
+
+def test_receipt_numbers_are_gap_free_even_when_a_donation_fails(fund):
+    fund.ensure_fund()
+    first = fund.rpc.record_donation(donation(), None, STAFF1)
+    with pytest.raises(InvalidInput):
+        fund.rpc.record_donation(donation(fund_code="NO_SUCH_FUND"), None, STAFF1)
+    second = fund.rpc.record_donation(donation(), None, STAFF1)
+    numbers = [int(d["receipt_no"].rsplit("-", 1)[1]) for d in (first, second)]
+    assert numbers == [1, 2]
+
+
+def test_the_same_key_and_body_return_the_first_answer_and_record_nothing_new(fund):
+    fund.ensure_fund()
+    first = fund.rpc.record_donation(donation(), "key-1", STAFF1)
+    again = fund.rpc.record_donation(donation(), "key-1", STAFF1)
+    assert again == first
+    assert fund.rpc.list_donations({}, STAFF1)["total"] == 1
+    assert fund.rpc.get_fund("GENERAL", STAFF1)["balance_fen"] == 10_000
+
+
+def test_the_same_key_with_another_body_is_a_conflict(fund):
+    fund.ensure_fund()
+    fund.rpc.record_donation(donation(), "key-1", STAFF1)
+    with pytest.raises(Conflict) as refused:
+        fund.rpc.record_donation(donation(amount=99), "key-1", STAFF1)
+    assert refused.value.code == "idempotency_key_reused"
+    assert fund.rpc.list_donations({}, STAFF1)["total"] == 1
+
+
+def test_concurrent_retries_with_one_key_record_one_donation(fund):
+    fund.ensure_fund()
+    calls = [fund.rpc.record_donation.call_async(donation(), "same", STAFF1) for _ in range(10)]
+    answers = [call.result() for call in calls]
+    assert len({a["id"] for a in answers}) == 1
+    assert fund.rpc.list_donations({}, STAFF1)["total"] == 1
+    assert fund.rpc.get_fund("GENERAL", STAFF1)["balance_fen"] == 10_000
+
+
+def test_a_donor_is_found_again_rather_than_duplicated(fund):
+    fund.ensure_fund()
+    by_id = fund.rpc.record_donation(donation(), None, STAFF1)
+    by_phone = fund.rpc.record_donation(
+        donation(donor={"kind": "person", "name": "张三", "phone": "+86 138-1234-5678"}),
+        None, STAFF2)
+    company = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}
+    c1 = fund.rpc.record_donation(donation(donor=company), None, STAFF1)
+    c2 = fund.rpc.record_donation(donation(donor={**company, "name": "某公司（新名）"}), None,
+                                  STAFF1)
+    assert by_id["donor_id"] == by_phone["donor_id"]
+    assert c1["donor_id"] == c2["donor_id"] != by_id["donor_id"]
+    with fund.session() as session:
+        assert session.scalar(select(func.count()).select_from(Donor)) == 2
+
+
+def test_a_refund_is_a_reversing_entry_and_nothing_is_deleted(fund):
+    fund.ensure_fund()
+    given = fund.rpc.record_donation(donation(5_000), None, STAFF1)
+    refunded = fund.rpc.refund_donation(given["id"], {"reason": "recorded twice"}, STAFF2)
+    assert refunded["status"] == "refunded"
+    assert fund.rpc.get_fund("GENERAL", STAFF1)["balance_fen"] == 0
+    with pytest.raises(Conflict):
+        fund.rpc.refund_donation(given["id"], {"reason": "again"}, STAFF2)
+    with fund.session() as session:
+        assert session.scalar(select(func.count()).select_from(Donation)) == 1
+        assert session.scalar(select(func.count()).select_from(LedgerTransaction)) == 2
+    assert_ledger_balanced(fund)
+
+
+def test_money_already_paid_out_cannot_be_refunded(fund):
+    fund.ensure_fund("SHANGEN", restricted=True)
+    given = fund.rpc.record_donation(donation(5_000, "SHANGEN"), None, STAFF1)
+    paid = fund.rpc.request_disbursement({"fund_code": "SHANGEN", "amount_fen": 4_000,
+                                          "purpose": "aid", "payee": {"name": "李四"}}, STAFF1)
+    fund.rpc.approve_disbursement(paid["id"], STAFF2)
+    with pytest.raises(Conflict) as refused:
+        fund.rpc.refund_donation(given["id"], {"reason": "donor asked"}, STAFF2)
+    assert refused.value.code == "insufficient_funds"
+    assert refused.value.message == "Fund SHANGEN holds 1000 fen; 5000 fen cannot be paid."
+    assert fund.rpc.get_fund("SHANGEN", STAFF1)["balance_fen"] == 1_000
+
+
+def test_bad_input_names_every_field_and_writes_nothing(fund):
+    fund.ensure_fund()
+    with pytest.raises(InvalidInput) as refused:
+        fund.rpc.record_donation({"fund_code": "GENERAL", "amount_fen": -5, "channel": "gold",
+                                  "donor": {"kind": "person", "name": "x",
+                                            "id_number": "110105194912310021"}}, "k", STAFF1)
+    assert set(refused.value.fields) == {"amount_fen", "channel", "donor.id_number"}
+    assert fund.rpc.list_donations({}, STAFF1)["total"] == 0
+
+
+def test_recording_a_donation_publishes_its_event_with_the_correlation_id(fund):
+    tap = EventTap(fund.config["AMQP_URI"], "fund.events", "donation_recorded")
+    try:
+        fund.ensure_fund()
+        given = fund.rpc.record_donation(donation(777), None, STAFF1)
+        [event] = tap.take(1)
+    finally:
+        tap.close()
+    envelope = event["body"]
+    assert envelope["event_type"] == "fund.donation_recorded"
+    assert envelope["correlation_id"] == "test-correlation"
+    assert envelope["data"]["donation_id"] == given["id"]
+    assert envelope["data"]["amount_fen"] == 777
+    assert "11010519491231002X" not in str(envelope)

@@ -1,0 +1,72 @@
+"""Small helpers the tests share: a pika listener on an event exchange, and actors."""
+import json
+import time
+import uuid
+
+import pika
+
+from shared.outbox import pika_uri
+
+STAFF1 = {"username": "staff1", "role": "staff"}
+STAFF2 = {"username": "staff2", "role": "staff"}
+ADMIN = {"username": "admin", "role": "admin"}
+
+
+class EventTap:
+    """A durable queue bound to an event exchange, declared before anything is published
+    (an event sent to an exchange with no queue bound is dropped)."""
+
+    def __init__(self, amqp_uri: str, exchange: str, routing_key: str = "#"):
+        self.connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
+        self.channel = self.connection.channel()
+        self.queue = f"tap-{uuid.uuid4().hex[:8]}"
+        self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+        self.channel.queue_declare(self.queue, durable=True)
+        self.channel.queue_bind(self.queue, exchange, routing_key)
+
+    def take(self, count: int, timeout: float = 10.0) -> list[dict]:
+        """Exactly the messages that arrive within `timeout`, up to `count`."""
+        bodies, deadline = [], time.monotonic() + timeout
+        while len(bodies) < count and time.monotonic() < deadline:
+            method, properties, body = self.channel.basic_get(self.queue, auto_ack=True)
+            if method is None:
+                self.connection.sleep(0.05)
+                continue
+            bodies.append({"body": json.loads(body), "headers": properties.headers or {}})
+        return bodies
+
+    def drain(self, settle: float = 1.0) -> list[dict]:
+        """Everything that arrives until nothing has come for `settle` seconds."""
+        found = []
+        while True:
+            batch = self.take(1, timeout=settle)
+            if not batch:
+                return found
+            found.extend(batch)
+
+    def close(self):
+        if self.connection.is_open:
+            self.connection.close()
+
+
+def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes,
+                content_type: str = "application/json") -> None:
+    connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+        channel.basic_publish(exchange, routing_key, body, pika.BasicProperties(
+            content_type=content_type, delivery_mode=2))
+    finally:
+        connection.close()
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

@@ -1,0 +1,292 @@
+"""Unit tests for services.fund.domain (pure rules: no broker, no database)."""
+
+import random
+
+import pytest
+
+from services.fund.domain import (
+    ASSET_ACCOUNTS,
+    PAYOUT_ACCOUNT,
+    Disbursement,
+    InsufficientFunds,
+    LedgerEntry,
+    disbursement_entry,
+    donation_entry,
+    fingerprint,
+    fund_account,
+    new_balance,
+    receipt_no,
+    reversal_of,
+)
+from shared.errors import Conflict, DomainError, Forbidden
+
+# --- LedgerEntry -----------------------------------------------------------------
+
+
+def test_balanced_entry_is_accepted_and_keeps_its_lines():
+    lines = [("asset:cash", 500), ("fund:GENERAL", -300), ("fund:EDU", -200)]
+    entry = LedgerEntry("donation", lines)
+    assert entry.kind == "donation"
+    assert entry.lines == lines
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("asset:cash", 100), ("fund:GENERAL", -99)],
+        [("asset:cash", 100)],
+        [("asset:cash", -1), ("fund:GENERAL", -1)],
+    ],
+)
+def test_unbalanced_entry_raises(lines):
+    with pytest.raises(ValueError, match="does not balance"):
+        LedgerEntry("donation", lines)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("asset:cash", 0), ("fund:GENERAL", 0)],
+        [("asset:cash", 100), ("fund:GENERAL", -100), ("asset:bank", 0)],
+        [("asset:cash", 1.5), ("fund:GENERAL", -1.5)],
+        [("asset:cash", 100.0), ("fund:GENERAL", -100)],
+        [("asset:cash", True), ("fund:GENERAL", -1)],
+        [("asset:cash", -1), ("fund:GENERAL", True)],
+        [("asset:cash", False), ("fund:GENERAL", 0)],
+    ],
+    ids=["zeros", "extra-zero-line", "float", "float-and-int", "bool", "bool-credit", "false"],
+)
+def test_zero_float_and_bool_amounts_are_rejected(lines):
+    with pytest.raises(ValueError, match="non-zero integer fen"):
+        LedgerEntry("donation", lines)
+
+
+def test_change_to_reads_a_credit_normal_account():
+    entry = LedgerEntry("x", [("asset:cash", 700), ("fund:A", -500), ("fund:B", -200)])
+    assert entry.change_to("fund:A") == 500
+    assert entry.change_to("fund:B") == 200
+    assert entry.change_to("asset:cash") == -700
+    assert entry.change_to("fund:ABSENT") == 0
+
+
+def test_fund_account_name():
+    assert fund_account("GENERAL") == "fund:GENERAL"
+
+
+# --- donation / disbursement / reversal ----------------------------------------------
+
+
+@pytest.mark.parametrize("channel", sorted(ASSET_ACCOUNTS))
+def test_donation_entry_balances_and_credits_the_fund(channel):
+    entry = donation_entry("GENERAL", channel, 12345)
+    assert entry.kind == "donation"
+    assert sum(amount for _, amount in entry.lines) == 0
+    assert entry.change_to(fund_account("GENERAL")) == 12345
+    # the money lands in the channel's asset account (debit, positive)
+    assert dict(entry.lines)[ASSET_ACCOUNTS[channel]] == 12345
+    assert entry.change_to(fund_account("OTHER")) == 0
+
+
+def test_donation_entry_unknown_channel_fails():
+    with pytest.raises(KeyError):
+        donation_entry("GENERAL", "paypal", 100)
+
+
+def test_disbursement_entry_balances_and_debits_the_fund():
+    entry = disbursement_entry("GENERAL", 4000)
+    assert entry.kind == "disbursement"
+    assert sum(amount for _, amount in entry.lines) == 0
+    assert entry.change_to(fund_account("GENERAL")) == -4000
+    assert dict(entry.lines)[PAYOUT_ACCOUNT] == -4000
+    assert entry.change_to(fund_account("OTHER")) == 0
+
+
+def test_reversal_of_a_donation_balances_and_takes_the_money_back():
+    original = donation_entry("GENERAL", "wechat", 888)
+    reversal = reversal_of(original, "refund")
+    assert reversal.kind == "refund"
+    assert sum(amount for _, amount in reversal.lines) == 0
+    assert reversal.change_to(fund_account("GENERAL")) == -888
+    assert reversal.change_to(fund_account("GENERAL")) == -original.change_to(
+        fund_account("GENERAL"))
+    # every account nets to zero across the pair
+    totals: dict[str, int] = {}
+    for account, amount in original.lines + reversal.lines:
+        totals[account] = totals.get(account, 0) + amount
+    assert set(totals.values()) == {0}
+
+
+def test_reversal_of_a_disbursement_gives_the_money_back_to_the_fund():
+    reversal = reversal_of(disbursement_entry("EDU", 250), "disbursement_reversal")
+    assert reversal.change_to(fund_account("EDU")) == 250
+
+
+def test_reversing_a_reversal_gives_the_original_lines():
+    original = LedgerEntry("donation", [("asset:bank", 300), ("fund:A", -100), ("fund:B", -200)])
+    twice = reversal_of(reversal_of(original, "refund"), "re-refund")
+    assert twice.lines == original.lines
+    assert reversal_of(original, "refund").lines != original.lines
+
+
+def test_reversal_does_not_mutate_the_original():
+    original = donation_entry("GENERAL", "cash", 100)
+    before = list(original.lines)
+    reversal_of(original, "refund")
+    assert original.lines == before
+
+
+# --- new_balance -----------------------------------------------------------------
+
+
+def test_new_balance_after_donation_and_disbursement():
+    assert new_balance("GENERAL", 1000, donation_entry("GENERAL", "cash", 250)) == 1250
+    assert new_balance("GENERAL", 1000, disbursement_entry("GENERAL", 400)) == 600
+
+
+def test_new_balance_may_reach_exactly_zero():
+    assert new_balance("GENERAL", 400, disbursement_entry("GENERAL", 400)) == 0
+
+
+def test_new_balance_ignores_entries_for_another_fund():
+    assert new_balance("GENERAL", 1000, disbursement_entry("EDU", 5000)) == 1000
+
+
+def test_new_balance_refuses_to_go_below_zero():
+    with pytest.raises(InsufficientFunds) as exc:
+        new_balance("GENERAL", 399, disbursement_entry("GENERAL", 400))
+    err = exc.value
+    assert isinstance(err, Conflict)
+    assert isinstance(err, DomainError)
+    assert err.code == "insufficient_funds"
+    assert set(err.fields) == {"amount_fen"}
+    assert isinstance(err.fields["amount_fen"], list) and err.fields["amount_fen"]
+    assert all(isinstance(m, str) for m in err.fields["amount_fen"])
+    assert "GENERAL" in err.message
+    assert "399" in err.message and "400" in err.message
+
+
+def test_refund_of_money_already_spent_is_refused():
+    donation = donation_entry("GENERAL", "cash", 1000)
+    balance = new_balance("GENERAL", 0, donation)
+    balance = new_balance("GENERAL", balance, disbursement_entry("GENERAL", 600))
+    with pytest.raises(InsufficientFunds):
+        new_balance("GENERAL", balance, reversal_of(donation, "refund"))
+
+
+# --- receipt numbers, fingerprints ---------------------------------------------------
+
+
+def test_receipt_no_format():
+    assert receipt_no("341181", 2026, 7) == "341181-2026-000007"
+    assert receipt_no("341181", 2025, 123456) == "341181-2025-123456"
+
+
+def test_fingerprint_ignores_key_order():
+    a = {"fund_code": "GENERAL", "amount_fen": 100, "donor": {"kind": "person", "name": "张三"}}
+    b = {"donor": {"name": "张三", "kind": "person"}, "amount_fen": 100, "fund_code": "GENERAL"}
+    assert fingerprint(a) == fingerprint(b)
+    assert len(fingerprint(a)) == 64
+    int(fingerprint(a), 16)
+
+
+def test_fingerprint_differs_for_a_different_amount():
+    a = {"fund_code": "GENERAL", "amount_fen": 100}
+    b = {"fund_code": "GENERAL", "amount_fen": 101}
+    assert fingerprint(a) != fingerprint(b)
+
+
+def test_fingerprint_differs_for_a_nested_change():
+    a = {"donor": {"name": "张三"}}
+    b = {"donor": {"name": "李四"}}
+    assert fingerprint(a) != fingerprint(b)
+
+
+# --- Disbursement state rules ----------------------------------------------------------
+
+
+def test_someone_else_may_approve_a_request():
+    Disbursement("requested", "alice").check_can_approve("bob")
+
+
+def test_requester_may_not_approve_their_own_request():
+    with pytest.raises(Forbidden) as exc:
+        Disbursement("requested", "alice").check_can_approve("alice")
+    assert exc.value.code == "four_eyes"
+
+
+@pytest.mark.parametrize("status", ["paid", "rejected"])
+def test_approve_when_not_requested_is_a_conflict(status):
+    with pytest.raises(Conflict) as exc:
+        Disbursement(status, "alice").check_can_approve("bob")
+    assert exc.value.code == "not_requested"
+    assert status in exc.value.message
+
+
+@pytest.mark.parametrize("status", ["paid", "rejected"])
+def test_reject_when_not_requested_is_a_conflict(status):
+    with pytest.raises(Conflict) as exc:
+        Disbursement(status, "alice").check_can_reject()
+    assert exc.value.code == "not_requested"
+
+
+def test_requester_may_reject_withdraw_their_own_request():
+    # reject has no four-eyes rule: the requester may withdraw.
+    d = Disbursement("requested", "alice")
+    d.check_can_reject()
+    assert d.status == "requested"  # checks never change state
+
+
+def test_forbidden_is_not_a_conflict():
+    # the gateway maps these to different HTTP statuses
+    with pytest.raises(Forbidden) as exc:
+        Disbursement("requested", "alice").check_can_approve("alice")
+    assert not isinstance(exc.value, Conflict)
+
+
+# --- property: random sequences never overdraw ----------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 20260101])
+def test_random_sequences_never_overdraw_and_balance_is_the_sum_of_accepted(seed):
+    rng = random.Random(seed)
+    funds = ("GENERAL", "EDU")
+    balances = {code: 0 for code in funds}
+    model = {code: 0 for code in funds}  # independent arithmetic: donated - paid out
+    accepted: list[LedgerEntry] = []
+    refused = 0
+    paid_out = 0
+
+    for _ in range(400):
+        code = rng.choice(funds)
+        amount = rng.randint(1, 50_000)
+        if rng.random() < 0.45:
+            entry = donation_entry(code, rng.choice(sorted(ASSET_ACCOUNTS)), amount)
+            delta = amount
+        else:
+            entry = disbursement_entry(code, amount)
+            delta = -amount
+        before = balances[code]
+        try:
+            after = new_balance(code, before, entry)
+        except InsufficientFunds as exc:
+            assert exc.code == "insufficient_funds"
+            assert delta < 0 and before + delta < 0  # refused only when it would overdraw
+            refused += 1
+            continue
+        assert after == before + delta
+        assert after >= 0
+        balances[code] = after
+        model[code] += delta
+        accepted.append(entry)
+        if delta < 0:
+            paid_out += 1
+
+    # the run was not vacuous: both outcomes happened
+    assert refused > 0
+    assert paid_out > 0
+    for code in funds:
+        assert balances[code] >= 0
+        assert balances[code] == model[code]
+        assert balances[code] == sum(e.change_to(fund_account(code)) for e in accepted)
+    # the whole ledger still sums to zero
+    assert sum(amount for e in accepted for _, amount in e.lines) == 0

@@ -1,5 +1,6 @@
 """Unit tests for shared.errors.flatten_messages (pure: no broker, no database)."""
 
+import pytest
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from shared.errors import InvalidInput, flatten_messages, invalid_from_marshmallow
@@ -70,10 +71,9 @@ class _Outer(Schema):
 
 
 def test_real_marshmallow_errors_flatten():
-    try:
+    with pytest.raises(ValidationError) as exc:
         _Outer().load({"inner": {}, "start": "x", "end": 1})
-    except ValidationError as exc:
-        flat = flatten_messages(exc.messages)
+    flat = flatten_messages(exc.value.messages)
     assert flat == {
         "inner.name": ["Missing data for required field."],
         "start": ["Not a valid integer."],
@@ -81,18 +81,16 @@ def test_real_marshmallow_errors_flatten():
 
 
 def test_real_marshmallow_schema_error_is_kept():
-    try:
+    with pytest.raises(ValidationError) as exc:
         _Outer().load({"inner": {"name": "n"}, "start": 5, "end": 1})
-    except ValidationError as exc:
-        flat = flatten_messages(exc.messages)
+    flat = flatten_messages(exc.value.messages)
     assert flat == {"_schema": ["end before start"]}
 
 
 def test_invalid_from_marshmallow_carries_flattened_fields():
-    try:
+    with pytest.raises(ValidationError) as exc:
         _Outer().load({"inner": {}, "start": 1, "end": 2})
-    except ValidationError as exc:
-        err = invalid_from_marshmallow(exc)
+    err = invalid_from_marshmallow(exc.value)
     assert isinstance(err, InvalidInput)
     assert err.code == "invalid_input"
     assert err.fields == {"inner.name": ["Missing data for required field."]}

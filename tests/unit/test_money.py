@@ -17,6 +17,9 @@ from shared.money import MAX_FEN, Fen, format_yuan, is_fen
         (-5, "-0.05"),
         (10**13, "100000000000.00"),
         (10**13 - 1, "99999999999.99"),
+        # beyond float's 53-bit mantissa: only exact decimal arithmetic gets these right
+        (123456789012345678, "1234567890123456.78"),
+        (2**53 + 1, "90071992547409.93"),
     ],
 )
 def test_format_yuan(fen, shown):

@@ -71,7 +71,8 @@ def get(session: Session, association: str, disbursement_id: int,
         lock: bool = False) -> Disbursement:
     query = select(Disbursement).where(Disbursement.id == disbursement_id,
                                        Disbursement.association_code == association)
-    found = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    found = session.scalars(query.with_for_update().execution_options(populate_existing=True)
+                               if lock else query).one_or_none()
     if found is None:
         raise NotFound(f"No disbursement {disbursement_id}.", "disbursement_not_found")
     return found

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from nameko.exceptions import deserialize_to_instance
 
 from shared.errors import Conflict, Forbidden
+from shared.money import is_fen
 
 ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
                   "wechat": "asset:wechat", "alipay": "asset:alipay"}
@@ -32,18 +33,26 @@ class LedgerEntry:
     lines: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self):
+        if len(self.lines) < 2:
+            raise ValueError(f"{self.kind}: an entry needs at least two lines")
+        if any(not is_fen(amount) or amount == 0 for _, amount in self.lines):
+            raise ValueError(f"{self.kind}: every line must be a non-zero integer fen")
         if sum(amount for _, amount in self.lines) != 0:
             raise ValueError(f"{self.kind} does not balance: {self.lines}")
-        if any(not isinstance(amount, int) or isinstance(amount, bool) or amount == 0
-               for _, amount in self.lines):
-            raise ValueError(f"{self.kind}: every line must be a non-zero integer fen")
 
     def change_to(self, account: str) -> int:
         """What the entry adds to a credit-normal account (a fund's balance)."""
         return -sum(amount for acc, amount in self.lines if acc == account)
 
 
+def _positive(amount_fen: int) -> int:
+    if not is_fen(amount_fen) or amount_fen <= 0:
+        raise ValueError(f"an amount must be positive integer fen, got {amount_fen!r}")
+    return amount_fen
+
+
 def donation_entry(fund_code: str, channel: str, amount_fen: int) -> LedgerEntry:
+    _positive(amount_fen)
     return LedgerEntry("donation", [(ASSET_ACCOUNTS[channel], amount_fen),
                                     (fund_account(fund_code), -amount_fen)])
 
@@ -54,6 +63,7 @@ def reversal_of(entry: LedgerEntry, kind: str) -> LedgerEntry:
 
 
 def disbursement_entry(fund_code: str, amount_fen: int) -> LedgerEntry:
+    _positive(amount_fen)
     return LedgerEntry("disbursement", [(fund_account(fund_code), amount_fen),
                                         (PAYOUT_ACCOUNT, -amount_fen)])
 

@@ -52,7 +52,8 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
 def get(session: Session, association: str, donation_id: int, lock: bool = False) -> Donation:
     query = select(Donation).where(Donation.id == donation_id,
                                    Donation.association_code == association)
-    donation = session.scalars(query.with_for_update() if lock else query).one_or_none()
+    donation = session.scalars(query.with_for_update().execution_options(populate_existing=True)
+                               if lock else query).one_or_none()
     if donation is None:
         raise NotFound(f"No donation {donation_id}.", "donation_not_found")
     return donation

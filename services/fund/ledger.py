@@ -13,7 +13,9 @@ def find_fund(session: Session, association: str, code: str, lock: bool = False)
     query = select(Fund).where(Fund.association_code == association, Fund.code == code)
     if lock:
         # Row lock: concurrent payments from one fund queue here, so none overdraws it.
-        query = query.with_for_update()
+        # populate_existing: a Fund already loaded in this session (through a relationship)
+        # must be refreshed from the locked row, or its balance is stale.
+        query = query.with_for_update().execution_options(populate_existing=True)
     fund = session.scalars(query).one_or_none()
     if fund is None:
         raise NotFound(f"No fund {code}.", "fund_not_found", {"fund_code": ["No such fund."]})
@@ -62,5 +64,6 @@ def next_receipt_no(session: Session, association: str, year: int) -> str:
 def _locked_series(session: Session, association: str, year: int) -> ReceiptSeries | None:
     return session.scalars(
         select(ReceiptSeries).where(ReceiptSeries.association_code == association,
-                                    ReceiptSeries.year == year).with_for_update()
+                                    ReceiptSeries.year == year)
+        .with_for_update().execution_options(populate_existing=True)
     ).one_or_none()

@@ -39,7 +39,7 @@ def test_balanced_entry_is_accepted_and_keeps_its_lines():
     ],
 )
 def test_unbalanced_entry_raises(lines):
-    with pytest.raises(ValueError, match="does not balance"):
+    with pytest.raises(ValueError, match="does not balance|at least two lines"):
         LedgerEntry("donation", lines)
 
 
@@ -290,3 +290,20 @@ def test_random_sequences_never_overdraw_and_balance_is_the_sum_of_accepted(seed
         assert balances[code] == sum(e.change_to(fund_account(code)) for e in accepted)
     # the whole ledger still sums to zero
     assert sum(amount for e in accepted for _, amount in e.lines) == 0
+
+
+@pytest.mark.parametrize("amount", [0, -100, 1.5, True])
+def test_entries_refuse_amounts_that_are_not_positive_fen(amount):
+    from services.fund.domain import disbursement_entry as pay
+    from services.fund.domain import donation_entry as give
+    with pytest.raises(ValueError):
+        give("G", "cash", amount)
+    with pytest.raises(ValueError):
+        pay("G", amount)
+
+
+def test_an_entry_needs_two_lines_and_integer_amounts():
+    with pytest.raises(ValueError):
+        LedgerEntry("empty", [])
+    with pytest.raises(ValueError):
+        LedgerEntry("text", [("a", "1"), ("b", "-1")])

@@ -4,6 +4,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.fund.service import FundService
+from tests.private_broker import PrivateBroker
 from tests.service.conftest import RunningFund
 
 
@@ -15,3 +16,11 @@ def fund_on_postgres(container_factory, rabbit_config, postgres_url):
     container.start()
     with ClusterRpcProxy(config) as rpc:
         yield RunningFund(rpc.fund, config, container)
+
+
+@pytest.fixture(scope="session")
+def private_broker():
+    broker = PrivateBroker()
+    broker.start()
+    yield broker
+    broker.remove()

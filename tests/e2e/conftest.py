@@ -1,0 +1,60 @@
+"""End to end: the real processes (`nameko run` for every service and the gateway, as the
+run command starts them) on a vhost of their own and throwaway SQLite files; the tests
+speak only HTTP to the gateway, as any client would."""
+import socket
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from deploy.processes import System
+from deploy.seed import seed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Client:
+    base: str
+    token: str | None = None
+
+    def call(self, method, path, json=None, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return requests.request(method, self.base + path, json=json, headers=headers,
+                                timeout=30, **kwargs)
+
+    def login(self, username, password=None) -> "Client":
+        response = self.call("POST", "/api/v1/auth/token",
+                             {"username": username, "password": password or f"{username}-demo"})
+        assert response.status_code == 200, response.text
+        return Client(self.base, response.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def running_system(vhost_pipeline, request, tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    with vhost_pipeline.get() as vhost:
+        uri = f"{amqp}/{vhost}"
+        system = System(port=free_port(), log_dir=var / "logs",
+                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var)})
+        system.migrate()
+        system.start()
+        try:
+            system.wait_healthy()
+            seed({"AMQP_URI": uri,
+                  "DATABASE_URLS": {"gateway": f"sqlite:///{var / 'gateway.db'}"}})
+            yield system
+        finally:
+            system.stop()
+
+
+@pytest.fixture
+def anonymous(running_system):
+    return Client(running_system.url)

@@ -9,7 +9,6 @@ donation comes back other than 201; the temp dir with the logs is then kept."""
 import argparse
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -22,7 +21,7 @@ from pathlib import Path
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from deploy.processes import System
+from deploy.processes import System, free_port
 from deploy.seed import seed
 from shared.settings import amqp_uri
 
@@ -33,13 +32,6 @@ OUTBOX_DRAIN_TIMEOUT = 30
 
 class BenchFailure(Exception):
     """The system answered something other than what the benchmark counts."""
-
-
-def free_port() -> int:
-    # Bind to port 0 so the kernel picks one nobody uses; small race, fine for a bench.
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -2,6 +2,7 @@
 Used by the run command, the end-to-end tests and the benchmarks."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,13 @@ from shared.settings import PROJECT_ROOT
 SERVICES = {"fund": "services.fund.service:FundService"}
 GATEWAY = "services.gateway.service:GatewayService"
 CONFIG = PROJECT_ROOT / "deploy" / "nameko.yaml"
+
+
+def free_port() -> int:
+    """A port nobody listens on now (the kernel picks it); for tests and benchmarks."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class System:

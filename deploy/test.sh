@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 deploy/bootstrap.sh --test
 deploy/ensure-broker.sh --management
 deploy/ensure-postgres.sh
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

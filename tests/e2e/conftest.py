@@ -1,20 +1,13 @@
 """End to end: the real processes (`nameko run` for every service and the gateway, as the
 run command starts them) on a vhost of their own and throwaway SQLite files; the tests
 speak only HTTP to the gateway, as any client would."""
-import socket
 from dataclasses import dataclass
 
 import pytest
 import requests
 
-from deploy.processes import System
+from deploy.processes import System, free_port
 from deploy.seed import seed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

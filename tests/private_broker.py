@@ -2,6 +2,7 @@
 a broker without touching the one everything else uses."""
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -32,7 +33,8 @@ class PrivateBroker:
                     "RABBITMQ_MNESIA_BASE": os.path.join(self.home, "mnesia"),
                     "RABBITMQ_LOG_BASE": os.path.join(self.home, "log"),
                     "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.home, "enabled_plugins"),
-                    "RABBITMQ_CONFIG_FILE": os.path.join(self.home, "rabbitmq.conf")}
+                    "RABBITMQ_CONFIG_FILE": os.path.join(self.home, "rabbitmq.conf"),
+                    "RABBITMQ_PID_FILE": os.path.join(self.home, "node.pid")}
 
     @property
     def uri(self) -> str:
@@ -46,20 +48,34 @@ class PrivateBroker:
         deadline = time.monotonic() + timeout
         while not _port_open(self.port):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"private broker not up in {timeout}s; logs in {self.home}")
+                raise TimeoutError(f"private broker not up in {timeout}s:\n{self._log_tail()}")
             time.sleep(0.2)
         self._ctl("await_startup")
 
     def stop(self) -> None:
-        self._ctl("stop")
+        try:
+            self._ctl("stop", timeout=30)
+        except subprocess.SubprocessError:
+            self._kill()  # a node that will not stop politely is ours to end
         while _port_open(self.port):
             time.sleep(0.1)
+
+    def _kill(self) -> None:
+        with open(self.env["RABBITMQ_PID_FILE"]) as pid_file:
+            os.kill(int(pid_file.read().strip()), signal.SIGKILL)
+
+    def _log_tail(self, lines: int = 30) -> str:
+        log = os.path.join(self.home, "log", f"{self.node}.log")
+        if not os.path.exists(log):
+            return f"(no log at {log})"
+        with open(log, errors="replace") as text:
+            return "".join(text.readlines()[-lines:])
 
     def remove(self) -> None:
         if _port_open(self.port):
             self.stop()
         shutil.rmtree(self.home, ignore_errors=True)
 
-    def _ctl(self, command: str) -> None:
+    def _ctl(self, command: str, timeout: float = 60) -> None:
         subprocess.run(["rabbitmqctl", "-n", self.node, command], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout)

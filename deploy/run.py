@@ -18,6 +18,8 @@ def main() -> int:
     args = parser.parse_args()
 
     system = System(port=args.port, replicas=args.replicas)
+    # Explicit: a shell that starts us in the background hands us SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print("==> migrating databases under var/", flush=True)

@@ -15,11 +15,12 @@ from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.problems import from_domain, problem
-from shared.errors import DomainError, flatten_messages
+from shared.errors import DomainError, NotFound, flatten_messages
 
 log = logging.getLogger(__name__)
 ROUTES: list["Route"] = []
 RPC_TIMEOUT_SECONDS = 30
+MAX_ID = 2**31 - 1
 
 
 @dataclass
@@ -56,6 +57,7 @@ def route(method, path, summary, roles, **options):
             correlation_id = _correlation_id(request)
             self.context.data["correlation_id"] = correlation_id
             try:
+                _check_ids(path_args)
                 call = _prepare(spec, request, correlation_id)
                 with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
                     status, payload = spec.status, handler(self, call, **path_args)
@@ -73,6 +75,13 @@ def route(method, path, summary, roles, **options):
         return http(method, path)(endpoint)
 
     return decorate
+
+
+def _check_ids(path_args: dict) -> None:
+    # Werkzeug's int converter takes any length; no row has an id past a 32-bit integer.
+    for name, value in path_args.items():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound(f"No record with {name} {value}.", "not_found")
 
 
 def _correlation_id(request) -> str:

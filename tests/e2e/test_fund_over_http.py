@@ -146,6 +146,9 @@ def test_a_statement_for_a_period(anonymous):
 def test_unknown_paths_and_ids_are_problem_documents(anonymous):
     staff = anonymous.login("staff1")
     assert staff.call("GET", "/api/v1/donations/999999").status_code == 404
+    assert staff.call("GET", "/api/v1/donations/99999999999999999999999").status_code == 404
+    assert staff.call("POST", "/api/v1/disbursements/99999999999999999999/approve"
+                      ).status_code == 404
     missing = anonymous.call("GET", "/api/v1/nowhere")
     assert missing.status_code == 404
     assert missing.headers["Content-Type"] == "application/problem+json"

@@ -68,13 +68,17 @@ class FundIn(_Strict):
     restricted = fields.Boolean(required=True)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
+
+
 class PageIn(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class DonationListIn(PageIn):
-    donor_id = fields.Integer(load_default=None, allow_none=True)
+    donor_id = fields.Integer(load_default=None, allow_none=True,
+                              validate=validate.Range(min=1, max=MAX_ID))
 
 
 class DisbursementListIn(PageIn):

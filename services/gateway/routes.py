@@ -13,6 +13,7 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
+from services.fund.schemas import MAX_ID
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.problems import from_domain, problem
 from shared.errors import DomainError, NotFound, flatten_messages
@@ -20,7 +21,6 @@ from shared.errors import DomainError, NotFound, flatten_messages
 log = logging.getLogger(__name__)
 ROUTES: list["Route"] = []
 RPC_TIMEOUT_SECONDS = 30
-MAX_ID = 2**31 - 1
 
 
 @dataclass

@@ -97,7 +97,7 @@ class GatewayService:
     def list_donations(self, call):
         query = call.request.args.to_dict()
         if call.actor["role"] == "donor":
-            query["donor_id"] = call.actor["donor_id"] or -1
+            query["donor_id"] = call.actor["donor_id"] or 0  # no donor record: nothing
         return self.fund.list_donations(query, call.actor)
 
     @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", ("donor",) + STAFF,

@@ -3,13 +3,12 @@ if the fund can cover it, otherwise rejected with `insufficient_funds`."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.fund import ledger
+from services.fund import ledger, rows
 from services.fund.domain import Disbursement as Rules
 from services.fund.domain import InsufficientFunds, disbursement_entry
 from services.fund.models import OUTBOX, Disbursement
 from services.fund.views import disbursement_view
 from shared.clock import iso, now_utc
-from shared.errors import NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
 
@@ -69,13 +68,7 @@ def reject(session: Session, association: str, disbursement_id: int, reason: str
 
 def get(session: Session, association: str, disbursement_id: int,
         lock: bool = False) -> Disbursement:
-    query = select(Disbursement).where(Disbursement.id == disbursement_id,
-                                       Disbursement.association_code == association)
-    found = session.scalars(query.with_for_update().execution_options(populate_existing=True)
-                               if lock else query).one_or_none()
-    if found is None:
-        raise NotFound(f"No disbursement {disbursement_id}.", "disbursement_not_found")
-    return found
+    return rows.one(session, Disbursement, association, disbursement_id, lock)
 
 
 def by_source(session: Session, source_key: str) -> Disbursement | None:

@@ -2,12 +2,12 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.fund import donors, idempotency, ledger
+from services.fund import donors, idempotency, ledger, rows
 from services.fund.domain import donation_entry, reversal_of
 from services.fund.models import OUTBOX, Donation, LedgerTransaction
 from services.fund.views import donation_view
 from shared.clock import iso, local_date, now_utc
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.outbox import record_event
 
 
@@ -50,13 +50,7 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
 
 
 def get(session: Session, association: str, donation_id: int, lock: bool = False) -> Donation:
-    query = select(Donation).where(Donation.id == donation_id,
-                                   Donation.association_code == association)
-    donation = session.scalars(query.with_for_update().execution_options(populate_existing=True)
-                               if lock else query).one_or_none()
-    if donation is None:
-        raise NotFound(f"No donation {donation_id}.", "donation_not_found")
-    return donation
+    return rows.one(session, Donation, association, donation_id, lock)
 
 
 def listing(session: Session, association: str, donor_id: int | None, limit: int,

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_waiter  # noqa: F401  (re-exported for tests)
 from nameko.testing.utils import get_extension
 from sqlalchemy.orm import Session
 
@@ -28,11 +27,15 @@ class RunningFund:
                                      "restricted": restricted}, ADMIN)
 
 
-@pytest.fixture
-def fund(container_factory, rabbit_config, database_url):
-    config = {**rabbit_config, "DATABASE_URLS": {"fund": database_url("fund")},
-              "max_workers": 20}
+def run_fund(container_factory, config: dict):
+    """Start the service and yield it with an RPC proxy whose calls carry a correlation id."""
     container = container_factory(FundService, config)
     container.start()
     with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
         yield RunningFund(rpc.fund, config, container)
+
+
+@pytest.fixture
+def fund(container_factory, rabbit_config, database_url):
+    yield from run_fund(container_factory, {**rabbit_config, "max_workers": 20,
+                                            "DATABASE_URLS": {"fund": database_url("fund")}})

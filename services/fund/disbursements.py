@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from services.fund import ledger, rows
 from services.fund.domain import Disbursement as Rules
 from services.fund.domain import InsufficientFunds, disbursement_entry
-from services.fund.models import OUTBOX, Disbursement
+from services.fund.models import OUTBOX, Disbursement, Fund
 from services.fund.views import disbursement_view
 from shared.clock import iso, now_utc
 from shared.identity import mask_id_number
@@ -37,23 +37,61 @@ def approve(session: Session, association: str, disbursement_id: int, actor: dic
     return disbursement_view(disbursement)
 
 
-def pay(session: Session, disbursement: Disbursement, approver: str) -> None:
-    """Approve and pay, or reject for want of money; the fund row is locked throughout."""
+def pay(session: Session, disbursement: Disbursement, approver: str,
+        wait_for_funds: bool = False) -> None:
+    """Approve and pay, or for want of money either reject it or (`wait_for_funds`) keep it
+    in the fund's queue to be paid when money arrives. The fund row is locked throughout."""
     fund = ledger.find_fund(session, disbursement.association_code, disbursement.fund.code,
                             lock=True)
     disbursement.decided_by, disbursement.decided_at = approver, now_utc()
     _event(session, disbursement, "fund.disbursement_approved", approved_by=approver)
+    if wait_for_funds and _queue_ahead(session, fund.id):
+        _wait(session, disbursement, "Older payouts are waiting for this fund.")
+        return  # oldest first: nobody jumps the queue
     try:
-        transaction = ledger.post(session, disbursement.association_code, fund,
-                                  disbursement_entry(fund.code, disbursement.amount_fen),
-                                  f"disbursement {disbursement.id}: {disbursement.purpose}")
+        _post(session, fund, disbursement)
     except InsufficientFunds as short:
+        if wait_for_funds:
+            _wait(session, disbursement, short.message)
+            return
         disbursement.status, disbursement.reason = "rejected", "insufficient_funds"
         _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
                detail=short.message)
-        return
+
+
+def pay_waiting(session: Session, fund: Fund) -> int:
+    """After money arrives: pay waiting payouts oldest first, stopping at the first that
+    does not fit, so a large old claim is not starved by small new ones."""
+    paid = 0
+    waiting = session.scalars(select(Disbursement).where(
+        Disbursement.fund_id == fund.id, Disbursement.status == "awaiting_funds")
+        .order_by(Disbursement.id).with_for_update()).all()
+    for disbursement in waiting:
+        if disbursement.amount_fen > fund.balance_fen:
+            break
+        disbursement.reason = None
+        _post(session, fund, disbursement)
+        paid += 1
+    return paid
+
+
+def _post(session: Session, fund: Fund, disbursement: Disbursement) -> None:
+    transaction = ledger.post(session, disbursement.association_code, fund,
+                              disbursement_entry(fund.code, disbursement.amount_fen),
+                              f"disbursement {disbursement.id}: {disbursement.purpose}")
     disbursement.status, disbursement.ledger_transaction_id = "paid", transaction.id
-    _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(disbursement.decided_at))
+    _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()))
+
+
+def _queue_ahead(session: Session, fund_id: int) -> bool:
+    return session.scalar(select(func.count()).select_from(Disbursement).where(
+        Disbursement.fund_id == fund_id, Disbursement.status == "awaiting_funds")) > 0
+
+
+def _wait(session: Session, disbursement: Disbursement, detail: str) -> None:
+    disbursement.status, disbursement.reason = "awaiting_funds", "insufficient_funds"
+    _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
+           detail=detail, will_retry=True)
 
 
 def reject(session: Session, association: str, disbursement_id: int, reason: str,
@@ -90,4 +128,4 @@ def _event(session: Session, disbursement: Disbursement, event_type: str, **extr
     record_event(session, OUTBOX, event_type, {
         "association_code": disbursement.association_code, "disbursement_id": disbursement.id,
         "fund_code": disbursement.fund.code, "amount_fen": disbursement.amount_fen,
-        "reference": disbursement.reference, **extra})
+        "reference": disbursement.reference, "source_key": disbursement.source_key, **extra})

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.fund import donors, idempotency, ledger, rows
+from services.fund import disbursements, donors, idempotency, ledger, rows
 from services.fund.domain import donation_entry, reversal_of
 from services.fund.models import OUTBOX, Donation, LedgerTransaction
 from services.fund.views import donation_view
@@ -46,6 +46,7 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
         "receipt_no": donation.receipt_no, "fund_code": fund.code,
         "amount_fen": donation.amount_fen, "channel": donation.channel, "donor_id": donor.id,
         "anonymous": donation.anonymous, "recorded_at": iso(now)})
+    disbursements.pay_waiting(session, fund)
     return donation_view(donation)
 
 

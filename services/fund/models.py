@@ -127,7 +127,7 @@ class Disbursement(Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     # Set when another service opens the disbursement (a claim id): one claim, one payout.
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="requested")
+    status: Mapped[str] = mapped_column(String(20), default="requested")
     reason: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(100))
     decided_by: Mapped[str | None] = mapped_column(String(100))

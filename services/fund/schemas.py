@@ -83,7 +83,8 @@ class DonationListIn(PageIn):
 
 class DisbursementListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
-                           validate=validate.OneOf(("requested", "paid", "rejected")))
+                           validate=validate.OneOf(("requested", "paid", "rejected",
+                                                    "awaiting_funds")))
 
 
 class StatementIn(Schema):

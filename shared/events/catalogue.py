@@ -44,6 +44,8 @@ class _Disbursement(_Data):
     fund_code = fields.String(required=True)
     amount_fen = Fen(required=True)
     reference = fields.String(required=True, allow_none=True)
+    # Set when another service opened the disbursement, e.g. `claim:341181:17`.
+    source_key = fields.String(load_default=None, allow_none=True)
 
 
 class DisbursementRequested(_Disbursement):
@@ -64,6 +66,8 @@ class DisbursementPaid(_Disbursement):
 class DisbursementRejected(_Disbursement):
     reason = fields.String(required=True)
     detail = fields.String(load_default=None, allow_none=True)
+    # True when the fund keeps it and pays it, oldest first, once money arrives.
+    will_retry = fields.Boolean(load_default=False)
 
 
 class PolicyEnrolled(_Data):

@@ -69,7 +69,7 @@ def test_an_approved_claim_is_paid_once_however_often_its_event_arrives(fund):
         assert session.scalar(select(func.count()).select_from(Disbursement)) == 1
 
 
-def test_a_claim_the_fund_cannot_cover_is_rejected_for_insufficient_funds(fund):
+def test_a_claim_the_fund_cannot_cover_waits_for_funds(fund):
     fund_with_money(fund, 1_000)
     tap = EventTap(fund.config["AMQP_URI"], "fund.events", "disbursement_rejected")
     try:
@@ -78,6 +78,7 @@ def test_a_claim_the_fund_cannot_cover_is_rejected_for_insufficient_funds(fund):
     finally:
         tap.close()
     assert rejected["body"]["data"]["reason"] == "insufficient_funds"
+    assert rejected["body"]["data"]["will_retry"] is True
     assert fund.rpc.get_fund("INSURANCE_PAYOUT", STAFF1)["balance_fen"] == 1_000
 
 
@@ -106,3 +107,24 @@ def test_poison_messages_are_dead_lettered_and_the_queue_keeps_moving(fund):
     assert any("undecodable" in r for r in reasons)
     assert any("version 99" in r for r in reasons)
     assert b"not json {" in [body for _, body in parked]
+
+
+def test_waiting_payouts_are_paid_oldest_first_when_money_arrives(fund):
+    fund_with_money(fund, 1_000)
+    tap = EventTap(fund.config["AMQP_URI"], "fund.events", "disbursement_paid")
+    try:
+        deliver(fund, claim_approved(claim_id=1, amount=3_000))
+        deliver(fund, claim_approved(claim_id=2, amount=500))  # fits, but must not jump
+        assert tap.take(1, timeout=1) == []
+        with fund.session() as session:
+            statuses = session.scalars(select(Disbursement.status).order_by(Disbursement.id))
+            assert list(statuses) == ["awaiting_funds", "awaiting_funds"]
+        give = {"fund_code": "INSURANCE_PAYOUT", "amount_fen": 2_600, "channel": "bank",
+                "donor": {"kind": "person", "name": "y"}}
+        fund.rpc.record_donation(give, None, STAFF1)
+        paid = tap.take(2)
+        assert [p["body"]["data"]["reference"] for p in paid] == ["CL-1", "CL-2"]
+        assert paid[0]["body"]["data"]["source_key"] == "claim:341181:1"
+    finally:
+        tap.close()
+    assert fund.rpc.get_fund("INSURANCE_PAYOUT", STAFF1)["balance_fen"] == 100

@@ -3,11 +3,12 @@ if the fund can cover it, otherwise rejected with `insufficient_funds`."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.fund import ledger, rows
+from services.fund import ledger
 from services.fund.domain import Disbursement as Rules
 from services.fund.domain import InsufficientFunds, disbursement_entry
 from services.fund.models import OUTBOX, Disbursement, Fund
 from services.fund.views import disbursement_view
+from shared import rows
 from shared.clock import iso, now_utc
 from shared.identity import mask_id_number
 from shared.outbox import record_event

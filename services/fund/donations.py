@@ -2,10 +2,11 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.fund import disbursements, donors, idempotency, ledger, rows
+from services.fund import disbursements, donors, idempotency, ledger
 from services.fund.domain import donation_entry, reversal_of
 from services.fund.models import OUTBOX, Donation, LedgerTransaction
 from services.fund.views import donation_view
+from shared import rows
 from shared.clock import iso, local_date, now_utc
 from shared.errors import Conflict
 from shared.outbox import record_event

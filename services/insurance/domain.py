@@ -1,0 +1,144 @@
+"""Insurance rules in plain Python: eligibility, the automatic checks on a claim (each a
+machine-readable reason code), what an approval must satisfy, and the claim's states."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from nameko.exceptions import deserialize_to_instance
+
+from shared.errors import Conflict, Forbidden
+from shared.identity import age_on
+
+FAMILY_CATEGORIES = ("only_child", "two_daughters", "special_family",
+                     "sterilisation_complication")
+
+# Soft flags ask a reviewer to look; hard ones also stop an approval.
+HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category"}
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    per_claim_cap_fen: int
+    per_year_cap_fen: int
+    waiting_days: int
+    term_days: int
+    min_age: int | None = None
+    max_age: int | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    status: str
+    start_date: date
+    end_date: date
+    id_number: str
+    family_category: str | None
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    claim_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "claim_id": self.claim_id}
+
+
+def end_date(product: Product, start: date) -> date:
+    return start + timedelta(days=product.term_days - 1)
+
+
+def eligibility(product: Product, policy: Policy, on: date) -> list[Flag]:
+    flags = []
+    age = age_on(policy.id_number, on)
+    if (product.min_age is not None and age < product.min_age) or \
+            (product.max_age is not None and age > product.max_age):
+        flags.append(Flag("ineligible_age", f"Aged {age} on {on}; the product covers "
+                                            f"{_range(product.min_age, product.max_age)}."))
+    if product.categories and policy.family_category not in product.categories:
+        flags.append(Flag("ineligible_category",
+                          f"Family category {policy.family_category or 'none'} is not covered "
+                          f"({', '.join(product.categories)})."))
+    return flags
+
+
+def _range(low: int | None, high: int | None) -> str:
+    return f"{'0' if low is None else low}–{'any' if high is None else high} years"
+
+
+@dataclass
+class ClaimCheck:
+    """What the automatic checks need to know about one claim."""
+    product: Product
+    policy: Policy
+    incident_date: date
+    amount_fen: int
+    year_to_date_fen: int = 0  # approved for this person and product in the incident's year
+    duplicate_of: list[int] = field(default_factory=list)
+
+    def flags(self) -> list[Flag]:
+        flags = self._cover() + eligibility(self.product, self.policy, self.incident_date)
+        flags += self._caps(self.amount_fen)
+        flags += [Flag("probable_duplicate", f"Same person, product and incident date as "
+                                             f"claim {other}.", other)
+                  for other in self.duplicate_of]
+        return flags
+
+    def approval_problems(self, amount_fen: int) -> list[Flag]:
+        """Hard rules for an approval of `amount_fen` (duplicates are the reviewer's call)."""
+        flags = [f for f in self._cover() + eligibility(self.product, self.policy,
+                                                        self.incident_date)
+                 if f.code in HARD_FLAGS]
+        return flags + self._caps(amount_fen)
+
+    def _cover(self) -> list[Flag]:
+        policy, day = self.policy, self.incident_date
+        if policy.status == "cancelled" or not policy.start_date <= day <= policy.end_date:
+            return [Flag("policy_not_active", f"The policy does not cover {day} "
+                                              f"({policy.start_date} to {policy.end_date}, "
+                                              f"{policy.status}).")]
+        waiting_ends = policy.start_date + timedelta(days=self.product.waiting_days)
+        if day < waiting_ends:
+            return [Flag("waiting_period", f"Incident on {day}, inside the waiting period "
+                                           f"that ends {waiting_ends}.")]
+        return []
+
+    def _caps(self, amount_fen: int) -> list[Flag]:
+        flags = []
+        if amount_fen > self.product.per_claim_cap_fen:
+            flags.append(Flag("over_per_claim_cap", f"{amount_fen} fen is over the per-claim "
+                                                    f"cap of {self.product.per_claim_cap_fen}."))
+        left = self.product.per_year_cap_fen - self.year_to_date_fen
+        if amount_fen > left:
+            flags.append(Flag("over_per_year_cap", f"Only {max(left, 0)} fen of the yearly cap "
+                                                   f"is left for this person."))
+        return flags
+
+
+# --- the claim's states --------------------------------------------------------------------
+TRANSITIONS = {
+    "submitted": {"approved", "rejected"},
+    "flagged": {"approved", "rejected"},
+    "approved": {"paid", "approved_awaiting_funds"},
+    "approved_awaiting_funds": {"paid"},
+    "paid": set(),
+    "rejected": set(),
+}
+
+
+@deserialize_to_instance  # crosses RPC as itself
+class IllegalTransition(Conflict):
+    pass
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, set()):
+        raise IllegalTransition(f"A claim that is {current} cannot become {target}.",
+                                "illegal_transition", {"status": [f"is {current}"]})
+
+
+def check_four_eyes(registered_by: str, approver: str) -> None:
+    if registered_by == approver:
+        raise Forbidden("The staff user who registered a claim cannot approve it.", "four_eyes")

@@ -1,0 +1,4 @@
+from services.insurance.models import Base
+from shared.migration_env import run
+
+run(Base.metadata, "insurance")

@@ -1,0 +1,103 @@
+"""The insurance service's tables. Products are data; money columns are fen."""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.messaging_tables import add_messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("association_code", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    payout_fund_code: Mapped[str] = mapped_column(String(40))
+    per_claim_cap_fen: Mapped[int] = mapped_column(BigInteger)
+    per_year_cap_fen: Mapped[int] = mapped_column(BigInteger)
+    waiting_days: Mapped[int] = mapped_column(Integer)
+    term_days: Mapped[int] = mapped_column(Integer)
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    care_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    care_visit_skills: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Policy(Base):
+    __tablename__ = "policies"
+    # `active_key` is 1 while active and NULL otherwise: one active policy per person and
+    # product, enforced by the database (NULLs never collide in a unique constraint).
+    __table_args__ = (UniqueConstraint("association_code", "product_id", "insured_id_number",
+                                       "active_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    policy_no: Mapped[str] = mapped_column(String(40), unique=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    insured_name: Mapped[str] = mapped_column(String(200))
+    insured_id_number: Mapped[str] = mapped_column(String(18), index=True)
+    insured_phone: Mapped[str | None] = mapped_column(String(11))
+    family_category: Mapped[str | None] = mapped_column(String(40))
+    family_code: Mapped[str | None] = mapped_column(String(60), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    active_key: Mapped[int | None] = mapped_column(Integer, default=1)
+    enrolled_by: Mapped[str] = mapped_column(String(100))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                  server_default=func.now())
+    product: Mapped[Product] = relationship()
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    claim_no: Mapped[str] = mapped_column(String(40), unique=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    incident_date: Mapped[date] = mapped_column(Date)
+    amount_claimed_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_approved_fen: Mapped[int | None] = mapped_column(BigInteger)
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(30))
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    registered_by: Mapped[str] = mapped_column(String(100))
+    disbursement_id: Mapped[int | None] = mapped_column(Integer)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())
+    policy: Mapped[Policy] = relationship()
+    history: Mapped[list["ClaimHistory"]] = relationship(order_by="ClaimHistory.id")
+
+
+class ClaimHistory(Base):
+    """Every state change of a claim: who, when, from, to, why."""
+    __tablename__ = "claim_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,124 @@
+"""The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
+from nameko.rpc import rpc
+from sqlalchemy import select, text
+
+from services.insurance import claims, payouts, policies, products
+from services.insurance.models import OUTBOX, PROCESSED_EVENTS, Product
+from services.insurance.schemas import (
+    ApproveIn,
+    ClaimIn,
+    ClaimListIn,
+    PolicyIn,
+    PolicyListIn,
+    ProductIn,
+    ReasonIn,
+)
+from services.insurance.views import claim_view, policy_view, product_view
+from shared.actors import load, load_actor
+from shared.clock import local_date, now_utc
+from shared.db import Database
+from shared.errors import Forbidden
+from shared.inbox import first_delivery
+from shared.outbox import OutboxRelayRunner, backlog
+from shared.subscriber import subscribe
+
+
+def _today():
+    return local_date(now_utc())
+
+
+class InsuranceService:
+    name = "insurance"
+
+    db = Database("insurance")
+    relay = OutboxRelayRunner(OUTBOX)
+
+    @rpc
+    def health(self):
+        with self.db.transaction() as session:
+            session.execute(text("SELECT 1"))
+            return {"database": "ok", "outbox_backlog": backlog(session, OUTBOX)}
+
+    @rpc
+    def ensure_product(self, payload, actor):
+        actor, body = load_actor(actor), load(ProductIn(), payload)
+        if actor["role"] != "admin":
+            raise Forbidden("Only an admin may define products.", "admin_only")
+        with self.db.transaction() as session:
+            return product_view(products.ensure(session, actor["association_code"], body))
+
+    @rpc
+    def list_products(self, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            found = session.scalars(select(Product).where(
+                Product.association_code == actor["association_code"]).order_by(Product.code))
+            items = [product_view(p) for p in found]
+            return {"items": items, "total": len(items)}
+
+    @rpc
+    def enrol(self, payload, actor):
+        actor, body = load_actor(actor), load(PolicyIn(), payload)
+        with self.db.transaction() as session:
+            policy = policies.enrol(session, actor["association_code"], body, actor)
+            return policy_view(policy, _today())
+
+    @rpc
+    def get_policy(self, policy_no, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return policy_view(policies.by_number(session, actor["association_code"],
+                                                  policy_no), _today())
+
+    @rpc
+    def list_policies(self, query, actor):
+        actor, query = load_actor(actor), load(PolicyListIn(), query)
+        with self.db.transaction() as session:
+            found, total = policies.listing(session, actor["association_code"], query)
+            return {"items": [policy_view(p, _today()) for p in found], "total": total}
+
+    @rpc
+    def submit_claim(self, payload, actor):
+        actor, body = load_actor(actor), load(ClaimIn(), payload)
+        with self.db.transaction() as session:
+            return claim_view(claims.submit(session, actor["association_code"], body, actor))
+
+    @rpc
+    def get_claim(self, claim_id, actor):
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return claim_view(claims.get(session, actor["association_code"], claim_id))
+
+    @rpc
+    def list_claims(self, query, actor):
+        actor, query = load_actor(actor), load(ClaimListIn(), query)
+        with self.db.transaction() as session:
+            found, total = claims.listing(session, actor["association_code"], query)
+            return {"items": [claim_view(c) for c in found], "total": total}
+
+    @rpc
+    def approve_claim(self, claim_id, payload, actor):
+        actor, body = load_actor(actor), load(ApproveIn(), payload)
+        with self.db.transaction() as session:
+            return claim_view(claims.approve(session, actor["association_code"], claim_id,
+                                             body["amount_approved_fen"], actor))
+
+    @rpc
+    def reject_claim(self, claim_id, payload, actor):
+        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return claim_view(claims.reject(session, actor["association_code"], claim_id,
+                                            body["reason"], actor))
+
+    @subscribe("fund", "disbursement_paid")
+    def on_disbursement_paid(self, envelope):
+        self._once("insurance.on_disbursement_paid", envelope, payouts.on_paid)
+
+    @subscribe("fund", "disbursement_rejected")
+    def on_disbursement_rejected(self, envelope):
+        self._once("insurance.on_disbursement_rejected", envelope, payouts.on_rejected)
+
+    def _once(self, consumer, envelope, handle):
+        with self.db.transaction() as session:
+            if first_delivery(session, PROCESSED_EVENTS, consumer, envelope["event_id"]):
+                handle(session, envelope["data"])

@@ -25,3 +25,32 @@ DONATIONS = [  # (idempotency key, fund, fen, channel, donor)
     ("demo-4", "SHANGEN", 88_800, "wechat", DONOR1),
     ("demo-5", "GENERAL", 20_000, "alipay", DONOR1),
 ]
+
+PRODUCTS = [
+    {"code": "ONLY_CHILD_ACCIDENT", "name": "独生子女意外伤害保险 Only-child accident insurance",
+     "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 2_000_000,
+     "per_year_cap_fen": 5_000_000, "waiting_days": 30, "term_days": 365, "min_age": 0,
+     "max_age": 60, "categories": ["only_child"], "care_visit": False,
+     "care_visit_skills": []},
+    {"code": "STERILISATION_COMPLICATION",
+     "name": "计划生育手术并发症保险 Family-planning surgery complication insurance",
+     "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 3_000_000,
+     "per_year_cap_fen": 5_000_000, "waiting_days": 0, "term_days": 365, "min_age": 18,
+     "max_age": 60, "categories": ["sterilisation_complication"], "care_visit": False,
+     "care_visit_skills": []},
+    {"code": "SPECIAL_FAMILY_COMPREHENSIVE",
+     "name": "计生特殊家庭综合保险 Special-family comprehensive insurance",
+     "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 1_000_000,
+     "per_year_cap_fen": 3_000_000, "waiting_days": 15, "term_days": 365, "min_age": 49,
+     "max_age": None, "categories": ["special_family"], "care_visit": True,
+     "care_visit_skills": ["psychological_counselling", "social_work"]},
+]
+POLICIES = [  # enrolled a year back, so claims are past their waiting periods
+    {"product_code": "SPECIAL_FAMILY_COMPREHENSIVE", "family_category": "special_family",
+     "family_code": "TC-2019-007",
+     "insured": {"name": "李秀英", "phone": "13955012345",
+                 "id_number": make_resident_id("341181", date(1961, 3, 8), 42)}},
+    {"product_code": "ONLY_CHILD_ACCIDENT", "family_category": "only_child",
+     "family_code": "TC-2020-113",
+     "insured": {"name": "周小龙", "id_number": make_resident_id("341181", date(2008, 7, 11), 77)}},
+]

@@ -13,7 +13,8 @@ import requests
 from shared.migrate import SERVICES_WITH_DATABASES, upgrade
 from shared.settings import PROJECT_ROOT
 
-SERVICES = {"fund": "services.fund.service:FundService"}
+SERVICES = {"fund": "services.fund.service:FundService",
+            "insurance": "services.insurance.service:InsuranceService"}
 GATEWAY = "services.gateway.service:GatewayService"
 CONFIG = PROJECT_ROOT / "deploy" / "nameko.yaml"
 

@@ -1,6 +1,7 @@
 """Load the demo data of the design (users, funds, donors, donations) into a running
 system. Safe to run again: users and funds are ensured, donations carry fixed keys."""
 import sys
+from datetime import date, timedelta
 
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import select
@@ -25,11 +26,29 @@ def seed(config: dict | None = None) -> None:
         for key, fund, fen, channel, donor in demo.DONATIONS:
             rpc.fund.record_donation({"fund_code": fund, "amount_fen": fen, "channel": channel,
                                       "donor": donor}, key, staff)
+        _insurance(rpc, staff)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "amount_fen": 300_000,
                 "purpose": "春节慰问计生特殊家庭 Spring Festival visit to special families",
                 "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
+
+
+def _insurance(rpc, staff: dict) -> None:
+    for product in demo.PRODUCTS:
+        rpc.insurance.ensure_product(product, SYSTEM)
+    if rpc.insurance.list_policies({}, staff)["total"]:
+        return
+    start = date.today() - timedelta(days=300)
+    policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat()}, staff)
+                for p in demo.POLICIES]
+    incident = (date.today() - timedelta(days=20)).isoformat()
+    rpc.insurance.submit_claim({"policy_no": policies[0]["policy_no"], "incident_date": incident,
+                                "amount_claimed_fen": 800_000,
+                                "description": "住院治疗 hospital stay"}, staff)
+    rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
+                                "amount_claimed_fen": 2_500_000,
+                                "description": "骨折 broken leg (over the per-claim cap)"}, staff)
 
 
 def _ensure_users(donor1_id: int, url: str | None) -> None:

@@ -1,19 +1,15 @@
 """What the fund accepts, at the HTTP edge and again at its RPC boundary."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.events.catalogue import CHANNELS
 from shared.fields import CreditCode, Mobile, ResidentId, Text
 from shared.money import Fen
+from shared.schemas import MAX_ID, PageIn, Strict
 
 FUND_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a fund code like GENERAL.")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class DonorIn(_Strict):
+class DonorIn(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(("person", "company")))
     name = Text(required=True, validate=validate.Length(max=200))
     id_number = ResidentId(load_default=None, allow_none=True)
@@ -30,7 +26,7 @@ class DonorIn(_Strict):
                                   "id_number")
 
 
-class DonationIn(_Strict):
+class DonationIn(Strict):
     fund_code = fields.String(required=True, validate=FUND_CODE)
     amount_fen = Fen(required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
@@ -44,16 +40,12 @@ class DonorDonationIn(DonationIn):
     donor = fields.Nested(DonorIn, load_default=None, allow_none=True)
 
 
-class ReasonIn(_Strict):
-    reason = Text(required=True, validate=validate.Length(max=500))
-
-
-class PayeeIn(_Strict):
+class PayeeIn(Strict):
     name = Text(required=True, validate=validate.Length(max=200))
     id_number = ResidentId(load_default=None, allow_none=True)
 
 
-class DisbursementIn(_Strict):
+class DisbursementIn(Strict):
     fund_code = fields.String(required=True, validate=FUND_CODE)
     amount_fen = Fen(required=True)
     purpose = Text(required=True, validate=validate.Length(max=500))
@@ -62,18 +54,10 @@ class DisbursementIn(_Strict):
                               validate=validate.Length(max=200))
 
 
-class FundIn(_Strict):
+class FundIn(Strict):
     code = fields.String(required=True, validate=FUND_CODE)
     name = Text(required=True, validate=validate.Length(max=200))
     restricted = fields.Boolean(required=True)
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
-
-
-class PageIn(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class DonationListIn(PageIn):

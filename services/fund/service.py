@@ -13,7 +13,6 @@ from services.fund.schemas import (
     DonorIn,
     FundIn,
     PageIn,
-    ReasonIn,
     StatementIn,
 )
 from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
@@ -22,6 +21,7 @@ from shared.db import Database
 from shared.errors import Forbidden
 from shared.inbox import first_delivery
 from shared.outbox import OutboxRelayRunner, backlog
+from shared.schemas import ReasonIn
 from shared.subscriber import subscribe
 
 

@@ -13,10 +13,10 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
-from services.fund.schemas import MAX_ID
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.problems import from_domain, problem
 from shared.errors import DomainError, NotFound, flatten_messages
+from shared.schemas import MAX_ID
 
 log = logging.getLogger(__name__)
 ROUTES: list["Route"] = []

@@ -11,9 +11,9 @@ from services.fund.schemas import (
     DonationListIn,
     DonationOut,
     DonorDonationIn,
+    FundIn,
     FundOut,
     PageIn,
-    ReasonIn,
     StatementIn,
     StatementOut,
 )
@@ -23,8 +23,20 @@ from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
 from services.gateway.routes import route
 from services.gateway.schemas import DonorOut, HealthOut, MeOut, TokenIn, TokenOut
+from services.insurance.schemas import (
+    ApproveIn,
+    ClaimIn,
+    ClaimListIn,
+    ClaimOut,
+    PolicyIn,
+    PolicyListIn,
+    PolicyOut,
+    ProductIn,
+    ProductOut,
+)
 from shared.db import Database
 from shared.errors import Forbidden, InvalidInput
+from shared.schemas import ReasonIn
 
 STAFF = ("staff", "admin")
 ANYONE = ("donor", "staff", "coordinator", "volunteer", "admin")
@@ -37,11 +49,13 @@ class GatewayService:
     context = WorkerContext()
     db = Database("gateway")
     fund = RpcProxy("fund")
+    insurance = RpcProxy("insurance")
 
     @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
     def healthz(self, call):
         services = {"gateway": self._check(self._own_database),
-                    "fund": self._check(self.fund.health)}
+                    "fund": self._check(self.fund.health),
+                    "insurance": self._check(self.insurance.health)}
         ok = all(state == "ok" for state in services.values())
         return (200 if ok else 503), {"status": "ok" if ok else "degraded",
                                       "services": services}
@@ -69,6 +83,11 @@ class GatewayService:
            response=FundOut, many=True, tags=["fund"])
     def list_funds(self, call):
         return self.fund.list_funds(call.actor, call.request.args.to_dict())
+
+    @route("POST", "/api/v1/funds", "Open a fund (or see the one with this code)", ("admin",),
+           body=FundIn, response=FundOut, status=201, tags=["fund"])
+    def open_fund(self, call):
+        return self.fund.ensure_fund(call.raw_body, call.actor)
 
     @route("GET", "/api/v1/funds/<code>", "One fund", ANYONE, response=FundOut, tags=["fund"])
     def get_fund(self, call, code):
@@ -152,6 +171,59 @@ class GatewayService:
            tags=["fund"])
     def reject_disbursement(self, call, disbursement_id):
         return self.fund.reject_disbursement(disbursement_id, call.raw_body, call.actor)
+
+    # --- insurance ---------------------------------------------------------------------
+    @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF,
+           response=ProductOut, many=True, tags=["insurance"])
+    def list_products(self, call):
+        return self.insurance.list_products(call.actor)
+
+    @route("POST", "/api/v1/insurance/products", "Define or update a product", ("admin",),
+           body=ProductIn, response=ProductOut, status=201, tags=["insurance"])
+    def define_product(self, call):
+        return self.insurance.ensure_product(call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/insurance/policies", "Enrol a person in a product", STAFF,
+           body=PolicyIn, response=PolicyOut, status=201, tags=["insurance"])
+    def enrol(self, call):
+        return self.insurance.enrol(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/insurance/policies", "Policies", STAFF, query=PolicyListIn,
+           response=PolicyOut, many=True, tags=["insurance"])
+    def list_policies(self, call):
+        return self.insurance.list_policies(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/insurance/policies/<policy_no>", "One policy", STAFF,
+           response=PolicyOut, tags=["insurance"])
+    def get_policy(self, call, policy_no):
+        return self.insurance.get_policy(policy_no, call.actor)
+
+    @route("POST", "/api/v1/insurance/claims", "Register a claim; automatic checks flag it",
+           STAFF, body=ClaimIn, response=ClaimOut, status=201, tags=["insurance"])
+    def submit_claim(self, call):
+        return self.insurance.submit_claim(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/insurance/claims", "Claims (the review queue: ?status=flagged)",
+           STAFF, query=ClaimListIn, response=ClaimOut, many=True, tags=["insurance"])
+    def list_claims(self, call):
+        return self.insurance.list_claims(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/insurance/claims/<int:claim_id>",
+           "One claim with its history and payout", STAFF, response=ClaimOut,
+           tags=["insurance"])
+    def get_claim(self, call, claim_id):
+        return self.insurance.get_claim(claim_id, call.actor)
+
+    @route("POST", "/api/v1/insurance/claims/<int:claim_id>/approve",
+           "Approve (not a claim you registered); the fund pays it", STAFF, body=ApproveIn,
+           response=ClaimOut, tags=["insurance"])
+    def approve_claim(self, call, claim_id):
+        return self.insurance.approve_claim(claim_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/insurance/claims/<int:claim_id>/reject", "Reject with a reason",
+           STAFF, body=ReasonIn, response=ClaimOut, tags=["insurance"])
+    def reject_claim(self, call, claim_id):
+        return self.insurance.reject_claim(claim_id, call.raw_body, call.actor)
 
     # --- anything else -----------------------------------------------------------------
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:anything>")

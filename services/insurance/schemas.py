@@ -1,23 +1,19 @@
 """What the insurance service accepts and returns."""
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.fund.schemas import FUND_CODE, PageIn
+from services.fund.schemas import FUND_CODE
 from services.insurance.domain import FAMILY_CATEGORIES
 from shared.events.catalogue import SKILLS
 from shared.fields import Mobile, ResidentId, Text
 from shared.money import Fen
+from shared.schemas import PageIn, Strict
 
 PRODUCT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a code like ABC_1.")
 CLAIM_STATUSES = ("submitted", "flagged", "approved_awaiting_funds", "approved", "paid",
                   "rejected")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class ProductIn(_Strict):
+class ProductIn(Strict):
     code = fields.String(required=True, validate=PRODUCT_CODE)
     name = Text(required=True, validate=validate.Length(max=200))
     payout_fund_code = fields.String(required=True, validate=FUND_CODE)
@@ -44,13 +40,13 @@ class ProductIn(_Strict):
             raise ValidationError("Must not be below min_age.", "max_age")
 
 
-class InsuredIn(_Strict):
+class InsuredIn(Strict):
     name = Text(required=True, validate=validate.Length(max=200))
     id_number = ResidentId(required=True)
     phone = Mobile(load_default=None, allow_none=True)
 
 
-class PolicyIn(_Strict):
+class PolicyIn(Strict):
     product_code = fields.String(required=True, validate=PRODUCT_CODE)
     insured = fields.Nested(InsuredIn, required=True)
     start_date = fields.Date(required=True)
@@ -60,19 +56,15 @@ class PolicyIn(_Strict):
                                 validate=validate.Length(min=1, max=60))
 
 
-class ClaimIn(_Strict):
+class ClaimIn(Strict):
     policy_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     incident_date = fields.Date(required=True)
     amount_claimed_fen = Fen(required=True)
     description = Text(required=True, validate=validate.Length(max=2000))
 
 
-class ApproveIn(_Strict):
+class ApproveIn(Strict):
     amount_approved_fen = Fen(required=True)
-
-
-class ReasonIn(_Strict):
-    reason = Text(required=True, validate=validate.Length(max=500))
 
 
 class ClaimListIn(PageIn):

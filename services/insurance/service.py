@@ -11,7 +11,6 @@ from services.insurance.schemas import (
     PolicyIn,
     PolicyListIn,
     ProductIn,
-    ReasonIn,
 )
 from services.insurance.views import claim_view, policy_view, product_view
 from shared.actors import load, load_actor
@@ -20,6 +19,7 @@ from shared.db import Database
 from shared.errors import Forbidden
 from shared.inbox import first_delivery
 from shared.outbox import OutboxRelayRunner, backlog
+from shared.schemas import ReasonIn
 from shared.subscriber import subscribe
 
 

@@ -93,19 +93,17 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Claim
 
 def _check(session: Session, policy: Policy, incident: date, amount: int,
            this_claim: int | None = None) -> domain.ClaimCheck:
-    same_person = (select(Claim).join(Claim.policy)
-                   .where(Policy.insured_id_number == policy.insured_id_number,
-                          Policy.product_id == policy.product_id,
-                          Policy.association_code == policy.association_code))
+    same_person = [Policy.insured_id_number == policy.insured_id_number,
+                   Policy.product_id == policy.product_id,
+                   Policy.association_code == policy.association_code]
     if this_claim is not None:
-        same_person = same_person.where(Claim.id != this_claim)
-    year_start, year_end = date(incident.year, 1, 1), date(incident.year, 12, 31)
+        same_person.append(Claim.id != this_claim)
+    year = (date(incident.year, 1, 1), date(incident.year, 12, 31))
     ytd = session.scalar(select(func.coalesce(func.sum(Claim.amount_approved_fen), 0))
-                         .select_from(same_person.where(
-                             Claim.status.in_(COUNTED),
-                             Claim.incident_date.between(year_start, year_end)).subquery()))
-    duplicates = session.scalars(select(Claim.id).select_from(same_person.where(
-        Claim.incident_date == incident, Claim.status != "rejected").subquery())).all()
+                         .join(Claim.policy).where(*same_person, Claim.status.in_(COUNTED),
+                                                   Claim.incident_date.between(*year)))
+    duplicates = session.scalars(select(Claim.id).join(Claim.policy).where(
+        *same_person, Claim.incident_date == incident, Claim.status != "rejected")).all()
     return domain.ClaimCheck(products.rules(policy.product), _policy_rules(policy), incident,
                              amount, ytd, sorted(duplicates))
 

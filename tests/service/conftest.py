@@ -9,6 +9,7 @@ from nameko.testing.utils import get_extension
 from sqlalchemy.orm import Session
 
 from services.fund.service import FundService
+from services.insurance.service import InsuranceService
 from shared.db import Database
 from tests.support import ADMIN
 
@@ -39,3 +40,23 @@ def run_fund(container_factory, config: dict):
 def fund(container_factory, rabbit_config, database_url):
     yield from run_fund(container_factory, {**rabbit_config, "max_workers": 20,
                                             "DATABASE_URLS": {"fund": database_url("fund")}})
+
+
+@dataclass
+class RunningSaga:
+    """The fund and insurance services together, talking only by RPC and events."""
+    fund: object
+    insurance: object
+    config: dict
+    runner: object
+
+
+@pytest.fixture
+def saga(runner_factory, rabbit_config, database_url):
+    config = {**rabbit_config, "max_workers": 20,
+              "DATABASE_URLS": {"fund": database_url("fund"),
+                                "insurance": database_url("insurance")}}
+    runner = runner_factory(config, FundService, InsuranceService)
+    runner.start()
+    with ClusterRpcProxy(config) as rpc:
+        yield RunningSaga(rpc.fund, rpc.insurance, config, runner)

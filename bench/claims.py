@@ -176,14 +176,14 @@ class Approvals:
             self.done.set()
 
 
-def open_listener(config: dict) -> tuple[pika.BlockingConnection, str]:
+def open_listener(config: dict) -> tuple[pika.BlockingConnection, object, str]:
     connection = pika.BlockingConnection(pika.URLParameters(pika_uri(config["AMQP_URI"])))
     channel = connection.channel()
     # Same arguments as the outbox publisher, so this is a no-op if it exists already.
     channel.exchange_declare(EVENT_EXCHANGE, exchange_type="topic", durable=True)
     queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
     channel.queue_bind(queue, EVENT_EXCHANGE, routing_key=PAID_KEY)
-    return connection, queue
+    return connection, channel, queue
 
 
 def collect_paid(channel, queue: str, approvals: Approvals, claim_ids: list[int]) -> tuple:
@@ -218,16 +218,143 @@ def collect_paid(channel, queue: str, approvals: Approvals, claim_ids: list[int]
 def measure(url: str, config: dict, token: str, claim_ids: list[int],
             concurrency: int) -> dict:
     approvals = Approvals(url, token, claim_ids, f"bench-claims-{uuid.uuid4().hex[:12]}")
-    connection, queue = open_listener(config)  # bound before the first approval is sent
+    connection, channel, queue = open_listener(config)  # bound before any approval is sent
     try:
         worker = threading.Thread(target=approvals.run, args=(concurrency,), daemon=True)
         worker.start()
-        arrived, foreign, duplicates = collect_paid(connection.channel() if False else
-                                                    connection._impl and _channel_of(
-                                                        connection), queue, approvals,
-                                                    claim_ids)
+        arrived, foreign, duplicates = collect_paid(channel, queue, approvals, claim_ids)
         worker.join()
     finally:
         connection.close()
     return {"approvals": approvals, "arrived": arrived, "foreign": foreign,
             "duplicates": duplicates}
+
+
+def figures(run: dict, count: int) -> dict:
+    approvals, arrived = run["approvals"], run["arrived"]
+    first_sent = min(approvals.sent.values())
+    last_answer = max(approvals.answered.values())
+    latencies = [arrived[c] - approvals.answered[c] for c in arrived if c in approvals.answered]
+    http = [approvals.answered[c] - approvals.sent[c] for c in approvals.answered]
+    return {
+        "paid": {"count": len(arrived),
+                 "per_second": count / (max(arrived.values()) - first_sent),
+                 "p50_ms": percentile(latencies, 0.50) * 1000,
+                 "p99_ms": percentile(latencies, 0.99) * 1000},
+        "approvals": summarise(http, last_answer - first_sent),
+        "negative": sum(1 for value in latencies if value < 0),
+    }
+
+
+# --- checks --------------------------------------------------------------------------------
+def check_run(run: dict, claim_ids: list[int]) -> None:
+    approvals, arrived = run["approvals"], run["arrived"]
+    if approvals.failures:
+        codes: dict = {}
+        for claim_id, code, text in approvals.failures:
+            codes.setdefault(code, (claim_id, text))
+        samples = "; ".join(f"{code} (claim {cid}): {text}" for code, (cid, text) in
+                            codes.items())
+        raise BenchFailure(f"{len(approvals.failures)} of {len(claim_ids)} approvals were not "
+                           f"200: {samples}")
+    missing = [c for c in claim_ids if c not in arrived]
+    if missing:
+        raise BenchFailure(f"{len(missing)} claim_paid events missing after {EVENT_TIMEOUT} s "
+                           f"(first: {missing[:10]})")
+
+
+def check_paid(session: requests.Session, url: str, claim_ids: list[int],
+               balance_before: int) -> int:
+    statuses: dict[str, list[int]] = {}
+    for claim_id in claim_ids:
+        claim = expect(session.get(f"{url}/api/v1/insurance/claims/{claim_id}", timeout=30),
+                       200, f"GET claim {claim_id}")
+        statuses.setdefault(claim["status"], []).append(claim_id)
+    if set(statuses) != {"paid"}:
+        seen = {status: (len(ids), ids[:5]) for status, ids in statuses.items()}
+        raise BenchFailure(f"not every claim is paid: {seen}")
+    balance_after = fund_balance(session, url)
+    fell = balance_before - balance_after
+    if fell != len(claim_ids) * CLAIM_FEN:
+        raise BenchFailure(f"{PAYOUT_FUND} fell by {fell} fen, not "
+                           f"{len(claim_ids)} x {CLAIM_FEN} = {len(claim_ids) * CLAIM_FEN}")
+    return fell
+
+
+# --- output and the whole run --------------------------------------------------------------
+def print_table(rows: list[tuple[str, dict]]) -> None:
+    print(f"{'what':<40}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}{'count':>9}")
+    for label, row in rows:
+        print(f"{label:<40}{row['per_second']:>12.1f}{row['p50_ms']:>10.1f}"
+              f"{row['p99_ms']:>10.1f}{row['count']:>9}")
+
+
+def benchmark(system, config: dict, args) -> None:
+    seed(config)
+    url, count = system.url, args.claims
+    staff1_token, staff2_token = login(url), login_as(url, "staff2")
+    staff1 = session_for(staff1_token)
+    top_up(staff1, url, count * CLAIM_FEN)
+    claim_ids = enrol_and_claim(url, staff1_token, count, args.concurrency)
+    wait_insurance_outbox_drained(config)
+    _, fund_backlog = wait_outbox_drained(config)
+    if fund_backlog:
+        raise BenchFailure(f"fund outbox backlog still {fund_backlog} after setup")
+    balance_before = fund_balance(staff1, url)
+
+    run = measure(url, config, staff2_token, claim_ids, args.concurrency)
+    check_run(run, claim_ids)
+    fell = check_paid(staff1, url, claim_ids, balance_before)
+    result = figures(run, count)
+
+    donations, failures = phase_donations(url, args.donation_seconds, args.concurrency)
+    drained_in, backlog = wait_outbox_drained(config)
+
+    print(f"\n{count} claims of {CLAIM_FEN} fen, {args.concurrency} client threads; "
+          f"donations for comparison: {args.donation_seconds:g} s\n")
+    print_table([("claims approved -> paid (claim_paid)", result["paid"]),
+                 ("claim approvals (HTTP calls alone)", result["approvals"]),
+                 ("donations (HTTP -> gateway -> fund)", donations)])
+    print("p50/p99 of the first row: approval's HTTP response -> its claim_paid event")
+    if result["negative"]:
+        print(f"({result['negative']} claim_paid events arrived before their approval's "
+              f"HTTP response)")
+    if run["foreign"] or run["duplicates"]:
+        print(f"ignored claim_paid events: {run['foreign']} of other runs, "
+              f"{run['duplicates']} redelivered")
+    print(f"all {count} claims paid; {PAYOUT_FUND} fell by {fell} fen as expected")
+    state = "drained" if backlog == 0 else f"NOT drained ({backlog} left)"
+    print(f"fund outbox {state} {drained_in:.2f} s after the donation phase")
+    if failures:
+        raise BenchFailure(failures)
+    if backlog:
+        raise BenchFailure(f"fund outbox backlog still {backlog} after {OUTBOX_DRAIN_TIMEOUT} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--donation-seconds", type=float, default=10)
+    args = parser.parse_args()
+    if not 1 <= args.claims <= MAX_CLAIMS:
+        parser.error(f"--claims must be 1-{MAX_CLAIMS}")
+    var_dir, ok, system = Path(tempfile.mkdtemp(prefix="phf-bench-claims-")), False, None
+    try:
+        system = start_system(var_dir)
+        benchmark(system, {"AMQP_URI": amqp_uri()}, args)
+        ok = True
+    except BenchFailure as exc:
+        report_failure(exc)
+    finally:
+        if system is not None:
+            system.stop()
+        if ok:  # keep the logs of a failed run for whoever reads the error
+            shutil.rmtree(var_dir, ignore_errors=True)
+        else:
+            print(f"!! logs kept in {var_dir / 'logs'}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,9 +1,12 @@
 """Integration tests: the real fund service on PostgreSQL and the machine's RabbitMQ,
 driven hard enough to show what holds under concurrency."""
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 
+from services.fund.service import FundService
+from services.insurance.service import InsuranceService
 from tests.private_broker import PrivateBroker
-from tests.service.conftest import run_fund
+from tests.service.conftest import RunningSaga, run_fund
 
 
 @pytest.fixture
@@ -18,3 +21,14 @@ def private_broker():
     broker.start()
     yield broker
     broker.remove()
+
+
+@pytest.fixture
+def saga_on_postgres(runner_factory, rabbit_config, postgres_url):
+    config = {**rabbit_config, "max_workers": 50,
+              "DATABASE_URLS": {"fund": postgres_url("fund"),
+                                "insurance": postgres_url("insurance")}}
+    runner = runner_factory(config, FundService, InsuranceService)
+    runner.start()
+    with ClusterRpcProxy(config) as rpc:
+        yield RunningSaga(rpc.fund, rpc.insurance, config, runner)

@@ -17,12 +17,17 @@ class EventTap:
     (an event sent to an exchange with no queue bound is dropped)."""
 
     def __init__(self, amqp_uri: str, exchange: str, routing_key: str = "#"):
-        self.connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
-        self.channel = self.connection.channel()
+        self.uri = pika_uri(amqp_uri)
+        self.reconnect()
         self.queue = f"tap-{uuid.uuid4().hex[:8]}"
         self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
         self.channel.queue_declare(self.queue, durable=True)
         self.channel.queue_bind(self.queue, exchange, routing_key)
+
+    def reconnect(self) -> None:
+        """A new connection to the same durable queue (after the broker restarted)."""
+        self.connection = pika.BlockingConnection(pika.URLParameters(self.uri))
+        self.channel = self.connection.channel()
 
     def take(self, count: int, timeout: float = 10.0) -> list[dict]:
         """Exactly the messages that arrive within `timeout`, up to `count`."""

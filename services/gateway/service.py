@@ -198,6 +198,11 @@ class GatewayService:
     def get_policy(self, call, policy_no):
         return self.insurance.get_policy(policy_no, call.actor)
 
+    @route("POST", "/api/v1/insurance/policies/<policy_no>/cancel", "Cancel a policy", STAFF,
+           body=ReasonIn, response=PolicyOut, tags=["insurance"])
+    def cancel_policy(self, call, policy_no):
+        return self.insurance.cancel_policy(policy_no, call.raw_body, call.actor)
+
     @route("POST", "/api/v1/insurance/claims", "Register a claim; automatic checks flag it",
            STAFF, body=ClaimIn, response=ClaimOut, status=201, tags=["insurance"])
     def submit_claim(self, call):

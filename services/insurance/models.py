@@ -65,6 +65,8 @@ class Policy(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     active_key: Mapped[int | None] = mapped_column(Integer, default=1)
     enrolled_by: Mapped[str] = mapped_column(String(100))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
     product: Mapped[Product] = relationship()

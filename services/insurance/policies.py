@@ -87,3 +87,13 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Polic
     rows = session.scalars(found.order_by(Policy.id.desc()).limit(query["limit"])
                            .offset(query["offset"])).all()
     return rows, total
+
+
+def cancel(session: Session, association: str, policy_no: str, reason: str, actor: dict) -> Policy:
+    """Cancelled policies cover nothing from now on; claims already made stay as they are."""
+    policy = by_number(session, association, policy_no, lock=True)
+    if policy.status != "active":
+        raise Conflict(f"The policy is already {policy.status}.", "not_active")
+    policy.status, policy.active_key = "cancelled", None
+    policy.cancel_reason, policy.cancelled_by = reason, actor["username"]
+    return policy

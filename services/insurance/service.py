@@ -78,6 +78,14 @@ class InsuranceService:
             return {"items": [policy_view(p, _today()) for p in found], "total": total}
 
     @rpc
+    def cancel_policy(self, policy_no, payload, actor):
+        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            policy = policies.cancel(session, actor["association_code"], policy_no,
+                                     body["reason"], actor)
+            return policy_view(policy, _today())
+
+    @rpc
     def submit_claim(self, payload, actor):
         actor, body = load_actor(actor), load(ClaimIn(), payload)
         with self.db.transaction() as session:

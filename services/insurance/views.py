@@ -30,7 +30,8 @@ def policy_view(policy: Policy, today: date) -> dict:
             "insured": {"name": policy.insured_name,
                         "id_number": mask_id_number(policy.insured_id_number),
                         "phone": mask_phone(policy.insured_phone)},
-            "family_category": policy.family_category, "family_code": policy.family_code}
+            "family_category": policy.family_category, "family_code": policy.family_code,
+            "cancel_reason": policy.cancel_reason}
 
 
 def claim_view(claim: Claim) -> dict:

@@ -151,3 +151,16 @@ def test_the_yearly_cap_allows_exactly_what_is_left(saga):
     with pytest.raises(Conflict) as refused:
         saga.insurance.approve_claim(fourth["id"], {"amount_approved_fen": 1}, STAFF2)
     assert "over_per_year_cap" in refused.value.fields
+
+
+def test_a_cancelled_policy_covers_nothing_and_frees_the_person_to_enrol_again(saga):
+    prepare(saga)
+    policy = saga.insurance.enrol(enrolment(9), STAFF1)
+    cancelled = saga.insurance.cancel_policy(policy["policy_no"], {"reason": "moved away"},
+                                             STAFF2)
+    assert (cancelled["status"], cancelled["cancel_reason"]) == ("cancelled", "moved away")
+    late = saga.insurance.submit_claim(claim(policy["policy_no"]), STAFF1)
+    assert [f["code"] for f in late["flags"]] == ["policy_not_active"]
+    with pytest.raises(Conflict):
+        saga.insurance.cancel_policy(policy["policy_no"], {"reason": "again"}, STAFF2)
+    assert saga.insurance.enrol(enrolment(9), STAFF1)["status"] == "active"

@@ -14,7 +14,8 @@ from shared.migrate import SERVICES_WITH_DATABASES, upgrade
 from shared.settings import PROJECT_ROOT
 
 SERVICES = {"fund": "services.fund.service:FundService",
-            "insurance": "services.insurance.service:InsuranceService"}
+            "insurance": "services.insurance.service:InsuranceService",
+            "volunteers": "services.volunteers.service:VolunteersService"}
 GATEWAY = "services.gateway.service:GatewayService"
 CONFIG = PROJECT_ROOT / "deploy" / "nameko.yaml"
 

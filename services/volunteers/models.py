@@ -1,0 +1,120 @@
+"""The volunteers service's tables."""
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.messaging_tables import add_messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+
+
+def _created():
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Volunteer(Base):
+    __tablename__ = "volunteers"
+    __table_args__ = (UniqueConstraint("association_code", "id_number"),)  # one person, once
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    availability: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    skills: Mapped[list["VolunteerSkill"]] = relationship(cascade="all, delete-orphan")
+
+
+class VolunteerSkill(Base):
+    __tablename__ = "volunteer_skills"
+    __table_args__ = (UniqueConstraint("volunteer_id", "skill"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    skill: Mapped[str] = mapped_column(String(40))
+    certificate_no: Mapped[str | None] = mapped_column(String(60))
+    expires_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer)
+    required_skills: Mapped[list] = mapped_column(JSON, default=list)
+    activity: Mapped[Activity] = relationship()
+
+
+class Signup(Base):
+    """A volunteer on a shift: confirmed or waitlisted (in id order), later cancelled."""
+    __tablename__ = "signups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    signed_up_by: Mapped[str] = mapped_column(String(100))
+    signed_up_at: Mapped[datetime] = _created()
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shift: Mapped[Shift] = relationship()
+
+
+class Visit(Base):
+    """A care visit to a family, opened by a triggering event (one visit per trigger)."""
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    trigger_key: Mapped[str] = mapped_column(String(120), unique=True)
+    trigger_event_id: Mapped[str] = mapped_column(String(36))
+    family_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    required_skills: Mapped[list] = mapped_column(JSON, default=list)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    volunteer_ids: Mapped[list] = mapped_column(JSON, default=list)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class HoursEntry(Base):
+    """Minutes served, from a shift's check-out or a completed visit."""
+    __tablename__ = "hours"
+    __table_args__ = (UniqueConstraint("volunteer_id", "source", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))
+    source_id: Mapped[int] = mapped_column(Integer)
+    served_on: Mapped[date] = mapped_column(Date)

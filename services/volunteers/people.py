@@ -1,0 +1,99 @@
+"""Registering volunteers (one person, once) and reading their records and hours."""
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.volunteers import domain
+from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
+from shared import rows
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.identity import mask_id_number, mask_phone
+from shared.outbox import record_event
+
+
+def register(session: Session, association: str, body: dict) -> Volunteer:
+    volunteer = Volunteer(association_code=association, name=body["name"],
+                          id_number=body["id_number"], phone=body["phone"], status="active",
+                          availability=body.get("availability"),
+                          skills=[VolunteerSkill(skill=s["code"],
+                                                 certificate_no=s.get("certificate_no"),
+                                                 expires_on=s.get("expires_on"))
+                                  for s in _unique(body["skills"])])
+    try:
+        with session.begin_nested():
+            session.add(volunteer)
+    except IntegrityError:
+        existing = session.scalars(select(Volunteer.id).where(
+            Volunteer.association_code == association,
+            Volunteer.id_number == body["id_number"])).first()
+        raise Conflict(f"This person is already registered as volunteer {existing}.",
+                       "already_registered", {"id_number": [f"Volunteer {existing}."]}) from None
+    record_event(session, OUTBOX, "volunteers.volunteer_registered", {
+        "association_code": association, "volunteer_id": volunteer.id, "name": volunteer.name,
+        "skills": [s.skill for s in volunteer.skills]})
+    return volunteer
+
+
+def _unique(skills: list[dict]) -> list[dict]:
+    return list({s["code"]: s for s in skills}.values())
+
+
+def get(session: Session, association: str, volunteer_id: int, lock: bool = False) -> Volunteer:
+    return rows.one(session, Volunteer, association, volunteer_id, lock)
+
+
+def active_for_input(session: Session, association: str, volunteer_id: int,
+                     field: str) -> Volunteer:
+    """A volunteer named in a request: unknown is bad input, inactive a conflict."""
+    try:
+        volunteer = get(session, association, volunteer_id, lock=True)
+    except NotFound:
+        raise InvalidInput(f"No volunteer {volunteer_id}.", "unknown_volunteer",
+                           {field: [f"No volunteer {volunteer_id}."]}) from None
+    if volunteer.status != "active":
+        raise Conflict(f"Volunteer {volunteer_id} is not active.", "inactive")
+    return volunteer
+
+
+def skills_of(volunteer: Volunteer) -> list[domain.Skill]:
+    return [domain.Skill(s.skill, s.certificate_no, s.expires_on) for s in volunteer.skills]
+
+
+def minutes_served(session: Session, volunteer_id: int, start: date | None = None,
+                   end: date | None = None) -> int:
+    query = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
+        HoursEntry.volunteer_id == volunteer_id)
+    if start:
+        query = query.where(HoursEntry.served_on >= start)
+    if end:
+        query = query.where(HoursEntry.served_on <= end)
+    return session.scalar(query)
+
+
+def view(session: Session, volunteer: Volunteer) -> dict:
+    minutes = minutes_served(session, volunteer.id)
+    return {"id": volunteer.id, "name": volunteer.name,
+            "id_number": mask_id_number(volunteer.id_number), "phone": mask_phone(volunteer.phone),
+            "status": volunteer.status, "availability": volunteer.availability,
+            "skills": [{"code": s.skill, "certificate_no": s.certificate_no,
+                        "expires_on": s.expires_on.isoformat() if s.expires_on else None}
+                       for s in volunteer.skills],
+            "minutes_total": minutes, "hours_total": round(minutes / 60, 2)}
+
+
+def ranking(session: Session, association: str, start: date | None, end: date | None,
+            limit: int) -> list[dict]:
+    """Volunteers by minutes served in the period, most first (for annual recognition)."""
+    total = func.sum(HoursEntry.minutes).label("minutes")
+    query = (select(Volunteer.id, Volunteer.name, total).join(HoursEntry)
+             .where(Volunteer.association_code == association))
+    if start:
+        query = query.where(HoursEntry.served_on >= start)
+    if end:
+        query = query.where(HoursEntry.served_on <= end)
+    ranked = session.execute(query.group_by(Volunteer.id, Volunteer.name)
+                             .order_by(total.desc(), Volunteer.id).limit(limit))
+    return [{"rank": n, "volunteer_id": vid, "name": name, "minutes": minutes,
+             "hours": round(minutes / 60, 2)} for n, (vid, name, minutes) in enumerate(ranked, 1)]

@@ -1,0 +1,135 @@
+"""Activities and shifts: sign-ups within capacity, a waitlist that moves up in order,
+and hours from check-in to check-out."""
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.volunteers import bookings, domain, people
+from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup
+from shared import rows
+from shared.clock import as_utc, iso, local_date, now_utc
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.outbox import record_event
+
+
+def create_activity(session: Session, association: str, body: dict, actor: dict) -> Activity:
+    activity = Activity(association_code=association, created_by=actor["username"], **body)
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def create_shift(session: Session, association: str, body: dict) -> Shift:
+    try:
+        rows.one(session, Activity, association, body["activity_id"])
+    except NotFound as missing:
+        raise InvalidInput(missing.message, "unknown_activity",
+                           {"activity_id": ["No such activity."]}) from None
+    shift = Shift(association_code=association, **body)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
+           actor: dict) -> Signup:
+    # Lock order everywhere: shift, then volunteer. The shift lock is what keeps capacity.
+    shift = rows.one(session, Shift, association, shift_id, lock=True)
+    volunteer = people.active_for_input(session, association, volunteer_id, "volunteer_id")
+    if _current(session, shift.id, volunteer.id) is not None:
+        raise Conflict("Already signed up for this shift.", "already_signed_up")
+    window = _window(shift)
+    domain.check_skills(people.skills_of(volunteer), shift.required_skills, local_date(
+        window.starts_at))
+    domain.check_free(window, bookings.booked_windows(session, volunteer.id))
+    status = domain.signup_status(len(_in(session, shift.id, "confirmed")), shift.capacity)
+    entry = Signup(shift_id=shift.id, volunteer_id=volunteer.id, status=status,
+                   signed_up_by=actor["username"], signed_up_at=now_utc())
+    session.add(entry)
+    session.flush()
+    _signed_up(session, association, entry)
+    return entry
+
+
+def cancel(session: Session, association: str, shift_id: int, volunteer_id: int) -> list[int]:
+    """Cancel a place; the first waitlisted moves up into a freed one. Returns who did."""
+    shift = rows.one(session, Shift, association, shift_id, lock=True)
+    entry = _current(session, shift.id, volunteer_id)
+    if entry is None:
+        raise NotFound("This volunteer is not signed up for this shift.", "not_signed_up")
+    freed = 1 if entry.status == "confirmed" else 0
+    entry.status = "cancelled"
+    moved = domain.promote([s.id for s in _in(session, shift.id, "waitlisted")], freed)
+    for promoted in session.scalars(select(Signup).where(Signup.id.in_(moved))):
+        promoted.status = "confirmed"
+        _signed_up(session, association, promoted)
+    return moved
+
+
+def check_in(session: Session, association: str, shift_id: int, volunteer_id: int) -> Signup:
+    entry = _confirmed(session, association, shift_id, volunteer_id)
+    if entry.checked_in_at is not None:
+        raise Conflict("Already checked in.", "already_checked_in")
+    entry.checked_in_at = now_utc()
+    return entry
+
+
+def check_out(session: Session, association: str, shift_id: int, volunteer_id: int) -> Signup:
+    entry = _confirmed(session, association, shift_id, volunteer_id)
+    if entry.checked_in_at is None or entry.checked_out_at is not None:
+        raise Conflict("Check in first, and check out only once.", "not_checked_in")
+    entry.checked_out_at = now_utc()
+    minutes = max(1, domain.Window(as_utc(entry.checked_in_at),
+                                   as_utc(entry.checked_out_at)).minutes)
+    record_hours(session, association, volunteer_id, minutes, "shift", entry.id)
+    return entry
+
+
+def record_hours(session: Session, association: str, volunteer_id: int, minutes: int,
+                 source: str, source_id: int) -> None:
+    session.add(HoursEntry(association_code=association, volunteer_id=volunteer_id,
+                           minutes=minutes, source=source, source_id=source_id,
+                           served_on=local_date(now_utc())))
+    record_event(session, OUTBOX, "volunteers.hours_recorded", {
+        "association_code": association, "volunteer_id": volunteer_id, "minutes": minutes,
+        "source": source, "source_id": source_id})
+
+
+def view(session: Session, shift: Shift) -> dict:
+    def people_in(status):
+        return [{"volunteer_id": s.volunteer_id, "signed_up_at": iso(s.signed_up_at),
+                 "checked_in_at": iso(s.checked_in_at), "checked_out_at": iso(s.checked_out_at)}
+                for s in _in(session, shift.id, status)]
+    return {"id": shift.id, "activity_id": shift.activity_id, "title": shift.activity.title,
+            "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at),
+            "place": shift.place, "capacity": shift.capacity,
+            "required_skills": list(shift.required_skills or []),
+            "confirmed": people_in("confirmed"), "waitlisted": people_in("waitlisted")}
+
+
+def _window(shift: Shift) -> domain.Window:
+    return domain.Window(as_utc(shift.starts_at), as_utc(shift.ends_at))
+
+
+def _in(session: Session, shift_id: int, status: str) -> list[Signup]:
+    return list(session.scalars(select(Signup).where(
+        Signup.shift_id == shift_id, Signup.status == status).order_by(Signup.id)))
+
+
+def _current(session: Session, shift_id: int, volunteer_id: int) -> Signup | None:
+    return session.scalars(select(Signup).where(
+        Signup.shift_id == shift_id, Signup.volunteer_id == volunteer_id,
+        Signup.status.in_(("confirmed", "waitlisted")))).first()
+
+
+def _confirmed(session, association, shift_id, volunteer_id) -> Signup:
+    shift = rows.one(session, Shift, association, shift_id, lock=True)
+    entry = _current(session, shift.id, volunteer_id)
+    if entry is None or entry.status != "confirmed":
+        raise Conflict("Only a confirmed volunteer can check in or out.", "not_confirmed")
+    return entry
+
+
+def _signed_up(session: Session, association: str, entry: Signup) -> None:
+    record_event(session, OUTBOX, "volunteers.shift_signed_up", {
+        "association_code": association, "shift_id": entry.shift_id,
+        "volunteer_id": entry.volunteer_id, "status": entry.status})

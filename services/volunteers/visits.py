@@ -1,0 +1,120 @@
+"""Care visits: opened once per triggering event, matched by skill and free time,
+assigned by a coordinator, completed with minutes and notes."""
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.volunteers import bookings, domain, people, shifts
+from services.volunteers.models import OUTBOX, Visit, Volunteer
+from shared import rows
+from shared.clock import LOCAL, as_utc, iso, local_date, now_utc
+from shared.errors import Conflict
+from shared.outbox import record_event
+
+SPECIAL_FAMILY_FUND = "SPECIAL_FAMILY"
+ASSISTANCE_SKILLS = ["social_work"]
+RECENT_DAYS = 90
+
+
+def open_for_claim(session: Session, envelope: dict) -> None:
+    data = envelope["data"]
+    if not data.get("care_visit"):
+        return
+    _open(session, envelope, f"claim:{data['association_code']}:{data['claim_id']}",
+          data["insured_name"], f"Insurance claim {data['claim_no']} approved "
+                                f"({data['product_code']})",
+          data.get("care_visit_skills") or ASSISTANCE_SKILLS)
+
+
+def open_for_assistance(session: Session, envelope: dict) -> None:
+    data = envelope["data"]
+    if data["fund_code"] != SPECIAL_FAMILY_FUND:
+        return
+    number = data["disbursement_id"]
+    _open(session, envelope, f"disbursement:{data['association_code']}:{number}",
+          data.get("reference") or f"disbursement {number}",
+          f"Special-family assistance paid (disbursement {number})", ASSISTANCE_SKILLS)
+
+
+def _open(session, envelope, key, family, reason, skills) -> None:
+    association = envelope["data"]["association_code"]
+    start = datetime.combine(local_date(now_utc()) + timedelta(days=1), time(9), LOCAL)
+    visit = Visit(association_code=association, trigger_key=key,
+                  trigger_event_id=envelope["event_id"], family_name=family, reason=reason,
+                  required_skills=list(skills), starts_at=start,
+                  ends_at=start + timedelta(hours=2), status="open", volunteer_ids=[])
+    try:
+        with session.begin_nested():
+            session.add(visit)
+    except IntegrityError:
+        return  # this trigger already opened its visit
+    record_event(session, OUTBOX, "volunteers.visit_requested", {
+        "association_code": association, "visit_id": visit.id,
+        "required_skills": visit.required_skills, "trigger_event_id": envelope["event_id"]})
+
+
+def proposals(session: Session, association: str, visit_id: int) -> list[int]:
+    visit = rows.one(session, Visit, association, visit_id)
+    since = local_date(now_utc()) - timedelta(days=RECENT_DAYS)
+    candidates = [domain.Candidate(v.id, tuple(people.skills_of(v)),
+                                   tuple(bookings.booked_windows(session, v.id)),
+                                   people.minutes_served(session, v.id, since))
+                  for v in session.scalars(select(Volunteer).where(
+                      Volunteer.association_code == association, Volunteer.status == "active"))]
+    return domain.propose(candidates, visit.required_skills, _window(visit))
+
+
+def assign(session: Session, association: str, visit_id: int, body: dict) -> Visit:
+    visit = rows.one(session, Visit, association, visit_id, lock=True)
+    if visit.status != "open":
+        raise Conflict(f"The visit is already {visit.status}.", "not_open")
+    if body.get("starts_at") and body.get("ends_at"):
+        visit.starts_at, visit.ends_at = body["starts_at"], body["ends_at"]
+    window, team = _window(visit), []
+    for volunteer_id in sorted(set(body["volunteer_ids"])):
+        volunteer = people.active_for_input(session, association, volunteer_id,
+                                            "volunteer_ids")
+        domain.check_free(window, bookings.booked_windows(session, volunteer.id,
+                                                          except_visit=visit.id))
+        team.append(domain.valid_skills(people.skills_of(volunteer), local_date(
+            window.starts_at)))
+    domain.check_team_covers(team, visit.required_skills)
+    visit.volunteer_ids, visit.status = sorted(set(body["volunteer_ids"])), "assigned"
+    return visit
+
+
+def complete(session: Session, association: str, visit_id: int, body: dict) -> Visit:
+    visit = rows.one(session, Visit, association, visit_id, lock=True)
+    if visit.status != "assigned":
+        raise Conflict("Only an assigned visit can be completed.", "not_assigned")
+    visit.status, visit.minutes, visit.notes = "completed", body["minutes"], body["notes"]
+    for volunteer_id in visit.volunteer_ids:
+        shifts.record_hours(session, association, volunteer_id, visit.minutes, "visit",
+                            visit.id)
+    record_event(session, OUTBOX, "volunteers.visit_completed", {
+        "association_code": association, "visit_id": visit.id,
+        "volunteer_ids": list(visit.volunteer_ids), "minutes": visit.minutes})
+    return visit
+
+
+def listing(session: Session, association: str, query: dict) -> tuple[list[Visit], int]:
+    found = select(Visit).where(Visit.association_code == association)
+    if query.get("status"):
+        found = found.where(Visit.status == query["status"])
+    items = list(session.scalars(found.order_by(Visit.id)))
+    return items[query["offset"]:query["offset"] + query["limit"]], len(items)
+
+
+def view(visit: Visit, with_notes: bool) -> dict:
+    return {"id": visit.id, "family_name": visit.family_name, "reason": visit.reason,
+            "required_skills": list(visit.required_skills or []),
+            "starts_at": iso(visit.starts_at), "ends_at": iso(visit.ends_at),
+            "status": visit.status, "volunteer_ids": list(visit.volunteer_ids or []),
+            "minutes": visit.minutes, "notes": visit.notes if with_notes else None}
+
+
+def _window(visit: Visit) -> domain.Window:
+    return domain.Window(as_utc(visit.starts_at), as_utc(visit.ends_at))
+

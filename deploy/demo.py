@@ -54,3 +54,17 @@ POLICIES = [  # enrolled a year back, so claims are past their waiting periods
      "family_code": "TC-2020-113",
      "insured": {"name": "周小龙", "id_number": make_resident_id("341181", date(2008, 7, 11), 77)}},
 ]
+
+VOLUNTEERS = [  # the first is the volunteer1 login
+    {"name": "张丽", "phone": "13805501111",
+     "id_number": make_resident_id("341181", date(1985, 7, 11), 301),
+     "skills": [{"code": "social_work", "certificate_no": "SW-2024-0117",
+                 "expires_on": "2029-12-31"}, "general"]},
+    {"name": "王建国", "phone": "13805502222",
+     "id_number": make_resident_id("341181", date(1972, 5, 29), 302),
+     "skills": [{"code": "psychological_counselling", "certificate_no": "PC-2021-0042",
+                 "expires_on": "2030-06-30"}]},
+    {"name": "陈律师", "phone": "13805503333",
+     "id_number": make_resident_id("341181", date(1980, 1, 15), 303),
+     "skills": ["legal_aid", "general"]},
+]

@@ -21,7 +21,9 @@ def seed(config: dict | None = None) -> None:
         for fund in demo.FUNDS:
             rpc.fund.ensure_fund(fund, SYSTEM)
         donor1 = rpc.fund.ensure_donor(demo.DONOR1, SYSTEM)
-        _ensure_users(donor1["id"], (config.get("DATABASE_URLS") or {}).get("gateway"))
+        volunteer1 = _volunteers(rpc)
+        _ensure_users(donor1["id"], volunteer1,
+                      (config.get("DATABASE_URLS") or {}).get("gateway"))
         staff = {"username": "staff1", "role": "staff"}
         for key, fund, fen, channel, donor in demo.DONATIONS:
             rpc.fund.record_donation({"fund_code": fund, "amount_fen": fen, "channel": channel,
@@ -51,7 +53,24 @@ def _insurance(rpc, staff: dict) -> None:
                                 "description": "骨折 broken leg (over the per-claim cap)"}, staff)
 
 
-def _ensure_users(donor1_id: int, url: str | None) -> None:
+def _volunteers(rpc) -> int:
+    """Registers the demo volunteers once; returns the id of volunteer1's record."""
+    known = rpc.volunteers.list_volunteers({"limit": 500}, SYSTEM)["items"]
+    if known:
+        return known[0]["id"]
+    ids = [rpc.volunteers.register(v, SYSTEM)["id"] for v in demo.VOLUNTEERS]
+    day = date.today() + timedelta(days=7)
+    activity = rpc.volunteers.create_activity({"title": "5.29 会员活动日 Member day",
+                                               "description": "义诊与宣传 health fair"}, SYSTEM)
+    shift = rpc.volunteers.create_shift({
+        "activity_id": activity["id"], "capacity": 5, "required_skills": ["general"],
+        "starts_at": f"{day.isoformat()}T09:00:00+08:00",
+        "ends_at": f"{day.isoformat()}T12:00:00+08:00", "place": "天长市人民广场"}, SYSTEM)
+    rpc.volunteers.sign_up(shift["id"], {"volunteer_id": ids[2]}, SYSTEM)
+    return ids[0]
+
+
+def _ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
     engine = make_engine(url or database_url("gateway"))
     with engine.begin() as connection:
         existing = set(connection.scalars(select(User.username)))
@@ -61,7 +80,8 @@ def _ensure_users(donor1_id: int, url: str | None) -> None:
             connection.execute(User.__table__.insert().values(
                 username=username, role=role, association_code=association_code(),
                 password_hash=hash_password(username + demo.PASSWORD_SUFFIX), active=True,
-                donor_id=donor1_id if role == "donor" else None))
+                donor_id=donor1_id if role == "donor" else None,
+                volunteer_id=volunteer1_id if role == "volunteer" else None))
     engine.dispose()
 
 

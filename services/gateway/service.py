@@ -13,7 +13,6 @@ from services.fund.schemas import (
     DonorDonationIn,
     FundIn,
     FundOut,
-    PageIn,
     StatementIn,
     StatementOut,
 )
@@ -34,12 +33,26 @@ from services.insurance.schemas import (
     ProductIn,
     ProductOut,
 )
+from services.volunteers.schemas import (
+    ActivityIn,
+    AssignIn,
+    CompleteIn,
+    PeriodIn,
+    ShiftIn,
+    ShiftOut,
+    VisitListIn,
+    VisitOut,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerRefIn,
+)
 from shared.db import Database
 from shared.errors import Forbidden, InvalidInput
-from shared.schemas import ReasonIn
+from shared.schemas import PageIn, ReasonIn
 
 STAFF = ("staff", "admin")
 ANYONE = ("donor", "staff", "coordinator", "volunteer", "admin")
+COORDINATORS = ("coordinator", "admin")
 HEALTH_TIMEOUT_SECONDS = 3
 
 
@@ -50,12 +63,14 @@ class GatewayService:
     db = Database("gateway")
     fund = RpcProxy("fund")
     insurance = RpcProxy("insurance")
+    volunteers = RpcProxy("volunteers")
 
     @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
     def healthz(self, call):
         services = {"gateway": self._check(self._own_database),
                     "fund": self._check(self.fund.health),
-                    "insurance": self._check(self.insurance.health)}
+                    "insurance": self._check(self.insurance.health),
+                    "volunteers": self._check(self.volunteers.health)}
         ok = all(state == "ok" for state in services.values())
         return (200 if ok else 503), {"status": "ok" if ok else "degraded",
                                       "services": services}
@@ -230,6 +245,103 @@ class GatewayService:
     def reject_claim(self, call, claim_id):
         return self.insurance.reject_claim(claim_id, call.raw_body, call.actor)
 
+    # --- volunteers --------------------------------------------------------------------
+    @route("POST", "/api/v1/volunteers", "Register a volunteer with skills", COORDINATORS,
+           body=VolunteerIn, response=VolunteerOut, status=201, tags=["volunteers"])
+    def register_volunteer(self, call):
+        return self.volunteers.register(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/volunteers", "Volunteers", COORDINATORS, query=PageIn,
+           response=VolunteerOut, many=True, tags=["volunteers"])
+    def list_volunteers(self, call):
+        return self.volunteers.list_volunteers(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/volunteers/ranking", "Volunteers by hours served in a period",
+           COORDINATORS + ("volunteer",), query=PeriodIn, tags=["volunteers"])
+    def ranking(self, call):
+        return self.volunteers.ranking(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/volunteers/<int:volunteer_id>", "A volunteer with hours_total "
+           "(a volunteer sees only themself)", COORDINATORS + ("volunteer",),
+           response=VolunteerOut, tags=["volunteers"])
+    def get_volunteer(self, call, volunteer_id):
+        _as_self(call.actor, volunteer_id)
+        return self.volunteers.get_volunteer(volunteer_id, call.actor)
+
+    @route("GET", "/api/v1/volunteers/<int:volunteer_id>/hours", "Hours served in a period",
+           COORDINATORS + ("volunteer",), query=PeriodIn, tags=["volunteers"])
+    def volunteer_hours(self, call, volunteer_id):
+        _as_self(call.actor, volunteer_id)
+        return self.volunteers.hours(volunteer_id, call.request.args.to_dict(), call.actor)
+
+    @route("POST", "/api/v1/activities", "Create an activity (e.g. 5.29 member day)",
+           COORDINATORS, body=ActivityIn, status=201, tags=["volunteers"])
+    def create_activity(self, call):
+        return self.volunteers.create_activity(call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/shifts", "Create a shift", COORDINATORS, body=ShiftIn,
+           response=ShiftOut, status=201, tags=["volunteers"])
+    def create_shift(self, call):
+        return self.volunteers.create_shift(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/shifts", "Shifts", COORDINATORS + ("volunteer",), query=PageIn,
+           response=ShiftOut, many=True, tags=["volunteers"])
+    def list_shifts(self, call):
+        return self.volunteers.list_shifts(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed and waitlisted",
+           COORDINATORS + ("volunteer",), response=ShiftOut, tags=["volunteers"])
+    def get_shift(self, call, shift_id):
+        return self.volunteers.get_shift(shift_id, call.actor)
+
+    @route("POST", "/api/v1/shifts/<int:shift_id>/signups",
+           "Sign up: confirmed, or waitlisted when full; 409 on overlap or missing skill",
+           COORDINATORS + ("volunteer",), body=VolunteerRefIn, status=201,
+           tags=["volunteers"])
+    def sign_up(self, call, shift_id):
+        _as_self(call.actor, call.body["volunteer_id"])
+        return self.volunteers.sign_up(shift_id, call.raw_body, call.actor)
+
+    @route("DELETE", "/api/v1/shifts/<int:shift_id>/signups/<int:volunteer_id>",
+           "Cancel a sign-up; the first waitlisted moves up", COORDINATORS + ("volunteer",),
+           tags=["volunteers"])
+    def cancel_signup(self, call, shift_id, volunteer_id):
+        _as_self(call.actor, volunteer_id)
+        return self.volunteers.cancel_signup(shift_id, volunteer_id, call.actor)
+
+    @route("POST", "/api/v1/shifts/<int:shift_id>/checkin", "Check in",
+           COORDINATORS + ("volunteer",), body=VolunteerRefIn, tags=["volunteers"])
+    def check_in(self, call, shift_id):
+        _as_self(call.actor, call.body["volunteer_id"])
+        return self.volunteers.check_in(shift_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/shifts/<int:shift_id>/checkout", "Check out: minutes served",
+           COORDINATORS + ("volunteer",), body=VolunteerRefIn, tags=["volunteers"])
+    def check_out(self, call, shift_id):
+        _as_self(call.actor, call.body["volunteer_id"])
+        return self.volunteers.check_out(shift_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/visits", "Care visits", COORDINATORS, query=VisitListIn,
+           response=VisitOut, many=True, tags=["volunteers"])
+    def list_visits(self, call):
+        return self.volunteers.list_visits(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/visits/<int:visit_id>/proposals",
+           "Free volunteers with the skills, fewest recent hours first", COORDINATORS,
+           tags=["volunteers"])
+    def propose(self, call, visit_id):
+        return self.volunteers.propose(visit_id, call.actor)
+
+    @route("POST", "/api/v1/visits/<int:visit_id>/assign", "Assign volunteers", COORDINATORS,
+           body=AssignIn, response=VisitOut, tags=["volunteers"])
+    def assign_visit(self, call, visit_id):
+        return self.volunteers.assign(visit_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/visits/<int:visit_id>/complete", "Complete: minutes and notes",
+           COORDINATORS, body=CompleteIn, response=VisitOut, tags=["volunteers"])
+    def complete_visit(self, call, visit_id):
+        return self.volunteers.complete(visit_id, call.raw_body, call.actor)
+
     # --- anything else -----------------------------------------------------------------
     @http("GET,POST,PUT,PATCH,DELETE", "/<path:anything>")
     def not_found(self, request, anything):
@@ -247,3 +359,9 @@ class GatewayService:
             return "ok"
         except (Exception, eventlet.Timeout) as exc:
             return f"down: {type(exc).__name__}"
+
+
+def _as_self(actor: dict, volunteer_id: int) -> None:
+    """A volunteer acts and reads only as themself."""
+    if actor["role"] == "volunteer" and actor.get("volunteer_id") != volunteer_id:
+        raise Forbidden("A volunteer may act only as themself.", "not_yourself")

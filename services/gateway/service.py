@@ -16,7 +16,7 @@ from services.fund.schemas import (
     StatementIn,
     StatementOut,
 )
-from services.gateway import openapi
+from services.gateway import openapi, remote_errors  # noqa: F401 (see its docstring)
 from services.gateway.auth import authenticate, issue_token
 from services.gateway.context import WorkerContext
 from services.gateway.problems import problem

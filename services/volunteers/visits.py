@@ -1,6 +1,6 @@
 """Care visits: opened once per triggering event, matched by skill and free time,
 assigned by a coordinator, completed with minutes and notes."""
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +41,7 @@ def open_for_assistance(session: Session, envelope: dict) -> None:
 def _open(session, envelope, key, family, reason, skills) -> None:
     association = envelope["data"]["association_code"]
     start = datetime.combine(local_date(now_utc()) + timedelta(days=1), time(9), LOCAL)
+    start = start.astimezone(UTC)  # stored in UTC, as everything is
     visit = Visit(association_code=association, trigger_key=key,
                   trigger_event_id=envelope["event_id"], family_name=family, reason=reason,
                   required_skills=list(skills), starts_at=start,

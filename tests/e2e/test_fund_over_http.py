@@ -153,3 +153,14 @@ def test_unknown_paths_and_ids_are_problem_documents(anonymous):
     missing = anonymous.call("GET", "/api/v1/nowhere")
     assert missing.status_code == 404
     assert missing.headers["Content-Type"] == "application/problem+json"
+
+
+def test_refunding_money_already_spent_is_a_409_not_a_500(anonymous):
+    admin, staff1, staff2 = (anonymous.login(u) for u in ("admin", "staff1", "staff2"))
+    admin.call("POST", "/api/v1/funds", {"code": "REFUND_TEST", "name": "x", "restricted": True})
+    given = staff1.call("POST", "/api/v1/donations", gift(1_000, fund="REFUND_TEST")).json()
+    spent = staff1.call("POST", "/api/v1/disbursements", {
+        "fund_code": "REFUND_TEST", "amount_fen": 900, "purpose": "x", "payee": {"name": "y"}})
+    staff2.call("POST", f"/api/v1/disbursements/{spent.json()['id']}/approve")
+    refused = staff2.call("POST", f"/api/v1/donations/{given['id']}/refund", {"reason": "asked"})
+    assert (refused.status_code, refused.json()["code"]) == (409, "insufficient_funds")

@@ -5,6 +5,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.fund.service import FundService
 from services.insurance.service import InsuranceService
+from services.volunteers.service import VolunteersService
 from tests.private_broker import PrivateBroker
 from tests.service.conftest import RunningSaga, run_fund
 
@@ -32,3 +33,12 @@ def saga_on_postgres(runner_factory, rabbit_config, postgres_url):
     runner.start()
     with ClusterRpcProxy(config) as rpc:
         yield RunningSaga(rpc.fund, rpc.insurance, config, runner)
+
+
+@pytest.fixture
+def volunteers_on_postgres(container_factory, rabbit_config, postgres_url):
+    config = {**rabbit_config, "max_workers": 50,
+              "DATABASE_URLS": {"volunteers": postgres_url("volunteers")}}
+    container_factory(VolunteersService, config).start()
+    with ClusterRpcProxy(config) as rpc:
+        yield rpc.volunteers

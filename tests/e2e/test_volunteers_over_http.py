@@ -1,0 +1,125 @@
+"""Volunteers over HTTP and real events: a special-family claim opens one care visit even
+when its event arrives twice; the visit is matched, assigned, completed, and the hours show."""
+import json
+import time
+from datetime import date, timedelta
+
+from shared.identity import make_resident_id
+from tests.insurance_data import TODAY
+from tests.support import EventTap, publish_raw
+from tests.volunteer_data import shift, volunteer
+
+SKILLED = {"code": "psychological_counselling", "certificate_no": "PC-1",
+           "expires_on": "2099-01-01"}
+
+
+def wait_for(fetch, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = fetch()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("nothing arrived")
+
+
+def approve_special_family_claim(staff1, staff2):
+    born = date(1960, 3, 1)
+    policy = staff1.call("POST", "/api/v1/insurance/policies", {
+        "product_code": "SPECIAL_FAMILY_COMPREHENSIVE", "family_category": "special_family",
+        "insured": {"name": "刘桂兰", "id_number": make_resident_id("341181", born, 555)},
+        "start_date": (TODAY - timedelta(days=100)).isoformat()}).json()
+    claim = staff1.call("POST", "/api/v1/insurance/claims", {
+        "policy_no": policy["policy_no"], "amount_claimed_fen": 100_000, "description": "住院",
+        "incident_date": (TODAY - timedelta(days=10)).isoformat()}).json()
+    approved = staff2.call("POST", f"/api/v1/insurance/claims/{claim['id']}/approve",
+                           {"amount_approved_fen": 100_000})
+    assert approved.status_code == 200, approved.text
+    return claim
+
+
+def test_a_special_family_claim_opens_one_visit_that_ends_in_hours(running_system, anonymous):
+    coordinator, staff1, staff2 = (anonymous.login(u) for u in
+                                   ("coordinator1", "staff1", "staff2"))
+    counsellor = coordinator.call("POST", "/api/v1/volunteers", volunteer(
+        901, skills=[SKILLED, "social_work"])).json()
+    uri = running_system.env["AMQP_URI"]
+    tap = EventTap(uri, "insurance.events", "claim_approved")
+    try:
+        claim = approve_special_family_claim(staff1, staff2)
+        [event] = tap.take(1)
+    finally:
+        tap.close()
+    for _ in range(2):  # the same event delivered again, twice
+        publish_raw(uri, "insurance.events", "claim_approved", json.dumps(event["body"]).encode())
+
+    def mine():
+        items = coordinator.call("GET", "/api/v1/visits", params={"limit": 500}).json()["items"]
+        return [v for v in items if claim["claim_no"] in v["reason"]]
+
+    wait_for(mine)
+    time.sleep(2)  # let the duplicates be handled
+    [visit] = mine()
+    assert set(visit["required_skills"]) == {"psychological_counselling", "social_work"}
+    proposed = coordinator.call("GET", f"/api/v1/visits/{visit['id']}/proposals").json()
+    assert counsellor["id"] in proposed["volunteer_ids"]
+    assigned = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/assign",
+                                {"volunteer_ids": [counsellor["id"]]})
+    assert assigned.json()["status"] == "assigned", assigned.text
+    done = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/complete",
+                            {"minutes": 90, "notes": "情绪稳定 calm"}).json()
+    assert (done["status"], done["notes"]) == ("completed", "情绪稳定 calm")
+    record = coordinator.call("GET", f"/api/v1/volunteers/{counsellor['id']}").json()
+    assert (record["minutes_total"], record["hours_total"]) == (90, 1.5)
+
+
+def test_sign_up_rules_over_http(anonymous):
+    coordinator, me = anonymous.login("coordinator1"), anonymous.login("volunteer1")
+    my_id = me.call("GET", "/api/v1/me").json()["volunteer_id"]
+    other = coordinator.call("POST", "/api/v1/volunteers", volunteer(902)).json()
+    activity = coordinator.call("POST", "/api/v1/activities", {"title": "入户宣传"}).json()
+    morning = coordinator.call("POST", "/api/v1/shifts", shift(activity["id"], 1)).json()
+    overlapping = coordinator.call("POST", "/api/v1/shifts", shift(
+        activity["id"], 5, start="11:00", end="13:00")).json()
+    legal = coordinator.call("POST", "/api/v1/shifts", shift(
+        activity["id"], 5, day="2027-06-01", skills=["legal_aid"])).json()
+
+    signed = me.call("POST", f"/api/v1/shifts/{morning['id']}/signups", {"volunteer_id": my_id})
+    assert (signed.status_code, signed.json()["status"]) == (201, "confirmed")
+    clash = me.call("POST", f"/api/v1/shifts/{overlapping['id']}/signups",
+                    {"volunteer_id": my_id})
+    assert (clash.status_code, clash.json()["code"]) == (409, "overlap")
+    unskilled = me.call("POST", f"/api/v1/shifts/{legal['id']}/signups",
+                        {"volunteer_id": my_id})
+    assert (unskilled.status_code, unskilled.json()["code"]) == (409, "missing_skill")
+    queued = coordinator.call("POST", f"/api/v1/shifts/{morning['id']}/signups",
+                              {"volunteer_id": other["id"]})
+    assert queued.json()["status"] == "waitlisted"
+    for_someone_else = me.call("POST", f"/api/v1/shifts/{legal['id']}/signups",
+                               {"volunteer_id": other["id"]})
+    assert for_someone_else.status_code == 403
+    assert me.call("GET", f"/api/v1/volunteers/{other['id']}").status_code == 403
+    me.call("DELETE", f"/api/v1/shifts/{morning['id']}/signups/{my_id}")
+    after = coordinator.call("GET", f"/api/v1/shifts/{morning['id']}").json()
+    assert [c["volunteer_id"] for c in after["confirmed"]] == [other["id"]]
+
+
+def test_hours_come_from_check_in_and_out(anonymous):
+    coordinator = anonymous.login("coordinator1")
+    person = coordinator.call("POST", "/api/v1/volunteers", volunteer(903)).json()
+    activity = coordinator.call("POST", "/api/v1/activities", {"title": "义诊"}).json()
+    made = coordinator.call("POST", "/api/v1/shifts", shift(activity["id"], 2,
+                                                            day="2027-07-11")).json()
+    me = {"volunteer_id": person["id"]}
+    coordinator.call("POST", f"/api/v1/shifts/{made['id']}/signups", me)
+    early = coordinator.call("POST", f"/api/v1/shifts/{made['id']}/checkout", me)
+    assert early.status_code == 409
+    assert coordinator.call("POST", f"/api/v1/shifts/{made['id']}/checkin", me).status_code == 200
+    assert coordinator.call("POST", f"/api/v1/shifts/{made['id']}/checkout",
+                            me).status_code == 200
+    record = coordinator.call("GET", f"/api/v1/volunteers/{person['id']}").json()
+    assert record["minutes_total"] == 1  # served under a minute: counted as one
+    ranking = coordinator.call("GET", "/api/v1/volunteers/ranking").json()["items"]
+    assert person["id"] in [r["volunteer_id"] for r in ranking]
+    again = coordinator.call("POST", "/api/v1/volunteers", volunteer(903))
+    assert (again.status_code, again.json()["code"]) == (409, "already_registered")

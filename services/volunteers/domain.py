@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from nameko.exceptions import deserialize_to_instance
 
+from shared.clock import local_date
 from shared.errors import Conflict
 
 
@@ -78,7 +79,7 @@ class Candidate:
 def propose(candidates: list[Candidate], required: list[str], window: Window) -> list[int]:
     """Free volunteers holding at least one required, valid skill; fewest recent hours first
     so the work is shared out."""
-    day = window.starts_at.date()
+    day = local_date(window.starts_at)  # certificates expire on the association's dates
     fit = [c for c in candidates
            if valid_skills(list(c.skills), day) & set(required)
            and not any(window.overlaps(b) for b in c.booked)]
@@ -88,6 +89,8 @@ def propose(candidates: list[Candidate], required: list[str], window: Window) ->
 
 def check_team_covers(team_skills: list[set[str]], required: list[str]) -> None:
     """Everyone assigned brings a required skill, and together they bring all of them."""
+    if not required:
+        return  # a visit that needs no particular skill takes anyone free
     if any(not (skills & set(required)) for skills in team_skills):
         raise BookingRefused("Each volunteer assigned must hold a skill the visit needs.",
                              "missing_skill", {"volunteer_ids": ["Lacks a needed skill."]})

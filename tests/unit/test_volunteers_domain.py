@@ -354,12 +354,6 @@ def test_propose_booking_boundaries(booking, proposed):
     assert propose([volunteer], ["social_work"], VISIT) == proposed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: propose() checks certificate expiry on window.starts_at.date(), i.e. the date in "
-    "whatever zone the window carries. visits.proposals() passes a UTC window (as_utc), so a "
-    "visit before 08:00 local is judged on the previous (UTC) day, while assign() and "
-    "shifts.sign_up judge skills on local_date(starts_at). The matcher then proposes a "
-    "volunteer whose certificate expired the day before the visit, and assign refuses them."))
 def test_propose_judges_expiry_on_the_local_day_of_a_utc_window():
     # 2026-07-12 07:00-09:00 at UTC+8, as the service hands it over: in UTC (07-11 23:00Z).
     early_visit = Window(datetime(2026, 7, 11, 23, tzinfo=UTC),
@@ -429,3 +423,7 @@ def test_team_together_must_cover_every_required_skill(team, missing):
     assert error.code == "missing_skill"
     assert error.message == f"Nobody assigned brings: {', '.join(missing)}."
     assert list(error.fields.values()) == [missing]
+
+
+def test_a_visit_that_needs_no_particular_skill_takes_anyone():
+    check_team_covers([{"general"}], [])

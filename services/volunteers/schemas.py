@@ -10,8 +10,15 @@ from shared.schemas import MAX_ID, PageIn, Strict
 ID = validate.Range(min=1, max=MAX_ID)
 
 
+class _UtcMoment(fields.AwareDateTime):
+    """Kept in UTC: SQLite stores a datetime's wall time and forgets its offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+
+
 def _moment(**kwargs):
-    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    return _UtcMoment(default_timezone=UTC, **kwargs)
 
 
 class SkillIn(Strict):

@@ -84,6 +84,7 @@ def test_sign_up_rules_over_http(anonymous):
     legal = coordinator.call("POST", "/api/v1/shifts", shift(
         activity["id"], 5, day="2027-06-01", skills=["legal_aid"])).json()
 
+    assert morning["starts_at"] == "2027-05-29T09:00:00+08:00"  # the time given is the time kept
     signed = me.call("POST", f"/api/v1/shifts/{morning['id']}/signups", {"volunteer_id": my_id})
     assert (signed.status_code, signed.json()["status"]) == (201, "confirmed")
     clash = me.call("POST", f"/api/v1/shifts/{overlapping['id']}/signups",

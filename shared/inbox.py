@@ -12,3 +12,10 @@ def first_delivery(session: Session, processed: Table, consumer: str, event_id: 
     except IntegrityError:
         return False
     return True
+
+
+def handle_once(uow, processed: Table, consumer: str, envelope: dict, handle) -> None:
+    """Run `handle(session, envelope)` in one transaction, unless this consumer already did."""
+    with uow.transaction() as session:
+        if first_delivery(session, processed, consumer, envelope["event_id"]):
+            handle(session, envelope)

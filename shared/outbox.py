@@ -32,6 +32,12 @@ def backlog(session: Session, outbox: Table) -> int:
     return session.scalar(select(func.count()).select_from(outbox).where(~outbox.c.published))
 
 
+def health(uow, outbox: Table) -> dict:
+    """What every service answers to the gateway's /healthz: its database, its backlog."""
+    with uow.transaction() as session:
+        return {"database": "ok", "outbox_backlog": backlog(session, outbox)}
+
+
 def pika_uri(uri: str) -> str:
     """kombu spells the scheme `pyamqp://`; pika knows only `amqp://`."""
     return "amqp://" + uri.split("://", 1)[1] if uri.startswith("pyamqp://") else uri

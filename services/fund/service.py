@@ -1,6 +1,6 @@
 """The fund service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import rpc
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from services.fund import claim_payouts, disbursements, donations, donors, ledger, statements
 from services.fund.models import OUTBOX, PROCESSED_EVENTS, Fund, IdentityReveal
@@ -19,8 +19,9 @@ from services.fund.views import disbursement_view, donation_view, donor_view, fu
 from shared.actors import load, load_actor
 from shared.db import Database
 from shared.errors import Forbidden
-from shared.inbox import first_delivery
-from shared.outbox import OutboxRelayRunner, backlog
+from shared.inbox import handle_once
+from shared.outbox import OutboxRelayRunner
+from shared.outbox import health as outbox_health
 from shared.schemas import ReasonIn
 from shared.subscriber import subscribe
 
@@ -37,9 +38,7 @@ class FundService:
 
     @rpc
     def health(self):
-        with self.db.transaction() as session:
-            session.execute(text("SELECT 1"))
-            return {"database": "ok", "outbox_backlog": backlog(session, OUTBOX)}
+        return outbox_health(self.db, OUTBOX)
 
     @rpc
     def list_funds(self, actor, page=None):
@@ -167,7 +166,5 @@ class FundService:
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
-        with self.db.transaction() as session:
-            if first_delivery(session, PROCESSED_EVENTS, "fund.on_claim_approved",
-                              envelope["event_id"]):
-                claim_payouts.open_payout(session, envelope)
+        handle_once(self.db, PROCESSED_EVENTS, "fund.on_claim_approved", envelope,
+                    claim_payouts.open_payout)

@@ -18,7 +18,8 @@ def _claim_of(session: Session, data: dict) -> Claim | None:
         if association == data["association_code"] else None
 
 
-def on_paid(session: Session, data: dict) -> None:
+def on_paid(session: Session, envelope: dict) -> None:
+    data = envelope["data"]
     claim = _claim_of(session, data)
     if claim is None or claim.status not in ("approved", "approved_awaiting_funds"):
         return
@@ -28,7 +29,8 @@ def on_paid(session: Session, data: dict) -> None:
                     amount_paid_fen=data["amount_fen"], disbursement_id=data["disbursement_id"])
 
 
-def on_rejected(session: Session, data: dict) -> None:
+def on_rejected(session: Session, envelope: dict) -> None:
+    data = envelope["data"]
     claim = _claim_of(session, data)
     if claim is None or claim.status != "approved" or not data.get("will_retry"):
         return

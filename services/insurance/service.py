@@ -1,6 +1,6 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import rpc
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from services.insurance import claims, payouts, policies, products
 from services.insurance.models import OUTBOX, PROCESSED_EVENTS, Product
@@ -17,8 +17,9 @@ from shared.actors import load, load_actor
 from shared.clock import local_date, now_utc
 from shared.db import Database
 from shared.errors import Forbidden
-from shared.inbox import first_delivery
-from shared.outbox import OutboxRelayRunner, backlog
+from shared.inbox import handle_once
+from shared.outbox import OutboxRelayRunner
+from shared.outbox import health as outbox_health
 from shared.schemas import ReasonIn
 from shared.subscriber import subscribe
 
@@ -35,9 +36,7 @@ class InsuranceService:
 
     @rpc
     def health(self):
-        with self.db.transaction() as session:
-            session.execute(text("SELECT 1"))
-            return {"database": "ok", "outbox_backlog": backlog(session, OUTBOX)}
+        return outbox_health(self.db, OUTBOX)
 
     @rpc
     def ensure_product(self, payload, actor):
@@ -127,6 +126,4 @@ class InsuranceService:
         self._once("insurance.on_disbursement_rejected", envelope, payouts.on_rejected)
 
     def _once(self, consumer, envelope, handle):
-        with self.db.transaction() as session:
-            if first_delivery(session, PROCESSED_EVENTS, consumer, envelope["event_id"]):
-                handle(session, envelope["data"])
+        handle_once(self.db, PROCESSED_EVENTS, consumer, envelope, handle)

@@ -1,6 +1,6 @@
 """The volunteers service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import rpc
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from services.volunteers import people, shifts, visits
 from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift, Volunteer
@@ -17,8 +17,9 @@ from services.volunteers.schemas import (
 from shared import rows
 from shared.actors import load, load_actor
 from shared.db import Database
-from shared.inbox import first_delivery
-from shared.outbox import OutboxRelayRunner, backlog
+from shared.inbox import handle_once
+from shared.outbox import OutboxRelayRunner
+from shared.outbox import health as outbox_health
 from shared.schemas import PageIn
 from shared.subscriber import subscribe
 
@@ -33,9 +34,7 @@ class VolunteersService:
 
     @rpc
     def health(self):
-        with self.db.transaction() as session:
-            session.execute(text("SELECT 1"))
-            return {"database": "ok", "outbox_backlog": backlog(session, OUTBOX)}
+        return outbox_health(self.db, OUTBOX)
 
     @rpc
     def register(self, payload, actor):
@@ -172,9 +171,7 @@ class VolunteersService:
         self._once("volunteers.on_disbursement_paid", envelope, visits.open_for_assistance)
 
     def _once(self, consumer, envelope, handle):
-        with self.db.transaction() as session:
-            if first_delivery(session, PROCESSED_EVENTS, consumer, envelope["event_id"]):
-                handle(session, envelope)
+        handle_once(self.db, PROCESSED_EVENTS, consumer, envelope, handle)
 
     def _attendance(self, action, shift_id, payload, actor):
         actor, body = load_actor(actor), load(VolunteerRefIn(), payload)

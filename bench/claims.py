@@ -12,35 +12,29 @@ fund fell by exactly N x 10 000 fen, and runs bench.donations' donation phase on
 system for comparison. Exits non-zero on any failure; the temp dir with the logs is kept."""
 import argparse
 import json
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from pathlib import Path
 
 import pika
 import requests
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from bench.donations import (
     BenchFailure,
     login,
     percentile,
     phase_donations,
-    report_failure,
+    run,
     run_threads,
-    start_system,
     summarise,
     wait_outbox_drained,
 )
 from deploy.seed import seed
 from shared.identity import make_resident_id
 from shared.outbox import pika_uri
-from shared.settings import amqp_uri
 
 PRODUCT = "ONLY_CHILD_ACCIDENT"
 PAYOUT_FUND = "INSURANCE_PAYOUT"
@@ -56,14 +50,6 @@ def insured_id(i: int) -> str:
     """Person i's identity number: distinct for every i below MAX_CLAIMS."""
     born = date(1990 + i % 30, 1 + i % 12, 1 + (i // 1000) % 28)
     return make_resident_id(REGION, born, i % 1000)
-
-
-def login_as(url: str, username: str) -> str:
-    # bench.donations.login only knows staff1; staff2 approves here.
-    response = requests.post(url + "/api/v1/auth/token", timeout=10,
-                             json={"username": username, "password": username + "-demo"})
-    response.raise_for_status()
-    return response.json()["access_token"]
 
 
 def session_for(token: str) -> requests.Session:
@@ -119,16 +105,6 @@ def enrol_and_claim(url: str, token: str, count: int, concurrency: int) -> list[
 
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(one, range(count)))
-
-
-def wait_insurance_outbox_drained(config: dict) -> None:
-    """Setup's enrolment/claim events out of the way before the clock starts."""
-    deadline = time.monotonic() + OUTBOX_DRAIN_TIMEOUT
-    with ClusterRpcProxy(config) as rpc:
-        while (backlog := rpc.insurance.health()["outbox_backlog"]) > 0:
-            if time.monotonic() > deadline:
-                raise BenchFailure(f"insurance outbox backlog still {backlog} after setup")
-            time.sleep(0.05)
 
 
 # --- measurement ---------------------------------------------------------------------------
@@ -292,11 +268,13 @@ def print_table(rows: list[tuple[str, dict]]) -> None:
 def benchmark(system, config: dict, args) -> None:
     seed(config)
     url, count = system.url, args.claims
-    staff1_token, staff2_token = login(url), login_as(url, "staff2")
+    staff1_token, staff2_token = login(url), login(url, "staff2")
     staff1 = session_for(staff1_token)
     top_up(staff1, url, count * CLAIM_FEN)
     claim_ids = enrol_and_claim(url, staff1_token, count, args.concurrency)
-    wait_insurance_outbox_drained(config)
+    _, insurance_backlog = wait_outbox_drained(config, "insurance")
+    if insurance_backlog:
+        raise BenchFailure(f"insurance outbox backlog still {insurance_backlog} after setup")
     _, fund_backlog = wait_outbox_drained(config)
     if fund_backlog:
         raise BenchFailure(f"fund outbox backlog still {fund_backlog} after setup")
@@ -339,22 +317,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.claims <= MAX_CLAIMS:
         parser.error(f"--claims must be 1-{MAX_CLAIMS}")
-    var_dir, ok, system = Path(tempfile.mkdtemp(prefix="phf-bench-claims-")), False, None
-    try:
-        system = start_system(var_dir)
-        benchmark(system, {"AMQP_URI": amqp_uri()}, args)
-        ok = True
-    except BenchFailure as exc:
-        report_failure(exc)
-    finally:
-        if system is not None:
-            system.stop()
-        if ok:  # keep the logs of a failed run for whoever reads the error
-            shutil.rmtree(var_dir, ignore_errors=True)
-        else:
-            print(f"!! logs kept in {var_dir / 'logs'}", file=sys.stderr)
-    return 0 if ok else 1
-
+    return run("phf-bench-claims-", benchmark, args)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -57,9 +57,9 @@ def run_threads(work, concurrency: int) -> tuple[list, float]:
 
 
 # --- phase 1: donations over HTTP ---------------------------------------------------------
-def login(url: str) -> str:
+def login(url: str, username: str = "staff1") -> str:
     response = requests.post(url + "/api/v1/auth/token", timeout=10,
-                             json={"username": "staff1", "password": "staff1-demo"})
+                             json={"username": username, "password": username + "-demo"})
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -115,12 +115,12 @@ def phase_rpc(config: dict, seconds: float, concurrency: int) -> dict:
 
 
 # --- outbox, table, system ------------------------------------------------------------
-def wait_outbox_drained(config: dict) -> tuple[float, int]:
-    """Seconds until fund's outbox backlog is 0 (or the timeout), and the last backlog."""
+def wait_outbox_drained(config: dict, service: str = "fund") -> tuple[float, int]:
+    """Seconds until the service's outbox backlog is 0 (or the timeout), and the last backlog."""
     started = time.monotonic()
     with ClusterRpcProxy(config) as rpc:
         while True:
-            backlog = rpc.fund.health()["outbox_backlog"]
+            backlog = getattr(rpc, service).health()["outbox_backlog"]
             waited = time.monotonic() - started
             if backlog == 0 or waited > OUTBOX_DRAIN_TIMEOUT:
                 return waited, backlog
@@ -174,27 +174,31 @@ def benchmark(system: System, config: dict, args) -> None:
         raise BenchFailure(f"outbox backlog still {backlog} after {OUTBOX_DRAIN_TIMEOUT} s")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
-    var_dir, ok, system = Path(tempfile.mkdtemp(prefix="phf-bench-")), False, None
+def run(prefix: str, benchmark_with, args) -> int:
+    """Start a throwaway system, run `benchmark_with(system, config, args)`, stop it; the
+    logs of a failed run are kept for whoever reads the error."""
+    var_dir, ok, system = Path(tempfile.mkdtemp(prefix=prefix)), False, None
     try:
         system = start_system(var_dir)
-        benchmark(system, {"AMQP_URI": amqp_uri()}, args)
+        benchmark_with(system, {"AMQP_URI": amqp_uri()}, args)
         ok = True
     except BenchFailure as exc:
         report_failure(exc)
     finally:
         if system is not None:
             system.stop()
-        if ok:  # keep the logs of a failed run for whoever reads the error
+        if ok:
             shutil.rmtree(var_dir, ignore_errors=True)
         else:
             print(f"!! logs kept in {var_dir / 'logs'}", file=sys.stderr)
     return 0 if ok else 1
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    return run("phf-bench-", benchmark, parser.parse_args())
 
 if __name__ == "__main__":
     sys.exit(main())

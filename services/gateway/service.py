@@ -22,6 +22,10 @@ from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
 from services.gateway.routes import route
 from services.gateway.schemas import DonorOut, HealthOut, MeOut, TokenIn, TokenOut
+from services.gateway.web.auth_pages import AuthPages
+from services.gateway.web.fund_pages import FundPages
+from services.gateway.web.insurance_pages import InsurancePages
+from services.gateway.web.volunteer_pages import VolunteerPages
 from services.insurance.schemas import (
     ApproveIn,
     ClaimIn,
@@ -56,7 +60,9 @@ COORDINATORS = ("coordinator", "admin")
 HEALTH_TIMEOUT_SECONDS = 3
 
 
-class GatewayService:
+class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
+    """The API under /api/v1 and, through the page mixins, the web pages at /."""
+
     name = "gateway"
 
     context = WorkerContext()

@@ -12,12 +12,14 @@ def yuan_to_fen(text: str) -> int:
     """'12.34' -> 1234; more than two decimals, signs and words are refused, not rounded."""
     cleaned = (text or "").strip().replace(",", "").replace("，", "")
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+        fen = Decimal(cleaned).scaleb(2)
+        whole = fen.to_integral_value()
+    except InvalidOperation:  # words, NaN and infinities
         raise BadAmount("Enter an amount in yuan, like 100 or 12.50.") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if fen != whole:
         raise BadAmount("At most two decimals (fen).")
-    fen = int(amount * 100)
-    if not 0 < fen <= MAX_FEN:
+    if fen <= 0:
         raise BadAmount("Must be more than zero.")
-    return fen
+    if fen > MAX_FEN:
+        raise BadAmount("Too large for one amount.")
+    return int(whole)

@@ -1,0 +1,206 @@
+"""What a person does in the browser, one flow per function: Debian's Chromium driven by
+Playwright against a running system. Run as `python -m tests.e2e.browser_flows URL LANG FLOW`
+by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and
+eventlet (which the test process runs under) deadlock each other. Each flow leaves
+screenshots in artifacts/screenshots/."""
+import random
+import re
+import sys
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from shared.identity import make_resident_id
+from tests.insurance_data import TODAY
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+# Without these, Chromium keeps trying to reach the internet, which this machine refuses.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@contextmanager
+def browsing(url: str, language: str, test_name: str):
+    """A fresh Chromium profile with the language chosen."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(base_url=url)
+        context.add_cookies([{"name": "phf_lang", "value": language, "url": url}])
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        try:
+            yield Site(context, language, test_name)
+        finally:
+            browser.close()
+
+
+FLOWS = {}
+
+
+def flow(steps):
+    FLOWS[steps.__name__] = steps
+    return steps
+
+
+class Site:
+    def __init__(self, context, language, test_name):
+        self.context, self.language, self.test_name = context, language, test_name
+
+    def login(self, username):
+        page = self.context.new_page()
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", f"{username}-demo")
+        page.click("form[action='/login'] button[type=submit]")
+        return page
+
+    def shot(self, page, step):
+        page.screenshot(path=SHOTS / f"{self.language}-{self.test_name}-{step}.png",
+                        full_page=True)
+
+    def text(self, zh, en):
+        return zh if self.language == "zh" else en
+
+
+@flow
+def a_donor_logs_in_and_gives(site):
+    page = site.login("donor1")
+    expect(page).to_have_url(re.compile(r"/donor$"))
+    expect(page.locator("h1").first).to_have_text(site.text("捐赠", "Give"))
+    page.select_option("#give #fund_code", "SHANGEN")
+    page.fill("#give #amount_yuan", "88.80")
+    page.click("#give button[type=submit]")
+    expect(page.locator("#receipt-amount")).to_have_text("¥88.80")
+    site.shot(page, "receipt")
+
+
+@flow
+def staff_record_a_donation_and_a_second_staff_member_approves_a_disbursement(site):
+    staff1 = site.login("staff1")
+    form = "#record-donation"
+    staff1.select_option(f"{form} #fund_code", "GENERAL")
+    staff1.fill(f"{form} #amount_yuan", "1,000.05")
+    staff1.fill(f"{form} #donor_name", "赵敏")
+    staff1.fill(f"{form} #donor_id_number", "11010519491231002X")
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator("#receipt-amount")).to_have_text("¥1000.05")
+    expect(staff1.locator("#receipt")).to_contain_text("1101**********002X")
+    site.shot(staff1, "donation-receipt")
+
+    staff1.goto("/staff")
+    purpose = f"browser {site.language} {random.randint(1, 10**9)}"
+    form = "#request-disbursement"
+    staff1.select_option(f"{form} #fund_code", "SPECIAL_FAMILY")
+    staff1.fill(f"{form} #amount_yuan", "12.34")
+    staff1.fill(f"{form} #purpose", purpose)
+    staff1.fill(f"{form} #payee_name", "李秀英")
+    staff1.click(f"{form} button[type=submit]")
+    mine = staff1.locator("#waiting tr", has_text=purpose)
+    expect(mine.locator(".own")).to_be_visible()  # shown, but not approvable by its requester
+    expect(mine.locator("button.approve")).to_have_count(0)
+
+    staff2 = site.login("staff2")
+    theirs = staff2.locator("#waiting tr", has_text=purpose)
+    theirs.locator("button.approve").click()
+    expect(staff2.locator("#notice")).to_contain_text(site.text("已拨付", "paid"))
+    site.shot(staff2, "approved")
+    staff2.goto("/staff/funds/SPECIAL_FAMILY/statement")
+    expect(staff2.locator("#by-month")).to_be_visible()  # the chart of money in and out
+    site.shot(staff2, "statement")
+
+
+@flow
+def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
+    staff1 = site.login("staff1")
+    staff1.goto("/insurance")
+    person = make_resident_id("341181", TODAY.replace(year=2010), random.randint(1, 999))
+    staff1.select_option("#enrol #product_code", "ONLY_CHILD_ACCIDENT")
+    staff1.fill("#enrol #insured_name", "周小明")
+    staff1.fill("#enrol #insured_id_number", person)
+    staff1.fill("#enrol #start_date", (TODAY - timedelta(days=100)).isoformat())
+    staff1.select_option("#enrol #family_category", "only_child")
+    staff1.click("#enrol button[type=submit]")
+    policy_no = staff1.locator("#new-policy-no").inner_text()
+
+    staff1.fill("#register-claim #policy_no", policy_no)
+    staff1.fill("#register-claim #incident_date", (TODAY - timedelta(days=10)).isoformat())
+    staff1.fill("#register-claim #amount_yuan", "300.00")
+    staff1.fill("#register-claim #description", "骨折")
+    staff1.click("#register-claim button[type=submit]")
+    expect(staff1.locator("#claim-status")).to_have_attribute("data-status", "submitted")
+    expect(staff1.locator("#approve")).to_have_count(0)  # its registrar cannot approve it
+    claim_url = staff1.url
+
+    staff2 = site.login("staff2")
+    staff2.goto(claim_url)
+    staff2.fill("#approve #amount_yuan", "250.00")
+    staff2.click("#approve button[type=submit]")
+    for _ in range(50):
+        staff2.reload()
+        if staff2.locator("#claim-status").get_attribute("data-status") == "paid":
+            break
+        staff2.wait_for_timeout(200)
+    expect(staff2.locator("#claim-status")).to_have_attribute("data-status", "paid")
+    expect(staff2.locator("#payout")).to_contain_text(site.text("已拨付", "paid"))
+    site.shot(staff2, "claim-paid")
+
+
+@flow
+def a_coordinator_creates_a_shift_and_a_volunteer_signs_up(site):
+    coordinator = site.login("coordinator1")
+    title = f"7.11 {site.language} {random.randint(1, 10**9)}"
+    day = "2027-07-11" if site.language == "zh" else "2027-07-12"
+    coordinator.fill("#create-shift #title", title)
+    coordinator.fill("#create-shift #starts_at", f"{day}T09:00")
+    coordinator.fill("#create-shift #ends_at", f"{day}T11:30")
+    coordinator.fill("#create-shift #capacity", "3")
+    coordinator.check("#create-shift input[value=general]")
+    coordinator.click("#create-shift button[type=submit]")
+    expect(coordinator.locator("#shifts tr", has_text=title)).to_contain_text(f"{day} 09:00")
+    site.shot(coordinator, "shift")
+
+    volunteer = site.login("volunteer1")
+    row = volunteer.locator("#open-shifts tr", has_text=title)
+    row.locator("button.signup").click()
+    expect(volunteer.locator("#open-shifts tr", has_text=title).locator(".mine")).to_have_text(
+        site.text("已确认", "confirmed"))
+    site.shot(volunteer, "signed-up")
+
+
+@flow
+def a_bad_form_shows_the_field_error_in_the_language_chosen(site):
+    staff1 = site.login("staff1")
+    form = "#record-donation"
+    staff1.fill(f"{form} #amount_yuan", "12.345")
+    staff1.fill(f"{form} #donor_name", "x")
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator(f"{form} .field-error[data-field=amount_yuan]")).to_have_text(
+        site.text("最多两位小数（到分）。", "At most two decimals (fen)."))
+    staff1.fill(f"{form} #amount_yuan", "12.34")
+    staff1.fill(f"{form} #donor_id_number", "110105194912310021")
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator(f"{form} .field-error[data-field=donor_id_number]")).to_be_visible()
+    site.shot(staff1, "field-error")
+
+
+@flow
+def a_donor_typing_another_donors_receipt_address_is_refused(site):
+    staff1 = site.login("staff1")
+    staff1.fill("#record-donation #amount_yuan", "5")
+    staff1.fill("#record-donation #donor_name", "别人")
+    staff1.click("#record-donation button[type=submit]")
+    someone_elses = staff1.url
+    donor = site.login("donor1")
+    response = donor.goto(someone_elses)
+    assert response.status == 403
+    expect(donor.locator("#error-message")).to_have_text(
+        site.text("这不是您的捐赠。", "This donation is not yours."))
+    site.shot(donor, "refused")
+
+
+if __name__ == "__main__":
+    url, language, name = sys.argv[1:4]
+    with browsing(url, language, name) as site:
+        FLOWS[name](site)

@@ -1,0 +1,19 @@
+"""The web pages in a real browser, on the running system, in Chinese and in English: each
+flow of tests/e2e/browser_flows.py runs in a process of its own (see its docstring) and
+leaves its screenshots in artifacts/screenshots/."""
+import subprocess
+import sys
+
+import pytest
+
+from shared.settings import PROJECT_ROOT
+from tests.e2e.browser_flows import FLOWS
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("flow", sorted(FLOWS))
+def test_in_the_browser(running_system, flow, language):
+    done = subprocess.run([sys.executable, "-m", "tests.e2e.browser_flows", running_system.url,
+                           language, flow], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-4000:]

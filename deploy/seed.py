@@ -45,9 +45,13 @@ def _insurance(rpc, staff: dict) -> None:
     policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat()}, staff)
                 for p in demo.POLICIES]
     incident = (date.today() - timedelta(days=20)).isoformat()
-    rpc.insurance.submit_claim({"policy_no": policies[0]["policy_no"], "incident_date": incident,
-                                "amount_claimed_fen": 800_000,
-                                "description": "住院治疗 hospital stay"}, staff)
+    hospital = rpc.insurance.submit_claim({
+        "policy_no": policies[0]["policy_no"], "incident_date": incident,
+        "amount_claimed_fen": 800_000, "description": "住院治疗 hospital stay"}, staff)
+    # Approved by a second staff member: the fund pays it and a care visit is requested,
+    # so the coordinator's page has a visit to assign on first start.
+    rpc.insurance.approve_claim(hospital["id"], {"amount_approved_fen": 800_000},
+                                {"username": "staff2", "role": "staff"})
     rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
                                 "amount_claimed_fen": 2_500_000,
                                 "description": "骨折 broken leg (over the per-claim cap)"}, staff)

@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 
 from services.fund import disbursements, donors, idempotency, ledger
 from services.fund.domain import donation_entry, reversal_of
-from services.fund.models import OUTBOX, Donation, LedgerTransaction
+from services.fund.models import OUTBOX, Donation, IdempotencyKey, LedgerTransaction
 from services.fund.views import donation_view
 from shared import rows
 from shared.clock import iso, local_date, now_utc
@@ -15,7 +15,7 @@ from shared.outbox import record_event
 def record(session: Session, association: str, body: dict, raw: dict, actor: dict,
            key: str | None) -> dict:
     """`body` is validated input; `raw` is what was sent, which the key is bound to."""
-    scope = f"donation:{association}:{actor['username']}"
+    scope = key_scope(association, actor)
     if key:
         first = idempotency.claim_key(session, scope, key, raw)
         if first is not None:
@@ -24,6 +24,16 @@ def record(session: Session, association: str, body: dict, raw: dict, actor: dic
     if key:
         idempotency.keep_answer(session, scope, key, answer)
     return answer
+
+
+def key_scope(association: str, actor: dict) -> str:
+    """Keys are the caller's own: two clients may pick the same key for different gifts."""
+    return f"donation:{association}:{actor['username']}"
+
+
+def seen_before(session: Session, association: str, actor: dict, key: str | None) -> bool:
+    return bool(key) and session.get(IdempotencyKey, (key_scope(association, actor), key)) \
+        is not None
 
 
 def _record(session: Session, association: str, body: dict, actor: dict) -> dict:

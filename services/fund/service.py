@@ -18,7 +18,7 @@ from services.fund.schemas import (
 from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
 from shared.actors import load, load_actor
 from shared.db import Database
-from shared.errors import Forbidden
+from shared.errors import DomainError, Forbidden
 from shared.inbox import handle_once
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
@@ -100,6 +100,27 @@ class FundService:
         with self.db.transaction() as session:
             return donations.record(session, actor["association_code"], body, payload, actor,
                                     idempotency_key)
+
+    @rpc
+    def import_donations(self, items, actor):
+        """Many keyed donations at once (a CSV import): each row in a savepoint of its own,
+        so a bad row is reported and the good ones are kept; a key seen before returns its
+        first answer, so importing a file twice adds nothing."""
+        actor = load_actor(actor)
+        with self.db.transaction() as session:
+            return [self._import_one(session, actor, item) for item in items]
+
+    def _import_one(self, session, actor, item):
+        try:
+            body = load(DonationIn(), item.get("donation"))
+            association, key = actor["association_code"], item.get("key")
+            before = donations.seen_before(session, association, actor, key)
+            with session.begin_nested():
+                answer = donations.record(session, association, body, item.get("donation"),
+                                          actor, key)
+            return {"ok": answer, "imported_before": before}
+        except DomainError as error:
+            return {"error": {"message": error.message, "fields": error.fields}}
 
     @rpc
     def get_donation(self, donation_id, actor):

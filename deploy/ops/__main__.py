@@ -1,0 +1,76 @@
+"""The ops command line: `python -m deploy.ops SUBCOMMAND --help`."""
+import argparse
+import json
+import sys
+
+from nameko.standalone.rpc import ClusterRpcProxy
+from tqdm import tqdm
+
+from deploy.ops import deadletters, importing
+from shared.settings import amqp_uri
+
+SERVICES = ("fund", "insurance", "volunteers")
+
+
+def import_donations(args) -> int:
+    total = sum(1 for _ in importing.rows_of(args.file))
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc, \
+            tqdm(total=total, unit="row", disable=args.quiet) as progress:
+        report = importing.import_file(args.file, rpc.fund, progress)
+    for line, reason in sorted(report.bad):
+        print(f"line {line}: {reason}", file=sys.stderr)
+    print(f"imported {report.imported}, already there {report.already_there}, "
+          f"bad {len(report.bad)}")
+    return 1 if report.bad else 0
+
+
+def list_dead_letters(args) -> int:
+    for message in deadletters.listing(args.amqp_uri):
+        print(json.dumps(message, ensure_ascii=False, default=str))
+    return 0
+
+
+def replay_dead_letters(args) -> int:
+    positions = None if args.all else set(args.positions)
+    if positions is not None and not positions:
+        print("name the positions to replay (from `dead-letters`), or --all", file=sys.stderr)
+        return 2
+    for replayed in deadletters.replay(args.amqp_uri, positions):
+        print(json.dumps(replayed))
+    return 0
+
+
+def outbox_backlog(args) -> int:
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
+        for service in SERVICES:
+            print(f"{service}: {getattr(rpc, service).health()['outbox_backlog']}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
+    top.add_argument("--amqp-uri", default=amqp_uri(), help="broker (default: $AMQP_URI)")
+    commands = top.add_subparsers(dest="command", required=True)
+    imp = commands.add_parser("import-donations", help=importing.__doc__.splitlines()[0],
+                              description=importing.__doc__)
+    imp.add_argument("file", help="a UTF-8 CSV export")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(run=import_donations)
+    dead = commands.add_parser("dead-letters", help="list dead-lettered messages with reasons")
+    dead.set_defaults(run=list_dead_letters)
+    again = commands.add_parser("replay-dead-letters", help="send messages back to their queue")
+    again.add_argument("positions", nargs="*", type=int, help="positions from dead-letters")
+    again.add_argument("--all", action="store_true")
+    again.set_defaults(run=replay_dead_letters)
+    backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
+    backlog.set_defaults(run=outbox_backlog)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

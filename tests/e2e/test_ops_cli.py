@@ -1,0 +1,98 @@
+"""The ops command line against the running system: a large CSV import with bad rows, and
+a poison message listed, replayed once its cause is fixed, and handled once."""
+import csv
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+
+from shared.events import build_envelope
+from shared.identity import make_resident_id
+from shared.settings import PROJECT_ROOT
+from tests.support import publish_raw
+
+ROWS, BAD_EVERY = 10_000, 200  # 50 bad rows
+
+
+def ops(system, *args):
+    return subprocess.run([sys.executable, "-m", "deploy.ops", "--amqp-uri",
+                           system.env["AMQP_URI"], *args], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def write_export(path):
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["kind", "name", "id_number", "credit_code", "phone", "fund_code",
+                         "amount_yuan", "channel", "ref", "note"])
+        for n in range(1, ROWS + 1):
+            amount = "abc" if n % BAD_EVERY == 0 else f"{n % 500 + 1}.{n % 100:02d}"
+            person = make_resident_id("341181", date(1970, 1, 1), n % 1000)
+            writer.writerow(["person", f"捐赠人{n}", person if n % 3 == 0 else "", "", "",
+                             "GENERAL", amount, "bank", f"OLD-{n}", ""])
+
+
+def test_ten_thousand_rows_with_fifty_bad_import_once(running_system, anonymous, tmp_path):
+    export = tmp_path / "donations-2025.csv"
+    write_export(export)
+    staff = anonymous.login("staff1")
+    before = staff.call("GET", "/api/v1/donations", params={"limit": 1}).json()["total"]
+
+    first = ops(running_system, "import-donations", str(export), "--quiet")
+    assert "imported 9950, already there 0, bad 50" in first.stdout, first.stderr[-2000:]
+    bad_lines = [line for line in first.stderr.splitlines() if line.startswith("line ")]
+    assert [int(line.split()[1].rstrip(":")) for line in bad_lines] == [
+        n + 1 for n in range(BAD_EVERY, ROWS + 1, BAD_EVERY)]  # +1: the header is line 1
+    assert all("amount_yuan" in line for line in bad_lines)
+
+    again = ops(running_system, "import-donations", str(export), "--quiet")
+    assert "imported 0, already there 9950, bad 50" in again.stdout
+    after = staff.call("GET", "/api/v1/donations", params={"limit": 1}).json()["total"]
+    assert after - before == 9950
+
+
+def test_a_poison_message_is_listed_replayed_after_the_fix_and_handled_once(
+        running_system, anonymous):
+    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    uri = running_system.env["AMQP_URI"]
+    poison = build_envelope("insurance.claim_approved", {
+        "association_code": "341181", "claim_id": 987654, "claim_no": "CL-POISON",
+        "policy_no": "PL-X", "product_code": "X", "amount_approved_fen": 1_000,
+        "payout_fund_code": "OPENED_LATER", "insured_name": "某人",
+        "insured_id_number_masked": "3411**********1234", "approved_by": "staff2"}, "poison")
+    publish_raw(uri, "insurance.events", "claim_approved", json.dumps(poison).encode())
+
+    listed = []
+    for _ in range(50):
+        listed = [json.loads(line) for line in
+                  ops(running_system, "dead-letters").stdout.splitlines()]
+        if any(m["body"].get("event_id") == poison["event_id"] for m in listed):
+            break
+        time.sleep(0.2)
+    [parked] = [m for m in listed if m["body"].get("event_id") == poison["event_id"]]
+    assert "No fund OPENED_LATER" in parked["reason"]
+    assert parked["queue"] == "evt-insurance-claim_approved--fund.on_claim_approved"
+
+    admin.call("POST", "/api/v1/funds", {"code": "OPENED_LATER", "name": "x",
+                                         "restricted": True})
+    staff.call("POST", "/api/v1/donations", {"fund_code": "OPENED_LATER", "amount_fen": 5_000,
+                                            "channel": "bank",
+                                            "donor": {"kind": "person", "name": "y"}})
+    replayed = ops(running_system, "replay-dead-letters", str(parked["position"]))
+    assert json.loads(replayed.stdout.splitlines()[0])["message_id"] == parked["message_id"]
+
+    def paid():
+        items = staff.call("GET", "/api/v1/disbursements", params={"limit": 500}).json()["items"]
+        return [d for d in items if d["reference"] == "CL-POISON"]
+
+    for _ in range(50):
+        if paid():
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+    assert [d["status"] for d in paid()] == ["paid"]
+    assert staff.call("GET", "/api/v1/funds/OPENED_LATER").json()["balance_fen"] == 4_000
+    assert all(m["body"].get("event_id") != poison["event_id"] for m in
+               [json.loads(line) for line in ops(running_system, "dead-letters")
+                .stdout.splitlines()])

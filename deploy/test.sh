@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 deploy/bootstrap.sh --test
 deploy/ensure-broker.sh --management
 deploy/ensure-postgres.sh
-deploy/ensure-browser.sh
+deploy/ensure-test-tools.sh
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

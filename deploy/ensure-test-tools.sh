@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# For the browser tests: Debian's Chromium at /usr/bin/chromium and a font with Chinese
-# glyphs (else the screenshots show empty boxes). Installs them with apt when root.
+# What the tests use beside Python: Debian's Chromium at /usr/bin/chromium and a font with
+# Chinese glyphs for the browser tests (else the screenshots show empty boxes), and
+# docker-compose to validate deploy/docker-compose.yml (no engine needed). apt when root.
 set -euo pipefail
 say() { printf '==> %s\n' "$*"; }
 
@@ -9,7 +10,8 @@ missing=()
 if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   missing+=(fonts-wqy-zenhei)
 fi
-[ ${#missing[@]} -eq 0 ] && { say "browser: chromium and Chinese fonts present"; exit 0; }
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+[ ${#missing[@]} -eq 0 ] && { say "test tools: chromium, Chinese fonts, docker-compose present"; exit 0; }
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PHF_ASSUME_NO_APT:-}" ]; then
   say "installing ${missing[*]} with apt"
@@ -18,7 +20,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PHF_ASSUME_NO_
   exit 0
 fi
 cat >&2 <<MSG
-!! The browser tests need: ${missing[*]}
+!! The tests need: ${missing[*]}
    Install them with:  sudo apt-get install -y ${missing[*]}
 MSG
 exit 1

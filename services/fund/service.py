@@ -20,6 +20,7 @@ from shared.actors import load, load_actor
 from shared.db import Database
 from shared.errors import DomainError, Forbidden
 from shared.inbox import handle_once
+from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
 from shared.schemas import ReasonIn
@@ -30,6 +31,7 @@ class FundService:
     name = "fund"
 
     db = Database("fund")
+    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
 
     @rpc

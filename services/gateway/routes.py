@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.problems import from_domain, problem
 from shared.errors import DomainError, NotFound, flatten_messages
+from shared.observability import set_correlation_id
 from shared.schemas import MAX_ID
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def route(method, path, summary, roles, **options):
         def endpoint(self, request, **path_args):
             correlation_id = _correlation_id(request)
             self.context.data["correlation_id"] = correlation_id
+            set_correlation_id(correlation_id)
             try:
                 _check_ids(path_args)
                 call = _prepare(spec, request, correlation_id)

@@ -52,6 +52,7 @@ from services.volunteers.schemas import (
 )
 from shared.db import Database
 from shared.errors import Forbidden, InvalidInput
+from shared.observability import WorkLog
 from shared.schemas import PageIn, ReasonIn
 
 STAFF = ("staff", "admin")
@@ -66,6 +67,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     name = "gateway"
 
     context = WorkerContext()
+    work_log = WorkLog()
     db = Database("gateway")
     fund = RpcProxy("fund")
     insurance = RpcProxy("insurance")

@@ -18,6 +18,7 @@ from shared.clock import local_date, now_utc
 from shared.db import Database
 from shared.errors import Forbidden
 from shared.inbox import handle_once
+from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
 from shared.schemas import ReasonIn
@@ -32,6 +33,7 @@ class InsuranceService:
     name = "insurance"
 
     db = Database("insurance")
+    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
 
     @rpc

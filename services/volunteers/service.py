@@ -18,6 +18,7 @@ from shared import rows
 from shared.actors import load, load_actor
 from shared.db import Database
 from shared.inbox import handle_once
+from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
 from shared.schemas import PageIn
@@ -30,6 +31,7 @@ class VolunteersService:
     name = "volunteers"
 
     db = Database("volunteers")
+    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
 
     @rpc

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.web import i18n
 from shared.money import format_yuan
+from shared.observability import set_correlation_id
 from shared.settings import token_secret
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
             ui = Ui(request)
             self.context.data["correlation_id"] = request.headers.get("X-Correlation-ID") or \
                 self.context.call_id
+            set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
                 try:
                     ui.actor = actor_from_header(f"Bearer {ui.token}")

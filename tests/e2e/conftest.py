@@ -31,11 +31,14 @@ class Client:
 
 @pytest.fixture(scope="module")
 def running_system(vhost_pipeline, request, tmp_path_factory):
+    """The whole system as the run command starts it; a module may ask for more replicas
+    of each service with `REPLICAS = 2` at its top."""
     var = tmp_path_factory.mktemp("var")
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
+    replicas = getattr(request.module, "REPLICAS", 1)
     with vhost_pipeline.get() as vhost:
         uri = f"{amqp}/{vhost}"
-        system = System(port=free_port(), log_dir=var / "logs",
+        system = System(port=free_port(), log_dir=var / "logs", replicas=replicas,
                         env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var)})
         system.migrate()
         system.start()

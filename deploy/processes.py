@@ -35,6 +35,7 @@ class System:
                     "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen] = {}
+        self.metrics_ports: dict[str, int] = {}  # label -> Prometheus port of that process
 
     @property
     def url(self) -> str:
@@ -62,9 +63,11 @@ class System:
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{label}.log", "ab")  # noqa: SIM115 (kept open)
+        port = self.metrics_ports.setdefault(label, free_port())
         process = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(CONFIG), path],
-            cwd=PROJECT_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT, env={**self.env, "METRICS_PORT": str(port)}, stdout=output,
+            stderr=subprocess.STDOUT)
         self.processes[label] = process
         return process
 

@@ -46,11 +46,14 @@ def main() -> int:
 
 def _banner(system: System) -> None:
     users = ", ".join(f"{name}/{name}{demo.PASSWORD_SUFFIX}" for name, _ in demo.USERS)
+    metrics = ", ".join(f"{label} :{port}/metrics"
+                        for label, port in sorted(system.metrics_ports.items()))
     print(f"""
 Population Health Fund is running at {system.url}
   health:   {system.url}/healthz
   API docs: {system.url}/api/v1/openapi.json
   demo users (username/password): {users}
+  metrics:  {metrics}
 Press Ctrl-C to stop.""", flush=True)
 
 

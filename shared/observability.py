@@ -7,6 +7,8 @@ import time
 
 from nameko.extensions import DependencyProvider
 
+from shared import metrics
+
 _current = threading.local()  # per greenthread under eventlet
 log = logging.getLogger("phf.work")
 
@@ -30,6 +32,9 @@ class WorkLog(DependencyProvider):
     """Add to a service: its workers' log lines carry the correlation id, and each worker's
     entrypoint, outcome and duration is logged once."""
 
+    def setup(self):
+        metrics.serve(int(self.container.config.get("METRICS_PORT") or 0))
+
     def worker_setup(self, worker_ctx):
         _current.correlation_id = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
         _current.started = time.monotonic()
@@ -37,9 +42,12 @@ class WorkLog(DependencyProvider):
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         elapsed_ms = round((time.monotonic() - getattr(_current, "started", time.monotonic()))
                            * 1000, 1)
-        log.info("handled %s", worker_ctx.entrypoint.method_name, extra={
-            "service": self.container.service_name, "duration_ms": elapsed_ms,
-            "outcome": "error" if exc_info else "ok",
+        service, entrypoint = self.container.service_name, worker_ctx.entrypoint.method_name
+        outcome = "error" if exc_info else "ok"
+        metrics.WORKERS.labels(service, entrypoint, outcome).inc()
+        metrics.DURATION.labels(service, entrypoint).observe(elapsed_ms / 1000)
+        log.info("handled %s", entrypoint, extra={
+            "service": service, "duration_ms": elapsed_ms, "outcome": outcome,
             "error": exc_info and f"{exc_info[0].__name__}: {exc_info[1]}"})
 
     def worker_teardown(self, worker_ctx):

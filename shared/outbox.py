@@ -10,6 +10,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from shared import metrics
 from shared.events import build_envelope
 from shared.events.catalogue import exchange_and_routing_key
 from shared.settings import amqp_uri
@@ -120,6 +121,7 @@ class OutboxRelay:
     def _publish(self, rows):
         for row in rows:
             self.publisher.publish(row.event_type, row.payload, row.event_id, row.correlation_id)
+            metrics.PUBLISHED.labels(row.event_type).inc()
 
     def _mark(self, session: Session, rows):
         if rows:
@@ -164,6 +166,10 @@ class OutboxRelayRunner(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self.relay
 
+    def _sample_backlog(self):
+        with Session(self.relay.engine) as session:
+            metrics.BACKLOG.set(backlog(session, self.outbox))
+
     def _loop(self):
         backoff = 0.5
         while self._running:
@@ -177,6 +183,7 @@ class OutboxRelayRunner(DependencyProvider):
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             if not published:
+                self._sample_backlog()
                 self._wake.wait(self.idle_wait)
             self._wake.clear()
         self.relay.close()

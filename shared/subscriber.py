@@ -11,6 +11,7 @@ from nameko.events import EventHandler
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
+from shared import metrics
 from shared.deadletters import dead_letter
 from shared.events import load_envelope
 from shared.settings import amqp_uri
@@ -41,6 +42,7 @@ class EventSubscriber(EventHandler):
         except ValidationError as exc:
             self.dead_letter(message, f"invalid event: {json.dumps(exc.messages, default=str)}")
             return
+        metrics.CONSUMED.labels(self.queue.name).inc()
         context = self.unpack_message_headers(message)
         context.setdefault("correlation_id", envelope["correlation_id"])
         try:
@@ -57,6 +59,7 @@ class EventSubscriber(EventHandler):
 
     def dead_letter(self, message, reason: str):
         log.error("dead-lettering a message from %s: %s", self.queue.name, reason)
+        metrics.DEAD_LETTERED.labels(self.queue.name).inc()
         properties = {"content_type": message.content_type,
                       "content_encoding": message.content_encoding,
                       "headers": message.headers,

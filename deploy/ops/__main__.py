@@ -2,11 +2,13 @@
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
-from deploy.ops import deadletters, importing
+from deploy.ops import deadletters, importing, statements
+from shared.errors import DomainError
 from shared.settings import amqp_uri
 
 SERVICES = ("fund", "insurance", "volunteers")
@@ -40,6 +42,14 @@ def replay_dead_letters(args) -> int:
     return 0
 
 
+def export_statement(args) -> int:
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
+        for path in statements.export(rpc.fund, args.fund_code, args.start, args.end,
+                                      Path(args.out)):
+            print(path)
+    return 0
+
+
 def outbox_backlog(args) -> int:
     with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
         for service in SERVICES:
@@ -62,6 +72,13 @@ def parser() -> argparse.ArgumentParser:
     again.add_argument("positions", nargs="*", type=int, help="positions from dead-letters")
     again.add_argument("--all", action="store_true")
     again.set_defaults(run=replay_dead_letters)
+    report = commands.add_parser("statement", help=statements.__doc__.splitlines()[0],
+                                 description=statements.__doc__)
+    report.add_argument("fund_code")
+    report.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    report.add_argument("--out", default=".", help="folder for the CSV and the PNG")
+    report.set_defaults(run=export_statement)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top
@@ -69,7 +86,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except DomainError as error:  # a bad fund code or period, said plainly
+        print(f"{error.message} {error.fields or ''}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from shared.events import build_envelope
 from shared.identity import make_resident_id
@@ -96,3 +97,16 @@ def test_a_poison_message_is_listed_replayed_after_the_fix_and_handled_once(
     assert all(m["body"].get("event_id") != poison["event_id"] for m in
                [json.loads(line) for line in ops(running_system, "dead-letters")
                 .stdout.splitlines()])
+
+
+def test_a_statement_exports_as_csv_and_a_chart(running_system, tmp_path):
+    done = ops(running_system, "statement", "INSURANCE_PAYOUT", "--from", "2000-01-01",
+               "--to", "2099-12-31", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    table, chart = (Path(line) for line in done.stdout.splitlines())
+    rows = list(csv.reader(table.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["posted_at", "kind", "memo", "in_yuan", "out_yuan", "balance_yuan"]
+    assert rows[1][3] == "50000.00"  # the demo's first gift to the payout fund, exactly
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = ops(running_system, "statement", "NO_SUCH", "--from", "2026-01-01", "--to", "2026-02-01")
+    assert bad.returncode == 2 and "No fund NO_SUCH" in bad.stderr

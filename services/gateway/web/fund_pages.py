@@ -1,17 +1,14 @@
 """Donor and fund-staff pages. They call the same services with the same actor as the API,
 so a page can do nothing the API would refuse."""
-import csv
-import io
 import uuid
-from collections import defaultdict
 
 from werkzeug.wrappers import Response
 
+from services.fund import statement_formats
 from services.gateway.web.money import BadAmount, yuan_to_fen
 from services.gateway.web.ui import Ui, field_errors, page
 from shared.clock import local_date, now_utc
 from shared.errors import DomainError, Forbidden
-from shared.money import format_yuan
 
 STAFF = ("staff", "admin")
 DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
@@ -151,35 +148,17 @@ class FundPages:
         except DomainError as error:
             return ui.render("error.html", 404, message=ui.gettext(error.message))
         return ui.render("statement.html", statement=statement, period=period,
-                         months=_by_month(statement["lines"]))
+                         months=statement_formats.by_month(statement["lines"]))
 
     @page("GET", "/staff/funds/<code>/statement.csv", STAFF)
     def statement_csv(self, ui: Ui, code):
         statement = self.fund.statement(code, _period(ui), ui.actor)
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["posted_at", "kind", "memo", "in_yuan", "out_yuan", "balance_yuan"])
-        for line in statement["lines"]:
-            writer.writerow([line["posted_at"], line["kind"], line["memo"],
-                             *(format_yuan(line[k]) for k in ("in_fen", "out_fen", "balance_fen"))])
-        name = f"{code}-{statement['from']}-{statement['to']}.csv"
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+        name = statement_formats.filename(statement, "csv")
+        return Response(statement_formats.as_csv(statement), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
 
 def _period(ui: Ui) -> dict:
     today = local_date(now_utc())
     return {"from": ui.request.args.get("from") or f"{today.year}-01-01",
             "to": ui.request.args.get("to") or today.isoformat()}
 
-
-def _by_month(lines: list[dict]) -> dict:
-    """Money in and out per month, for the chart."""
-    months: dict = defaultdict(lambda: [0, 0])
-    for line in lines:
-        month = line["posted_at"][:7]
-        months[month][0] += line["in_fen"]
-        months[month][1] += line["out_fen"]
-    keys = sorted(months)
-    return {"labels": keys, "in": [format_yuan(months[k][0]) for k in keys],
-            "out": [format_yuan(months[k][1]) for k in keys]}

@@ -25,3 +25,12 @@ def test_each_service_reports_its_work(running_system, anonymous):
     assert 'entrypoint="record_donation",outcome="ok",service="gateway"' in gateway
     insurance = scrape(running_system, "insurance-1")
     assert 'phf_events_consumed_total{queue="evt-fund-disbursement_paid' in insurance
+
+
+def test_healthz_names_the_service_that_does_not_answer(running_system, anonymous):
+    running_system.kill("volunteers-1")
+    health = anonymous.call("GET", "/healthz")
+    assert health.status_code == 503
+    services = health.json()["services"]
+    assert services["volunteers"].startswith("down")
+    assert {services[s] for s in ("gateway", "fund", "insurance")} == {"ok"}

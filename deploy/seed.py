@@ -9,26 +9,27 @@ from sqlalchemy import select
 from deploy import demo
 from services.gateway.auth import hash_password
 from services.gateway.models import User
+from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
+from shared.actors import sign, system_actor
 from shared.db import make_engine
 from shared.settings import amqp_uri, association_code, database_url
-
-SYSTEM = {"username": "demo-loader", "role": "admin"}
 
 
 def seed(config: dict | None = None) -> None:
     config = config or {"AMQP_URI": amqp_uri()}
+    system = system_actor("demo-loader")
     with ClusterRpcProxy(config) as rpc:
         for fund in demo.FUNDS:
-            rpc.fund.ensure_fund(fund, SYSTEM)
-        donor1 = rpc.fund.ensure_donor(demo.DONOR1, SYSTEM)
-        volunteer1 = _volunteers(rpc)
+            rpc.fund.ensure_fund(fund, system)
+        donor1 = rpc.fund.ensure_donor(demo.DONOR1, system)
+        volunteer1 = _volunteers(rpc, system)
         _ensure_users(donor1["id"], volunteer1,
                       (config.get("DATABASE_URLS") or {}).get("gateway"))
-        staff = {"username": "staff1", "role": "staff"}
+        staff = sign({"username": "staff1", "role": "staff"})
         for key, fund, fen, channel, donor in demo.DONATIONS:
             rpc.fund.record_donation({"fund_code": fund, "amount_fen": fen, "channel": channel,
                                       "donor": donor}, key, staff)
-        _insurance(rpc, staff)
+        _insurance(rpc, staff, system)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "amount_fen": 300_000,
@@ -36,9 +37,9 @@ def seed(config: dict | None = None) -> None:
                 "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
 
 
-def _insurance(rpc, staff: dict) -> None:
+def _insurance(rpc, staff: dict, system: dict) -> None:
     for product in demo.PRODUCTS:
-        rpc.insurance.ensure_product(product, SYSTEM)
+        rpc.insurance.ensure_product(product, system)
     if rpc.insurance.list_policies({}, staff)["total"]:
         return
     start = date.today() - timedelta(days=300)
@@ -51,26 +52,26 @@ def _insurance(rpc, staff: dict) -> None:
     # Approved by a second staff member: the fund pays it and a care visit is requested,
     # so the coordinator's page has a visit to assign on first start.
     rpc.insurance.approve_claim(hospital["id"], {"amount_approved_fen": 800_000},
-                                {"username": "staff2", "role": "staff"})
+                                sign({"username": "staff2", "role": "staff"}))
     rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
                                 "amount_claimed_fen": 2_500_000,
                                 "description": "骨折 broken leg (over the per-claim cap)"}, staff)
 
 
-def _volunteers(rpc) -> int:
+def _volunteers(rpc, system: dict) -> int:
     """Registers the demo volunteers once; returns the id of volunteer1's record."""
-    known = rpc.volunteers.list_volunteers({"limit": 500}, SYSTEM)["items"]
+    known = rpc.volunteers.list_volunteers({"limit": 500}, system)["items"]
     if known:
         return known[0]["id"]
-    ids = [rpc.volunteers.register(v, SYSTEM)["id"] for v in demo.VOLUNTEERS]
+    ids = [rpc.volunteers.register(v, system)["id"] for v in demo.VOLUNTEERS]
     day = date.today() + timedelta(days=7)
     activity = rpc.volunteers.create_activity({"title": "5.29 会员活动日 Member day",
-                                               "description": "义诊与宣传 health fair"}, SYSTEM)
+                                               "description": "义诊与宣传 health fair"}, system)
     shift = rpc.volunteers.create_shift({
         "activity_id": activity["id"], "capacity": 5, "required_skills": ["general"],
         "starts_at": f"{day.isoformat()}T09:00:00+08:00",
-        "ends_at": f"{day.isoformat()}T12:00:00+08:00", "place": "天长市人民广场"}, SYSTEM)
-    rpc.volunteers.sign_up(shift["id"], {"volunteer_id": ids[2]}, SYSTEM)
+        "ends_at": f"{day.isoformat()}T12:00:00+08:00", "place": "天长市人民广场"}, system)
+    rpc.volunteers.sign_up(shift["id"], {"volunteer_id": ids[2]}, system)
     return ids[0]
 
 

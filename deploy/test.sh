@@ -8,4 +8,5 @@ deploy/ensure-broker.sh --management
 deploy/ensure-postgres.sh
 deploy/ensure-test-tools.sh
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

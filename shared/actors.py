@@ -1,10 +1,27 @@
-"""Who is asking: the gateway passes an actor with every RPC call, checked on arrival."""
+"""Who is asking. The gateway authenticates a person and passes them to the services as an
+actor signed with the key every service holds (`SERVICE_KEY`); a service refuses an actor
+that is unsigned or whose signature does not match, so a message put on the broker by hand
+cannot act as anyone. Role groups live here, so every service reads them the same way."""
+import hashlib
+import hmac
+import json
+
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
-from shared.errors import invalid_from_marshmallow
-from shared.settings import association_code
+from shared.errors import Forbidden, invalid_from_marshmallow
+from shared.settings import association_code, service_key
 
 ROLES = ("donor", "staff", "coordinator", "volunteer", "admin")
+SYSTEM = "system"  # the services' own work (demo data, imports, exports)
+
+ADMIN = ("admin", SYSTEM)
+STAFF = ("staff",) + ADMIN
+COORDINATORS = ("coordinator",) + ADMIN
+DONORS = ("donor",) + STAFF
+VOLUNTEERS = ("volunteer",) + COORDINATORS
+ANYONE = ROLES + (SYSTEM,)
+
+SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")
 
 
 class ActorSchema(Schema):
@@ -12,9 +29,12 @@ class ActorSchema(Schema):
         unknown = INCLUDE
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES + ("system",)))
-    association_code = fields.String(load_default=None, validate=validate.Length(equal=6))
+    role = fields.String(required=True, validate=validate.OneOf(ANYONE))
+    association_code = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.Length(equal=6))
     donor_id = fields.Integer(load_default=None, allow_none=True)
+    volunteer_id = fields.Integer(load_default=None, allow_none=True)
+    signature = fields.String(load_default=None, allow_none=True)
 
 
 def load(schema: Schema, payload):
@@ -25,7 +45,47 @@ def load(schema: Schema, payload):
         raise invalid_from_marshmallow(exc) from None
 
 
-def load_actor(actor: dict) -> dict:
+def _digest(actor: dict, key: str | None = None) -> str:
+    canonical = json.dumps({name: actor.get(name) for name in SIGNED}, sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
+    return hmac.new((key or service_key()).encode(), canonical.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def sign(actor: dict, key: str | None = None) -> dict:
+    """The actor as the services accept it: its fields and their signature."""
+    plain = {name: actor.get(name) for name in SIGNED}
+    return {**plain, "signature": _digest(plain, key)}
+
+
+def load_actor(actor, roles: tuple[str, ...] | None = None) -> dict:
+    """The caller, verified: signed by a holder of the service key, and (when `roles` is
+    given) in one of those roles. The association defaults to this install's."""
+    if not isinstance(actor, dict):
+        raise Forbidden("The caller is not identified.", "unsigned_actor")
     actor = load(ActorSchema(), actor)
+    given = actor.get("signature") or ""
+    if not given or not hmac.compare_digest(given, _digest(actor)):
+        raise Forbidden("The caller's identity is not signed by the gateway.", "unsigned_actor")
+    if roles is not None and actor["role"] not in roles:
+        raise Forbidden(f"The {actor['role']} role may not do this.", "role_not_allowed")
     actor["association_code"] = actor["association_code"] or association_code()
     return actor
+
+
+def system_actor(username: str) -> dict:
+    """The services' own work, signed with the key of this install."""
+    return sign({"username": username, "role": SYSTEM})
+
+
+def check_as_self(actor: dict, volunteer_id: int) -> None:
+    """A volunteer acts and reads only as themself."""
+    if actor["role"] == "volunteer" and actor.get("volunteer_id") != volunteer_id:
+        raise Forbidden("A volunteer may act only as themself.", "not_yourself")
+
+
+def check_own_donation(actor: dict, donor_id: int | None) -> None:
+    """A donor reads only their own gifts."""
+    if actor["role"] == "donor" and (actor.get("donor_id") is None
+                                     or actor["donor_id"] != donor_id):
+        raise Forbidden("This donation is not yours.", "not_your_donation")

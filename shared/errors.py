@@ -1,9 +1,11 @@
-"""Errors the services raise on purpose. They cross nameko RPC as themselves
-(`deserialize_to_instance`), so the gateway maps them to HTTP in one place."""
-from nameko.exceptions import deserialize_to_instance
+"""Errors the services raise on purpose: plain Python, so domain modules can raise them.
+
+A service says what went wrong by one of four kinds (the HTTP status follows from the kind)
+and a machine-readable `code`; every service's codes are listed in its contract
+(`shared/contracts/`). They cross nameko RPC as themselves because `shared.rpc` registers
+these four classes with nameko, in one place."""
 
 
-@deserialize_to_instance
 class DomainError(Exception):
     """`code` is machine-readable; `fields` maps a field path to its messages."""
 
@@ -23,24 +25,23 @@ class DomainError(Exception):
         return self.args[2]
 
 
-@deserialize_to_instance
 class InvalidInput(DomainError):
     pass
 
 
-@deserialize_to_instance
 class NotFound(DomainError):
     pass
 
 
-@deserialize_to_instance
 class Conflict(DomainError):
     pass
 
 
-@deserialize_to_instance
 class Forbidden(DomainError):
     pass
+
+
+KINDS = (DomainError, InvalidInput, NotFound, Conflict, Forbidden)
 
 
 def invalid_from_marshmallow(exc) -> InvalidInput:

@@ -1,5 +1,5 @@
 """Money is integer fen (CNY cents) everywhere; yuan only appear when shown to a person."""
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from marshmallow import fields, validate
 
@@ -26,3 +26,25 @@ class Fen(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate.Range(min=1, max=MAX_FEN))
         super().__init__(strict=True, **kwargs)
+
+
+class BadAmount(ValueError):
+    pass
+
+
+def yuan_to_fen(text: str) -> int:
+    """Yuan as people type them -> fen: '12.34' -> 1234. More than two decimals, signs and
+    words are refused, not rounded; never through float."""
+    cleaned = (text or "").strip().replace(",", "").replace("，", "")
+    try:
+        fen = Decimal(cleaned).scaleb(2)
+        whole = fen.to_integral_value()
+    except InvalidOperation:  # words, NaN and infinities
+        raise BadAmount("Enter an amount in yuan, like 100 or 12.50.") from None
+    if fen != whole:
+        raise BadAmount("At most two decimals (fen).")
+    if fen <= 0:
+        raise BadAmount("Must be more than zero.")
+    if fen > MAX_FEN:
+        raise BadAmount("Too large for one amount.")
+    return int(whole)

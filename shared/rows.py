@@ -1,5 +1,5 @@
 """Fetching one of the association's rows by id, optionally locked for update."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
@@ -15,3 +15,10 @@ def one(session: Session, model, association: str, row_id: int, lock: bool = Fal
         noun = model.__name__.lower()
         raise NotFound(f"No {noun} {row_id}.", f"{noun}_not_found")
     return found
+
+
+def page(session: Session, query, order_by, limit: int, offset: int) -> tuple[list, int]:
+    """One page of `query`, cut in SQL, and how many rows it has in all."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    found = session.scalars(query.order_by(*order_by).limit(limit).offset(offset)).all()
+    return list(found), total

@@ -1,5 +1,6 @@
 """Settings from environment variables, with defaults that run on one machine."""
 import os
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,18 +27,38 @@ def association_code() -> str:
     return os.environ.get("ASSOCIATION_CODE", "341181")
 
 
-def token_secret() -> str:
-    secret = os.environ.get("TOKEN_SECRET")
+def _kept_secret(variable: str, filename: str) -> str:
+    secret = os.environ.get(variable)
     if secret:
         return secret
-    # A per-install secret kept beside the databases, so tokens survive restarts
-    # without anyone having to invent a key for a demo.
-    path = var_dir() / "token-secret"
+    # A per-install secret kept beside the databases, so it survives restarts without
+    # anyone having to invent a key for a demo. Created 0600, atomically: two processes
+    # starting at once must end up with the same key.
+    path = var_dir() / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(os.urandom(32).hex())
-        path.chmod(0o600)
-    return path.read_text().strip()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(os.urandom(32).hex())
+    for _ in range(50):  # another process may have created it and not yet written it
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it or set {variable}")
+
+
+def token_secret() -> str:
+    return _kept_secret("TOKEN_SECRET", "token-secret")
+
+
+def service_key() -> str:
+    """Signs the actor the gateway passes to the services (`SERVICE_KEY`)."""
+    return _kept_secret("SERVICE_KEY", "service-key")
 
 
 def token_ttl_seconds() -> int:

@@ -11,9 +11,14 @@ eventlet.monkey_patch()  # before anything imports sockets or threads, or nameko
 import os  # noqa: E402
 import uuid  # noqa: E402
 
+# One service key for the test process and every process it starts, so the actors the tests
+# sign are the ones the services accept.
+os.environ.setdefault("SERVICE_KEY", uuid.uuid4().hex)
+
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from shared import remote_errors  # noqa: E402,F401 (the services' errors arrive as themselves)
 from shared.db import make_engine  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
 

@@ -5,11 +5,12 @@ import uuid
 
 import pika
 
+from shared.actors import sign
 from shared.outbox import pika_uri
 
-STAFF1 = {"username": "staff1", "role": "staff"}
-STAFF2 = {"username": "staff2", "role": "staff"}
-ADMIN = {"username": "admin", "role": "admin"}
+STAFF1 = sign({"username": "staff1", "role": "staff"})
+STAFF2 = sign({"username": "staff2", "role": "staff"})
+ADMIN = sign({"username": "admin", "role": "admin"})
 
 
 class EventTap:

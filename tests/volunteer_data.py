@@ -1,9 +1,10 @@
 """Volunteers and shifts the volunteer tests share."""
 from datetime import date
 
+from shared.actors import sign
 from shared.identity import make_resident_id
 
-COORDINATOR = {"username": "coordinator1", "role": "coordinator"}
+COORDINATOR = sign({"username": "coordinator1", "role": "coordinator"})
 
 
 def volunteer(n: int, skills=("general",)) -> dict:

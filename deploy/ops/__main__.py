@@ -8,6 +8,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
 from deploy.ops import deadletters, importing, statements
+from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.errors import DomainError
 from shared.settings import amqp_uri
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
 
-from services.fund.schemas import DonationIn
-from services.gateway.web.money import BadAmount, yuan_to_fen
+from shared.actors import system_actor
+from shared.contracts.fund import DonationIn
 from shared.errors import flatten_messages
+from shared.money import BadAmount, yuan_to_fen
 
-IMPORTER = {"username": "csv-import", "role": "staff"}
+IMPORTER = "csv-import"  # recorded as who entered the imported donations
 BATCH = 200
 
 
@@ -81,7 +82,7 @@ def import_file(path: str, fund_rpc, progress=None) -> Report:
 
 
 def _send(batch, fund_rpc, report: Report, progress) -> None:
-    answers = fund_rpc.import_donations([item for _, item in batch], IMPORTER)
+    answers = fund_rpc.import_donations([item for _, item in batch], system_actor(IMPORTER))
     for (number, _), answer in zip(batch, answers, strict=True):
         if "error" in answer:
             error = answer["error"]

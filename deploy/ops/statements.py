@@ -8,13 +8,14 @@ import matplotlib
 matplotlib.use("Agg")  # files only, no screen
 from matplotlib import pyplot  # noqa: E402
 
-from services.fund import statement_formats  # noqa: E402
+from shared import statement_formats  # noqa: E402
+from shared.actors import system_actor  # noqa: E402
 
-EXPORTER = {"username": "ops-export", "role": "staff"}
+EXPORTER = "ops-export"
 
 
 def export(fund_rpc, code: str, start: str, end: str, folder: Path) -> list[Path]:
-    statement = fund_rpc.statement(code, {"from": start, "to": end}, EXPORTER)
+    statement = fund_rpc.statement(code, {"from": start, "to": end}, system_actor(EXPORTER))
     folder.mkdir(parents=True, exist_ok=True)
     table = folder / statement_formats.filename(statement, "csv")
     table.write_text(statement_formats.as_csv(statement), encoding="utf-8")

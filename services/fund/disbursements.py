@@ -1,17 +1,21 @@
 """Disbursements: requested by one staff user, approved by another, then paid at once
-if the fund can cover it, otherwise rejected with `insufficient_funds`."""
+if the fund can cover it, otherwise rejected with `insufficient_funds`. Every status change
+goes through `DISBURSEMENT.move`, which keeps it in the disbursement's history."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.fund import ledger
-from services.fund.domain import Disbursement as Rules
-from services.fund.domain import InsufficientFunds, disbursement_entry
+from services.fund.domain import DISBURSEMENT, disbursement_entry, is_insufficient_funds
 from services.fund.models import OUTBOX, Disbursement, Fund
 from services.fund.views import disbursement_view
 from shared import rows
 from shared.clock import iso, now_utc
+from shared.errors import Conflict
 from shared.identity import mask_id_number
+from shared.lifecycle import check_four_eyes
 from shared.outbox import record_event
+
+FUND_ITSELF = "fund"  # who pays a waiting payout when money arrives
 
 
 def request(session: Session, association: str, body: dict, actor: dict,
@@ -21,8 +25,8 @@ def request(session: Session, association: str, body: dict, actor: dict,
         association_code=association, fund=fund, amount_fen=body["amount_fen"],
         purpose=body["purpose"], payee_name=body["payee"]["name"],
         payee_id_number=body["payee"].get("id_number"), reference=body.get("reference"),
-        source_key=source_key, status="requested", requested_by=actor["username"],
-        requested_at=now_utc())
+        source_key=source_key, requested_by=actor["username"], requested_at=now_utc())
+    DISBURSEMENT.start(disbursement, "requested", actor["username"], body["purpose"])
     session.add(disbursement)
     session.flush()
     _event(session, disbursement, "fund.disbursement_requested", purpose=disbursement.purpose,
@@ -33,31 +37,34 @@ def request(session: Session, association: str, body: dict, actor: dict,
 
 def approve(session: Session, association: str, disbursement_id: int, actor: dict) -> dict:
     disbursement = get(session, association, disbursement_id, lock=True)
-    Rules(disbursement.status, disbursement.requested_by).check_can_approve(actor["username"])
-    pay(session, disbursement, actor["username"])
+    pay(session, disbursement, actor["username"], four_eyes=True)
     return disbursement_view(disbursement)
 
 
 def pay(session: Session, disbursement: Disbursement, approver: str,
-        wait_for_funds: bool = False) -> None:
+        wait_for_funds: bool = False, four_eyes: bool = False) -> None:
     """Approve and pay, or for want of money either reject it or (`wait_for_funds`) keep it
     in the fund's queue to be paid when money arrives. The fund row is locked throughout."""
+    DISBURSEMENT.check(disbursement.status, "paid")
+    if four_eyes:
+        check_four_eyes(disbursement.requested_by, approver, DISBURSEMENT.thing)
     fund = ledger.find_fund(session, disbursement.association_code, disbursement.fund.code,
                             lock=True)
-    disbursement.decided_by, disbursement.decided_at = approver, now_utc()
     _event(session, disbursement, "fund.disbursement_approved", approved_by=approver)
     if wait_for_funds and _queue_ahead(session, fund.id):
-        _wait(session, disbursement, "Older payouts are waiting for this fund.")
+        _wait(session, disbursement, approver, "Older payouts are waiting for this fund.")
         return  # oldest first: nobody jumps the queue
     try:
-        _post(session, fund, disbursement)
-    except InsufficientFunds as short:
+        _post(session, fund, disbursement, approver)
+    except Conflict as error:
+        if not is_insufficient_funds(error):
+            raise
         if wait_for_funds:
-            _wait(session, disbursement, short.message)
+            _wait(session, disbursement, approver, error.message)
             return
-        disbursement.status, disbursement.reason = "rejected", "insufficient_funds"
+        _decide(disbursement, "rejected", approver, "insufficient_funds")
         _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
-               detail=short.message)
+               detail=error.message)
 
 
 def pay_waiting(session: Session, fund: Fund) -> int:
@@ -70,17 +77,18 @@ def pay_waiting(session: Session, fund: Fund) -> int:
     for disbursement in waiting:
         if disbursement.amount_fen > fund.balance_fen:
             break
-        disbursement.reason = None
-        _post(session, fund, disbursement)
+        _post(session, fund, disbursement, FUND_ITSELF, "money arrived")
         paid += 1
     return paid
 
 
-def _post(session: Session, fund: Fund, disbursement: Disbursement) -> None:
+def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
+          reason: str | None = None) -> None:
     transaction = ledger.post(session, disbursement.association_code, fund,
                               disbursement_entry(fund.code, disbursement.amount_fen),
                               f"disbursement {disbursement.id}: {disbursement.purpose}")
-    disbursement.status, disbursement.ledger_transaction_id = "paid", transaction.id
+    _decide(disbursement, "paid", actor, reason)
+    disbursement.ledger_transaction_id = transaction.id
     _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()))
 
 
@@ -89,18 +97,23 @@ def _queue_ahead(session: Session, fund_id: int) -> bool:
         Disbursement.fund_id == fund_id, Disbursement.status == "awaiting_funds")) > 0
 
 
-def _wait(session: Session, disbursement: Disbursement, detail: str) -> None:
-    disbursement.status, disbursement.reason = "awaiting_funds", "insufficient_funds"
+def _wait(session: Session, disbursement: Disbursement, approver: str, detail: str) -> None:
+    _decide(disbursement, "awaiting_funds", approver, "insufficient_funds")
     _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
            detail=detail, will_retry=True)
+
+
+def _decide(disbursement: Disbursement, target: str, actor: str, reason: str | None) -> None:
+    DISBURSEMENT.move(disbursement, target, actor, reason)
+    disbursement.reason = None if target == "paid" else reason
+    if disbursement.decided_by is None:
+        disbursement.decided_by, disbursement.decided_at = actor, now_utc()
 
 
 def reject(session: Session, association: str, disbursement_id: int, reason: str,
            actor: dict) -> dict:
     disbursement = get(session, association, disbursement_id, lock=True)
-    Rules(disbursement.status, disbursement.requested_by).check_can_reject()
-    disbursement.status, disbursement.reason = "rejected", reason
-    disbursement.decided_by, disbursement.decided_at = actor["username"], now_utc()
+    _decide(disbursement, "rejected", actor["username"], reason)
     _event(session, disbursement, "fund.disbursement_rejected", reason=reason)
     return disbursement_view(disbursement)
 
@@ -120,9 +133,8 @@ def listing(session: Session, association: str, status: str | None, limit: int,
     query = select(Disbursement).where(Disbursement.association_code == association)
     if status:
         query = query.where(Disbursement.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Disbursement.id.desc()).limit(limit).offset(offset))
-    return {"items": [disbursement_view(d) for d in rows], "total": total}
+    found, total = rows.page(session, query, [Disbursement.id.desc()], limit, offset)
+    return {"items": [disbursement_view(d) for d in found], "total": total}
 
 
 def _event(session: Session, disbursement: Disbursement, event_type: str, **extra) -> None:

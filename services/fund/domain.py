@@ -3,9 +3,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from nameko.exceptions import deserialize_to_instance
-
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict
+from shared.lifecycle import Lifecycle
 from shared.money import is_fen
 
 ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
@@ -13,12 +12,16 @@ ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
 PAYOUT_ACCOUNT = "asset:bank"  # disbursements leave through the bank account
 
 
-@deserialize_to_instance  # crosses RPC as itself, like every DomainError
-class InsufficientFunds(Conflict):
-    @classmethod
-    def of(cls, fund_code: str, balance_fen: int, amount_fen: int) -> "InsufficientFunds":
-        return cls(f"Fund {fund_code} holds {balance_fen} fen; {amount_fen} fen cannot be paid.",
-                   "insufficient_funds", {"amount_fen": ["More than the fund holds."]})
+INSUFFICIENT_FUNDS = "insufficient_funds"
+
+
+def insufficient_funds(fund_code: str, balance_fen: int, amount_fen: int) -> Conflict:
+    return Conflict(f"Fund {fund_code} holds {balance_fen} fen; {amount_fen} fen cannot be paid.",
+                    INSUFFICIENT_FUNDS, {"amount_fen": ["More than the fund holds."]})
+
+
+def is_insufficient_funds(error: Exception) -> bool:
+    return isinstance(error, Conflict) and error.code == INSUFFICIENT_FUNDS
 
 
 def fund_account(code: str) -> str:
@@ -72,8 +75,7 @@ def new_balance(fund_code: str, balance_fen: int, entry: LedgerEntry) -> int:
     """The balance after `entry`; no fund ever goes below zero."""
     after = balance_fen + entry.change_to(fund_account(fund_code))
     if after < 0:
-        raise InsufficientFunds.of(fund_code, balance_fen,
-                                   -entry.change_to(fund_account(fund_code)))
+        raise insufficient_funds(fund_code, balance_fen, -entry.change_to(fund_account(fund_code)))
     return after
 
 
@@ -87,18 +89,11 @@ def fingerprint(body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class Disbursement:
-    """requested → paid (approved and paid at once) | rejected. Four eyes on approval."""
-
-    def __init__(self, status: str, requested_by: str):
-        self.status = status
-        self.requested_by = requested_by
-
-    def check_can_reject(self) -> None:
-        if self.status != "requested":
-            raise Conflict(f"The disbursement is already {self.status}.", "not_requested")
-
-    def check_can_approve(self, actor: str) -> None:
-        self.check_can_reject()
-        if actor == self.requested_by:
-            raise Forbidden("Nobody may approve their own request.", "four_eyes")
+# A disbursement is approved and paid in one step; a claim payout the fund cannot cover
+# yet waits in the fund's queue and is paid when money arrives.
+DISBURSEMENT = Lifecycle.of("disbursement", {
+    "requested": {"paid", "rejected", "awaiting_funds"},
+    "awaiting_funds": {"paid"},
+    "paid": set(),
+    "rejected": set(),
+})

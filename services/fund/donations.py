@@ -1,5 +1,5 @@
 """Recording and refunding donations: ledger, receipt and event in one transaction."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.fund import disbursements, donors, idempotency, ledger
@@ -70,9 +70,8 @@ def listing(session: Session, association: str, donor_id: int | None, limit: int
     query = select(Donation).where(Donation.association_code == association)
     if donor_id is not None:
         query = query.where(Donation.donor_id == donor_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Donation.id.desc()).limit(limit).offset(offset))
-    return {"items": [donation_view(d) for d in rows], "total": total}
+    found, total = rows.page(session, query, [Donation.id.desc()], limit, offset)
+    return {"items": [donation_view(d) for d in found], "total": total}
 
 
 def refund(session: Session, association: str, donation_id: int, reason: str,

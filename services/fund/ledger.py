@@ -5,6 +5,8 @@ from sqlalchemy.orm import Session
 
 from services.fund.domain import LedgerEntry, new_balance, receipt_no
 from services.fund.models import Fund, LedgerLine, LedgerTransaction, ReceiptSeries
+from services.fund.views import fund_view
+from shared import rows
 from shared.clock import now_utc
 from shared.errors import InvalidInput, NotFound
 
@@ -67,3 +69,9 @@ def _locked_series(session: Session, association: str, year: int) -> ReceiptSeri
                                     ReceiptSeries.year == year)
         .with_for_update().execution_options(populate_existing=True)
     ).one_or_none()
+
+
+def listing(session: Session, association: str, limit: int, offset: int) -> dict:
+    query = select(Fund).where(Fund.association_code == association)
+    found, total = rows.page(session, query, [Fund.code], limit, offset)
+    return {"items": [fund_view(f) for f in found], "total": total}

@@ -15,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
 
@@ -135,6 +136,18 @@ class Disbursement(Base):
     requested_at: Mapped[datetime] = _now()
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fund: Mapped[Fund] = relationship()
+    history: Mapped[list["DisbursementHistory"]] = relationship(
+        order_by="DisbursementHistory.id", cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(DisbursementHistory(**change))
+
+
+class DisbursementHistory(StateChange, Base):
+    """Every state change of a disbursement: who, when, from, to, why."""
+    __tablename__ = "disbursement_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"), index=True)
 
 
 class IdentityReveal(Base):

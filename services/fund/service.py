@@ -4,7 +4,17 @@ from sqlalchemy import select
 
 from services.fund import claim_payouts, disbursements, donations, donors, ledger, statements
 from services.fund.models import OUTBOX, PROCESSED_EVENTS, Fund, IdentityReveal
-from services.fund.schemas import (
+from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
+from shared.actors import (
+    ADMIN,
+    ANYONE,
+    DONORS,
+    STAFF,
+    check_own_donation,
+    load,
+    load_actor,
+)
+from shared.contracts.fund import (
     DisbursementIn,
     DisbursementListIn,
     DonationIn,
@@ -12,18 +22,17 @@ from services.fund.schemas import (
     DonorDonationIn,
     DonorIn,
     FundIn,
-    PageIn,
+    IdentityOut,
     StatementIn,
+    StatementOut,
 )
-from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
-from shared.actors import load, load_actor
 from shared.db import Database
-from shared.errors import DomainError, Forbidden
+from shared.errors import DomainError
 from shared.inbox import handle_once
 from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
-from shared.schemas import ReasonIn
+from shared.schemas import PageIn, ReasonIn, shaped
 from shared.subscriber import subscribe
 
 
@@ -44,23 +53,20 @@ class FundService:
 
     @rpc
     def list_funds(self, actor, page=None):
-        actor, page = load_actor(actor), load(PageIn(), page)
+        actor, page = load_actor(actor, ANYONE), load(PageIn(), page)
         with self.db.transaction() as session:
-            query = select(Fund).where(Fund.association_code == actor["association_code"])
-            funds = session.scalars(query.order_by(Fund.code)).all()
-            items = [fund_view(f) for f in funds]
-            return {"items": items[page["offset"]:page["offset"] + page["limit"]],
-                    "total": len(items)}
+            return ledger.listing(session, actor["association_code"], page["limit"],
+                                  page["offset"])
 
     @rpc
     def get_fund(self, code, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, ANYONE)
         with self.db.transaction() as session:
             return fund_view(ledger.find_fund(session, actor["association_code"], code))
 
     @rpc
     def ensure_fund(self, payload, actor):
-        actor, body = load_actor(actor), load(FundIn(), payload)
+        actor, body = load_actor(actor, ADMIN), load(FundIn(), payload)
         with self.db.transaction() as session:
             association = actor["association_code"]
             fund = session.scalars(select(Fund).where(
@@ -72,7 +78,7 @@ class FundService:
 
     @rpc
     def ensure_donor(self, payload, actor):
-        actor, body = load_actor(actor), load(DonorIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(DonorIn(), payload)
         with self.db.transaction() as session:
             donor = donors.find_or_create(session, actor["association_code"], body)
             session.flush()
@@ -80,23 +86,22 @@ class FundService:
 
     @rpc
     def get_donor(self, donor_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, DONORS)
+        check_own_donation(actor, donor_id)
         with self.db.transaction() as session:
             return donor_view(donors.get(session, actor["association_code"], donor_id))
 
     @rpc
     def reveal_donor_identity(self, donor_id, actor):
-        actor = load_actor(actor)
-        if actor["role"] != "admin":
-            raise Forbidden("Only an admin may see a full identity number.", "admin_only")
+        actor = load_actor(actor, ("admin",))  # a person, whose look is recorded
         with self.db.transaction() as session:
             donor = donors.get(session, actor["association_code"], donor_id)
             session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
-            return {"donor_id": donor.id, "id_number": donor.id_number}
+            return shaped(IdentityOut(), {"donor_id": donor.id, "id_number": donor.id_number})
 
     @rpc
     def record_donation(self, payload, idempotency_key, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, DONORS)
         schema = DonorDonationIn() if actor.get("donor_id") else DonationIn()
         body = load(schema, payload)
         with self.db.transaction() as session:
@@ -108,7 +113,7 @@ class FundService:
         """Many keyed donations at once (a CSV import): each row in a savepoint of its own,
         so a bad row is reported and the good ones are kept; a key seen before returns its
         first answer, so importing a file twice adds nothing."""
-        actor = load_actor(actor)
+        actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
             return [self._import_one(session, actor, item) for item in items]
 
@@ -126,66 +131,69 @@ class FundService:
 
     @rpc
     def get_donation(self, donation_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, DONORS)
         with self.db.transaction() as session:
             donation = donations.get(session, actor["association_code"], donation_id)
+            check_own_donation(actor, donation.donor_id)
             return donation_view(donation)
 
     @rpc
     def list_donations(self, query, actor):
-        actor, query = load_actor(actor), load(DonationListIn(), query)
+        actor, query = load_actor(actor, DONORS), load(DonationListIn(), query)
+        if actor["role"] == "donor":
+            query["donor_id"] = actor["donor_id"] or 0  # a donor sees only their own
         with self.db.transaction() as session:
             return donations.listing(session, actor["association_code"], query["donor_id"],
                                      query["limit"], query["offset"])
 
     @rpc
     def refund_donation(self, donation_id, payload, actor):
-        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
         with self.db.transaction() as session:
             return donations.refund(session, actor["association_code"], donation_id,
                                     body["reason"], actor)
 
     @rpc
     def request_disbursement(self, payload, actor):
-        actor, body = load_actor(actor), load(DisbursementIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(DisbursementIn(), payload)
         with self.db.transaction() as session:
             disbursement = disbursements.request(session, actor["association_code"], body, actor)
             return disbursement_view(disbursement)
 
     @rpc
     def approve_disbursement(self, disbursement_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
             return disbursements.approve(session, actor["association_code"], disbursement_id,
                                          actor)
 
     @rpc
     def reject_disbursement(self, disbursement_id, payload, actor):
-        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
         with self.db.transaction() as session:
             return disbursements.reject(session, actor["association_code"], disbursement_id,
                                         body["reason"], actor)
 
     @rpc
     def get_disbursement(self, disbursement_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
             return disbursement_view(
                 disbursements.get(session, actor["association_code"], disbursement_id))
 
     @rpc
     def list_disbursements(self, query, actor):
-        actor, query = load_actor(actor), load(DisbursementListIn(), query)
+        actor, query = load_actor(actor, STAFF), load(DisbursementListIn(), query)
         with self.db.transaction() as session:
             return disbursements.listing(session, actor["association_code"], query["status"],
                                          query["limit"], query["offset"])
 
     @rpc
     def statement(self, code, query, actor):
-        actor, query = load_actor(actor), load(StatementIn(), query)
+        actor, query = load_actor(actor, STAFF), load(StatementIn(), query)
         with self.db.transaction() as session:
-            return statements.statement(session, actor["association_code"], code,
-                                        query["from_"], query["to"])
+            return shaped(StatementOut(), statements.statement(
+                session, actor["association_code"], code, query["from_"], query["to"]))
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.gateway.models import User
+from shared.actors import sign
 from shared.settings import token_secret, token_ttl_seconds
 
 # Checked when the username is unknown, so a wrong name takes as long as a wrong password.
@@ -51,6 +52,7 @@ def actor_from_header(header: str | None) -> dict:
         raise Unauthorized("The token has expired; ask for a new one.") from None
     except jwt.InvalidTokenError:
         raise Unauthorized("The token is not valid.") from None
-    return {"username": claims["sub"], "role": claims["role"],
-            "association_code": claims.get("assoc"), "donor_id": claims.get("donor_id"),
-            "volunteer_id": claims.get("volunteer_id")}
+    # Signed for the services, which trust no actor the gateway did not sign.
+    return sign({"username": claims["sub"], "role": claims["role"],
+                 "association_code": claims.get("assoc"), "donor_id": claims.get("donor_id"),
+                 "volunteer_id": claims.get("volunteer_id")})

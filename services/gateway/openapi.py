@@ -25,20 +25,25 @@ def build() -> dict:
                                                "bearerFormat": "JWT"})
     paths: dict[str, dict] = {}
     for route in ROUTES:
-        path, parameters = _openapi_path(route.path)
+        path, parameters = openapi_path(route.path), _path_parameters(route.path)
         paths.setdefault(path, {})[route.method.lower()] = _operation(route, parameters)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def _openapi_path(path: str) -> tuple[str, list]:
+def openapi_path(path: str) -> str:
+    """Werkzeug's `/claims/<int:claim_id>` as OpenAPI's `/claims/{claim_id}`."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+
+
+def _path_parameters(path: str) -> list:
     parameters = []
     for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", path):
         kind = "integer" if converter == "int" else "string"
         parameters.append({"in": "path", "name": name, "required": True,
                            "schema": {"type": kind}})
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path), parameters
+    return parameters
 
 
 def _operation(route: Route, parameters: list) -> dict:

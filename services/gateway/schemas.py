@@ -25,15 +25,6 @@ class MeOut(Schema):
     volunteer_id = fields.Integer(allow_none=True)
 
 
-class DonorOut(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    name = fields.String()
-    id_number = fields.String(allow_none=True, metadata={"description": "masked"})
-    credit_code = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True, metadata={"description": "masked"})
-
-
 class HealthOut(Schema):
     status = fields.String()
     services = fields.Dict(keys=fields.String(), values=fields.String())

@@ -4,29 +4,33 @@ from nameko.rpc import RpcProxy
 from nameko.web.handlers import http
 from sqlalchemy import text
 
-from services.fund.schemas import (
+from services.gateway import openapi
+from services.gateway.auth import authenticate, issue_token
+from services.gateway.context import WorkerContext
+from services.gateway.problems import problem
+from services.gateway.routes import route
+from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
+from services.gateway.web.auth_pages import AuthPages
+from services.gateway.web.fund_pages import FundPages
+from services.gateway.web.insurance_pages import InsurancePages
+from services.gateway.web.volunteer_pages import VolunteerPages
+from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
+from shared.actors import ADMIN, ANYONE, COORDINATORS, DONORS, STAFF, VOLUNTEERS
+from shared.contracts.fund import (
     DisbursementIn,
     DisbursementListIn,
     DisbursementOut,
     DonationListIn,
     DonationOut,
     DonorDonationIn,
+    DonorOut,
     FundIn,
     FundOut,
+    IdentityOut,
     StatementIn,
     StatementOut,
 )
-from services.gateway import openapi, remote_errors  # noqa: F401 (see its docstring)
-from services.gateway.auth import authenticate, issue_token
-from services.gateway.context import WorkerContext
-from services.gateway.problems import problem
-from services.gateway.routes import route
-from services.gateway.schemas import DonorOut, HealthOut, MeOut, TokenIn, TokenOut
-from services.gateway.web.auth_pages import AuthPages
-from services.gateway.web.fund_pages import FundPages
-from services.gateway.web.insurance_pages import InsurancePages
-from services.gateway.web.volunteer_pages import VolunteerPages
-from services.insurance.schemas import (
+from shared.contracts.insurance import (
     ApproveIn,
     ClaimIn,
     ClaimListIn,
@@ -37,13 +41,20 @@ from services.insurance.schemas import (
     ProductIn,
     ProductOut,
 )
-from services.volunteers.schemas import (
+from shared.contracts.volunteers import (
     ActivityIn,
+    ActivityOut,
     AssignIn,
+    AttendanceOut,
+    CancelOut,
     CompleteIn,
+    HoursOut,
     PeriodIn,
+    ProposalOut,
+    RankOut,
     ShiftIn,
     ShiftOut,
+    SignupOut,
     VisitListIn,
     VisitOut,
     VolunteerIn,
@@ -51,18 +62,17 @@ from services.volunteers.schemas import (
     VolunteerRefIn,
 )
 from shared.db import Database
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import InvalidInput
 from shared.observability import WorkLog
-from shared.schemas import PageIn, ReasonIn
+from shared.schemas import PageIn, ReasonIn, shaped
 
-STAFF = ("staff", "admin")
-ANYONE = ("donor", "staff", "coordinator", "volunteer", "admin")
-COORDINATORS = ("coordinator", "admin")
 HEALTH_TIMEOUT_SECONDS = 3
 
 
 class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
-    """The API under /api/v1 and, through the page mixins, the web pages at /."""
+    """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
+    authenticates and checks coarse roles; who may do what to which record (ownership,
+    acting as oneself, four eyes) is each service's own rule."""
 
     name = "gateway"
 
@@ -99,7 +109,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     @route("GET", "/api/v1/me", "Who the token belongs to", ANYONE, response=MeOut,
            tags=["auth"])
     def me(self, call):
-        return call.actor
+        return shaped(MeOut(), {name: call.actor.get(name) for name in MeOut().fields})
 
     # --- funds -------------------------------------------------------------------------
     @route("GET", "/api/v1/funds", "Funds and their balances", ANYONE, query=PageIn,
@@ -107,7 +117,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def list_funds(self, call):
         return self.fund.list_funds(call.actor, call.request.args.to_dict())
 
-    @route("POST", "/api/v1/funds", "Open a fund (or see the one with this code)", ("admin",),
+    @route("POST", "/api/v1/funds", "Open a fund (or see the one with this code)", ADMIN,
            body=FundIn, response=FundOut, status=201, tags=["fund"])
     def open_fund(self, call):
         return self.fund.ensure_fund(call.raw_body, call.actor)
@@ -123,7 +133,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
 
     # --- donations ---------------------------------------------------------------------
     @route("POST", "/api/v1/donations", "Record a donation; a numbered receipt comes back",
-           ("donor",) + STAFF, body=DonorDonationIn, response=DonationOut, status=201,
+           DONORS, body=DonorDonationIn, response=DonationOut, status=201,
            tags=["fund"], headers={"Idempotency-Key": "Retry safely: the same key and body "
                                    "return the first answer; another body gets 409."})
     def record_donation(self, call):
@@ -134,21 +144,15 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.fund.record_donation(call.raw_body, key, call.actor)
 
     @route("GET", "/api/v1/donations", "Donations (a donor sees only their own)",
-           ("donor",) + STAFF, query=DonationListIn, response=DonationOut, many=True,
+           DONORS, query=DonationListIn, response=DonationOut, many=True,
            tags=["fund"])
     def list_donations(self, call):
-        query = call.request.args.to_dict()
-        if call.actor["role"] == "donor":
-            query["donor_id"] = call.actor["donor_id"] or 0  # no donor record: nothing
-        return self.fund.list_donations(query, call.actor)
+        return self.fund.list_donations(call.request.args.to_dict(), call.actor)
 
-    @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", ("donor",) + STAFF,
+    @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", DONORS,
            response=DonationOut, tags=["fund"])
     def get_donation(self, call, donation_id):
-        donation = self.fund.get_donation(donation_id, call.actor)
-        if call.actor["role"] == "donor" and donation["donor_id"] != call.actor["donor_id"]:
-            raise Forbidden("This donation is not yours.", "not_your_donation")
-        return donation
+        return self.fund.get_donation(donation_id, call.actor)
 
     @route("POST", "/api/v1/donations/<int:donation_id>/refund",
            "Refund a donation by a reversing entry", STAFF, body=ReasonIn,
@@ -162,8 +166,8 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.fund.get_donor(donor_id, call.actor)
 
     @route("GET", "/api/v1/donors/<int:donor_id>/identity",
-           "A donor's full identity number; every look is recorded", ("admin",),
-           tags=["fund"])
+           "A donor's full identity number; every look is recorded", ADMIN,
+           response=IdentityOut, tags=["fund"])
     def reveal_donor_identity(self, call, donor_id):
         return self.fund.reveal_donor_identity(donor_id, call.actor)
 
@@ -197,11 +201,11 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
 
     # --- insurance ---------------------------------------------------------------------
     @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF,
-           response=ProductOut, many=True, tags=["insurance"])
+           query=PageIn, response=ProductOut, many=True, tags=["insurance"])
     def list_products(self, call):
-        return self.insurance.list_products(call.actor)
+        return self.insurance.list_products(call.actor, call.request.args.to_dict())
 
-    @route("POST", "/api/v1/insurance/products", "Define or update a product", ("admin",),
+    @route("POST", "/api/v1/insurance/products", "Define or update a product", ADMIN,
            body=ProductIn, response=ProductOut, status=201, tags=["insurance"])
     def define_product(self, call):
         return self.insurance.ensure_product(call.raw_body, call.actor)
@@ -265,25 +269,24 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.volunteers.list_volunteers(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/volunteers/ranking", "Volunteers by hours served in a period",
-           COORDINATORS + ("volunteer",), query=PeriodIn, tags=["volunteers"])
+           VOLUNTEERS, query=PeriodIn, response=RankOut, many=True, tags=["volunteers"])
     def ranking(self, call):
         return self.volunteers.ranking(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>", "A volunteer with hours_total "
-           "(a volunteer sees only themself)", COORDINATORS + ("volunteer",),
+           "(a volunteer sees only themself)", VOLUNTEERS,
            response=VolunteerOut, tags=["volunteers"])
     def get_volunteer(self, call, volunteer_id):
-        _as_self(call.actor, volunteer_id)
         return self.volunteers.get_volunteer(volunteer_id, call.actor)
 
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>/hours", "Hours served in a period",
-           COORDINATORS + ("volunteer",), query=PeriodIn, tags=["volunteers"])
+           VOLUNTEERS, query=PeriodIn, response=HoursOut, tags=["volunteers"])
     def volunteer_hours(self, call, volunteer_id):
-        _as_self(call.actor, volunteer_id)
         return self.volunteers.hours(volunteer_id, call.request.args.to_dict(), call.actor)
 
     @route("POST", "/api/v1/activities", "Create an activity (e.g. 5.29 member day)",
-           COORDINATORS, body=ActivityIn, status=201, tags=["volunteers"])
+           COORDINATORS, body=ActivityIn, response=ActivityOut, status=201,
+           tags=["volunteers"])
     def create_activity(self, call):
         return self.volunteers.create_activity(call.raw_body, call.actor)
 
@@ -292,41 +295,37 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def create_shift(self, call):
         return self.volunteers.create_shift(call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/shifts", "Shifts", COORDINATORS + ("volunteer",), query=PageIn,
+    @route("GET", "/api/v1/shifts", "Shifts", VOLUNTEERS, query=PageIn,
            response=ShiftOut, many=True, tags=["volunteers"])
     def list_shifts(self, call):
         return self.volunteers.list_shifts(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed and waitlisted",
-           COORDINATORS + ("volunteer",), response=ShiftOut, tags=["volunteers"])
+           VOLUNTEERS, response=ShiftOut, tags=["volunteers"])
     def get_shift(self, call, shift_id):
         return self.volunteers.get_shift(shift_id, call.actor)
 
     @route("POST", "/api/v1/shifts/<int:shift_id>/signups",
            "Sign up: confirmed, or waitlisted when full; 409 on overlap or missing skill",
-           COORDINATORS + ("volunteer",), body=VolunteerRefIn, status=201,
+           VOLUNTEERS, body=VolunteerRefIn, response=SignupOut, status=201,
            tags=["volunteers"])
     def sign_up(self, call, shift_id):
-        _as_self(call.actor, call.body["volunteer_id"])
         return self.volunteers.sign_up(shift_id, call.raw_body, call.actor)
 
     @route("DELETE", "/api/v1/shifts/<int:shift_id>/signups/<int:volunteer_id>",
-           "Cancel a sign-up; the first waitlisted moves up", COORDINATORS + ("volunteer",),
-           tags=["volunteers"])
+           "Cancel a sign-up; the first waitlisted moves up", VOLUNTEERS,
+           response=CancelOut, tags=["volunteers"])
     def cancel_signup(self, call, shift_id, volunteer_id):
-        _as_self(call.actor, volunteer_id)
         return self.volunteers.cancel_signup(shift_id, volunteer_id, call.actor)
 
     @route("POST", "/api/v1/shifts/<int:shift_id>/checkin", "Check in",
-           COORDINATORS + ("volunteer",), body=VolunteerRefIn, tags=["volunteers"])
+           VOLUNTEERS, body=VolunteerRefIn, response=AttendanceOut, tags=["volunteers"])
     def check_in(self, call, shift_id):
-        _as_self(call.actor, call.body["volunteer_id"])
         return self.volunteers.check_in(shift_id, call.raw_body, call.actor)
 
     @route("POST", "/api/v1/shifts/<int:shift_id>/checkout", "Check out: minutes served",
-           COORDINATORS + ("volunteer",), body=VolunteerRefIn, tags=["volunteers"])
+           VOLUNTEERS, body=VolunteerRefIn, response=AttendanceOut, tags=["volunteers"])
     def check_out(self, call, shift_id):
-        _as_self(call.actor, call.body["volunteer_id"])
         return self.volunteers.check_out(shift_id, call.raw_body, call.actor)
 
     @route("GET", "/api/v1/visits", "Care visits", COORDINATORS, query=VisitListIn,
@@ -336,7 +335,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
 
     @route("GET", "/api/v1/visits/<int:visit_id>/proposals",
            "Free volunteers with the skills, fewest recent hours first", COORDINATORS,
-           tags=["volunteers"])
+           response=ProposalOut, tags=["volunteers"])
     def propose(self, call, visit_id):
         return self.volunteers.propose(visit_id, call.actor)
 
@@ -367,9 +366,3 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
             return "ok"
         except (Exception, eventlet.Timeout) as exc:
             return f"down: {type(exc).__name__}"
-
-
-def _as_self(actor: dict, volunteer_id: int) -> None:
-    """A volunteer acts and reads only as themself."""
-    if actor["role"] == "volunteer" and actor.get("volunteer_id") != volunteer_id:
-        raise Forbidden("A volunteer may act only as themself.", "not_yourself")

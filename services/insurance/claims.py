@@ -5,11 +5,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.insurance import domain, policies, products
-from services.insurance.models import OUTBOX, Claim, ClaimHistory, Policy
+from services.insurance.models import OUTBOX, Claim, Policy
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
+from shared.lifecycle import check_four_eyes
 from shared.outbox import record_event
 
 COUNTED = ("approved", "approved_awaiting_funds", "paid")  # toward the yearly cap
@@ -28,13 +29,12 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
     claim = Claim(association_code=association, claim_no=f"tmp-{now_utc().timestamp()}",
                   policy=policy, incident_date=body["incident_date"],
                   amount_claimed_fen=body["amount_claimed_fen"],
-                  description=body["description"], flags=flags,
-                  status="flagged" if flags else "submitted", registered_by=actor["username"])
+                  description=body["description"], flags=flags, registered_by=actor["username"])
+    reason = "automatic checks: " + (", ".join(f["code"] for f in flags) or "nothing found")
+    domain.CLAIM.start(claim, "flagged" if flags else "submitted", actor["username"], reason)
     session.add(claim)
     session.flush()
     claim.claim_no = f"CL-{association}-{claim.incident_date.year}-{claim.id:06d}"
-    reason = "automatic checks: " + (", ".join(f["code"] for f in flags) or "nothing found")
-    _history(session, claim, actor["username"], None, claim.status, reason)
     announce(session, claim, "insurance.claim_submitted", incident_date=claim.incident_date,
            amount_claimed_fen=claim.amount_claimed_fen, flags=[f["code"] for f in flags])
     return claim
@@ -43,8 +43,8 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
 def approve(session: Session, association: str, claim_id: int, amount: int,
             actor: dict) -> Claim:
     claim = get(session, association, claim_id, lock=True)
-    domain.check_transition(claim.status, "approved")
-    domain.check_four_eyes(claim.registered_by, actor["username"])
+    domain.CLAIM.check(claim.status, "approved")
+    check_four_eyes(claim.registered_by, actor["username"], domain.CLAIM.thing)
     if amount > claim.amount_claimed_fen:
         raise InvalidInput("More than was claimed.", "invalid_input",
                            {"amount_approved_fen": [f"At most {claim.amount_claimed_fen}."]})
@@ -84,11 +84,8 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Claim
     found = select(Claim).where(Claim.association_code == association)
     if query.get("status"):
         found = found.where(Claim.status == query["status"])
-    total = session.scalar(select(func.count()).select_from(found.subquery()))
     # The review queue reads oldest first.
-    found_rows = session.scalars(found.order_by(Claim.id).limit(query["limit"])
-                                 .offset(query["offset"])).all()
-    return found_rows, total
+    return rows.page(session, found, [Claim.id], query["limit"], query["offset"])
 
 
 def _check(session: Session, policy: Policy, incident: date, amount: int,
@@ -115,14 +112,7 @@ def _policy_rules(policy: Policy) -> domain.Policy:
 
 def move(session: Session, claim: Claim, target: str, actor: str, reason: str) -> None:
     """The one way a claim changes state: checked, and kept in its history."""
-    domain.check_transition(claim.status, target)
-    _history(session, claim, actor, claim.status, target, reason)
-    claim.status = target
-
-
-def _history(session, claim, actor, from_status, to_status, reason) -> None:
-    claim.history.append(ClaimHistory(at=now_utc(), actor=actor, from_status=from_status,
-                                      to_status=to_status, reason=reason))
+    domain.CLAIM.move(claim, target, actor, reason)
 
 
 def announce(session: Session, claim: Claim, event_type: str, **extra) -> None:

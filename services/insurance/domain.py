@@ -3,13 +3,8 @@ machine-readable reason code), what an approval must satisfy, and the claim's st
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from nameko.exceptions import deserialize_to_instance
-
-from shared.errors import Conflict, Forbidden
 from shared.identity import age_on
-
-FAMILY_CATEGORIES = ("only_child", "two_daughters", "special_family",
-                     "sterilisation_complication")
+from shared.lifecycle import Lifecycle
 
 # Soft flags ask a reviewer to look; hard ones also stop an approval.
 HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category"}
@@ -118,27 +113,17 @@ class ClaimCheck:
 
 
 # --- the claim's states --------------------------------------------------------------------
-TRANSITIONS = {
+CLAIM = Lifecycle.of("claim", {
     "submitted": {"approved", "rejected"},
     "flagged": {"approved", "rejected"},
     "approved": {"paid", "approved_awaiting_funds"},
     "approved_awaiting_funds": {"paid"},
     "paid": set(),
     "rejected": set(),
-}
+})
 
-
-@deserialize_to_instance  # crosses RPC as itself
-class IllegalTransition(Conflict):
-    pass
-
-
-def check_transition(current: str, target: str) -> None:
-    if target not in TRANSITIONS.get(current, set()):
-        raise IllegalTransition(f"A claim that is {current} cannot become {target}.",
-                                "illegal_transition", {"status": [f"is {current}"]})
-
-
-def check_four_eyes(registered_by: str, approver: str) -> None:
-    if registered_by == approver:
-        raise Forbidden("The staff user who registered a claim cannot approve it.", "four_eyes")
+POLICY = Lifecycle.of("policy", {
+    "active": {"cancelled", "expired"},
+    "cancelled": set(),
+    "expired": set(),
+})

@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
 
@@ -70,6 +71,18 @@ class Policy(Base):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
     product: Mapped[Product] = relationship()
+    history: Mapped[list["PolicyHistory"]] = relationship(order_by="PolicyHistory.id",
+                                                          cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(PolicyHistory(**change))
+
+
+class PolicyHistory(StateChange, Base):
+    """Every state change of a policy: who, when, from, to, why."""
+    __tablename__ = "policy_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
 
 
 class Claim(Base):
@@ -92,14 +105,12 @@ class Claim(Base):
     policy: Mapped[Policy] = relationship()
     history: Mapped[list["ClaimHistory"]] = relationship(order_by="ClaimHistory.id")
 
+    def record_change(self, **change) -> None:
+        self.history.append(ClaimHistory(**change))
 
-class ClaimHistory(Base):
+
+class ClaimHistory(StateChange, Base):
     """Every state change of a claim: who, when, from, to, why."""
     __tablename__ = "claim_history"
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(100))
-    from_status: Mapped[str | None] = mapped_column(String(30))
-    to_status: Mapped[str] = mapped_column(String(30))
-    reason: Mapped[str | None] = mapped_column(Text)

@@ -1,13 +1,16 @@
 """Enrolment: one active policy per person and product, eligible on the start date."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.insurance import domain, products
 from services.insurance.models import OUTBOX, Policy
+from shared import rows
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
+
+SELF = "insurance"  # who records that a policy ran out
 
 
 def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy:
@@ -24,8 +27,9 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         insured_name=insured["name"], insured_id_number=insured["id_number"],
         insured_phone=insured.get("phone"), family_category=body.get("family_category"),
         family_code=body.get("family_code"), start_date=start,
-        end_date=domain.end_date(products.rules(product), start), status="active",
-        active_key=1, enrolled_by=actor["username"])
+        end_date=domain.end_date(products.rules(product), start), active_key=1,
+        enrolled_by=actor["username"])
+    domain.POLICY.start(policy, "active", actor["username"], "enrolled")
     try:
         with session.begin_nested():
             session.add(policy)
@@ -59,7 +63,8 @@ def _expire_lapsed(session: Session, association: str, product_id: int, id_numbe
             Policy.association_code == association, Policy.product_id == product_id,
             Policy.insured_id_number == id_number, Policy.active_key == 1,
             Policy.end_date < start)):
-        old.status, old.active_key = "expired", None
+        domain.POLICY.move(old, "expired", SELF, f"ended {old.end_date}")
+        old.active_key = None
 
 
 def by_number(session: Session, association: str, policy_no: str, lock: bool = False) -> Policy:
@@ -83,17 +88,13 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Polic
     if query.get("product_code"):
         product = products.find(session, association, query["product_code"])
         found = found.where(Policy.product_id == (product.id if product else -1))
-    total = session.scalar(select(func.count()).select_from(found.subquery()))
-    rows = session.scalars(found.order_by(Policy.id.desc()).limit(query["limit"])
-                           .offset(query["offset"])).all()
-    return rows, total
+    return rows.page(session, found, [Policy.id.desc()], query["limit"], query["offset"])
 
 
 def cancel(session: Session, association: str, policy_no: str, reason: str, actor: dict) -> Policy:
     """Cancelled policies cover nothing from now on; claims already made stay as they are."""
     policy = by_number(session, association, policy_no, lock=True)
-    if policy.status != "active":
-        raise Conflict(f"The policy is already {policy.status}.", "not_active")
-    policy.status, policy.active_key = "cancelled", None
+    domain.POLICY.move(policy, "cancelled", actor["username"], reason)
+    policy.active_key = None
     policy.cancel_reason, policy.cancelled_by = reason, actor["username"]
     return policy

@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session
 
 from services.insurance import domain
 from services.insurance.models import Product
+from shared import rows
 from shared.errors import InvalidInput
 
 
@@ -35,3 +36,8 @@ def rules(product: Product) -> domain.Product:
     return domain.Product(product.code, product.per_claim_cap_fen, product.per_year_cap_fen,
                           product.waiting_days, product.term_days, product.min_age,
                           product.max_age, tuple(product.categories or ()))
+
+
+def listing(session: Session, association: str, page: dict) -> tuple[list[Product], int]:
+    found = select(Product).where(Product.association_code == association)
+    return rows.page(session, found, [Product.code], page["limit"], page["offset"])

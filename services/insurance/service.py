@@ -1,10 +1,12 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import rpc
-from sqlalchemy import select
 
 from services.insurance import claims, payouts, policies, products
-from services.insurance.models import OUTBOX, PROCESSED_EVENTS, Product
-from services.insurance.schemas import (
+from services.insurance.models import OUTBOX, PROCESSED_EVENTS
+from services.insurance.views import claim_view, policy_view, product_view
+from shared.actors import ADMIN, STAFF, load, load_actor
+from shared.clock import local_date, now_utc
+from shared.contracts.insurance import (
     ApproveIn,
     ClaimIn,
     ClaimListIn,
@@ -12,16 +14,12 @@ from services.insurance.schemas import (
     PolicyListIn,
     ProductIn,
 )
-from services.insurance.views import claim_view, policy_view, product_view
-from shared.actors import load, load_actor
-from shared.clock import local_date, now_utc
 from shared.db import Database
-from shared.errors import Forbidden
 from shared.inbox import handle_once
 from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
-from shared.schemas import ReasonIn
+from shared.schemas import PageIn, ReasonIn
 from shared.subscriber import subscribe
 
 
@@ -42,45 +40,41 @@ class InsuranceService:
 
     @rpc
     def ensure_product(self, payload, actor):
-        actor, body = load_actor(actor), load(ProductIn(), payload)
-        if actor["role"] != "admin":
-            raise Forbidden("Only an admin may define products.", "admin_only")
+        actor, body = load_actor(actor, ADMIN), load(ProductIn(), payload)
         with self.db.transaction() as session:
             return product_view(products.ensure(session, actor["association_code"], body))
 
     @rpc
-    def list_products(self, actor):
-        actor = load_actor(actor)
+    def list_products(self, actor, page=None):
+        actor, page = load_actor(actor, STAFF), load(PageIn(), page)
         with self.db.transaction() as session:
-            found = session.scalars(select(Product).where(
-                Product.association_code == actor["association_code"]).order_by(Product.code))
-            items = [product_view(p) for p in found]
-            return {"items": items, "total": len(items)}
+            found, total = products.listing(session, actor["association_code"], page)
+            return {"items": [product_view(p) for p in found], "total": total}
 
     @rpc
     def enrol(self, payload, actor):
-        actor, body = load_actor(actor), load(PolicyIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(PolicyIn(), payload)
         with self.db.transaction() as session:
             policy = policies.enrol(session, actor["association_code"], body, actor)
             return policy_view(policy, _today())
 
     @rpc
     def get_policy(self, policy_no, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
             return policy_view(policies.by_number(session, actor["association_code"],
                                                   policy_no), _today())
 
     @rpc
     def list_policies(self, query, actor):
-        actor, query = load_actor(actor), load(PolicyListIn(), query)
+        actor, query = load_actor(actor, STAFF), load(PolicyListIn(), query)
         with self.db.transaction() as session:
             found, total = policies.listing(session, actor["association_code"], query)
             return {"items": [policy_view(p, _today()) for p in found], "total": total}
 
     @rpc
     def cancel_policy(self, policy_no, payload, actor):
-        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
         with self.db.transaction() as session:
             policy = policies.cancel(session, actor["association_code"], policy_no,
                                      body["reason"], actor)
@@ -88,33 +82,33 @@ class InsuranceService:
 
     @rpc
     def submit_claim(self, payload, actor):
-        actor, body = load_actor(actor), load(ClaimIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ClaimIn(), payload)
         with self.db.transaction() as session:
             return claim_view(claims.submit(session, actor["association_code"], body, actor))
 
     @rpc
     def get_claim(self, claim_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
             return claim_view(claims.get(session, actor["association_code"], claim_id))
 
     @rpc
     def list_claims(self, query, actor):
-        actor, query = load_actor(actor), load(ClaimListIn(), query)
+        actor, query = load_actor(actor, STAFF), load(ClaimListIn(), query)
         with self.db.transaction() as session:
             found, total = claims.listing(session, actor["association_code"], query)
             return {"items": [claim_view(c) for c in found], "total": total}
 
     @rpc
     def approve_claim(self, claim_id, payload, actor):
-        actor, body = load_actor(actor), load(ApproveIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ApproveIn(), payload)
         with self.db.transaction() as session:
             return claim_view(claims.approve(session, actor["association_code"], claim_id,
                                              body["amount_approved_fen"], actor))
 
     @rpc
     def reject_claim(self, claim_id, payload, actor):
-        actor, body = load_actor(actor), load(ReasonIn(), payload)
+        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
         with self.db.transaction() as session:
             return claim_view(claims.reject(session, actor["association_code"], claim_id,
                                             body["reason"], actor))

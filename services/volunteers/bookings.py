@@ -8,13 +8,25 @@ from services.volunteers.models import Shift, Signup, Visit
 from shared.clock import as_utc
 
 
-def booked_windows(session: Session, volunteer_id: int, except_shift: int | None = None,
+def booked_windows(session: Session, volunteer_id: int,
                    except_visit: int | None = None) -> list[Window]:
-    shifts = session.execute(select(Shift.id, Shift.starts_at, Shift.ends_at).join(
-        Signup, Signup.shift_id == Shift.id).where(
-        Signup.volunteer_id == volunteer_id, Signup.status.in_(("confirmed", "waitlisted"))))
-    windows = [Window(as_utc(s), as_utc(e)) for sid, s, e in shifts if sid != except_shift]
-    visits = session.scalars(select(Visit).where(Visit.status == "assigned"))
-    windows += [Window(as_utc(v.starts_at), as_utc(v.ends_at)) for v in visits
-                if volunteer_id in (v.volunteer_ids or []) and v.id != except_visit]
+    return booked_windows_of(session, [volunteer_id], except_visit)[volunteer_id]
+
+
+def booked_windows_of(session: Session, volunteer_ids: list[int],
+                      except_visit: int | None = None) -> dict[int, list[Window]]:
+    """Each volunteer's booked windows, in two queries however many volunteers."""
+    windows: dict[int, list[Window]] = {vid: [] for vid in volunteer_ids}
+    shifts = session.execute(select(Signup.volunteer_id, Shift.starts_at, Shift.ends_at).join(
+        Shift, Signup.shift_id == Shift.id).where(
+        Signup.volunteer_id.in_(volunteer_ids), Signup.status.in_(("confirmed", "waitlisted"))))
+    for vid, start, end in shifts:
+        windows[vid].append(Window(as_utc(start), as_utc(end)))
+    # The team is a JSON list, so assigned visits are matched here rather than in SQL.
+    assigned = session.execute(select(Visit.id, Visit.starts_at, Visit.ends_at,
+                                      Visit.volunteer_ids).where(Visit.status == "assigned"))
+    for visit_id, start, end, team in assigned:
+        for vid in team or []:
+            if vid in windows and visit_id != except_visit:
+                windows[vid].append(Window(as_utc(start), as_utc(end)))
     return windows

@@ -3,15 +3,21 @@ capacity with a waitlist, and the matcher that proposes volunteers for a visit."
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from nameko.exceptions import deserialize_to_instance
-
 from shared.clock import local_date
 from shared.errors import Conflict
+from shared.lifecycle import Lifecycle
 
+SIGNUP = Lifecycle.of("sign-up", {
+    "confirmed": {"cancelled"},
+    "waitlisted": {"confirmed", "cancelled"},
+    "cancelled": set(),
+})
 
-@deserialize_to_instance  # crosses RPC as itself
-class BookingRefused(Conflict):
-    pass
+VISIT = Lifecycle.of("visit", {
+    "open": {"assigned"},
+    "assigned": {"completed"},
+    "completed": set(),
+})
 
 
 @dataclass(frozen=True)
@@ -46,14 +52,14 @@ def valid_skills(skills: list[Skill], day: date) -> set[str]:
 def check_skills(skills: list[Skill], required: list[str], day: date) -> None:
     missing = set(required) - valid_skills(skills, day)
     if missing:
-        raise BookingRefused(f"Missing or expired skill: {', '.join(sorted(missing))}.",
+        raise Conflict(f"Missing or expired skill: {', '.join(sorted(missing))}.",
                              "missing_skill", {"volunteer_id": sorted(missing)})
 
 
 def check_free(window: Window, booked: list[Window]) -> None:
     clash = next((b for b in booked if window.overlaps(b)), None)
     if clash is not None:
-        raise BookingRefused(f"Already booked from {clash.starts_at.isoformat()} to "
+        raise Conflict(f"Already booked from {clash.starts_at.isoformat()} to "
                              f"{clash.ends_at.isoformat()}.", "overlap",
                              {"volunteer_id": ["Booked at an overlapping time."]})
 
@@ -92,9 +98,9 @@ def check_team_covers(team_skills: list[set[str]], required: list[str]) -> None:
     if not required:
         return  # a visit that needs no particular skill takes anyone free
     if any(not (skills & set(required)) for skills in team_skills):
-        raise BookingRefused("Each volunteer assigned must hold a skill the visit needs.",
+        raise Conflict("Each volunteer assigned must hold a skill the visit needs.",
                              "missing_skill", {"volunteer_ids": ["Lacks a needed skill."]})
     missing = set(required) - set().union(*team_skills)
     if missing:
-        raise BookingRefused(f"Nobody assigned brings: {', '.join(sorted(missing))}.",
+        raise Conflict(f"Nobody assigned brings: {', '.join(sorted(missing))}.",
                              "missing_skill", {"volunteer_ids": sorted(missing)})

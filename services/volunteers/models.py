@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
 
@@ -86,6 +87,18 @@ class Signup(Base):
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     shift: Mapped[Shift] = relationship()
+    history: Mapped[list["SignupHistory"]] = relationship(order_by="SignupHistory.id",
+                                                          cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(SignupHistory(**change))
+
+
+class SignupHistory(StateChange, Base):
+    """Every state change of a sign-up: who, when, from, to, why."""
+    __tablename__ = "signup_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), index=True)
 
 
 class Visit(Base):
@@ -105,6 +118,18 @@ class Visit(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created()
+    history: Mapped[list["VisitHistory"]] = relationship(order_by="VisitHistory.id",
+                                                         cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(VisitHistory(**change))
+
+
+class VisitHistory(StateChange, Base):
+    """Every state change of a care visit: who, when, from, to, why."""
+    __tablename__ = "visit_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
 
 
 class HoursEntry(Base):

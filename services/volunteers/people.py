@@ -3,14 +3,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import domain
 from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
 from shared import rows
+from shared.contracts.volunteers import RankOut, VolunteerOut
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number, mask_phone
 from shared.outbox import record_event
+from shared.schemas import shaped
+
+VOLUNTEER, RANK = VolunteerOut(), RankOut()
 
 
 def register(session: Session, association: str, body: dict) -> Volunteer:
@@ -63,24 +67,48 @@ def skills_of(volunteer: Volunteer) -> list[domain.Skill]:
 
 def minutes_served(session: Session, volunteer_id: int, start: date | None = None,
                    end: date | None = None) -> int:
-    query = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
-        HoursEntry.volunteer_id == volunteer_id)
+    return minutes_by_volunteer(session, [volunteer_id], start, end).get(volunteer_id, 0)
+
+
+def minutes_by_volunteer(session: Session, volunteer_ids: list[int], start: date | None = None,
+                         end: date | None = None) -> dict[int, int]:
+    """Minutes served by each of the volunteers, in one query."""
+    query = (select(HoursEntry.volunteer_id, func.sum(HoursEntry.minutes))
+             .where(HoursEntry.volunteer_id.in_(volunteer_ids))
+             .group_by(HoursEntry.volunteer_id))
     if start:
         query = query.where(HoursEntry.served_on >= start)
     if end:
         query = query.where(HoursEntry.served_on <= end)
-    return session.scalar(query)
+    return dict(session.execute(query).all())
 
 
-def view(session: Session, volunteer: Volunteer) -> dict:
-    minutes = minutes_served(session, volunteer.id)
-    return {"id": volunteer.id, "name": volunteer.name,
-            "id_number": mask_id_number(volunteer.id_number), "phone": mask_phone(volunteer.phone),
-            "status": volunteer.status, "availability": volunteer.availability,
-            "skills": [{"code": s.skill, "certificate_no": s.certificate_no,
-                        "expires_on": s.expires_on.isoformat() if s.expires_on else None}
-                       for s in volunteer.skills],
-            "minutes_total": minutes, "hours_total": round(minutes / 60, 2)}
+def listing(session: Session, association: str, page: dict) -> dict:
+    query = (select(Volunteer).where(Volunteer.association_code == association)
+             .options(selectinload(Volunteer.skills)))
+    found, total = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
+    minutes = minutes_by_volunteer(session, [v.id for v in found])
+    return {"items": [view(v, minutes.get(v.id, 0)) for v in found], "total": total}
+
+
+def view(volunteer: Volunteer, minutes: int) -> dict:
+    return shaped(VOLUNTEER, {
+        "id": volunteer.id, "name": volunteer.name,
+        "id_number": mask_id_number(volunteer.id_number), "phone": mask_phone(volunteer.phone),
+        "status": volunteer.status, "availability": volunteer.availability,
+        "skills": [{"code": s.skill, "certificate_no": s.certificate_no,
+                    "expires_on": s.expires_on.isoformat() if s.expires_on else None}
+                   for s in volunteer.skills],
+        "minutes_total": minutes, "hours_total": round(minutes / 60, 2)})
+
+
+def view_one(session: Session, volunteer: Volunteer) -> dict:
+    return view(volunteer, minutes_served(session, volunteer.id))
+
+
+def names_of(session: Session, volunteer_ids: list[int]) -> dict[int, str]:
+    return dict(session.execute(select(Volunteer.id, Volunteer.name)
+                                .where(Volunteer.id.in_(volunteer_ids))).all())
 
 
 def ranking(session: Session, association: str, start: date | None, end: date | None,
@@ -95,5 +123,6 @@ def ranking(session: Session, association: str, start: date | None, end: date | 
         query = query.where(HoursEntry.served_on <= end)
     ranked = session.execute(query.group_by(Volunteer.id, Volunteer.name)
                              .order_by(total.desc(), Volunteer.id).limit(limit))
-    return [{"rank": n, "volunteer_id": vid, "name": name, "minutes": minutes,
-             "hours": round(minutes / 60, 2)} for n, (vid, name, minutes) in enumerate(ranked, 1)]
+    return [shaped(RANK, {"rank": n, "volunteer_id": vid, "name": name, "minutes": minutes,
+                          "hours": round(minutes / 60, 2)})
+            for n, (vid, name, minutes) in enumerate(ranked, 1)]

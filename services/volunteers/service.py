@@ -1,30 +1,30 @@
-"""The volunteers service: entrypoints only. Each opens one transaction and calls the domain."""
+"""The volunteers service: entrypoints only. Each checks who may ask, opens one transaction
+and calls the use case."""
 from nameko.rpc import rpc
-from sqlalchemy import select
 
 from services.volunteers import people, shifts, visits
-from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift, Volunteer
-from services.volunteers.schemas import (
+from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift
+from shared import rows
+from shared.actors import COORDINATORS, VOLUNTEERS, check_as_self, load, load_actor
+from shared.contracts.volunteers import (
     ActivityIn,
     AssignIn,
+    CancelOut,
     CompleteIn,
+    HoursOut,
     PeriodIn,
     ShiftIn,
     VisitListIn,
     VolunteerIn,
     VolunteerRefIn,
 )
-from shared import rows
-from shared.actors import load, load_actor
 from shared.db import Database
 from shared.inbox import handle_once
 from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
-from shared.schemas import PageIn
+from shared.schemas import PageIn, shaped
 from shared.subscriber import subscribe
-
-MANAGERS = ("coordinator", "admin")
 
 
 class VolunteersService:
@@ -40,39 +40,37 @@ class VolunteersService:
 
     @rpc
     def register(self, payload, actor):
-        actor, body = load_actor(actor), load(VolunteerIn(), payload)
+        actor, body = load_actor(actor, COORDINATORS), load(VolunteerIn(), payload)
         with self.db.transaction() as session:
-            return people.view(session, people.register(session, actor["association_code"],
-                                                        body))
+            return people.view(people.register(session, actor["association_code"], body), 0)
 
     @rpc
     def get_volunteer(self, volunteer_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, VOLUNTEERS)
+        check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            return people.view(session, people.get(session, actor["association_code"],
-                                                   volunteer_id))
+            return people.view_one(session, people.get(session, actor["association_code"],
+                                                       volunteer_id))
 
     @rpc
     def list_volunteers(self, query, actor):
-        actor, query = load_actor(actor), load(PageIn(), query)
+        actor, query = load_actor(actor, COORDINATORS), load(PageIn(), query)
         with self.db.transaction() as session:
-            found = list(session.scalars(select(Volunteer).where(
-                Volunteer.association_code == actor["association_code"]).order_by(Volunteer.id)))
-            page = found[query["offset"]:query["offset"] + query["limit"]]
-            return {"items": [people.view(session, v) for v in page], "total": len(found)}
+            return people.listing(session, actor["association_code"], query)
 
     @rpc
     def hours(self, volunteer_id, query, actor):
-        actor, query = load_actor(actor), load(PeriodIn(), query)
+        actor, query = load_actor(actor, VOLUNTEERS), load(PeriodIn(), query)
+        check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
             volunteer = people.get(session, actor["association_code"], volunteer_id)
             minutes = people.minutes_served(session, volunteer.id, query["from_"], query["to"])
-            return {"volunteer_id": volunteer.id, "minutes": minutes,
-                    "hours": round(minutes / 60, 2)}
+            return shaped(HoursOut(), {"volunteer_id": volunteer.id, "minutes": minutes,
+                                       "hours": round(minutes / 60, 2)})
 
     @rpc
     def ranking(self, query, actor):
-        actor, query = load_actor(actor), load(PeriodIn(), query)
+        actor, query = load_actor(actor, VOLUNTEERS), load(PeriodIn(), query)
         with self.db.transaction() as session:
             items = people.ranking(session, actor["association_code"], query["from_"],
                                    query["to"], query["limit"])
@@ -80,52 +78,48 @@ class VolunteersService:
 
     @rpc
     def create_activity(self, payload, actor):
-        actor, body = load_actor(actor), load(ActivityIn(), payload)
+        actor, body = load_actor(actor, COORDINATORS), load(ActivityIn(), payload)
         with self.db.transaction() as session:
-            activity = shifts.create_activity(session, actor["association_code"], body, actor)
-            return {"id": activity.id, "title": activity.title,
-                    "description": activity.description}
+            return shifts.activity_view(shifts.create_activity(
+                session, actor["association_code"], body, actor))
 
     @rpc
     def create_shift(self, payload, actor):
-        actor, body = load_actor(actor), load(ShiftIn(), payload)
+        actor, body = load_actor(actor, COORDINATORS), load(ShiftIn(), payload)
         with self.db.transaction() as session:
             return shifts.view(session, shifts.create_shift(session, actor["association_code"],
                                                             body))
 
     @rpc
     def get_shift(self, shift_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, VOLUNTEERS)
         with self.db.transaction() as session:
             return shifts.view(session, rows.one(session, Shift, actor["association_code"],
                                                  shift_id))
 
     @rpc
     def list_shifts(self, query, actor):
-        actor, query = load_actor(actor), load(PageIn(), query)
+        actor, query = load_actor(actor, VOLUNTEERS), load(PageIn(), query)
         with self.db.transaction() as session:
-            found = list(session.scalars(select(Shift).where(
-                Shift.association_code == actor["association_code"]).order_by(Shift.starts_at)))
-            page = found[query["offset"]:query["offset"] + query["limit"]]
-            return {"items": [shifts.view(session, s) for s in page], "total": len(found)}
+            return shifts.listing(session, actor["association_code"], query)
 
     @rpc
     def sign_up(self, shift_id, payload, actor):
-        actor, body = load_actor(actor), load(VolunteerRefIn(), payload)
+        actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
+        check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
-            entry = shifts.signup(session, actor["association_code"], shift_id,
-                                  body["volunteer_id"], actor)
-            return {"shift_id": entry.shift_id, "volunteer_id": entry.volunteer_id,
-                    "status": entry.status}
+            return shifts.signup_view(shifts.signup(session, actor["association_code"],
+                                                    shift_id, body["volunteer_id"], actor))
 
     @rpc
     def cancel_signup(self, shift_id, volunteer_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, VOLUNTEERS)
+        check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
             promoted = shifts.cancel(session, actor["association_code"], shift_id,
-                                     volunteer_id)
-            return {"shift_id": shift_id, "volunteer_id": volunteer_id, "status": "cancelled",
-                    "promoted_signups": promoted}
+                                     volunteer_id, actor)
+            return shaped(CancelOut(), {"shift_id": shift_id, "volunteer_id": volunteer_id,
+                                        "status": "cancelled", "promoted_signups": promoted})
 
     @rpc
     def check_in(self, shift_id, payload, actor):
@@ -137,32 +131,30 @@ class VolunteersService:
 
     @rpc
     def list_visits(self, query, actor):
-        actor, query = load_actor(actor), load(VisitListIn(), query)
+        actor, query = load_actor(actor, COORDINATORS), load(VisitListIn(), query)
         with self.db.transaction() as session:
             found, total = visits.listing(session, actor["association_code"], query)
-            notes = actor["role"] in MANAGERS
-            return {"items": [visits.view(v, notes) for v in found], "total": total}
+            return {"items": [visits.view(v, True) for v in found], "total": total}
 
     @rpc
     def propose(self, visit_id, actor):
-        actor = load_actor(actor)
+        actor = load_actor(actor, COORDINATORS)
         with self.db.transaction() as session:
-            return {"visit_id": visit_id, "volunteer_ids": visits.proposals(
-                session, actor["association_code"], visit_id)}
+            return visits.proposals(session, actor["association_code"], visit_id)
 
     @rpc
     def assign(self, visit_id, payload, actor):
-        actor, body = load_actor(actor), load(AssignIn(), payload)
+        actor, body = load_actor(actor, COORDINATORS), load(AssignIn(), payload)
         with self.db.transaction() as session:
             return visits.view(visits.assign(session, actor["association_code"], visit_id,
-                                             body), True)
+                                             body, actor), True)
 
     @rpc
     def complete(self, visit_id, payload, actor):
-        actor, body = load_actor(actor), load(CompleteIn(), payload)
+        actor, body = load_actor(actor, COORDINATORS), load(CompleteIn(), payload)
         with self.db.transaction() as session:
             return visits.view(visits.complete(session, actor["association_code"], visit_id,
-                                               body), True)
+                                               body, actor), True)
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
@@ -176,9 +168,8 @@ class VolunteersService:
         handle_once(self.db, PROCESSED_EVENTS, consumer, envelope, handle)
 
     def _attendance(self, action, shift_id, payload, actor):
-        actor, body = load_actor(actor), load(VolunteerRefIn(), payload)
+        actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
+        check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
-            entry = action(session, actor["association_code"], shift_id, body["volunteer_id"])
-            return {"shift_id": shift_id, "volunteer_id": entry.volunteer_id,
-                    "checked_in_at": str(entry.checked_in_at),
-                    "checked_out_at": entry.checked_out_at and str(entry.checked_out_at)}
+            return shifts.attendance_view(action(session, actor["association_code"], shift_id,
+                                                 body["volunteer_id"]))

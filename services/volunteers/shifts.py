@@ -1,14 +1,19 @@
 """Activities and shifts: sign-ups within capacity, a waitlist that moves up in order,
 and hours from check-in to check-out."""
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import bookings, domain, people
-from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup
+from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup, Volunteer
 from shared import rows
 from shared.clock import as_utc, iso, local_date, now_utc
+from shared.contracts.volunteers import ActivityOut, AttendanceOut, ShiftOut, SignupOut
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.history import history_view
 from shared.outbox import record_event
+from shared.schemas import shaped
+
+SHIFT, SIGNUP, ATTENDANCE, ACTIVITY = ShiftOut(), SignupOut(), AttendanceOut(), ActivityOut()
 
 
 def create_activity(session: Session, association: str, body: dict, actor: dict) -> Activity:
@@ -42,25 +47,28 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
         window.starts_at))
     domain.check_free(window, bookings.booked_windows(session, volunteer.id))
     status = domain.signup_status(len(_in(session, shift.id, "confirmed")), shift.capacity)
-    entry = Signup(shift_id=shift.id, volunteer_id=volunteer.id, status=status,
+    entry = Signup(shift_id=shift.id, volunteer_id=volunteer.id,
                    signed_up_by=actor["username"], signed_up_at=now_utc())
+    domain.SIGNUP.start(entry, status, actor["username"],
+                        "room on the shift" if status == "confirmed" else "the shift is full")
     session.add(entry)
     session.flush()
     _signed_up(session, association, entry)
     return entry
 
 
-def cancel(session: Session, association: str, shift_id: int, volunteer_id: int) -> list[int]:
+def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
+           actor: dict) -> list[int]:
     """Cancel a place; the first waitlisted moves up into a freed one. Returns who did."""
     shift = rows.one(session, Shift, association, shift_id, lock=True)
     entry = _current(session, shift.id, volunteer_id)
     if entry is None:
         raise NotFound("This volunteer is not signed up for this shift.", "not_signed_up")
     freed = 1 if entry.status == "confirmed" else 0
-    entry.status = "cancelled"
+    domain.SIGNUP.move(entry, "cancelled", actor["username"], "cancelled")
     moved = domain.promote([s.id for s in _in(session, shift.id, "waitlisted")], freed)
     for promoted in session.scalars(select(Signup).where(Signup.id.in_(moved))):
-        promoted.status = "confirmed"
+        domain.SIGNUP.move(promoted, "confirmed", actor["username"], "a place was freed")
         _signed_up(session, association, promoted)
     return moved
 
@@ -94,16 +102,52 @@ def record_hours(session: Session, association: str, volunteer_id: int, minutes:
         "source": source, "source_id": source_id})
 
 
+def views(session: Session, found: list[Shift]) -> list[dict]:
+    """Shifts with their confirmed and waitlisted volunteers, in two queries in all."""
+    places: dict = {(shift.id, status): [] for shift in found
+                    for status in ("confirmed", "waitlisted")}
+    query = (select(Signup, Volunteer.name).join(Volunteer, Volunteer.id == Signup.volunteer_id)
+             .where(Signup.shift_id.in_([shift.id for shift in found]),
+                    Signup.status.in_(("confirmed", "waitlisted"))).order_by(Signup.id))
+    for entry, name in session.execute(query):
+        places[(entry.shift_id, entry.status)].append({
+            "volunteer_id": entry.volunteer_id, "name": name,
+            "signed_up_at": iso(entry.signed_up_at), "checked_in_at": iso(entry.checked_in_at),
+            "checked_out_at": iso(entry.checked_out_at)})
+    return [shaped(SHIFT, {
+        "id": shift.id, "activity_id": shift.activity_id, "title": shift.activity.title,
+        "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at), "place": shift.place,
+        "capacity": shift.capacity, "required_skills": list(shift.required_skills or []),
+        "confirmed": places[(shift.id, "confirmed")],
+        "waitlisted": places[(shift.id, "waitlisted")]}) for shift in found]
+
+
 def view(session: Session, shift: Shift) -> dict:
-    def people_in(status):
-        return [{"volunteer_id": s.volunteer_id, "signed_up_at": iso(s.signed_up_at),
-                 "checked_in_at": iso(s.checked_in_at), "checked_out_at": iso(s.checked_out_at)}
-                for s in _in(session, shift.id, status)]
-    return {"id": shift.id, "activity_id": shift.activity_id, "title": shift.activity.title,
-            "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at),
-            "place": shift.place, "capacity": shift.capacity,
-            "required_skills": list(shift.required_skills or []),
-            "confirmed": people_in("confirmed"), "waitlisted": people_in("waitlisted")}
+    return views(session, [shift])[0]
+
+
+def listing(session: Session, association: str, page: dict) -> dict:
+    query = (select(Shift).where(Shift.association_code == association)
+             .options(selectinload(Shift.activity)))
+    found, total = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
+                             page["offset"])
+    return {"items": views(session, found), "total": total}
+
+
+def signup_view(entry: Signup) -> dict:
+    return shaped(SIGNUP, {"shift_id": entry.shift_id, "volunteer_id": entry.volunteer_id,
+                           "status": entry.status, "history": history_view(entry.history)})
+
+
+def attendance_view(entry: Signup) -> dict:
+    return shaped(ATTENDANCE, {"shift_id": entry.shift_id, "volunteer_id": entry.volunteer_id,
+                               "checked_in_at": iso(entry.checked_in_at),
+                               "checked_out_at": iso(entry.checked_out_at)})
+
+
+def activity_view(activity: Activity) -> dict:
+    return shaped(ACTIVITY, {"id": activity.id, "title": activity.title,
+                             "description": activity.description})
 
 
 def _window(shift: Shift) -> domain.Window:

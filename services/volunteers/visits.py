@@ -4,18 +4,22 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import bookings, domain, people, shifts
 from services.volunteers.models import OUTBOX, Visit, Volunteer
 from shared import rows
 from shared.clock import LOCAL, as_utc, iso, local_date, now_utc
-from shared.errors import Conflict
+from shared.contracts.volunteers import ProposalOut, VisitOut
+from shared.history import history_view
 from shared.outbox import record_event
+from shared.schemas import shaped
 
 SPECIAL_FAMILY_FUND = "SPECIAL_FAMILY"
 ASSISTANCE_SKILLS = ["social_work"]
 RECENT_DAYS = 90
+SELF = "volunteers"  # who opens a visit that an event asked for
+VISIT, PROPOSAL = VisitOut(), ProposalOut()
 
 
 def open_for_claim(session: Session, envelope: dict) -> None:
@@ -45,7 +49,8 @@ def _open(session, envelope, key, family, reason, skills) -> None:
     visit = Visit(association_code=association, trigger_key=key,
                   trigger_event_id=envelope["event_id"], family_name=family, reason=reason,
                   required_skills=list(skills), starts_at=start,
-                  ends_at=start + timedelta(hours=2), status="open", volunteer_ids=[])
+                  ends_at=start + timedelta(hours=2), volunteer_ids=[])
+    domain.VISIT.start(visit, "open", SELF, reason)
     try:
         with session.begin_nested():
             session.add(visit)
@@ -56,21 +61,25 @@ def _open(session, envelope, key, family, reason, skills) -> None:
         "required_skills": visit.required_skills, "trigger_event_id": envelope["event_id"]})
 
 
-def proposals(session: Session, association: str, visit_id: int) -> list[int]:
+def proposals(session: Session, association: str, visit_id: int) -> dict:
     visit = rows.one(session, Visit, association, visit_id)
     since = local_date(now_utc()) - timedelta(days=RECENT_DAYS)
-    candidates = [domain.Candidate(v.id, tuple(people.skills_of(v)),
-                                   tuple(bookings.booked_windows(session, v.id)),
-                                   people.minutes_served(session, v.id, since))
-                  for v in session.scalars(select(Volunteer).where(
-                      Volunteer.association_code == association, Volunteer.status == "active"))]
-    return domain.propose(candidates, visit.required_skills, _window(visit))
+    active = list(session.scalars(select(Volunteer).where(
+        Volunteer.association_code == association, Volunteer.status == "active")
+        .options(selectinload(Volunteer.skills))))
+    ids = [v.id for v in active]
+    booked = bookings.booked_windows_of(session, ids)
+    recent = people.minutes_by_volunteer(session, ids, since)
+    candidates = [domain.Candidate(v.id, tuple(people.skills_of(v)), tuple(booked[v.id]),
+                                   recent.get(v.id, 0)) for v in active]
+    return shaped(PROPOSAL, {"visit_id": visit.id, "volunteer_ids": domain.propose(
+        candidates, visit.required_skills, _window(visit))})
 
 
-def assign(session: Session, association: str, visit_id: int, body: dict) -> Visit:
+def assign(session: Session, association: str, visit_id: int, body: dict,
+           actor: dict) -> Visit:
     visit = rows.one(session, Visit, association, visit_id, lock=True)
-    if visit.status != "open":
-        raise Conflict(f"The visit is already {visit.status}.", "not_open")
+    domain.VISIT.check(visit.status, "assigned")
     if body.get("starts_at") and body.get("ends_at"):
         visit.starts_at, visit.ends_at = body["starts_at"], body["ends_at"]
     window, team = _window(visit), []
@@ -82,15 +91,17 @@ def assign(session: Session, association: str, visit_id: int, body: dict) -> Vis
         team.append(domain.valid_skills(people.skills_of(volunteer), local_date(
             window.starts_at)))
     domain.check_team_covers(team, visit.required_skills)
-    visit.volunteer_ids, visit.status = sorted(set(body["volunteer_ids"])), "assigned"
+    visit.volunteer_ids = sorted(set(body["volunteer_ids"]))
+    domain.VISIT.move(visit, "assigned", actor["username"],
+                      "team: " + ", ".join(map(str, visit.volunteer_ids)))
     return visit
 
 
-def complete(session: Session, association: str, visit_id: int, body: dict) -> Visit:
+def complete(session: Session, association: str, visit_id: int, body: dict,
+             actor: dict) -> Visit:
     visit = rows.one(session, Visit, association, visit_id, lock=True)
-    if visit.status != "assigned":
-        raise Conflict("Only an assigned visit can be completed.", "not_assigned")
-    visit.status, visit.minutes, visit.notes = "completed", body["minutes"], body["notes"]
+    domain.VISIT.move(visit, "completed", actor["username"], f"{body['minutes']} minutes")
+    visit.minutes, visit.notes = body["minutes"], body["notes"]
     for volunteer_id in visit.volunteer_ids:
         shifts.record_hours(session, association, volunteer_id, visit.minutes, "visit",
                             visit.id)
@@ -104,16 +115,17 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Visit
     found = select(Visit).where(Visit.association_code == association)
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
-    items = list(session.scalars(found.order_by(Visit.id)))
-    return items[query["offset"]:query["offset"] + query["limit"]], len(items)
+    return rows.page(session, found, [Visit.id], query["limit"], query["offset"])
 
 
 def view(visit: Visit, with_notes: bool) -> dict:
-    return {"id": visit.id, "family_name": visit.family_name, "reason": visit.reason,
-            "required_skills": list(visit.required_skills or []),
-            "starts_at": iso(visit.starts_at), "ends_at": iso(visit.ends_at),
-            "status": visit.status, "volunteer_ids": list(visit.volunteer_ids or []),
-            "minutes": visit.minutes, "notes": visit.notes if with_notes else None}
+    return shaped(VISIT, {
+        "id": visit.id, "family_name": visit.family_name, "reason": visit.reason,
+        "required_skills": list(visit.required_skills or []),
+        "starts_at": iso(visit.starts_at), "ends_at": iso(visit.ends_at),
+        "status": visit.status, "volunteer_ids": list(visit.volunteer_ids or []),
+        "minutes": visit.minutes, "notes": visit.notes if with_notes else None,
+        "history": history_view(visit.history)})
 
 
 def _window(visit: Visit) -> domain.Window:

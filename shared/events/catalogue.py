@@ -3,16 +3,9 @@ Never rename a type that shipped; a change of shape is a new version.
 Events never carry a full identity number: ids and masked numbers only."""
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.fund import CHANNELS
+from shared.contracts.volunteers import SKILLS
 from shared.money import Fen
-
-CHANNELS = ("cash", "bank", "wechat", "alipay")
-SKILLS = (
-    "psychological_counselling",
-    "legal_aid",
-    "social_work",
-    "reproductive_health_counselling",
-    "general",
-)
 
 
 class _Data(Schema):

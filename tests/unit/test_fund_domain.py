@@ -6,9 +6,8 @@ import pytest
 
 from services.fund.domain import (
     ASSET_ACCOUNTS,
+    DISBURSEMENT,
     PAYOUT_ACCOUNT,
-    Disbursement,
-    InsufficientFunds,
     LedgerEntry,
     disbursement_entry,
     donation_entry,
@@ -19,6 +18,7 @@ from services.fund.domain import (
     reversal_of,
 )
 from shared.errors import Conflict, DomainError, Forbidden
+from shared.lifecycle import check_four_eyes
 
 # --- LedgerEntry -----------------------------------------------------------------
 
@@ -152,7 +152,7 @@ def test_new_balance_ignores_entries_for_another_fund():
 
 
 def test_new_balance_refuses_to_go_below_zero():
-    with pytest.raises(InsufficientFunds) as exc:
+    with pytest.raises(Conflict, match='cannot be paid') as exc:
         new_balance("GENERAL", 399, disbursement_entry("GENERAL", 400))
     err = exc.value
     assert isinstance(err, Conflict)
@@ -169,7 +169,7 @@ def test_refund_of_money_already_spent_is_refused():
     donation = donation_entry("GENERAL", "cash", 1000)
     balance = new_balance("GENERAL", 0, donation)
     balance = new_balance("GENERAL", balance, disbursement_entry("GENERAL", 600))
-    with pytest.raises(InsufficientFunds):
+    with pytest.raises(Conflict, match='cannot be paid'):
         new_balance("GENERAL", balance, reversal_of(donation, "refund"))
 
 
@@ -204,42 +204,58 @@ def test_fingerprint_differs_for_a_nested_change():
 # --- Disbursement state rules ----------------------------------------------------------
 
 
+class _Thing:
+    def __init__(self, status):
+        self.status, self.history = status, []
+
+    def record_change(self, **change):
+        self.history.append(change)
+
+
 def test_someone_else_may_approve_a_request():
-    Disbursement("requested", "alice").check_can_approve("bob")
+    check_four_eyes("alice", "bob", "disbursement")
+    DISBURSEMENT.check("requested", "paid")
 
 
 def test_requester_may_not_approve_their_own_request():
     with pytest.raises(Forbidden) as exc:
-        Disbursement("requested", "alice").check_can_approve("alice")
+        check_four_eyes("alice", "alice", "disbursement")
     assert exc.value.code == "four_eyes"
 
 
 @pytest.mark.parametrize("status", ["paid", "rejected"])
-def test_approve_when_not_requested_is_a_conflict(status):
+@pytest.mark.parametrize("target", ["paid", "rejected", "awaiting_funds"])
+def test_a_decided_disbursement_cannot_move_again(status, target):
     with pytest.raises(Conflict) as exc:
-        Disbursement(status, "alice").check_can_approve("bob")
-    assert exc.value.code == "not_requested"
+        DISBURSEMENT.check(status, target)
+    assert exc.value.code == "illegal_transition"
     assert status in exc.value.message
 
 
-@pytest.mark.parametrize("status", ["paid", "rejected"])
-def test_reject_when_not_requested_is_a_conflict(status):
-    with pytest.raises(Conflict) as exc:
-        Disbursement(status, "alice").check_can_reject()
-    assert exc.value.code == "not_requested"
+def test_a_waiting_payout_can_only_be_paid():
+    assert DISBURSEMENT.allows("awaiting_funds", "paid")
+    assert not DISBURSEMENT.allows("awaiting_funds", "rejected")
 
 
-def test_requester_may_reject_withdraw_their_own_request():
-    # reject has no four-eyes rule: the requester may withdraw.
-    d = Disbursement("requested", "alice")
-    d.check_can_reject()
-    assert d.status == "requested"  # checks never change state
+def test_a_move_is_kept_with_who_and_why():
+    d = _Thing("requested")
+    DISBURSEMENT.move(d, "rejected", "bob", "no receipt attached")
+    assert d.status == "rejected"
+    assert [(h["from_status"], h["to_status"], h["actor"], h["reason"]) for h in d.history] == \
+        [("requested", "rejected", "bob", "no receipt attached")]
+
+
+def test_a_refused_move_changes_nothing():
+    d = _Thing("paid")
+    with pytest.raises(Conflict):
+        DISBURSEMENT.move(d, "rejected", "bob", "too late")
+    assert d.status == "paid" and d.history == []
 
 
 def test_forbidden_is_not_a_conflict():
     # the gateway maps these to different HTTP statuses
     with pytest.raises(Forbidden) as exc:
-        Disbursement("requested", "alice").check_can_approve("alice")
+        check_four_eyes("alice", "alice", "disbursement")
     assert not isinstance(exc.value, Conflict)
 
 
@@ -268,7 +284,7 @@ def test_random_sequences_never_overdraw_and_balance_is_the_sum_of_accepted(seed
         before = balances[code]
         try:
             after = new_balance(code, before, entry)
-        except InsufficientFunds as exc:
+        except Conflict as exc:
             assert exc.code == "insufficient_funds"
             assert delta < 0 and before + delta < 0  # refused only when it would overdraw
             refused += 1

@@ -1,4 +1,4 @@
-"""Unit tests for services.fund.schemas (marshmallow only: no broker, no database)."""
+"""Unit tests for shared.contracts.fund (marshmallow only: no broker, no database)."""
 
 import copy
 from datetime import date
@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from marshmallow import ValidationError
 
-from services.fund.schemas import (
+from shared.contracts.fund import (
     DisbursementIn,
     DonationIn,
     DonorDonationIn,

@@ -6,20 +6,21 @@ from datetime import date
 import pytest
 
 from services.insurance.domain import (
+    CLAIM,
     HARD_FLAGS,
-    TRANSITIONS,
     ClaimCheck,
     Flag,
-    IllegalTransition,
     Policy,
     Product,
-    check_four_eyes,
-    check_transition,
     eligibility,
     end_date,
 )
 from shared.errors import Conflict, Forbidden
 from shared.identity import make_resident_id
+from shared.lifecycle import check_four_eyes
+
+TRANSITIONS = CLAIM.transitions
+check_transition = CLAIM.check
 
 REGION = "341181"
 START = date(2026, 1, 1)
@@ -396,7 +397,7 @@ def test_legal_transitions_pass(current, target):
     ],
 )
 def test_illegal_transitions_raise(current, target):
-    with pytest.raises(IllegalTransition) as caught:
+    with pytest.raises(Conflict) as caught:
         check_transition(current, target)
     error = caught.value
     assert isinstance(error, Conflict)
@@ -408,9 +409,9 @@ def test_illegal_transitions_raise(current, target):
 
 @pytest.mark.parametrize("terminal", ["paid", "rejected"])
 def test_terminal_states_have_no_way_out(terminal):
-    assert TRANSITIONS[terminal] == set()
+    assert TRANSITIONS[terminal] == frozenset()
     for target in ALL_STATES:
-        with pytest.raises(IllegalTransition):
+        with pytest.raises(Conflict):
             check_transition(terminal, target)
 
 
@@ -420,14 +421,14 @@ def test_terminal_states_have_no_way_out(terminal):
 @pytest.mark.parametrize("user", ["staff1", "admin"])
 def test_same_user_cannot_approve_own_claim(user):
     with pytest.raises(Forbidden) as caught:
-        check_four_eyes(user, user)
+        check_four_eyes(user, user, "claim")
     assert caught.value.code == "four_eyes"
 
 
 @pytest.mark.parametrize(("registered_by", "approver"), [("staff1", "staff2"),
                                                          ("staff1", "admin")])
 def test_different_users_pass_four_eyes(registered_by, approver):
-    assert check_four_eyes(registered_by, approver) is None
+    assert check_four_eyes(registered_by, approver, "claim") is None
 
 
 # --- end_date ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from services.volunteers.domain import (
-    BookingRefused,
     Candidate,
     Skill,
     Window,
@@ -172,7 +171,7 @@ def test_overlap_compares_instants_across_timezones():
 def test_check_free_refuses_an_overlap_naming_the_clashing_booking():
     earlier = window(7, 8)
     clash = window(11, 13)
-    with pytest.raises(BookingRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_free(VISIT, [earlier, clash, window(14, 15)])
 
     error = refused.value
@@ -261,7 +260,7 @@ def test_valid_skills_leaves_out_expired_certificates():
     ids=["none", "two-missing-sorted", "one-expired", "expired-and-missing"],
 )
 def test_check_skills_refuses_listing_exactly_the_missing_codes(skills, required, missing):
-    with pytest.raises(BookingRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_skills(skills, required, VISIT_DAY)
 
     error = refused.value
@@ -360,7 +359,7 @@ def test_propose_judges_expiry_on_the_local_day_of_a_utc_window():
                          datetime(2026, 7, 12, 1, tzinfo=UTC))
     assert local_date(early_visit.starts_at) == date(2026, 7, 12)
     skills = (Skill("legal_aid", "LA-1", date(2026, 7, 11)),)  # expired on the visit's day
-    with pytest.raises(BookingRefused):  # what assign() would say
+    with pytest.raises(Conflict):  # what assign() would say
         check_skills(list(skills), ["legal_aid"], local_date(early_visit.starts_at))
     volunteer = Candidate(1, skills, (), 0)
     assert propose([volunteer], ["legal_aid"], early_visit) == []
@@ -400,7 +399,7 @@ def test_team_covering_all_required_skills_passes(team):
     ids=["passenger", "no-skills", "wrong-skill"],
 )
 def test_every_team_member_must_bring_a_required_skill(team):
-    with pytest.raises(BookingRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_team_covers(team, REQUIRED)
     assert isinstance(refused.value, Conflict)
     assert refused.value.code == "missing_skill"
@@ -417,7 +416,7 @@ def test_every_team_member_must_bring_a_required_skill(team):
     ids=["one-short", "two-alike", "empty-team"],
 )
 def test_team_together_must_cover_every_required_skill(team, missing):
-    with pytest.raises(BookingRefused) as refused:
+    with pytest.raises(Conflict) as refused:
         check_team_covers(team, REQUIRED)
     error = refused.value
     assert error.code == "missing_skill"

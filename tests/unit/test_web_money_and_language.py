@@ -3,7 +3,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from services.gateway.web import i18n
-from services.gateway.web.money import BadAmount, yuan_to_fen
+from shared.money import BadAmount, yuan_to_fen
 from shared.settings import PROJECT_ROOT
 
 

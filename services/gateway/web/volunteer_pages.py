@@ -1,7 +1,7 @@
 """Coordinator and volunteer pages: shifts, sign-ups, visits and hours."""
 from services.gateway.web.ui import Ui, field_errors, page
+from shared.contracts.volunteers import SKILLS
 from shared.errors import DomainError
-from shared.events.catalogue import SKILLS
 
 COORDINATORS = ("coordinator", "admin")
 

@@ -1,16 +1,37 @@
-"""What the fund accepts, at the HTTP edge and again at its RPC boundary."""
+"""The fund service's contract: what it accepts (at the HTTP edge and again at its RPC
+boundary), what it answers, and its codes."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.events.catalogue import CHANNELS
 from shared.fields import CreditCode, Mobile, ResidentId, Text
 from shared.money import Fen
-from shared.schemas import MAX_ID, PageIn, Strict
+from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
 
 FUND_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a fund code like GENERAL.")
+CHANNELS = ("cash", "bank", "wechat", "alipay")
+DONOR_KINDS = ("person", "company")
+DONATION_STATUSES = ("recorded", "refunded")
+DISBURSEMENT_STATUSES = ("requested", "paid", "rejected", "awaiting_funds")
+
+# Error codes this service answers with (besides invalid_input, unsigned_actor and
+# role_not_allowed, which every service uses).
+ERRORS = {
+    "fund_not_found": "No fund with this code (404).",
+    "unknown_fund": "A request body names a fund that does not exist (422 on fund_code).",
+    "donor_not_found": "No such donor (404).",
+    "donation_not_found": "No such donation (404).",
+    "disbursement_not_found": "No such disbursement (404).",
+    "insufficient_funds": "The fund holds less than the amount (409).",
+    "idempotency_key_reused": "The Idempotency-Key was used for another body (409).",
+    "already_refunded": "The donation was refunded before (409).",
+    "illegal_transition": "The disbursement is not in a state that allows this (409).",
+    "four_eyes": "The requester cannot approve their own request (403).",
+    "not_your_donation": "A donor reads only their own donations (403).",
+    "admin_only": "Only an admin may see a full identity number (403).",
+}
 
 
 class DonorIn(Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(("person", "company")))
+    kind = fields.String(required=True, validate=validate.OneOf(DONOR_KINDS))
     name = Text(required=True, validate=validate.Length(max=200))
     id_number = ResidentId(load_default=None, allow_none=True)
     credit_code = CreditCode(load_default=None, allow_none=True)
@@ -67,8 +88,7 @@ class DonationListIn(PageIn):
 
 class DisbursementListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
-                           validate=validate.OneOf(("requested", "paid", "rejected",
-                                                    "awaiting_funds")))
+                           validate=validate.OneOf(DISBURSEMENT_STATUSES))
 
 
 class StatementIn(Schema):
@@ -81,12 +101,26 @@ class StatementIn(Schema):
             raise ValidationError("Must not be before 'from'.", "to")
 
 
-# What comes back (documented in OpenAPI; the service builds plain dicts of this shape).
+# What comes back: the service dumps every answer through these (shared.schemas.shaped).
 class FundOut(Schema):
     code = fields.String()
     name = fields.String()
     restricted = fields.Boolean()
     balance_fen = fields.Integer()
+
+
+class DonorOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    id_number = fields.String(allow_none=True, metadata={"description": "masked"})
+    credit_code = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "masked"})
+
+
+class IdentityOut(Schema):
+    donor_id = fields.Integer()
+    id_number = fields.String(allow_none=True, metadata={"description": "in full; recorded"})
 
 
 class DonationOut(Schema):
@@ -97,8 +131,15 @@ class DonationOut(Schema):
     donor_id = fields.Integer()
     channel = fields.String()
     anonymous = fields.Boolean()
+    note = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "recorded or refunded"})
-    recorded_at = fields.String()
+    recorded_at = fields.String(metadata={"format": "date-time"})
+    refund_reason = fields.String(allow_none=True)
+
+
+class PayeeOut(Schema):
+    name = fields.String()
+    id_number = fields.String(allow_none=True, metadata={"description": "masked"})
 
 
 class DisbursementOut(Schema):
@@ -106,16 +147,19 @@ class DisbursementOut(Schema):
     fund_code = fields.String()
     amount_fen = fields.Integer()
     purpose = fields.String()
-    payee = fields.Dict(metadata={"description": "name and masked id_number"})
+    payee = fields.Nested(PayeeOut)
     reference = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"description": ", ".join(DISBURSEMENT_STATUSES)})
     reason = fields.String(allow_none=True)
     requested_by = fields.String()
     decided_by = fields.String(allow_none=True)
+    requested_at = fields.String(metadata={"format": "date-time"})
+    decided_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    history = fields.List(fields.Nested(StateChangeOut))
 
 
 class StatementLineOut(Schema):
-    posted_at = fields.String()
+    posted_at = fields.String(metadata={"format": "date-time"})
     kind = fields.String()
     memo = fields.String()
     in_fen = fields.Integer()
@@ -125,6 +169,8 @@ class StatementLineOut(Schema):
 
 class StatementOut(Schema):
     fund_code = fields.String()
+    from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
+    to = fields.String(metadata={"format": "date"})
     opening_balance_fen = fields.Integer()
     closing_balance_fen = fields.Integer()
     total_in_fen = fields.Integer()

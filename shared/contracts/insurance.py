@@ -1,16 +1,34 @@
-"""What the insurance service accepts and returns."""
+"""The insurance service's contract: what it accepts and answers, and its codes."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.fund.schemas import FUND_CODE
-from services.insurance.domain import FAMILY_CATEGORIES
-from shared.events.catalogue import SKILLS
+from shared.contracts.fund import FUND_CODE
+from shared.contracts.volunteers import SKILLS
 from shared.fields import Mobile, ResidentId, Text
 from shared.money import Fen
-from shared.schemas import PageIn, Strict
+from shared.schemas import PageIn, StateChangeOut, Strict
 
 PRODUCT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a code like ABC_1.")
+FAMILY_CATEGORIES = ("only_child", "two_daughters", "special_family",
+                     "sterilisation_complication")
 CLAIM_STATUSES = ("submitted", "flagged", "approved_awaiting_funds", "approved", "paid",
                   "rejected")
+POLICY_STATUSES = ("active", "expired", "cancelled")
+# Reason codes of the automatic checks on a claim.
+FLAGS = ("policy_not_active", "waiting_period", "over_per_claim_cap", "over_per_year_cap",
+         "ineligible_age", "ineligible_category", "probable_duplicate")
+
+ERRORS = {
+    "unknown_product": "A request names a product that does not exist (422).",
+    "unknown_policy": "A claim names a policy that does not exist (422 on policy_no).",
+    "policy_not_found": "No such policy (404).",
+    "claim_not_found": "No such claim (404).",
+    "ineligible": "The insured person is not eligible for the product (422).",
+    "already_insured": "The person already holds an active policy of the product (409).",
+    "approval_refused": "The claim breaks a hard rule or a cap at this amount (409).",
+    "illegal_transition": "The claim or policy is not in a state that allows this (409).",
+    "four_eyes": "The staff user who registered a claim cannot approve it (403).",
+    "admin_only": "Only an admin may define products (403).",
+}
 
 
 class ProductIn(Strict):
@@ -78,7 +96,7 @@ class PolicyListIn(PageIn):
     family_code = fields.String(load_default=None, allow_none=True)
 
 
-# What comes back (documented in OpenAPI).
+# What comes back: the service dumps every answer through these (shared.schemas.shaped).
 class ProductOut(Schema):
     code = fields.String()
     name = fields.String()
@@ -91,32 +109,45 @@ class ProductOut(Schema):
     max_age = fields.Integer(allow_none=True)
     categories = fields.List(fields.String())
     care_visit = fields.Boolean()
+    care_visit_skills = fields.List(fields.String())
+
+
+class InsuredOut(Schema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    phone = fields.String(allow_none=True, metadata={"description": "masked"})
+
+
+class ClaimantOut(Schema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
 
 
 class PolicyOut(Schema):
     id = fields.Integer()
     policy_no = fields.String()
     product_code = fields.String()
-    status = fields.String(metadata={"description": "active, expired or cancelled"})
-    start_date = fields.Date()
-    end_date = fields.Date()
-    insured = fields.Dict(metadata={"description": "name, masked id_number, masked phone"})
+    status = fields.String(metadata={"description": ", ".join(POLICY_STATUSES)})
+    start_date = fields.String(metadata={"format": "date"})
+    end_date = fields.String(metadata={"format": "date"})
+    insured = fields.Nested(InsuredOut)
     family_category = fields.String(allow_none=True)
     family_code = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(StateChangeOut))
 
 
 class FlagOut(Schema):
-    code = fields.String()
+    code = fields.String(metadata={"description": ", ".join(FLAGS)})
     message = fields.String()
     claim_id = fields.Integer(allow_none=True)
 
 
-class HistoryOut(Schema):
-    at = fields.String()
-    actor = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    reason = fields.String(allow_none=True)
+class PayoutOut(Schema):
+    status = fields.String(metadata={"description": "requested, waiting_for_funds or paid"})
+    disbursement_id = fields.Integer(allow_none=True)
+    amount_fen = fields.Integer()
+    paid_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 class ClaimOut(Schema):
@@ -124,13 +155,13 @@ class ClaimOut(Schema):
     claim_no = fields.String()
     policy_no = fields.String()
     product_code = fields.String()
-    incident_date = fields.Date()
+    insured = fields.Nested(ClaimantOut)
+    incident_date = fields.String(metadata={"format": "date"})
     amount_claimed_fen = fields.Integer()
     amount_approved_fen = fields.Integer(allow_none=True)
     description = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"description": ", ".join(CLAIM_STATUSES)})
     flags = fields.List(fields.Nested(FlagOut))
-    history = fields.List(fields.Nested(HistoryOut))
-    payout = fields.Dict(allow_none=True, metadata={
-        "description": "disbursement_id, status (waiting_for_funds or paid), paid_at"})
-
+    registered_by = fields.String()
+    history = fields.List(fields.Nested(StateChangeOut))
+    payout = fields.Nested(PayoutOut, allow_none=True)

@@ -1,0 +1,222 @@
+"""The volunteers service's contract: what it accepts and answers, and its codes."""
+from datetime import UTC
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from shared.fields import Mobile, ResidentId, Text
+from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
+
+SKILLS = (
+    "psychological_counselling",
+    "legal_aid",
+    "social_work",
+    "reproductive_health_counselling",
+    "general",
+)
+SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled")
+VISIT_STATUSES = ("open", "assigned", "completed")
+
+ERRORS = {
+    "volunteer_not_found": "No such volunteer (404).",
+    "shift_not_found": "No such shift (404).",
+    "visit_not_found": "No such visit (404).",
+    "unknown_volunteer": "A request names a volunteer that does not exist (422).",
+    "unknown_activity": "A shift names an activity that does not exist (422).",
+    "already_registered": "This person is already a volunteer (409 on id_number).",
+    "inactive": "The volunteer is not active (409).",
+    "already_signed_up": "The volunteer is already on this shift (409).",
+    "not_signed_up": "The volunteer is not on this shift (404).",
+    "overlap": "The volunteer is booked at an overlapping time (409).",
+    "missing_skill": "A required skill is missing or its certificate expired (409).",
+    "not_confirmed": "Only a confirmed volunteer checks in or out (409).",
+    "already_checked_in": "Checked in before (409).",
+    "not_checked_in": "Check in first, and check out once (409).",
+    "illegal_transition": "The sign-up or visit is not in a state that allows this (409).",
+    "not_yourself": "A volunteer acts and reads only as themself (403).",
+}
+
+ID = validate.Range(min=1, max=MAX_ID)
+
+
+class _UtcMoment(fields.AwareDateTime):
+    """Kept in UTC: SQLite stores a datetime's wall time and forgets its offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+
+
+def _moment(**kwargs):
+    return _UtcMoment(default_timezone=UTC, **kwargs)
+
+
+class SkillIn(Strict):
+    code = fields.String(required=True, validate=validate.OneOf(SKILLS))
+    certificate_no = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(max=60))
+    expires_on = fields.Date(load_default=None, allow_none=True)
+
+    @pre_load
+    def _plain_code(self, data, **_):
+        return {"code": data} if isinstance(data, str) else data
+
+
+class VolunteerIn(Strict):
+    name = Text(required=True, validate=validate.Length(max=200))
+    id_number = ResidentId(required=True)
+    phone = Mobile(required=True)
+    skills = fields.List(fields.Nested(SkillIn), required=True, validate=validate.Length(min=1))
+    availability = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=500))
+
+
+class ActivityIn(Strict):
+    title = Text(required=True, validate=validate.Length(max=200))
+    description = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=2000))
+
+
+class _Window(Strict):
+    @validates_schema
+    def _ends_after_start(self, data, **_):
+        if data.get("starts_at") and data.get("ends_at") and \
+                data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("Must be after starts_at.", "ends_at")
+
+
+class ShiftIn(_Window):
+    activity_id = fields.Integer(required=True, strict=True, validate=ID)
+    starts_at = _moment(required=True)
+    ends_at = _moment(required=True)
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
+                                                                                max=1000))
+    required_skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)),
+                                  load_default=list)
+    place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class VolunteerRefIn(Strict):
+    volunteer_id = fields.Integer(required=True, strict=True, validate=ID)
+
+
+class AssignIn(_Window):
+    volunteer_ids = fields.List(fields.Integer(strict=True, validate=ID), required=True,
+                                validate=validate.Length(min=1, max=20))
+    starts_at = _moment(load_default=None)
+    ends_at = _moment(load_default=None)
+
+
+class CompleteIn(Strict):
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
+                                                                               max=1440))
+    notes = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class PeriodIn(PageIn):
+    from_ = fields.Date(load_default=None, data_key="from")
+    to = fields.Date(load_default=None)
+
+
+class VisitListIn(PageIn):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(VISIT_STATUSES))
+
+
+# What comes back: the service dumps every answer through these (shared.schemas.shaped).
+class SkillOut(Schema):
+    code = fields.String(metadata={"description": ", ".join(SKILLS)})
+    certificate_no = fields.String(allow_none=True)
+    expires_on = fields.String(allow_none=True, metadata={"format": "date"})
+
+
+class VolunteerOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    phone = fields.String(metadata={"description": "masked"})
+    status = fields.String()
+    availability = fields.String(allow_none=True)
+    skills = fields.List(fields.Nested(SkillOut))
+    hours_total = fields.Float(metadata={"description": "hours, from minutes_total / 60"})
+    minutes_total = fields.Integer()
+
+
+class ActivityOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+
+
+class PlaceOut(Schema):
+    """A volunteer's place on a shift."""
+    volunteer_id = fields.Integer()
+    name = fields.String()
+    signed_up_at = fields.String(metadata={"format": "date-time"})
+    checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    checked_out_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class ShiftOut(Schema):
+    id = fields.Integer()
+    activity_id = fields.Integer()
+    title = fields.String()
+    starts_at = fields.String(metadata={"format": "date-time"})
+    ends_at = fields.String(metadata={"format": "date-time"})
+    place = fields.String(allow_none=True)
+    capacity = fields.Integer()
+    required_skills = fields.List(fields.String())
+    confirmed = fields.List(fields.Nested(PlaceOut))
+    waitlisted = fields.List(fields.Nested(PlaceOut), metadata={"description": "in order"})
+
+
+class SignupOut(Schema):
+    shift_id = fields.Integer()
+    volunteer_id = fields.Integer()
+    status = fields.String(metadata={"description": ", ".join(SIGNUP_STATUSES)})
+    history = fields.List(fields.Nested(StateChangeOut))
+
+
+class CancelOut(Schema):
+    shift_id = fields.Integer()
+    volunteer_id = fields.Integer()
+    status = fields.String()
+    promoted_signups = fields.List(fields.Integer(), metadata={"description": "sign-up ids"})
+
+
+class AttendanceOut(Schema):
+    shift_id = fields.Integer()
+    volunteer_id = fields.Integer()
+    checked_in_at = fields.String(metadata={"format": "date-time"})
+    checked_out_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class HoursOut(Schema):
+    volunteer_id = fields.Integer()
+    minutes = fields.Integer()
+    hours = fields.Float()
+
+
+class RankOut(Schema):
+    rank = fields.Integer()
+    volunteer_id = fields.Integer()
+    name = fields.String()
+    minutes = fields.Integer()
+    hours = fields.Float()
+
+
+class VisitOut(Schema):
+    id = fields.Integer()
+    family_name = fields.String()
+    reason = fields.String()
+    required_skills = fields.List(fields.String())
+    starts_at = fields.String(metadata={"format": "date-time"})
+    ends_at = fields.String(metadata={"format": "date-time"})
+    status = fields.String(metadata={"description": ", ".join(VISIT_STATUSES)})
+    volunteer_ids = fields.List(fields.Integer())
+    minutes = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True, metadata={"description": "coordinators only"})
+    history = fields.List(fields.Nested(StateChangeOut))
+
+
+class ProposalOut(Schema):
+    visit_id = fields.Integer()
+    volunteer_ids = fields.List(fields.Integer(), metadata={"description": "best first"})

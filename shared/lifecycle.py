@@ -1,0 +1,55 @@
+"""One way to change state. A stateful thing (disbursement, claim, sign-up, visit…) has a
+transition table in its domain module; `Lifecycle.move` checks the step against it, sets
+the new status and records who made it, when and why in the thing's own history."""
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from shared.errors import Conflict, Forbidden
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    thing: str  # what a person calls it: "claim", "disbursement"
+    transitions: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, thing: str, transitions: dict[str, set[str]]) -> "Lifecycle":
+        for targets in transitions.values():
+            unknown = set(targets) - set(transitions)
+            if unknown:
+                raise ValueError(f"{thing}: states {unknown} have no row of their own")
+        return cls(thing, {state: frozenset(t) for state, t in transitions.items()})
+
+    def allows(self, current: str | None, target: str) -> bool:
+        return target in self.transitions.get(current, frozenset())
+
+    def check(self, current: str | None, target: str) -> None:
+        if not self.allows(current, target):
+            raise Conflict(f"A {self.thing} that is {current} cannot become {target}.",
+                           "illegal_transition", {"status": [f"is {current}"]})
+
+    def move(self, thing, target: str, actor: str, reason: str | None = None,
+             at: datetime | None = None, four_eyes: str | None = None) -> None:
+        """`thing` has `status` and `record_change(**change)` (its history). `four_eyes`
+        names who asked for the thing: they may not make this step themselves."""
+        self.check(thing.status, target)
+        if four_eyes is not None:
+            check_four_eyes(four_eyes, actor, self.thing)
+        thing.record_change(at=at or datetime.now(UTC), actor=actor, from_status=thing.status,
+                            to_status=target, reason=reason)
+        thing.status = target
+
+    def start(self, thing, initial: str, actor: str, reason: str | None = None) -> None:
+        """The first entry of a new thing's history."""
+        if initial not in self.transitions:
+            raise ValueError(f"{self.thing}: no state {initial}")
+        thing.record_change(at=datetime.now(UTC), actor=actor, from_status=None,
+                            to_status=initial, reason=reason)
+        thing.status = initial
+
+
+def check_four_eyes(requested_by: str, actor: str, thing: str) -> None:
+    """Nobody approves what they themselves asked for or recorded."""
+    if actor == requested_by:
+        raise Forbidden(f"Nobody may approve a {thing} they asked for or recorded themselves.",
+                        "four_eyes")

@@ -10,11 +10,11 @@ from functools import wraps
 import eventlet
 from marshmallow import Schema, ValidationError
 from nameko.exceptions import RemoteError, UnknownService
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.problems import from_domain, problem
+from services.gateway.web_server import http
 from shared.errors import DomainError, NotFound, flatten_messages
 from shared.observability import set_correlation_id
 from shared.schemas import MAX_ID

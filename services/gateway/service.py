@@ -1,7 +1,6 @@
 """The front door: HTTP in, RPC out. Roles are checked here; rules live in the services."""
 import eventlet
 from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
 from sqlalchemy import text
 
 from services.gateway import openapi
@@ -14,6 +13,7 @@ from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.fund_pages import FundPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.volunteer_pages import VolunteerPages
+from services.gateway.web_server import http
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.actors import ADMIN, ANYONE, COORDINATORS, DONORS, STAFF, VOLUNTEERS
 from shared.contracts.fund import (
@@ -350,7 +350,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.volunteers.complete(visit_id, call.raw_body, call.actor)
 
     # --- anything else -----------------------------------------------------------------
-    @http("GET,POST,PUT,PATCH,DELETE", "/<path:anything>")
+    @http("GET,POST", "/<path:anything>")  # other methods: 405 from the router
     def not_found(self, request, anything):
         return problem(404, f"Nothing at /{anything}.", "no_such_path")
 

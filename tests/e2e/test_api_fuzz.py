@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from services.gateway.openapi import openapi_path
 from services.gateway.routes import ROUTES
+from services.gateway.service import GatewayService  # noqa: F401 (its methods define ROUTES)
 
 EXAMPLES_PER_ROLE = 12
 USERS = {"admin": "admin", "staff": "staff1", "coordinator": "coordinator1",

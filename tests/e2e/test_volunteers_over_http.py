@@ -1,12 +1,15 @@
 """Volunteers over HTTP and real events: a special-family claim opens one care visit even
 when its event arrives twice; the visit is matched, assigned, completed, and the hours show."""
 import json
+import re
 import time
 from datetime import date, timedelta
 
+import requests
+
 from shared.identity import make_resident_id
 from tests.insurance_data import TODAY
-from tests.support import EventTap, publish_raw
+from tests.support import EventTap, publish_raw, wait_until
 from tests.volunteer_data import shift, volunteer
 
 SKILLED = {"code": "psychological_counselling", "certificate_no": "PC-1",
@@ -21,6 +24,15 @@ def wait_for(fetch, timeout=30):
             return found
         time.sleep(0.2)
     raise AssertionError("nothing arrived")
+
+
+def handled(system, label: str, entrypoint: str) -> float:
+    """How many events a process has finished handling at `entrypoint` (its metrics)."""
+    text = requests.get(f"http://127.0.0.1:{system.metrics_ports[label]}/metrics",
+                        timeout=5).text
+    pattern = r'phf_worker_total\{entrypoint="' + entrypoint + r'",outcome="ok",[^}]*\} ([0-9.]+)'
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else 0.0
 
 
 def approve_special_family_claim(staff1, staff2):
@@ -44,6 +56,7 @@ def test_a_special_family_claim_opens_one_visit_that_ends_in_hours(running_syste
     counsellor = coordinator.call("POST", "/api/v1/volunteers", volunteer(
         901, skills=[SKILLED, "social_work"])).json()
     uri = running_system.env["AMQP_URI"]
+    before = handled(running_system, "volunteers-1", "on_claim_approved")
     tap = EventTap(uri, "insurance.events", "claim_approved")
     try:
         claim = approve_special_family_claim(staff1, staff2)
@@ -57,8 +70,9 @@ def test_a_special_family_claim_opens_one_visit_that_ends_in_hours(running_syste
         items = coordinator.call("GET", "/api/v1/visits", params={"limit": 500}).json()["items"]
         return [v for v in items if claim["claim_no"] in v["reason"]]
 
-    wait_for(mine)
-    time.sleep(2)  # let the duplicates be handled
+    # The original and both copies have been handled (not merely the first of them).
+    wait_until(lambda: handled(running_system, "volunteers-1", "on_claim_approved")
+               >= before + 3, timeout=30)
     [visit] = mine()
     assert set(visit["required_skills"]) == {"psychological_counselling", "social_work"}
     proposed = coordinator.call("GET", f"/api/v1/visits/{visit['id']}/proposals").json()

@@ -1,12 +1,11 @@
 """Log in and out, choose a language, land on the role's home."""
 from urllib.parse import urlparse
 
-from nameko.web.handlers import http
-
 from services.gateway.auth import Unauthorized, authenticate, issue_token
 from services.gateway.web import i18n
 from services.gateway.web.static_files import serve
 from services.gateway.web.ui import HOMES, LANGUAGE, SESSION, Ui, page
+from services.gateway.web_server import http
 
 
 def _safe_next(target: str | None) -> str | None:

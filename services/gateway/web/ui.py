@@ -8,11 +8,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, actor_from_header
 from services.gateway.web import i18n
+from services.gateway.web_server import http
 from shared.money import format_yuan
 from shared.observability import set_correlation_id
 from shared.settings import token_secret

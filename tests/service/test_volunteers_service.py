@@ -1,0 +1,278 @@
+"""Service tests: the real VolunteersService in a nameko container, on a vhost of its own on
+the machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in turn).
+Tests talk to it only by RPC and by events published on the other services' exchanges, and
+read its database where an answer does not show what must be checked."""
+import json
+from dataclasses import dataclass
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_extension
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.volunteers.models import SignupHistory
+from services.volunteers.service import VolunteersService
+from shared.actors import sign
+from shared.db import Database
+from shared.errors import Conflict, Forbidden
+from shared.events import build_envelope
+from tests.support import publish_raw
+from tests.volunteer_data import COORDINATOR, shift, volunteer
+
+DONOR = sign({"username": "donor1", "role": "donor", "donor_id": 1})
+
+
+def as_volunteer(volunteer_id: int) -> dict:
+    return sign({"username": f"vol{volunteer_id}", "role": "volunteer",
+                 "volunteer_id": volunteer_id})
+
+
+@dataclass
+class RunningVolunteers:
+    rpc: object
+    config: dict
+    container: object
+
+    def session(self) -> Session:
+        return Session(get_extension(self.container, Database).engine)
+
+    def register(self, n: int, skills=("general",)) -> int:
+        return self.rpc.register(volunteer(n, skills), COORDINATOR)["id"]
+
+    def activity(self) -> int:
+        return self.rpc.create_activity({"title": "义诊"}, COORDINATOR)["id"]
+
+    def deliver(self, handler: str, exchange: str, routing_key: str, envelope: dict):
+        """Publish an event and wait until the handler has run; its error, if any, raises."""
+        with entrypoint_waiter(self.container, handler, timeout=10) as result:
+            publish_raw(self.config["AMQP_URI"], exchange, routing_key,
+                        json.dumps(envelope).encode())
+        return result.get()
+
+    def visits(self) -> dict:
+        return self.rpc.list_visits({}, COORDINATOR)
+
+
+@pytest.fixture
+def volunteers(container_factory, rabbit_config, database_url):
+    config = {**rabbit_config, "max_workers": 20,
+              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
+    container = container_factory(VolunteersService, config)
+    container.start()
+    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
+        yield RunningVolunteers(rpc.volunteers, config, container)
+
+
+def claim_approved(claim_id=7, care_visit=True, **extra) -> dict:
+    return build_envelope("insurance.claim_approved", {
+        "association_code": "341181", "claim_id": claim_id, "claim_no": f"CL-{claim_id}",
+        "policy_no": "P-1", "product_code": "ONLY_CHILD_ACCIDENT",
+        "amount_approved_fen": 3_000, "payout_fund_code": "INSURANCE_PAYOUT",
+        "insured_name": "赵六", "insured_id_number_masked": "3411**********1234",
+        "care_visit": care_visit, "approved_by": "staff2", **extra}, "claim-correlation")
+
+
+def disbursement_paid(disbursement_id=11, fund_code="SPECIAL_FAMILY") -> dict:
+    return build_envelope("fund.disbursement_paid", {
+        "association_code": "341181", "disbursement_id": disbursement_id,
+        "fund_code": fund_code, "amount_fen": 50_000, "reference": "钱家",
+        "paid_at": "2027-05-01T10:00:00+08:00"}, "fund-correlation")
+
+
+def deliver_claim(volunteers, envelope):
+    return volunteers.deliver("on_claim_approved", "insurance.events", "claim_approved",
+                              envelope)
+
+
+def deliver_paid(volunteers, envelope):
+    return volunteers.deliver("on_disbursement_paid", "fund.events", "disbursement_paid",
+                              envelope)
+
+
+# 1. Capacity and waitlist
+
+def test_a_full_shift_waitlists_and_a_cancellation_promotes_the_first_waiting(volunteers):
+    shift_id = volunteers.rpc.create_shift(shift(volunteers.activity(), capacity=2),
+                                           COORDINATOR)["id"]
+    first, second, third = (volunteers.register(n) for n in (1, 2, 3))
+
+    answers = [volunteers.rpc.sign_up(shift_id, {"volunteer_id": v}, COORDINATOR)
+               for v in (first, second, third)]
+    assert [a["status"] for a in answers] == ["confirmed", "confirmed", "waitlisted"]
+    assert [a["volunteer_id"] for a in answers] == [first, second, third]
+    assert [(h["from_status"], h["to_status"]) for h in answers[2]["history"]] == \
+        [(None, "waitlisted")]
+    assert answers[2]["history"][0]["actor"] == "coordinator1"
+
+    seen = volunteers.rpc.get_shift(shift_id, COORDINATOR)
+    assert [p["volunteer_id"] for p in seen["confirmed"]] == [first, second]
+    assert [p["volunteer_id"] for p in seen["waitlisted"]] == [third]
+
+    cancelled = volunteers.rpc.cancel_signup(shift_id, first, as_volunteer(first))
+    assert cancelled["status"] == "cancelled"
+    assert len(cancelled["promoted_signups"]) == 1
+
+    seen = volunteers.rpc.get_shift(shift_id, COORDINATOR)
+    assert [p["volunteer_id"] for p in seen["confirmed"]] == [second, third]
+    assert seen["waitlisted"] == []
+
+    with volunteers.session() as session:
+        history = session.scalars(select(SignupHistory).where(
+            SignupHistory.signup_id == cancelled["promoted_signups"][0])
+            .order_by(SignupHistory.id)).all()
+        steps = [(h.from_status, h.to_status, h.actor) for h in history]
+    assert steps == [(None, "waitlisted", "coordinator1"),
+                     ("waitlisted", "confirmed", f"vol{first}")]
+
+
+# 2. Act-as-self and roles
+
+def test_the_service_makes_a_volunteer_act_and_read_only_as_themself(volunteers):
+    shift_id = volunteers.rpc.create_shift(shift(volunteers.activity()), COORDINATOR)["id"]
+    me, other = volunteers.register(1), volunteers.register(2)
+
+    with pytest.raises(Forbidden) as refused:
+        volunteers.rpc.sign_up(shift_id, {"volunteer_id": other}, as_volunteer(me))
+    assert refused.value.code == "not_yourself"
+    assert volunteers.rpc.get_shift(shift_id, COORDINATOR)["confirmed"] == []
+
+    with pytest.raises(Forbidden) as refused:
+        volunteers.rpc.get_volunteer(other, as_volunteer(me))
+    assert refused.value.code == "not_yourself"
+
+    # As themself, the same calls are allowed.
+    assert volunteers.rpc.sign_up(shift_id, {"volunteer_id": me},
+                                  as_volunteer(me))["status"] == "confirmed"
+    assert volunteers.rpc.get_volunteer(me, as_volunteer(me))["id"] == me
+
+
+def test_roles_and_signatures_are_checked_by_the_service(volunteers):
+    activity_id = volunteers.activity()
+
+    with pytest.raises(Forbidden) as refused:
+        volunteers.rpc.create_shift(shift(activity_id), DONOR)
+    assert refused.value.code == "role_not_allowed"
+
+    with pytest.raises(Forbidden) as refused:
+        volunteers.rpc.create_shift(shift(activity_id),
+                                    {"username": "coordinator1", "role": "coordinator"})
+    assert refused.value.code == "unsigned_actor"
+
+    assert volunteers.rpc.list_shifts({}, COORDINATOR)["total"] == 0
+
+
+# 3. Claim approved → care visit
+
+def test_an_approved_claim_asking_for_a_visit_opens_one_however_often_it_arrives(volunteers):
+    event = claim_approved()
+    for _ in range(3):
+        deliver_claim(volunteers, event)  # the same event, redelivered
+    # The same claim again under a new event id still opens no second visit.
+    deliver_claim(volunteers, {**claim_approved(), "event_id": "7b0c2a4e-0000-4000-8000-"
+                                                               "000000000001"})
+
+    visits = volunteers.visits()
+    assert visits["total"] == 1
+    [visit] = visits["items"]
+    assert visit["status"] == "open"
+    assert visit["family_name"] == "赵六"
+    assert visit["required_skills"] == ["social_work"]
+    assert "CL-7" in visit["reason"]
+    assert visit["history"][0]["to_status"] == "open"
+    assert visit["history"][0]["from_status"] is None
+    assert len(visit["history"]) == 1
+
+
+def test_an_approved_claim_without_a_care_visit_opens_none(volunteers):
+    deliver_claim(volunteers, claim_approved(claim_id=8, care_visit=False))
+    assert volunteers.visits() == {"items": [], "total": 0}
+
+
+# 4. Disbursement paid → assistance visit
+
+def test_a_special_family_disbursement_opens_a_visit(volunteers):
+    deliver_paid(volunteers, disbursement_paid(11, "SPECIAL_FAMILY"))
+    visits = volunteers.visits()
+    assert visits["total"] == 1
+    assert visits["items"][0]["family_name"] == "钱家"
+    assert visits["items"][0]["history"][0]["to_status"] == "open"
+
+
+def test_a_general_fund_disbursement_opens_no_visit(volunteers):
+    deliver_paid(volunteers, disbursement_paid(12, "GENERAL"))
+    assert volunteers.visits()["total"] == 0
+
+
+# 5. Visit lifecycle
+
+def test_a_visit_is_assigned_once_and_completed_once_with_hours_for_its_team(volunteers):
+    deliver_claim(volunteers, claim_approved(claim_id=21))
+    [visit] = volunteers.visits()["items"]
+    social = [volunteers.register(n, ("social_work",)) for n in (1, 2)]
+    general = volunteers.register(3, ("general",))
+
+    with pytest.raises(Conflict) as refused:
+        volunteers.rpc.assign(visit["id"], {"volunteer_ids": [social[0], general]},
+                              COORDINATOR)
+    assert refused.value.code == "missing_skill"
+    assert volunteers.visits()["items"][0]["status"] == "open"
+
+    assigned = volunteers.rpc.assign(visit["id"], {"volunteer_ids": social}, COORDINATOR)
+    assert assigned["status"] == "assigned"
+    assert assigned["volunteer_ids"] == sorted(social)
+    assert [h["to_status"] for h in assigned["history"]] == ["open", "assigned"]
+
+    with pytest.raises(Conflict) as refused:
+        volunteers.rpc.assign(visit["id"], {"volunteer_ids": social}, COORDINATOR)
+    assert refused.value.code == "illegal_transition"
+
+    done = volunteers.rpc.complete(visit["id"], {"minutes": 90, "notes": "家访顺利"},
+                                   COORDINATOR)
+    assert done["status"] == "completed"
+    assert done["minutes"] == 90
+    for volunteer_id in social:
+        assert volunteers.rpc.get_volunteer(volunteer_id, COORDINATOR)["minutes_total"] == 90
+    assert volunteers.rpc.get_volunteer(general, COORDINATOR)["minutes_total"] == 0
+
+    with pytest.raises(Conflict) as refused:
+        volunteers.rpc.complete(visit["id"], {"minutes": 30}, COORDINATOR)
+    assert refused.value.code == "illegal_transition"
+    for volunteer_id in social:
+        assert volunteers.rpc.get_volunteer(volunteer_id, COORDINATOR)["minutes_total"] == 90
+
+
+def test_a_volunteer_without_the_needed_skill_cannot_be_assigned(volunteers):
+    deliver_paid(volunteers, disbursement_paid(31))
+    [visit] = volunteers.visits()["items"]
+    general = volunteers.register(1, ("general",))
+
+    with pytest.raises(Conflict) as refused:
+        volunteers.rpc.assign(visit["id"], {"volunteer_ids": [general]}, COORDINATOR)
+    assert refused.value.code == "missing_skill"
+    [still] = volunteers.visits()["items"]
+    assert still["status"] == "open"
+    assert still["volunteer_ids"] == []
+
+
+# 6. Pagination
+
+def test_volunteers_are_listed_a_page_at_a_time_in_id_order(volunteers):
+    ids = [volunteers.register(n) for n in range(1, 6)]
+    page = volunteers.rpc.list_volunteers({"limit": 2, "offset": 2}, COORDINATOR)
+    assert page["total"] == 5
+    assert [v["id"] for v in page["items"]] == sorted(ids)[2:4]
+    last = volunteers.rpc.list_volunteers({"limit": 2, "offset": 4}, COORDINATOR)
+    assert [v["id"] for v in last["items"]] == sorted(ids)[4:]
+
+
+def test_shifts_are_listed_a_page_at_a_time_in_id_order(volunteers):
+    activity_id = volunteers.activity()
+    ids = [volunteers.rpc.create_shift(shift(activity_id), COORDINATOR)["id"]
+           for _ in range(5)]
+    page = volunteers.rpc.list_shifts({"limit": 2, "offset": 2}, COORDINATOR)
+    assert page["total"] == 5
+    assert [s["id"] for s in page["items"]] == sorted(ids)[2:4]
+    last = volunteers.rpc.list_shifts({"limit": 2, "offset": 4}, COORDINATOR)
+    assert [s["id"] for s in last["items"]] == sorted(ids)[4:]

@@ -28,28 +28,22 @@ from shared.contracts.fund import (
 )
 from shared.db import Database
 from shared.errors import DomainError
-from shared.inbox import handle_once
-from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
-from shared.outbox import health as outbox_health
 from shared.schemas import PageIn, ReasonIn, shaped
+from shared.service import Service
 from shared.subscriber import subscribe
 
 
-class FundService:
+class FundService(Service):
     name = "fund"
 
     db = Database("fund")
-    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
+    outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc
     def ping(self):
         return "pong"
-
-    @rpc
-    def health(self):
-        return outbox_health(self.db, OUTBOX)
 
     @rpc
     def list_funds(self, actor, page=None):
@@ -197,5 +191,4 @@ class FundService:
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
-        handle_once(self.db, PROCESSED_EVENTS, "fund.on_claim_approved", envelope,
-                    claim_payouts.open_payout)
+        self.once("fund.on_claim_approved", envelope, claim_payouts.open_payout)

@@ -15,11 +15,9 @@ from shared.contracts.insurance import (
     ProductIn,
 )
 from shared.db import Database
-from shared.inbox import handle_once
-from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
-from shared.outbox import health as outbox_health
 from shared.schemas import PageIn, ReasonIn
+from shared.service import Service
 from shared.subscriber import subscribe
 
 
@@ -27,16 +25,12 @@ def _today():
     return local_date(now_utc())
 
 
-class InsuranceService:
+class InsuranceService(Service):
     name = "insurance"
 
     db = Database("insurance")
-    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
-
-    @rpc
-    def health(self):
-        return outbox_health(self.db, OUTBOX)
+    outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc
     def ensure_product(self, payload, actor):
@@ -115,11 +109,9 @@ class InsuranceService:
 
     @subscribe("fund", "disbursement_paid")
     def on_disbursement_paid(self, envelope):
-        self._once("insurance.on_disbursement_paid", envelope, payouts.on_paid)
+        self.once("insurance.on_disbursement_paid", envelope, payouts.on_paid)
 
     @subscribe("fund", "disbursement_rejected")
     def on_disbursement_rejected(self, envelope):
-        self._once("insurance.on_disbursement_rejected", envelope, payouts.on_rejected)
+        self.once("insurance.on_disbursement_rejected", envelope, payouts.on_rejected)
 
-    def _once(self, consumer, envelope, handle):
-        handle_once(self.db, PROCESSED_EVENTS, consumer, envelope, handle)

@@ -7,14 +7,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import domain
 from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
+from services.volunteers.views import volunteer_view
 from shared import rows
-from shared.contracts.volunteers import RankOut, VolunteerOut
+from shared.contracts.volunteers import RankOut
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.identity import mask_id_number, mask_phone
 from shared.outbox import record_event
 from shared.schemas import shaped
 
-VOLUNTEER, RANK = VolunteerOut(), RankOut()
+RANK = RankOut()
 
 
 def register(session: Session, association: str, body: dict) -> Volunteer:
@@ -88,22 +88,11 @@ def listing(session: Session, association: str, page: dict) -> dict:
              .options(selectinload(Volunteer.skills)))
     found, total = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
     minutes = minutes_by_volunteer(session, [v.id for v in found])
-    return {"items": [view(v, minutes.get(v.id, 0)) for v in found], "total": total}
-
-
-def view(volunteer: Volunteer, minutes: int) -> dict:
-    return shaped(VOLUNTEER, {
-        "id": volunteer.id, "name": volunteer.name,
-        "id_number": mask_id_number(volunteer.id_number), "phone": mask_phone(volunteer.phone),
-        "status": volunteer.status, "availability": volunteer.availability,
-        "skills": [{"code": s.skill, "certificate_no": s.certificate_no,
-                    "expires_on": s.expires_on.isoformat() if s.expires_on else None}
-                   for s in volunteer.skills],
-        "minutes_total": minutes, "hours_total": round(minutes / 60, 2)})
+    return {"items": [volunteer_view(v, minutes.get(v.id, 0)) for v in found], "total": total}
 
 
 def view_one(session: Session, volunteer: Volunteer) -> dict:
-    return view(volunteer, minutes_served(session, volunteer.id))
+    return volunteer_view(volunteer, minutes_served(session, volunteer.id))
 
 
 def names_of(session: Session, volunteer_ids: list[int]) -> dict[int, str]:

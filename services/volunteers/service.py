@@ -4,6 +4,13 @@ from nameko.rpc import rpc
 
 from services.volunteers import people, shifts, visits
 from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift
+from services.volunteers.views import (
+    activity_view,
+    attendance_view,
+    signup_view,
+    visit_view,
+    volunteer_view,
+)
 from shared import rows
 from shared.actors import COORDINATORS, VOLUNTEERS, check_as_self, load, load_actor
 from shared.contracts.volunteers import (
@@ -19,30 +26,24 @@ from shared.contracts.volunteers import (
     VolunteerRefIn,
 )
 from shared.db import Database
-from shared.inbox import handle_once
-from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
-from shared.outbox import health as outbox_health
 from shared.schemas import PageIn, shaped
+from shared.service import Service
 from shared.subscriber import subscribe
 
 
-class VolunteersService:
+class VolunteersService(Service):
     name = "volunteers"
 
     db = Database("volunteers")
-    work_log = WorkLog()
     relay = OutboxRelayRunner(OUTBOX)
-
-    @rpc
-    def health(self):
-        return outbox_health(self.db, OUTBOX)
+    outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc
     def register(self, payload, actor):
         actor, body = load_actor(actor, COORDINATORS), load(VolunteerIn(), payload)
         with self.db.transaction() as session:
-            return people.view(people.register(session, actor["association_code"], body), 0)
+            return volunteer_view(people.register(session, actor["association_code"], body), 0)
 
     @rpc
     def get_volunteer(self, volunteer_id, actor):
@@ -80,7 +81,7 @@ class VolunteersService:
     def create_activity(self, payload, actor):
         actor, body = load_actor(actor, COORDINATORS), load(ActivityIn(), payload)
         with self.db.transaction() as session:
-            return shifts.activity_view(shifts.create_activity(
+            return activity_view(shifts.create_activity(
                 session, actor["association_code"], body, actor))
 
     @rpc
@@ -108,7 +109,7 @@ class VolunteersService:
         actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
         check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
-            return shifts.signup_view(shifts.signup(session, actor["association_code"],
+            return signup_view(shifts.signup(session, actor["association_code"],
                                                     shift_id, body["volunteer_id"], actor))
 
     @rpc
@@ -134,7 +135,7 @@ class VolunteersService:
         actor, query = load_actor(actor, COORDINATORS), load(VisitListIn(), query)
         with self.db.transaction() as session:
             found, total = visits.listing(session, actor["association_code"], query)
-            return {"items": [visits.view(v, True) for v in found], "total": total}
+            return {"items": [visit_view(v, True) for v in found], "total": total}
 
     @rpc
     def propose(self, visit_id, actor):
@@ -146,30 +147,28 @@ class VolunteersService:
     def assign(self, visit_id, payload, actor):
         actor, body = load_actor(actor, COORDINATORS), load(AssignIn(), payload)
         with self.db.transaction() as session:
-            return visits.view(visits.assign(session, actor["association_code"], visit_id,
+            return visit_view(visits.assign(session, actor["association_code"], visit_id,
                                              body, actor), True)
 
     @rpc
     def complete(self, visit_id, payload, actor):
         actor, body = load_actor(actor, COORDINATORS), load(CompleteIn(), payload)
         with self.db.transaction() as session:
-            return visits.view(visits.complete(session, actor["association_code"], visit_id,
+            return visit_view(visits.complete(session, actor["association_code"], visit_id,
                                                body, actor), True)
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
-        self._once("volunteers.on_claim_approved", envelope, visits.open_for_claim)
+        self.once("volunteers.on_claim_approved", envelope, visits.open_for_claim)
 
     @subscribe("fund", "disbursement_paid")
     def on_disbursement_paid(self, envelope):
-        self._once("volunteers.on_disbursement_paid", envelope, visits.open_for_assistance)
+        self.once("volunteers.on_disbursement_paid", envelope, visits.open_for_assistance)
 
-    def _once(self, consumer, envelope, handle):
-        handle_once(self.db, PROCESSED_EVENTS, consumer, envelope, handle)
 
     def _attendance(self, action, shift_id, payload, actor):
         actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
         check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
-            return shifts.attendance_view(action(session, actor["association_code"], shift_id,
+            return attendance_view(action(session, actor["association_code"], shift_id,
                                                  body["volunteer_id"]))

@@ -5,15 +5,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import bookings, domain, people
 from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup, Volunteer
+from services.volunteers.views import shift_views
 from shared import rows
-from shared.clock import as_utc, iso, local_date, now_utc
-from shared.contracts.volunteers import ActivityOut, AttendanceOut, ShiftOut, SignupOut
+from shared.clock import as_utc, local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.history import history_view
 from shared.outbox import record_event
-from shared.schemas import shaped
-
-SHIFT, SIGNUP, ATTENDANCE, ACTIVITY = ShiftOut(), SignupOut(), AttendanceOut(), ActivityOut()
 
 
 def create_activity(session: Session, association: str, body: dict, actor: dict) -> Activity:
@@ -103,23 +99,11 @@ def record_hours(session: Session, association: str, volunteer_id: int, minutes:
 
 
 def views(session: Session, found: list[Shift]) -> list[dict]:
-    """Shifts with their confirmed and waitlisted volunteers, in two queries in all."""
-    places: dict = {(shift.id, status): [] for shift in found
-                    for status in ("confirmed", "waitlisted")}
+    """Shifts with their confirmed and waitlisted volunteers, in one more query in all."""
     query = (select(Signup, Volunteer.name).join(Volunteer, Volunteer.id == Signup.volunteer_id)
              .where(Signup.shift_id.in_([shift.id for shift in found]),
                     Signup.status.in_(("confirmed", "waitlisted"))).order_by(Signup.id))
-    for entry, name in session.execute(query):
-        places[(entry.shift_id, entry.status)].append({
-            "volunteer_id": entry.volunteer_id, "name": name,
-            "signed_up_at": iso(entry.signed_up_at), "checked_in_at": iso(entry.checked_in_at),
-            "checked_out_at": iso(entry.checked_out_at)})
-    return [shaped(SHIFT, {
-        "id": shift.id, "activity_id": shift.activity_id, "title": shift.activity.title,
-        "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at), "place": shift.place,
-        "capacity": shift.capacity, "required_skills": list(shift.required_skills or []),
-        "confirmed": places[(shift.id, "confirmed")],
-        "waitlisted": places[(shift.id, "waitlisted")]}) for shift in found]
+    return shift_views(found, session.execute(query).all())
 
 
 def view(session: Session, shift: Shift) -> dict:
@@ -132,22 +116,6 @@ def listing(session: Session, association: str, page: dict) -> dict:
     found, total = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
                              page["offset"])
     return {"items": views(session, found), "total": total}
-
-
-def signup_view(entry: Signup) -> dict:
-    return shaped(SIGNUP, {"shift_id": entry.shift_id, "volunteer_id": entry.volunteer_id,
-                           "status": entry.status, "history": history_view(entry.history)})
-
-
-def attendance_view(entry: Signup) -> dict:
-    return shaped(ATTENDANCE, {"shift_id": entry.shift_id, "volunteer_id": entry.volunteer_id,
-                               "checked_in_at": iso(entry.checked_in_at),
-                               "checked_out_at": iso(entry.checked_out_at)})
-
-
-def activity_view(activity: Activity) -> dict:
-    return shaped(ACTIVITY, {"id": activity.id, "title": activity.title,
-                             "description": activity.description})
 
 
 def _window(shift: Shift) -> domain.Window:

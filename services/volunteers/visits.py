@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 from services.volunteers import bookings, domain, people, shifts
 from services.volunteers.models import OUTBOX, Visit, Volunteer
 from shared import rows
-from shared.clock import LOCAL, as_utc, iso, local_date, now_utc
-from shared.contracts.volunteers import ProposalOut, VisitOut
-from shared.history import history_view
+from shared.clock import LOCAL, as_utc, local_date, now_utc
+from shared.contracts.volunteers import ProposalOut
 from shared.outbox import record_event
 from shared.schemas import shaped
 
@@ -19,7 +18,7 @@ SPECIAL_FAMILY_FUND = "SPECIAL_FAMILY"
 ASSISTANCE_SKILLS = ["social_work"]
 RECENT_DAYS = 90
 SELF = "volunteers"  # who opens a visit that an event asked for
-VISIT, PROPOSAL = VisitOut(), ProposalOut()
+PROPOSAL = ProposalOut()
 
 
 def open_for_claim(session: Session, envelope: dict) -> None:
@@ -116,16 +115,6 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Visit
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
     return rows.page(session, found, [Visit.id], query["limit"], query["offset"])
-
-
-def view(visit: Visit, with_notes: bool) -> dict:
-    return shaped(VISIT, {
-        "id": visit.id, "family_name": visit.family_name, "reason": visit.reason,
-        "required_skills": list(visit.required_skills or []),
-        "starts_at": iso(visit.starts_at), "ends_at": iso(visit.ends_at),
-        "status": visit.status, "volunteer_ids": list(visit.volunteer_ids or []),
-        "minutes": visit.minutes, "notes": visit.notes if with_notes else None,
-        "history": history_view(visit.history)})
 
 
 def _window(visit: Visit) -> domain.Window:

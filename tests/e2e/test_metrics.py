@@ -1,8 +1,8 @@
 """Every service process serves Prometheus metrics: requests handled with their durations,
 events published and consumed, and the outbox backlog."""
-import time
-
 import requests
+
+from tests.support import wait_until
 
 
 def scrape(system, label) -> str:
@@ -15,8 +15,14 @@ def test_each_service_reports_its_work(running_system, anonymous):
     staff.call("POST", "/api/v1/donations", {"fund_code": "GENERAL", "amount_fen": 100,
                                              "channel": "cash",
                                              "donor": {"kind": "person", "name": "指标"}})
-    time.sleep(1.5)  # the relay publishes, then samples the backlog when idle
-    fund = scrape(running_system, "fund-1")
+
+    def published_and_idle():
+        # The relay publishes, then samples the backlog when it is idle again.
+        text = scrape(running_system, "fund-1")
+        return text if "fund.donation_recorded" in text and "phf_outbox_backlog 0.0" in text \
+            else None
+
+    fund = wait_until(published_and_idle, timeout=15)
     assert 'phf_worker_total{entrypoint="record_donation",outcome="ok",service="fund"}' in fund
     assert 'phf_worker_seconds_count{entrypoint="record_donation",service="fund"}' in fund
     assert 'phf_events_published_total{event_type="fund.donation_recorded"}' in fund

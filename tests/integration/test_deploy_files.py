@@ -11,7 +11,8 @@ import yaml
 from shared.settings import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
-SECRETS = {"POSTGRES_PASSWORD": "p", "RABBITMQ_PASSWORD": "r", "TOKEN_SECRET": "t"}
+SECRETS = {"POSTGRES_PASSWORD": "p", "RABBITMQ_PASSWORD": "r", "TOKEN_SECRET": "t",
+           "SERVICE_KEY": "s"}
 
 
 def compose(env: dict) -> subprocess.CompletedProcess:
@@ -54,6 +55,10 @@ def test_the_cluster_shape_the_design_asks_for():
     by_name = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     for service in ("fund", "insurance", "volunteers"):
         assert by_name[("Deployment", service)]["spec"]["replicas"] >= 2
+    for name in ("fund", "insurance", "volunteers", "gateway"):
+        [container] = by_name[("Deployment", name)]["spec"]["template"]["spec"]["containers"]
+        # Every process signs or checks actors with the same key.
+        assert "SERVICE_KEY" in {variable["name"] for variable in container["env"]}, name
     gateway = by_name[("Deployment", "gateway")]["spec"]["template"]["spec"]["containers"][0]
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/healthz"
     assert by_name[("StatefulSet", "rabbitmq")]["spec"]["replicas"] == 3
@@ -61,10 +66,10 @@ def test_the_cluster_shape_the_design_asks_for():
                              ["definitions.json"])
     assert definitions["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
     secret_keys = set(by_name[("Secret", "phf-secrets")]["stringData"])
-    assert {"POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "TOKEN_SECRET"} <= secret_keys
+    assert set(SECRETS) <= secret_keys
     for doc in docs:
         if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
             for container in doc["spec"]["template"]["spec"]["containers"]:
                 for variable in container.get("env", []):
-                    if "PASSWORD" in variable["name"] or variable["name"] == "TOKEN_SECRET":
+                    if "PASSWORD" in variable["name"] or variable["name"] in SECRETS:
                         assert "valueFrom" in variable, (doc["metadata"]["name"], variable)

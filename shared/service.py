@@ -1,22 +1,27 @@
 """What every domain service class has besides its own entrypoints: its database, a work
 log, an outbox relay, the health answer the gateway asks for, and one way to handle an
-event once. A service class names its database, outbox and inbox tables:
+event once. A service class names itself and its outbox and inbox tables:
 
     class FundService(Service):
         name = "fund"
-        db = Database("fund")
-        relay = OutboxRelayRunner(OUTBOX)
         outbox, inbox = OUTBOX, PROCESSED_EVENTS
 """
 from nameko.rpc import rpc
 
+from shared.db import Database
 from shared.inbox import handle_once
 from shared.observability import WorkLog
+from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
 
 
 class Service:
     work_log = WorkLog()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.db = Database(cls.name)  # the service's own database
+        cls.relay = OutboxRelayRunner(cls.outbox)
 
     @rpc
     def health(self):

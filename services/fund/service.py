@@ -26,9 +26,7 @@ from shared.contracts.fund import (
     StatementIn,
     StatementOut,
 )
-from shared.db import Database
 from shared.errors import DomainError
-from shared.outbox import OutboxRelayRunner
 from shared.schemas import PageIn, ReasonIn, shaped
 from shared.service import Service
 from shared.subscriber import subscribe
@@ -37,8 +35,6 @@ from shared.subscriber import subscribe
 class FundService(Service):
     name = "fund"
 
-    db = Database("fund")
-    relay = OutboxRelayRunner(OUTBOX)
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc

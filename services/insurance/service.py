@@ -14,8 +14,6 @@ from shared.contracts.insurance import (
     PolicyListIn,
     ProductIn,
 )
-from shared.db import Database
-from shared.outbox import OutboxRelayRunner
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
@@ -28,8 +26,6 @@ def _today():
 class InsuranceService(Service):
     name = "insurance"
 
-    db = Database("insurance")
-    relay = OutboxRelayRunner(OUTBOX)
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc

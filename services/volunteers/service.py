@@ -25,8 +25,6 @@ from shared.contracts.volunteers import (
     VolunteerIn,
     VolunteerRefIn,
 )
-from shared.db import Database
-from shared.outbox import OutboxRelayRunner
 from shared.schemas import PageIn, shaped
 from shared.service import Service
 from shared.subscriber import subscribe
@@ -35,8 +33,6 @@ from shared.subscriber import subscribe
 class VolunteersService(Service):
     name = "volunteers"
 
-    db = Database("volunteers")
-    relay = OutboxRelayRunner(OUTBOX)
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
 
     @rpc

@@ -11,14 +11,21 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from shared.errors import Forbidden, invalid_from_marshmallow
 from shared.settings import association_code, service_key
 
-ROLES = ("donor", "staff", "coordinator", "volunteer", "admin")
+ROLES = ("donor", "staff", "coordinator", "volunteer", "admin", "auditor")
 SYSTEM = "system"  # the services' own work (demo data, imports, exports)
+AUDITOR = "auditor"  # reads what staff and coordinators read; changes nothing
 
+# Who may change things...
 ADMIN = ("admin", SYSTEM)
 STAFF = ("staff",) + ADMIN
 COORDINATORS = ("coordinator",) + ADMIN
 DONORS = ("donor",) + STAFF
 VOLUNTEERS = ("volunteer",) + COORDINATORS
+# ...and who may read them.
+STAFF_READERS = STAFF + (AUDITOR,)
+COORDINATOR_READERS = COORDINATORS + (AUDITOR,)
+DONOR_READERS = DONORS + (AUDITOR,)
+VOLUNTEER_READERS = VOLUNTEERS + (AUDITOR,)
 ANYONE = ROLES + (SYSTEM,)
 
 SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")

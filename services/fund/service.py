@@ -8,8 +8,10 @@ from services.fund.views import disbursement_view, donation_view, donor_view, fu
 from shared.actors import (
     ADMIN,
     ANYONE,
+    DONOR_READERS,
     DONORS,
     STAFF,
+    STAFF_READERS,
     check_own_donation,
     load,
     load_actor,
@@ -76,7 +78,7 @@ class FundService(Service):
 
     @rpc
     def get_donor(self, donor_id, actor):
-        actor = load_actor(actor, DONORS)
+        actor = load_actor(actor, DONOR_READERS)
         check_own_donation(actor, donor_id)
         with self.db.transaction() as session:
             return donor_view(donors.get(session, actor["association_code"], donor_id))
@@ -121,7 +123,7 @@ class FundService(Service):
 
     @rpc
     def get_donation(self, donation_id, actor):
-        actor = load_actor(actor, DONORS)
+        actor = load_actor(actor, DONOR_READERS)
         with self.db.transaction() as session:
             donation = donations.get(session, actor["association_code"], donation_id)
             check_own_donation(actor, donation.donor_id)
@@ -129,7 +131,7 @@ class FundService(Service):
 
     @rpc
     def list_donations(self, query, actor):
-        actor, query = load_actor(actor, DONORS), load(DonationListIn(), query)
+        actor, query = load_actor(actor, DONOR_READERS), load(DonationListIn(), query)
         if actor["role"] == "donor":
             query["donor_id"] = actor["donor_id"] or 0  # a donor sees only their own
         with self.db.transaction() as session:
@@ -166,21 +168,21 @@ class FundService(Service):
 
     @rpc
     def get_disbursement(self, disbursement_id, actor):
-        actor = load_actor(actor, STAFF)
+        actor = load_actor(actor, STAFF_READERS)
         with self.db.transaction() as session:
             return disbursement_view(
                 disbursements.get(session, actor["association_code"], disbursement_id))
 
     @rpc
     def list_disbursements(self, query, actor):
-        actor, query = load_actor(actor, STAFF), load(DisbursementListIn(), query)
+        actor, query = load_actor(actor, STAFF_READERS), load(DisbursementListIn(), query)
         with self.db.transaction() as session:
             return disbursements.listing(session, actor["association_code"], query["status"],
                                          query["limit"], query["offset"])
 
     @rpc
     def statement(self, code, query, actor):
-        actor, query = load_actor(actor, STAFF), load(StatementIn(), query)
+        actor, query = load_actor(actor, STAFF_READERS), load(StatementIn(), query)
         with self.db.transaction() as session:
             return shaped(StatementOut(), statements.statement(
                 session, actor["association_code"], code, query["from_"], query["to"]))

@@ -9,13 +9,25 @@ from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
 from services.gateway.routes import route
 from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
+from services.gateway.users import UserRoutes
 from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.fund_pages import FundPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.volunteer_pages import VolunteerPages
 from services.gateway.web_server import http
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
-from shared.actors import ADMIN, ANYONE, COORDINATORS, DONORS, STAFF, VOLUNTEERS
+from shared.actors import (
+    ADMIN,
+    ANYONE,
+    COORDINATOR_READERS,
+    COORDINATORS,
+    DONOR_READERS,
+    DONORS,
+    STAFF,
+    STAFF_READERS,
+    VOLUNTEER_READERS,
+    VOLUNTEERS,
+)
 from shared.contracts.fund import (
     DisbursementIn,
     DisbursementListIn,
@@ -69,7 +81,7 @@ from shared.schemas import PageIn, ReasonIn, shaped
 HEALTH_TIMEOUT_SECONDS = 3
 
 
-class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
+class GatewayService(UserRoutes, AuthPages, FundPages, InsurancePages, VolunteerPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,
     acting as oneself, four eyes) is each service's own rule."""
@@ -126,8 +138,8 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def get_fund(self, call, code):
         return self.fund.get_fund(code, call.actor)
 
-    @route("GET", "/api/v1/funds/<code>/statement", "A fund's statement for a period", STAFF,
-           query=StatementIn, response=StatementOut, tags=["fund"])
+    @route("GET", "/api/v1/funds/<code>/statement", "A fund's statement for a period",
+           STAFF_READERS, query=StatementIn, response=StatementOut, tags=["fund"])
     def statement(self, call, code):
         return self.fund.statement(code, call.request.args.to_dict(), call.actor)
 
@@ -144,12 +156,12 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.fund.record_donation(call.raw_body, key, call.actor)
 
     @route("GET", "/api/v1/donations", "Donations (a donor sees only their own)",
-           DONORS, query=DonationListIn, response=DonationOut, many=True,
+           DONOR_READERS, query=DonationListIn, response=DonationOut, many=True,
            tags=["fund"])
     def list_donations(self, call):
         return self.fund.list_donations(call.request.args.to_dict(), call.actor)
 
-    @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", DONORS,
+    @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", DONOR_READERS,
            response=DonationOut, tags=["fund"])
     def get_donation(self, call, donation_id):
         return self.fund.get_donation(donation_id, call.actor)
@@ -160,8 +172,8 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def refund_donation(self, call, donation_id):
         return self.fund.refund_donation(donation_id, call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked)", STAFF,
-           response=DonorOut, tags=["fund"])
+    @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked)",
+           STAFF_READERS, response=DonorOut, tags=["fund"])
     def get_donor(self, call, donor_id):
         return self.fund.get_donor(donor_id, call.actor)
 
@@ -177,12 +189,12 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def request_disbursement(self, call):
         return self.fund.request_disbursement(call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/disbursements", "Disbursements", STAFF, query=DisbursementListIn,
+    @route("GET", "/api/v1/disbursements", "Disbursements", STAFF_READERS, query=DisbursementListIn,
            response=DisbursementOut, many=True, tags=["fund"])
     def list_disbursements(self, call):
         return self.fund.list_disbursements(call.request.args.to_dict(), call.actor)
 
-    @route("GET", "/api/v1/disbursements/<int:disbursement_id>", "One disbursement", STAFF,
+    @route("GET", "/api/v1/disbursements/<int:disbursement_id>", "One disbursement", STAFF_READERS,
            response=DisbursementOut, tags=["fund"])
     def get_disbursement(self, call, disbursement_id):
         return self.fund.get_disbursement(disbursement_id, call.actor)
@@ -200,7 +212,7 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.fund.reject_disbursement(disbursement_id, call.raw_body, call.actor)
 
     # --- insurance ---------------------------------------------------------------------
-    @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF,
+    @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF_READERS,
            query=PageIn, response=ProductOut, many=True, tags=["insurance"])
     def list_products(self, call):
         return self.insurance.list_products(call.actor, call.request.args.to_dict())
@@ -215,12 +227,12 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def enrol(self, call):
         return self.insurance.enrol(call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/insurance/policies", "Policies", STAFF, query=PolicyListIn,
+    @route("GET", "/api/v1/insurance/policies", "Policies", STAFF_READERS, query=PolicyListIn,
            response=PolicyOut, many=True, tags=["insurance"])
     def list_policies(self, call):
         return self.insurance.list_policies(call.request.args.to_dict(), call.actor)
 
-    @route("GET", "/api/v1/insurance/policies/<policy_no>", "One policy", STAFF,
+    @route("GET", "/api/v1/insurance/policies/<policy_no>", "One policy", STAFF_READERS,
            response=PolicyOut, tags=["insurance"])
     def get_policy(self, call, policy_no):
         return self.insurance.get_policy(policy_no, call.actor)
@@ -236,12 +248,12 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
         return self.insurance.submit_claim(call.raw_body, call.actor)
 
     @route("GET", "/api/v1/insurance/claims", "Claims (the review queue: ?status=flagged)",
-           STAFF, query=ClaimListIn, response=ClaimOut, many=True, tags=["insurance"])
+           STAFF_READERS, query=ClaimListIn, response=ClaimOut, many=True, tags=["insurance"])
     def list_claims(self, call):
         return self.insurance.list_claims(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/insurance/claims/<int:claim_id>",
-           "One claim with its history and payout", STAFF, response=ClaimOut,
+           "One claim with its history and payout", STAFF_READERS, response=ClaimOut,
            tags=["insurance"])
     def get_claim(self, call, claim_id):
         return self.insurance.get_claim(claim_id, call.actor)
@@ -263,24 +275,24 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def register_volunteer(self, call):
         return self.volunteers.register(call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/volunteers", "Volunteers", COORDINATORS, query=PageIn,
+    @route("GET", "/api/v1/volunteers", "Volunteers", COORDINATOR_READERS, query=PageIn,
            response=VolunteerOut, many=True, tags=["volunteers"])
     def list_volunteers(self, call):
         return self.volunteers.list_volunteers(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/volunteers/ranking", "Volunteers by hours served in a period",
-           VOLUNTEERS, query=PeriodIn, response=RankOut, many=True, tags=["volunteers"])
+           VOLUNTEER_READERS, query=PeriodIn, response=RankOut, many=True, tags=["volunteers"])
     def ranking(self, call):
         return self.volunteers.ranking(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>", "A volunteer with hours_total "
-           "(a volunteer sees only themself)", VOLUNTEERS,
+           "(a volunteer sees only themself)", VOLUNTEER_READERS,
            response=VolunteerOut, tags=["volunteers"])
     def get_volunteer(self, call, volunteer_id):
         return self.volunteers.get_volunteer(volunteer_id, call.actor)
 
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>/hours", "Hours served in a period",
-           VOLUNTEERS, query=PeriodIn, response=HoursOut, tags=["volunteers"])
+           VOLUNTEER_READERS, query=PeriodIn, response=HoursOut, tags=["volunteers"])
     def volunteer_hours(self, call, volunteer_id):
         return self.volunteers.hours(volunteer_id, call.request.args.to_dict(), call.actor)
 
@@ -295,13 +307,13 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def create_shift(self, call):
         return self.volunteers.create_shift(call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/shifts", "Shifts", VOLUNTEERS, query=PageIn,
+    @route("GET", "/api/v1/shifts", "Shifts", VOLUNTEER_READERS, query=PageIn,
            response=ShiftOut, many=True, tags=["volunteers"])
     def list_shifts(self, call):
         return self.volunteers.list_shifts(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed and waitlisted",
-           VOLUNTEERS, response=ShiftOut, tags=["volunteers"])
+           VOLUNTEER_READERS, response=ShiftOut, tags=["volunteers"])
     def get_shift(self, call, shift_id):
         return self.volunteers.get_shift(shift_id, call.actor)
 
@@ -328,13 +340,13 @@ class GatewayService(AuthPages, FundPages, InsurancePages, VolunteerPages):
     def check_out(self, call, shift_id):
         return self.volunteers.check_out(shift_id, call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/visits", "Care visits", COORDINATORS, query=VisitListIn,
+    @route("GET", "/api/v1/visits", "Care visits", COORDINATOR_READERS, query=VisitListIn,
            response=VisitOut, many=True, tags=["volunteers"])
     def list_visits(self, call):
         return self.volunteers.list_visits(call.request.args.to_dict(), call.actor)
 
     @route("GET", "/api/v1/visits/<int:visit_id>/proposals",
-           "Free volunteers with the skills, fewest recent hours first", COORDINATORS,
+           "Free volunteers with the skills, fewest recent hours first", COORDINATOR_READERS,
            response=ProposalOut, tags=["volunteers"])
     def propose(self, call, visit_id):
         return self.volunteers.propose(visit_id, call.actor)

@@ -4,7 +4,13 @@ from nameko.rpc import rpc
 from services.insurance import claims, payouts, policies, products
 from services.insurance.models import OUTBOX, PROCESSED_EVENTS
 from services.insurance.views import claim_view, policy_view, product_view
-from shared.actors import ADMIN, STAFF, load, load_actor
+from shared.actors import (
+    ADMIN,
+    STAFF,
+    STAFF_READERS,
+    load,
+    load_actor,
+)
 from shared.clock import local_date, now_utc
 from shared.contracts.insurance import (
     ApproveIn,
@@ -36,7 +42,7 @@ class InsuranceService(Service):
 
     @rpc
     def list_products(self, actor, page=None):
-        actor, page = load_actor(actor, STAFF), load(PageIn(), page)
+        actor, page = load_actor(actor, STAFF_READERS), load(PageIn(), page)
         with self.db.transaction() as session:
             found, total = products.listing(session, actor["association_code"], page)
             return {"items": [product_view(p) for p in found], "total": total}
@@ -50,14 +56,14 @@ class InsuranceService(Service):
 
     @rpc
     def get_policy(self, policy_no, actor):
-        actor = load_actor(actor, STAFF)
+        actor = load_actor(actor, STAFF_READERS)
         with self.db.transaction() as session:
             return policy_view(policies.by_number(session, actor["association_code"],
                                                   policy_no), _today())
 
     @rpc
     def list_policies(self, query, actor):
-        actor, query = load_actor(actor, STAFF), load(PolicyListIn(), query)
+        actor, query = load_actor(actor, STAFF_READERS), load(PolicyListIn(), query)
         with self.db.transaction() as session:
             found, total = policies.listing(session, actor["association_code"], query)
             return {"items": [policy_view(p, _today()) for p in found], "total": total}
@@ -78,13 +84,13 @@ class InsuranceService(Service):
 
     @rpc
     def get_claim(self, claim_id, actor):
-        actor = load_actor(actor, STAFF)
+        actor = load_actor(actor, STAFF_READERS)
         with self.db.transaction() as session:
             return claim_view(claims.get(session, actor["association_code"], claim_id))
 
     @rpc
     def list_claims(self, query, actor):
-        actor, query = load_actor(actor, STAFF), load(ClaimListIn(), query)
+        actor, query = load_actor(actor, STAFF_READERS), load(ClaimListIn(), query)
         with self.db.transaction() as session:
             found, total = claims.listing(session, actor["association_code"], query)
             return {"items": [claim_view(c) for c in found], "total": total}

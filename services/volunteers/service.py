@@ -12,7 +12,15 @@ from services.volunteers.views import (
     volunteer_view,
 )
 from shared import rows
-from shared.actors import COORDINATORS, VOLUNTEERS, check_as_self, load, load_actor
+from shared.actors import (
+    COORDINATOR_READERS,
+    COORDINATORS,
+    VOLUNTEER_READERS,
+    VOLUNTEERS,
+    check_as_self,
+    load,
+    load_actor,
+)
 from shared.contracts.volunteers import (
     ActivityIn,
     AssignIn,
@@ -43,7 +51,7 @@ class VolunteersService(Service):
 
     @rpc
     def get_volunteer(self, volunteer_id, actor):
-        actor = load_actor(actor, VOLUNTEERS)
+        actor = load_actor(actor, VOLUNTEER_READERS)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
             return people.view_one(session, people.get(session, actor["association_code"],
@@ -51,13 +59,13 @@ class VolunteersService(Service):
 
     @rpc
     def list_volunteers(self, query, actor):
-        actor, query = load_actor(actor, COORDINATORS), load(PageIn(), query)
+        actor, query = load_actor(actor, COORDINATOR_READERS), load(PageIn(), query)
         with self.db.transaction() as session:
             return people.listing(session, actor["association_code"], query)
 
     @rpc
     def hours(self, volunteer_id, query, actor):
-        actor, query = load_actor(actor, VOLUNTEERS), load(PeriodIn(), query)
+        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PeriodIn(), query)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
             volunteer = people.get(session, actor["association_code"], volunteer_id)
@@ -67,7 +75,7 @@ class VolunteersService(Service):
 
     @rpc
     def ranking(self, query, actor):
-        actor, query = load_actor(actor, VOLUNTEERS), load(PeriodIn(), query)
+        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PeriodIn(), query)
         with self.db.transaction() as session:
             items = people.ranking(session, actor["association_code"], query["from_"],
                                    query["to"], query["limit"])
@@ -89,14 +97,14 @@ class VolunteersService(Service):
 
     @rpc
     def get_shift(self, shift_id, actor):
-        actor = load_actor(actor, VOLUNTEERS)
+        actor = load_actor(actor, VOLUNTEER_READERS)
         with self.db.transaction() as session:
             return shifts.view(session, rows.one(session, Shift, actor["association_code"],
                                                  shift_id))
 
     @rpc
     def list_shifts(self, query, actor):
-        actor, query = load_actor(actor, VOLUNTEERS), load(PageIn(), query)
+        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PageIn(), query)
         with self.db.transaction() as session:
             return shifts.listing(session, actor["association_code"], query)
 
@@ -128,14 +136,14 @@ class VolunteersService(Service):
 
     @rpc
     def list_visits(self, query, actor):
-        actor, query = load_actor(actor, COORDINATORS), load(VisitListIn(), query)
+        actor, query = load_actor(actor, COORDINATOR_READERS), load(VisitListIn(), query)
         with self.db.transaction() as session:
             found, total = visits.listing(session, actor["association_code"], query)
             return {"items": [visit_view(v, True) for v in found], "total": total}
 
     @rpc
     def propose(self, visit_id, actor):
-        actor = load_actor(actor, COORDINATORS)
+        actor = load_actor(actor, COORDINATOR_READERS)
         with self.db.transaction() as session:
             return visits.proposals(session, actor["association_code"], visit_id)
 

@@ -1,7 +1,10 @@
 """The fund service's contract: what it accepts (at the HTTP edge and again at its RPC
 boundary), what it answers, and its codes."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from datetime import date
 
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from shared.clock import local_date, now_utc
 from shared.fields import CreditCode, Mobile, ResidentId, Text
 from shared.money import Fen
 from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
@@ -92,13 +95,18 @@ class DisbursementListIn(PageIn):
 
 
 class StatementIn(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    """A period of the association's local dates; by default this year up to today."""
+    from_ = fields.Date(load_default=None, data_key="from")
+    to = fields.Date(load_default=None)
 
-    @validates_schema
-    def _ordered(self, data, **_):
+    @post_load
+    def _defaults_in_order(self, data, **_):
+        today = local_date(now_utc())
+        data["from_"] = data["from_"] or date(today.year, 1, 1)
+        data["to"] = data["to"] or today
         if data["from_"] > data["to"]:
             raise ValidationError("Must not be before 'from'.", "to")
+        return data
 
 
 # What comes back: the service dumps every answer through these (shared.schemas.shaped).

@@ -1,11 +1,12 @@
 """Unit tests for shared.contracts.fund (marshmallow only: no broker, no database)."""
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from marshmallow import ValidationError
 
+from shared.clock import local_date, now_utc
 from shared.contracts.fund import (
     DisbursementIn,
     DonationIn,
@@ -307,5 +308,17 @@ def test_statement_to_before_from_is_an_error_on_to():
     assert messages["to"]
 
 
-def test_statement_missing_to_is_an_error_on_to():
-    assert list(load_error(StatementIn(), {"from": "2026-02-01"})) == ["to"]
+def test_statement_without_dates_is_this_year_up_to_today():
+    today = local_date(now_utc())
+    data = StatementIn().load({})
+    assert (data["from_"], data["to"]) == (date(today.year, 1, 1), today)
+
+
+def test_statement_from_alone_runs_to_today():
+    today = local_date(now_utc())
+    assert StatementIn().load({"from": "2026-02-01"})["to"] == today
+
+
+def test_statement_from_after_today_without_to_is_an_error_on_to():
+    later = (local_date(now_utc()) + timedelta(days=3)).isoformat()
+    assert list(load_error(StatementIn(), {"from": later})) == ["to"]

@@ -9,6 +9,7 @@ import eventlet
 eventlet.monkey_patch()  # before anything imports sockets or threads, or nameko hangs
 
 import os  # noqa: E402
+import time  # noqa: E402
 import uuid  # noqa: E402
 
 # One service key for the test process and every process it starts, so the actors the tests
@@ -17,6 +18,7 @@ os.environ.setdefault("SERVICE_KEY", uuid.uuid4().hex)
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from shared import remote_errors  # noqa: E402,F401 (the services' errors arrive as themselves)
 from shared.db import make_engine  # noqa: E402
@@ -49,10 +51,23 @@ def postgres_url():
         return url
 
     yield make
-    with admin.connect() as connection:
-        for schema in schemas:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    for schema in schemas:
+        _drop(admin, schema)
     admin.dispose()
+
+
+def _drop(admin, schema: str, attempts: int = 5) -> None:
+    # Fixtures that run services ask for the database first, so the services stop before
+    # this; a straggling connection can still deadlock the DROP, which is then retried.
+    for attempt in range(attempts):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -11,7 +11,7 @@ from tests.service.conftest import RunningSaga, run_fund
 
 
 @pytest.fixture
-def fund_on_postgres(container_factory, rabbit_config, postgres_url):
+def fund_on_postgres(postgres_url, container_factory, rabbit_config):
     yield from run_fund(container_factory, {**rabbit_config, "max_workers": 50,
                                             "DATABASE_URLS": {"fund": postgres_url("fund")}})
 
@@ -25,7 +25,7 @@ def private_broker():
 
 
 @pytest.fixture
-def saga_on_postgres(runner_factory, rabbit_config, postgres_url):
+def saga_on_postgres(postgres_url, runner_factory, rabbit_config):
     config = {**rabbit_config, "max_workers": 50,
               "DATABASE_URLS": {"fund": postgres_url("fund"),
                                 "insurance": postgres_url("insurance")}}
@@ -36,7 +36,7 @@ def saga_on_postgres(runner_factory, rabbit_config, postgres_url):
 
 
 @pytest.fixture
-def volunteers_on_postgres(container_factory, rabbit_config, postgres_url):
+def volunteers_on_postgres(postgres_url, container_factory, rabbit_config):
     config = {**rabbit_config, "max_workers": 50,
               "DATABASE_URLS": {"volunteers": postgres_url("volunteers")}}
     container_factory(VolunteersService, config).start()

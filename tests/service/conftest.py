@@ -37,7 +37,7 @@ def run_fund(container_factory, config: dict):
 
 
 @pytest.fixture
-def fund(container_factory, rabbit_config, database_url):
+def fund(database_url, container_factory, rabbit_config):
     yield from run_fund(container_factory, {**rabbit_config, "max_workers": 20,
                                             "DATABASE_URLS": {"fund": database_url("fund")}})
 
@@ -52,7 +52,7 @@ class RunningSaga:
 
 
 @pytest.fixture
-def saga(runner_factory, rabbit_config, database_url):
+def saga(database_url, runner_factory, rabbit_config):
     config = {**rabbit_config, "max_workers": 20,
               "DATABASE_URLS": {"fund": database_url("fund"),
                                 "insurance": database_url("insurance")}}

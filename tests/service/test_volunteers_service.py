@@ -56,7 +56,7 @@ class RunningVolunteers:
 
 
 @pytest.fixture
-def volunteers(container_factory, rabbit_config, database_url):
+def volunteers(database_url, container_factory, rabbit_config):
     config = {**rabbit_config, "max_workers": 20,
               "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
     container = container_factory(VolunteersService, config)

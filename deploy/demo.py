@@ -5,26 +5,41 @@ from shared.identity import make_resident_id
 
 PASSWORD_SUFFIX = "-demo"
 USERS = [("admin", "admin"), ("staff1", "staff"), ("staff2", "staff"),
-         ("coordinator1", "coordinator"), ("donor1", "donor"), ("volunteer1", "volunteer")]
+         ("coordinator1", "coordinator"), ("donor1", "donor"), ("volunteer1", "volunteer"),
+         ("auditor1", "auditor")]
 FUNDS = [
     {"code": "GENERAL", "name": "人口健康基金（非限定） General fund", "restricted": False},
     {"code": "SPECIAL_FAMILY", "name": "计生特殊家庭帮扶 Special-family assistance",
-     "restricted": True},
+     "restricted": True,
+     "allowed_categories": ["special_family_assistance", "elderly_care", "poverty_relief"]},
     {"code": "INSURANCE_PAYOUT", "name": "计划生育家庭保险赔付 Insurance payouts",
-     "restricted": True},
-    {"code": "SHANGEN", "name": "善根基金 Shangen fund", "restricted": True},
+     "restricted": True, "allowed_categories": ["insurance_payout", "insurance_premium"]},
+    {"code": "SHANGEN", "name": "善根基金 Shangen fund", "restricted": True,
+     "allowed_categories": ["special_family_assistance", "elderly_care", "child_care",
+                            "poverty_relief", "health_education"]},
+]
+PROJECTS = [  # (fund, project)
+    ("SPECIAL_FAMILY", {"code": "SPRING_VISITS", "name": "春节慰问 Spring Festival visits",
+                        "purpose": "春节走访慰问计生特殊家庭 visits to special families at the "
+                                   "Spring Festival", "budget_fen": 1_000_000}),
+    ("SHANGEN", {"code": "ELDERLY_CARE", "name": "善根养老 Elderly care",
+                 "purpose": "失独老人养老照护 care for elderly parents who lost their only child",
+                 "budget_fen": 500_000}),
 ]
 DONOR1 = {"kind": "person", "name": "王芳", "phone": "13905501234",
           "id_number": make_resident_id("341181", date(1982, 5, 29), 128)}
 COMPANY = {"kind": "company", "name": "天长市某电子科技有限公司",
            "credit_code": "91341181MA2N0XQ40A"}
-DONATIONS = [  # (idempotency key, fund, fen, channel, donor)
-    ("demo-1", "GENERAL", 500_000, "bank", COMPANY),
-    ("demo-2", "SPECIAL_FAMILY", 2_000_000, "bank", COMPANY),
-    ("demo-3", "INSURANCE_PAYOUT", 5_000_000, "bank", COMPANY),
-    ("demo-4", "SHANGEN", 88_800, "wechat", DONOR1),
-    ("demo-5", "GENERAL", 20_000, "alipay", DONOR1),
+GOVERNMENT = {"kind": "government", "name": "天长市财政局 Tianchang finance bureau",
+              "credit_code": "11341181MB1A2B3C4A"}
+DONATIONS = [  # (idempotency key, fund, project, fen, channel, donor)
+    ("demo-1", "GENERAL", None, 500_000, "bank", COMPANY),
+    ("demo-2", "SPECIAL_FAMILY", "SPRING_VISITS", 2_000_000, "bank", COMPANY),
+    ("demo-3", "INSURANCE_PAYOUT", None, 5_000_000, "bank", GOVERNMENT),
+    ("demo-4", "SHANGEN", "ELDERLY_CARE", 88_800, "wechat", DONOR1),
+    ("demo-5", "GENERAL", None, 20_000, "alipay", DONOR1),
 ]
+PLEDGE = {"fund_code": "GENERAL", "amount_fen": 10_000, "channel": "wechat"}
 
 PRODUCTS = [
     {"code": "ONLY_CHILD_ACCIDENT", "name": "独生子女意外伤害保险 Only-child accident insurance",

@@ -4,7 +4,7 @@ import sys
 from datetime import date, timedelta
 
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from deploy import demo
 from services.gateway.auth import hash_password
@@ -21,18 +21,28 @@ def seed(config: dict | None = None) -> None:
     with ClusterRpcProxy(config) as rpc:
         for fund in demo.FUNDS:
             rpc.fund.ensure_fund(fund, system)
+        for fund_code, project in demo.PROJECTS:
+            if project["code"] not in {p["code"] for p in
+                                       rpc.fund.list_projects(fund_code, system)["items"]}:
+                rpc.fund.create_project(fund_code, project, system)
         donor1 = rpc.fund.ensure_donor(demo.DONOR1, system)
         volunteer1 = _volunteers(rpc, system)
         _ensure_users(donor1["id"], volunteer1,
                       (config.get("DATABASE_URLS") or {}).get("gateway"))
         staff = sign({"username": "staff1", "role": "staff"})
-        for key, fund, fen, channel, donor in demo.DONATIONS:
-            rpc.fund.record_donation({"fund_code": fund, "amount_fen": fen, "channel": channel,
-                                      "donor": donor}, key, staff)
+        for key, fund, project, fen, channel, donor in demo.DONATIONS:
+            rpc.fund.record_donation({"fund_code": fund, "project_code": project,
+                                      "amount_fen": fen, "channel": channel, "donor": donor},
+                                     key, staff)
+        # One gift pledged online by donor1 and not paid yet.
+        rpc.fund.create_pledge(demo.PLEDGE, "demo-pledge-1",
+                               sign({"username": "donor1", "role": "donor",
+                                     "donor_id": donor1["id"]}))
         _insurance(rpc, staff, system)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
-                "fund_code": "SPECIAL_FAMILY", "amount_fen": 300_000,
+                "fund_code": "SPECIAL_FAMILY", "project_code": "SPRING_VISITS",
+                "category": "special_family_assistance", "amount_fen": 300_000,
                 "purpose": "春节慰问计生特殊家庭 Spring Festival visit to special families",
                 "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
 
@@ -81,9 +91,14 @@ def _ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
         existing = set(connection.scalars(select(User.username)))
         for username, role in demo.USERS:
             if username in existing:
+                # Demo logins made before users had display names get one.
+                connection.execute(update(User).where(User.username == username,
+                                                      User.display_name.is_(None))
+                                   .values(display_name=username))
                 continue
             connection.execute(User.__table__.insert().values(
-                username=username, role=role, association_code=association_code(),
+                username=username, role=role, display_name=username,
+                association_code=association_code(),
                 password_hash=hash_password(username + demo.PASSWORD_SUFFIX), active=True,
                 donor_id=donor1_id if role == "donor" else None,
                 volunteer_id=volunteer1_id if role == "volunteer" else None))

@@ -27,6 +27,9 @@ COORDINATOR_READERS = COORDINATORS + (AUDITOR,)
 DONOR_READERS = DONORS + (AUDITOR,)
 VOLUNTEER_READERS = VOLUNTEERS + (AUDITOR,)
 ANYONE = ROLES + (SYSTEM,)
+PUBLIC = "public"  # someone on the public pages, not logged in
+EVERYONE = ANYONE + (PUBLIC,)
+PLEDGERS = ("donor", PUBLIC) + STAFF
 
 SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")
 
@@ -36,7 +39,7 @@ class ActorSchema(Schema):
         unknown = INCLUDE
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    role = fields.String(required=True, validate=validate.OneOf(ANYONE))
+    role = fields.String(required=True, validate=validate.OneOf(EVERYONE))
     association_code = fields.String(load_default=None, allow_none=True,
                                      validate=validate.Length(equal=6))
     donor_id = fields.Integer(load_default=None, allow_none=True)
@@ -83,6 +86,11 @@ def load_actor(actor, roles: tuple[str, ...] | None = None) -> dict:
 def system_actor(username: str) -> dict:
     """The services' own work, signed with the key of this install."""
     return sign({"username": username, "role": SYSTEM})
+
+
+def public_actor(association_code: str | None = None) -> dict:
+    """Someone not logged in, looking at one association's public pages."""
+    return sign({"username": PUBLIC, "role": PUBLIC, "association_code": association_code})
 
 
 def check_as_self(actor: dict, volunteer_id: int) -> None:

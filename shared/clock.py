@@ -24,3 +24,8 @@ def local_date(moment: datetime) -> date:
 
 def start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time.min, LOCAL).astimezone(UTC)
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The association's local year as a UTC half-open interval."""
+    return start_of_local_day(date(year, 1, 1)), start_of_local_day(date(year + 1, 1, 1))

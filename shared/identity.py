@@ -140,6 +140,13 @@ def mask_phone(value: str | None) -> str | None:
     return None if value is None else _mask(value, 3, 4)
 
 
+def mask_name(value: str | None) -> str | None:
+    """A person's name as published: the family name only, 张三丰 -> 张**."""
+    if not value:
+        return value
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
 def make_resident_id(region: str, birth: date, sequence: int) -> str:
     """Build an id number with the correct check digit (for tests and demo data)."""
     if len(region) != 6 or not _is_ascii_digits(region) or region[0] == "0":

@@ -1,6 +1,7 @@
 """Money is integer fen (CNY cents) everywhere; yuan only appear when shown to a person."""
 from decimal import Decimal, InvalidOperation
 
+import cn2an
 from marshmallow import fields, validate
 
 MAX_FEN = 10**13  # 100 billion yuan: far above any county fund, far below int64
@@ -16,6 +17,11 @@ def format_yuan(fen: int) -> str:
     if not is_fen(fen):
         raise TypeError(f"amount must be integer fen, got {type(fen).__name__}")
     return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+
+
+def amount_in_words(fen: int) -> str:
+    """The amount in Chinese capitals as receipts write it: 12345 -> 壹佰贰拾叁元肆角伍分."""
+    return cn2an.an2cn(format_yuan(fen), "rmb")
 
 
 class Fen(fields.Integer):

@@ -63,3 +63,25 @@ def service_key() -> str:
 
 def token_ttl_seconds() -> int:
     return int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
+
+
+def association_name() -> str:
+    return os.environ.get("ASSOCIATION_NAME", "天长市计划生育协会")
+
+
+def public_url() -> str:
+    """Where the public pages are served: receipts print trace links under it."""
+    return os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def online_gift_max_fen() -> int:
+    return int(os.environ.get("ONLINE_GIFT_MAX_FEN", "5000000"))  # ¥50 000
+
+
+def pledge_ttl_days() -> int:
+    return int(os.environ.get("PLEDGE_TTL_DAYS", "7"))
+
+
+def payment_notify_secret() -> str:
+    """The key payment channels sign their notifications with (`PAYMENT_NOTIFY_SECRET`)."""
+    return _kept_secret("PAYMENT_NOTIFY_SECRET", "payment-notify-secret")

@@ -15,6 +15,8 @@ import uuid  # noqa: E402
 # One service key for the test process and every process it starts, so the actors the tests
 # sign are the ones the services accept.
 os.environ.setdefault("SERVICE_KEY", uuid.uuid4().hex)
+# Likewise the key payment channels sign notifications with, so tests can sign as they do.
+os.environ.setdefault("PAYMENT_NOTIFY_SECRET", uuid.uuid4().hex)
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -7,7 +7,7 @@ from pathlib import Path
 from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
-from deploy.ops import deadletters, importing, statements
+from deploy.ops import deadletters, importing, reconciling, statements
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.errors import DomainError
 from shared.settings import amqp_uri
@@ -51,6 +51,20 @@ def export_statement(args) -> int:
     return 0
 
 
+def reconcile(args) -> int:
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
+        report = reconciling.reconcile(args.file, rpc.fund)
+    for item in report["matched"]:
+        print(f"line {item['line']}: confirmed {item['pledge_no']}, receipt {item['receipt_no']}")
+    for item in report["already"]:
+        print(f"line {item['line']}: {item['pledge_no']} was confirmed by this line before")
+    for item in report["unmatched"]:
+        print(f"line {item['line']}: not matched: {item['reason']}", file=sys.stderr)
+    print(f"matched {len(report['matched'])}, already {len(report['already'])}, "
+          f"unmatched {len(report['unmatched'])}")
+    return 1 if report["unmatched"] else 0
+
+
 def outbox_backlog(args) -> int:
     with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
         for service in SERVICES:
@@ -80,6 +94,10 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
     report.add_argument("--out", default=".", help="folder for the CSV and the PNG")
     report.set_defaults(run=export_statement)
+    bank = commands.add_parser("reconcile", help=reconciling.__doc__.splitlines()[0],
+                               description=reconciling.__doc__)
+    bank.add_argument("file", help="the bank statement as UTF-8 CSV")
+    bank.set_defaults(run=reconcile)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top

@@ -12,7 +12,8 @@ def open_payout(session: Session, envelope: dict) -> None:
     source_key = f"claim:{data['association_code']}:{data['claim_id']}"
     if disbursements.by_source(session, source_key) is not None:
         return  # this claim already has its disbursement
-    body = {"fund_code": data["payout_fund_code"], "amount_fen": data["amount_approved_fen"],
+    body = {"fund_code": data["payout_fund_code"], "category": "insurance_payout",
+            "amount_fen": data["amount_approved_fen"],
             "purpose": f"insurance claim {data['claim_no']} ({data['product_code']})",
             "payee": {"name": data["insured_name"]}, "reference": data["claim_no"]}
     requester = {"username": f"{SYSTEM_ACTOR}:{data['approved_by']}"}

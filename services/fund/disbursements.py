@@ -1,15 +1,23 @@
 """Disbursements: requested by one staff user, approved by another, then paid at once
 if the fund can cover it, otherwise rejected with `insufficient_funds`. Every status change
 goes through `DISBURSEMENT.move`, which keeps it in the disbursement's history."""
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.fund import ledger
-from services.fund.domain import DISBURSEMENT, disbursement_entry, is_insufficient_funds
-from services.fund.models import OUTBOX, Disbursement, Fund
+from services.fund.domain import (
+    DISBURSEMENT,
+    check_admin_cost_cap,
+    check_free_cash,
+    check_spending,
+    disbursement_entry,
+    is_insufficient_funds,
+)
+from services.fund.models import OUTBOX, Disbursement, Fund, LedgerTransaction
 from services.fund.views import disbursement_view
 from shared import rows
-from shared.clock import iso, now_utc
+from shared.clock import iso, local_date, now_utc, year_bounds
+from shared.contracts.fund import ADMIN_COST
 from shared.errors import Conflict
 from shared.identity import mask_id_number
 from shared.lifecycle import check_four_eyes
@@ -21,8 +29,14 @@ FUND_ITSELF = "fund"  # who pays a waiting payout when money arrives
 def request(session: Session, association: str, body: dict, actor: dict,
             source_key: str | None = None) -> Disbursement:
     fund = ledger.fund_for_input(session, association, body["fund_code"])
+    project = ledger.project_for_input(session, fund, body.get("project_code"))
+    # A claim payout is the payout fund's own purpose; a person's request names a project.
+    check_spending(fund.restricted, fund.allowed_categories, body["category"],
+                   body.get("project_code"), needs_project=source_key is None)
+    _check_can_cover(session, fund, project, body["category"], body["amount_fen"])
     disbursement = Disbursement(
-        association_code=association, fund=fund, amount_fen=body["amount_fen"],
+        association_code=association, fund=fund, project=project, category=body["category"],
+        amount_fen=body["amount_fen"],
         purpose=body["purpose"], payee_name=body["payee"]["name"],
         payee_id_number=body["payee"].get("id_number"), reference=body.get("reference"),
         source_key=source_key, requested_by=actor["username"], requested_at=now_utc())
@@ -50,6 +64,11 @@ def pay(session: Session, disbursement: Disbursement, approver: str,
         check_four_eyes(disbursement.requested_by, approver, DISBURSEMENT.thing)
     fund = ledger.find_fund(session, disbursement.association_code, disbursement.fund.code,
                             lock=True)
+    if disbursement.project is None and disbursement.source_key is None:
+        check_spending(fund.restricted, fund.allowed_categories, disbursement.category,
+                       None, needs_project=False)
+    if disbursement.category == ADMIN_COST:
+        _check_admin_cost(session, disbursement.association_code, disbursement.amount_fen)
     _event(session, disbursement, "fund.disbursement_approved", approved_by=approver)
     if wait_for_funds and _queue_ahead(session, fund.id):
         _wait(session, disbursement, approver, "Older payouts are waiting for this fund.")
@@ -84,12 +103,42 @@ def pay_waiting(session: Session, fund: Fund) -> int:
 
 def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
           reason: str | None = None) -> None:
+    project = disbursement.project
+    if project is None:
+        check_free_cash(fund.code, fund.balance_fen, ledger.held_by_projects(session, fund),
+                        disbursement.amount_fen)
+    else:
+        project = ledger.find_project(session, fund, project.code, lock=True)
     transaction = ledger.post(session, disbursement.association_code, fund,
-                              disbursement_entry(fund.code, disbursement.amount_fen),
-                              f"disbursement {disbursement.id}: {disbursement.purpose}")
+                              disbursement_entry(fund.code, disbursement.amount_fen,
+                                                 project.code if project else None),
+                              f"disbursement {disbursement.id}: {disbursement.purpose}", project)
     _decide(disbursement, "paid", actor, reason)
     disbursement.ledger_transaction_id = transaction.id
     _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()))
+
+
+def _check_can_cover(session: Session, fund: Fund, project, category: str,
+                     amount: int) -> None:
+    """Refuse at once what could never be paid as asked: more than the project holds, or
+    admin costs over the cap. (A short fund is found out when it is approved.)"""
+    if project is not None and amount > project.balance_fen:
+        raise Conflict(f"Project {project.code} holds {project.balance_fen} fen.",
+                       "project_insufficient", {"amount_fen": ["More than the project holds."]})
+    if category == ADMIN_COST:
+        _check_admin_cost(session, fund.association_code, amount)
+
+
+def _check_admin_cost(session: Session, association: str, amount: int) -> None:
+    start, stop = year_bounds(local_date(now_utc()).year)
+    spent, admin = session.execute(
+        select(func.coalesce(func.sum(Disbursement.amount_fen), 0),
+               func.coalesce(func.sum(case((Disbursement.category == ADMIN_COST,
+                                            Disbursement.amount_fen), else_=0)), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == Disbursement.ledger_transaction_id)
+        .where(Disbursement.association_code == association, Disbursement.status == "paid",
+               LedgerTransaction.posted_at >= start, LedgerTransaction.posted_at < stop)).one()
+    check_admin_cost_cap(int(admin), int(spent), amount)
 
 
 def _queue_ahead(session: Session, fund_id: int) -> bool:

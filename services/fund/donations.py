@@ -4,11 +4,20 @@ from sqlalchemy.orm import Session
 
 from services.fund import disbursements, donors, idempotency, ledger
 from services.fund.domain import donation_entry, reversal_of
-from services.fund.models import OUTBOX, Donation, IdempotencyKey, LedgerTransaction
+from services.fund.models import (
+    OUTBOX,
+    Donation,
+    Donor,
+    Fund,
+    IdempotencyKey,
+    LedgerTransaction,
+    Project,
+)
 from services.fund.views import donation_view
 from shared import rows
 from shared.clock import iso, local_date, now_utc
-from shared.errors import Conflict
+from shared.contracts.fund import IN_KIND
+from shared.errors import Conflict, Forbidden
 from shared.outbox import record_event
 
 
@@ -38,17 +47,28 @@ def seen_before(session: Session, association: str, actor: dict, key: str | None
 
 def _record(session: Session, association: str, body: dict, actor: dict) -> dict:
     fund = ledger.fund_for_input(session, association, body["fund_code"])
-    if actor.get("donor_id"):
-        donor = donors.get(session, association, actor["donor_id"])
-    else:
-        donor = donors.find_or_create(session, association, body["donor"])
-    entry = donation_entry(fund.code, body["channel"], body["amount_fen"])
-    transaction = ledger.post(session, association, fund, entry, f"donation to {fund.code}")
+    project = ledger.project_for_input(session, fund, body.get("project_code"))
+    donor = donors.find_or_create(session, association, body["donor"])
+    return donation_view(receive(session, fund, project, donor, body, actor["username"]))
+
+
+def receive(session: Session, fund: Fund, project: Project | None, donor: Donor, gift: dict,
+            recorded_by: str) -> Donation:
+    """Money (or goods) that has arrived: ledger lines, a receipt number and the event, in
+    the caller's transaction. `gift` has amount_fen, channel, anonymous, note, description.
+    The fund (and project) rows are locked by the caller."""
+    association = fund.association_code
+    entry = donation_entry(fund.code, gift["channel"], gift["amount_fen"],
+                           project.code if project else None)
+    memo = f"donation to {fund.code}" + (f"/{project.code}" if project else "")
+    transaction = ledger.post(session, association, fund, entry, memo, project)
     now = now_utc()
     donation = Donation(
-        association_code=association, fund=fund, donor=donor, amount_fen=body["amount_fen"],
-        channel=body["channel"], anonymous=body["anonymous"], note=body["note"],
-        recorded_by=actor["username"], ledger_transaction_id=transaction.id, recorded_at=now,
+        association_code=association, fund=fund, project=project, donor=donor,
+        amount_fen=gift["amount_fen"], channel=gift["channel"],
+        anonymous=gift.get("anonymous", False), note=gift.get("note"),
+        description=gift.get("description"), recorded_by=recorded_by,
+        ledger_transaction_id=transaction.id, recorded_at=now,
         receipt_no=ledger.next_receipt_no(session, association, local_date(now).year))
     session.add(donation)
     session.flush()
@@ -57,8 +77,9 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
         "receipt_no": donation.receipt_no, "fund_code": fund.code,
         "amount_fen": donation.amount_fen, "channel": donation.channel, "donor_id": donor.id,
         "anonymous": donation.anonymous, "recorded_at": iso(now)})
-    disbursements.pay_waiting(session, fund)
-    return donation_view(donation)
+    if gift["channel"] != IN_KIND:
+        disbursements.pay_waiting(session, fund)
+    return donation
 
 
 def get(session: Session, association: str, donation_id: int, lock: bool = False) -> Donation:
@@ -79,10 +100,15 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
     donation = get(session, association, donation_id, lock=True)
     if donation.status == "refunded":
         raise Conflict("The donation was already refunded.", "already_refunded")
+    if donation.recorded_by == actor["username"]:
+        raise Forbidden("The staff user who recorded a donation cannot also refund it.",
+                        "refund_four_eyes")
     fund = ledger.find_fund(session, association, donation.fund.code, lock=True)
+    project = ledger.find_project(session, fund, donation.project.code, lock=True) \
+        if donation.project else None
     original = ledger.entry_of(session.get(LedgerTransaction, donation.ledger_transaction_id))
     reversal = ledger.post(session, association, fund, reversal_of(original, "refund"),
-                           f"refund of {donation.receipt_no}")
+                           f"refund of {donation.receipt_no}", project)
     donation.status = "refunded"
     donation.refund_transaction_id = reversal.id
     donation.refund_reason = reason

@@ -1,10 +1,16 @@
 """Posting balanced entries against locked fund rows, and numbering receipts."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.fund.domain import LedgerEntry, new_balance, receipt_no
-from services.fund.models import Fund, LedgerLine, LedgerTransaction, ReceiptSeries
+from services.fund.domain import (
+    LedgerEntry,
+    new_balance,
+    new_in_kind,
+    new_project_balance,
+    receipt_no,
+)
+from services.fund.models import Fund, LedgerLine, LedgerTransaction, Project, ReceiptSeries
 from services.fund.views import fund_view
 from shared import rows
 from shared.clock import now_utc
@@ -33,8 +39,13 @@ def fund_for_input(session: Session, association: str, code: str) -> Fund:
 
 
 def post(session: Session, association: str, fund: Fund, entry: LedgerEntry,
-         memo: str) -> LedgerTransaction:
+         memo: str, project: Project | None = None) -> LedgerTransaction:
+    """Post a balanced entry; the fund (and project) rows must be locked by the caller."""
     fund.balance_fen = new_balance(fund.code, fund.balance_fen, entry)
+    fund.in_kind_fen = new_in_kind(fund.code, fund.in_kind_fen, entry)
+    if project is not None:
+        project.balance_fen = new_project_balance(fund.code, project.code, project.balance_fen,
+                                                  entry)
     transaction = LedgerTransaction(
         association_code=association, kind=entry.kind, memo=memo[:200], posted_at=now_utc(),
         lines=[LedgerLine(account=account, amount_fen=amount) for account, amount in entry.lines])
@@ -75,3 +86,24 @@ def listing(session: Session, association: str, limit: int, offset: int) -> dict
     query = select(Fund).where(Fund.association_code == association)
     found, total = rows.page(session, query, [Fund.code], limit, offset)
     return {"items": [fund_view(f) for f in found], "total": total}
+
+
+def find_project(session: Session, fund: Fund, code: str, lock: bool = False) -> Project:
+    query = select(Project).where(Project.fund_id == fund.id, Project.code == code)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    project = session.scalars(query).one_or_none()
+    if project is None:
+        raise InvalidInput(f"Fund {fund.code} has no project {code}.", "unknown_project",
+                           {"project_code": ["No such project in this fund."]})
+    return project
+
+
+def project_for_input(session: Session, fund: Fund, code: str | None) -> Project | None:
+    """The project a request names, locked (fund first, then project, everywhere)."""
+    return find_project(session, fund, code, lock=True) if code else None
+
+
+def held_by_projects(session: Session, fund: Fund) -> int:
+    return session.scalar(select(func.coalesce(func.sum(Project.balance_fen), 0))
+                          .where(Project.fund_id == fund.id))

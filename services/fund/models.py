@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -39,7 +40,26 @@ class Fund(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     restricted: Mapped[bool] = mapped_column(Boolean)
+    balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # cash, projects included
+    in_kind_fen: Mapped[int] = mapped_column(BigInteger, default=0)  # goods, never spendable
+    allowed_categories: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Project(Base):
+    """Money given for one purpose inside a fund: spendable only through the project."""
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("fund_id", "code"),
+                      CheckConstraint("balance_fen >= 0", name="project_balance_not_negative"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = _now()
+    fund: Mapped[Fund] = relationship()
 
 
 class Donor(Base):
@@ -49,7 +69,7 @@ class Donor(Base):
                       UniqueConstraint("association_code", "credit_code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     id_number: Mapped[str | None] = mapped_column(String(18))
     credit_code: Mapped[str | None] = mapped_column(String(18))
@@ -90,9 +110,11 @@ class Donation(Base):
     association_code: Mapped[str] = mapped_column(String(6))
     receipt_no: Mapped[str] = mapped_column(String(30), unique=True)
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
     donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     channel: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str | None] = mapped_column(Text)  # goods given in kind
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="recorded")
@@ -103,6 +125,7 @@ class Donation(Base):
     refunded_by: Mapped[str | None] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = _now()
     fund: Mapped[Fund] = relationship()
+    project: Mapped[Project | None] = relationship()
     donor: Mapped[Donor] = relationship()
 
 
@@ -121,6 +144,8 @@ class Disbursement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    category: Mapped[str | None] = mapped_column(String(40))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     purpose: Mapped[str] = mapped_column(Text)
     payee_name: Mapped[str] = mapped_column(String(200))
@@ -136,6 +161,7 @@ class Disbursement(Base):
     requested_at: Mapped[datetime] = _now()
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fund: Mapped[Fund] = relationship()
+    project: Mapped[Project | None] = relationship()
     history: Mapped[list["DisbursementHistory"]] = relationship(
         order_by="DisbursementHistory.id", cascade="all, delete-orphan")
 
@@ -148,6 +174,43 @@ class DisbursementHistory(StateChange, Base):
     __tablename__ = "disbursement_history"
     id: Mapped[int] = mapped_column(primary_key=True)
     disbursement_id: Mapped[int] = mapped_column(ForeignKey("disbursements.id"), index=True)
+
+
+class Pledge(Base):
+    """A gift promised online. It becomes a donation once, when the money is confirmed."""
+    __tablename__ = "pledges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6), index=True)
+    pledge_no: Mapped[str] = mapped_column(String(40), unique=True)
+    pay_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(10))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = _now()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The channel's own id of the payment: one payment confirms one pledge, once.
+    channel_txn_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
+    fund: Mapped[Fund] = relationship()
+    project: Mapped[Project | None] = relationship()
+    donation: Mapped[Donation | None] = relationship()
+    history: Mapped[list["PledgeHistory"]] = relationship(order_by="PledgeHistory.id",
+                                                          cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(PledgeHistory(**change))
+
+
+class PledgeHistory(StateChange, Base):
+    """Every state change of a pledge: who, when, from, to, why."""
+    __tablename__ = "pledge_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
 
 
 class IdentityReveal(Base):

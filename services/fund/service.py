@@ -1,8 +1,20 @@
 """The fund service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 from sqlalchemy import select
 
-from services.fund import claim_payouts, disbursements, donations, donors, ledger, statements
+from services.fund import (
+    claim_payouts,
+    disbursements,
+    disclosure,
+    donations,
+    donors,
+    ledger,
+    pledges,
+    projects,
+    receipts,
+    statements,
+)
 from services.fund.models import OUTBOX, PROCESSED_EVENTS, Fund, IdentityReveal
 from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
 from shared.actors import (
@@ -10,28 +22,41 @@ from shared.actors import (
     ANYONE,
     DONOR_READERS,
     DONORS,
+    EVERYONE,
+    PLEDGERS,
     STAFF,
     STAFF_READERS,
+    SYSTEM,
     check_own_donation,
     load,
     load_actor,
 )
 from shared.contracts.fund import (
+    AnnualReceiptIn,
+    ConfirmIn,
     DisbursementIn,
     DisbursementListIn,
     DonationIn,
     DonationListIn,
-    DonorDonationIn,
     DonorIn,
     FundIn,
     IdentityOut,
+    PaymentNotifyIn,
+    PledgeIn,
+    PledgeListIn,
+    ProjectIn,
+    PublicPeriodIn,
+    PublicSpendingOut,
+    ReconcileLineIn,
     StatementIn,
     StatementOut,
 )
-from shared.errors import DomainError
+from shared.errors import Conflict, DomainError, Forbidden
 from shared.schemas import PageIn, ReasonIn, shaped
 from shared.service import Service
 from shared.subscriber import subscribe
+
+PLEDGE_EXPIRY_CHECK_SECONDS = 600
 
 
 class FundService(Service):
@@ -64,7 +89,7 @@ class FundService(Service):
             fund = session.scalars(select(Fund).where(
                 Fund.association_code == association, Fund.code == body["code"])).one_or_none()
             if fund is None:
-                fund = Fund(association_code=association, balance_fen=0, **body)
+                fund = Fund(association_code=association, balance_fen=0, in_kind_fen=0, **body)
                 session.add(fund)
             return fund_view(fund)
 
@@ -93,9 +118,12 @@ class FundService(Service):
 
     @rpc
     def record_donation(self, payload, idempotency_key, actor):
+        """Money that has arrived, recorded by staff. Donors give through pledges."""
         actor = load_actor(actor, DONORS)
-        schema = DonorDonationIn() if actor.get("donor_id") else DonationIn()
-        body = load(schema, payload)
+        if actor["role"] == "donor":
+            raise Forbidden("Give online with a pledge; it becomes a donation, with its "
+                            "receipt, once the money has arrived.", "use_pledges")
+        body = load(DonationIn(), payload)
         with self.db.transaction() as session:
             return donations.record(session, actor["association_code"], body, payload, actor,
                                     idempotency_key)
@@ -186,6 +214,119 @@ class FundService(Service):
         with self.db.transaction() as session:
             return shaped(StatementOut(), statements.statement(
                 session, actor["association_code"], code, query["from_"], query["to"]))
+
+    # --- projects ---------------------------------------------------------------------
+    @rpc
+    def create_project(self, fund_code, payload, actor):
+        actor, body = load_actor(actor, ADMIN), load(ProjectIn(), payload)
+        with self.db.transaction() as session:
+            return projects.create(session, actor["association_code"], fund_code, body)
+
+    @rpc
+    def list_projects(self, fund_code, actor):
+        actor = load_actor(actor, EVERYONE)
+        with self.db.transaction() as session:
+            return projects.listing(session, actor["association_code"], fund_code)
+
+    # --- pledges -----------------------------------------------------------------------
+    @rpc
+    def create_pledge(self, payload, idempotency_key, actor):
+        actor, body = load_actor(actor, PLEDGERS), load(PledgeIn(), payload)
+        with self.db.transaction() as session:
+            return pledges.create(session, actor["association_code"], body, payload, actor,
+                                  idempotency_key)
+
+    @rpc
+    def confirm_pledge(self, pledge_id, payload, actor):
+        actor, body = load_actor(actor, STAFF), load(ConfirmIn(), payload)
+        with self.db.transaction() as session:
+            return pledges.confirm(session, actor["association_code"], pledge_id,
+                                   body["channel_txn_id"], actor)
+
+    @rpc
+    def payment_notified(self, payload, actor):
+        """A payment channel's notification, its signature already checked by the gateway."""
+        load_actor(actor, (SYSTEM,))
+        body = load(PaymentNotifyIn(), payload)
+        with self.db.transaction() as session:
+            answer, matched = pledges.notify(session, body)
+        if not matched:  # the flag is kept; the channel is told the amount is wrong
+            raise Conflict("The amount paid differs from the pledge; staff will look at it.",
+                           "amount_mismatch", {"amount_fen": [
+                               f"The pledge is for {answer['amount_fen']} fen."]})
+        return answer
+
+    @rpc
+    def cancel_pledge(self, pledge_id, actor):
+        actor = load_actor(actor, DONORS)
+        with self.db.transaction() as session:
+            return pledges.cancel(session, actor["association_code"], pledge_id, actor)
+
+    @rpc
+    def get_pledge(self, pledge_id, actor):
+        actor = load_actor(actor, DONOR_READERS)
+        with self.db.transaction() as session:
+            return pledges.get(session, actor["association_code"], pledge_id, actor)
+
+    @rpc
+    def list_pledges(self, query, actor):
+        actor, query = load_actor(actor, DONOR_READERS), load(PledgeListIn(), query)
+        with self.db.transaction() as session:
+            return pledges.listing(session, actor["association_code"], query, actor)
+
+    @rpc
+    def reconcile(self, lines, actor):
+        actor = load_actor(actor, STAFF)
+        lines = [load(ReconcileLineIn(), line) for line in lines or []]
+        with self.db.transaction() as session:
+            return pledges.reconcile(session, actor["association_code"], lines, actor)
+
+    @timer(interval=PLEDGE_EXPIRY_CHECK_SECONDS)
+    def expire_pledges(self):
+        with self.db.transaction() as session:
+            pledges.expire_due(session)
+
+    # --- receipts ----------------------------------------------------------------------
+    @rpc
+    def get_receipt(self, donation_id, actor):
+        actor = load_actor(actor, DONOR_READERS)
+        with self.db.transaction() as session:
+            donation = receipts.of_donation(session, actor["association_code"], donation_id)
+            check_own_donation(actor, donation.donor_id)
+            return receipts.receipt_view(donation)
+
+    @rpc
+    def annual_receipt(self, donor_id, query, actor):
+        actor, query = load_actor(actor, DONOR_READERS), load(AnnualReceiptIn(), query)
+        check_own_donation(actor, donor_id)
+        with self.db.transaction() as session:
+            return receipts.annual(session, actor["association_code"], donor_id, query["year"])
+
+    # --- public disclosure -------------------------------------------------------------
+    @rpc
+    def public_funds(self, actor):
+        actor = load_actor(actor, EVERYONE)
+        with self.db.transaction() as session:
+            return disclosure.funds(session, actor["association_code"])
+
+    @rpc
+    def public_disbursements(self, query, actor):
+        actor, query = load_actor(actor, EVERYONE), load(PublicPeriodIn(), query)
+        with self.db.transaction() as session:
+            return disclosure.disbursements(session, actor["association_code"], query)
+
+    @rpc
+    def public_spending(self, query, actor):
+        actor, query = load_actor(actor, EVERYONE), load(PublicPeriodIn(), query)
+        with self.db.transaction() as session:
+            return shaped(PublicSpendingOut(), disclosure.spending(
+                session, actor["association_code"], query))
+
+    @rpc
+    def trace(self, receipt_no, actor):
+        load_actor(actor, EVERYONE)
+        with self.db.transaction() as session:
+            return disclosure.trace(session, receipt_no)
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):

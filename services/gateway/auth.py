@@ -40,6 +40,18 @@ def issue_token(user: User) -> tuple[str, int]:
     return jwt.encode(claims, token_secret(), algorithm="HS256"), ttl
 
 
+def current_actor(db, header: str | None) -> dict:
+    """The caller of an API request or a page: a valid token whose user still exists and is
+    active, so a deactivation takes effect on the next request, not when the token expires."""
+    actor = actor_from_header(header)
+    with db.transaction() as session:
+        active = session.scalars(select(User.active)
+                                 .where(User.username == actor["username"])).one_or_none()
+    if not active:
+        raise Unauthorized("This login is no longer active.")
+    return actor
+
+
 def actor_from_header(header: str | None) -> dict:
     """The caller, from `Authorization: Bearer <token>`; Unauthorized otherwise."""
     scheme, _, token = (header or "").partition(" ")

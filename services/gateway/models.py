@@ -15,6 +15,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str | None] = mapped_column(String(200))  # null for older logins
     association_code: Mapped[str] = mapped_column(String(6))
     # A donor or volunteer login is tied to that person's record in its service.
     donor_id: Mapped[int | None] = mapped_column(Integer)

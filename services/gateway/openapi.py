@@ -52,6 +52,9 @@ def _operation(route: Route, parameters: list) -> dict:
     if route.roles is not None:
         operation["security"] = [{"bearer": []}]
         operation["description"] = "Roles: " + ", ".join(route.roles) + "."
+    elif route.public:
+        operation["security"] = [{}, {"bearer": []}]
+        operation["description"] = "No login needed; a logged-in caller acts as themself."
     if route.query is not None:
         operation["parameters"].append({"in": "query", "schema": route.query})
     for name, description in route.headers.items():

@@ -4,6 +4,7 @@ failure turned into problem+json. The same records feed the OpenAPI document."""
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -12,9 +13,10 @@ from marshmallow import Schema, ValidationError
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.wrappers import Response
 
-from services.gateway.auth import Unauthorized, actor_from_header
+from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.problems import from_domain, problem
 from services.gateway.web_server import http
+from shared.actors import public_actor
 from shared.errors import DomainError, NotFound, flatten_messages
 from shared.observability import set_correlation_id
 from shared.schemas import MAX_ID
@@ -37,6 +39,11 @@ class Route:
     many: bool = False
     tags: list[str] = field(default_factory=list)
     headers: dict = field(default_factory=dict)
+    # No login needed, but a login given is used (a donor pledging while logged in);
+    # without one the caller acts as the public.
+    public: bool = False
+    # Runs on the request before its body is read (a signature over the raw body).
+    check: Callable | None = None
 
 
 class Call:
@@ -60,7 +67,7 @@ def route(method, path, summary, roles, **options):
             set_correlation_id(correlation_id)
             try:
                 _check_ids(path_args)
-                call = _prepare(spec, request, correlation_id)
+                call = _prepare(spec, request, correlation_id, self.db)
                 with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
                     status, payload = spec.status, handler(self, call, **path_args)
                 if isinstance(payload, tuple):  # (status, body) when it differs by outcome
@@ -91,12 +98,17 @@ def _correlation_id(request) -> str:
     return given[:100] if given else str(uuid.uuid4())
 
 
-def _prepare(spec: Route, request, correlation_id: str) -> Call:
+def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     actor = None
     if spec.roles is not None:
-        actor = actor_from_header(request.headers.get("Authorization"))
+        actor = current_actor(db, request.headers.get("Authorization"))
         if actor["role"] not in spec.roles:
             raise RoleNotAllowed(actor["role"])
+    elif spec.public:
+        given = request.headers.get("Authorization")
+        actor = current_actor(db, given) if given else public_actor()
+    if spec.check is not None:
+        spec.check(request)
     body = query = None
     if spec.body is not None:
         raw = _json_body(request)

@@ -3,7 +3,7 @@ import eventlet
 from nameko.rpc import RpcProxy
 from sqlalchemy import text
 
-from services.gateway import openapi
+from services.gateway import openapi, payment_signature
 from services.gateway.auth import authenticate, issue_token
 from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
@@ -11,7 +11,7 @@ from services.gateway.routes import route
 from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.users import UserRoutes
 from services.gateway.web.auth_pages import AuthPages
-from services.gateway.web.fund_pages import FundPages
+from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.volunteer_pages import VolunteerPages
 from services.gateway.web_server import http
@@ -27,8 +27,13 @@ from shared.actors import (
     STAFF_READERS,
     VOLUNTEER_READERS,
     VOLUNTEERS,
+    public_actor,
+    system_actor,
 )
 from shared.contracts.fund import (
+    AnnualReceiptIn,
+    AnnualReceiptOut,
+    ConfirmIn,
     DisbursementIn,
     DisbursementListIn,
     DisbursementOut,
@@ -39,8 +44,20 @@ from shared.contracts.fund import (
     FundIn,
     FundOut,
     IdentityOut,
+    PaymentNotifyIn,
+    PledgeIn,
+    PledgeListIn,
+    PledgeOut,
+    ProjectIn,
+    ProjectOut,
+    PublicDisbursementOut,
+    PublicFundOut,
+    PublicPeriodIn,
+    PublicSpendingOut,
+    ReceiptOut,
     StatementIn,
     StatementOut,
+    TraceOut,
 )
 from shared.contracts.insurance import (
     ApproveIn,
@@ -74,14 +91,15 @@ from shared.contracts.volunteers import (
     VolunteerRefIn,
 )
 from shared.db import Database
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.observability import WorkLog
 from shared.schemas import PageIn, ReasonIn, shaped
 
 HEALTH_TIMEOUT_SECONDS = 3
 
 
-class GatewayService(UserRoutes, AuthPages, FundPages, InsurancePages, VolunteerPages):
+class GatewayService(UserRoutes, AuthPages, FundPages, PublicPages, InsurancePages,
+                     VolunteerPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,
     acting as oneself, four eyes) is each service's own rule."""
@@ -149,11 +167,7 @@ class GatewayService(UserRoutes, AuthPages, FundPages, InsurancePages, Volunteer
            tags=["fund"], headers={"Idempotency-Key": "Retry safely: the same key and body "
                                    "return the first answer; another body gets 409."})
     def record_donation(self, call):
-        key = (call.request.headers.get("Idempotency-Key") or "").strip() or None
-        if key is not None and len(key) > 200:
-            raise InvalidInput("The Idempotency-Key header is too long.", "invalid_input",
-                               {"Idempotency-Key": ["At most 200 characters."]})
-        return self.fund.record_donation(call.raw_body, key, call.actor)
+        return self.fund.record_donation(call.raw_body, _idempotency_key(call), call.actor)
 
     @route("GET", "/api/v1/donations", "Donations (a donor sees only their own)",
            DONOR_READERS, query=DonationListIn, response=DonationOut, many=True,
@@ -210,6 +224,91 @@ class GatewayService(UserRoutes, AuthPages, FundPages, InsurancePages, Volunteer
            tags=["fund"])
     def reject_disbursement(self, call, disbursement_id):
         return self.fund.reject_disbursement(disbursement_id, call.raw_body, call.actor)
+
+    # --- projects, pledges, receipts ----------------------------------------------------
+    @route("POST", "/api/v1/funds/<code>/projects", "Open a project inside a fund", ADMIN,
+           body=ProjectIn, response=ProjectOut, status=201, tags=["fund"])
+    def create_project(self, call, code):
+        return self.fund.create_project(code, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/funds/<code>/projects", "A fund's projects: budget, in, out, left",
+           ANYONE, response=ProjectOut, many=True, tags=["fund"])
+    def list_projects(self, call, code):
+        return self.fund.list_projects(code, call.actor)
+
+    @route("POST", "/api/v1/pledges", "Pledge a gift online: pending until the money arrives",
+           None, public=True, body=PledgeIn, response=PledgeOut, status=201, tags=["fund"],
+           headers={"Idempotency-Key": "Retry safely: the same key and body return the first "
+                                       "answer; another body gets 409."})
+    def create_pledge(self, call):
+        return self.fund.create_pledge(call.raw_body, _idempotency_key(call), call.actor)
+
+    @route("GET", "/api/v1/pledges", "Pledges (a donor sees only their own)", DONOR_READERS,
+           query=PledgeListIn, response=PledgeOut, many=True, tags=["fund"])
+    def list_pledges(self, call):
+        return self.fund.list_pledges(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/pledges/<int:pledge_id>", "One pledge", DONOR_READERS,
+           response=PledgeOut, tags=["fund"])
+    def get_pledge(self, call, pledge_id):
+        return self.fund.get_pledge(pledge_id, call.actor)
+
+    @route("POST", "/api/v1/pledges/<int:pledge_id>/confirm",
+           "Confirm the money arrived: the pledge becomes a donation with its receipt", STAFF,
+           body=ConfirmIn, response=PledgeOut, tags=["fund"])
+    def confirm_pledge(self, call, pledge_id):
+        return self.fund.confirm_pledge(pledge_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/pledges/<int:pledge_id>/cancel", "Cancel a pledge", DONORS,
+           response=PledgeOut, tags=["fund"])
+    def cancel_pledge(self, call, pledge_id):
+        return self.fund.cancel_pledge(pledge_id, call.actor)
+
+    @route("POST", "/api/v1/payments/notify",
+           "A payment channel says a pledge was paid (signed: X-PHF-Timestamp, "
+           "X-PHF-Signature = hex HMAC-SHA256 of timestamp.body)", None,
+           check=payment_signature.check, body=PaymentNotifyIn, response=PledgeOut,
+           tags=["fund"], headers={"X-PHF-Timestamp": "Unix seconds",
+                                   "X-PHF-Signature": "hex HMAC-SHA256"})
+    def payment_notify(self, call):
+        return self.fund.payment_notified(call.raw_body, system_actor("payment-channel"))
+
+    @route("GET", "/api/v1/donations/<int:donation_id>/receipt",
+           "The official receipt, amount in Chinese capitals", DONOR_READERS,
+           response=ReceiptOut, tags=["fund"])
+    def donation_receipt(self, call, donation_id):
+        return self.fund.get_receipt(donation_id, call.actor)
+
+    @route("GET", "/api/v1/donors/<int:donor_id>/annual-receipt",
+           "A donor's valid gifts of one year on one receipt", DONOR_READERS,
+           query=AnnualReceiptIn, response=AnnualReceiptOut, tags=["fund"])
+    def annual_receipt(self, call, donor_id):
+        return self.fund.annual_receipt(donor_id, call.request.args.to_dict(), call.actor)
+
+    # --- public disclosure (no login) --------------------------------------------------
+    @route("GET", "/api/v1/public/<association>/funds",
+           "Each fund's money received, spent and left, with its projects", None,
+           response=PublicFundOut, many=True, tags=["public"])
+    def public_funds(self, call, association):
+        return self.fund.public_funds(_public(association))
+
+    @route("GET", "/api/v1/public/<association>/disbursements",
+           "What was paid out, to whom (masked), from which fund and project", None,
+           query=PublicPeriodIn, response=PublicDisbursementOut, many=True, tags=["public"])
+    def public_disbursements(self, call, association):
+        return self.fund.public_disbursements(call.request.args.to_dict(), _public(association))
+
+    @route("GET", "/api/v1/public/<association>/spending",
+           "Money paid out by month, category and project", None, query=PublicPeriodIn,
+           response=PublicSpendingOut, tags=["public"])
+    def public_spending(self, call, association):
+        return self.fund.public_spending(call.request.args.to_dict(), _public(association))
+
+    @route("GET", "/api/v1/public/trace/<receipt_no>",
+           "Where a gift went: its fund and project and what they paid out since", None,
+           response=TraceOut, tags=["public"])
+    def trace(self, call, receipt_no):
+        return self.fund.trace(receipt_no, public_actor())
 
     # --- insurance ---------------------------------------------------------------------
     @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF_READERS,
@@ -378,3 +477,17 @@ class GatewayService(UserRoutes, AuthPages, FundPages, InsurancePages, Volunteer
             return "ok"
         except (Exception, eventlet.Timeout) as exc:
             return f"down: {type(exc).__name__}"
+
+
+def _idempotency_key(call) -> str | None:
+    key = (call.request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > 200:
+        raise InvalidInput("The Idempotency-Key header is too long.", "invalid_input",
+                           {"Idempotency-Key": ["At most 200 characters."]})
+    return key
+
+
+def _public(association: str) -> dict:
+    if not (len(association) == 6 and association.isascii() and association.isdigit()):
+        raise NotFound(f"No association {association}.", "association_not_found")
+    return public_actor(association)

@@ -10,10 +10,23 @@ from shared.money import Fen
 from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
 
 FUND_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a fund code like GENERAL.")
-CHANNELS = ("cash", "bank", "wechat", "alipay")
-DONOR_KINDS = ("person", "company")
+PROJECT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$",
+                               error="Must be a project code like SHANGEN_2026.")
+CASH_CHANNELS = ("cash", "bank", "wechat", "alipay")
+IN_KIND = "in_kind"  # goods given: receipted at their valuation, never spendable as cash
+CHANNELS = CASH_CHANNELS + (IN_KIND,)
+ONLINE_CHANNELS = ("wechat", "alipay", "bank")  # what a pledge may be paid through
+DONOR_KINDS = ("person", "company", "government", "organisation")
 DONATION_STATUSES = ("recorded", "refunded")
 DISBURSEMENT_STATUSES = ("requested", "paid", "rejected", "awaiting_funds")
+PLEDGE_STATUSES = ("pending", "confirmed", "flagged", "cancelled", "expired")
+# What money is spent on. `admin_cost` only from unrestricted funds, at most 10% of the
+# year's spending (慈善法 第六十条).
+CATEGORIES = ("special_family_assistance", "insurance_payout", "insurance_premium",
+              "elderly_care", "child_care", "poverty_relief", "health_education", "admin_cost")
+ADMIN_COST = "admin_cost"
+DAYS = validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31),
+                      error="Must be a date between 1900 and 2999.")
 
 # Error codes this service answers with (besides invalid_input, unsigned_actor and
 # role_not_allowed, which every service uses).
@@ -30,6 +43,18 @@ ERRORS = {
     "four_eyes": "The requester cannot approve their own request (403).",
     "not_your_donation": "A donor reads only their own donations (403).",
     "admin_only": "Only an admin may see a full identity number (403).",
+    "unknown_project": "A request names a project the fund does not have (422).",
+    "project_exists": "The fund already has a project with this code (409).",
+    "project_required": "A restricted fund spends only through a project (422).",
+    "category_not_allowed": "The fund does not allow this category (422 on category).",
+    "project_insufficient": "More than the project holds (409).",
+    "admin_cost_cap": "Admin costs would pass 10% of the year's spending (409).",
+    "refund_four_eyes": "The staff user who recorded a donation cannot refund it (403).",
+    "use_pledges": "Donors give online through pledges (403).",
+    "online_gift_too_large": "An online pledge above the online limit (422 on amount_fen).",
+    "pledge_not_found": "No such pledge (404).",
+    "not_your_pledge": "A donor reads only their own pledges (403).",
+    "amount_mismatch": "The payment's amount differs from the pledge's; it is flagged (409).",
 }
 
 
@@ -45,18 +70,29 @@ class DonorIn(Strict):
         if data["kind"] == "person" and data.get("credit_code"):
             raise ValidationError("A person has an identity number, not a credit code.",
                                   "credit_code")
-        if data["kind"] == "company" and data.get("id_number"):
-            raise ValidationError("A company has a credit code, not an identity number.",
+        if data["kind"] != "person" and data.get("id_number"):
+            raise ValidationError("Only a person has an identity number; give the credit code.",
                                   "id_number")
 
 
 class DonationIn(Strict):
+    """Money (or goods) the association has received, recorded by staff."""
     fund_code = fields.String(required=True, validate=FUND_CODE)
-    amount_fen = Fen(required=True)
+    project_code = fields.String(load_default=None, allow_none=True, validate=PROJECT_CODE)
+    amount_fen = Fen(required=True, metadata={"description": "for in_kind: the valuation"})
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     donor = fields.Nested(DonorIn, required=True)
     anonymous = fields.Boolean(load_default=False)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    description = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                       metadata={"description": "what was given (in_kind only)"})
+
+    @validates_schema
+    def _goods_are_described(self, data, **_):
+        if data.get("channel") == IN_KIND and not data.get("description"):
+            raise ValidationError("Say what was given.", "description")
+        if data.get("channel") != IN_KIND and data.get("description"):
+            raise ValidationError("Only goods (in_kind) have a description.", "description")
 
 
 class DonorDonationIn(DonationIn):
@@ -71,6 +107,9 @@ class PayeeIn(Strict):
 
 class DisbursementIn(Strict):
     fund_code = fields.String(required=True, validate=FUND_CODE)
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    project_code = fields.String(load_default=None, allow_none=True, validate=PROJECT_CODE,
+                                 metadata={"description": "required from a restricted fund"})
     amount_fen = Fen(required=True)
     purpose = Text(required=True, validate=validate.Length(max=500))
     payee = fields.Nested(PayeeIn, required=True)
@@ -82,6 +121,77 @@ class FundIn(Strict):
     code = fields.String(required=True, validate=FUND_CODE)
     name = Text(required=True, validate=validate.Length(max=200))
     restricted = fields.Boolean(required=True)
+    allowed_categories = fields.List(
+        fields.String(validate=validate.OneOf(CATEGORIES)), load_default=None,
+        validate=validate.Length(min=1),
+        metadata={"description": "default: every category (restricted: all but admin_cost)"})
+
+    @post_load
+    def _categories(self, data, **_):
+        chosen = data["allowed_categories"]
+        if chosen is None:
+            chosen = [c for c in CATEGORIES if not (data["restricted"] and c == ADMIN_COST)]
+        if data["restricted"] and ADMIN_COST in chosen:
+            raise ValidationError("Admin costs come only from unrestricted funds.",
+                                  "allowed_categories")
+        data["allowed_categories"] = sorted(set(chosen), key=CATEGORIES.index)
+        return data
+
+
+class ProjectIn(Strict):
+    code = fields.String(required=True, validate=PROJECT_CODE)
+    name = Text(required=True, validate=validate.Length(max=200))
+    purpose = Text(required=True, validate=validate.Length(max=1000))
+    budget_fen = Fen(load_default=None, allow_none=True)
+
+
+class PledgeIn(Strict):
+    """A gift promised online: money that has not arrived yet."""
+    fund_code = fields.String(required=True, validate=FUND_CODE)
+    project_code = fields.String(load_default=None, allow_none=True, validate=PROJECT_CODE)
+    amount_fen = Fen(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(ONLINE_CHANNELS))
+    donor = fields.Nested(DonorIn, load_default=None, allow_none=True,
+                          metadata={"description": "required when not logged in as a donor"})
+    anonymous = fields.Boolean(load_default=False)
+
+
+class ConfirmIn(Strict):
+    channel_txn_id = Text(required=True, validate=validate.Length(max=100))
+
+
+class PaymentNotifyIn(Strict):
+    """What a payment channel's server says was paid."""
+    pledge_no = Text(required=True, validate=validate.Length(max=40))
+    channel_txn_id = Text(required=True, validate=validate.Length(max=100))
+    amount_fen = Fen(required=True)
+
+
+class PledgeListIn(PageIn):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(PLEDGE_STATUSES))
+
+
+class ReconcileLineIn(Strict):
+    """One bank-statement line: who paid in, how much, with which reference."""
+    line = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reference = fields.String(required=True, validate=validate.Length(max=200))
+    amount_fen = fields.Integer(required=True, strict=True)
+    txn_id = Text(required=True, validate=validate.Length(max=100))
+
+
+class AnnualReceiptIn(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2999))
+
+
+class PublicPeriodIn(PageIn):
+    from_ = fields.Date(load_default=None, data_key="from", validate=DAYS)
+    to = fields.Date(load_default=None, validate=DAYS)
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("Must not be before 'from'.", "to")
 
 
 class DonationListIn(PageIn):
@@ -96,8 +206,8 @@ class DisbursementListIn(PageIn):
 
 class StatementIn(Schema):
     """A period of the association's local dates; by default this year up to today."""
-    from_ = fields.Date(load_default=None, data_key="from")
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(load_default=None, data_key="from", validate=DAYS)
+    to = fields.Date(load_default=None, validate=DAYS)
 
     @post_load
     def _defaults_in_order(self, data, **_):
@@ -114,6 +224,18 @@ class FundOut(Schema):
     code = fields.String()
     name = fields.String()
     restricted = fields.Boolean()
+    balance_fen = fields.Integer(metadata={"description": "cash, projects included"})
+    in_kind_fen = fields.Integer(metadata={"description": "goods received, at valuation"})
+    allowed_categories = fields.List(fields.String())
+
+
+class ProjectOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    purpose = fields.String()
+    budget_fen = fields.Integer(allow_none=True)
+    received_fen = fields.Integer()
+    spent_fen = fields.Integer()
     balance_fen = fields.Integer()
 
 
@@ -136,6 +258,9 @@ class DonationOut(Schema):
     receipt_no = fields.String()
     amount_fen = fields.Integer()
     fund_code = fields.String()
+    project_code = fields.String(allow_none=True)
+    description = fields.String(allow_none=True, metadata={"description": "goods (in_kind)"})
+    recorded_by = fields.String()
     donor_id = fields.Integer()
     channel = fields.String()
     anonymous = fields.Boolean()
@@ -153,6 +278,8 @@ class PayeeOut(Schema):
 class DisbursementOut(Schema):
     id = fields.Integer()
     fund_code = fields.String()
+    category = fields.String(allow_none=True)
+    project_code = fields.String(allow_none=True)
     amount_fen = fields.Integer()
     purpose = fields.String()
     payee = fields.Nested(PayeeOut)
@@ -184,3 +311,90 @@ class StatementOut(Schema):
     total_in_fen = fields.Integer()
     total_out_fen = fields.Integer()
     lines = fields.List(fields.Nested(StatementLineOut))
+
+
+class PledgeOut(Schema):
+    id = fields.Integer()
+    pledge_no = fields.String()
+    status = fields.String(metadata={"description": ", ".join(PLEDGE_STATUSES)})
+    fund_code = fields.String()
+    project_code = fields.String(allow_none=True)
+    amount_fen = fields.Integer()
+    channel = fields.String()
+    donor_id = fields.Integer()
+    anonymous = fields.Boolean()
+    pay_reference = fields.String(metadata={"description": "quote it with the payment"})
+    expires_at = fields.String(metadata={"format": "date-time"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    channel_txn_id = fields.String(allow_none=True)
+    donation = fields.Nested(DonationOut, allow_none=True)
+    history = fields.List(fields.Nested(StateChangeOut))
+
+
+class ReceiptOut(Schema):
+    """The official receipt (捐赠票据) of one donation."""
+    receipt_no = fields.String()
+    amount_fen = fields.Integer()
+    amount_in_words = fields.String(metadata={"example": "壹佰贰拾叁元肆角伍分"})
+    fund_name = fields.String()
+    project_name = fields.String(allow_none=True)
+    donor_name = fields.String()
+    in_kind_description = fields.String(allow_none=True)
+    issued_at = fields.String(metadata={"format": "date-time"})
+    association_name = fields.String()
+    trace_url = fields.String()
+    status = fields.String(metadata={"description": "valid, or void once refunded"})
+
+
+class AnnualReceiptOut(Schema):
+    donor_id = fields.Integer()
+    donor_name = fields.String()
+    year = fields.Integer()
+    total_fen = fields.Integer()
+    total_in_words = fields.String()
+    association_name = fields.String()
+    receipts = fields.List(fields.Nested(ReceiptOut))
+
+
+class PublicFundOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    restricted = fields.Boolean()
+    received_fen = fields.Integer()
+    spent_fen = fields.Integer()
+    balance_fen = fields.Integer()
+    projects = fields.List(fields.Nested(ProjectOut))
+
+
+class PublicDisbursementOut(Schema):
+    paid_at = fields.String(metadata={"format": "date-time"})
+    fund_code = fields.String()
+    project_code = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    amount_fen = fields.Integer()
+    payee = fields.String(metadata={"description": "masked: 张*"})
+
+
+class SpendingOut(Schema):
+    key = fields.String(metadata={"description": "a month (YYYY-MM), a category or a project"})
+    amount_fen = fields.Integer()
+
+
+class PublicSpendingOut(Schema):
+    by_month = fields.List(fields.Nested(SpendingOut))
+    by_category = fields.List(fields.Nested(SpendingOut))
+    by_project = fields.List(fields.Nested(SpendingOut))
+
+
+class TraceOut(Schema):
+    """Where a gift went: its fund and project and what they paid out since; no donor."""
+    receipt_no = fields.String()
+    recorded_at = fields.String(metadata={"format": "date-time"})
+    amount_fen = fields.Integer()
+    status = fields.String()
+    fund_code = fields.String()
+    fund_name = fields.String()
+    project_code = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
+    paid_out_since_fen = fields.Integer()
+    paid_out_since = fields.List(fields.Nested(PublicDisbursementOut))

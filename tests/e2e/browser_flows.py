@@ -3,9 +3,14 @@ Playwright against a running system. Run as `python -m tests.e2e.browser_flows U
 by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and
 eventlet (which the test process runs under) deadlock each other. Each flow leaves
 screenshots in artifacts/screenshots/."""
+import hashlib
+import hmac
+import json
+import os
 import random
 import re
 import sys
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -65,15 +70,44 @@ class Site:
 
 
 @flow
-def a_donor_logs_in_and_gives(site):
+def a_donor_pledges_the_channel_confirms_and_the_receipt_says_it_in_capitals(site):
     page = site.login("donor1")
     expect(page).to_have_url(re.compile(r"/donor$"))
     expect(page.locator("h1").first).to_have_text(site.text("捐赠", "Give"))
-    page.select_option("#give #fund_code", "SHANGEN")
-    page.fill("#give #amount_yuan", "88.80")
+    page.select_option("#give #fund_code", "GENERAL")
+    page.fill("#give #amount_yuan", "123.45")
     page.click("#give button[type=submit]")
-    expect(page.locator("#receipt-amount")).to_have_text("¥88.80")
+    expect(page.locator("#pledge-amount")).to_have_text("¥123.45")
+    expect(page.locator("#pay-reference")).to_be_visible()  # how to pay; no receipt yet
+    expect(page.locator("#receipt-link")).to_have_count(0)
+    site.shot(page, "pledge")
+    pledge_no = page.locator("#pledge-no").inner_text()
+    body = json.dumps({"pledge_no": pledge_no, "channel_txn_id": f"wx-{pledge_no}",
+                       "amount_fen": 12345}).encode()
+    stamp = str(int(time.time()))
+    sign = hmac.new(os.environ["PAYMENT_NOTIFY_SECRET"].encode(), stamp.encode() + b"." + body,
+                    hashlib.sha256).hexdigest()
+    paid = page.request.post("/api/v1/payments/notify", data=body, headers={
+        "Content-Type": "application/json", "X-PHF-Timestamp": stamp,
+        "X-PHF-Signature": sign})
+    assert paid.status == 200, paid.text()
+    page.reload()
+    page.click("#receipt-link")
+    expect(page.locator("#receipt-amount")).to_have_text("¥123.45")
+    expect(page.locator("#receipt-words")).to_have_text("壹佰贰拾叁元肆角伍分")
     site.shot(page, "receipt")
+
+
+@flow
+def anyone_reads_the_public_page_without_logging_in(site):
+    page = site.context.new_page()
+    page.goto("/public/341181")
+    expect(page.locator("#public-funds tr[data-fund=GENERAL]")).to_be_visible()
+    expect(page.locator("#public-funds tr[data-fund=SHANGEN] .received")).not_to_have_text("")
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]", text)  # no identity number
+    assert "王芳" not in text  # nor a donor's name
+    site.shot(page, "public")
 
 
 @flow
@@ -93,6 +127,8 @@ def staff_record_a_donation_and_a_second_staff_member_approves_a_disbursement(si
     purpose = f"browser {site.language} {random.randint(1, 10**9)}"
     form = "#request-disbursement"
     staff1.select_option(f"{form} #fund_code", "SPECIAL_FAMILY")
+    staff1.select_option(f"{form} #category", "special_family_assistance")
+    staff1.select_option(f"{form} #project_code", "SPRING_VISITS")
     staff1.fill(f"{form} #amount_yuan", "12.34")
     staff1.fill(f"{form} #purpose", purpose)
     staff1.fill(f"{form} #payee_name", "李秀英")

@@ -89,9 +89,9 @@ def test_tokens_are_required_and_checked(anonymous):
 
 def test_four_eyes_over_http(anonymous):
     staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
-    before = balance(staff1, "SHANGEN")
+    before = balance(staff1, "GENERAL")
     asked = staff1.call("POST", "/api/v1/disbursements", {
-        "fund_code": "SHANGEN", "amount_fen": 800, "purpose": "助学",
+        "fund_code": "GENERAL", "category": "child_care", "amount_fen": 800, "purpose": "助学",
         "payee": {"name": "刘洋", "id_number": "11010519491231002X"}})
     assert asked.status_code == 201 and asked.json()["status"] == "requested"
     assert asked.json()["payee"]["id_number"] == "1101**********002X"
@@ -99,9 +99,10 @@ def test_four_eyes_over_http(anonymous):
     assert (own.status_code, own.json()["code"]) == (403, "four_eyes")
     paid = staff2.call("POST", f"/api/v1/disbursements/{asked.json()['id']}/approve")
     assert paid.json()["status"] == "paid"
-    assert balance(staff1, "SHANGEN") == before - 800
+    assert balance(staff1, "GENERAL") == before - 800
     too_much = staff1.call("POST", "/api/v1/disbursements", {
-        "fund_code": "SHANGEN", "amount_fen": 10**12, "purpose": "x", "payee": {"name": "y"}})
+        "fund_code": "GENERAL", "category": "poverty_relief", "amount_fen": 10**12,
+        "purpose": "x", "payee": {"name": "y"}})
     refused = staff2.call("POST", f"/api/v1/disbursements/{too_much.json()['id']}/approve")
     assert (refused.json()["status"], refused.json()["reason"]) == ("rejected",
                                                                     "insufficient_funds")
@@ -110,10 +111,16 @@ def test_four_eyes_over_http(anonymous):
 def test_a_donor_gives_as_themself_and_sees_only_their_own(anonymous):
     donor, staff = anonymous.login("donor1"), anonymous.login("staff1")
     me = donor.call("GET", "/api/v1/me").json()
-    given = donor.call("POST", "/api/v1/donations",
-                       {"fund_code": "SHANGEN", "amount_fen": 500, "channel": "alipay"})
-    assert given.status_code == 201, given.text
-    assert given.json()["donor_id"] == me["donor_id"]
+    direct = donor.call("POST", "/api/v1/donations",
+                        {"fund_code": "SHANGEN", "amount_fen": 500, "channel": "alipay"})
+    assert (direct.status_code, direct.json()["code"]) == (403, "use_pledges")
+    pledged = donor.call("POST", "/api/v1/pledges",
+                         {"fund_code": "SHANGEN", "amount_fen": 500, "channel": "alipay"})
+    assert pledged.status_code == 201, pledged.text
+    assert pledged.json()["donor_id"] == me["donor_id"]
+    confirmed = staff.call("POST", f"/api/v1/pledges/{pledged.json()['id']}/confirm",
+                           {"channel_txn_id": f"alipay-{pledged.json()['id']}"})
+    assert confirmed.json()["donation"]["donor_id"] == me["donor_id"], confirmed.text
     mine = donor.call("GET", "/api/v1/donations").json()
     assert mine["total"] >= 1 and {d["donor_id"] for d in mine["items"]} == {me["donor_id"]}
     someone_else = staff.call("POST", "/api/v1/donations", gift(300)).json()
@@ -157,10 +164,11 @@ def test_unknown_paths_and_ids_are_problem_documents(anonymous):
 
 def test_refunding_money_already_spent_is_a_409_not_a_500(anonymous):
     admin, staff1, staff2 = (anonymous.login(u) for u in ("admin", "staff1", "staff2"))
-    admin.call("POST", "/api/v1/funds", {"code": "REFUND_TEST", "name": "x", "restricted": True})
+    admin.call("POST", "/api/v1/funds", {"code": "REFUND_TEST", "name": "x", "restricted": False})
     given = staff1.call("POST", "/api/v1/donations", gift(1_000, fund="REFUND_TEST")).json()
     spent = staff1.call("POST", "/api/v1/disbursements", {
-        "fund_code": "REFUND_TEST", "amount_fen": 900, "purpose": "x", "payee": {"name": "y"}})
+        "fund_code": "REFUND_TEST", "category": "poverty_relief", "amount_fen": 900,
+        "purpose": "x", "payee": {"name": "y"}})
     staff2.call("POST", f"/api/v1/disbursements/{spent.json()['id']}/approve")
     refused = staff2.call("POST", f"/api/v1/donations/{given['id']}/refund", {"reason": "asked"})
     assert (refused.status_code, refused.json()["code"]) == (409, "insufficient_funds")

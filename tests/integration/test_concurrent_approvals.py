@@ -7,11 +7,12 @@ from tests.support import STAFF1, STAFF2
 
 def test_fifty_concurrent_approvals_pay_exactly_what_the_fund_holds(fund_on_postgres):
     fund = fund_on_postgres
-    fund.ensure_fund("SHANGEN", restricted=True)
+    fund.ensure_fund("SHANGEN")
     fund.rpc.record_donation({"fund_code": "SHANGEN", "amount_fen": 10_000, "channel": "bank",
                               "donor": {"kind": "person", "name": "捐赠人"}}, None, STAFF1)
     requests = [fund.rpc.request_disbursement(
         {"fund_code": "SHANGEN", "amount_fen": 1_000, "purpose": f"aid {n}",
+         "category": "poverty_relief",
          "payee": {"name": "李四"}}, STAFF1) for n in range(50)]
 
     calls = [fund.rpc.approve_disbursement.call_async(r["id"], STAFF2) for r in requests]

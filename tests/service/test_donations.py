@@ -99,10 +99,11 @@ def test_a_refund_is_a_reversing_entry_and_nothing_is_deleted(fund):
 
 
 def test_money_already_paid_out_cannot_be_refunded(fund):
-    fund.ensure_fund("SHANGEN", restricted=True)
+    fund.ensure_fund("SHANGEN")
     given = fund.rpc.record_donation(donation(5_000, "SHANGEN"), None, STAFF1)
     paid = fund.rpc.request_disbursement({"fund_code": "SHANGEN", "amount_fen": 4_000,
-                                          "purpose": "aid", "payee": {"name": "李四"}}, STAFF1)
+                                          "purpose": "aid", "category": "poverty_relief",
+                                          "payee": {"name": "李四"}}, STAFF1)
     fund.rpc.approve_disbursement(paid["id"], STAFF2)
     with pytest.raises(Conflict) as refused:
         fund.rpc.refund_donation(given["id"], {"reason": "donor asked"}, STAFF2)

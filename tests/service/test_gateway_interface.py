@@ -18,6 +18,7 @@ import pytest
 import requests
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.testing.services import replace_dependencies
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from deploy.processes import free_port
@@ -34,7 +35,8 @@ ASSOCIATION = "341181"
 # username: (role, donor_id, volunteer_id)
 USERS = {"staff1": ("staff", None, None), "donor1": ("donor", 7, None),
          "coord1": ("coordinator", None, None), "admin1": ("admin", None, None)}
-DISBURSEMENT = {"fund_code": "GENERAL", "amount_fen": 1200, "purpose": "Medical aid",
+DISBURSEMENT = {"fund_code": "GENERAL", "category": "poverty_relief", "amount_fen": 1200,
+                "purpose": "Medical aid",
                 "payee": {"name": "Li Hua"}}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -45,6 +47,7 @@ class Gateway:
     fund: MagicMock
     insurance: MagicMock
     volunteers: MagicMock
+    database_url: str
 
     def login(self, username: str) -> str:
         response = requests.post(f"{self.base}/api/v1/auth/token",
@@ -89,7 +92,7 @@ def gateway(container_factory, rabbit_config, sqlite_url, monkeypatch):
     fund, insurance, volunteers = replace_dependencies(container, "fund", "insurance",
                                                        "volunteers")
     container.start()
-    yield Gateway(f"http://127.0.0.1:{port}", fund, insurance, volunteers)
+    yield Gateway(f"http://127.0.0.1:{port}", fund, insurance, volunteers, url)
 
 
 def assert_problem(response: requests.Response, status: int, code: str) -> dict:
@@ -203,6 +206,37 @@ def test_without_a_valid_token_401_and_no_call(gateway, authorization):
 
     assert_problem(response, 401, "not_authenticated")
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert gateway.no_service_called()
+
+
+def deactivate(url: str, username: str) -> None:
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            session.execute(update(User).where(User.username == username).values(active=False))
+    finally:
+        engine.dispose()
+
+
+def test_a_signed_token_of_a_user_not_in_the_table_gets_401_and_no_call(gateway):
+    response = gateway.request("GET", "/api/v1/funds",
+                               headers={"Authorization": "Bearer " + forged(sub="ghost")})
+
+    assert_problem(response, 401, "not_authenticated")
+    assert gateway.no_service_called()
+
+
+def test_a_token_issued_before_deactivation_is_refused_by_api_and_pages(gateway):
+    token = gateway.login("staff1")
+    deactivate(gateway.database_url, "staff1")
+
+    api = requests.get(f"{gateway.base}/api/v1/funds", timeout=10,
+                       headers={"Authorization": f"Bearer {token}"})
+    page = requests.get(f"{gateway.base}/staff", cookies={"phf_session": token}, timeout=10,
+                        allow_redirects=False)
+
+    assert_problem(api, 401, "not_authenticated")
+    assert page.status_code == 303 and page.headers["Location"] == "/login?next=/staff"
     assert gateway.no_service_called()
 
 

@@ -8,16 +8,24 @@ from services.fund.domain import (
     ASSET_ACCOUNTS,
     DISBURSEMENT,
     PAYOUT_ACCOUNT,
+    PLEDGE,
     LedgerEntry,
+    check_admin_cost_cap,
+    check_free_cash,
+    check_online_amount,
+    check_spending,
     disbursement_entry,
     donation_entry,
     fingerprint,
     fund_account,
     new_balance,
+    new_in_kind,
+    new_project_balance,
+    project_account,
     receipt_no,
     reversal_of,
 )
-from shared.errors import Conflict, DomainError, Forbidden
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput
 from shared.lifecycle import check_four_eyes
 
 # --- LedgerEntry -----------------------------------------------------------------
@@ -76,7 +84,7 @@ def test_fund_account_name():
 # --- donation / disbursement / reversal ----------------------------------------------
 
 
-@pytest.mark.parametrize("channel", sorted(ASSET_ACCOUNTS))
+@pytest.mark.parametrize("channel", sorted(set(ASSET_ACCOUNTS) - {"in_kind"}))
 def test_donation_entry_balances_and_credits_the_fund(channel):
     entry = donation_entry("GENERAL", channel, 12345)
     assert entry.kind == "donation"
@@ -276,8 +284,9 @@ def test_random_sequences_never_overdraw_and_balance_is_the_sum_of_accepted(seed
         code = rng.choice(funds)
         amount = rng.randint(1, 50_000)
         if rng.random() < 0.45:
-            entry = donation_entry(code, rng.choice(sorted(ASSET_ACCOUNTS)), amount)
-            delta = amount
+            channel = rng.choice(sorted(ASSET_ACCOUNTS))
+            entry = donation_entry(code, channel, amount)
+            delta = 0 if channel == "in_kind" else amount  # goods are never cash
         else:
             entry = disbursement_entry(code, amount)
             delta = -amount
@@ -323,3 +332,83 @@ def test_an_entry_needs_two_lines_and_integer_amounts():
         LedgerEntry("empty", [])
     with pytest.raises(ValueError):
         LedgerEntry("text", [("a", "1"), ("b", "-1")])
+
+
+# --- projects, goods, categories, the admin-cost cap ---------------------------------
+
+
+def test_a_project_gift_is_fund_cash_held_for_the_project():
+    entry = donation_entry("SHANGEN", "bank", 5_000, "ELDERLY")
+    assert entry.cash_change("SHANGEN") == 5_000
+    assert entry.change_to(project_account("SHANGEN", "ELDERLY")) == 5_000
+    assert entry.change_to(fund_account("SHANGEN")) == 0
+    assert new_project_balance("SHANGEN", "ELDERLY", 0, entry) == 5_000
+
+
+def test_a_project_pays_no_more_than_it_holds():
+    with pytest.raises(Conflict) as refused:
+        new_project_balance("SHANGEN", "ELDERLY", 999,
+                            disbursement_entry("SHANGEN", 1_000, "ELDERLY"))
+    assert refused.value.code == "project_insufficient"
+
+
+def test_goods_are_receipted_but_never_cash():
+    entry = donation_entry("GENERAL", "in_kind", 30_000)
+    assert sum(a for _, a in entry.lines) == 0
+    assert entry.cash_change("GENERAL") == 0
+    assert new_balance("GENERAL", 0, entry) == 0
+    assert new_in_kind("GENERAL", 0, entry) == 30_000
+
+
+def test_project_money_is_not_free_for_other_spending():
+    check_free_cash("SHANGEN", 10_000, 6_000, 4_000)
+    with pytest.raises(Conflict) as refused:
+        check_free_cash("SHANGEN", 10_000, 6_000, 4_001)
+    assert refused.value.code == "insufficient_funds"
+
+
+@pytest.mark.parametrize(("restricted", "allowed", "category", "project", "code"), [
+    (True, ["elderly_care"], "admin_cost", "P", "category_not_allowed"),
+    (False, ["elderly_care"], "child_care", None, "category_not_allowed"),
+    (True, ["elderly_care"], "elderly_care", None, "project_required"),
+])
+def test_what_a_fund_may_not_pay_for(restricted, allowed, category, project, code):
+    with pytest.raises(InvalidInput) as refused:
+        check_spending(restricted, allowed, category, project)
+    assert refused.value.code == code
+
+
+def test_what_a_fund_may_pay_for():
+    check_spending(True, ["elderly_care"], "elderly_care", "P")
+    check_spending(False, ["admin_cost"], "admin_cost", None)
+    check_spending(True, ["insurance_payout"], "insurance_payout", None, needs_project=False)
+
+
+@pytest.mark.parametrize(("admin", "spent", "amount", "allowed"), [
+    (0, 0, 1, False),            # the first spending of a year cannot be admin costs
+    (0, 9_000, 1_000, True),     # exactly 10%
+    (0, 9_000, 1_001, False),
+    (500, 20_000, 1_500, True),  # 2 000 of 21 500
+    (1_000, 10_000, 1, False),
+])
+def test_admin_costs_stay_within_a_tenth_of_the_year(admin, spent, amount, allowed):
+    if allowed:
+        check_admin_cost_cap(admin, spent, amount)
+    else:
+        with pytest.raises(Conflict) as refused:
+            check_admin_cost_cap(admin, spent, amount)
+        assert refused.value.code == "admin_cost_cap"
+
+
+def test_online_gifts_are_capped():
+    check_online_amount(5_000_000, 5_000_000)
+    with pytest.raises(InvalidInput) as refused:
+        check_online_amount(5_000_001, 5_000_000)
+    assert refused.value.fields == {"amount_fen": ["At most 5000000."]}
+
+
+def test_a_pledge_becomes_a_donation_at_most_once():
+    assert PLEDGE.allows("pending", "confirmed") and PLEDGE.allows("flagged", "confirmed")
+    assert PLEDGE.allows("expired", "confirmed")  # money arriving late is still a gift
+    assert not PLEDGE.allows("confirmed", "confirmed")
+    assert not PLEDGE.allows("cancelled", "confirmed")

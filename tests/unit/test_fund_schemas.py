@@ -167,7 +167,7 @@ def test_company_with_an_id_number_is_rejected():
     body["donor"]["id_number"] = GB_SAMPLE_ID
     messages = load_error(DonationIn(), body)
     assert messages == {
-        "donor": {"id_number": ["A company has a credit code, not an identity number."]}
+        "donor": {"id_number": ["Only a person has an identity number; give the credit code."]}
     }
 
 
@@ -241,6 +241,7 @@ def test_donor_donation_still_validates_amount_and_unknown_fields():
 def disbursement(**overrides):
     body = {
         "fund_code": "GENERAL",
+        "category": "poverty_relief",
         "amount_fen": 20000,
         "purpose": "Hardship grant",
         "payee": {"name": "李四", "id_number": GB_SAMPLE_ID},
@@ -322,3 +323,29 @@ def test_statement_from_alone_runs_to_today():
 def test_statement_from_after_today_without_to_is_an_error_on_to():
     later = (local_date(now_utc()) + timedelta(days=3)).isoformat()
     assert list(load_error(StatementIn(), {"from": later})) == ["to"]
+
+
+def test_a_disbursement_names_a_known_category():
+    assert list(load_error(DisbursementIn(), disbursement(category="office_party"))) == \
+        ["category"]
+    body = disbursement()
+    del body["category"]
+    assert list(load_error(DisbursementIn(), body)) == ["category"]
+
+
+@pytest.mark.parametrize("kind", ["government", "organisation", "company"])
+def test_institutions_give_with_a_credit_code(kind):
+    loaded = DonationIn().load({"fund_code": "GENERAL", "amount_fen": 100, "channel": "bank",
+                                "donor": {"kind": kind, "name": "财政局",
+                                          "credit_code": "11341181MB1A2B3C4A"}})
+    assert loaded["donor"]["kind"] == kind
+
+
+def test_goods_must_be_described_and_only_goods_are():
+    goods = {"fund_code": "GENERAL", "amount_fen": 30000, "channel": "in_kind",
+             "donor": {"kind": "company", "name": "某公司"}}
+    assert list(load_error(DonationIn(), goods)) == ["description"]
+    assert DonationIn().load({**goods, "description": "轮椅 10 台"})["description"] == \
+        "轮椅 10 台"
+    cash = {**goods, "channel": "bank", "description": "x"}
+    assert list(load_error(DonationIn(), cash)) == ["description"]

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
-from services.gateway.auth import Unauthorized, actor_from_header
+from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.web import i18n
 from services.gateway.web_server import http
 from shared.money import format_yuan
@@ -20,7 +20,7 @@ from shared.settings import token_secret
 log = logging.getLogger(__name__)
 SESSION, LANGUAGE = "phf_session", "phf_lang"
 HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator": "/coordinator",
-         "volunteer": "/volunteer"}
+         "volunteer": "/volunteer", "auditor": "/staff"}
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 TEMPLATES.filters["yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
@@ -62,9 +62,13 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
             set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
                 try:
-                    ui.actor = actor_from_header(f"Bearer {ui.token}")
+                    ui.actor = current_actor(self.db, f"Bearer {ui.token}")
                 except Unauthorized:
                     return ui.redirect("/login?next=" + quote(request.path))
+                except Exception:  # the login table unreachable: a page, not a traceback
+                    log.exception("page %s: could not check the login", request.path)
+                    return ui.render("error.html", 500, message=ui.gettext(
+                        "Something went wrong on our side."))
                 if ui.actor["role"] not in roles:
                     return ui.render("error.html", 403, message=ui.gettext(
                         "This page is not for your role."))

@@ -1,0 +1,189 @@
+"""Pledges: what a donor gives online is a promise until the money is confirmed. It changes
+no balance and has no receipt; confirmation (by staff, by the payment channel's signed
+notification, or by a bank-statement line) makes it a donation exactly once."""
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.fund import donations, donors, idempotency, ledger
+from services.fund.domain import PLEDGE, check_online_amount, pay_reference, pledge_no
+from services.fund.models import Pledge
+from services.fund.views import pledge_view
+from shared import rows
+from shared.clock import local_date, now_utc
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.settings import online_gift_max_fen, pledge_ttl_days
+
+SELF = "fund"  # who expires a pledge
+
+
+def create(session: Session, association: str, body: dict, raw: dict, actor: dict,
+           key: str | None) -> dict:
+    scope = f"pledge:{association}:{actor['username']}"
+    if key:
+        first = idempotency.claim_key(session, scope, key, raw)
+        if first is not None:
+            return first
+    answer = pledge_view(_create(session, association, body, actor))
+    if key:
+        idempotency.keep_answer(session, scope, key, answer)
+    return answer
+
+
+def _create(session: Session, association: str, body: dict, actor: dict) -> Pledge:
+    check_online_amount(body["amount_fen"], online_gift_max_fen())
+    fund = ledger.fund_for_input(session, association, body["fund_code"])
+    project = ledger.project_for_input(session, fund, body.get("project_code"))
+    donor = _donor(session, association, body, actor)
+    now = now_utc()
+    pledge = Pledge(association_code=association, pledge_no=f"tmp-{secrets.token_hex(8)}",
+                    pay_reference=f"tmp-{secrets.token_hex(8)}", fund=fund, project=project,
+                    donor_id=donor.id, amount_fen=body["amount_fen"], channel=body["channel"],
+                    anonymous=body["anonymous"], created_by=actor["username"], created_at=now,
+                    expires_at=now + timedelta(days=pledge_ttl_days()))
+    PLEDGE.start(pledge, "pending", actor["username"], "pledged online")
+    session.add(pledge)
+    session.flush()
+    pledge.pledge_no = pledge_no(association, local_date(now).year, pledge.id)
+    pledge.pay_reference = pay_reference(pledge.id, secrets.token_hex(4))
+    return pledge
+
+
+def _donor(session: Session, association: str, body: dict, actor: dict):
+    if actor["role"] == "donor" and actor.get("donor_id"):
+        return donors.get(session, association, actor["donor_id"])
+    if not body.get("donor"):
+        raise InvalidInput("Say who gives.", "invalid_input",
+                           {"donor": ["Required when not logged in as a donor."]})
+    donor = donors.find_or_create(session, association, body["donor"])
+    session.flush()
+    return donor
+
+
+def confirm(session: Session, association: str, pledge_id: int, txn_id: str, actor: dict,
+            amount_fen: int | None = None) -> dict:
+    """Staff confirm money that arrived (or a bank line matched it): exactly once."""
+    return _settle(session, rows.one(session, Pledge, association, pledge_id, lock=True),
+                   txn_id, actor["username"], amount_fen)
+
+
+def notify(session: Session, body: dict) -> tuple[dict, bool]:
+    """A payment channel's signed notification. Returns the answer and whether the amount
+    matched; a mismatch flags the pledge (kept) and the caller answers 409."""
+    pledge = session.scalars(select(Pledge).where(Pledge.pledge_no == body["pledge_no"])
+                             .with_for_update()).one_or_none()
+    if pledge is None:
+        raise NotFound(f"No pledge {body['pledge_no']}.", "pledge_not_found",
+                       {"pledge_no": ["No such pledge."]})
+    if pledge.channel_txn_id == body["channel_txn_id"]:
+        return pledge_view(pledge), True  # the same notification again: the first answer
+    if body["amount_fen"] != pledge.amount_fen:
+        if PLEDGE.allows(pledge.status, "flagged"):
+            PLEDGE.move(pledge, "flagged", f"channel:{pledge.channel}",
+                        f"paid {body['amount_fen']} fen against {pledge.amount_fen} "
+                        f"(transaction {body['channel_txn_id']})")
+        return pledge_view(pledge), False
+    return _settle(session, pledge, body["channel_txn_id"], f"channel:{pledge.channel}"), True
+
+
+def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
+            amount_fen: int | None = None) -> dict:
+    if pledge.channel_txn_id == txn_id:
+        return pledge_view(pledge)  # confirmed by this very payment before
+    used = session.scalars(select(Pledge.pledge_no).where(Pledge.channel_txn_id == txn_id)).first()
+    if used is not None:
+        raise Conflict(f"Payment {txn_id} already confirmed pledge {used}.", "payment_used",
+                       {"channel_txn_id": [f"Used for {used}."]})
+    PLEDGE.check(pledge.status, "confirmed")
+    if amount_fen is not None and amount_fen != pledge.amount_fen:
+        raise Conflict("The amount differs from the pledge's.", "amount_mismatch",
+                       {"amount_fen": [f"The pledge is for {pledge.amount_fen}."]})
+    fund = ledger.find_fund(session, pledge.association_code, pledge.fund.code, lock=True)
+    project = ledger.find_project(session, fund, pledge.project.code, lock=True) \
+        if pledge.project else None
+    donor = donors.get(session, pledge.association_code, pledge.donor_id)
+    pledge.donation = donations.receive(session, fund, project, donor, {
+        "amount_fen": pledge.amount_fen, "channel": pledge.channel,
+        "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}"}, by)
+    pledge.channel_txn_id = txn_id
+    PLEDGE.move(pledge, "confirmed", by, f"payment {txn_id}")
+    return pledge_view(pledge)
+
+
+def cancel(session: Session, association: str, pledge_id: int, actor: dict) -> dict:
+    pledge = rows.one(session, Pledge, association, pledge_id, lock=True)
+    check_own(actor, pledge)
+    PLEDGE.move(pledge, "cancelled", actor["username"], "cancelled")
+    return pledge_view(pledge)
+
+
+def expire_due(session: Session) -> int:
+    """Pending pledges past their time expire (money arriving later still confirms them)."""
+    due = session.scalars(select(Pledge).where(Pledge.status == "pending",
+                                               Pledge.expires_at < now_utc())
+                          .with_for_update()).all()
+    for pledge in due:
+        PLEDGE.move(pledge, "expired", SELF, f"not paid within {pledge_ttl_days()} days")
+    return len(due)
+
+
+def get(session: Session, association: str, pledge_id: int, actor: dict) -> dict:
+    pledge = rows.one(session, Pledge, association, pledge_id)
+    check_own(actor, pledge)
+    return pledge_view(pledge)
+
+
+def listing(session: Session, association: str, query: dict, actor: dict) -> dict:
+    found = select(Pledge).where(Pledge.association_code == association)
+    if actor["role"] == "donor":
+        found = found.where(Pledge.donor_id == (actor.get("donor_id") or 0))
+    if query.get("status"):
+        found = found.where(Pledge.status == query["status"])
+    items, total = rows.page(session, found, [Pledge.id.desc()], query["limit"],
+                             query["offset"])
+    return {"items": [pledge_view(p) for p in items], "total": total}
+
+
+def by_reference(session: Session, association: str, reference: str) -> Pledge | None:
+    """The pledge a bank line's reference names (the reference may carry other words)."""
+    for word in reference.upper().replace(",", " ").split():
+        found = session.scalars(select(Pledge).where(Pledge.association_code == association,
+                                                     Pledge.pay_reference == word)
+                                .with_for_update()).one_or_none()
+        if found is not None:
+            return found
+    return None
+
+
+def check_own(actor: dict, pledge: Pledge) -> None:
+    if actor["role"] == "donor" and actor.get("donor_id") != pledge.donor_id:
+        raise Forbidden("This pledge is not yours.", "not_your_pledge")
+
+
+def reconcile(session: Session, association: str, lines: list[dict], actor: dict) -> dict:
+    """Bank-statement lines against pending pledges: a line whose reference names a pledge
+    and whose amount is the pledge's confirms it (once, keyed by the bank's transaction id);
+    every other line is listed with the reason it was not matched."""
+    report: dict = {"matched": [], "already": [], "unmatched": []}
+    for line in lines:
+        txn_id = f"bank:{line['txn_id']}"
+        pledge = by_reference(session, association, line["reference"])
+        if pledge is None:
+            report["unmatched"].append({"line": line["line"], "reason": "no pledge named"})
+        elif pledge.channel_txn_id == txn_id:
+            report["already"].append({"line": line["line"], "pledge_no": pledge.pledge_no})
+        elif line["amount_fen"] != pledge.amount_fen:
+            report["unmatched"].append({"line": line["line"], "reason":
+                                        f"{pledge.pledge_no} is for {pledge.amount_fen} fen"})
+        else:
+            try:
+                with session.begin_nested():
+                    settled = _settle(session, pledge, txn_id, actor["username"])
+            except (Conflict, InvalidInput) as refused:
+                report["unmatched"].append({"line": line["line"], "reason": refused.message})
+                continue
+            report["matched"].append({"line": line["line"], "pledge_no": pledge.pledge_no,
+                                      "receipt_no": settled["donation"]["receipt_no"]})
+    return report

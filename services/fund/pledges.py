@@ -1,10 +1,12 @@
 """Pledges: what a donor gives online is a promise until the money is confirmed. It changes
 no balance and has no receipt; confirmation (by staff, by the payment channel's signed
 notification, or by a bank-statement line) makes it a donation exactly once."""
+import re
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund import donations, donors, idempotency, ledger
@@ -17,6 +19,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.settings import online_gift_max_fen, pledge_ttl_days
 
 SELF = "fund"  # who expires a pledge
+PAY_REFERENCE = re.compile(r"PHF\d{6,}[0-9A-F]{6}")  # as domain.pay_reference makes them
 
 
 def create(session: Session, association: str, body: dict, raw: dict, actor: dict,
@@ -100,6 +103,13 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
     if amount_fen is not None and amount_fen != pledge.amount_fen:
         raise Conflict("The amount differs from the pledge's.", "amount_mismatch",
                        {"amount_fen": [f"The pledge is for {pledge.amount_fen}."]})
+    try:  # the unique key decides between pledges claiming one payment at the same moment
+        with session.begin_nested():
+            pledge.channel_txn_id = txn_id
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"Payment {txn_id} already confirmed another pledge.", "payment_used",
+                       {"channel_txn_id": ["Used for another pledge."]}) from None
     fund = ledger.find_fund(session, pledge.association_code, pledge.fund.code, lock=True)
     project = ledger.find_project(session, fund, pledge.project.code, lock=True) \
         if pledge.project else None
@@ -107,7 +117,6 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
     pledge.donation = donations.receive(session, fund, project, donor, {
         "amount_fen": pledge.amount_fen, "channel": pledge.channel,
         "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}"}, by)
-    pledge.channel_txn_id = txn_id
     PLEDGE.move(pledge, "confirmed", by, f"payment {txn_id}")
     return pledge_view(pledge)
 
@@ -147,8 +156,9 @@ def listing(session: Session, association: str, query: dict, actor: dict) -> dic
 
 
 def by_reference(session: Session, association: str, reference: str) -> Pledge | None:
-    """The pledge a bank line's reference names (the reference may carry other words)."""
-    for word in reference.upper().replace(",", " ").split():
+    """The pledge a bank line's reference names: its pay reference may be run into other
+    text (`捐款PHF000001ABCDEF`, `附言：phf000001abcdef`)."""
+    for word in PAY_REFERENCE.findall(reference.upper()):
         found = session.scalars(select(Pledge).where(Pledge.association_code == association,
                                                      Pledge.pay_reference == word)
                                 .with_for_update()).one_or_none()

@@ -10,6 +10,7 @@ from services.gateway.problems import problem
 from services.gateway.routes import route
 from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.users import UserRoutes
+from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.insurance_pages import InsurancePages
@@ -98,7 +99,7 @@ from shared.schemas import PageIn, ReasonIn, shaped
 HEALTH_TIMEOUT_SECONDS = 3
 
 
-class GatewayService(UserRoutes, AuthPages, FundPages, PublicPages, InsurancePages,
+class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
                      VolunteerPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,

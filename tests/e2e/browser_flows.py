@@ -99,6 +99,39 @@ def a_donor_pledges_the_channel_confirms_and_the_receipt_says_it_in_capitals(sit
 
 
 @flow
+def an_admin_opens_a_project_and_manages_a_login(site):
+    admin = site.login("admin")
+    admin.goto("/admin")
+    code = f"P{random.randint(10**6, 10**7)}"
+    admin.select_option("#create-project #fund_code", "SHANGEN")
+    admin.fill("#create-project #code", code)
+    admin.fill("#create-project #name", "助学 study grants")
+    admin.fill("#create-project #purpose", "贫困计生家庭子女助学")
+    admin.fill("#create-project #budget_yuan", "1000.00")
+    admin.click("#create-project button[type=submit]")
+    expect(admin.locator(f"#projects tr[data-project={code}]")).to_contain_text("1000.00")
+    username = f"clerk{random.randint(10**6, 10**7)}"
+    admin.fill("#create-user #username", username)
+    admin.fill("#create-user #display_name", "新同事")
+    admin.select_option("#create-user #role", "auditor")
+    admin.fill("#create-user #password", "short")
+    admin.click("#create-user button[type=submit]")
+    expect(admin.locator("#create-user .field-error[data-field=password]")).to_be_visible()
+    admin.fill("#create-user #password", "long-enough-password")
+    admin.click("#create-user button[type=submit]")
+    row = admin.locator(f"#users tr[data-user={username}]")
+    expect(row).to_contain_text(site.text("审计", "auditor"))
+    row.locator("button.deactivate").click()
+    expect(admin.locator(f"#users tr[data-user={username}]")).to_contain_text(
+        site.text("已停用", "deactivated"))
+    site.shot(admin, "admin")
+    donor = site.login("donor1")
+    donor.click("#annual-receipt-link")
+    expect(donor.locator("#annual-receipt")).to_contain_text("王芳")
+    site.shot(donor, "annual-receipt")
+
+
+@flow
 def anyone_reads_the_public_page_without_logging_in(site):
     page = site.context.new_page()
     page.goto("/public/341181")

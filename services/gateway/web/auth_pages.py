@@ -6,6 +6,7 @@ from services.gateway.web import i18n
 from services.gateway.web.static_files import serve
 from services.gateway.web.ui import HOMES, LANGUAGE, SESSION, Ui, page
 from services.gateway.web_server import http
+from shared.actors import ROLES
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -41,7 +42,7 @@ class AuthPages:
         response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax")
         return response
 
-    @page("POST", "/logout", ("donor", "staff", "coordinator", "volunteer", "admin"))
+    @page("POST", "/logout", ROLES)
     def logout(self, ui: Ui):
         response = ui.redirect("/login")
         response.delete_cookie(SESSION)

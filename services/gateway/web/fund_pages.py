@@ -13,6 +13,7 @@ from shared.errors import DomainError, Forbidden
 from shared.money import BadAmount, yuan_to_fen
 
 STAFF = ("staff", "admin")
+READERS = STAFF + ("auditor",)  # an auditor reads the staff pages; every form refuses them
 DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
                    "donor.id_number": "donor_id_number", "donor.credit_code": "donor_credit_code",
                    "donor.phone": "donor_phone", "donor.kind": "donor_kind",
@@ -66,7 +67,17 @@ class FundPages:
             return self._donor_page(ui, 422, field_errors(ui, error, DONATION_FIELDS))
         return ui.redirect(f"/donor/pledges/{pledged['id']}")
 
-    @page("GET", "/donor/pledges/<int:pledge_id>", ("donor",) + STAFF)
+    @page("GET", "/donor/annual-receipt", ("donor",))
+    def annual_receipt_page(self, ui: Ui):
+        year = ui.request.args.get("year") or str(local_date(now_utc()).year)
+        try:
+            annual = self.fund.annual_receipt(ui.actor["donor_id"] or 0,
+                                              {"year": year[:4]}, ui.actor)
+        except DomainError as error:
+            return ui.render("error.html", 422, message=ui.gettext(error.message))
+        return ui.render("annual_receipt.html", annual=annual)
+
+    @page("GET", "/donor/pledges/<int:pledge_id>", ("donor",) + READERS)
     def pledge_page(self, ui: Ui, pledge_id):
         try:
             pledged = self.fund.get_pledge(pledge_id, ui.actor)
@@ -75,7 +86,7 @@ class FundPages:
                              message=ui.gettext(error.message))
         return ui.render("pledge.html", pledge=pledged)
 
-    @page("GET", "/receipts/<int:donation_id>", ("donor",) + STAFF)
+    @page("GET", "/receipts/<int:donation_id>", ("donor",) + READERS)
     def receipt(self, ui: Ui, donation_id):
         try:
             official = self.fund.get_receipt(donation_id, ui.actor)  # a donor's own only
@@ -87,7 +98,7 @@ class FundPages:
         return ui.render("receipt.html", donation=donation, donor=donor, official=official)
 
     # --- staff -------------------------------------------------------------------------
-    @page("GET", "/staff", STAFF)
+    @page("GET", "/staff", READERS)
     def staff_home(self, ui: Ui):
         return self._staff_page(ui)
 
@@ -171,7 +182,7 @@ class FundPages:
             return self._staff_page(ui, 422, {"_decision": [ui.gettext(error.message)]})
         return ui.redirect("/staff?done=rejected")
 
-    @page("GET", "/staff/funds/<code>/statement", STAFF)
+    @page("GET", "/staff/funds/<code>/statement", READERS)
     def statement_page(self, ui: Ui, code):
         period = _period(ui)
         try:
@@ -181,7 +192,7 @@ class FundPages:
         return ui.render("statement.html", statement=statement, period=period,
                          months=statement_formats.by_month(statement["lines"]))
 
-    @page("GET", "/staff/funds/<code>/statement.csv", STAFF)
+    @page("GET", "/staff/funds/<code>/statement.csv", READERS)
     def statement_csv(self, ui: Ui, code):
         statement = self.fund.statement(code, _period(ui), ui.actor)
         name = statement_formats.filename(statement, "csv")

@@ -9,7 +9,7 @@ CLAIM_FIELDS = {"amount_claimed_fen": "amount_yuan"}
 
 
 class InsurancePages:
-    @page("GET", "/insurance", STAFF)
+    @page("GET", "/insurance", STAFF + ("auditor",))
     def insurance_home(self, ui: Ui):
         return self._insurance_page(ui)
 
@@ -57,7 +57,7 @@ class InsurancePages:
             return self._insurance_page(ui, 422, field_errors(ui, error, CLAIM_FIELDS), "claim")
         return ui.redirect(f"/insurance/claims/{claim['id']}")
 
-    @page("GET", "/insurance/claims/<int:claim_id>", STAFF)
+    @page("GET", "/insurance/claims/<int:claim_id>", STAFF + ("auditor",))
     def claim_page(self, ui: Ui, claim_id):
         try:
             claim = self.insurance.get_claim(claim_id, ui.actor)

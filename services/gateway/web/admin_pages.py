@@ -1,0 +1,65 @@
+"""The admin's page: the association's logins and the projects inside its funds."""
+from services.gateway import accounts
+from services.gateway.schemas import UserIn
+from services.gateway.web.ui import Ui, field_errors, page
+from shared.actors import ROLES, load
+from shared.errors import DomainError
+from shared.money import BadAmount, yuan_to_fen
+
+ADMIN = ("admin",)
+
+
+class AdminPages:
+    @page("GET", "/admin", ADMIN)
+    def admin_home(self, ui: Ui):
+        return self._admin_page(ui)
+
+    def _admin_page(self, ui: Ui, status=200, errors=None, which=None):
+        with self.db.transaction() as session:
+            users, _ = accounts.list_users(session, ui.actor["association_code"], 500, 0)
+            people = [accounts.user_out(user) for user in users]
+        funds = self.fund.list_funds(ui.actor)["items"]
+        owned = [(fund, project) for fund in funds
+                 for project in self.fund.list_projects(fund["code"], ui.actor)["items"]]
+        return ui.render("admin.html", status, users=people, roles=ROLES, funds=funds,
+                         projects=owned, errors=errors or {}, which=which, form=ui.form)
+
+    @page("POST", "/admin/users", ADMIN)
+    def admin_create_user(self, ui: Ui):
+        wanted = {name: ui.form.get(name, "") for name in
+                  ("username", "password", "role", "display_name")}
+        try:
+            body = load(UserIn(), wanted)
+            with self.db.transaction() as session:
+                accounts.create_user(session, body, ui.actor["association_code"])
+        except DomainError as error:
+            return self._admin_page(ui, 422, field_errors(ui, error), "user")
+        return ui.redirect("/admin")
+
+    @page("POST", "/admin/users/<username>/deactivate", ADMIN)
+    def admin_deactivate_user(self, ui: Ui, username):
+        try:
+            with self.db.transaction() as session:
+                accounts.deactivate_user(session, username[:100], ui.actor["association_code"],
+                                         ui.actor["username"])
+        except DomainError as error:
+            return self._admin_page(ui, 409, {"_users": [ui.gettext(error.message)]})
+        return ui.redirect("/admin")
+
+    @page("POST", "/admin/projects", ADMIN)
+    def admin_create_project(self, ui: Ui):
+        f = ui.form
+        body = {"code": f.get("code", ""), "name": f.get("name", ""),
+                "purpose": f.get("purpose", "")}
+        if (f.get("budget_yuan") or "").strip():
+            try:
+                body["budget_fen"] = yuan_to_fen(f["budget_yuan"])
+            except BadAmount as bad:
+                return self._admin_page(ui, 422, {"budget_yuan": [ui.gettext(str(bad))]},
+                                        "project")
+        try:
+            self.fund.create_project(f.get("fund_code", ""), body, ui.actor)
+        except DomainError as error:
+            return self._admin_page(ui, 422, field_errors(ui, error, {"budget_fen":
+                                                                     "budget_yuan"}), "project")
+        return ui.redirect("/admin")

@@ -1,0 +1,549 @@
+"""Money, as a property: random sequences of gifts (cash and in kind, for a fund or one of its
+projects), pledges confirmed or notified with right and wrong amounts, refunds, disbursements
+requested and approved under four eyes, and claim payouts that wait for money — straight
+against the use-case functions on a migrated SQLite database, each operation in its own
+transaction. After every step the ledger, the funds' and projects' balances, the public
+totals and a plain-Python model of what should have happened must all agree.
+
+One database per test run; every hypothesis example opens funds of its own (codes from a
+counter) and checks only those, so examples do not see each other's money. Admin costs are
+capped over the whole association's year, so that part of the model spans the examples
+(counted from the disbursements table)."""
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from services.fund import claim_payouts, disbursements, disclosure, donations, pledges, projects
+from services.fund.models import (
+    Disbursement,
+    Donation,
+    Fund,
+    LedgerLine,
+    LedgerTransaction,
+    Pledge,
+    Project,
+)
+from shared.contracts.fund import (
+    ADMIN_COST,
+    CASH_CHANNELS,
+    IN_KIND,
+    ONLINE_CHANNELS,
+    DisbursementIn,
+    DonationIn,
+    FundIn,
+    PledgeIn,
+)
+from shared.db import make_engine
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput
+
+ASSOCIATION = "341181"
+STAFF = [{"username": f"staff{n}", "role": "staff"} for n in (1, 2, 3)]
+PUBLIC = {"username": "public", "role": "public"}
+DONORS = [{"kind": "person", "name": "张三", "id_number": "11010519491231002X"},
+          {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"},
+          {"kind": "person", "name": "李梅", "phone": "13900001111"}]
+PROJECT_CODES = ("PA", "PB")
+RESTRICTED_CATEGORIES = ["elderly_care", "insurance_payout"]
+ASKED_CATEGORIES = ("elderly_care", "poverty_relief", "insurance_payout", ADMIN_COST)
+RECEIVED_KINDS, SPENT_KINDS = ("donation", "refund"), ("disbursement",)
+
+EXAMPLES = itertools.count(1)  # fund codes of one example: U0001, R0001
+SERIALS = itertools.count(1)  # payment ids and claim ids, unique over the run
+
+amounts = st.one_of(st.sampled_from([100, 1_000, 2_500, 5_000]), st.integers(1, 12_000))
+staff = st.sampled_from(STAFF)
+kinds = st.sampled_from(["U", "R"])
+project_choice = st.sampled_from((None,) + PROJECT_CODES)
+
+
+@dataclass
+class FundModel:
+    code: str
+    restricted: bool
+    allowed: list
+    balance: int = 0  # cash, its projects' included
+    in_kind: int = 0
+    projects: dict = field(default_factory=lambda: dict.fromkeys(PROJECT_CODES, 0))
+    waiting: list = field(default_factory=list)  # claim payouts, oldest first
+
+    @property
+    def free(self) -> int:
+        """Cash no project holds: all a payment without a project may use."""
+        return self.balance - sum(self.projects.values())
+
+
+@dataclass
+class DonationModel:
+    id: int
+    fund: FundModel
+    project: str | None
+    channel: str
+    amount: int
+    recorded_by: str
+    refunded: bool = False
+
+
+@dataclass
+class PledgeModel:
+    id: int
+    pledge_no: str
+    fund: FundModel
+    project: str | None
+    channel: str
+    amount: int
+    status: str = "pending"
+    txn: str | None = None
+
+
+@dataclass
+class DisbursementModel:
+    id: int
+    fund: FundModel
+    project: str | None
+    category: str
+    amount: int
+    requested_by: str
+    status: str
+
+
+def admin_fits(session, amount: int) -> bool:
+    """Whether `amount` more admin cost keeps the association's paid admin costs at most a
+    tenth of its paid spending (all funds, every example: everything here is this year)."""
+    spent = admin = 0
+    for category, total in session.execute(
+            select(Disbursement.category, func.sum(Disbursement.amount_fen))
+            .where(Disbursement.association_code == ASSOCIATION, Disbursement.status == "paid")
+            .group_by(Disbursement.category)):
+        spent += total
+        admin += total if category == ADMIN_COST else 0
+    return (admin + amount) * 10 <= spent + amount
+
+
+def refused(answer, kind=DomainError, *codes) -> bool:
+    return isinstance(answer, kind) and (not codes or answer.code in codes)
+
+
+def show(answer) -> str:
+    if isinstance(answer, DomainError):
+        return f"{type(answer).__name__}({answer.code}: {answer.message})"
+    return repr(answer)
+
+
+class MoneyMachine(RuleBasedStateMachine):
+    engine = None  # set by the test, one migrated database per run
+
+    donations = Bundle("donations")
+    pledges = Bundle("pledges")
+    disbursements = Bundle("disbursements")
+
+    def __init__(self):
+        super().__init__()
+        self.funds: dict[str, FundModel] = {}
+        self.pledge_models: list[PledgeModel] = []
+        self.txns: dict[str, int] = {}  # payment id -> the pledge it confirmed
+
+    # --- plumbing ------------------------------------------------------------------------
+    def run(self, work):
+        """One operation in its own transaction; a domain error rolls it back and is returned."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.info["correlation_id"] = "prop"
+                return work(session)
+        except DomainError as error:
+            return error
+
+    def read(self, query):
+        with Session(self.engine) as session, session.begin():
+            return query(session)
+
+    def cash_arrived(self, fund: FundModel):
+        """What the fund should do when cash arrives: pay waiting claim payouts oldest
+        first, from cash no project holds, stopping at the first that does not fit."""
+        while fund.waiting and fund.waiting[0].amount <= fund.free:
+            payout = fund.waiting.pop(0)
+            payout.status = "paid"
+            fund.balance -= payout.amount
+
+    def receive(self, fund: FundModel, project, channel, amount):
+        if channel == IN_KIND:
+            fund.in_kind += amount
+            return
+        fund.balance += amount
+        if project:
+            fund.projects[project] += amount
+        self.cash_arrived(fund)
+
+    # --- set-up --------------------------------------------------------------------------
+    @initialize()
+    def open_funds(self):
+        n = next(EXAMPLES)
+        wanted = {"U": FundIn().load({"code": f"U{n:04d}", "name": "综合", "restricted": False}),
+                  "R": FundIn().load({"code": f"R{n:04d}", "name": "养老", "restricted": True,
+                                      "allowed_categories": RESTRICTED_CATEGORIES})}
+
+        def work(session):
+            for body in wanted.values():
+                session.add(Fund(association_code=ASSOCIATION, balance_fen=0, in_kind_fen=0,
+                                 **body))
+            session.flush()
+            for body in wanted.values():
+                for code in PROJECT_CODES:
+                    projects.create(session, ASSOCIATION, body["code"], {
+                        "code": code, "name": code, "purpose": "项目", "budget_fen": None})
+
+        assert not refused(self.run(work))
+        self.funds = {kind: FundModel(body["code"], body["restricted"],
+                                      body["allowed_categories"])
+                      for kind, body in wanted.items()}
+
+    # --- gifts ---------------------------------------------------------------------------
+    @rule(target=donations, kind=kinds, project=project_choice,
+          channel=st.sampled_from(CASH_CHANNELS + (IN_KIND,)), amount=amounts, by=staff,
+          donor=st.sampled_from(DONORS), anonymous=st.booleans())
+    def donate(self, kind, project, channel, amount, by, donor, anonymous):
+        fund = self.funds[kind]
+        raw = {"fund_code": fund.code, "project_code": project, "amount_fen": amount,
+               "channel": channel, "donor": donor, "anonymous": anonymous}
+        if channel == IN_KIND:
+            raw["description"] = "大米 10 袋"
+        body = DonationIn().load(raw)
+        answer = self.run(lambda s: donations.record(s, ASSOCIATION, body, raw, by, None))
+        assert not refused(answer), f"money that arrived was refused: {show(answer)}"
+        self.receive(fund, project, channel, amount)
+        return DonationModel(answer["id"], fund, project, channel, amount, by["username"])
+
+    @rule(donation=donations, by=staff)
+    def refund(self, donation, by):
+        fund = donation.fund
+        answer = self.run(lambda s: donations.refund(s, ASSOCIATION, donation.id, "退回", by))
+        if donation.refunded:
+            assert refused(answer, Conflict, "already_refunded"), show(answer)
+            return
+        if by["username"] == donation.recorded_by:
+            assert refused(answer, Forbidden, "refund_four_eyes"), show(answer)
+            return
+        if donation.channel == IN_KIND:
+            affordable = fund.in_kind >= donation.amount
+        elif donation.project:
+            affordable = fund.projects[donation.project] >= donation.amount
+        else:
+            affordable = fund.free >= donation.amount
+        if not affordable:
+            assert refused(answer, Conflict), (
+                f"refund of {donation.amount} fen given to {fund.code}"
+                f"{'/' + donation.project if donation.project else ''} was paid although "
+                f"that money was spent (fund holds {fund.balance}, of which projects "
+                f"{fund.projects}): {show(answer)}")
+            return
+        assert not refused(answer), show(answer)
+        donation.refunded = True
+        if donation.channel == IN_KIND:
+            fund.in_kind -= donation.amount
+            return
+        fund.balance -= donation.amount
+        if donation.project:
+            fund.projects[donation.project] -= donation.amount
+
+    # --- pledges -------------------------------------------------------------------------
+    @rule(target=pledges, kind=kinds, project=project_choice,
+          channel=st.sampled_from(ONLINE_CHANNELS), amount=amounts,
+          by=st.sampled_from(STAFF + [PUBLIC]), donor=st.sampled_from(DONORS))
+    def pledge(self, kind, project, channel, amount, by, donor):
+        fund = self.funds[kind]
+        raw = {"fund_code": fund.code, "project_code": project, "amount_fen": amount,
+               "channel": channel, "donor": donor}
+        body = PledgeIn().load(raw)
+
+        def work(session):
+            before = session.scalar(select(func.count()).select_from(LedgerTransaction))
+            answer = pledges.create(session, ASSOCIATION, body, raw, by, None)
+            after = session.scalar(select(func.count()).select_from(LedgerTransaction))
+            return answer, after - before
+
+        answer = self.run(work)
+        assert not refused(answer), show(answer)
+        made, posted = answer
+        assert (made["status"], made["donation"], posted) == ("pending", None, 0)
+        model = PledgeModel(made["id"], made["pledge_no"], fund, project, channel, amount)
+        self.pledge_models.append(model)
+        return model
+
+    def payment_id(self, reuse: bool) -> str:
+        if reuse and self.txns:
+            return sorted(self.txns)[0]
+        return f"prop-txn-{next(SERIALS)}"
+
+    def settled(self, pledge: PledgeModel, txn: str, recorded_by: str):
+        pledge.status, pledge.txn = "confirmed", txn
+        self.txns[txn] = pledge.id
+        self.receive(pledge.fund, pledge.project, pledge.channel, pledge.amount)
+        return DonationModel(0, pledge.fund, pledge.project, pledge.channel, pledge.amount,
+                             recorded_by)
+
+    @rule(target=donations, pledge=pledges, by=staff, amount_given=st.sampled_from(
+        ["none", "right", "wrong"]), reuse_payment=st.booleans())
+    def confirm(self, pledge, by, amount_given, reuse_payment):
+        txn = pledge.txn if reuse_payment and pledge.txn else self.payment_id(reuse_payment)
+        amount = {"none": None, "right": pledge.amount, "wrong": pledge.amount + 1}[amount_given]
+
+        def work(session):
+            view = pledges.confirm(session, ASSOCIATION, pledge.id, txn, by, amount)
+            return view, self.donation_id(session, pledge)
+
+        answer = self.run(work)
+        if pledge.txn == txn:  # this very payment confirmed it before: the first answer
+            assert not refused(answer) and answer[0]["status"] == "confirmed", show(answer)
+            return multiple()
+        if txn in self.txns:
+            assert refused(answer, Conflict, "payment_used"), show(answer)
+            return multiple()
+        if pledge.status not in ("pending", "flagged", "expired"):
+            assert refused(answer, Conflict, "illegal_transition"), show(answer)
+            return multiple()
+        if amount_given == "wrong":
+            assert refused(answer, Conflict, "amount_mismatch"), show(answer)
+            return multiple()
+        assert not refused(answer), f"a confirmed payment was refused: {show(answer)}"
+        view, donation_id = answer
+        assert view["status"] == "confirmed" and view["donation"]["amount_fen"] == pledge.amount
+        donation = self.settled(pledge, txn, by["username"])
+        donation.id = donation_id
+        return donation
+
+    @staticmethod
+    def donation_id(session, pledge: PledgeModel):
+        return session.scalar(select(Pledge.donation_id).where(Pledge.id == pledge.id))
+
+    @rule(target=donations, pledge=pledges, right_amount=st.booleans(),
+          payment=st.sampled_from(["fresh", "own", "other"]))
+    def notify(self, pledge, right_amount, payment):
+        txn = pledge.txn if payment == "own" and pledge.txn else \
+            self.payment_id(payment == "other")
+        body = {"pledge_no": pledge.pledge_no, "channel_txn_id": txn,
+                "amount_fen": pledge.amount if right_amount else pledge.amount - 1 or 2}
+
+        def work(session):
+            view, matched = pledges.notify(session, body)
+            return view, matched, self.donation_id(session, pledge)
+
+        answer = self.run(work)
+        if pledge.txn == txn:  # the same notification again: the first answer
+            assert not refused(answer) and answer[1] is True, show(answer)
+            assert answer[0]["status"] == "confirmed"
+            return multiple()
+        if not right_amount:
+            assert not refused(answer), show(answer)
+            view, matched, _ = answer
+            assert matched is False
+            if pledge.status in ("pending", "expired"):
+                pledge.status = "flagged"
+            assert view["status"] == pledge.status
+            return multiple()
+        if txn in self.txns:
+            assert refused(answer, Conflict, "payment_used"), show(answer)
+            return multiple()
+        if pledge.status not in ("pending", "flagged", "expired"):
+            assert refused(answer, Conflict, "illegal_transition"), show(answer)
+            return multiple()
+        assert not refused(answer), f"a notified payment was refused: {show(answer)}"
+        view, matched, donation_id = answer
+        assert matched is True and view["status"] == "confirmed"
+        donation = self.settled(pledge, txn, f"channel:{pledge.channel}")
+        donation.id = donation_id
+        return donation
+
+    @rule(pledge=pledges, by=staff)
+    def cancel(self, pledge, by):
+        answer = self.run(lambda s: pledges.cancel(s, ASSOCIATION, pledge.id, by))
+        if pledge.status in ("pending", "flagged"):
+            assert not refused(answer) and answer["status"] == "cancelled", show(answer)
+            pledge.status = "cancelled"
+        else:
+            assert refused(answer, Conflict, "illegal_transition"), show(answer)
+
+    # --- spending ------------------------------------------------------------------------
+    @rule(target=disbursements, kind=kinds, project=project_choice,
+          category=st.sampled_from(ASKED_CATEGORIES), amount=amounts, by=staff)
+    def request(self, kind, project, category, amount, by):
+        fund = self.funds[kind]
+        raw = {"fund_code": fund.code, "project_code": project, "category": category,
+               "amount_fen": amount, "purpose": "慰问", "payee": {"name": "李四"}}
+        body = DisbursementIn().load(raw)
+        fits_cap = self.read(lambda s: admin_fits(s, amount))
+        answer = self.run(lambda s: disbursements.request(s, ASSOCIATION, body, by).id)
+        if category not in fund.allowed or (category == ADMIN_COST and fund.restricted):
+            assert refused(answer, InvalidInput, "category_not_allowed"), show(answer)
+        elif fund.restricted and not project:
+            assert refused(answer, InvalidInput, "project_required"), show(answer)
+        elif project and amount > fund.projects[project]:
+            assert refused(answer, Conflict, "project_insufficient"), show(answer)
+        elif category == ADMIN_COST and not fits_cap:
+            assert refused(answer, Conflict, "admin_cost_cap"), show(answer)
+        else:
+            assert not refused(answer), show(answer)
+            return DisbursementModel(answer, fund, project, category, amount, by["username"],
+                                     "requested")
+        return multiple()
+
+    @rule(target=disbursements, amount=amounts)
+    def claim_payout(self, amount):
+        """An approved insurance claim opens a payout from the unrestricted fund, paid at
+        once if the fund's free cash covers it, else queued until money arrives."""
+        fund, serial = self.funds["U"], next(SERIALS)
+        envelope = {"data": {"association_code": ASSOCIATION, "claim_id": serial,
+                             "claim_no": f"CL-{serial}", "payout_fund_code": fund.code,
+                             "amount_approved_fen": amount, "product_code": "PROP",
+                             "insured_name": "王五", "approved_by": "staff2"}}
+
+        def work(session):
+            claim_payouts.open_payout(session, envelope)
+            made = disbursements.by_source(session, f"claim:{ASSOCIATION}:{serial}")
+            return made.id, made.status
+
+        answer = self.run(work)
+        assert not refused(answer), show(answer)
+        payout = DisbursementModel(answer[0], fund, None, "insurance_payout", amount,
+                                   "insurance:staff2", "awaiting_funds")
+        if not fund.waiting and fund.free >= amount:
+            payout.status = "paid"
+            fund.balance -= amount
+        else:
+            fund.waiting.append(payout)
+        assert answer[1] == payout.status, (answer, fund)
+        return payout
+
+    @rule(disbursement=disbursements, by=staff)
+    def approve(self, disbursement, by):
+        fund, d = disbursement.fund, disbursement
+        fits_cap = self.read(lambda s: admin_fits(s, d.amount))
+        answer = self.run(lambda s: disbursements.approve(s, ASSOCIATION, d.id, by))
+        if d.status not in ("requested", "awaiting_funds"):
+            assert refused(answer, Conflict, "illegal_transition"), show(answer)
+            return
+        if by["username"] == d.requested_by:
+            assert refused(answer, Forbidden, "four_eyes"), show(answer)
+            return
+        if d.category == ADMIN_COST and not fits_cap:
+            assert refused(answer, Conflict, "admin_cost_cap"), show(answer)
+            return
+        fits = fund.projects[d.project] >= d.amount if d.project else fund.free >= d.amount
+        if not fits and d.status == "awaiting_funds":  # a queued payout cannot be rejected
+            assert refused(answer, Conflict, "illegal_transition"), show(answer)
+            return
+        if not fits:
+            # The project's shortfall is refused (409) or the payment rejected; either
+            # way nothing moves (the service tests pin which).
+            assert refused(answer, Conflict, "project_insufficient") or (
+                answer["status"], answer["reason"]) == ("rejected", "insufficient_funds"), \
+                show(answer)
+            if not refused(answer):
+                d.status = "rejected"
+            return
+        assert not refused(answer) and answer["status"] == "paid", show(answer)
+        if d.status == "awaiting_funds":
+            fund.waiting.remove(d)
+        d.status = "paid"
+        fund.balance -= d.amount
+        if d.project:
+            fund.projects[d.project] -= d.amount
+
+    # --- what must hold after every step -------------------------------------------------
+    @invariant()
+    def money_adds_up(self):
+        if not self.funds:
+            return
+        self.read(self.check)
+
+    def check(self, session):
+        unbalanced = session.execute(
+            select(LedgerLine.transaction_id, func.sum(LedgerLine.amount_fen))
+            .group_by(LedgerLine.transaction_id)
+            .having(func.sum(LedgerLine.amount_fen) != 0)).all()
+        assert unbalanced == [], f"transactions that do not sum to zero: {unbalanced}"
+        assert session.scalar(select(func.count()).select_from(Fund)
+                              .where(Fund.balance_fen < 0)) == 0
+        assert session.scalar(select(func.count()).select_from(Project)
+                              .where(Project.balance_fen < 0)) == 0
+
+        codes = [f.code for f in self.funds.values()]
+        mine = or_(*[LedgerLine.account.in_([f"fund:{c}", f"in_kind:{c}"]) for c in codes],
+                   *[LedgerLine.account.like(f"project:{c}:%") for c in codes])
+        sums = defaultdict(int)  # (account, kind) -> sum of lines
+        for account, kind, amount in session.execute(
+                select(LedgerLine.account, LedgerTransaction.kind, LedgerLine.amount_fen)
+                .join(LedgerLine.transaction)
+                .where(LedgerTransaction.association_code == ASSOCIATION, mine)):
+            sums[account, kind] += amount
+
+        def credit(accounts, kinds=None):
+            return -sum(v for (a, k), v in sums.items()
+                        if a in accounts and (kinds is None or k in kinds))
+
+        rows = {f.code: f for f in session.scalars(select(Fund).where(Fund.code.in_(codes)))}
+        public = {item["code"]: item for item in disclosure.funds(session, ASSOCIATION)["items"]}
+        for model in self.funds.values():
+            code, row = model.code, rows[model.code]
+            project_rows = {p.code: p for p in session.scalars(
+                select(Project).where(Project.fund_id == row.id))}
+            cash = [f"fund:{code}"] + [f"project:{code}:{p}" for p in project_rows]
+            assert row.balance_fen == credit(cash), code
+            assert row.in_kind_fen == credit([f"in_kind:{code}"]), code
+            assert credit([f"fund:{code}"]) >= 0, (
+                f"{code}: its own account is at {credit([f'fund:{code}'])}; projects' money "
+                f"was spent without them")
+            for p, project in project_rows.items():
+                assert project.balance_fen == credit([f"project:{code}:{p}"]), (code, p)
+            assert (row.balance_fen, row.in_kind_fen) == (model.balance, model.in_kind), \
+                (code, model)
+            assert {p: r.balance_fen for p, r in project_rows.items()} == model.projects, code
+
+            item = public[code]
+            received = credit(cash, RECEIVED_KINDS)
+            spent = -credit(cash, SPENT_KINDS)
+            assert item["received_fen"] - item["spent_fen"] == item["balance_fen"], item
+            assert (item["received_fen"], item["spent_fen"], item["balance_fen"]) == \
+                (received, spent, row.balance_fen), item
+            for shown in item["projects"]:
+                account = [f"project:{code}:{shown['code']}"]
+                assert (shown["received_fen"], shown["spent_fen"], shown["balance_fen"]) == (
+                    credit(account, RECEIVED_KINDS), -credit(account, SPENT_KINDS),
+                    project_rows[shown["code"]].balance_fen), shown
+
+        # A pledge has a donation (and so moved money) only once it is confirmed.
+        for pledge_id, status, donation_id in session.execute(
+                select(Pledge.id, Pledge.status, Pledge.donation_id)
+                .where(Pledge.fund_id.in_([r.id for r in rows.values()]))):
+            assert (status == "confirmed") == (donation_id is not None), (pledge_id, status)
+        # Receipt numbers stay gap-free, rolled-back gifts included.
+        numbers = defaultdict(list)
+        for (receipt_no,) in session.execute(select(Donation.receipt_no)
+                                             .where(Donation.association_code == ASSOCIATION)):
+            _, year, number = receipt_no.rsplit("-", 2)
+            numbers[year].append(int(number))
+        for year, found in numbers.items():
+            assert sorted(found) == list(range(1, len(found) + 1)), year
+
+
+def test_money_stays_balanced_restricted_and_disclosed(sqlite_url):
+    MoneyMachine.engine = make_engine(sqlite_url("fund"))
+    try:
+        run_state_machine_as_test(MoneyMachine, settings=settings(
+            max_examples=30, stateful_step_count=30, deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    finally:
+        MoneyMachine.engine.dispose()
+        MoneyMachine.engine = None

@@ -9,6 +9,7 @@ from services.fund.domain import (
     DISBURSEMENT,
     check_admin_cost_cap,
     check_free_cash,
+    check_project_can_pay,
     check_spending,
     disbursement_entry,
     is_insufficient_funds,
@@ -107,8 +108,9 @@ def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
     if project is None:
         check_free_cash(fund.code, fund.balance_fen, ledger.held_by_projects(session, fund),
                         disbursement.amount_fen)
-    else:
+    else:  # a project short of money says so, whatever else the fund holds
         project = ledger.find_project(session, fund, project.code, lock=True)
+        check_project_can_pay(project.code, project.balance_fen, disbursement.amount_fen)
     transaction = ledger.post(session, disbursement.association_code, fund,
                               disbursement_entry(fund.code, disbursement.amount_fen,
                                                  project.code if project else None),
@@ -122,9 +124,8 @@ def _check_can_cover(session: Session, fund: Fund, project, category: str,
                      amount: int) -> None:
     """Refuse at once what could never be paid as asked: more than the project holds, or
     admin costs over the cap. (A short fund is found out when it is approved.)"""
-    if project is not None and amount > project.balance_fen:
-        raise Conflict(f"Project {project.code} holds {project.balance_fen} fen.",
-                       "project_insufficient", {"amount_fen": ["More than the project holds."]})
+    if project is not None:
+        check_project_can_pay(project.code, project.balance_fen, amount)
     if category == ADMIN_COST:
         _check_admin_cost(session, fund.association_code, amount)
 

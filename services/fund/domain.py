@@ -110,14 +110,18 @@ def new_balance(fund_code: str, balance_fen: int, entry: LedgerEntry) -> int:
     return after
 
 
+def check_project_can_pay(project_code: str, balance_fen: int, amount_fen: int) -> None:
+    if amount_fen > balance_fen:
+        raise Conflict(f"Project {project_code} holds {balance_fen} fen; {amount_fen} fen "
+                       f"cannot be paid from it.", "project_insufficient",
+                       {"amount_fen": ["More than the project holds."]})
+
+
 def new_project_balance(fund_code: str, project_code: str, balance_fen: int,
                         entry: LedgerEntry) -> int:
     """A project's cash after `entry`; a project never pays more than it holds."""
     change = entry.change_to(project_account(fund_code, project_code))
-    if balance_fen + change < 0:
-        raise Conflict(f"Project {project_code} holds {balance_fen} fen; {-change} fen cannot "
-                       f"be paid from it.", "project_insufficient",
-                       {"amount_fen": ["More than the project holds."]})
+    check_project_can_pay(project_code, balance_fen, -change)
     return balance_fen + change
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.fund import disbursements, donors, idempotency, ledger
-from services.fund.domain import donation_entry, reversal_of
+from services.fund.domain import check_free_cash, donation_entry, reversal_of
 from services.fund.models import (
     OUTBOX,
     Donation,
@@ -106,6 +106,9 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
     fund = ledger.find_fund(session, association, donation.fund.code, lock=True)
     project = ledger.find_project(session, fund, donation.project.code, lock=True) \
         if donation.project else None
+    if project is None and donation.channel != IN_KIND:  # projects' money is not its to return
+        check_free_cash(fund.code, fund.balance_fen, ledger.held_by_projects(session, fund),
+                        donation.amount_fen)
     original = ledger.entry_of(session.get(LedgerTransaction, donation.ledger_transaction_id))
     reversal = ledger.post(session, association, fund, reversal_of(original, "refund"),
                            f"refund of {donation.receipt_no}", project)

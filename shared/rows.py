@@ -5,12 +5,15 @@ from sqlalchemy.orm import Session
 from shared.errors import NotFound
 
 
+def locked(query, lock: bool = True):
+    """`query` taking row locks. populate_existing: an object already in the session (loaded
+    through a relationship, say) is refreshed from the locked row, or its values are stale."""
+    return query.with_for_update().execution_options(populate_existing=True) if lock else query
+
+
 def one(session: Session, model, association: str, row_id: int, lock: bool = False):
     query = select(model).where(model.id == row_id, model.association_code == association)
-    if lock:
-        # populate_existing: an object already in the session is refreshed from the locked row.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    found = session.scalars(query).one_or_none()
+    found = session.scalars(locked(query, lock)).one_or_none()
     if found is None:
         noun = model.__name__.lower()
         raise NotFound(f"No {noun} {row_id}.", f"{noun}_not_found")

@@ -19,12 +19,8 @@ from shared.errors import InvalidInput, NotFound
 
 def find_fund(session: Session, association: str, code: str, lock: bool = False) -> Fund:
     query = select(Fund).where(Fund.association_code == association, Fund.code == code)
-    if lock:
-        # Row lock: concurrent payments from one fund queue here, so none overdraws it.
-        # populate_existing: a Fund already loaded in this session (through a relationship)
-        # must be refreshed from the locked row, or its balance is stale.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    fund = session.scalars(query).one_or_none()
+    # Row lock: concurrent payments from one fund queue here, so none overdraws it.
+    fund = session.scalars(rows.locked(query, lock)).one_or_none()
     if fund is None:
         raise NotFound(f"No fund {code}.", "fund_not_found", {"fund_code": ["No such fund."]})
     return fund
@@ -75,11 +71,9 @@ def next_receipt_no(session: Session, association: str, year: int) -> str:
 
 
 def _locked_series(session: Session, association: str, year: int) -> ReceiptSeries | None:
-    return session.scalars(
+    return session.scalars(rows.locked(
         select(ReceiptSeries).where(ReceiptSeries.association_code == association,
-                                    ReceiptSeries.year == year)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one_or_none()
+                                    ReceiptSeries.year == year))).one_or_none()
 
 
 def listing(session: Session, association: str, limit: int, offset: int) -> dict:
@@ -90,9 +84,7 @@ def listing(session: Session, association: str, limit: int, offset: int) -> dict
 
 def find_project(session: Session, fund: Fund, code: str, lock: bool = False) -> Project:
     query = select(Project).where(Project.fund_id == fund.id, Project.code == code)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    project = session.scalars(query).one_or_none()
+    project = session.scalars(rows.locked(query, lock)).one_or_none()
     if project is None:
         raise InvalidInput(f"Fund {fund.code} has no project {code}.", "unknown_project",
                            {"project_code": ["No such project in this fund."]})

@@ -70,9 +70,7 @@ def _expire_lapsed(session: Session, association: str, product_id: int, id_numbe
 def by_number(session: Session, association: str, policy_no: str, lock: bool = False) -> Policy:
     query = select(Policy).where(Policy.association_code == association,
                                  Policy.policy_no == policy_no)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    policy = session.scalars(query).one_or_none()
+    policy = session.scalars(rows.locked(query, lock)).one_or_none()
     if policy is None:
         raise NotFound(f"No policy {policy_no}.", "policy_not_found",
                        {"policy_no": ["No such policy."]})

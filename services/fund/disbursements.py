@@ -94,8 +94,9 @@ def pay_waiting(session: Session, fund: Fund) -> int:
     waiting = session.scalars(select(Disbursement).where(
         Disbursement.fund_id == fund.id, Disbursement.status == "awaiting_funds")
         .order_by(Disbursement.id).with_for_update()).all()
+    held = ledger.held_by_projects(session, fund) if waiting else 0
     for disbursement in waiting:
-        if disbursement.amount_fen > fund.balance_fen:
+        if disbursement.amount_fen > fund.balance_fen - held:  # projects' money is not free
             break
         _post(session, fund, disbursement, FUND_ITSELF, "money arrived")
         paid += 1

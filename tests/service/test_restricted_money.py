@@ -1,12 +1,16 @@
 """Restricted money through the fund service's RPC interface, on both databases: projects
 and categories, the admin-cost cap, refunds under four eyes, gifts in kind, receipts and the
 default statement period (DESIGN.md, "Second stage" → "Money")."""
+import json
+
 import pytest
+from nameko.testing.services import entrypoint_waiter
 
 from shared.actors import public_actor
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, Forbidden, InvalidInput
-from tests.support import ADMIN, STAFF1, STAFF2
+from shared.events import build_envelope
+from tests.support import ADMIN, STAFF1, STAFF2, publish_raw
 
 COMPANY = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}
 PERSON = {"kind": "person", "name": "张三", "id_number": "11010519491231002X",
@@ -173,6 +177,37 @@ def test_project_money_is_not_spent_by_a_request_without_the_project(fund):
     assert pay(fund, 2_000, "GENERAL", "poverty_relief")["status"] == "paid"
     assert project_row(fund, "GENERAL")["balance_fen"] == 8_000
     assert balance(fund, "GENERAL") == 8_000
+
+
+def approved_claim(fund, code, amount, claim_id=41):
+    """An insurance claim approved for `amount`: the fund opens its payout from `code`."""
+    envelope = build_envelope("insurance.claim_approved", {
+        "association_code": "341181", "claim_id": claim_id, "claim_no": f"CL-{claim_id}",
+        "policy_no": "P-1", "product_code": "ONLY_CHILD_ACCIDENT",
+        "amount_approved_fen": amount, "payout_fund_code": code, "insured_name": "赵六",
+        "insured_id_number_masked": "3411**********1234", "approved_by": "staff2"}, "claim")
+    with entrypoint_waiter(fund.container, "on_claim_approved", timeout=10):
+        publish_raw(fund.config["AMQP_URI"], "insurance.events", "claim_approved",
+                    json.dumps(envelope).encode())
+    (payout,) = fund.rpc.list_disbursements({}, STAFF1)["items"]
+    return payout
+
+
+def test_a_gift_for_a_project_is_recorded_while_a_claim_payout_waits(fund):
+    """A waiting payout is the fund's to pay from its free cash; a gift for a project must
+    neither pay it nor be refused because it cannot."""
+    open_restricted(fund, code="INSURANCE_PAYOUT", categories=("insurance_payout",))
+    assert approved_claim(fund, "INSURANCE_PAYOUT", 3_000)["status"] == "awaiting_funds"
+    given = give(fund, 5_000, "INSURANCE_PAYOUT", "P1")
+    assert given["project_code"] == "P1"
+    assert project_row(fund, "INSURANCE_PAYOUT")["balance_fen"] == 5_000
+    (payout,) = fund.rpc.list_disbursements({}, STAFF1)["items"]
+    assert payout["status"] == "awaiting_funds"
+    give(fund, 3_000, "INSURANCE_PAYOUT")  # the fund's own money: now it is paid
+    (payout,) = fund.rpc.list_disbursements({}, STAFF1)["items"]
+    assert payout["status"] == "paid"
+    assert balance(fund, "INSURANCE_PAYOUT") == 5_000
+    assert project_row(fund, "INSURANCE_PAYOUT")["balance_fen"] == 5_000
 
 
 # --- admin costs (慈善法 第六十条) ----------------------------------------------------------

@@ -12,10 +12,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.columns import created
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
@@ -26,9 +26,6 @@ class Base(DeclarativeBase):
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 
-
-def _now():
-    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class Fund(Base):
@@ -58,7 +55,7 @@ class Project(Base):
     purpose: Mapped[str] = mapped_column(Text)
     budget_fen: Mapped[int | None] = mapped_column(BigInteger)
     balance_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = created()
     fund: Mapped[Fund] = relationship()
 
 
@@ -74,7 +71,7 @@ class Donor(Base):
     id_number: Mapped[str | None] = mapped_column(String(18))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(11), index=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = created()
 
 
 class LedgerTransaction(Base):
@@ -83,7 +80,7 @@ class LedgerTransaction(Base):
     association_code: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(30))
     memo: Mapped[str] = mapped_column(String(200))
-    posted_at: Mapped[datetime] = _now()
+    posted_at: Mapped[datetime] = created()
     lines: Mapped[list["LedgerLine"]] = relationship(back_populates="transaction")
 
 
@@ -123,7 +120,7 @@ class Donation(Base):
     refund_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     refund_reason: Mapped[str | None] = mapped_column(Text)
     refunded_by: Mapped[str | None] = mapped_column(String(100))
-    recorded_at: Mapped[datetime] = _now()
+    recorded_at: Mapped[datetime] = created()
     fund: Mapped[Fund] = relationship()
     project: Mapped[Project | None] = relationship()
     donor: Mapped[Donor] = relationship()
@@ -136,7 +133,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     response: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = created()
 
 
 class Disbursement(Base):
@@ -158,7 +155,7 @@ class Disbursement(Base):
     requested_by: Mapped[str] = mapped_column(String(100))
     decided_by: Mapped[str | None] = mapped_column(String(100))
     ledger_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
-    requested_at: Mapped[datetime] = _now()
+    requested_at: Mapped[datetime] = created()
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     fund: Mapped[Fund] = relationship()
     project: Mapped[Project | None] = relationship()
@@ -191,7 +188,7 @@ class Pledge(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), index=True)
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = created()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The channel's own id of the payment: one payment confirms one pledge, once.
     channel_txn_id: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -219,4 +216,4 @@ class IdentityReveal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"))
     revealed_to: Mapped[str] = mapped_column(String(100))
-    revealed_at: Mapped[datetime] = _now()
+    revealed_at: Mapped[datetime] = created()

@@ -10,10 +10,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.columns import created
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
@@ -24,9 +24,6 @@ class Base(DeclarativeBase):
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 
-
-def _created():
-    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class Volunteer(Base):
@@ -39,7 +36,7 @@ class Volunteer(Base):
     phone: Mapped[str] = mapped_column(String(11))
     status: Mapped[str] = mapped_column(String(10), default="active")
     availability: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created()
     skills: Mapped[list["VolunteerSkill"]] = relationship(cascade="all, delete-orphan")
 
 
@@ -83,7 +80,7 @@ class Signup(Base):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
     status: Mapped[str] = mapped_column(String(12))
     signed_up_by: Mapped[str] = mapped_column(String(100))
-    signed_up_at: Mapped[datetime] = _created()
+    signed_up_at: Mapped[datetime] = created()
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     shift: Mapped[Shift] = relationship()
@@ -117,7 +114,7 @@ class Visit(Base):
     volunteer_ids: Mapped[list] = mapped_column(JSON, default=list)
     minutes: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created()
     history: Mapped[list["VisitHistory"]] = relationship(order_by="VisitHistory.id",
                                                          cascade="all, delete-orphan")
 

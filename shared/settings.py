@@ -85,3 +85,8 @@ def pledge_ttl_days() -> int:
 def payment_notify_secret() -> str:
     """The key payment channels sign their notifications with (`PAYMENT_NOTIFY_SECRET`)."""
     return _kept_secret("PAYMENT_NOTIFY_SECRET", "payment-notify-secret")
+
+
+def max_body_bytes() -> int:
+    """The largest request body the gateway reads (`MAX_BODY_BYTES`, default 1 MiB)."""
+    return int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))

@@ -3,6 +3,7 @@ role checked, the body and query validated, a correlation id made or carried on,
 failure turned into problem+json. The same records feed the OpenAPI document."""
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from functools import wraps
 import eventlet
 from marshmallow import Schema, ValidationError
 from nameko.exceptions import RemoteError, UnknownService
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
@@ -120,14 +122,42 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
 
 
 def _json_body(request):
-    text = request.get_data(as_text=True)
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The body is not UTF-8 text.") from None
     try:
         raw = json.loads(text) if text.strip() else None
     except ValueError as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply.") from None
     if not isinstance(raw, dict):
         raise BadRequest("The body must be a JSON object.")
+    bad = not_text(raw)
+    if bad:
+        raise InvalidBody({path: ["Contains a character that is not text (NUL or a lone "
+                                  "surrogate)."] for path in bad})
     return raw
+
+
+def not_text(value, path: str = "") -> list[str]:
+    """Field paths of strings (and keys) a person could not have typed: NUL, lone UTF-16
+    surrogates. They pass JSON but break databases and logs further on."""
+    if isinstance(value, str):
+        return [path or "_body"] if _BAD_CHARACTERS.search(value) else []
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else str(key)
+            found += [here] if _BAD_CHARACTERS.search(str(key)) else not_text(item, here)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found += not_text(item, f"{path}.{n}" if path else str(n))
+    return found
+
+
+_BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
 def _load(schema: Schema, data):
@@ -169,6 +199,9 @@ def _problem_for(exc: Exception, cid: str) -> Response:
                        {"WWW-Authenticate": 'Bearer realm="api"'})
     if isinstance(exc, RoleNotAllowed):
         return problem(403, str(exc), "role_not_allowed", None, cid)
+    if isinstance(exc, HTTPException) and exc.code and exc.code < 500:  # e.g. 413 mid-body
+        return problem(exc.code, exc.description or exc.name,
+                       exc.name.lower().replace(" ", "_"), None, cid)
     if isinstance(exc, (UnknownService, eventlet.Timeout)):
         return problem(503, "A service did not answer; try again shortly.", "unavailable",
                        None, cid)

@@ -1,16 +1,27 @@
 """nameko's web server, answering what its router refuses (no such path, a method the path
-does not take) as problem+json like every other error, instead of Werkzeug's HTML page."""
+does not take) as problem+json like every other error, instead of Werkzeug's HTML page, and
+refusing bodies above `MAX_BODY_BYTES` before they are read."""
+import uuid
+
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from services.gateway.problems import problem
+from shared.settings import max_body_bytes
 
 
 class _ProblemsApp(WsgiApp):
     def __call__(self, environ, start_response):
+        limit = max_body_bytes()
+        if _declared_length(environ) > limit:  # refused before a byte of it is read
+            cid = _correlation_id(environ)
+            return _with_id(problem(413, f"The body is larger than {limit} bytes.",
+                                    "body_too_large", {"_body": [f"At most {limit} bytes."]},
+                                    cid), cid)(environ, start_response)
         request = Request(environ, shallow=True)  # as nameko's own app does
+        request.max_content_length = limit  # a body sent without a length stops there too
         adapter = self.url_map.bind_to_environ(environ)
         try:
             provider, values = adapter.match()
@@ -18,9 +29,27 @@ class _ProblemsApp(WsgiApp):
             answer = provider.handle_request(request)
         except HTTPException as refused:
             headers = {k: v for k, v in refused.get_headers() if k.lower() == "allow"}
-            answer = problem(refused.code or 400, refused.description or refused.name,
-                             refused.name.lower().replace(" ", "_"), headers=headers)
+            cid = _correlation_id(environ)
+            answer = _with_id(problem(refused.code or 400, refused.description or refused.name,
+                                      refused.name.lower().replace(" ", "_"),
+                                      correlation_id=cid, headers=headers), cid)
         return answer(environ, start_response)
+
+
+def _correlation_id(environ) -> str:
+    return (environ.get("HTTP_X_CORRELATION_ID") or "").strip()[:100] or str(uuid.uuid4())
+
+
+def _with_id(response, correlation_id: str):
+    response.headers["X-Correlation-ID"] = correlation_id
+    return response
+
+
+def _declared_length(environ) -> int:
+    try:
+        return int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 class GatewayServer(WebServer):

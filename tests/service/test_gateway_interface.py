@@ -412,3 +412,43 @@ def test_a_service_nobody_serves_is_a_503(gateway):
     response = gateway.request("GET", "/api/v1/funds", user="staff1")
 
     assert_problem(response, 503, "unavailable")
+
+
+# --- hostile bodies: a clear 4xx naming the field, and the service never asked ----------
+
+@pytest.mark.parametrize(("text", "path"), [
+    ('{"fund_code": "GENERAL", "purpose": "a\\u0000b"}', "purpose"),
+    ('{"payee": {"name": "\\ud800"}}', "payee.name"),
+    ('{"payee": {"name": ["ok", "\\udfff"]}}', "payee.name.1"),
+    ('{"\\u0000": 1}', "\\x00"),
+])
+def test_nul_and_lone_surrogates_are_refused_by_field(gateway, text, path):
+    response = gateway.request("POST", "/api/v1/disbursements", user="staff1", data=text,
+                               headers={"Content-Type": "application/json"})
+    body = assert_problem(response, 422, "invalid_input")
+    assert path.encode().decode("unicode_escape") in body["errors"] or path in body["errors"]
+    gateway.fund.request_disbursement.assert_not_called()
+
+
+def test_invalid_utf8_and_deep_nesting_are_bad_requests(gateway):
+    for data in (b'{"purpose": "\xff\xfe"}', ("[" * 100_000 + "]" * 100_000).encode()):
+        response = gateway.request("POST", "/api/v1/disbursements", user="staff1", data=data,
+                                   headers={"Content-Type": "application/json"})
+        assert_problem(response, 400, "bad_request")
+    gateway.fund.request_disbursement.assert_not_called()
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(gateway):
+    huge = b'{"purpose": "' + b"x" * (1024 * 1024 + 1) + b'"}'
+    response = gateway.request("POST", "/api/v1/disbursements", user="staff1", data=huge,
+                               headers={"Content-Type": "application/json",
+                                        "X-Correlation-ID": "big-1"})
+    body = assert_problem(response, 413, "body_too_large")
+    assert body["correlation_id"] == "big-1"
+    gateway.fund.request_disbursement.assert_not_called()
+
+
+def test_a_method_the_path_does_not_take_is_405_with_allow(gateway):
+    response = gateway.request("PUT", "/api/v1/funds", user="staff1", json={})
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]

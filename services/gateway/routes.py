@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 import eventlet
+from kombu.exceptions import OperationalError as KombuOperationalError
 from marshmallow import Schema, ValidationError
 from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.exceptions import HTTPException
@@ -24,6 +25,8 @@ from shared.observability import set_correlation_id
 from shared.schemas import MAX_ID
 
 log = logging.getLogger(__name__)
+# The broker or a service is away for the moment: the client may try again (503, not 500).
+UNREACHABLE = (UnknownService, eventlet.Timeout, KombuOperationalError, ConnectionError)
 ROUTES: list["Route"] = []
 RPC_TIMEOUT_SECONDS = 30
 
@@ -202,7 +205,7 @@ def _problem_for(exc: Exception, cid: str) -> Response:
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:  # e.g. 413 mid-body
         return problem(exc.code, exc.description or exc.name,
                        exc.name.lower().replace(" ", "_"), None, cid)
-    if isinstance(exc, (UnknownService, eventlet.Timeout)):
+    if isinstance(exc, UNREACHABLE):
         return problem(503, "A service did not answer; try again shortly.", "unavailable",
                        None, cid)
     log.error("request %s failed", cid, exc_info=(type(exc), exc, exc.__traceback__))

@@ -16,6 +16,7 @@ from unittest.mock import MagicMock
 import jwt
 import pytest
 import requests
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.testing.services import replace_dependencies
 from sqlalchemy import update
@@ -412,6 +413,14 @@ def test_a_service_nobody_serves_is_a_503(gateway):
     response = gateway.request("GET", "/api/v1/funds", user="staff1")
 
     assert_problem(response, 503, "unavailable")
+
+
+def test_a_broker_that_is_away_is_a_503_on_the_api_and_the_pages(gateway):
+    away = KombuOperationalError("[Errno 111] ECONNREFUSED")
+    gateway.fund.list_funds.side_effect = away
+    assert_problem(gateway.request("GET", "/api/v1/funds", user="staff1"), 503, "unavailable")
+    gateway.fund.public_funds.side_effect = away
+    assert gateway.request("GET", "/public/341181").status_code == 503
 
 
 # --- hostile bodies: a clear 4xx naming the field, and the service never asked ----------

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
+from services.gateway.routes import UNREACHABLE
 from services.gateway.web import i18n
 from services.gateway.web_server import http
 from shared.money import format_yuan
@@ -78,6 +79,9 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
                         "The form expired; go back, reload and try again."))
             try:
                 return handler(self, ui, **path_args)
+            except UNREACHABLE:  # the broker or a service is away for the moment
+                return ui.render("error.html", 503, message=ui.gettext(
+                    "A service did not answer; try again shortly."))
             except Exception:  # a page that failed says so, in the user's language
                 log.exception("page %s failed", request.path)
                 return ui.render("error.html", 500, message=ui.gettext(

@@ -24,15 +24,8 @@ from shared.outbox import record_event
 def record(session: Session, association: str, body: dict, raw: dict, actor: dict,
            key: str | None) -> dict:
     """`body` is validated input; `raw` is what was sent, which the key is bound to."""
-    scope = key_scope(association, actor)
-    if key:
-        first = idempotency.claim_key(session, scope, key, raw)
-        if first is not None:
-            return first
-    answer = _record(session, association, body, actor)
-    if key:
-        idempotency.keep_answer(session, scope, key, answer)
-    return answer
+    return idempotency.answered_once(session, key_scope(association, actor), key, raw,
+                                     lambda: _record(session, association, body, actor))
 
 
 def key_scope(association: str, actor: dict) -> str:

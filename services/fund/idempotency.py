@@ -33,3 +33,16 @@ def claim_key(session: Session, scope: str, key: str, body: dict) -> dict | None
 def keep_answer(session: Session, scope: str, key: str, answer: dict) -> None:
     kept = session.get(IdempotencyKey, (scope, key))
     kept.response = json.dumps(answer)
+
+
+def answered_once(session: Session, scope: str, key: str | None, raw: dict, work) -> dict:
+    """`work()`'s answer, or, for a key seen before, the first answer (409 if the body
+    differs). Without a key the work is simply done."""
+    if key:
+        first = claim_key(session, scope, key, raw)
+        if first is not None:
+            return first
+    answer = work()
+    if key:
+        keep_answer(session, scope, key, answer)
+    return answer

@@ -24,15 +24,9 @@ PAY_REFERENCE = re.compile(r"PHF\d{6,}[0-9A-F]{6}")  # as domain.pay_reference m
 
 def create(session: Session, association: str, body: dict, raw: dict, actor: dict,
            key: str | None) -> dict:
-    scope = f"pledge:{association}:{actor['username']}"
-    if key:
-        first = idempotency.claim_key(session, scope, key, raw)
-        if first is not None:
-            return first
-    answer = pledge_view(_create(session, association, body, actor))
-    if key:
-        idempotency.keep_answer(session, scope, key, answer)
-    return answer
+    return idempotency.answered_once(
+        session, f"pledge:{association}:{actor['username']}", key, raw,
+        lambda: pledge_view(_create(session, association, body, actor)))
 
 
 def _create(session: Session, association: str, body: dict, actor: dict) -> Pledge:

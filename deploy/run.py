@@ -1,5 +1,6 @@
 """`make run`: migrate, start every service and the gateway, load the demo data, and stay
-in the foreground until Ctrl-C, then stop everything that was started."""
+in the foreground until Ctrl-C, restarting a process that exits, then stop everything
+that was started."""
 import argparse
 import signal
 import sys
@@ -8,6 +9,7 @@ import time
 from deploy import demo
 from deploy.processes import System
 from deploy.seed import seed
+from deploy.supervisor import Supervisor
 
 
 def main() -> int:
@@ -31,8 +33,9 @@ def main() -> int:
             print("==> loading demo data", flush=True)
             seed()
         _banner(system)
+        supervisor = Supervisor(system)
         while True:
-            system.check_alive()
+            supervisor.check()
             time.sleep(1)
     except KeyboardInterrupt:
         print("\n==> stopping", flush=True)

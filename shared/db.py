@@ -3,6 +3,7 @@
 The transaction commits inside the service method, not in `worker_result`: nameko sends
 the RPC reply (and acks an event) before dependencies see the result, so a commit there
 could fail after the caller was told it worked."""
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,9 +31,9 @@ def _psycopg2(url: str) -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    path = url.split("///", 1)[-1]
+    path = url.split("///", 1)[-1].split("?", 1)[0]
     if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(path))
     # One connection per process: greenthreads then queue on a green lock instead of
     # blocking the whole event loop inside SQLite's busy handler.
     engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60)
@@ -53,6 +54,16 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """People's data: the database file is the owner's alone (SQLite gives its -wal and
+    -shm files the same mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def is_postgres(session: Session) -> bool:

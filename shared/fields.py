@@ -1,8 +1,12 @@
 """marshmallow fields for the identifiers the design says must be validated."""
+import re
+from datetime import UTC, date
+
 from marshmallow import ValidationError, fields
 
 from shared.identity import (
     InvalidIdentifier,
+    mask_identifiers,
     validate_credit_code,
     validate_mobile,
     validate_resident_id,
@@ -40,3 +44,63 @@ class Text(fields.String):
         if not text:
             raise ValidationError("Must not be blank.")
         return text
+
+
+class Whole(fields.Integer):
+    """A whole number: a JSON integer (or, with `text=True`, digits in a query string).
+    5.5, 5.0, true, "3", "1e3" and numbers past 64 bits are refused, not bent."""
+
+    default_error_messages = {"invalid": "Must be a whole number."}
+    _DIGITS = re.compile(r"-?[0-9]{1,18}")
+
+    def __init__(self, *, text: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.text = text
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            if abs(value) >= 2**63:
+                raise self.make_error("invalid")
+            return value
+        if self.text and isinstance(value, str) and self._DIGITS.fullmatch(value.strip()):
+            return int(value)
+        raise self.make_error("invalid")
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+_OUT_OF_CALENDAR = "Must be a date between 1900 and 2999."
+
+
+class Day(fields.Date):
+    """A calendar date people could mean: 1900 to 2999. Dates at the edges of Python's
+    calendar would overflow the moment a day is added or a year subtracted."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(_OUT_OF_CALENDAR)
+        return day
+
+
+class Moment(fields.AwareDateTime):
+    """A moment with its offset (UTC when none is given), kept in UTC: SQLite stores a
+    datetime's wall time and forgets its offset. Bounded like `Day`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY.year <= moment.year <= LAST_DAY.year:
+            raise ValidationError(_OUT_OF_CALENDAR)
+        return moment.astimezone(UTC)
+
+
+class FreeText(fields.String):
+    """Text people typed (a note, a description, a reason), as answers show it: identity
+    numbers, credit codes and mobile numbers inside it masked."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(mask_identifiers(value), attr, obj, **kwargs)

@@ -7,6 +7,7 @@ no I/O, no clock except the ``date.today()`` default.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -133,6 +134,31 @@ def _mask(value: str, keep_head: int, keep_tail: int) -> str:
 def mask_id_number(value: str | None) -> str | None:
     """Keep the first 4 and last 4 characters: ``3411**********1234``."""
     return None if value is None else _mask(value, 4, 4)
+
+
+def mask_credit_code(value: str | None) -> str | None:
+    """Like an identity number: ``9135**********Y43`` keeps the first 4 and last 4."""
+    return None if value is None else _mask(value, 4, 4)
+
+
+# Shapes, not checks: whatever looks like an identity number (18 characters, or the old 15
+# digits), a credit code or a mobile number, standing on its own inside a longer text.
+_IDENTIFIER_SHAPES = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"[1-9][0-9]{16}[0-9Xx]"  # resident identity number
+    r"|[1-9][0-9]{14}"  # the old 15-digit number
+    r"|[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
+    r"|1[3-9][0-9]{9}"  # mobile
+    r")(?![0-9A-Za-z])")
+
+
+def mask_identifiers(text: str | None) -> str | None:
+    """Free text (notes, descriptions, memos) as shown: identifiers someone typed into it are
+    masked like the fields that hold them."""
+    if not text:
+        return text
+    return _IDENTIFIER_SHAPES.sub(lambda m: _mask(m.group(0), 3 if len(m.group(0)) == 11
+                                                  else 4, 4), text)
 
 
 def mask_phone(value: str | None) -> str | None:

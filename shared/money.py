@@ -1,5 +1,6 @@
 """Money is integer fen (CNY cents) everywhere; yuan only appear when shown to a person."""
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 import cn2an
 from marshmallow import fields, validate
@@ -38,15 +39,23 @@ class BadAmount(ValueError):
     pass
 
 
+_YUAN = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
 def yuan_to_fen(text: str) -> int:
     """Yuan as people type them -> fen: '12.34' -> 1234. More than two decimals, signs and
     words are refused, not rounded; never through float."""
     cleaned = (text or "").strip().replace(",", "").replace("，", "")
-    try:
-        fen = Decimal(cleaned).scaleb(2)
-        whole = fen.to_integral_value()
-    except InvalidOperation:  # words, NaN and infinities
-        raise BadAmount("Enter an amount in yuan, like 100 or 12.50.") from None
+    # Digits and a point only: exponents, NaN and infinities are not amounts people type
+    # (and 9e999999 would overflow the decimal context).
+    if cleaned.startswith("-") and _YUAN.fullmatch(cleaned[1:]):
+        raise BadAmount("Must be more than zero.")
+    if not _YUAN.fullmatch(cleaned):
+        raise BadAmount("Enter an amount in yuan, like 100 or 12.50.")
+    if len(cleaned.partition(".")[0]) > 15:
+        raise BadAmount("Too large for one amount.")
+    fen = Decimal(cleaned).scaleb(2)
+    whole = fen.to_integral_value()
     if fen != whole:
         raise BadAmount("At most two decimals (fen).")
     if fen <= 0:

@@ -137,7 +137,9 @@ class OutboxRelayRunner(DependencyProvider):
     backing off while the broker is away. Rows left by a crash go out on the next start."""
 
     idle_wait = 1.0
-    max_backoff = 10.0
+    first_backoff = 0.5
+    # Short: a broker restart takes seconds, and events should follow it that soon.
+    max_backoff = 1.5
 
     def __init__(self, outbox: Table):
         self.outbox = outbox
@@ -171,14 +173,18 @@ class OutboxRelayRunner(DependencyProvider):
             metrics.BACKLOG.set(backlog(session, self.outbox))
 
     def _loop(self):
-        backoff = 0.5
+        backoff = self.first_backoff
         while self._running:
             try:
                 published = self.relay.publish_pending()
-                backoff = 0.5
+                backoff = self.first_backoff
             except Exception as exc:  # broker down or database busy: keep the rows, retry
-                log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
+                # Said once per outage; every retry after it only at debug level.
+                level = logging.WARNING if backoff == self.first_backoff else logging.DEBUG
+                log.log(level, "outbox relay: %s; retrying every %.1fs at most", exc,
+                        self.max_backoff)
                 self.relay.close()
+                self._wake.clear()  # a commit's kick must not turn the back-off into a spin
                 self._wake.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
                 continue

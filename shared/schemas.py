@@ -1,7 +1,7 @@
 """Schemas every service's interface uses the same way."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from shared.fields import Text
+from shared.fields import FreeText, Text, Whole
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
 
@@ -13,9 +13,15 @@ class Strict(Schema):
         unknown = RAISE
 
 
+def in_order(data: dict, low: str, high: str, message: str) -> None:
+    """Two fields given in the wrong order are an error on the second, not an empty answer."""
+    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+        raise ValidationError(message, high)
+
+
 class PageIn(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    limit = Whole(text=True, load_default=50, validate=validate.Range(min=1, max=500))
+    offset = Whole(text=True, load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class ReasonIn(Strict):
@@ -28,7 +34,7 @@ class StateChangeOut(Schema):
     actor = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    reason = fields.String(allow_none=True)
+    reason = FreeText(allow_none=True)
 
 
 def shaped(schema: Schema, data: dict) -> dict:

@@ -6,13 +6,13 @@ event once. A service class names itself and its outbox and inbox tables:
         name = "fund"
         outbox, inbox = OUTBOX, PROCESSED_EVENTS
 """
-from nameko.rpc import rpc
-
+from shared import remote_errors  # noqa: F401 (a service calling another gets its errors)
 from shared.db import Database
 from shared.inbox import handle_once
 from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
+from shared.rpc import rpc
 
 
 class Service:

@@ -90,3 +90,35 @@ def payment_notify_secret() -> str:
 def max_body_bytes() -> int:
     """The largest request body the gateway reads (`MAX_BODY_BYTES`, default 1 MiB)."""
     return int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
+
+
+def login_failures_per_account() -> int:
+    """Failed logins of one account before each further one doubles the wait."""
+    return int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+
+
+def login_failures_per_address() -> int:
+    return int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "30"))
+
+
+def public_posts_per_minute() -> int:
+    """Posts without a login (pledges, applications) from one address in a minute."""
+    return int(os.environ.get("PUBLIC_POSTS_PER_MINUTE", "30"))
+
+
+def secure_cookies() -> bool:
+    """Session cookies only over TLS: on wherever the site is served over https."""
+    default = "1" if public_url().startswith("https://") else "0"
+    return os.environ.get("SECURE_COOKIES", default) not in ("0", "false", "no", "")
+
+
+def event_retry_delays() -> list[float]:
+    """Seconds to wait before each further try of an event whose handler hit a transient
+    fault (`EVENT_RETRY_DELAYS`, comma-separated; empty for no retries). The default waits
+    ~2 minutes in all, long enough for a database to restart; after the last try the event
+    is dead-lettered."""
+    raw = os.environ.get("EVENT_RETRY_DELAYS", "0.5,1,2,4,8,16,30,30,30")
+    delays = [float(part) for part in raw.split(",") if part.strip()]
+    if any(delay < 0.001 for delay in delays):
+        raise ValueError(f"EVENT_RETRY_DELAYS must be positive seconds, got {raw!r}")
+    return delays

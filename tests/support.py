@@ -76,3 +76,14 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def assert_problem(response, status: int, code: str | None = None) -> dict:
+    """An error answer as the interface promises it: problem+json, the status and code, and
+    the correlation id of the response."""
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and (code is None or body["code"] == code), body
+    assert body["correlation_id"] == response.headers["X-Correlation-ID"]
+    return body

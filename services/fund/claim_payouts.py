@@ -2,9 +2,24 @@
 from the product's payout fund, keyed by the claim so it is paid at most once."""
 from sqlalchemy.orm import Session
 
-from services.fund import disbursements
+from services.fund import disbursements, ledger
+from services.fund.domain import check_spending
+from shared.errors import DomainError, InvalidInput
 
 SYSTEM_ACTOR = "insurance"
+
+
+def check_payout_fund(session: Session, association: str, code: str) -> None:
+    """A product may name only a fund that can pay its claims; otherwise every approved
+    claim's payout would fail later, out of sight."""
+    try:
+        fund = ledger.find_fund(session, association, code)
+        check_spending(fund.restricted, fund.allowed_categories, "insurance_payout", None,
+                       needs_project=False)
+    except DomainError as refused:
+        raise InvalidInput(f"Fund {code} cannot pay insurance claims: {refused.message}",
+                           "payout_fund_unusable",
+                           {"payout_fund_code": [refused.message]}) from None
 
 
 def open_payout(session: Session, envelope: dict) -> None:

@@ -1,5 +1,4 @@
 """The fund service: entrypoints only. Each opens one transaction and calls the domain."""
-from nameko.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy import select
 
@@ -52,6 +51,7 @@ from shared.contracts.fund import (
     StatementOut,
 )
 from shared.errors import Conflict, DomainError, Forbidden
+from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn, shaped
 from shared.service import Service
 from shared.subscriber import subscribe
@@ -80,6 +80,12 @@ class FundService(Service):
         actor = load_actor(actor, ANYONE)
         with self.db.transaction() as session:
             return fund_view(ledger.find_fund(session, actor["association_code"], code))
+
+    @rpc
+    def check_payout_fund(self, code, actor):
+        actor = load_actor(actor, ADMIN)
+        with self.db.transaction() as session:
+            claim_payouts.check_payout_fund(session, actor["association_code"], code)
 
     @rpc
     def ensure_fund(self, payload, actor):
@@ -114,7 +120,8 @@ class FundService(Service):
         with self.db.transaction() as session:
             donor = donors.get(session, actor["association_code"], donor_id)
             session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
-            return shaped(IdentityOut(), {"donor_id": donor.id, "id_number": donor.id_number})
+            return shaped(IdentityOut(), {"donor_id": donor.id, "id_number": donor.id_number,
+                                          "credit_code": donor.credit_code})
 
     @rpc
     def record_donation(self, payload, idempotency_key, actor):

@@ -11,7 +11,7 @@ from shared.contracts.fund import (
     ProjectOut,
 )
 from shared.history import history_view
-from shared.identity import mask_id_number, mask_phone
+from shared.identity import mask_credit_code, mask_id_number, mask_phone
 from shared.schemas import shaped
 
 FUND, DONOR, DONATION, DISBURSEMENT = FundOut(), DonorOut(), DonationOut(), DisbursementOut()
@@ -34,7 +34,8 @@ def project_view(project: Project, received_fen: int, spent_fen: int) -> dict:
 def donor_view(donor: Donor) -> dict:
     return shaped(DONOR, {"id": donor.id, "kind": donor.kind, "name": donor.name,
                           "id_number": mask_id_number(donor.id_number),
-                          "credit_code": donor.credit_code, "phone": mask_phone(donor.phone)})
+                          "credit_code": mask_credit_code(donor.credit_code),
+                          "phone": mask_phone(donor.phone)})
 
 
 def donation_view(donation: Donation) -> dict:

@@ -23,3 +23,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
+
+
+class RevokedToken(Base):
+    """A token logged out before it expired; kept until then, refused meanwhile."""
+    __tablename__ = "revoked_tokens"
+    token_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -4,7 +4,6 @@ failure turned into problem+json. The same records feed the OpenAPI document."""
 import json
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -18,7 +17,8 @@ from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.problems import from_domain, problem
-from services.gateway.web_server import http
+from services.gateway.throttle import PUBLIC_POSTS, Throttled
+from services.gateway.web_server import correlation_id_of, http
 from shared.actors import public_actor
 from shared.errors import DomainError, NotFound, flatten_messages
 from shared.observability import set_correlation_id
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 UNREACHABLE = (UnknownService, eventlet.Timeout, KombuOperationalError, ConnectionError)
 ROUTES: list["Route"] = []
 RPC_TIMEOUT_SECONDS = 30
+RETRY_AFTER_SECONDS = 2  # a broker restart takes a few seconds
 
 
 @dataclass
@@ -91,16 +92,22 @@ def route(method, path, summary, roles, **options):
     return decorate
 
 
+def client_address(request) -> str:
+    return request.remote_addr or "unknown"
+
+
 def _check_ids(path_args: dict) -> None:
     # Werkzeug's int converter takes any length; no row has an id past a 32-bit integer.
+    # A code with a character nobody types names nothing either (and would upset the
+    # database).
     for name, value in path_args.items():
-        if isinstance(value, int) and not 0 < value <= MAX_ID:
-            raise NotFound(f"No record with {name} {value}.", "not_found")
+        if isinstance(value, int) and not 0 < value <= MAX_ID or \
+                isinstance(value, str) and (not_text(value) or not value.isprintable()):
+            raise NotFound(f"No record with this {name}.", "not_found")
 
 
 def _correlation_id(request) -> str:
-    given = (request.headers.get("X-Correlation-ID") or "").strip()
-    return given[:100] if given else str(uuid.uuid4())
+    return correlation_id_of(request.environ)
 
 
 def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
@@ -112,6 +119,8 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     elif spec.public:
         given = request.headers.get("Authorization")
         actor = current_actor(db, given) if given else public_actor()
+        if not given and spec.method == "POST":
+            PUBLIC_POSTS.take(client_address(request), "requests without a login")
     if spec.check is not None:
         spec.check(request)
     body = query = None
@@ -119,12 +128,18 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
         raw = _json_body(request)
         request._phf_raw_body = raw
         body = _load(spec.body(), raw)
+    bad = not_text(request.args.to_dict())
+    if bad:
+        raise InvalidBody({name: ["Contains a character that is not text (NUL or a lone "
+                                  "surrogate)."] for name in bad})
     if spec.query is not None:
         query = _load(spec.query(), request.args.to_dict())
     return Call(request, actor, body, query, correlation_id)
 
 
 def _json_body(request):
+    if request.get_data() and not _is_json(request.mimetype):
+        raise UnsupportedMediaType(request.mimetype or "none")
     try:
         text = request.get_data().decode("utf-8")
     except UnicodeDecodeError:
@@ -170,8 +185,18 @@ def _load(schema: Schema, data):
         raise InvalidBody(flatten_messages(exc.messages)) from None
 
 
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or (mimetype.startswith("application/") and
+                                              mimetype.endswith("+json"))
+
+
 class BadRequest(Exception):
     pass
+
+
+class UnsupportedMediaType(Exception):
+    def __init__(self, given: str):
+        super().__init__(f"The body must be sent as application/json, not {given}.")
 
 
 class InvalidBody(Exception):
@@ -195,11 +220,17 @@ def _problem_for(exc: Exception, cid: str) -> Response:
         return from_domain(exc, cid)
     if isinstance(exc, InvalidBody):
         return problem(422, str(exc), "invalid_input", exc.errors, cid)
+    if isinstance(exc, UnsupportedMediaType):
+        return problem(415, str(exc), "unsupported_media_type",
+                       {"_body": ["Send Content-Type: application/json."]}, cid)
     if isinstance(exc, BadRequest):
         return problem(400, str(exc), "bad_request", {"_body": [str(exc)]}, cid)
     if isinstance(exc, Unauthorized):
         return problem(401, str(exc), "not_authenticated", None, cid,
                        {"WWW-Authenticate": 'Bearer realm="api"'})
+    if isinstance(exc, Throttled):
+        return problem(429, str(exc), "too_many_requests", None, cid,
+                       {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, RoleNotAllowed):
         return problem(403, str(exc), "role_not_allowed", None, cid)
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:  # e.g. 413 mid-body
@@ -207,7 +238,7 @@ def _problem_for(exc: Exception, cid: str) -> Response:
                        exc.name.lower().replace(" ", "_"), None, cid)
     if isinstance(exc, UNREACHABLE):
         return problem(503, "A service did not answer; try again shortly.", "unavailable",
-                       None, cid)
+                       None, cid, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     log.error("request %s failed", cid, exc_info=(type(exc), exc, exc.__traceback__))
     detail = "Something went wrong on our side; quote the correlation id."
     if isinstance(exc, RemoteError):

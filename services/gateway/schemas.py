@@ -2,7 +2,7 @@
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actors import ROLES
-from shared.fields import Text
+from shared.fields import Text, Whole
 from shared.schemas import Strict
 
 # \Z, not $: `$` would let a trailing newline through.
@@ -21,7 +21,7 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     access_token = fields.String()
     token_type = fields.String(metadata={"example": "bearer"})
-    expires_in = fields.Integer()
+    expires_in = Whole()
     role = fields.String()
 
 
@@ -29,8 +29,8 @@ class MeOut(Schema):
     username = fields.String()
     role = fields.String()
     association_code = fields.String()
-    donor_id = fields.Integer(allow_none=True)
-    volunteer_id = fields.Integer(allow_none=True)
+    donor_id = Whole(allow_none=True)
+    volunteer_id = Whole(allow_none=True)
 
 
 class HealthOut(Schema):

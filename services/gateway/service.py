@@ -2,12 +2,13 @@
 import eventlet
 from nameko.rpc import RpcProxy
 from sqlalchemy import text
+from werkzeug.wrappers import Response
 
 from services.gateway import openapi, payment_signature
-from services.gateway.auth import authenticate, issue_token
+from services.gateway.auth import log_in, revoke
 from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
-from services.gateway.routes import route
+from services.gateway.routes import client_address, route
 from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.users import UserRoutes
 from services.gateway.web.admin_pages import AdminPages
@@ -131,11 +132,16 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
     @route("POST", "/api/v1/auth/token", "Log in: a bearer token", None, body=TokenIn,
            response=TokenOut, tags=["auth"])
     def token(self, call):
-        with self.db.transaction() as session:
-            user = authenticate(session, call.body["username"], call.body["password"])
-            token, ttl = issue_token(user)
-            return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
-                    "role": user.role}
+        user, token, ttl = log_in(self.db, call.body["username"], call.body["password"],
+                                  client_address(call.request))
+        return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
+                "role": user.role}
+
+    @route("POST", "/api/v1/auth/logout", "Log out: this token is refused from now on",
+           ANYONE, status=204, tags=["auth"])
+    def api_logout(self, call):
+        revoke(self.db, call.request.headers.get("Authorization"))
+        return Response(status=204)
 
     @route("GET", "/api/v1/me", "Who the token belongs to", ANYONE, response=MeOut,
            tags=["auth"])
@@ -482,9 +488,10 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
 
 def _idempotency_key(call) -> str | None:
     key = (call.request.headers.get("Idempotency-Key") or "").strip() or None
-    if key is not None and len(key) > 200:
-        raise InvalidInput("The Idempotency-Key header is too long.", "invalid_input",
-                           {"Idempotency-Key": ["At most 200 characters."]})
+    if key is not None and (len(key) > 200 or not key.isprintable()):
+        raise InvalidInput("The Idempotency-Key header must be at most 200 printable "
+                           "characters.", "invalid_input",
+                           {"Idempotency-Key": ["At most 200 printable characters."]})
     return key
 
 

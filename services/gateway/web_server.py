@@ -1,6 +1,7 @@
 """nameko's web server, answering what its router refuses (no such path, a method the path
 does not take) as problem+json like every other error, instead of Werkzeug's HTML page, and
 refusing bodies above `MAX_BODY_BYTES` before they are read."""
+import re
 import uuid
 
 from nameko.web.handlers import HttpRequestHandler
@@ -16,7 +17,7 @@ class _ProblemsApp(WsgiApp):
     def __call__(self, environ, start_response):
         limit = max_body_bytes()
         if _declared_length(environ) > limit:  # refused before a byte of it is read
-            cid = _correlation_id(environ)
+            cid = correlation_id_of(environ)
             return _with_id(problem(413, f"The body is larger than {limit} bytes.",
                                     "body_too_large", {"_body": [f"At most {limit} bytes."]},
                                     cid), cid)(environ, start_response)
@@ -29,15 +30,42 @@ class _ProblemsApp(WsgiApp):
             answer = provider.handle_request(request)
         except HTTPException as refused:
             headers = {k: v for k, v in refused.get_headers() if k.lower() == "allow"}
-            cid = _correlation_id(environ)
+            cid = correlation_id_of(environ)
             answer = _with_id(problem(refused.code or 400, refused.description or refused.name,
                                       refused.name.lower().replace(" ", "_"),
                                       correlation_id=cid, headers=headers), cid)
+        _guarded(answer.headers)
         return answer(environ, start_response)
 
 
-def _correlation_id(environ) -> str:
-    return (environ.get("HTTP_X_CORRELATION_ID") or "").strip()[:100] or str(uuid.uuid4())
+# Scripts only from this site (no inline script or handler), no framing, no sniffing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                               "frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _guarded(headers) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    # Pages and answers about people are not kept by the browser or a proxy; the static
+    # files and the public disclosure pages may be.
+    if "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+
+
+def correlation_id_of(environ) -> str:
+    """The client's id for the request if it is a plain token (it goes into logs and a
+    response header), else a new one."""
+    given = (environ.get("HTTP_X_CORRELATION_ID") or "").strip()[:100]
+    return given if _TOKEN.fullmatch(given) else str(uuid.uuid4())
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9._:@/+=-]{1,100}")
 
 
 def _with_id(response, correlation_id: str):

@@ -3,11 +3,12 @@ machine-readable reason code), what an approval must satisfy, and the claim's st
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from shared.identity import age_on
+from shared.identity import age_on, birth_date_of
 from shared.lifecycle import Lifecycle
 
 # Soft flags ask a reviewer to look; hard ones also stop an approval.
-HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category"}
+HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category",
+              "before_birth"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ def end_date(product: Product, start: date) -> date:
 
 def eligibility(product: Product, policy: Policy, on: date) -> list[Flag]:
     flags = []
+    if on < birth_date_of(policy.id_number):
+        return [Flag("before_birth", f"{on} is before the insured person was born.")]
     age = age_on(policy.id_number, on)
     if (product.min_age is not None and age < product.min_age) or \
             (product.max_age is not None and age > product.max_age):

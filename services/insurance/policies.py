@@ -52,7 +52,8 @@ def _rules_of(body: dict, start, product) -> domain.Policy:
 
 
 def _fields_of(flags: list[domain.Flag]) -> dict:
-    field = {"ineligible_age": "insured.id_number", "ineligible_category": "family_category"}
+    field = {"ineligible_age": "insured.id_number", "ineligible_category": "family_category",
+             "before_birth": "start_date"}
     return {field[f.code]: [f.message] for f in flags}
 
 

@@ -1,5 +1,5 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy
 
 from services.insurance import claims, payouts, policies, products
 from services.insurance.models import OUTBOX, PROCESSED_EVENTS
@@ -20,6 +20,7 @@ from shared.contracts.insurance import (
     PolicyListIn,
     ProductIn,
 )
+from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
@@ -33,10 +34,12 @@ class InsuranceService(Service):
     name = "insurance"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    fund = RpcProxy("fund")  # a product's payout fund must exist and pay claims
 
     @rpc
     def ensure_product(self, payload, actor):
-        actor, body = load_actor(actor, ADMIN), load(ProductIn(), payload)
+        signed, (actor, body) = actor, (load_actor(actor, ADMIN), load(ProductIn(), payload))
+        self.fund.check_payout_fund(body["payout_fund_code"], signed)
         with self.db.transaction() as session:
             return product_view(products.ensure(session, actor["association_code"], body))
 

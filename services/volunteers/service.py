@@ -1,7 +1,5 @@
 """The volunteers service: entrypoints only. Each checks who may ask, opens one transaction
 and calls the use case."""
-from nameko.rpc import rpc
-
 from services.volunteers import people, shifts, visits
 from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift
 from services.volunteers.views import (
@@ -33,6 +31,7 @@ from shared.contracts.volunteers import (
     VolunteerIn,
     VolunteerRefIn,
 )
+from shared.rpc import rpc
 from shared.schemas import PageIn, shaped
 from shared.service import Service
 from shared.subscriber import subscribe

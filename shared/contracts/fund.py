@@ -5,9 +5,9 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.clock import local_date, now_utc
-from shared.fields import CreditCode, Mobile, ResidentId, Text
+from shared.fields import CreditCode, Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.money import Fen
-from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
+from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict, in_order
 
 FUND_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a fund code like GENERAL.")
 PROJECT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$",
@@ -25,14 +25,14 @@ PLEDGE_STATUSES = ("pending", "confirmed", "flagged", "cancelled", "expired")
 CATEGORIES = ("special_family_assistance", "insurance_payout", "insurance_premium",
               "elderly_care", "child_care", "poverty_relief", "health_education", "admin_cost")
 ADMIN_COST = "admin_cost"
-DAYS = validate.Range(min=date(1900, 1, 1), max=date(2999, 12, 31),
-                      error="Must be a date between 1900 and 2999.")
 
 # Error codes this service answers with (besides invalid_input, unsigned_actor and
 # role_not_allowed, which every service uses).
 ERRORS = {
     "fund_not_found": "No fund with this code (404).",
     "unknown_fund": "A request body names a fund that does not exist (422 on fund_code).",
+    "payout_fund_unusable": "A product's payout fund does not exist or cannot pay claims "
+                            "(422 on payout_fund_code).",
     "donor_not_found": "No such donor (404).",
     "donation_not_found": "No such donation (404).",
     "disbursement_not_found": "No such disbursement (404).",
@@ -174,28 +174,27 @@ class PledgeListIn(PageIn):
 
 class ReconcileLineIn(Strict):
     """One bank-statement line: who paid in, how much, with which reference."""
-    line = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    line = Whole(required=True, validate=validate.Range(min=1))
     reference = fields.String(required=True, validate=validate.Length(max=200))
-    amount_fen = fields.Integer(required=True, strict=True)
+    amount_fen = Whole(required=True)
     txn_id = Text(required=True, validate=validate.Length(max=100))
 
 
 class AnnualReceiptIn(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2999))
+    year = Whole(text=True, load_default=None, validate=validate.Range(min=2000, max=2999))
 
 
 class PublicPeriodIn(PageIn):
-    from_ = fields.Date(load_default=None, data_key="from", validate=DAYS)
-    to = fields.Date(load_default=None, validate=DAYS)
+    from_ = Day(load_default=None, data_key="from")
+    to = Day(load_default=None)
 
     @validates_schema
     def _ordered(self, data, **_):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ValidationError("Must not be before 'from'.", "to")
+        in_order(data, "from_", "to", "Must not be before 'from'.")
 
 
 class DonationListIn(PageIn):
-    donor_id = fields.Integer(load_default=None, allow_none=True,
+    donor_id = Whole(text=True, load_default=None, allow_none=True,
                               validate=validate.Range(min=1, max=MAX_ID))
 
 
@@ -206,8 +205,8 @@ class DisbursementListIn(PageIn):
 
 class StatementIn(Schema):
     """A period of the association's local dates; by default this year up to today."""
-    from_ = fields.Date(load_default=None, data_key="from", validate=DAYS)
-    to = fields.Date(load_default=None, validate=DAYS)
+    from_ = Day(load_default=None, data_key="from")
+    to = Day(load_default=None)
 
     @post_load
     def _defaults_in_order(self, data, **_):
@@ -224,23 +223,23 @@ class FundOut(Schema):
     code = fields.String()
     name = fields.String()
     restricted = fields.Boolean()
-    balance_fen = fields.Integer(metadata={"description": "cash, projects included"})
-    in_kind_fen = fields.Integer(metadata={"description": "goods received, at valuation"})
+    balance_fen = Whole(metadata={"description": "cash, projects included"})
+    in_kind_fen = Whole(metadata={"description": "goods received, at valuation"})
     allowed_categories = fields.List(fields.String())
 
 
 class ProjectOut(Schema):
     code = fields.String()
     name = fields.String()
-    purpose = fields.String()
-    budget_fen = fields.Integer(allow_none=True)
-    received_fen = fields.Integer()
-    spent_fen = fields.Integer()
-    balance_fen = fields.Integer()
+    purpose = FreeText()
+    budget_fen = Whole(allow_none=True)
+    received_fen = Whole()
+    spent_fen = Whole()
+    balance_fen = Whole()
 
 
 class DonorOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     kind = fields.String()
     name = fields.String()
     id_number = fields.String(allow_none=True, metadata={"description": "masked"})
@@ -249,25 +248,26 @@ class DonorOut(Schema):
 
 
 class IdentityOut(Schema):
-    donor_id = fields.Integer()
+    donor_id = Whole()
     id_number = fields.String(allow_none=True, metadata={"description": "in full; recorded"})
+    credit_code = fields.String(allow_none=True, metadata={"description": "in full; recorded"})
 
 
 class DonationOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     receipt_no = fields.String()
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
     fund_code = fields.String()
     project_code = fields.String(allow_none=True)
-    description = fields.String(allow_none=True, metadata={"description": "goods (in_kind)"})
+    description = FreeText(allow_none=True, metadata={"description": "goods (in_kind)"})
     recorded_by = fields.String()
-    donor_id = fields.Integer()
+    donor_id = Whole()
     channel = fields.String()
     anonymous = fields.Boolean()
-    note = fields.String(allow_none=True)
+    note = FreeText(allow_none=True)
     status = fields.String(metadata={"description": "recorded or refunded"})
     recorded_at = fields.String(metadata={"format": "date-time"})
-    refund_reason = fields.String(allow_none=True)
+    refund_reason = FreeText(allow_none=True)
 
 
 class PayeeOut(Schema):
@@ -276,16 +276,16 @@ class PayeeOut(Schema):
 
 
 class DisbursementOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     fund_code = fields.String()
     category = fields.String(allow_none=True)
     project_code = fields.String(allow_none=True)
-    amount_fen = fields.Integer()
-    purpose = fields.String()
+    amount_fen = Whole()
+    purpose = FreeText()
     payee = fields.Nested(PayeeOut)
     reference = fields.String(allow_none=True)
     status = fields.String(metadata={"description": ", ".join(DISBURSEMENT_STATUSES)})
-    reason = fields.String(allow_none=True)
+    reason = FreeText(allow_none=True)
     requested_by = fields.String()
     decided_by = fields.String(allow_none=True)
     requested_at = fields.String(metadata={"format": "date-time"})
@@ -296,32 +296,32 @@ class DisbursementOut(Schema):
 class StatementLineOut(Schema):
     posted_at = fields.String(metadata={"format": "date-time"})
     kind = fields.String()
-    memo = fields.String()
-    in_fen = fields.Integer()
-    out_fen = fields.Integer()
-    balance_fen = fields.Integer()
+    memo = FreeText()
+    in_fen = Whole()
+    out_fen = Whole()
+    balance_fen = Whole()
 
 
 class StatementOut(Schema):
     fund_code = fields.String()
     from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
     to = fields.String(metadata={"format": "date"})
-    opening_balance_fen = fields.Integer()
-    closing_balance_fen = fields.Integer()
-    total_in_fen = fields.Integer()
-    total_out_fen = fields.Integer()
+    opening_balance_fen = Whole()
+    closing_balance_fen = Whole()
+    total_in_fen = Whole()
+    total_out_fen = Whole()
     lines = fields.List(fields.Nested(StatementLineOut))
 
 
 class PledgeOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     pledge_no = fields.String()
     status = fields.String(metadata={"description": ", ".join(PLEDGE_STATUSES)})
     fund_code = fields.String()
     project_code = fields.String(allow_none=True)
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
     channel = fields.String()
-    donor_id = fields.Integer()
+    donor_id = Whole()
     anonymous = fields.Boolean()
     pay_reference = fields.String(metadata={"description": "quote it with the payment"})
     expires_at = fields.String(metadata={"format": "date-time"})
@@ -334,12 +334,12 @@ class PledgeOut(Schema):
 class ReceiptOut(Schema):
     """The official receipt (捐赠票据) of one donation."""
     receipt_no = fields.String()
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
     amount_in_words = fields.String(metadata={"example": "壹佰贰拾叁元肆角伍分"})
     fund_name = fields.String()
     project_name = fields.String(allow_none=True)
     donor_name = fields.String()
-    in_kind_description = fields.String(allow_none=True)
+    in_kind_description = FreeText(allow_none=True)
     issued_at = fields.String(metadata={"format": "date-time"})
     association_name = fields.String()
     trace_url = fields.String()
@@ -347,10 +347,10 @@ class ReceiptOut(Schema):
 
 
 class AnnualReceiptOut(Schema):
-    donor_id = fields.Integer()
+    donor_id = Whole()
     donor_name = fields.String()
-    year = fields.Integer()
-    total_fen = fields.Integer()
+    year = Whole()
+    total_fen = Whole()
     total_in_words = fields.String()
     association_name = fields.String()
     receipts = fields.List(fields.Nested(ReceiptOut))
@@ -360,9 +360,9 @@ class PublicFundOut(Schema):
     code = fields.String()
     name = fields.String()
     restricted = fields.Boolean()
-    received_fen = fields.Integer()
-    spent_fen = fields.Integer()
-    balance_fen = fields.Integer()
+    received_fen = Whole()
+    spent_fen = Whole()
+    balance_fen = Whole()
     projects = fields.List(fields.Nested(ProjectOut))
 
 
@@ -371,13 +371,13 @@ class PublicDisbursementOut(Schema):
     fund_code = fields.String()
     project_code = fields.String(allow_none=True)
     category = fields.String(allow_none=True)
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
     payee = fields.String(metadata={"description": "masked: 张*"})
 
 
 class SpendingOut(Schema):
     key = fields.String(metadata={"description": "a month (YYYY-MM), a category or a project"})
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
 
 
 class PublicSpendingOut(Schema):
@@ -390,11 +390,11 @@ class TraceOut(Schema):
     """Where a gift went: its fund and project and what they paid out since; no donor."""
     receipt_no = fields.String()
     recorded_at = fields.String(metadata={"format": "date-time"})
-    amount_fen = fields.Integer()
+    amount_fen = Whole()
     status = fields.String()
     fund_code = fields.String()
     fund_name = fields.String()
     project_code = fields.String(allow_none=True)
     project_name = fields.String(allow_none=True)
-    paid_out_since_fen = fields.Integer()
+    paid_out_since_fen = Whole()
     paid_out_since = fields.List(fields.Nested(PublicDisbursementOut))

@@ -1,11 +1,11 @@
 """The insurance service's contract: what it accepts and answers, and its codes."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate, validates_schema
 
 from shared.contracts.fund import FUND_CODE
 from shared.contracts.volunteers import SKILLS
-from shared.fields import Mobile, ResidentId, Text
+from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.money import Fen
-from shared.schemas import PageIn, StateChangeOut, Strict
+from shared.schemas import PageIn, StateChangeOut, Strict, in_order
 
 PRODUCT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a code like ABC_1.")
 FAMILY_CATEGORIES = ("only_child", "two_daughters", "special_family",
@@ -15,7 +15,7 @@ CLAIM_STATUSES = ("submitted", "flagged", "approved_awaiting_funds", "approved",
 POLICY_STATUSES = ("active", "expired", "cancelled")
 # Reason codes of the automatic checks on a claim.
 FLAGS = ("policy_not_active", "waiting_period", "over_per_claim_cap", "over_per_year_cap",
-         "ineligible_age", "ineligible_category", "probable_duplicate")
+         "ineligible_age", "ineligible_category", "probable_duplicate", "before_birth")
 
 ERRORS = {
     "unknown_product": "A request names a product that does not exist (422).",
@@ -28,6 +28,8 @@ ERRORS = {
     "illegal_transition": "The claim or policy is not in a state that allows this (409).",
     "four_eyes": "The staff user who registered a claim cannot approve it (403).",
     "admin_only": "Only an admin may define products (403).",
+    "payout_fund_unusable": "A product's payout fund does not exist or cannot pay claims "
+                            "(422 on payout_fund_code).",
 }
 
 
@@ -37,13 +39,12 @@ class ProductIn(Strict):
     payout_fund_code = fields.String(required=True, validate=FUND_CODE)
     per_claim_cap_fen = Fen(required=True)
     per_year_cap_fen = Fen(required=True)
-    waiting_days = fields.Integer(required=True, strict=True,
-                                  validate=validate.Range(min=0, max=3650))
-    term_days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
+    waiting_days = Whole(required=True, validate=validate.Range(min=0, max=3650))
+    term_days = Whole(required=True, validate=validate.Range(min=1,
                                                                                  max=3650))
-    min_age = fields.Integer(load_default=None, allow_none=True,
+    min_age = Whole(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=150))
-    max_age = fields.Integer(load_default=None, allow_none=True,
+    max_age = Whole(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=150))
     categories = fields.List(fields.String(validate=validate.OneOf(FAMILY_CATEGORIES)),
                              load_default=list)
@@ -52,10 +53,10 @@ class ProductIn(Strict):
                                     load_default=list)
 
     @validates_schema
-    def _ages_in_order(self, data, **_):
-        low, high = data.get("min_age"), data.get("max_age")
-        if low is not None and high is not None and low > high:
-            raise ValidationError("Must not be below min_age.", "max_age")
+    def _in_order(self, data, **_):
+        in_order(data, "min_age", "max_age", "Must not be below min_age.")
+        in_order(data, "per_claim_cap_fen", "per_year_cap_fen",
+                 "Must not be below per_claim_cap_fen.")
 
 
 class InsuredIn(Strict):
@@ -67,7 +68,7 @@ class InsuredIn(Strict):
 class PolicyIn(Strict):
     product_code = fields.String(required=True, validate=PRODUCT_CODE)
     insured = fields.Nested(InsuredIn, required=True)
-    start_date = fields.Date(required=True)
+    start_date = Day(required=True)
     family_category = fields.String(load_default=None, allow_none=True,
                                     validate=validate.OneOf(FAMILY_CATEGORIES))
     family_code = fields.String(load_default=None, allow_none=True,
@@ -76,7 +77,7 @@ class PolicyIn(Strict):
 
 class ClaimIn(Strict):
     policy_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    incident_date = fields.Date(required=True)
+    incident_date = Day(required=True)
     amount_claimed_fen = Fen(required=True)
     description = Text(required=True, validate=validate.Length(max=2000))
 
@@ -101,12 +102,12 @@ class ProductOut(Schema):
     code = fields.String()
     name = fields.String()
     payout_fund_code = fields.String()
-    per_claim_cap_fen = fields.Integer()
-    per_year_cap_fen = fields.Integer()
-    waiting_days = fields.Integer()
-    term_days = fields.Integer()
-    min_age = fields.Integer(allow_none=True)
-    max_age = fields.Integer(allow_none=True)
+    per_claim_cap_fen = Whole()
+    per_year_cap_fen = Whole()
+    waiting_days = Whole()
+    term_days = Whole()
+    min_age = Whole(allow_none=True)
+    max_age = Whole(allow_none=True)
     categories = fields.List(fields.String())
     care_visit = fields.Boolean()
     care_visit_skills = fields.List(fields.String())
@@ -124,7 +125,7 @@ class ClaimantOut(Schema):
 
 
 class PolicyOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     policy_no = fields.String()
     product_code = fields.String()
     status = fields.String(metadata={"description": ", ".join(POLICY_STATUSES)})
@@ -133,33 +134,33 @@ class PolicyOut(Schema):
     insured = fields.Nested(InsuredOut)
     family_category = fields.String(allow_none=True)
     family_code = fields.String(allow_none=True)
-    cancel_reason = fields.String(allow_none=True)
+    cancel_reason = FreeText(allow_none=True)
     history = fields.List(fields.Nested(StateChangeOut))
 
 
 class FlagOut(Schema):
     code = fields.String(metadata={"description": ", ".join(FLAGS)})
     message = fields.String()
-    claim_id = fields.Integer(allow_none=True)
+    claim_id = Whole(allow_none=True)
 
 
 class PayoutOut(Schema):
     status = fields.String(metadata={"description": "requested, waiting_for_funds or paid"})
-    disbursement_id = fields.Integer(allow_none=True)
-    amount_fen = fields.Integer()
+    disbursement_id = Whole(allow_none=True)
+    amount_fen = Whole()
     paid_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 class ClaimOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     claim_no = fields.String()
     policy_no = fields.String()
     product_code = fields.String()
     insured = fields.Nested(ClaimantOut)
     incident_date = fields.String(metadata={"format": "date"})
-    amount_claimed_fen = fields.Integer()
-    amount_approved_fen = fields.Integer(allow_none=True)
-    description = fields.String()
+    amount_claimed_fen = Whole()
+    amount_approved_fen = Whole(allow_none=True)
+    description = FreeText()
     status = fields.String(metadata={"description": ", ".join(CLAIM_STATUSES)})
     flags = fields.List(fields.Nested(FlagOut))
     registered_by = fields.String()

@@ -1,10 +1,9 @@
 """The volunteers service's contract: what it accepts and answers, and its codes."""
-from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from shared.fields import Mobile, ResidentId, Text
-from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict
+from shared.fields import Day, FreeText, Mobile, Moment, ResidentId, Text, Whole
+from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict, in_order
 
 SKILLS = (
     "psychological_counselling",
@@ -38,22 +37,13 @@ ERRORS = {
 ID = validate.Range(min=1, max=MAX_ID)
 
 
-class _UtcMoment(fields.AwareDateTime):
-    """Kept in UTC: SQLite stores a datetime's wall time and forgets its offset."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
-
-
-def _moment(**kwargs):
-    return _UtcMoment(default_timezone=UTC, **kwargs)
 
 
 class SkillIn(Strict):
     code = fields.String(required=True, validate=validate.OneOf(SKILLS))
     certificate_no = fields.String(load_default=None, allow_none=True,
                                    validate=validate.Length(max=60))
-    expires_on = fields.Date(load_default=None, allow_none=True)
+    expires_on = Day(load_default=None, allow_none=True)
 
     @pre_load
     def _plain_code(self, data, **_):
@@ -84,10 +74,10 @@ class _Window(Strict):
 
 
 class ShiftIn(_Window):
-    activity_id = fields.Integer(required=True, strict=True, validate=ID)
-    starts_at = _moment(required=True)
-    ends_at = _moment(required=True)
-    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
+    activity_id = Whole(required=True, validate=ID)
+    starts_at = Moment(required=True)
+    ends_at = Moment(required=True)
+    capacity = Whole(required=True, validate=validate.Range(min=1,
                                                                                 max=1000))
     required_skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)),
                                   load_default=list)
@@ -95,25 +85,29 @@ class ShiftIn(_Window):
 
 
 class VolunteerRefIn(Strict):
-    volunteer_id = fields.Integer(required=True, strict=True, validate=ID)
+    volunteer_id = Whole(required=True, validate=ID)
 
 
 class AssignIn(_Window):
-    volunteer_ids = fields.List(fields.Integer(strict=True, validate=ID), required=True,
+    volunteer_ids = fields.List(Whole(validate=ID), required=True,
                                 validate=validate.Length(min=1, max=20))
-    starts_at = _moment(load_default=None)
-    ends_at = _moment(load_default=None)
+    starts_at = Moment(load_default=None)
+    ends_at = Moment(load_default=None)
 
 
 class CompleteIn(Strict):
-    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1,
+    minutes = Whole(required=True, validate=validate.Range(min=1,
                                                                                max=1440))
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
 class PeriodIn(PageIn):
-    from_ = fields.Date(load_default=None, data_key="from")
-    to = fields.Date(load_default=None)
+    from_ = Day(load_default=None, data_key="from")
+    to = Day(load_default=None)
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        in_order(data, "from_", "to", "Must not be before 'from'.")
 
 
 class VisitListIn(PageIn):
@@ -129,7 +123,7 @@ class SkillOut(Schema):
 
 
 class VolunteerOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     name = fields.String()
     id_number = fields.String(metadata={"description": "masked"})
     phone = fields.String(metadata={"description": "masked"})
@@ -137,18 +131,18 @@ class VolunteerOut(Schema):
     availability = fields.String(allow_none=True)
     skills = fields.List(fields.Nested(SkillOut))
     hours_total = fields.Float(metadata={"description": "hours, from minutes_total / 60"})
-    minutes_total = fields.Integer()
+    minutes_total = Whole()
 
 
 class ActivityOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     title = fields.String()
-    description = fields.String(allow_none=True)
+    description = FreeText(allow_none=True)
 
 
 class PlaceOut(Schema):
     """A volunteer's place on a shift."""
-    volunteer_id = fields.Integer()
+    volunteer_id = Whole()
     name = fields.String()
     signed_up_at = fields.String(metadata={"format": "date-time"})
     checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
@@ -156,67 +150,67 @@ class PlaceOut(Schema):
 
 
 class ShiftOut(Schema):
-    id = fields.Integer()
-    activity_id = fields.Integer()
+    id = Whole()
+    activity_id = Whole()
     title = fields.String()
     starts_at = fields.String(metadata={"format": "date-time"})
     ends_at = fields.String(metadata={"format": "date-time"})
-    place = fields.String(allow_none=True)
-    capacity = fields.Integer()
+    place = FreeText(allow_none=True)
+    capacity = Whole()
     required_skills = fields.List(fields.String())
     confirmed = fields.List(fields.Nested(PlaceOut))
     waitlisted = fields.List(fields.Nested(PlaceOut), metadata={"description": "in order"})
 
 
 class SignupOut(Schema):
-    shift_id = fields.Integer()
-    volunteer_id = fields.Integer()
+    shift_id = Whole()
+    volunteer_id = Whole()
     status = fields.String(metadata={"description": ", ".join(SIGNUP_STATUSES)})
     history = fields.List(fields.Nested(StateChangeOut))
 
 
 class CancelOut(Schema):
-    shift_id = fields.Integer()
-    volunteer_id = fields.Integer()
+    shift_id = Whole()
+    volunteer_id = Whole()
     status = fields.String()
-    promoted_signups = fields.List(fields.Integer(), metadata={"description": "sign-up ids"})
+    promoted_signups = fields.List(Whole(), metadata={"description": "sign-up ids"})
 
 
 class AttendanceOut(Schema):
-    shift_id = fields.Integer()
-    volunteer_id = fields.Integer()
+    shift_id = Whole()
+    volunteer_id = Whole()
     checked_in_at = fields.String(metadata={"format": "date-time"})
     checked_out_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
 class HoursOut(Schema):
-    volunteer_id = fields.Integer()
-    minutes = fields.Integer()
+    volunteer_id = Whole()
+    minutes = Whole()
     hours = fields.Float()
 
 
 class RankOut(Schema):
-    rank = fields.Integer()
-    volunteer_id = fields.Integer()
+    rank = Whole()
+    volunteer_id = Whole()
     name = fields.String()
-    minutes = fields.Integer()
+    minutes = Whole()
     hours = fields.Float()
 
 
 class VisitOut(Schema):
-    id = fields.Integer()
+    id = Whole()
     family_name = fields.String()
-    reason = fields.String()
+    reason = FreeText()
     required_skills = fields.List(fields.String())
     starts_at = fields.String(metadata={"format": "date-time"})
     ends_at = fields.String(metadata={"format": "date-time"})
     status = fields.String(metadata={"description": ", ".join(VISIT_STATUSES)})
-    volunteer_ids = fields.List(fields.Integer())
-    minutes = fields.Integer(allow_none=True)
-    notes = fields.String(allow_none=True, metadata={"description": "coordinators only"})
+    volunteer_ids = fields.List(Whole())
+    minutes = Whole(allow_none=True)
+    notes = FreeText(allow_none=True, metadata={"description": "coordinators only"})
     history = fields.List(fields.Nested(StateChangeOut))
 
 
 class ProposalOut(Schema):
-    visit_id = fields.Integer()
-    volunteer_ids = fields.List(fields.Integer(), metadata={"description": "best first"})
+    visit_id = Whole()
+    volunteer_ids = fields.List(Whole(), metadata={"description": "best first"})

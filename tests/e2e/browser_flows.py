@@ -2,7 +2,8 @@
 Playwright against a running system. Run as `python -m tests.e2e.browser_flows URL LANG FLOW`
 by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and
 eventlet (which the test process runs under) deadlock each other. Each flow leaves
-screenshots in artifacts/screenshots/."""
+screenshots in artifacts/screenshots/, and fails if the browser reported a Content Security
+Policy violation or a script error on any page."""
 import hashlib
 import hmac
 import json
@@ -34,9 +35,15 @@ def browsing(url: str, language: str, test_name: str):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(base_url=url)
         context.add_cookies([{"name": "phf_lang", "value": language, "url": url}])
+        refused: list[str] = []
+        context.on("console", lambda message: refused.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        context.on("page", lambda page: page.on(
+            "pageerror", lambda error: refused.append(f"{page.url}: {error}")))
         SHOTS.mkdir(parents=True, exist_ok=True)
         try:
             yield Site(context, language, test_name)
+            assert refused == [], refused
         finally:
             browser.close()
 
@@ -96,6 +103,10 @@ def a_donor_pledges_the_channel_confirms_and_the_receipt_says_it_in_capitals(sit
     expect(page.locator("#receipt-amount")).to_have_text("¥123.45")
     expect(page.locator("#receipt-words")).to_have_text("壹佰贰拾叁元肆角伍分")
     site.shot(page, "receipt")
+    # The print button's handler comes from /static/pages.js (no inline onclick).
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.click("#print")
+    assert page.evaluate("() => window.printed") == 1
 
 
 @flow
@@ -177,6 +188,7 @@ def staff_record_a_donation_and_a_second_staff_member_approves_a_disbursement(si
     site.shot(staff2, "approved")
     staff2.goto("/staff/funds/SPECIAL_FAMILY/statement")
     expect(staff2.locator("#by-month")).to_be_visible()  # the chart of money in and out
+    staff2.wait_for_function("() => window.Chart && Chart.getChart('by-month') !== undefined")
     site.shot(staff2, "statement")
 
 
@@ -228,6 +240,7 @@ def a_coordinator_creates_a_shift_and_a_volunteer_signs_up(site):
     coordinator.check("#create-shift input[value=general]")
     coordinator.click("#create-shift button[type=submit]")
     expect(coordinator.locator("#shifts tr", has_text=title)).to_contain_text(f"{day} 09:00")
+    coordinator.wait_for_function("() => window.Chart && Chart.getChart('ranking') !== undefined")
     site.shot(coordinator, "shift")
 
     volunteer = site.login("volunteer1")

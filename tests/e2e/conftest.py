@@ -29,17 +29,23 @@ class Client:
         return Client(self.base, response.json()["access_token"])
 
 
+# Every test here speaks from 127.0.0.1: the per-address limits are lifted except in the
+# modules that test them.
+LOOSE_LIMITS = {"PUBLIC_POSTS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ADDRESS": "100000"}
+
+
 @pytest.fixture(scope="module")
 def running_system(vhost_pipeline, request, tmp_path_factory):
     """The whole system as the run command starts it; a module may ask for more replicas
-    of each service with `REPLICAS = 2` at its top."""
+    of each service with `REPLICAS = 2` at its top, and settings with `ENV = {...}`."""
     var = tmp_path_factory.mktemp("var")
     amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
     replicas = getattr(request.module, "REPLICAS", 1)
     with vhost_pipeline.get() as vhost:
         uri = f"{amqp}/{vhost}"
         system = System(port=free_port(), log_dir=var / "logs", replicas=replicas,
-                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var)})
+                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var),
+                             **LOOSE_LIMITS, **getattr(request.module, "ENV", {})})
         system.migrate()
         system.start()
         try:

@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 
+from tests.support import assert_problem
+
 PASSWORD = "a-long-enough-password"
 DISBURSEMENT = {"fund_code": "GENERAL", "amount_fen": 100, "purpose": "x",
                 "payee": {"name": "张三"}, "category": "poverty_relief"}
@@ -20,13 +22,6 @@ def create(admin, **changes) -> dict:
     assert response.status_code == 201, response.text
     return body
 
-
-def assert_problem(response, status, code) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["code"] == code
-    return body
 
 
 def test_an_admin_creates_a_staff_user_who_logs_in_and_lists_funds(anonymous):

@@ -29,6 +29,7 @@ from services.gateway.service import GatewayService
 from shared.actors import load_actor
 from shared.db import make_engine
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from tests.support import assert_problem
 
 TOKEN_SECRET = uuid.uuid4().hex
 PASSWORD = "correct horse battery staple"
@@ -95,14 +96,6 @@ def gateway(container_factory, rabbit_config, sqlite_url, monkeypatch):
     container.start()
     yield Gateway(f"http://127.0.0.1:{port}", fund, insurance, volunteers, url)
 
-
-def assert_problem(response: requests.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    assert body["correlation_id"] == response.headers["X-Correlation-ID"]
-    return body
 
 
 # --- 1. the signed actor reaches the service ---------------------------------------------

@@ -302,3 +302,23 @@ def test_mask_id_number(value, masked):
 )
 def test_mask_phone(value, masked):
     assert mask_phone(value) == masked
+
+
+def test_a_credit_code_is_masked_like_an_identity_number():
+    from shared.identity import mask_credit_code
+    assert mask_credit_code("91350100M000100Y43") == "9135**********0Y43"
+    assert mask_credit_code(None) is None
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("身份证11010519491231002X已核", "身份证1101**********002X已核"),
+    ("id 110105491231002 old", "id 1101*******1002 old"),
+    ("代码91350100M000100Y43。", "代码9135**********0Y43。"),
+    ("call 13812345678 today", "call 138****5678 today"),
+    ("amount 12345678, ref PL-20261201-0001", "amount 12345678, ref PL-20261201-0001"),
+    ("a 1234567890123456789 long number", "a 1234567890123456789 long number"),
+    ("", ""), (None, None),
+])
+def test_identifiers_typed_into_free_text_are_masked(text, shown):
+    from shared.identity import mask_identifiers
+    assert mask_identifiers(text) == shown

@@ -246,6 +246,14 @@ def test_ineligible_age_message_gives_age_and_range():
     assert "18–49" in flag.message
 
 
+def test_a_day_before_the_insured_was_born_is_a_flag_not_an_error():
+    policy = replace(POLICY, id_number=person(date(2010, 6, 1)))
+    (flag,) = eligibility(AGE_PRODUCT, policy, date(2010, 5, 31))
+    assert flag.code == "before_birth" and "2010-05-31" in flag.message
+    assert eligibility(replace(AGE_PRODUCT, min_age=None, max_age=None), policy,
+                       date(2010, 6, 1)) == []
+
+
 # --- ineligible_category -------------------------------------------------------------------
 
 
@@ -325,9 +333,9 @@ def test_claim_within_caps_refused_for_an_approval_over_them():
                                                          "over_per_year_cap"]
 
 
-def test_hard_flags_are_the_four_blocking_codes():
+def test_hard_flags_are_the_blocking_codes():
     assert HARD_FLAGS == {"policy_not_active", "waiting_period", "ineligible_age",
-                          "ineligible_category"}
+                          "ineligible_category", "before_birth"}
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,4 @@ def test_fen_field_rejects(value):
     with pytest.raises(ValidationError) as exc:
         _Amount().load({"amount_fen": value})
     assert list(exc.value.messages) == ["amount_fen"]
+

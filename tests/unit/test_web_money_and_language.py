@@ -39,3 +39,11 @@ def test_the_language_comes_from_the_cookie_then_the_browser_then_chinese():
     assert i18n.pick("en", "zh-CN") == "en"
     assert i18n.pick(None, "en-US,en;q=0.9") == "en"
     assert i18n.pick("fr", None) == "zh"
+
+
+@pytest.mark.parametrize("text", ["9e999999", "1e3", "NaN", "Infinity", "-Infinity", "0x10",
+                                  "1_000", "１００"])
+def test_yuan_are_digits_and_a_point_only(text):
+    with pytest.raises(BadAmount) as refused:
+        yuan_to_fen(text)
+    assert "Enter an amount" in str(refused.value)

@@ -1,12 +1,14 @@
 """The admin's page: the association's logins and the projects inside its funds."""
 from services.gateway import accounts
 from services.gateway.schemas import UserIn
-from services.gateway.web.ui import Ui, field_errors, page
+from services.gateway.web.fund_pages import yuan_field
+from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
 from shared.actors import ROLES, load
+from shared.contracts.fund import ProjectIn
 from shared.errors import DomainError
-from shared.money import BadAmount, yuan_to_fen
 
 ADMIN = ("admin",)
+PROJECT_FIELDS = {"budget_fen": "budget_yuan"}
 
 
 class AdminPages:
@@ -33,33 +35,33 @@ class AdminPages:
             with self.db.transaction() as session:
                 accounts.create_user(session, body, ui.actor["association_code"])
         except DomainError as error:
-            return self._admin_page(ui, 422, field_errors(ui, error), "user")
+            return self._admin_page(ui, status_of(error), field_errors(ui, error), "user")
         return ui.redirect("/admin")
 
     @page("POST", "/admin/users/<username>/deactivate", ADMIN)
     def admin_deactivate_user(self, ui: Ui, username):
         try:
             with self.db.transaction() as session:
-                accounts.deactivate_user(session, username[:100], ui.actor["association_code"],
+                accounts.deactivate_user(session, username, ui.actor["association_code"],
                                          ui.actor["username"])
         except DomainError as error:
-            return self._admin_page(ui, 409, {"_users": [ui.gettext(error.message)]})
+            return self._admin_page(ui, status_of(error), {"_users": [
+                ui.gettext(error.message)]})
         return ui.redirect("/admin")
 
     @page("POST", "/admin/projects", ADMIN)
     def admin_create_project(self, ui: Ui):
-        f = ui.form
+        f, found = ui.form, {}
         body = {"code": f.get("code", ""), "name": f.get("name", ""),
                 "purpose": f.get("purpose", "")}
-        if (f.get("budget_yuan") or "").strip():
-            try:
-                body["budget_fen"] = yuan_to_fen(f["budget_yuan"])
-            except BadAmount as bad:
-                return self._admin_page(ui, 422, {"budget_yuan": [ui.gettext(str(bad))]},
-                                        "project")
+        if (f.get("budget_yuan") or "").strip():  # a project may have no budget
+            body["budget_fen"] = yuan_field(ui, found, "budget_yuan")
+        errors = checked(ui, ProjectIn(), body, PROJECT_FIELDS, found)
+        if errors:
+            return self._admin_page(ui, 422, errors, "project")
         try:
             self.fund.create_project(f.get("fund_code", ""), body, ui.actor)
         except DomainError as error:
-            return self._admin_page(ui, 422, field_errors(ui, error, {"budget_fen":
-                                                                     "budget_yuan"}), "project")
+            return self._admin_page(ui, status_of(error),
+                                    field_errors(ui, error, PROJECT_FIELDS), "project")
         return ui.redirect("/admin")

@@ -1,20 +1,21 @@
 """Log in and out, choose a language, land on the role's home."""
+import secrets
 from urllib.parse import urlparse
 
-from services.gateway.auth import Unauthorized, authenticate, issue_token
+from services.gateway.auth import Unauthorized, log_in, revoke
+from services.gateway.routes import client_address
+from services.gateway.throttle import Throttled
 from services.gateway.web import i18n
 from services.gateway.web.static_files import serve
-from services.gateway.web.ui import HOMES, LANGUAGE, SESSION, Ui, page
+from services.gateway.web.ui import HOMES, LANGUAGE, LOGIN_NONCE, SESSION, Ui, on_site, page
 from services.gateway.web_server import http
 from shared.actors import ROLES
+from shared.settings import secure_cookies
 
 
 def _safe_next(target: str | None) -> str | None:
     # Only paths on this site: never redirect a login to another host.
-    if target and target.startswith("/") and not target.startswith("//") and \
-            not urlparse(target).netloc:
-        return target
-    return None
+    return on_site(target)
 
 
 class AuthPages:
@@ -24,26 +25,43 @@ class AuthPages:
 
     @page("GET", "/login", None)
     def login_form(self, ui: Ui):
-        return ui.render("login.html", next=ui.request.args.get("next", ""), errors={})
+        fresh = not ui.login_nonce
+        if fresh:
+            ui.login_nonce = secrets.token_urlsafe(24)
+        response = ui.render("login.html", next=ui.request.args.get("next", ""), errors={})
+        if fresh:
+            response.set_cookie(LOGIN_NONCE, ui.login_nonce, httponly=True, samesite="Lax",
+                                secure=secure_cookies())
+        return response
 
     @page("POST", "/login", None)
     def login(self, ui: Ui):
         username, password = ui.form.get("username", ""), ui.form.get("password", "")
+        again = {"next": ui.form.get("next", ""), "username": username}
+        if not ui.csrf_ok():
+            return ui.render("login.html", 403, errors={"_form": [ui.gettext(
+                "The form expired; go back, reload and try again.")]}, **again)
         try:
-            with self.db.transaction() as session:
-                user = authenticate(session, username, password)
-                token, ttl = issue_token(user)
-                role = user.role
+            user, token, ttl = log_in(self.db, username, password,
+                                      client_address(ui.request))
+        except Throttled as throttled:
+            response = ui.render("login.html", 429, errors={"_form": [ui.gettext(
+                "Too many failed logins; try again in %(seconds)s seconds.") % {
+                    "seconds": throttled.retry_after}]}, **again)
+            response.headers["Retry-After"] = str(throttled.retry_after)
+            return response
         except Unauthorized:
-            return ui.render("login.html", 401, next=ui.form.get("next", ""),
-                             username=username, errors={"_form": [ui.gettext(
-                                 "Unknown username or wrong password.")]})
-        response = ui.redirect(_safe_next(ui.form.get("next")) or HOMES[role])
-        response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax")
+            return ui.render("login.html", 401, errors={"_form": [ui.gettext(
+                "Unknown username or wrong password.")]}, **again)
+        response = ui.redirect(_safe_next(ui.form.get("next")) or HOMES[user.role])
+        response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax",
+                            secure=secure_cookies())
+        response.delete_cookie(LOGIN_NONCE)
         return response
 
     @page("POST", "/logout", ROLES)
     def logout(self, ui: Ui):
+        revoke(self.db, f"Bearer {ui.token}")
         response = ui.redirect("/login")
         response.delete_cookie(SESSION)
         return response

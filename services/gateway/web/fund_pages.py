@@ -1,16 +1,27 @@
 """Donor and fund-staff pages. They call the same services with the same actor as the API,
-so a page can do nothing the API would refuse."""
+and load every form through the API's own schema first, so a page can do nothing the API
+would refuse and says why in the same words."""
+import re
 import uuid
 
 from werkzeug.wrappers import Response
 
-from services.gateway.web.ui import Ui, field_errors, page
+from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
 from shared import statement_formats
-from shared.actors import public_actor
+from shared.actors import load, public_actor
 from shared.clock import local_date, now_utc
-from shared.contracts.fund import CATEGORIES
-from shared.errors import DomainError, Forbidden
+from shared.contracts.fund import (
+    CATEGORIES,
+    AnnualReceiptIn,
+    ConfirmIn,
+    DisbursementIn,
+    DonorDonationIn,
+    PledgeIn,
+    StatementIn,
+)
+from shared.errors import DomainError
 from shared.money import BadAmount, yuan_to_fen
+from shared.schemas import ReasonIn
 
 STAFF = ("staff", "admin")
 READERS = STAFF + ("auditor",)  # an auditor reads the staff pages; every form refuses them
@@ -21,18 +32,29 @@ DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
 DISBURSEMENT_FIELDS = {"amount_fen": "amount_yuan", "payee.name": "payee_name",
                        "payee.id_number": "payee_id_number"}
 PUBLIC_CODE = 6  # an association's GB/T 2260 code
+_FORM_KEY = re.compile(r"[0-9a-f]{32}")  # what the pages put in a form's idempotency_key
 
 
-def _amount(ui: Ui, errors: dict) -> int | None:
+def yuan_field(ui: Ui, errors: dict, name: str = "amount_yuan") -> int | None:
+    """The fen typed in yuan into the form field `name`; None, with the reason in `errors`,
+    when it is not an amount."""
     try:
-        return yuan_to_fen(ui.form.get("amount_yuan", ""))
+        return yuan_to_fen(ui.form.get(name, ""))
     except BadAmount as bad:
-        errors["amount_yuan"] = [ui.gettext(str(bad))]
+        errors[name] = [ui.gettext(str(bad))]
         return None
 
 
-def _blank_to_none(value: str | None) -> str | None:
+def blank_to_none(value: str | None) -> str | None:
     return (value or "").strip() or None
+
+
+def _form_key(ui: Ui, errors: dict) -> str | None:
+    # The key the page itself put in the form; anything else did not come from it.
+    key = ui.form.get("idempotency_key") or None
+    if key is not None and not _FORM_KEY.fullmatch(key):
+        errors["_form"] = [ui.gettext("The form expired; go back, reload and try again.")]
+    return key
 
 
 class FundPages:
@@ -55,46 +77,36 @@ class FundPages:
     def donor_give(self, ui: Ui):
         """A gift online is a pledge: the donor is shown how to pay, and the receipt comes
         once the money has arrived."""
-        errors: dict = {}
-        amount = _amount(ui, errors)
+        found: dict = {}
+        body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
+                "channel": ui.form.get("channel") or "wechat"}
+        key = _form_key(ui, found)
+        errors = checked(ui, PledgeIn(), body, DONATION_FIELDS, found)
         if errors:
             return self._donor_page(ui, 422, errors)
-        body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": amount,
-                "channel": ui.form.get("channel") or "wechat"}
         try:
-            pledged = self.fund.create_pledge(body, ui.form.get("idempotency_key"), ui.actor)
+            pledged = self.fund.create_pledge(body, key, ui.actor)
         except DomainError as error:
-            return self._donor_page(ui, 422, field_errors(ui, error, DONATION_FIELDS))
+            return self._donor_page(ui, status_of(error),
+                                    field_errors(ui, error, DONATION_FIELDS))
         return ui.redirect(f"/donor/pledges/{pledged['id']}")
 
     @page("GET", "/donor/annual-receipt", ("donor",))
     def annual_receipt_page(self, ui: Ui):
-        year = ui.request.args.get("year") or str(local_date(now_utc()).year)
-        try:
-            annual = self.fund.annual_receipt(ui.actor["donor_id"] or 0,
-                                              {"year": year[:4]}, ui.actor)
-        except DomainError as error:
-            return ui.render("error.html", 422, message=ui.gettext(error.message))
+        query = {"year": ui.request.args.get("year") or str(local_date(now_utc()).year)}
+        load(AnnualReceiptIn(), query)
+        annual = self.fund.annual_receipt(ui.actor["donor_id"] or 0, query, ui.actor)
         return ui.render("annual_receipt.html", annual=annual)
 
     @page("GET", "/donor/pledges/<int:pledge_id>", ("donor",) + READERS)
     def pledge_page(self, ui: Ui, pledge_id):
-        try:
-            pledged = self.fund.get_pledge(pledge_id, ui.actor)
-        except DomainError as error:
-            return ui.render("error.html", 403 if isinstance(error, Forbidden) else 404,
-                             message=ui.gettext(error.message))
-        return ui.render("pledge.html", pledge=pledged)
+        return ui.render("pledge.html", pledge=self.fund.get_pledge(pledge_id, ui.actor))
 
     @page("GET", "/receipts/<int:donation_id>", ("donor",) + READERS)
     def receipt(self, ui: Ui, donation_id):
-        try:
-            official = self.fund.get_receipt(donation_id, ui.actor)  # a donor's own only
-            donation = self.fund.get_donation(donation_id, ui.actor)
-            donor = self.fund.get_donor(donation["donor_id"], ui.actor)
-        except DomainError as error:
-            return ui.render("error.html", 403 if isinstance(error, Forbidden) else 404,
-                             message=ui.gettext(error.message))
+        official = self.fund.get_receipt(donation_id, ui.actor)  # a donor's own only
+        donation = self.fund.get_donation(donation_id, ui.actor)
+        donor = self.fund.get_donor(donation["donor_id"], ui.actor)
         return ui.render("receipt.html", donation=donation, donor=donor, official=official)
 
     # --- staff -------------------------------------------------------------------------
@@ -118,51 +130,54 @@ class FundPages:
 
     @page("POST", "/staff/donations", STAFF)
     def staff_record_donation(self, ui: Ui):
-        errors: dict = {}
-        amount = _amount(ui, errors)
+        f, found = ui.form, {}
+        donor = {"kind": f.get("donor_kind", "person"), "name": f.get("donor_name", ""),
+                 "id_number": blank_to_none(f.get("donor_id_number")),
+                 "credit_code": blank_to_none(f.get("donor_credit_code")),
+                 "phone": blank_to_none(f.get("donor_phone"))}
+        body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
+                "channel": f.get("channel", "cash"), "donor": donor}
+        key = _form_key(ui, found)
+        errors = checked(ui, DonorDonationIn(), body, DONATION_FIELDS, found)
         if errors:
             return self._staff_page(ui, 422, errors, "donation")
-        f = ui.form
-        donor = {"kind": f.get("donor_kind", "person"), "name": f.get("donor_name", ""),
-                 "id_number": _blank_to_none(f.get("donor_id_number")),
-                 "credit_code": _blank_to_none(f.get("donor_credit_code")),
-                 "phone": _blank_to_none(f.get("donor_phone"))}
-        body = {"fund_code": f.get("fund_code", ""), "amount_fen": amount,
-                "channel": f.get("channel", "cash"), "donor": donor}
         try:
-            given = self.fund.record_donation(body, f.get("idempotency_key"), ui.actor)
+            given = self.fund.record_donation(body, key, ui.actor)
         except DomainError as error:
-            return self._staff_page(ui, 422, field_errors(ui, error, DONATION_FIELDS),
-                                    "donation")
+            return self._staff_page(ui, status_of(error),
+                                    field_errors(ui, error, DONATION_FIELDS), "donation")
         return ui.redirect(f"/receipts/{given['id']}")
 
     @page("POST", "/staff/disbursements", STAFF)
     def staff_request_disbursement(self, ui: Ui):
-        errors: dict = {}
-        amount = _amount(ui, errors)
-        if errors:
-            return self._staff_page(ui, 422, errors, "disbursement")
-        f = ui.form
-        body = {"fund_code": f.get("fund_code", ""), "amount_fen": amount,
+        f, found = ui.form, {}
+        body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "category": f.get("category", ""),
-                "project_code": _blank_to_none(f.get("project_code")),
+                "project_code": blank_to_none(f.get("project_code")),
                 "purpose": f.get("purpose", ""),
                 "payee": {"name": f.get("payee_name", ""),
-                          "id_number": _blank_to_none(f.get("payee_id_number"))}}
+                          "id_number": blank_to_none(f.get("payee_id_number"))}}
+        errors = checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found)
+        if errors:
+            return self._staff_page(ui, 422, errors, "disbursement")
         try:
             self.fund.request_disbursement(body, ui.actor)
         except DomainError as error:
-            return self._staff_page(ui, 422, field_errors(ui, error, DISBURSEMENT_FIELDS),
-                                    "disbursement")
+            return self._staff_page(ui, status_of(error),
+                                    field_errors(ui, error, DISBURSEMENT_FIELDS), "disbursement")
         return ui.redirect("/staff?done=requested")
 
     @page("POST", "/staff/pledges/<int:pledge_id>/confirm", STAFF)
     def staff_confirm_pledge(self, ui: Ui, pledge_id):
+        body = {"channel_txn_id": ui.form.get("channel_txn_id", "")}
+        errors = checked(ui, ConfirmIn(), body, {"channel_txn_id": "_pledges"})
+        if errors:
+            return self._staff_page(ui, 422, errors)
         try:
-            self.fund.confirm_pledge(pledge_id, {"channel_txn_id": ui.form.get(
-                "channel_txn_id", "")}, ui.actor)
+            self.fund.confirm_pledge(pledge_id, body, ui.actor)
         except DomainError as error:
-            return self._staff_page(ui, 422, {"_pledges": [ui.gettext(error.message)]})
+            return self._staff_page(ui, status_of(error), {"_pledges": [
+                ui.gettext(error.message)]})
         return ui.redirect("/staff?done=confirmed")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/approve", STAFF)
@@ -170,26 +185,27 @@ class FundPages:
         try:
             decided = self.fund.approve_disbursement(disbursement_id, ui.actor)
         except DomainError as error:
-            return self._staff_page(ui, 409, {"_decision": [ui.gettext(error.message)]})
+            return self._staff_page(ui, status_of(error), {"_decision": [
+                ui.gettext(error.message)]})
         return ui.redirect(f"/staff?done={decided['status']}")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/reject", STAFF)
     def staff_reject(self, ui: Ui, disbursement_id):
+        body = {"reason": ui.form.get("reason", "")}
+        errors = checked(ui, ReasonIn(), body, {"reason": "_decision"})
+        if errors:
+            return self._staff_page(ui, 422, errors)
         try:
-            self.fund.reject_disbursement(disbursement_id, {"reason": ui.form.get("reason", "")},
-                                          ui.actor)
+            self.fund.reject_disbursement(disbursement_id, body, ui.actor)
         except DomainError as error:
-            return self._staff_page(ui, 422, {"_decision": [ui.gettext(error.message)]})
+            return self._staff_page(ui, status_of(error), {"_decision": [
+                ui.gettext(error.message)]})
         return ui.redirect("/staff?done=rejected")
 
     @page("GET", "/staff/funds/<code>/statement", READERS)
     def statement_page(self, ui: Ui, code):
-        period = _period(ui)
-        try:
-            statement = self.fund.statement(code, period, ui.actor)
-        except DomainError as error:
-            return ui.render("error.html", 404, message=ui.gettext(error.message))
-        return ui.render("statement.html", statement=statement, period=period,
+        statement = self.fund.statement(code, _period(ui), ui.actor)
+        return ui.render("statement.html", statement=statement,
                          months=statement_formats.by_month(statement["lines"]))
 
     @page("GET", "/staff/funds/<code>/statement.csv", READERS)
@@ -199,10 +215,13 @@ class FundPages:
         return Response(statement_formats.as_csv(statement), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+
 def _period(ui: Ui) -> dict:
-    today = local_date(now_utc())
-    return {"from": ui.request.args.get("from") or f"{today.year}-01-01",
-            "to": ui.request.args.get("to") or today.isoformat()}
+    """The period asked for, checked as the API checks it (the schema's defaults fill in
+    what is not given)."""
+    query = {name: ui.request.args[name] for name in ("from", "to") if ui.request.args.get(name)}
+    load(StatementIn(), query)
+    return query
 
 
 class PublicPages:
@@ -221,8 +240,4 @@ class PublicPages:
 
     @page("GET", "/public/trace/<receipt_no>", None)
     def public_trace(self, ui: Ui, receipt_no):
-        try:
-            traced = self.fund.trace(receipt_no[:40], public_actor())
-        except DomainError as error:
-            return ui.render("error.html", 404, message=ui.gettext(error.message))
-        return ui.render("trace.html", trace=traced)
+        return ui.render("trace.html", trace=self.fund.trace(receipt_no, public_actor()))

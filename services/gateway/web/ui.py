@@ -3,23 +3,31 @@ the API uses), the language, CSRF protection for forms, and rendering templates.
 import hashlib
 import hmac
 import logging
+import re
 from functools import wraps
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
-from services.gateway.routes import UNREACHABLE
+from services.gateway.problems import STATUS_OF
+from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, _check_ids, not_text
 from services.gateway.web import i18n
-from services.gateway.web_server import http
+from services.gateway.web_server import correlation_id_of, http
+from shared.actors import load
+from shared.errors import DomainError, InvalidInput
+from shared.fields import Whole
 from shared.money import format_yuan
 from shared.observability import set_correlation_id
 from shared.settings import token_secret
 
 log = logging.getLogger(__name__)
+_ITEM = re.compile(r"\.\d+(?=\.|$)")
 SESSION, LANGUAGE = "phf_session", "phf_lang"
+LOGIN_NONCE = "phf_login"  # before a session exists, the login form's CSRF token rests on it
 HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator": "/coordinator",
          "volunteer": "/volunteer", "auditor": "/staff"}
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -35,31 +43,58 @@ class Ui:
                                   request.headers.get("Accept-Language"))
         self.gettext = i18n.translations(self.language).gettext
         self.token = request.cookies.get(SESSION)
+        self.login_nonce = request.cookies.get(LOGIN_NONCE)
         self.actor = None
 
     def csrf(self) -> str:
-        # Tied to the session token: a page of another site cannot know it.
-        return hmac.new(token_secret().encode(), (self.token or "").encode(),
+        # Tied to the session token (or, on the login form, to a nonce cookie): a page of
+        # another site can know neither.
+        basis = self.token if self.actor is not None else f"login:{self.login_nonce or ''}"
+        return hmac.new(token_secret().encode(), basis.encode(),
                         hashlib.sha256).hexdigest()[:32]
+
+    def csrf_ok(self) -> bool:
+        if self.actor is None and not self.login_nonce:
+            return False
+        # As bytes: compare_digest refuses str with characters beyond ASCII.
+        given = self.form.get("csrf", "").encode("utf-8", "surrogatepass")
+        return hmac.compare_digest(given, self.csrf().encode())
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         html = TEMPLATES.get_template(template).render(
             _=self.gettext, lang=self.language, actor=self.actor, csrf=self.csrf(),
-            path=self.request.path, **context)
+            path=self.request.path, status=status, **context)
         return Response(html, status=status, mimetype="text/html")
 
     def redirect(self, location: str) -> Response:
-        return Response("", status=303, headers={"Location": location})
+        # Whatever went into it, the browser is only ever sent to a page of this site.
+        return Response("", status=303, headers={"Location": on_site(location) or "/"})
+
+
+def on_site(target: str | None) -> str | None:
+    """`target` if it is a path of this site, else None. `//host`, `/\\host` (which browsers
+    read as `//host`) and control characters (CR/LF would split the Location header) are
+    refused."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or urlparse(target).netloc:
+        return None
+    return target
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status the API answers this error with."""
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
 def page(method: str, path: str, roles: tuple[str, ...] | None):
-    """A web page: logged-in role checked, POSTs CSRF-checked, failures shown as pages."""
+    """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
+    checked as the API checks them, failures shown as pages with the API's status."""
     def decorate(handler):
         @wraps(handler)
         def endpoint(self, request, **path_args):
             ui = Ui(request)
-            self.context.data["correlation_id"] = request.headers.get("X-Correlation-ID") or \
-                self.context.call_id
+            self.context.data["correlation_id"] = correlation_id_of(request.environ)
             set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
                 try:
@@ -73,15 +108,22 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
                 if ui.actor["role"] not in roles:
                     return ui.render("error.html", 403, message=ui.gettext(
                         "This page is not for your role."))
-                if method == "POST" and not hmac.compare_digest(ui.form.get("csrf", ""),
-                                                                ui.csrf()):
+                if method == "POST" and not ui.csrf_ok():
                     return ui.render("error.html", 403, message=ui.gettext(
                         "The form expired; go back, reload and try again."))
             try:
+                _check_ids(path_args)  # ids past MAX_ID, paths with NUL: 404 as in the API
+                _check_text(ui)
                 return handler(self, ui, **path_args)
+            except DomainError as error:  # refused as the API refuses it, in the user's words
+                return ui.render("error.html", status_of(error),
+                                 message=ui.gettext(error.message),
+                                 errors=field_errors(ui, error) if error.fields else {})
             except UNREACHABLE:  # the broker or a service is away for the moment
-                return ui.render("error.html", 503, message=ui.gettext(
+                response = ui.render("error.html", 503, message=ui.gettext(
                     "A service did not answer; try again shortly."))
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return response
             except Exception:  # a page that failed says so, in the user's language
                 log.exception("page %s failed", request.path)
                 return ui.render("error.html", 500, message=ui.gettext(
@@ -90,12 +132,54 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
     return decorate
 
 
+def _check_text(ui: Ui) -> None:
+    """NUL and lone surrogates, refused in forms and query strings as the API refuses them
+    in JSON: they would break the databases and logs further on."""
+    given = [*ui.request.args.lists(), *ui.request.form.lists()]
+    bad = sorted({_printable(name) for name, values in given if not_text([name, *values])})
+    if bad:
+        message = ui.gettext("Contains a character that is not text (NUL or a lone surrogate).")
+        raise InvalidInput("Some fields are invalid.", "invalid_input",
+                           {name: [message] for name in bad})
+
+
+def _printable(name: str) -> str:
+    return "".join(c if c.isprintable() else "\ufffd" for c in name)
+
+
+_TYPED_WHOLE = Whole(text=True)
+
+
+def whole(typed: str | None):
+    """A whole number typed into a form, as a JSON client sends it (an integer); anything
+    else stays as typed, for the schema to refuse under the field's name."""
+    try:
+        return _TYPED_WHOLE.deserialize(typed)
+    except ValidationError:
+        return typed
+
+
+def checked(ui: Ui, schema: Schema, body: dict, names: dict[str, str] | None = None,
+            found: dict | None = None) -> dict:
+    """What the API's own schema finds wrong with `body`, under the form's field names; what
+    the page `found` turning typed text into the body (yuan into fen) comes first. Empty when
+    the body is one the API would accept."""
+    errors = dict(found or {})
+    try:
+        load(schema, body)
+    except InvalidInput as error:
+        for name, messages in field_errors(ui, error, names).items():
+            errors.setdefault(name, messages)
+    return errors
+
+
 def field_errors(ui: Ui, error, names: dict[str, str] | None = None) -> dict:
     """The server's field errors under the form's own field names, in the chosen language."""
     names = names or {}
-    shown = {}
+    shown: dict = {}
     for field, messages in (error.fields or {}).items():
-        shown[names.get(field, field)] = [ui.gettext(m) for m in messages]
+        field = _ITEM.sub("", field)  # a list's item: shown at the list's own field
+        shown.setdefault(names.get(field, field), []).extend(ui.gettext(m) for m in messages)
     if not shown:
         shown["_form"] = [ui.gettext(error.message)]
     return shown

@@ -1,6 +1,13 @@
 """Coordinator and volunteer pages: shifts, sign-ups, visits and hours."""
-from services.gateway.web.ui import Ui, field_errors, page
-from shared.contracts.volunteers import SKILLS
+from services.gateway.web.ui import Ui, checked, field_errors, page, status_of, whole
+from shared.contracts.volunteers import (
+    SKILLS,
+    ActivityIn,
+    AssignIn,
+    CompleteIn,
+    ShiftIn,
+    VolunteerRefIn,
+)
 from shared.errors import DomainError
 
 COORDINATORS = ("coordinator", "admin")
@@ -31,40 +38,51 @@ class VolunteerPages:
     @page("POST", "/coordinator/shifts", COORDINATORS)
     def shift_create_page(self, ui: Ui):
         f = ui.request.form
+        activity = {"title": f.get("title", "")}
+        shift = {"capacity": whole(f.get("capacity", "")),
+                 "starts_at": _local(f.get("starts_at", "")),
+                 "ends_at": _local(f.get("ends_at", "")),
+                 "required_skills": f.getlist("required_skills"),
+                 "place": f.get("place") or None}
+        # The shift is checked before its activity is made, so a bad shift leaves nothing
+        # behind; its activity_id is the one thing the form cannot give.
+        errors = {**checked(ui, ActivityIn(), activity),
+                  **checked(ui, ShiftIn(partial=("activity_id",)), shift)}
+        if errors:
+            return self._coordinator_page(ui, 422, errors)
         try:
-            activity = self.volunteers.create_activity({"title": f.get("title", "")}, ui.actor)
-            capacity = f.get("capacity", "")
-            self.volunteers.create_shift({
-                "activity_id": activity["id"],
-                "capacity": int(capacity) if capacity.isdigit() else capacity,
-                "starts_at": _local(f.get("starts_at", "")),
-                "ends_at": _local(f.get("ends_at", "")),
-                "required_skills": f.getlist("required_skills"),
-                "place": f.get("place") or None}, ui.actor)
+            made = self.volunteers.create_activity(activity, ui.actor)
+            self.volunteers.create_shift({**shift, "activity_id": made["id"]}, ui.actor)
         except DomainError as error:
-            return self._coordinator_page(ui, 422, field_errors(ui, error))
+            return self._coordinator_page(ui, status_of(error), field_errors(ui, error))
         return ui.redirect("/coordinator?done=shift")
 
     @page("POST", "/coordinator/visits/<int:visit_id>/assign", COORDINATORS)
     def visit_assign_page(self, ui: Ui, visit_id):
-        chosen = [int(v) for v in ui.request.form.getlist("volunteer_ids") if v.isdigit()]
+        body = {"volunteer_ids": [whole(v) for v in ui.request.form.getlist("volunteer_ids")]}
+        here = f"visit_{visit_id}"
+        errors = checked(ui, AssignIn(), body, {"volunteer_ids": here})
+        if errors:
+            return self._coordinator_page(ui, 422, _under(errors, here))
         try:
-            self.volunteers.assign(visit_id, {"volunteer_ids": chosen}, ui.actor)
+            self.volunteers.assign(visit_id, body, ui.actor)
         except DomainError as error:
-            return self._coordinator_page(ui, 422, {f"visit_{visit_id}": [
+            return self._coordinator_page(ui, status_of(error), {here: [
                 ui.gettext(error.message)]})
         return ui.redirect("/coordinator?done=assigned")
 
     @page("POST", "/coordinator/visits/<int:visit_id>/complete", COORDINATORS)
     def visit_complete_page(self, ui: Ui, visit_id):
-        minutes = ui.form.get("minutes", "")
+        body = {"minutes": whole(ui.form.get("minutes", "")), "notes": ui.form.get("notes", "")}
+        here = f"visit_{visit_id}"
+        errors = checked(ui, CompleteIn(), body)
+        if errors:
+            return self._coordinator_page(ui, 422, _under(errors, here))
         try:
-            self.volunteers.complete(visit_id, {
-                "minutes": int(minutes) if minutes.isdigit() else minutes,
-                "notes": ui.form.get("notes", "")}, ui.actor)
+            self.volunteers.complete(visit_id, body, ui.actor)
         except DomainError as error:
-            return self._coordinator_page(ui, 422, {f"visit_{visit_id}": [
-                ui.gettext(m) for ms in error.fields.values() for m in ms] or [error.message]})
+            return self._coordinator_page(ui, status_of(error), _under(
+                field_errors(ui, error), here))
         return ui.redirect("/coordinator?done=completed")
 
     # --- volunteer ---------------------------------------------------------------------
@@ -85,15 +103,27 @@ class VolunteerPages:
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/signup", ("volunteer",))
     def volunteer_signup_page(self, ui: Ui, shift_id):
+        body = {"volunteer_id": ui.actor["volunteer_id"]}
+        errors = checked(ui, VolunteerRefIn(), body)
+        if errors:  # a volunteer login without its volunteer
+            return self._volunteer_page(ui, 422, _under(errors, f"shift_{shift_id}"))
         try:
-            self.volunteers.sign_up(shift_id, {"volunteer_id": ui.actor["volunteer_id"]},
-                                    ui.actor)
+            self.volunteers.sign_up(shift_id, body, ui.actor)
         except DomainError as error:
-            return self._volunteer_page(ui, 409, {
+            return self._volunteer_page(ui, status_of(error), {
                 f"shift_{shift_id}": [ui.gettext(error.message)]})
         return ui.redirect("/volunteer")
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/cancel", ("volunteer",))
     def volunteer_cancel_page(self, ui: Ui, shift_id):
-        self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"], ui.actor)
+        try:
+            self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"], ui.actor)
+        except DomainError as error:
+            return self._volunteer_page(ui, status_of(error), {
+                f"shift_{shift_id}": [ui.gettext(error.message)]})
         return ui.redirect("/volunteer")
+
+
+def _under(errors: dict, place: str) -> dict:
+    """Field errors of a small form shown together in one place of the page."""
+    return {place: [message for messages in errors.values() for message in messages]}

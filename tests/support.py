@@ -87,3 +87,13 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     assert body["status"] == status and (code is None or body["code"] == code), body
     assert body["correlation_id"] == response.headers["X-Correlation-ID"]
     return body
+
+
+class Clock:
+    """A clock that moves only when a test moves it (`clock.now += 60`)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now

@@ -72,7 +72,7 @@ def route(method, path, summary, roles, **options):
             self.context.data["correlation_id"] = correlation_id
             set_correlation_id(correlation_id)
             try:
-                _check_ids(path_args)
+                check_ids(path_args)
                 call = _prepare(spec, request, correlation_id, self.db)
                 with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
                     status, payload = spec.status, handler(self, call, **path_args)
@@ -96,7 +96,7 @@ def client_address(request) -> str:
     return request.remote_addr or "unknown"
 
 
-def _check_ids(path_args: dict) -> None:
+def check_ids(path_args: dict) -> None:
     # Werkzeug's int converter takes any length; no row has an id past a 32-bit integer.
     # A code with a character nobody types names nothing either (and would upset the
     # database).

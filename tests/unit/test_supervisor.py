@@ -3,14 +3,7 @@ import pytest
 
 from deploy.processes import GATEWAY, SERVICES
 from deploy.supervisor import GaveUp, RestartPolicy, Supervisor, describe, target
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.support import Clock
 
 
 def test_restarts_are_allowed_up_to_the_limit_within_the_window():

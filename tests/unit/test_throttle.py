@@ -2,14 +2,7 @@
 import pytest
 
 from services.gateway.throttle import FailureBackoff, LoginGuard, Rate, Throttled
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.support import Clock
 
 
 def test_failures_past_the_allowance_double_the_wait():

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.problems import STATUS_OF
-from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, _check_ids, not_text
+from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
 from services.gateway.web import i18n
 from services.gateway.web_server import correlation_id_of, http
 from shared.actors import load
@@ -112,7 +112,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
                     return ui.render("error.html", 403, message=ui.gettext(
                         "The form expired; go back, reload and try again."))
             try:
-                _check_ids(path_args)  # ids past MAX_ID, paths with NUL: 404 as in the API
+                check_ids(path_args)  # ids past MAX_ID, paths with NUL: 404 as in the API
                 _check_text(ui)
                 return handler(self, ui, **path_args)
             except DomainError as error:  # refused as the API refuses it, in the user's words

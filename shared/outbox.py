@@ -177,6 +177,8 @@ class OutboxRelayRunner(DependencyProvider):
         while self._running:
             try:
                 published = self.relay.publish_pending()
+                if not published:
+                    self._sample_backlog()
                 backoff = self.first_backoff
             except Exception as exc:  # broker down or database busy: keep the rows, retry
                 # Said once per outage; every retry after it only at debug level.
@@ -189,7 +191,6 @@ class OutboxRelayRunner(DependencyProvider):
                 backoff = min(backoff * 2, self.max_backoff)
                 continue
             if not published:
-                self._sample_backlog()
                 self._wake.wait(self.idle_wait)
             self._wake.clear()
         self.relay.close()

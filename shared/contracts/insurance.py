@@ -94,7 +94,8 @@ class ClaimListIn(PageIn):
 class PolicyListIn(PageIn):
     product_code = fields.String(load_default=None, allow_none=True, validate=PRODUCT_CODE)
     id_number = ResidentId(load_default=None, allow_none=True)
-    family_code = fields.String(load_default=None, allow_none=True)
+    family_code = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=60))
 
 
 # What comes back: the service dumps every answer through these (shared.schemas.shaped).

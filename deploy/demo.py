@@ -8,29 +8,28 @@ USERS = [("admin", "admin"), ("staff1", "staff"), ("staff2", "staff"),
          ("coordinator1", "coordinator"), ("donor1", "donor"), ("volunteer1", "volunteer"),
          ("auditor1", "auditor")]
 FUNDS = [
-    {"code": "GENERAL", "name": "人口健康基金（非限定） General fund", "restricted": False},
-    {"code": "SPECIAL_FAMILY", "name": "计生特殊家庭帮扶 Special-family assistance",
+    {"code": "GENERAL", "name": "人口健康基金（非限定）", "restricted": False},
+    {"code": "SPECIAL_FAMILY", "name": "计生特殊家庭帮扶",
      "restricted": True,
      "allowed_categories": ["special_family_assistance", "elderly_care", "poverty_relief"]},
-    {"code": "INSURANCE_PAYOUT", "name": "计划生育家庭保险赔付 Insurance payouts",
+    {"code": "INSURANCE_PAYOUT", "name": "计划生育家庭保险赔付",
      "restricted": True, "allowed_categories": ["insurance_payout", "insurance_premium"]},
-    {"code": "SHANGEN", "name": "善根基金 Shangen fund", "restricted": True,
+    {"code": "SHANGEN", "name": "善根基金", "restricted": True,
      "allowed_categories": ["special_family_assistance", "elderly_care", "child_care",
                             "poverty_relief", "health_education"]},
 ]
 PROJECTS = [  # (fund, project)
-    ("SPECIAL_FAMILY", {"code": "SPRING_VISITS", "name": "春节慰问 Spring Festival visits",
-                        "purpose": "春节走访慰问计生特殊家庭 visits to special families at the "
-                                   "Spring Festival", "budget_fen": 1_000_000}),
-    ("SHANGEN", {"code": "ELDERLY_CARE", "name": "善根养老 Elderly care",
-                 "purpose": "失独老人养老照护 care for elderly parents who lost their only child",
+    ("SPECIAL_FAMILY", {"code": "SPRING_VISITS", "name": "春节慰问",
+                        "purpose": "春节走访慰问计生特殊家庭", "budget_fen": 1_000_000}),
+    ("SHANGEN", {"code": "ELDERLY_CARE", "name": "善根养老",
+                 "purpose": "失独老人养老照护",
                  "budget_fen": 500_000}),
 ]
 DONOR1 = {"kind": "person", "name": "王芳", "phone": "13905501234",
           "id_number": make_resident_id("341181", date(1982, 5, 29), 128)}
 COMPANY = {"kind": "company", "name": "天长市某电子科技有限公司",
            "credit_code": "91341181MA2N0XQ40A"}
-GOVERNMENT = {"kind": "government", "name": "天长市财政局 Tianchang finance bureau",
+GOVERNMENT = {"kind": "government", "name": "天长市财政局",
               "credit_code": "11341181MB1A2B3C4A"}
 DONATIONS = [  # (idempotency key, fund, project, fen, channel, donor)
     ("demo-1", "GENERAL", None, 500_000, "bank", COMPANY),
@@ -42,19 +41,19 @@ DONATIONS = [  # (idempotency key, fund, project, fen, channel, donor)
 PLEDGE = {"fund_code": "GENERAL", "amount_fen": 10_000, "channel": "wechat"}
 
 PRODUCTS = [
-    {"code": "ONLY_CHILD_ACCIDENT", "name": "独生子女意外伤害保险 Only-child accident insurance",
+    {"code": "ONLY_CHILD_ACCIDENT", "name": "独生子女意外伤害保险",
      "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 2_000_000,
      "per_year_cap_fen": 5_000_000, "waiting_days": 30, "term_days": 365, "min_age": 0,
      "max_age": 60, "categories": ["only_child"], "care_visit": False,
      "care_visit_skills": []},
     {"code": "STERILISATION_COMPLICATION",
-     "name": "计划生育手术并发症保险 Family-planning surgery complication insurance",
+     "name": "计划生育手术并发症保险",
      "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 3_000_000,
      "per_year_cap_fen": 5_000_000, "waiting_days": 0, "term_days": 365, "min_age": 18,
      "max_age": 60, "categories": ["sterilisation_complication"], "care_visit": False,
      "care_visit_skills": []},
     {"code": "SPECIAL_FAMILY_COMPREHENSIVE",
-     "name": "计生特殊家庭综合保险 Special-family comprehensive insurance",
+     "name": "计生特殊家庭综合保险",
      "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 1_000_000,
      "per_year_cap_fen": 3_000_000, "waiting_days": 15, "term_days": 365, "min_age": 49,
      "max_age": None, "categories": ["special_family"], "care_visit": True,

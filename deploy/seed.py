@@ -43,7 +43,7 @@ def seed(config: dict | None = None) -> None:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "project_code": "SPRING_VISITS",
                 "category": "special_family_assistance", "amount_fen": 300_000,
-                "purpose": "春节慰问计生特殊家庭 Spring Festival visit to special families",
+                "purpose": "春节慰问计生特殊家庭",
                 "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
 
 
@@ -58,14 +58,14 @@ def _insurance(rpc, staff: dict, system: dict) -> None:
     incident = (date.today() - timedelta(days=20)).isoformat()
     hospital = rpc.insurance.submit_claim({
         "policy_no": policies[0]["policy_no"], "incident_date": incident,
-        "amount_claimed_fen": 800_000, "description": "住院治疗 hospital stay"}, staff)
+        "amount_claimed_fen": 800_000, "description": "住院治疗"}, staff)
     # Approved by a second staff member: the fund pays it and a care visit is requested,
     # so the coordinator's page has a visit to assign on first start.
     rpc.insurance.approve_claim(hospital["id"], {"amount_approved_fen": 800_000},
                                 sign({"username": "staff2", "role": "staff"}))
     rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
                                 "amount_claimed_fen": 2_500_000,
-                                "description": "骨折 broken leg (over the per-claim cap)"}, staff)
+                                "description": "骨折住院（超过单次赔付上限）"}, staff)
 
 
 def _volunteers(rpc, system: dict) -> int:
@@ -75,8 +75,8 @@ def _volunteers(rpc, system: dict) -> int:
         return known[0]["id"]
     ids = [rpc.volunteers.register(v, system)["id"] for v in demo.VOLUNTEERS]
     day = date.today() + timedelta(days=7)
-    activity = rpc.volunteers.create_activity({"title": "5.29 会员活动日 Member day",
-                                               "description": "义诊与宣传 health fair"}, system)
+    activity = rpc.volunteers.create_activity({"title": "5.29 会员活动日",
+                                               "description": "义诊与宣传"}, system)
     shift = rpc.volunteers.create_shift({
         "activity_id": activity["id"], "capacity": 5, "required_skills": ["general"],
         "starts_at": f"{day.isoformat()}T09:00:00+08:00",

@@ -20,6 +20,13 @@ def format_yuan(fen: int) -> str:
     return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
 
 
+def yuan(fen: int) -> str:
+    """An amount as people read it in a sentence, grouped as both languages group it:
+    123456789 -> '¥1,234,567.89'."""
+    # int(): a database's sum may come back as a Decimal of whole fen.
+    return f"¥{Decimal(format_yuan(int(fen))):,.2f}"
+
+
 def amount_in_words(fen: int) -> str:
     """The amount in Chinese capitals as receipts write it: 12345 -> 壹佰贰拾叁元肆角伍分."""
     return cn2an.an2cn(format_yuan(fen), "rmb")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from shared.contracts.fund import ADMIN_COST, IN_KIND
 from shared.errors import Conflict, InvalidInput
 from shared.lifecycle import Lifecycle
-from shared.money import is_fen
+from shared.money import is_fen, yuan
 
 ASSET_ACCOUNTS = {"cash": "asset:cash", "bank": "asset:bank",
                   "wechat": "asset:wechat", "alipay": "asset:alipay",
@@ -19,7 +19,8 @@ INSUFFICIENT_FUNDS = "insufficient_funds"
 
 
 def insufficient_funds(fund_code: str, balance_fen: int, amount_fen: int) -> Conflict:
-    return Conflict(f"Fund {fund_code} holds {balance_fen} fen; {amount_fen} fen cannot be paid.",
+    return Conflict(f"Fund {fund_code} holds {yuan(balance_fen)}; {yuan(amount_fen)} cannot be "
+                    "paid.",
                     INSUFFICIENT_FUNDS, {"amount_fen": ["More than the fund holds."]})
 
 
@@ -112,7 +113,7 @@ def new_balance(fund_code: str, balance_fen: int, entry: LedgerEntry) -> int:
 
 def check_project_can_pay(project_code: str, balance_fen: int, amount_fen: int) -> None:
     if amount_fen > balance_fen:
-        raise Conflict(f"Project {project_code} holds {balance_fen} fen; {amount_fen} fen "
+        raise Conflict(f"Project {project_code} holds {yuan(balance_fen)}; {yuan(amount_fen)} "
                        f"cannot be paid from it.", "project_insufficient",
                        {"amount_fen": ["More than the project holds."]})
 
@@ -162,9 +163,9 @@ def check_admin_cost_cap(admin_so_far_fen: int, spent_so_far_fen: int, amount_fe
 
 def check_online_amount(amount_fen: int, limit_fen: int) -> None:
     if amount_fen > limit_fen:
-        raise InvalidInput(f"Online gifts are limited to {limit_fen} fen; give more by bank "
+        raise InvalidInput(f"Online gifts are limited to {yuan(limit_fen)}; give more by bank "
                            f"transfer to the association.", "online_gift_too_large",
-                           {"amount_fen": [f"At most {limit_fen}."]})
+                           {"amount_fen": [f"At most {yuan(limit_fen)}."]})
 
 
 def receipt_no(association_code: str, year: int, sequence: int) -> str:

@@ -53,7 +53,7 @@ def receive(session: Session, fund: Fund, project: Project | None, donor: Donor,
     association = fund.association_code
     entry = donation_entry(fund.code, gift["channel"], gift["amount_fen"],
                            project.code if project else None)
-    memo = f"donation to {fund.code}" + (f"/{project.code}" if project else "")
+    memo = f"donation to {fund.code}/{project.code}" if project else f"donation to {fund.code}"
     transaction = ledger.post(session, association, fund, entry, memo, project)
     now = now_utc()
     donation = Donation(

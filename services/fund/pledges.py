@@ -16,6 +16,7 @@ from services.fund.views import pledge_view
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.money import yuan
 from shared.settings import online_gift_max_fen, pledge_ttl_days
 
 SELF = "fund"  # who expires a pledge
@@ -79,7 +80,7 @@ def notify(session: Session, body: dict) -> tuple[dict, bool]:
     if body["amount_fen"] != pledge.amount_fen:
         if PLEDGE.allows(pledge.status, "flagged"):
             PLEDGE.move(pledge, "flagged", f"channel:{pledge.channel}",
-                        f"paid {body['amount_fen']} fen against {pledge.amount_fen} "
+                        f"paid {yuan(body['amount_fen'])} against {yuan(pledge.amount_fen)} "
                         f"(transaction {body['channel_txn_id']})")
         return pledge_view(pledge), False
     return _settle(session, pledge, body["channel_txn_id"], f"channel:{pledge.channel}"), True
@@ -96,7 +97,7 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
     PLEDGE.check(pledge.status, "confirmed")
     if amount_fen is not None and amount_fen != pledge.amount_fen:
         raise Conflict("The amount differs from the pledge's.", "amount_mismatch",
-                       {"amount_fen": [f"The pledge is for {pledge.amount_fen}."]})
+                       {"amount_fen": [f"The pledge is for {yuan(pledge.amount_fen)}."]})
     try:  # the unique key decides between pledges claiming one payment at the same moment
         with session.begin_nested():
             pledge.channel_txn_id = txn_id
@@ -180,7 +181,7 @@ def reconcile(session: Session, association: str, lines: list[dict], actor: dict
             report["already"].append({"line": line["line"], "pledge_no": pledge.pledge_no})
         elif line["amount_fen"] != pledge.amount_fen:
             report["unmatched"].append({"line": line["line"], "reason":
-                                        f"{pledge.pledge_no} is for {pledge.amount_fen} fen"})
+                                        f"{pledge.pledge_no} is for {yuan(pledge.amount_fen)}"})
         else:
             try:
                 with session.begin_nested():

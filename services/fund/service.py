@@ -51,6 +51,7 @@ from shared.contracts.fund import (
     StatementOut,
 )
 from shared.errors import Conflict, DomainError, Forbidden
+from shared.money import yuan
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn, shaped
 from shared.service import Service
@@ -260,7 +261,7 @@ class FundService(Service):
         if not matched:  # the flag is kept; the channel is told the amount is wrong
             raise Conflict("The amount paid differs from the pledge; staff will look at it.",
                            "amount_mismatch", {"amount_fen": [
-                               f"The pledge is for {answer['amount_fen']} fen."]})
+                               f"The pledge is for {yuan(answer['amount_fen'])}."]})
         return answer
 
     @rpc

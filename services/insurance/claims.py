@@ -11,6 +11,7 @@ from shared.clock import local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.lifecycle import check_four_eyes
+from shared.money import yuan
 from shared.outbox import record_event
 
 COUNTED = ("approved", "approved_awaiting_funds", "paid")  # toward the yearly cap
@@ -30,7 +31,8 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
                   policy=policy, incident_date=body["incident_date"],
                   amount_claimed_fen=body["amount_claimed_fen"],
                   description=body["description"], flags=flags, registered_by=actor["username"])
-    reason = "automatic checks: " + (", ".join(f["code"] for f in flags) or "nothing found")
+    codes = ", ".join(f["code"] for f in flags)
+    reason = f"automatic checks: {codes}" if flags else "automatic checks: nothing found"
     domain.CLAIM.start(claim, "flagged" if flags else "submitted", actor["username"], reason)
     session.add(claim)
     session.flush()
@@ -47,7 +49,7 @@ def approve(session: Session, association: str, claim_id: int, amount: int,
     check_four_eyes(claim.registered_by, actor["username"], domain.CLAIM.thing)
     if amount > claim.amount_claimed_fen:
         raise InvalidInput("More than was claimed.", "invalid_input",
-                           {"amount_approved_fen": [f"At most {claim.amount_claimed_fen}."]})
+                           {"amount_approved_fen": [f"At most {yuan(claim.amount_claimed_fen)}."]})
     # The policy row lock serialises approvals for one person, so the yearly cap holds.
     policy = policies.by_number(session, association, claim.policy.policy_no, lock=True)
     problems = _check(session, policy, claim.incident_date, amount, claim.id) \
@@ -56,7 +58,7 @@ def approve(session: Session, association: str, claim_id: int, amount: int,
         raise Conflict("The claim cannot be approved: " + "; ".join(p.message for p in problems),
                        "approval_refused", {p.code: [p.message] for p in problems})
     claim.amount_approved_fen = amount
-    move(session, claim, "approved", actor["username"], f"approved {amount} fen")
+    move(session, claim, "approved", actor["username"], f"approved {yuan(amount)}")
     product = policy.product
     announce(session, claim, "insurance.claim_approved", amount_approved_fen=amount,
            payout_fund_code=product.payout_fund_code, insured_name=policy.insured_name,

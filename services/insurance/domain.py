@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from shared.identity import age_on, birth_date_of
 from shared.lifecycle import Lifecycle
+from shared.money import yuan
 
 # Soft flags ask a reviewer to look; hard ones also stop an approval.
 HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category",
@@ -53,8 +54,8 @@ def eligibility(product: Product, policy: Policy, on: date) -> list[Flag]:
     age = age_on(policy.id_number, on)
     if (product.min_age is not None and age < product.min_age) or \
             (product.max_age is not None and age > product.max_age):
-        flags.append(Flag("ineligible_age", f"Aged {age} on {on}; the product covers "
-                                            f"{_range(product.min_age, product.max_age)}."))
+        flags.append(Flag("ineligible_age", _age_message(age, on, product.min_age,
+                                                         product.max_age)))
     if product.categories and policy.family_category not in product.categories:
         flags.append(Flag("ineligible_category",
                           f"Family category {policy.family_category or 'none'} is not covered "
@@ -62,8 +63,12 @@ def eligibility(product: Product, policy: Policy, on: date) -> list[Flag]:
     return flags
 
 
-def _range(low: int | None, high: int | None) -> str:
-    return f"{'0' if low is None else low}–{'any' if high is None else high} years"
+def _age_message(age: int, on: date, low: int | None, high: int | None) -> str:
+    if high is None:
+        return f"Aged {age} on {on}; the product covers ages {low} and over."
+    if low is None:
+        return f"Aged {age} on {on}; the product covers ages up to {high}."
+    return f"Aged {age} on {on}; the product covers ages {low} to {high}."
 
 
 @dataclass
@@ -106,11 +111,12 @@ class ClaimCheck:
     def _caps(self, amount_fen: int) -> list[Flag]:
         flags = []
         if amount_fen > self.product.per_claim_cap_fen:
-            flags.append(Flag("over_per_claim_cap", f"{amount_fen} fen is over the per-claim "
-                                                    f"cap of {self.product.per_claim_cap_fen}."))
+            cap = self.product.per_claim_cap_fen
+            flags.append(Flag("over_per_claim_cap", f"{yuan(amount_fen)} is over the per-claim "
+                                                    f"cap of {yuan(cap)}."))
         left = self.product.per_year_cap_fen - self.year_to_date_fen
         if amount_fen > left:
-            flags.append(Flag("over_per_year_cap", f"Only {max(left, 0)} fen of the yearly cap "
+            flags.append(Flag("over_per_year_cap", f"Only {yuan(max(left, 0))} of the yearly cap "
                                                    f"is left for this person."))
         return flags
 

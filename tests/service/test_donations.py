@@ -108,7 +108,7 @@ def test_money_already_paid_out_cannot_be_refunded(fund):
     with pytest.raises(Conflict) as refused:
         fund.rpc.refund_donation(given["id"], {"reason": "donor asked"}, STAFF2)
     assert refused.value.code == "insufficient_funds"
-    assert refused.value.message == "Fund SHANGEN holds 1000 fen; 5000 fen cannot be paid."
+    assert refused.value.message == "Fund SHANGEN holds ¥10.00; ¥50.00 cannot be paid."
     assert fund.rpc.get_fund("SHANGEN", STAFF1)["balance_fen"] == 1_000
 
 

@@ -120,7 +120,7 @@ def test_a_wrong_amount_flags_the_pledge_and_staff_may_then_confirm_it(fund):
     assert flagged["status"] == "flagged" and flagged["donation"] is None
     why = flagged["history"][-1]
     assert (why["from_status"], why["to_status"]) == ("pending", "flagged")
-    assert "9999" in why["reason"] and "10000" in why["reason"] and "wx-5" in why["reason"]
+    assert "¥99.99" in why["reason"] and "¥100.00" in why["reason"] and "wx-5" in why["reason"]
     assert balance(fund) == 0
     assert donations_and_receipts(fund) == (0, 0)
 

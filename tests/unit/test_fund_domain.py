@@ -170,7 +170,7 @@ def test_new_balance_refuses_to_go_below_zero():
     assert isinstance(err.fields["amount_fen"], list) and err.fields["amount_fen"]
     assert all(isinstance(m, str) for m in err.fields["amount_fen"])
     assert "GENERAL" in err.message
-    assert "399" in err.message and "400" in err.message
+    assert "¥3.99" in err.message and "¥4.00" in err.message
 
 
 def test_refund_of_money_already_spent_is_refused():
@@ -404,7 +404,7 @@ def test_online_gifts_are_capped():
     check_online_amount(5_000_000, 5_000_000)
     with pytest.raises(InvalidInput) as refused:
         check_online_amount(5_000_001, 5_000_000)
-    assert refused.value.fields == {"amount_fen": ["At most 5000000."]}
+    assert refused.value.fields == {"amount_fen": ["At most ¥50,000.00."]}
 
 
 def test_a_pledge_becomes_a_donation_at_most_once():

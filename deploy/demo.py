@@ -82,3 +82,49 @@ VOLUNTEERS = [  # the first is the volunteer1 login
      "id_number": make_resident_id("341181", date(1980, 1, 15), 303),
      "skills": ["legal_aid", "general"]},
 ]
+
+# Two townships of 天长市 with plausible (not official) 12-digit village codes.
+TONGCHENG, QINLAN = "341181100", "341181101"
+FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of the demo policies
+    {"category": "only_child", "village_code": TONGCHENG + "001",
+     "address": "天长市铜城镇龙岗村三组8号",
+     "members": [
+         {"name": "周建华", "relation": "head", "phone": "13955013001",
+          "id_number": make_resident_id("341181", date(1979, 2, 14), 211)},
+         {"name": "吴梅", "relation": "spouse",
+          "id_number": make_resident_id("341181", date(1981, 9, 3), 212)},
+         {"name": "周小龙", "relation": "child",
+          "id_number": make_resident_id("341181", date(2008, 7, 11), 77)}]},
+    {"category": "two_daughters", "village_code": TONGCHENG + "002",
+     "address": "天长市铜城镇闵塘村五组21号",
+     "members": [
+         {"name": "陈德明", "relation": "head", "phone": "13955013002",
+          "id_number": make_resident_id("341181", date(1965, 11, 20), 221)},
+         {"name": "王秀兰", "relation": "spouse",
+          "id_number": make_resident_id("341181", date(1967, 4, 5), 222)},
+         {"name": "陈静", "relation": "child",
+          "id_number": make_resident_id("341181", date(1990, 6, 1), 223)},
+         {"name": "陈慧", "relation": "child",
+          "id_number": make_resident_id("341181", date(1993, 8, 18), 224)}]},
+    {"category": "special_bereaved", "village_code": QINLAN + "001",
+     "address": "天长市秦栏镇胡桥村二组3号",
+     "members": [
+         {"name": "李秀英", "relation": "head", "phone": "13955012345",
+          "id_number": make_resident_id("341181", date(1961, 3, 8), 42)},
+         {"name": "刘长海", "relation": "spouse",
+          "id_number": make_resident_id("341181", date(1959, 12, 1), 231)}]},
+    {"category": "special_disabled", "village_code": QINLAN + "002",
+     "address": "天长市秦栏镇新集村七组15号",
+     "members": [
+         {"name": "孙国强", "relation": "head", "phone": "13955013004",
+          "id_number": make_resident_id("341181", date(1958, 5, 9), 241)},
+         {"name": "吴玉梅", "relation": "spouse",
+          "id_number": make_resident_id("341181", date(1960, 10, 22), 242)},
+         {"name": "孙小军", "relation": "child",
+          "id_number": make_resident_id("341181", date(1985, 1, 30), 243)}]},
+    {"category": "other", "village_code": QINLAN + "001",
+     "address": "天长市秦栏镇胡桥村四组11号",
+     "members": [
+         {"name": "赵文", "relation": "head", "phone": "13955013005",
+          "id_number": make_resident_id("341181", date(1975, 7, 7), 251)}]},
+]

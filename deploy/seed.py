@@ -1,8 +1,10 @@
 """Load the demo data of the design (users, funds, donors, donations) into a running
 system. Safe to run again: users and funds are ensured, donations carry fixed keys."""
 import sys
+import time
 from datetime import date, timedelta
 
+from nameko.exceptions import UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import select, update
 
@@ -12,6 +14,7 @@ from services.gateway.models import User
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.actors import sign, system_actor
 from shared.db import make_engine
+from shared.errors import Conflict
 from shared.settings import amqp_uri, association_code, database_url
 
 
@@ -39,6 +42,7 @@ def seed(config: dict | None = None) -> None:
                                sign({"username": "donor1", "role": "donor",
                                      "donor_id": donor1["id"]}))
         _insurance(rpc, staff, system)
+        _families(rpc, staff)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "project_code": "SPRING_VISITS",
@@ -66,6 +70,30 @@ def _insurance(rpc, staff: dict, system: dict) -> None:
     rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
                                 "amount_claimed_fen": 2_500_000,
                                 "description": "骨折住院（超过单次赔付上限）"}, staff)
+
+
+def _families(rpc, staff: dict) -> None:
+    """Registers each demo family once: its people already registered means it is there."""
+    _answering(rpc.families.health)
+    for family in demo.FAMILIES:
+        try:
+            rpc.families.register_family(family, staff)
+        except Conflict as exc:
+            if exc.code != "already_in_family":
+                raise
+
+
+def _answering(probe, timeout: float = 60) -> None:
+    # /healthz does not ask the families service yet, so it may still be starting.
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            probe()
+            return
+        except UnknownService:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def _volunteers(rpc, system: dict) -> int:

@@ -6,7 +6,7 @@ from alembic.config import Config
 
 from shared.settings import PROJECT_ROOT, database_url
 
-SERVICES_WITH_DATABASES = ("fund", "insurance", "volunteers", "gateway")
+SERVICES_WITH_DATABASES = ("fund", "insurance", "volunteers", "families", "gateway")
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

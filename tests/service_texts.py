@@ -7,7 +7,7 @@ from pathlib import Path
 from shared.settings import PROJECT_ROOT
 
 SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
-                                      for name in ("fund", "insurance", "volunteers"))]
+                                      for name in ("fund", "insurance", "volunteers", "families"))]
 # Calls whose arguments are texts for people: errors, flags, and the state changes and
 # postings that store a reason or memo.
 CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "DomainError", "ValidationError",
@@ -82,6 +82,9 @@ def service_texts() -> set[str]:
                 elif isinstance(node, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id in ASSIGNED for t in node.targets):
                     texts.update(_texts_in(node.value))
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.List) and \
+                        any(isinstance(t, ast.Subscript) for t in node.targets):
+                    texts.update(_texts_in(node.value))  # errors[field] = ["..."]
     return {t for t in texts if _is_prose(t)}
 
 

@@ -12,7 +12,7 @@ from shared import remote_errors  # noqa: F401 (the services' errors arrive as t
 from shared.errors import DomainError
 from shared.settings import amqp_uri
 
-SERVICES = ("fund", "insurance", "volunteers")
+SERVICES = ("fund", "insurance", "volunteers", "families")
 
 
 def import_donations(args) -> int:

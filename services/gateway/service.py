@@ -32,6 +32,13 @@ from shared.actors import (
     public_actor,
     system_actor,
 )
+from shared.contracts.families import (
+    FAMILY_READERS,
+    FamilyIn,
+    FamilyListIn,
+    FamilyOut,
+    FamilyUpdateIn,
+)
 from shared.contracts.fund import (
     AnnualReceiptIn,
     AnnualReceiptOut,
@@ -114,13 +121,15 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
     fund = RpcProxy("fund")
     insurance = RpcProxy("insurance")
     volunteers = RpcProxy("volunteers")
+    families = RpcProxy("families")
 
     @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
     def healthz(self, call):
         services = {"gateway": self._check(self._own_database),
                     "fund": self._check(self.fund.health),
                     "insurance": self._check(self.insurance.health),
-                    "volunteers": self._check(self.volunteers.health)}
+                    "volunteers": self._check(self.volunteers.health),
+                    "families": self._check(self.families.health)}
         ok = all(state == "ok" for state in services.values())
         return (200 if ok else 503), {"status": "ok" if ok else "degraded",
                                       "services": services}
@@ -466,6 +475,30 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
            COORDINATORS, body=CompleteIn, response=VisitOut, tags=["volunteers"])
     def complete_visit(self, call, visit_id):
         return self.volunteers.complete(visit_id, call.raw_body, call.actor)
+
+    # --- families ----------------------------------------------------------------------
+    @route("POST", "/api/v1/families", "Register a family and its members (a person belongs "
+           "to one family)", STAFF, body=FamilyIn, response=FamilyOut, status=201,
+           tags=["families"])
+    def register_family(self, call):
+        return self.families.register_family(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/families", "Families by category and village (a township's code "
+           "finds its villages)", FAMILY_READERS, query=FamilyListIn, response=FamilyOut,
+           many=True, tags=["families"])
+    def list_families(self, call):
+        return self.families.list_families(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/families/<int:family_id>", "One family (identity numbers masked)",
+           FAMILY_READERS, response=FamilyOut, tags=["families"])
+    def get_family(self, call, family_id):
+        return self.families.get_family(family_id, call.actor)
+
+    @route("PATCH", "/api/v1/families/<int:family_id>", "Change the fields given; members "
+           "given replace all the members", STAFF, body=FamilyUpdateIn, response=FamilyOut,
+           tags=["families"])
+    def update_family(self, call, family_id):
+        return self.families.update_family(family_id, call.raw_body, call.actor)
 
     # --- anything else -----------------------------------------------------------------
     @http("GET,POST", "/<path:anything>")  # other methods: 405 from the router

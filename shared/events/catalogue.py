@@ -3,6 +3,9 @@ Never rename a type that shipped; a change of shape is a new version.
 Events never carry a full identity number: ids and masked numbers only."""
 from marshmallow import Schema, fields, validate
 
+from shared.contracts.families import CATEGORIES as FAMILY_CATEGORIES
+from shared.contracts.families import CHANGEABLE as FAMILY_FIELDS
+from shared.contracts.families import RELATIONS
 from shared.contracts.fund import CHANNELS
 from shared.contracts.volunteers import SKILLS
 from shared.money import Fen
@@ -138,6 +141,31 @@ class HoursRecorded(_Data):
     source_id = fields.Integer(required=True, strict=True)
 
 
+class FamilyMember(Schema):
+    member_id = fields.Integer(required=True, strict=True)
+    name = fields.String(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    id_number_masked = fields.String(required=True)
+
+
+class _Family(_Data):
+    """The family as it now stands; consumers keep their own copy of what they need."""
+    family_id = fields.Integer(required=True, strict=True)
+    family_no = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf(FAMILY_CATEGORIES))
+    village_code = fields.String(required=True)
+    members = fields.List(fields.Nested(FamilyMember), required=True)
+
+
+class FamilyRegistered(_Family):
+    registered_by = fields.String(required=True)
+
+
+class FamilyUpdated(_Family):
+    changed = fields.List(fields.String(validate=validate.OneOf(FAMILY_FIELDS)), required=True)
+    updated_by = fields.String(required=True)
+
+
 CATALOGUE: dict[str, dict[int, type[Schema]]] = {
     "fund.donation_recorded": {1: DonationRecorded},
     "fund.donation_refunded": {1: DonationRefunded},
@@ -155,6 +183,8 @@ CATALOGUE: dict[str, dict[int, type[Schema]]] = {
     "volunteers.visit_requested": {1: VisitRequested},
     "volunteers.visit_completed": {1: VisitCompleted},
     "volunteers.hours_recorded": {1: HoursRecorded},
+    "families.family_registered": {1: FamilyRegistered},
+    "families.family_updated": {1: FamilyUpdated},
 }
 
 

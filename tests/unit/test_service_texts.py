@@ -8,6 +8,7 @@ import pytest
 from marshmallow import Schema, fields, validate
 
 import services.gateway.schemas
+import shared.contracts.families
 import shared.contracts.fund
 import shared.contracts.insurance
 import shared.contracts.volunteers
@@ -52,7 +53,7 @@ def _contract_messages() -> set[str]:
         for field in schema._declared_fields.values():
             of_field(field)
 
-    for module in (shared.contracts.fund, shared.contracts.insurance,
+    for module in (shared.contracts.fund, shared.contracts.families, shared.contracts.insurance,
                    shared.contracts.volunteers, shared.schemas, services.gateway.schemas):
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, Schema) and name.endswith("In"):

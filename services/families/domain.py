@@ -1,0 +1,83 @@
+"""Family register rules in plain Python: who may be listed together, one family per person
+in an association, how families are numbered, and what a change changes."""
+from dataclasses import dataclass
+
+from shared.contracts.families import CHANGEABLE, HEAD
+from shared.errors import Conflict, InvalidInput
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    id_number: str
+    relation: str
+    phone: str | None = None
+
+
+def members_of(listed: list[dict]) -> list[Member]:
+    return [Member(m["name"], m["id_number"], m["relation"], m.get("phone")) for m in listed]
+
+
+def check_members(members: list[Member]) -> None:
+    """Each person once, and exactly one head (户主). Errors name the member at fault."""
+    problems: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for n, member in enumerate(members):
+        if member.id_number in seen:
+            problems[f"members.{n}.id_number"] = ["This person is listed twice in the family."]
+        seen.add(member.id_number)
+    heads = [n for n, member in enumerate(members) if member.relation == HEAD]
+    if not heads:
+        problems["members"] = ["One member must be the head of the family."]
+    for n in heads[1:]:
+        problems[f"members.{n}.relation"] = ["Another member is already the head."]
+    if problems:
+        raise InvalidInput("The members are not a family as listed.", "invalid_members",
+                           problems)
+
+
+def check_not_elsewhere(members: list[Member], family_of: dict[str, str]) -> None:
+    """`family_of`: the family number of each listed person already in another family."""
+    taken = {n: family_of[m.id_number] for n, m in enumerate(members)
+             if m.id_number in family_of}
+    if taken:
+        numbers = ", ".join(sorted(set(taken.values())))
+        raise Conflict(f"A member already belongs to family {numbers}.", "already_in_family",
+                       {f"members.{n}.id_number": [f"Already in family {no}."]
+                        for n, no in taken.items()})
+
+
+def family_no(association_code: str, sequence: int) -> str:
+    """Readable and unique in the association: F-341181-0001, F-341181-0002, ..."""
+    return f"F-{association_code}-{sequence:04d}"
+
+
+def changes(current: dict, wanted: dict) -> list[str]:
+    """The fields of `wanted` that differ from `current`, in a fixed order. Members are
+    the same when the same people hold the same places, whatever order they come in."""
+    def same(name: str) -> bool:
+        if name == "members":
+            return sorted(current[name], key=_person) == sorted(wanted[name], key=_person)
+        return current[name] == wanted[name]
+    return [name for name in CHANGEABLE if name in wanted and not same(name)]
+
+
+def _person(member: Member) -> str:
+    return member.id_number
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """How listed members replace the present ones: people kept are updated in place (their
+    member ids stay), people gone are removed, new people added."""
+    kept: dict[str, Member]
+    added: list[Member]
+    removed: list[str]
+
+
+def replace(present: list[str], wanted: list[Member]) -> Replacement:
+    """`present`: the id numbers of the family's members now."""
+    wanted_ids = {m.id_number for m in wanted}
+    return Replacement(kept={m.id_number: m for m in wanted if m.id_number in present},
+                       added=[m for m in wanted if m.id_number not in present],
+                       removed=[p for p in present if p not in wanted_ids])

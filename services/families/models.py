@@ -1,0 +1,54 @@
+"""The families service's tables."""
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.columns import created
+from shared.messaging_tables import add_messaging_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+
+
+class Family(Base):
+    __tablename__ = "families"
+    __table_args__ = (UniqueConstraint("association_code", "family_no"),
+                      Index("ix_families_search", "association_code", "village_code"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    family_no: Mapped[str] = mapped_column(String(30))
+    category: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200))
+    village_code: Mapped[str] = mapped_column(String(12))
+    registered_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created()
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    members: Mapped[list["FamilyMember"]] = relationship(order_by="FamilyMember.id",
+                                                   cascade="all, delete-orphan")
+
+
+class FamilyMember(Base):
+    """A person in a family. The association's unique key on the id number is what keeps
+    one person in one family, even when two staff register the same person at once."""
+    __tablename__ = "family_members"
+    __table_args__ = (UniqueConstraint("association_code", "id_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(18))
+    relation: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(11))
+
+
+class FamilyNumbers(Base):
+    """One counter row per association, locked while a family number is taken."""
+    __tablename__ = "family_numbers"
+    association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    last_no: Mapped[int] = mapped_column(Integer, default=0)

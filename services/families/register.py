@@ -1,0 +1,139 @@
+"""The family register (一户一档): registering a family and changing it, one family per
+person in the association, each change an event in the same transaction."""
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.families import domain
+from services.families.models import OUTBOX, Family, FamilyMember, FamilyNumbers
+from shared import rows
+from shared.clock import now_utc
+from shared.identity import mask_id_number
+from shared.outbox import record_event
+
+
+def register(session: Session, association: str, body: dict, actor: dict) -> Family:
+    members = domain.members_of(body["members"])
+    domain.check_members(members)
+    # Numbered first: the counter's lock queues registrations, so the check that follows
+    # sees every registration before this one.
+    number = domain.family_no(association, _next_number(session, association))
+    domain.check_not_elsewhere(members, _families_of(session, association, members))
+    family = Family(association_code=association, family_no=number,
+                    category=body["category"], address=body["address"],
+                    village_code=body["village_code"], registered_by=actor["username"],
+                    members=[_row(association, m) for m in members])
+    _write_keeping_one_family(session, association, members, lambda: session.add(family))
+    record_event(session, OUTBOX, "families.family_registered", {
+        **_event_data(family), "registered_by": actor["username"]})
+    return family
+
+
+def update(session: Session, association: str, family_id: int, body: dict,
+           actor: dict) -> Family:
+    """The fields given change; members given replace the present ones. Nothing that
+    differs: no change, no event."""
+    family = rows.one(session, Family, association, family_id, lock=True)
+    wanted = dict(body)
+    if "members" in body:
+        wanted["members"] = domain.members_of(body["members"])
+        domain.check_members(wanted["members"])
+        domain.check_not_elsewhere(wanted["members"], _families_of(
+            session, association, wanted["members"], except_family=family.id))
+    changed = domain.changes(_as_listed(family), wanted)
+    if not changed:
+        return family
+    for name in set(changed) - {"members"}:
+        setattr(family, name, wanted[name])
+    family.updated_at, family.updated_by = now_utc(), actor["username"]
+    joining = _replace_members(family, wanted["members"]) if "members" in changed else []
+    _write_keeping_one_family(session, association, wanted.get("members", []),
+                              lambda: family.members.extend(joining), family.id)
+    record_event(session, OUTBOX, "families.family_updated", {
+        **_event_data(family), "changed": changed, "updated_by": actor["username"]})
+    return family
+
+
+def _next_number(session: Session, association: str) -> int:
+    numbers = _locked_numbers(session, association)
+    if numbers is None:
+        try:
+            with session.begin_nested():
+                session.add(FamilyNumbers(association_code=association, last_no=0))
+        except IntegrityError:
+            pass  # another registration opened the series first
+        numbers = _locked_numbers(session, association)
+    numbers.last_no += 1
+    return numbers.last_no
+
+
+def _locked_numbers(session: Session, association: str) -> FamilyNumbers | None:
+    return session.scalars(rows.locked(select(FamilyNumbers).where(
+        FamilyNumbers.association_code == association))).one_or_none()
+
+
+def _families_of(session: Session, association: str, members: list[domain.Member],
+                 except_family: int | None = None) -> dict[str, str]:
+    """The family number of each of these people who is already in another family."""
+    query = (select(FamilyMember.id_number, Family.family_no)
+             .join(Family, Family.id == FamilyMember.family_id)
+             .where(FamilyMember.association_code == association,
+                    FamilyMember.id_number.in_([m.id_number for m in members])))
+    if except_family is not None:
+        query = query.where(FamilyMember.family_id != except_family)
+    return dict(session.execute(query).all())
+
+
+def _write_keeping_one_family(session: Session, association: str,
+                              members: list[domain.Member], write,
+                              family_id: int | None = None) -> None:
+    """`write()` adds the new members. The check before it saw only what others had
+    committed; a family committed since with one of these people is caught by the unique
+    key and named the same way. New members are added inside the savepoint, since
+    beginning one flushes what is pending outside it."""
+    try:
+        with session.begin_nested():
+            write()
+            session.flush()
+    except IntegrityError:
+        with session.no_autoflush:  # what failed to flush must not be flushed again
+            taken = _families_of(session, association, members, except_family=family_id)
+        domain.check_not_elsewhere(members, taken)
+        raise  # not a member clash: let it be the bug it is
+
+
+def _replace_members(family: Family, wanted: list[domain.Member]) -> list[FamilyMember]:
+    """Updates the members who stay, removes those gone; returns the rows of those who
+    join. Nobody both leaves and joins (that is a member who stays)."""
+    plan = domain.replace([m.id_number for m in family.members], wanted)
+    for row in list(family.members):
+        if row.id_number in plan.removed:
+            family.members.remove(row)
+        else:
+            kept = plan.kept[row.id_number]
+            row.name, row.relation, row.phone = kept.name, kept.relation, kept.phone
+    return [_row(family.association_code, m) for m in plan.added]
+
+
+def _row(association: str, member: domain.Member) -> FamilyMember:
+    return FamilyMember(association_code=association, name=member.name,
+                        id_number=member.id_number, relation=member.relation,
+                        phone=member.phone)
+
+
+def _as_listed(family: Family) -> dict:
+    return {"category": family.category, "address": family.address,
+            "village_code": family.village_code,
+            "members": [domain.Member(m.name, m.id_number, m.relation, m.phone)
+                        for m in family.members]}
+
+
+def _event_data(family: Family) -> dict:
+    """Who is in the family, for the other services' timelines: member ids and masked
+    identity numbers, never full ones (they stay in this service)."""
+    return {"association_code": family.association_code, "family_id": family.id,
+            "family_no": family.family_no, "category": family.category,
+            "village_code": family.village_code,
+            "members": [{"member_id": m.id, "name": m.name, "relation": m.relation,
+                         "id_number_masked": mask_id_number(m.id_number)}
+                        for m in family.members]}

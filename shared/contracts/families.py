@@ -1,0 +1,84 @@
+"""The families service's contract: the register of the families the association serves
+(一户一档), what it accepts and answers, and its codes."""
+from marshmallow import Schema, fields, validate
+
+from shared.actors import COORDINATOR_READERS, STAFF_READERS
+from shared.fields import FreeText, Mobile, ResidentId, Text, Whole
+from shared.schemas import PageIn, Strict
+
+CATEGORIES = ("only_child", "two_daughters", "special_bereaved", "special_disabled", "other")
+RELATIONS = ("head", "spouse", "child", "other")
+HEAD = "head"
+MAX_MEMBERS = 20
+# What a change of a family may touch (named in families.family_updated).
+CHANGEABLE = ("category", "address", "village_code", "members")
+
+# Staff register and change families; coordinators read them too (they plan the visits).
+FAMILY_READERS = tuple(dict.fromkeys(STAFF_READERS + COORDINATOR_READERS))
+
+# Administrative codes: a county (6 digits), a township (9) or a village (12).
+VILLAGE_CODE = validate.Regexp(r"^[0-9]{6,12}$", error="Must be 6 to 12 digits.")
+
+# Error codes this service answers with (besides invalid_input, unsigned_actor and
+# role_not_allowed, which every service uses).
+ERRORS = {
+    "family_not_found": "No such family (404).",
+    "invalid_members": "A person listed twice, or not exactly one head (422 by member).",
+    "already_in_family": "A member already belongs to another family of the association; "
+                         "the message names its family_no (409 by member).",
+}
+
+
+class MemberIn(Strict):
+    name = Text(required=True, validate=validate.Length(max=200))
+    id_number = ResidentId(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    phone = Mobile(load_default=None, allow_none=True)
+
+
+def _members(**options):
+    return fields.List(fields.Nested(MemberIn),
+                       validate=validate.Length(min=1, max=MAX_MEMBERS), **options)
+
+
+class FamilyIn(Strict):
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    address = Text(required=True, validate=validate.Length(max=200))
+    village_code = fields.String(required=True, validate=VILLAGE_CODE)
+    members = _members(required=True)
+
+
+class FamilyUpdateIn(Strict):
+    """Only the fields given change; `members`, when given, replace all the members."""
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    address = Text(validate=validate.Length(max=200))
+    village_code = fields.String(validate=VILLAGE_CODE)
+    members = _members()
+
+
+class FamilyListIn(PageIn):
+    category = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(CATEGORIES))
+    village_code = fields.String(load_default=None, allow_none=True, validate=VILLAGE_CODE,
+                                 metadata={"description": "a village's code, or a township's "
+                                                          "to list all of its villages"})
+
+
+# What comes back: the service dumps every answer through these (shared.schemas.shaped).
+class MemberOut(Schema):
+    id = Whole()
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    relation = fields.String(metadata={"description": ", ".join(RELATIONS)})
+    phone = fields.String(allow_none=True, metadata={"description": "masked"})
+
+
+class FamilyOut(Schema):
+    id = Whole()
+    family_no = fields.String(metadata={"description": "e.g. F-341181-0001"})
+    category = fields.String(metadata={"description": ", ".join(CATEGORIES)})
+    address = FreeText()
+    village_code = fields.String()
+    members = fields.List(fields.Nested(MemberOut))
+    created_at = fields.String(metadata={"format": "date-time"})
+    updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})

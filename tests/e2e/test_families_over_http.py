@@ -1,0 +1,140 @@
+"""The family register over HTTP, on the running system with its demo data: staff register
+and change families, coordinators and auditors find them by category and village, one
+person stays in one family, bad input is a 422 by field, and donors are kept out."""
+from pathlib import Path
+
+from deploy import demo
+from deploy.seed import seed
+from shared.identity import mask_id_number
+from tests.family_data import family, member, resident
+from tests.support import assert_problem
+
+# People of these tests: numbered apart from the demo's and each other's.
+A, B, C, D = 601, 602, 603, 604
+
+
+def test_staff_register_a_family_and_every_answer_masks_its_people(anonymous):
+    staff = anonymous.login("staff1")
+    response = staff.call("POST", "/api/v1/families", family(A, B, C, category="two_daughters",
+                                                             village="341181100009"))
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["family_no"].startswith("F-341181-")
+    assert [m["id_number"] for m in created["members"]] == \
+        [mask_id_number(resident(n)) for n in (A, B, C)]
+
+    coordinator, auditor = anonymous.login("coordinator1"), anonymous.login("auditor1")
+    for reader in (staff, coordinator, auditor):
+        one = reader.call("GET", f"/api/v1/families/{created['id']}")
+        assert one.status_code == 200, one.text
+        assert one.json() == created
+        found = reader.call("GET", "/api/v1/families", params={"village_code": "341181100009"})
+        assert found.json() == {"items": [created], "total": 1}
+        for text in (one.text, found.text):
+            assert not any(resident(n) in text for n in (A, B, C))
+            assert f"1390550{B:04d}" not in text
+
+
+def test_the_demo_families_are_found_by_category_and_township(anonymous):
+    coordinator = anonymous.login("coordinator1")
+
+    def numbers(**query):
+        answer = coordinator.call("GET", "/api/v1/families", params=query)
+        assert answer.status_code == 200, answer.text
+        return [f["family_no"] for f in answer.json()["items"]], answer.json()["total"]
+
+    everyone, total = numbers(limit=500)
+    assert total >= len(demo.FAMILIES)
+    for category in ("only_child", "two_daughters", "special_bereaved", "special_disabled",
+                     "other"):
+        assert numbers(category=category)[1] >= 1
+    qinlan, count = numbers(village_code=demo.QINLAN)
+    assert count == 3  # the demo's families in that township's villages
+    assert numbers(village_code=demo.QINLAN, category="special_bereaved")[1] == 1
+    assert numbers(village_code=demo.QINLAN, limit=2) == (qinlan[:2], 3)
+    assert numbers(village_code=demo.QINLAN, limit=2, offset=2) == (qinlan[2:], 3)
+
+
+def test_seeding_again_adds_no_family(running_system, anonymous):
+    coordinator = anonymous.login("coordinator1")
+    before = coordinator.call("GET", "/api/v1/families", params={"limit": 500}).json()
+    var = Path(running_system.env["PHF_VAR_DIR"])
+    seed({"AMQP_URI": running_system.env["AMQP_URI"],
+          "DATABASE_URLS": {"gateway": f"sqlite:///{var / 'gateway.db'}"}})
+    assert coordinator.call("GET", "/api/v1/families", params={"limit": 500}).json() == before
+
+
+def test_a_person_in_one_family_cannot_join_another(anonymous):
+    staff = anonymous.login("staff1")
+    first = staff.call("POST", "/api/v1/families", family(D)).json()
+
+    refused = staff.call("POST", "/api/v1/families", family(D + 10, D))
+    body = assert_problem(refused, 409, "already_in_family")
+    assert first["family_no"] in body["detail"]
+    assert body["errors"] == {"members.1.id_number": [f"Already in family {first['family_no']}."]}
+    assert resident(D) not in refused.text
+
+    other = staff.call("POST", "/api/v1/families", family(D + 10)).json()
+    joined = staff.call("PATCH", f"/api/v1/families/{other['id']}",
+                        {"members": [member(D + 10, "head"), member(D)]})
+    assert_problem(joined, 409, "already_in_family")
+
+
+def test_bad_input_is_a_422_naming_the_field(anonymous):
+    staff = anonymous.login("staff1")
+    bad = staff.call("POST", "/api/v1/families", {
+        "category": "rich", "address": "", "village_code": "12",
+        "members": [{"name": "王一", "id_number": "110105194912310021", "relation": "head",
+                     "phone": "12345678901"}]})
+    body = assert_problem(bad, 422, "invalid_input")
+    assert set(body["errors"]) == {"category", "address", "village_code",
+                                   "members.0.id_number", "members.0.phone"}
+
+    twice = family(701, 702)
+    twice["members"].append(member(702, "child"))
+    body = assert_problem(staff.call("POST", "/api/v1/families", twice), 422, "invalid_members")
+    assert set(body["errors"]) == {"members.2.id_number"}
+
+    headless = {**family(703), "members": [member(703, "spouse")]}
+    body = assert_problem(staff.call("POST", "/api/v1/families", headless), 422,
+                          "invalid_members")
+    assert set(body["errors"]) == {"members"}
+
+    found = staff.call("GET", "/api/v1/families", params={"category": "rich", "limit": "x"})
+    assert set(assert_problem(found, 422)["errors"]) == {"category", "limit"}
+    assert staff.call("GET", "/api/v1/families", params={"village_code": "341181100999"}
+                      ).json() == {"items": [], "total": 0}
+
+
+def test_staff_change_a_family_and_other_methods_are_refused(anonymous):
+    staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
+    made = staff1.call("POST", "/api/v1/families", family(801, 802)).json()
+
+    changed = staff2.call("PATCH", f"/api/v1/families/{made['id']}",
+                          {"address": "天长市秦栏镇新址1号", "category": "special_disabled"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["address"] == "天长市秦栏镇新址1号"
+    assert changed.json()["category"] == "special_disabled"
+    assert changed.json()["members"] == made["members"]
+
+    assert_problem(staff1.call("PATCH", f"/api/v1/families/{made['id']}",
+                               {"members": []}), 422, "invalid_input")
+    assert_problem(staff1.call("PATCH", "/api/v1/families/99999", {"address": "x"}), 404,
+                   "family_not_found")
+    assert_problem(staff1.call("PUT", f"/api/v1/families/{made['id']}", {}), 405)
+    assert_problem(staff1.call("DELETE", f"/api/v1/families/{made['id']}"), 405)
+
+
+def test_donors_volunteers_and_readers_are_kept_to_their_roles(anonymous):
+    made = anonymous.login("staff1").call("POST", "/api/v1/families", family(901)).json()
+    for username in ("donor1", "volunteer1"):
+        outsider = anonymous.login(username)
+        assert_problem(outsider.call("GET", "/api/v1/families"), 403, "role_not_allowed")
+        assert_problem(outsider.call("GET", f"/api/v1/families/{made['id']}"), 403)
+        assert_problem(outsider.call("POST", "/api/v1/families", family(902)), 403)
+    for reader in ("coordinator1", "auditor1"):
+        client = anonymous.login(reader)
+        assert_problem(client.call("POST", "/api/v1/families", family(903)), 403)
+        assert_problem(client.call("PATCH", f"/api/v1/families/{made['id']}",
+                                   {"address": "x"}), 403)
+    assert_problem(anonymous.call("GET", "/api/v1/families"), 401, "not_authenticated")

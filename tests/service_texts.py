@@ -9,12 +9,12 @@ from shared.settings import PROJECT_ROOT
 SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
                                       for name in ("fund", "insurance", "volunteers", "families"))]
 # Calls whose arguments are texts for people: errors, flags, and the state changes and
-# postings that store a reason or memo.
+# postings that store a reason or memo, and a family's timeline summaries.
 CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "DomainError", "ValidationError",
          "InvalidIdentifier", "BadAmount", "Flag", "move", "start", "post", "_post", "_decide",
-         "in_order", "raise_for", "_open"}
+         "in_order", "raise_for", "_open", "_summary"}
 # ...and the names such texts are put in before they are stored.
-ASSIGNED = {"reason", "memo", "message"}
+ASSIGNED = {"reason", "memo", "message", "purpose", "summary"}
 
 
 def _name(expression: ast.AST) -> str:
@@ -82,6 +82,10 @@ def service_texts() -> set[str]:
                 elif isinstance(node, ast.Assign) and any(
                         isinstance(t, ast.Name) and t.id in ASSIGNED for t in node.targets):
                     texts.update(_texts_in(node.value))
+                elif isinstance(node, ast.Dict):  # {"purpose": f"..."}
+                    for key, value in zip(node.keys, node.values, strict=True):
+                        if isinstance(key, ast.Constant) and key.value in ASSIGNED:
+                            texts.update(_texts_in(value))
                 elif isinstance(node, ast.Assign) and isinstance(node.value, ast.List) and \
                         any(isinstance(t, ast.Subscript) for t in node.targets):
                     texts.update(_texts_in(node.value))  # errors[field] = ["..."]

@@ -1,9 +1,11 @@
 """What a person does in the browser, one flow per function: Debian's Chromium driven by
 Playwright against a running system. Run as `python -m tests.e2e.browser_flows URL LANG FLOW`
 by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and
-eventlet (which the test process runs under) deadlock each other. Each flow leaves
-screenshots in artifacts/screenshots/, and fails if the browser reported a Content Security
-Policy violation or a script error on any page."""
+eventlet (which the test process runs under) deadlock each other. Every page a flow visits
+is looked at (`Site.look`): checked as tests/e2e/page_checks.py says and photographed into
+artifacts/screenshots/. A flow fails if it visited a page it did not look at, if a look
+found a problem (all of them are listed at the end), if the browser reported a Content
+Security Policy violation or a script error, or if a file the pages use was missing."""
 import hashlib
 import hmac
 import json
@@ -15,10 +17,12 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlparse
 
 from playwright.sync_api import expect, sync_playwright
 
 from shared.identity import make_resident_id
+from tests.e2e import page_checks
 from tests.insurance_data import TODAY
 
 CHROMIUM = "/usr/bin/chromium"
@@ -26,24 +30,30 @@ SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 # Without these, Chromium keeps trying to reach the internet, which this machine refuses.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+A4_POINTS = (595, 842)  # a PDF page's size in points, rounded
 
 
 @contextmanager
-def browsing(url: str, language: str, test_name: str):
-    """A fresh Chromium profile with the language chosen."""
+def browsing(url: str, language: str, test_name: str, device: dict | None = None):
+    """A fresh Chromium profile with the language chosen (on a phone's screen when `device`
+    says so)."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(base_url=url)
+        context = browser.new_context(base_url=url, **(device or {}))
         context.add_cookies([{"name": "phf_lang", "value": language, "url": url}])
-        refused: list[str] = []
-        context.on("console", lambda message: refused.append(message.text)
+        site = Site(context, language, test_name, phone=device is not None)
+        context.on("console", lambda message: site.refused.append(message.text)
                    if "Content Security Policy" in message.text else None)
-        context.on("page", lambda page: page.on(
-            "pageerror", lambda error: refused.append(f"{page.url}: {error}")))
+        context.on("page", site.watch)
+        context.on("response", lambda response: site.refused.append(
+            f"{response.status} for {response.url}") if response.status == 404
+            and response.request.resource_type != "document" else None)
         SHOTS.mkdir(parents=True, exist_ok=True)
         try:
-            yield Site(context, language, test_name)
-            assert refused == [], refused
+            yield site
+            site.finish()
         finally:
             browser.close()
 
@@ -51,29 +61,111 @@ def browsing(url: str, language: str, test_name: str):
 FLOWS = {}
 
 
-def flow(steps):
-    FLOWS[steps.__name__] = steps
-    return steps
+def flow(steps=None, *, device: dict | None = None):
+    """A flow; `@flow(device=PHONE)` runs it on a phone's screen."""
+    def register(steps):
+        steps.device = device
+        FLOWS[steps.__name__] = steps
+        return steps
+    return register(steps) if steps is not None else register
 
 
 class Site:
-    def __init__(self, context, language, test_name):
+    def __init__(self, context, language, test_name, phone=False):
         self.context, self.language, self.test_name = context, language, test_name
+        self.phone = phone
+        self.refused: list[str] = []  # script errors, CSP reports, files missing
+        self.problems: list[str] = []  # what looking at the pages found
+        self.visited: list[str] = []
+        self.looked: set[str] = set()
+        self.typed: list[str] = []  # what the flow typed: names and codes a page may show
+        self.amounts: set[int] = set()  # the fen of every amount the flow typed
+
+    def watch(self, page):
+        page.on("pageerror", lambda error: self.refused.append(f"{page.url}: {error}"))
+        page.on("framenavigated", lambda frame: self.visited.append(frame.url)
+                if frame == page.main_frame and frame.url != "about:blank" else None)
 
     def login(self, username):
         page = self.context.new_page()
         page.goto("/login")
+        if not any(urlparse(url).path == "/login" for url in self.looked):
+            self.look(page)
         page.fill("#username", username)
         page.fill("#password", f"{username}-demo")
-        page.click("form[action='/login'] button[type=submit]")
+        with page.expect_navigation():
+            self.press(page, "form[action='/login'] button[type=submit]")
+        self.look(page)
         return page
 
-    def shot(self, page, step):
-        page.screenshot(path=SHOTS / f"{self.language}-{self.test_name}-{step}.png",
+    def press(self, page, selector):
+        """A click, or on a phone a tap."""
+        (page.tap if self.phone else page.click)(selector)
+
+    def fill(self, page, selector, text):
+        """Typing into a field; what was typed may show on pages as it is. The flows type
+        Chinese, as the association's people do: one flow's records show up on another's
+        pages, where they are not what that flow typed."""
+        page.fill(selector, text)
+        self.typed.append(text)
+
+    def fill_yuan(self, page, selector, yuan: str):
+        page.fill(selector, yuan)
+        self.amounts.add(round(float(yuan.replace(",", "")) * 100))
+
+    def look(self, page, step=None):
+        """Reads the page as a person would (see page_checks) and photographs it."""
+        page.wait_for_load_state()
+        url = page.url
+        self.looked.add(url)
+        where = urlparse(url).path + (f"?{urlparse(url).query}" if urlparse(url).query else "")
+        language = page.evaluate("() => document.documentElement.lang")
+        text = page_checks.read(page)
+        found = [*page_checks.accessibility(page), *page_checks.codes(text, self.typed),
+                 *page_checks.fen(page, text, self.amounts)]
+        if language.startswith("zh"):
+            found += page_checks.english_on_chinese(text, self.typed)
+        if self.phone:
+            found += page_checks.overflow(page)
+        self.problems += [f"{where} ({language}): {problem}" for problem in found]
+        name = step or (urlparse(url).path.strip("/").replace("/", "-") or "root")
+        page.screenshot(path=SHOTS / f"{self.language}-{self.test_name}-{name}.png",
                         full_page=True)
 
     def text(self, zh, en):
         return zh if self.language == "zh" else en
+
+    def finish(self):
+        """Every page the flow visited was looked at, and nothing was found wrong."""
+        missed = sorted({url for url in self.visited if url not in self.looked})
+        assert self.refused == [], self.refused
+        assert missed == [], f"pages visited but not looked at: {missed}"
+        problems = list(dict.fromkeys(self.problems))  # a page looked at twice says it once
+        assert problems == [], f"{len(problems)} problems on the pages:\n" + "\n".join(problems)
+
+
+def pay(page, pledge_no: str, amount_fen: int):
+    """The payment channel's signed call that the money of a pledge arrived."""
+    body = json.dumps({"pledge_no": pledge_no, "channel_txn_id": f"wx-{pledge_no}",
+                       "amount_fen": amount_fen}).encode()
+    stamp = str(int(time.time()))
+    sign = hmac.new(os.environ["PAYMENT_NOTIFY_SECRET"].encode(), stamp.encode() + b"." + body,
+                    hashlib.sha256).hexdigest()
+    paid = page.request.post("/api/v1/payments/notify", data=body, headers={
+        "Content-Type": "application/json", "X-PHF-Timestamp": stamp,
+        "X-PHF-Signature": sign})
+    assert paid.status == 200, paid.text()
+
+
+def prints_as_a_document_on_a4(page):
+    """Printed, the page shows no menu, form or button, on A4 paper."""
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()
+    expect(page.locator("button").first).to_be_hidden()
+    pdf = page.pdf(prefer_css_page_size=True)
+    size = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf)
+    assert size and (round(float(size[1])), round(float(size[2]))) == A4_POINTS, size
+    page.emulate_media(media="screen")
 
 
 @flow
@@ -82,64 +174,122 @@ def a_donor_pledges_the_channel_confirms_and_the_receipt_says_it_in_capitals(sit
     expect(page).to_have_url(re.compile(r"/donor$"))
     expect(page.locator("h1").first).to_have_text(site.text("捐赠", "Give"))
     page.select_option("#give #fund_code", "GENERAL")
-    page.fill("#give #amount_yuan", "123.45")
+    site.fill_yuan(page, "#give #amount_yuan", "123.45")
     page.click("#give button[type=submit]")
     expect(page.locator("#pledge-amount")).to_have_text("¥123.45")
     expect(page.locator("#pay-reference")).to_be_visible()  # how to pay; no receipt yet
     expect(page.locator("#receipt-link")).to_have_count(0)
-    site.shot(page, "pledge")
-    pledge_no = page.locator("#pledge-no").inner_text()
-    body = json.dumps({"pledge_no": pledge_no, "channel_txn_id": f"wx-{pledge_no}",
-                       "amount_fen": 12345}).encode()
-    stamp = str(int(time.time()))
-    sign = hmac.new(os.environ["PAYMENT_NOTIFY_SECRET"].encode(), stamp.encode() + b"." + body,
-                    hashlib.sha256).hexdigest()
-    paid = page.request.post("/api/v1/payments/notify", data=body, headers={
-        "Content-Type": "application/json", "X-PHF-Timestamp": stamp,
-        "X-PHF-Signature": sign})
-    assert paid.status == 200, paid.text()
+    site.look(page, "pledge")
+    pay(page, page.locator("#pledge-no").inner_text(), 12345)
     page.reload()
+    site.look(page, "pledge-paid")
     page.click("#receipt-link")
     expect(page.locator("#receipt-amount")).to_have_text("¥123.45")
     expect(page.locator("#receipt-words")).to_have_text("壹佰贰拾叁元肆角伍分")
-    site.shot(page, "receipt")
+    site.look(page, "receipt")
+    prints_as_a_document_on_a4(page)
+    trace = urlparse(page.locator("#trace-link").get_attribute("href")).path
     # The print button's handler comes from /static/pages.js (no inline onclick).
     page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
     page.click("#print")
     assert page.evaluate("() => window.printed") == 1
+    page.goto(trace)  # what anyone holding the receipt reads
+    expect(page.locator("#trace")).to_contain_text("¥123.45")
+    site.look(page, "trace")
+    a_long_list_comes_a_page_at_a_time(site, page)
+
+
+def a_long_list_comes_a_page_at_a_time(site, page):
+    """More pledges than a page shows: the pager says where the donor is and leads on."""
+    token = page.request.post("/api/v1/auth/token", data={
+        "username": "donor1", "password": "donor1-demo"}).json()["access_token"]
+    for n in range(21):
+        made = page.request.post("/api/v1/pledges", data={
+            "fund_code": "GENERAL", "amount_fen": 100, "channel": "alipay"}, headers={
+            "Authorization": f"Bearer {token}", "Idempotency-Key": f"{site.test_name}-{n}-"
+            f"{site.language}-{random.randint(1, 10**9)}"})
+        assert made.status == 201, made.text()
+    page.goto("/donor")
+    pager = page.locator("nav.pager[data-list=pledges]")
+    expect(pager.locator(".where")).to_contain_text(site.text("第 1 页", "Page 1 of"))
+    pager.locator("a.next").click()
+    expect(page).to_have_url(re.compile(r"/donor\?pledges_page=2$"))
+    expect(page.locator("nav.pager[data-list=pledges] .where")).to_contain_text(
+        site.text("第 2 页", "Page 2 of"))
+    expect(page.locator("#pledges tr")).not_to_have_count(1)  # rows, beside the header
+    site.look(page, "pledges-page-2")
+
+
+@flow(device=PHONE)
+def on_a_phone_a_donor_pledges_and_a_volunteer_signs_up(site):
+    donor = site.login("donor1")
+    amount = donor.locator("#give #amount_yuan")
+    expect(amount).to_have_attribute("inputmode", "decimal")  # the phone's number pad
+    donor.select_option("#give #fund_code", "SHANGEN")
+    amount.tap()
+    site.fill_yuan(donor, "#give #amount_yuan", "66.60")
+    site.press(donor, "#give button[type=submit]")
+    expect(donor.locator("#pledge-amount")).to_have_text("¥66.60")
+    expect(donor.locator("#pay-reference")).to_be_in_viewport()
+    site.look(donor, "pledge")
+
+    title = f"义诊 {random.randint(1, 10**9)}"
+    site.typed.append(title)
+    coordinator = donor.request.post("/api/v1/auth/token", data={
+        "username": "coordinator1", "password": "coordinator1-demo"}).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {coordinator}"}
+    activity = donor.request.post("/api/v1/activities", data={"title": title},
+                                  headers=bearer).json()
+    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()  # clashes with none
+    made = donor.request.post("/api/v1/shifts", headers=bearer, data={
+        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
+        "starts_at": f"{day}T09:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"})
+    assert made.status == 201, made.text()
+
+    volunteer = site.login("volunteer1")
+    row = volunteer.locator("#open-shifts tr", has_text=title)
+    row.locator("button.signup").tap()
+    mine = volunteer.locator("#open-shifts tr", has_text=title).locator(".mine")
+    expect(mine).to_have_text(site.text("已确认", "Confirmed"))
+    site.look(volunteer, "signed-up")
 
 
 @flow
 def an_admin_opens_a_project_and_manages_a_login(site):
     admin = site.login("admin")
     admin.goto("/admin")
+    site.look(admin)
     code = f"P{random.randint(10**6, 10**7)}"
     admin.select_option("#create-project #fund_code", "SHANGEN")
-    admin.fill("#create-project #code", code)
-    admin.fill("#create-project #name", "助学 study grants")
-    admin.fill("#create-project #purpose", "贫困计生家庭子女助学")
-    admin.fill("#create-project #budget_yuan", "1000.00")
+    site.fill(admin, "#create-project #code", code)
+    site.fill(admin, "#create-project #name", "助学金")
+    site.fill(admin, "#create-project #purpose", "贫困计生家庭子女助学")
+    expect(admin.locator("#create-project #budget_yuan")).to_have_attribute("inputmode",
+                                                                          "decimal")
+    site.fill_yuan(admin, "#create-project #budget_yuan", "1000.00")
     admin.click("#create-project button[type=submit]")
-    expect(admin.locator(f"#projects tr[data-project={code}]")).to_contain_text("1000.00")
+    expect(admin.locator(f"#projects tr[data-project={code}]")).to_contain_text("¥1,000.00")
     username = f"clerk{random.randint(10**6, 10**7)}"
-    admin.fill("#create-user #username", username)
-    admin.fill("#create-user #display_name", "新同事")
+    site.fill(admin, "#create-user #username", username)
+    site.fill(admin, "#create-user #display_name", "新同事")
     admin.select_option("#create-user #role", "auditor")
     admin.fill("#create-user #password", "short")
     admin.click("#create-user button[type=submit]")
     expect(admin.locator("#create-user .field-error[data-field=password]")).to_be_visible()
+    site.look(admin, "password-too-short")
     admin.fill("#create-user #password", "long-enough-password")
     admin.click("#create-user button[type=submit]")
     row = admin.locator(f"#users tr[data-user={username}]")
-    expect(row).to_contain_text(site.text("审计", "auditor"))
+    expect(row).to_contain_text(site.text("审计", "Auditor"))
     row.locator("button.deactivate").click()
     expect(admin.locator(f"#users tr[data-user={username}]")).to_contain_text(
         site.text("已停用", "deactivated"))
-    site.shot(admin, "admin")
+    site.look(admin, "admin")
     donor = site.login("donor1")
     donor.click("#annual-receipt-link")
     expect(donor.locator("#annual-receipt")).to_contain_text("王芳")
-    site.shot(donor, "annual-receipt")
+    site.look(donor, "annual-receipt")
+    prints_as_a_document_on_a4(donor)
 
 
 @flow
@@ -151,7 +301,7 @@ def anyone_reads_the_public_page_without_logging_in(site):
     text = page.locator("main").inner_text()
     assert not re.search(r"\d{6}(19|20)\d{2}\d{4}\d{3}[\dX]", text)  # no identity number
     assert "王芳" not in text  # nor a donor's name
-    site.shot(page, "public")
+    site.look(page, "public")
 
 
 @flow
@@ -159,64 +309,77 @@ def staff_record_a_donation_and_a_second_staff_member_approves_a_disbursement(si
     staff1 = site.login("staff1")
     form = "#record-donation"
     staff1.select_option(f"{form} #fund_code", "GENERAL")
-    staff1.fill(f"{form} #amount_yuan", "1,000.05")
-    staff1.fill(f"{form} #donor_name", "赵敏")
+    site.fill_yuan(staff1, f"{form} #amount_yuan", "1,000.05")
+    site.fill(staff1, f"{form} #donor_name", "赵敏")
     staff1.fill(f"{form} #donor_id_number", "11010519491231002X")
     staff1.click(f"{form} button[type=submit]")
-    expect(staff1.locator("#receipt-amount")).to_have_text("¥1000.05")
+    expect(staff1.locator("#receipt-amount")).to_have_text("¥1,000.05")
     expect(staff1.locator("#receipt")).to_contain_text("1101**********002X")
-    site.shot(staff1, "donation-receipt")
+    site.look(staff1, "donation-receipt")
 
     staff1.goto("/staff")
-    purpose = f"browser {site.language} {random.randint(1, 10**9)}"
-    form = "#request-disbursement"
-    staff1.select_option(f"{form} #fund_code", "SPECIAL_FAMILY")
-    staff1.select_option(f"{form} #category", "special_family_assistance")
-    staff1.select_option(f"{form} #project_code", "SPRING_VISITS")
-    staff1.fill(f"{form} #amount_yuan", "12.34")
-    staff1.fill(f"{form} #purpose", purpose)
-    staff1.fill(f"{form} #payee_name", "李秀英")
-    staff1.click(f"{form} button[type=submit]")
+    site.look(staff1)
+    purpose = f"慰问 {random.randint(1, 10**9)}"
+    # The disbursement form's fields have ids of their own: its labels name its fields.
+    staff1.select_option("#d-fund_code", "SPECIAL_FAMILY")
+    staff1.select_option("#d-category", "special_family_assistance")
+    staff1.get_by_label(site.text("项目", "Project")).select_option("SPRING_VISITS")
+    site.fill_yuan(staff1, "#request-disbursement #d-amount_yuan", "12.34")
+    site.fill(staff1, "#request-disbursement #d-purpose", purpose)
+    site.fill(staff1, "#request-disbursement #d-payee_name", "李秀英")
+    staff1.click("#request-disbursement button[type=submit]")
     mine = staff1.locator("#waiting tr", has_text=purpose)
     expect(mine.locator(".own")).to_be_visible()  # shown, but not approvable by its requester
     expect(mine.locator("button.approve")).to_have_count(0)
+    site.look(staff1, "requested")
 
     staff2 = site.login("staff2")
     theirs = staff2.locator("#waiting tr", has_text=purpose)
     theirs.locator("button.approve").click()
-    expect(staff2.locator("#notice")).to_contain_text(site.text("已拨付", "paid"))
-    site.shot(staff2, "approved")
+    expect(staff2.locator("#notice")).to_contain_text(site.text("已拨付", "Paid"))
+    site.look(staff2, "approved")
     staff2.goto("/staff/funds/SPECIAL_FAMILY/statement")
     expect(staff2.locator("#by-month")).to_be_visible()  # the chart of money in and out
     staff2.wait_for_function("() => window.Chart && Chart.getChart('by-month') !== undefined")
-    site.shot(staff2, "statement")
+    expect(staff2.locator("h1")).to_contain_text("计生特殊家庭帮扶")  # the fund's name
+    site.look(staff2, "statement")
+    prints_as_a_document_on_a4(staff2)
 
 
 @flow
 def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
     staff1 = site.login("staff1")
     staff1.goto("/insurance")
+    site.look(staff1)
     person = make_resident_id("341181", TODAY.replace(year=2010), random.randint(1, 999))
     staff1.select_option("#enrol #product_code", "ONLY_CHILD_ACCIDENT")
-    staff1.fill("#enrol #insured_name", "周小明")
+    site.fill(staff1, "#enrol #insured_name", "周小明")
     staff1.fill("#enrol #insured_id_number", person)
     staff1.fill("#enrol #start_date", (TODAY - timedelta(days=100)).isoformat())
     staff1.select_option("#enrol #family_category", "only_child")
     staff1.click("#enrol button[type=submit]")
     policy_no = staff1.locator("#new-policy-no").inner_text()
+    # The product by its name, not its code.
+    expect(staff1.locator("#policies")).to_contain_text("独生子女意外伤害保险")
+    site.look(staff1, "enrolled")
 
     staff1.fill("#register-claim #policy_no", policy_no)
     staff1.fill("#register-claim #incident_date", (TODAY - timedelta(days=10)).isoformat())
-    staff1.fill("#register-claim #amount_yuan", "300.00")
-    staff1.fill("#register-claim #description", "骨折")
+    site.fill_yuan(staff1, "#register-claim #amount_yuan", "300.00")
+    site.fill(staff1, "#register-claim #description", "骨折")
     staff1.click("#register-claim button[type=submit]")
     expect(staff1.locator("#claim-status")).to_have_attribute("data-status", "submitted")
     expect(staff1.locator("#approve")).to_have_count(0)  # its registrar cannot approve it
+    site.look(staff1, "claim-registered")
     claim_url = staff1.url
+    staff1.goto("/insurance")
+    staff1.locator("#queue tr", has=staff1.locator(".flag")).first.locator("a").click()
+    expect(staff1.locator("#flags")).to_contain_text("¥")  # a cap's warning, in yuan
+    site.look(staff1, "flagged-claim")
 
     staff2 = site.login("staff2")
     staff2.goto(claim_url)
-    staff2.fill("#approve #amount_yuan", "250.00")
+    site.fill_yuan(staff2, "#approve #amount_yuan", "250.00")
     staff2.click("#approve button[type=submit]")
     for _ in range(50):
         staff2.reload()
@@ -224,16 +387,19 @@ def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
             break
         staff2.wait_for_timeout(200)
     expect(staff2.locator("#claim-status")).to_have_attribute("data-status", "paid")
-    expect(staff2.locator("#payout")).to_contain_text(site.text("已拨付", "paid"))
-    site.shot(staff2, "claim-paid")
+    expect(staff2.locator("#payout")).to_contain_text(site.text("已拨付", "Paid"))
+    site.look(staff2, "claim-paid")
+    staff2.goto("/staff/funds/INSURANCE_PAYOUT/statement")  # where the payout went out
+    expect(staff2.locator("#lines")).to_contain_text("¥250.00")
+    site.look(staff2, "payout-statement")
 
 
 @flow
 def a_coordinator_creates_a_shift_and_a_volunteer_signs_up(site):
     coordinator = site.login("coordinator1")
-    title = f"7.11 {site.language} {random.randint(1, 10**9)}"
+    title = f"7.11 宣传 {random.randint(1, 10**9)}"
     day = "2027-07-11" if site.language == "zh" else "2027-07-12"
-    coordinator.fill("#create-shift #title", title)
+    site.fill(coordinator, "#create-shift #title", title)
     coordinator.fill("#create-shift #starts_at", f"{day}T09:00")
     coordinator.fill("#create-shift #ends_at", f"{day}T11:30")
     coordinator.fill("#create-shift #capacity", "3")
@@ -241,14 +407,18 @@ def a_coordinator_creates_a_shift_and_a_volunteer_signs_up(site):
     coordinator.click("#create-shift button[type=submit]")
     expect(coordinator.locator("#shifts tr", has_text=title)).to_contain_text(f"{day} 09:00")
     coordinator.wait_for_function("() => window.Chart && Chart.getChart('ranking') !== undefined")
-    site.shot(coordinator, "shift")
+    site.look(coordinator, "shift")
 
     volunteer = site.login("volunteer1")
     row = volunteer.locator("#open-shifts tr", has_text=title)
     row.locator("button.signup").click()
     expect(volunteer.locator("#open-shifts tr", has_text=title).locator(".mine")).to_have_text(
-        site.text("已确认", "confirmed"))
-    site.shot(volunteer, "signed-up")
+        site.text("已确认", "Confirmed"))
+    site.look(volunteer, "signed-up")
+    coordinator = site.login("coordinator1")  # the shift lists who comes by name
+    expect(coordinator.locator("#shifts tr", has_text=title).locator(".confirmed")).to_have_text(
+        "张丽")
+    site.look(coordinator, "shift-staffed")
 
 
 @flow
@@ -256,33 +426,55 @@ def a_bad_form_shows_the_field_error_in_the_language_chosen(site):
     staff1 = site.login("staff1")
     form = "#record-donation"
     staff1.fill(f"{form} #amount_yuan", "12.345")
-    staff1.fill(f"{form} #donor_name", "x")
+    site.fill(staff1, f"{form} #donor_name", "x")
     staff1.click(f"{form} button[type=submit]")
     expect(staff1.locator(f"{form} .field-error[data-field=amount_yuan]")).to_have_text(
         site.text("最多两位小数（到分）。", "At most two decimals (fen)."))
-    staff1.fill(f"{form} #amount_yuan", "12.34")
+    site.look(staff1, "field-error")
+    # The other language, straight from the error: back on the form's page, as typed.
+    other = site.text("en", "zh")
+    staff1.click(f"#lang-{other}")
+    expect(staff1).to_have_url(re.compile(r"/staff$"))
+    expect(staff1.locator("html")).to_have_attribute("lang", "en" if other == "en" else "zh-CN")
+    expect(staff1.locator(f"{form} #amount_yuan")).to_have_value("12.345")
+    expect(staff1.locator(f"{form} #donor_name")).to_have_value("x")
+    site.look(staff1, "other-language")
+    staff1.click(f"#lang-{site.language}")
+    expect(staff1.locator(f"{form} #amount_yuan")).to_have_value("12.345")
+    site.look(staff1)
+    for elsewhere in ("//evil.example/", "/\\evil.example", "https://evil.example/"):
+        switched = staff1.request.get(f"/lang/en?back={quote(elsewhere)}", max_redirects=0)
+        assert switched.headers["location"] == "/login", switched.headers
+
+    site.fill_yuan(staff1, f"{form} #amount_yuan", "12.34")
     staff1.fill(f"{form} #donor_id_number", "110105194912310021")
     staff1.click(f"{form} button[type=submit]")
     expect(staff1.locator(f"{form} .field-error[data-field=donor_id_number]")).to_be_visible()
-    site.shot(staff1, "field-error")
+    site.look(staff1, "id-number-error")
+    staff1.fill(f"{form} #donor_id_number", "")
+    site.fill(staff1, f"{form} #donor_phone", "12345")  # a message the server's schema writes
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator(f"{form} .field-error[data-field=donor_phone]")).to_be_visible()
+    site.look(staff1, "phone-error")
 
 
 @flow
 def a_donor_typing_another_donors_receipt_address_is_refused(site):
     staff1 = site.login("staff1")
-    staff1.fill("#record-donation #amount_yuan", "5")
-    staff1.fill("#record-donation #donor_name", "别人")
+    site.fill_yuan(staff1, "#record-donation #amount_yuan", "5")
+    site.fill(staff1, "#record-donation #donor_name", "别人")
     staff1.click("#record-donation button[type=submit]")
+    site.look(staff1, "receipt")
     someone_elses = staff1.url
     donor = site.login("donor1")
     response = donor.goto(someone_elses)
     assert response.status == 403
     expect(donor.locator("#error-message")).to_have_text(
         site.text("这不是您的捐赠。", "This donation is not yours."))
-    site.shot(donor, "refused")
+    site.look(donor, "refused")
 
 
 if __name__ == "__main__":
     url, language, name = sys.argv[1:4]
-    with browsing(url, language, name) as site:
+    with browsing(url, language, name, FLOWS[name].device) as site:
         FLOWS[name](site)

@@ -1,6 +1,8 @@
-"""The web pages in a real browser, on the running system, in Chinese and in English: each
-flow of tests/e2e/browser_flows.py runs in a process of its own (see its docstring) and
-leaves its screenshots in artifacts/screenshots/."""
+"""The web pages in a real browser, on the running system, in Chinese and in English (and
+on a phone's screen): each flow of tests/e2e/browser_flows.py runs in a process of its own
+(see its docstring), checks every page it visits (accessibility, language, names for codes,
+yuan for money: tests/e2e/page_checks.py) and leaves its screenshots in
+artifacts/screenshots/."""
 import subprocess
 import sys
 

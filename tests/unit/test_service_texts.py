@@ -105,7 +105,9 @@ def test_codes_among_the_values_become_the_names_the_page_knows():
 
 
 def test_an_english_page_reads_words_not_codes():
-    assert say(EN, "automatic checks: waiting_period") == "automatic checks: waiting period"
+    assert say(EN, "automatic checks: waiting_period") == \
+        "automatic checks: Within the waiting period"
+    assert say(EN, "is some_new_state") == "is some new state"
     assert say(EN, "Longer than maximum length 200.") == "Longer than maximum length 200."
 
 

@@ -1,7 +1,7 @@
 """The admin's page: the association's logins and the projects inside its funds."""
 from services.gateway import accounts
 from services.gateway.schemas import UserIn
-from services.gateway.web.fund_pages import yuan_field
+from services.gateway.web.fund_pages import owned_projects, yuan_field
 from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
 from shared.actors import ROLES, load
 from shared.contracts.fund import ProjectIn
@@ -17,14 +17,20 @@ class AdminPages:
         return self._admin_page(ui)
 
     def _admin_page(self, ui: Ui, status=200, errors=None, which=None):
-        with self.db.transaction() as session:
-            users, _ = accounts.list_users(session, ui.actor["association_code"], 500, 0)
-            people = [accounts.user_out(user) for user in users]
+        people = ui.listed("users", self._users(ui))
         funds = self.fund.list_funds(ui.actor)["items"]
-        owned = [(fund, project) for fund in funds
-                 for project in self.fund.list_projects(fund["code"], ui.actor)["items"]]
+        owned = owned_projects(self.fund, funds, ui)
         return ui.render("admin.html", status, users=people, roles=ROLES, funds=funds,
-                         projects=owned, errors=errors or {}, which=which, form=ui.form)
+                         projects=ui.sliced("projects", owned), errors=errors or {},
+                         which=which, form=ui.form)
+
+    def _users(self, ui: Ui):
+        def fetch(page: dict) -> dict:
+            with self.db.transaction() as session:
+                users, total = accounts.list_users(session, ui.actor["association_code"],
+                                                   page["limit"], page["offset"])
+                return {"items": [accounts.user_out(user) for user in users], "total": total}
+        return fetch
 
     @page("POST", "/admin/users", ADMIN)
     def admin_create_user(self, ui: Ui):
@@ -46,7 +52,7 @@ class AdminPages:
                                          ui.actor["username"])
         except DomainError as error:
             return self._admin_page(ui, status_of(error), {"_users": [
-                ui.gettext(error.message)]})
+                ui.say(error.message)]})
         return ui.redirect("/admin")
 
     @page("POST", "/admin/projects", ADMIN)

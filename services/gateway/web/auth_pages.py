@@ -1,6 +1,6 @@
 """Log in and out, choose a language, land on the role's home."""
 import secrets
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from services.gateway.auth import Unauthorized, log_in, revoke
 from services.gateway.routes import client_address
@@ -11,6 +11,8 @@ from services.gateway.web.ui import HOMES, LANGUAGE, LOGIN_NONCE, SESSION, Ui, o
 from services.gateway.web_server import http
 from shared.actors import ROLES
 from shared.settings import secure_cookies
+
+_URL_SAFE = "/?&=%+:;,@!$'()*~"  # kept as they are; anything else (not ASCII) %-encoded
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -68,7 +70,11 @@ class AuthPages:
 
     @http("GET", "/lang/<code>")
     def choose_language(self, request, code):
-        back = _safe_next(urlparse(request.headers.get("Referer", "")).path) or "/login"
+        """Back to the page the switch was on: its links name it (for a form's POST, the
+        form's page: see `page`); the Referer only for links from elsewhere."""
+        given = request.args.get("back") or urlparse(request.headers.get("Referer", "")).path
+        target = _safe_next(given)
+        back = quote(target, safe=_URL_SAFE, errors="replace") if target else "/login"
         response = Ui(request).redirect(back)
         if code in i18n.LANGUAGES:
             response.set_cookie(LANGUAGE, code, max_age=365 * 86400, samesite="Lax")
@@ -77,3 +83,8 @@ class AuthPages:
     @http("GET", "/static/<path:name>")
     def static(self, request, name):
         return serve(name)
+
+    @http("GET", "/favicon.ico")
+    def favicon(self, request):
+        # Where browsers and bookmarks look for it whatever a page's <link> says.
+        return serve("favicon.ico")

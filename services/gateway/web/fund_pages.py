@@ -32,6 +32,7 @@ DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
 DISBURSEMENT_FIELDS = {"amount_fen": "amount_yuan", "payee.name": "payee_name",
                        "payee.id_number": "payee_id_number"}
 PUBLIC_CODE = 6  # an association's GB/T 2260 code
+PAGE_MAX = 500  # the most rows a list endpoint gives at once
 _FORM_KEY = re.compile(r"[0-9a-f]{32}")  # what the pages put in a form's idempotency_key
 
 
@@ -41,7 +42,7 @@ def yuan_field(ui: Ui, errors: dict, name: str = "amount_yuan") -> int | None:
     try:
         return yuan_to_fen(ui.form.get(name, ""))
     except BadAmount as bad:
-        errors[name] = [ui.gettext(str(bad))]
+        errors[name] = [ui.say(str(bad))]
         return None
 
 
@@ -64,13 +65,13 @@ class FundPages:
         return self._donor_page(ui)
 
     def _donor_page(self, ui: Ui, status=200, errors=None):
-        mine = {"items": [], "total": 0}
-        if ui.actor["donor_id"]:
-            mine = self.fund.list_donations({"donor_id": ui.actor["donor_id"], "limit": 100},
-                                            ui.actor)
-        pledged = self.fund.list_pledges({"limit": 20}, ui.actor)
-        return ui.render("donor.html", status, funds=self.fund.list_funds(ui.actor)["items"],
-                         donations=mine["items"], pledges=pledged["items"],
+        donor_id = ui.actor["donor_id"]
+        mine = ui.listed("donations", lambda page: self.fund.list_donations(
+            {"donor_id": donor_id, **page}, ui.actor) if donor_id else NO_ROWS)
+        pledged = ui.listed("pledges", lambda page: self.fund.list_pledges(page, ui.actor))
+        funds = self.fund.list_funds(ui.actor)["items"]
+        return ui.render("donor.html", status, funds=funds, names=names_of(funds),
+                         donations=mine, pledges=pledged,
                          errors=errors or {}, form=ui.form, idempotency_key=uuid.uuid4().hex)
 
     @page("POST", "/donor/give", ("donor",))
@@ -100,7 +101,8 @@ class FundPages:
 
     @page("GET", "/donor/pledges/<int:pledge_id>", ("donor",) + READERS)
     def pledge_page(self, ui: Ui, pledge_id):
-        return ui.render("pledge.html", pledge=self.fund.get_pledge(pledge_id, ui.actor))
+        return ui.render("pledge.html", pledge=self.fund.get_pledge(pledge_id, ui.actor),
+                         names=names_of(self.fund.list_funds(ui.actor)["items"]))
 
     @page("GET", "/receipts/<int:donation_id>", ("donor",) + READERS)
     def receipt(self, ui: Ui, donation_id):
@@ -115,16 +117,19 @@ class FundPages:
         return self._staff_page(ui)
 
     def _staff_page(self, ui: Ui, status=200, errors=None, which=None):
-        waiting = self.fund.list_disbursements({"status": "requested", "limit": 100}, ui.actor)
-        decided = self.fund.list_disbursements({"limit": 20}, ui.actor)
+        waiting = ui.listed("waiting", lambda page: self.fund.list_disbursements(
+            {"status": "requested", **page}, ui.actor))
+        decided = ui.listed("recent", lambda page: self.fund.list_disbursements(
+            page, ui.actor))
         funds = self.fund.list_funds(ui.actor)["items"]
-        owned = [(fund, project) for fund in funds
-                 for project in self.fund.list_projects(fund["code"], ui.actor)["items"]]
-        pending = self.fund.list_pledges({"status": "pending", "limit": 50}, ui.actor)
-        flagged = self.fund.list_pledges({"status": "flagged", "limit": 50}, ui.actor)
+        owned = owned_projects(self.fund, funds, ui)
+        # Flagged pledges (paid a different amount) first, then those waiting for money.
+        pledges = ui.listed("pledges", lambda page: merged(page, [
+            self.fund.list_pledges({"status": status_, **upto(page)}, ui.actor)
+            for status_ in ("flagged", "pending")]))
         return ui.render("staff.html", status, funds=funds, projects=owned,
-                         categories=CATEGORIES, pledges=flagged["items"] + pending["items"],
-                         waiting=waiting["items"], recent=decided["items"],
+                         names=names_of(funds, owned), categories=CATEGORIES, pledges=pledges,
+                         waiting=waiting, recent=decided,
                          errors=errors or {}, which=which, form=ui.form,
                          idempotency_key=uuid.uuid4().hex, done=ui.request.args.get("done"))
 
@@ -177,7 +182,7 @@ class FundPages:
             self.fund.confirm_pledge(pledge_id, body, ui.actor)
         except DomainError as error:
             return self._staff_page(ui, status_of(error), {"_pledges": [
-                ui.gettext(error.message)]})
+                ui.say(error.message)]})
         return ui.redirect("/staff?done=confirmed")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/approve", STAFF)
@@ -186,7 +191,7 @@ class FundPages:
             decided = self.fund.approve_disbursement(disbursement_id, ui.actor)
         except DomainError as error:
             return self._staff_page(ui, status_of(error), {"_decision": [
-                ui.gettext(error.message)]})
+                ui.say(error.message)]})
         return ui.redirect(f"/staff?done={decided['status']}")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/reject", STAFF)
@@ -199,13 +204,17 @@ class FundPages:
             self.fund.reject_disbursement(disbursement_id, body, ui.actor)
         except DomainError as error:
             return self._staff_page(ui, status_of(error), {"_decision": [
-                ui.gettext(error.message)]})
+                ui.say(error.message)]})
         return ui.redirect("/staff?done=rejected")
 
     @page("GET", "/staff/funds/<code>/statement", READERS)
     def statement_page(self, ui: Ui, code):
         statement = self.fund.statement(code, _period(ui), ui.actor)
+        funds = self.fund.list_funds(ui.actor)["items"]
+        # Memos name funds, projects and, for claims paid out, insurance products.
+        coded = funds + self.insurance.list_products(ui.actor)["items"]
         return ui.render("statement.html", statement=statement,
+                         names=names_of(coded, owned_projects(self.fund, funds, ui)),
                          months=statement_formats.by_month(statement["lines"]))
 
     @page("GET", "/staff/funds/<code>/statement.csv", READERS)
@@ -214,6 +223,33 @@ class FundPages:
         name = statement_formats.filename(statement, "csv")
         return Response(statement_formats.as_csv(statement), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+NO_ROWS = {"items": [], "total": 0}
+
+
+def owned_projects(fund_service, funds: list[dict], ui: Ui) -> list[tuple[dict, dict]]:
+    """(fund, project) for every project of `funds`."""
+    return [(fund, project) for fund in funds
+            for project in fund_service.list_projects(fund["code"], ui.actor)["items"]]
+
+
+def names_of(coded: list[dict], projects: list[tuple[dict, dict]] = ()) -> dict[str, str]:
+    """Codes (of funds, products; of projects) -> the names people know them by."""
+    return {**{thing["code"]: thing["name"] for thing in coded},
+            **{project["code"]: project["name"] for _, project in projects}}
+
+
+def upto(page: dict) -> dict:
+    """A query for all rows up to the end of `page`: for one of several lists merged."""
+    return {"limit": min(page["offset"] + page["limit"], PAGE_MAX), "offset": 0}
+
+
+def merged(page: dict, lists: list[dict]) -> dict:
+    """Lists, each fetched `upto(page)`, one after another, cut to `page`."""
+    rows = [row for found in lists for row in found["items"]]
+    return {"items": rows[page["offset"]:page["offset"] + page["limit"]],
+            "total": sum(found["total"] for found in lists)}
 
 
 def _period(ui: Ui) -> dict:
@@ -233,10 +269,13 @@ class PublicPages:
                 and association.isdigit()):
             return ui.render("error.html", 404, message=ui.gettext("No such association."))
         visitor = public_actor(association)
-        return ui.render("public.html", association=association,
-                         funds=self.fund.public_funds(visitor)["items"],
+        funds = self.fund.public_funds(visitor)["items"]
+        projects = [(fund, project) for fund in funds for project in fund.get("projects", [])]
+        return ui.render("public.html", association=association, funds=funds,
+                         names=names_of(funds, projects),
                          spending=self.fund.public_spending({}, visitor),
-                         paid=self.fund.public_disbursements({"limit": 20}, visitor)["items"])
+                         paid=ui.listed("payments", lambda page: self.fund.public_disbursements(
+                             page, visitor)))
 
     @page("GET", "/public/trace/<receipt_no>", None)
     def public_trace(self, ui: Ui, receipt_no):

@@ -1,5 +1,12 @@
 """Insurance staff pages: enrol, register a claim, the review queue, a claim's page."""
-from services.gateway.web.fund_pages import STAFF, blank_to_none, yuan_field
+from services.gateway.web.fund_pages import (
+    STAFF,
+    blank_to_none,
+    merged,
+    names_of,
+    upto,
+    yuan_field,
+)
 from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
 from shared.contracts.insurance import ApproveIn, ClaimIn, PolicyIn
 from shared.errors import DomainError
@@ -9,6 +16,7 @@ POLICY_FIELDS = {"insured.name": "insured_name", "insured.id_number": "insured_i
                  "insured.phone": "insured_phone"}
 CLAIM_FIELDS = {"amount_claimed_fen": "amount_yuan"}
 APPROVE_FIELDS = {"amount_approved_fen": "amount_yuan"}
+CLAIM_PAGE = "/insurance/claims/{claim_id}"  # where its approve and reject forms are
 
 
 class InsurancePages:
@@ -17,15 +25,18 @@ class InsurancePages:
         return self._insurance_page(ui)
 
     def _insurance_page(self, ui: Ui, status=200, errors=None, which=None):
-        queue = [c for status_ in ("flagged", "submitted")
-                 for c in self.insurance.list_claims({"status": status_, "limit": 200},
-                                                     ui.actor)["items"]]
-        waiting = self.insurance.list_claims({"status": "approved_awaiting_funds",
-                                              "limit": 200}, ui.actor)["items"]
-        return ui.render("insurance.html", status,
-                         products=self.insurance.list_products(ui.actor)["items"],
-                         policies=self.insurance.list_policies({"limit": 20}, ui.actor)["items"],
-                         queue=sorted(queue, key=lambda c: c["id"]), waiting=waiting,
+        # Flagged claims (an automatic check found something) first, then the others.
+        queue = ui.listed("queue", lambda page: merged(page, [
+            self.insurance.list_claims({"status": status_, **upto(page)}, ui.actor)
+            for status_ in ("flagged", "submitted")]))
+        waiting = ui.listed("waiting", lambda page: self.insurance.list_claims(
+            {"status": "approved_awaiting_funds", **page}, ui.actor))
+        products = self.insurance.list_products(ui.actor)["items"]
+        return ui.render("insurance.html", status, products=products,
+                         names=names_of(products),
+                         policies=ui.listed("policies", lambda page: self.insurance.list_policies(
+                             page, ui.actor)),
+                         queue=queue, waiting=waiting,
                          errors=errors or {}, which=which, form=ui.form,
                          done=ui.request.args.get("done"))
 
@@ -66,36 +77,37 @@ class InsurancePages:
 
     @page("GET", "/insurance/claims/<int:claim_id>", STAFF + ("auditor",))
     def claim_page(self, ui: Ui, claim_id):
-        claim = self.insurance.get_claim(claim_id, ui.actor)
-        return ui.render("claim.html", claim=claim, errors={}, form=ui.form)
+        return self._claim_page(ui, claim_id, 200, {})
 
-    @page("POST", "/insurance/claims/<int:claim_id>/approve", STAFF)
+    @page("POST", "/insurance/claims/<int:claim_id>/approve", STAFF, CLAIM_PAGE)
     def claim_approve_page(self, ui: Ui, claim_id):
         found: dict = {}
         body = {"amount_approved_fen": yuan_field(ui, found)}
         errors = checked(ui, ApproveIn(), body, APPROVE_FIELDS, found)
         if errors:
-            return self._claim_again(ui, claim_id, 422, errors)
+            return self._claim_page(ui, claim_id, 422, errors)
         try:
             self.insurance.approve_claim(claim_id, body, ui.actor)
         except DomainError as error:
-            return self._claim_again(ui, claim_id, status_of(error),
-                                     field_errors(ui, error, APPROVE_FIELDS))
+            return self._claim_page(ui, claim_id, status_of(error),
+                                    field_errors(ui, error, APPROVE_FIELDS))
         return ui.redirect(f"/insurance/claims/{claim_id}")
 
-    @page("POST", "/insurance/claims/<int:claim_id>/reject", STAFF)
+    @page("POST", "/insurance/claims/<int:claim_id>/reject", STAFF, CLAIM_PAGE)
     def claim_reject_page(self, ui: Ui, claim_id):
         body = {"reason": ui.form.get("reason", "")}
         errors = checked(ui, ReasonIn(), body)
         if errors:
-            return self._claim_again(ui, claim_id, 422, errors)
+            return self._claim_page(ui, claim_id, 422, errors)
         try:
             self.insurance.reject_claim(claim_id, body, ui.actor)
         except DomainError as error:
-            return self._claim_again(ui, claim_id, status_of(error), field_errors(ui, error))
+            return self._claim_page(ui, claim_id, status_of(error), field_errors(ui, error))
         return ui.redirect(f"/insurance/claims/{claim_id}")
 
-    def _claim_again(self, ui: Ui, claim_id: int, status: int, errors: dict):
+    def _claim_page(self, ui: Ui, claim_id: int, status: int, errors: dict):
         # A claim that does not exist raises NotFound here: the 404 page, not this one.
         claim = self.insurance.get_claim(claim_id, ui.actor)
-        return ui.render("claim.html", status, claim=claim, errors=errors, form=ui.form)
+        products = self.insurance.list_products(ui.actor)["items"]
+        return ui.render("claim.html", status, claim=claim, errors=errors, form=ui.form,
+                         names=names_of(products))

@@ -1,4 +1,5 @@
-"""The pages' own files (styles, scripts, the vendored Chart.js), served from the package."""
+"""The pages' own files (styles, scripts, the icon, the vendored Chart.js), served from the
+package."""
 import mimetypes
 from pathlib import Path
 
@@ -7,7 +8,8 @@ from werkzeug.wrappers import Response
 STATIC = Path(__file__).parent / "static"
 # Named here, not guessed from the machine's mime.types: under `nosniff` a browser runs a
 # script only when its type says JavaScript.
-TYPES = {".js": "text/javascript", ".css": "text/css"}
+TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml",
+         ".ico": "image/x-icon"}
 
 
 def serve(name: str) -> Response:

@@ -8,6 +8,7 @@ import re
 from functools import cache
 
 from services.gateway.web import i18n
+from services.gateway.web.words import WORDS, word
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
@@ -56,15 +57,18 @@ _CODE = re.compile(r"[a-z][a-z0-9]*([_-][a-z0-9]+)*")
 
 def _value(gettext, value: str, names: dict[str, str]) -> str:
     """A value inside a message: a code the page can name (a fund's), a code or word the
-    catalogue knows (a status, a flag), each item of a list of those; else as it is."""
+    catalogue knows (a status, a flag), each item of a list of those, or a service's text
+    itself (a payout's purpose inside a memo); else as it is."""
     if value in names:
         return names[value]
     items = value.split(", ")
     if not all(_CODE.fullmatch(item) for item in items):
-        return value
+        return say(gettext, value, names)  # shorter than the message: this ends
     return gettext(", ").join(_word(gettext, item) for item in items)  # 、 in Chinese
 
 
 def _word(gettext, code: str) -> str:
+    if code in WORDS:
+        return word(gettext, code)
     translated = gettext(code)
     return translated if translated != code else code.replace("_", " ")

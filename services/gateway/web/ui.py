@@ -6,7 +6,7 @@ import logging
 import re
 from functools import wraps
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marshmallow import Schema, ValidationError
@@ -15,12 +15,13 @@ from werkzeug.wrappers import Response
 from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.problems import STATUS_OF
 from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
-from services.gateway.web import i18n
+from services.gateway.web import i18n, texts
+from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
 from shared.actors import load
 from shared.errors import DomainError, InvalidInput
 from shared.fields import Whole
-from shared.money import format_yuan
+from shared.money import format_yuan, yuan
 from shared.observability import set_correlation_id
 from shared.settings import token_secret
 
@@ -32,7 +33,12 @@ HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator":
          "volunteer": "/volunteer", "auditor": "/staff"}
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
-TEMPLATES.filters["yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
+# Money as people read it ("¥1,234.50", as the services write it in sentences); a form's
+# field gets the plain number a person would type ("1234.50").
+TEMPLATES.filters["yuan"] = lambda fen: "" if fen is None else yuan(fen)
+TEMPLATES.filters["typed_yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
+PAGE_SIZE = 20
+MAX_PAGE = 100_000  # far past any list an association has; keeps offsets in range
 
 
 class Ui:
@@ -45,6 +51,46 @@ class Ui:
         self.token = request.cookies.get(SESSION)
         self.login_nonce = request.cookies.get(LOGIN_NONCE)
         self.actor = None
+        self.back = request.path  # where the language switch returns to (see `page`)
+
+    def say(self, message: str | None, names: dict[str, str] | None = None) -> str | None:
+        """A text a service wrote (an error, a history reason, a memo) in the page's
+        language, with codes among its values shown as `names`."""
+        return texts.say(self.gettext, message, names)
+
+    def word(self, code: str | None) -> str:
+        return word(self.gettext, code)
+
+    def paged(self, name: str, size: int = PAGE_SIZE) -> dict:
+        """The slice of the list `name` this request shows (`?<name>_page=2`), as a list
+        endpoint's query; a page number that is not one shows the first page."""
+        number = _whole_or(self.request.args.get(f"{name}_page"), 1)
+        return {"limit": size, "offset": (min(max(number, 1), MAX_PAGE) - 1) * size}
+
+    def listed(self, name: str, fetch, size: int = PAGE_SIZE) -> dict:
+        """The page of the list `name` this request shows, from `fetch(limit/offset query)`
+        (a list endpoint's call), with what the pager under it needs."""
+        query = self.paged(name, size)
+        found = fetch(query)
+        return {"rows": found["items"], "total": found["total"], "name": name, **query}
+
+    def sliced(self, name: str, rows: list, size: int = PAGE_SIZE) -> dict:
+        """A list the page holds whole (filtered or gathered here), shown as `listed` is."""
+        return self.listed(name, lambda page: {
+            "items": rows[page["offset"]:page["offset"] + page["limit"]], "total": len(rows)},
+            size)
+
+    def page_link(self, name: str, number: int) -> str:
+        """This page's address showing page `number` of the list `name` (after a POST, its
+        form's page's)."""
+        if self.request.method != "GET":
+            path, args = self.back, []
+        else:
+            path, args = self.request.path, [
+                (key, value) for key, value in self.request.args.items(multi=True)
+                if key != f"{name}_page"]
+        query = urlencode(args + ([(f"{name}_page", number)] if number > 1 else []))
+        return path + (f"?{query}" if query else "")
 
     def csrf(self) -> str:
         # Tied to the session token (or, on the login form, to a nonce cookie): a page of
@@ -62,8 +108,9 @@ class Ui:
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         html = TEMPLATES.get_template(template).render(
-            _=self.gettext, lang=self.language, actor=self.actor, csrf=self.csrf(),
-            path=self.request.path, status=status, **context)
+            _=self.gettext, say=self.say, word=self.word, page_link=self.page_link,
+            lang=self.language, actor=self.actor, csrf=self.csrf(), path=self.request.path,
+            back=self.back, status=status, **context)
         return Response(html, status=status, mimetype="text/html")
 
     def redirect(self, location: str) -> Response:
@@ -87,13 +134,17 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
-def page(method: str, path: str, roles: tuple[str, ...] | None):
+def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None):
     """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
-    checked as the API checks them, failures shown as pages with the API's status."""
+    checked as the API checks them, failures shown as pages with the API's status.
+    `form_page` (a POST's; by default its first path segment, `/staff/donations` ->
+    `/staff`) is the page whose form posts here: a POST's address has no page of its own,
+    so the language switch goes back there."""
     def decorate(handler):
         @wraps(handler)
         def endpoint(self, request, **path_args):
             ui = Ui(request)
+            ui.back = _back(request, method, form_page, path_args)
             self.context.data["correlation_id"] = correlation_id_of(request.environ)
             set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
@@ -116,8 +167,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
                 _check_text(ui)
                 return handler(self, ui, **path_args)
             except DomainError as error:  # refused as the API refuses it, in the user's words
-                return ui.render("error.html", status_of(error),
-                                 message=ui.gettext(error.message),
+                return ui.render("error.html", status_of(error), message=ui.say(error.message),
                                  errors=field_errors(ui, error) if error.fields else {})
             except UNREACHABLE:  # the broker or a service is away for the moment
                 response = ui.render("error.html", 503, message=ui.gettext(
@@ -130,6 +180,15 @@ def page(method: str, path: str, roles: tuple[str, ...] | None):
                     "Something went wrong on our side."))
         return http(method, path)(endpoint)
     return decorate
+
+
+def _back(request, method: str, form_page: str | None, path_args: dict) -> str:
+    if method == "GET":
+        query = quote(request.query_string, safe="&=%+")  # as sent, and ASCII whatever came
+        return request.path + (f"?{query}" if query else "")
+    if form_page is not None:
+        return form_page.format(**path_args)
+    return "/" + request.path.strip("/").split("/")[0]
 
 
 def _check_text(ui: Ui) -> None:
@@ -148,6 +207,11 @@ def _printable(name: str) -> str:
 
 
 _TYPED_WHOLE = Whole(text=True)
+
+
+def _whole_or(typed: str | None, default: int) -> int:
+    number = whole(typed)
+    return number if isinstance(number, int) else default
 
 
 def whole(typed: str | None):
@@ -179,7 +243,7 @@ def field_errors(ui: Ui, error, names: dict[str, str] | None = None) -> dict:
     shown: dict = {}
     for field, messages in (error.fields or {}).items():
         field = _ITEM.sub("", field)  # a list's item: shown at the list's own field
-        shown.setdefault(names.get(field, field), []).extend(ui.gettext(m) for m in messages)
+        shown.setdefault(names.get(field, field), []).extend(ui.say(m) for m in messages)
     if not shown:
-        shown["_form"] = [ui.gettext(error.message)]
+        shown["_form"] = [ui.say(error.message)]
     return shown

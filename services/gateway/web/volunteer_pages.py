@@ -24,16 +24,27 @@ class VolunteerPages:
         return self._coordinator_page(ui)
 
     def _coordinator_page(self, ui: Ui, status=200, errors=None):
-        visits = self.volunteers.list_visits({"limit": 100}, ui.actor)["items"]
-        for visit in visits:
+        visits = ui.listed("visits", lambda page: self.volunteers.list_visits(page, ui.actor))
+        for visit in visits["rows"]:
             visit["proposed"] = self.volunteers.propose(visit["id"], ui.actor)["volunteer_ids"] \
                 if visit["status"] == "open" else []
+        proposed = any(visit["proposed"] for visit in visits["rows"])
+        products = {p["code"]: p["name"] for p in
+                    self.insurance.list_products(ui.actor, {"limit": 500})["items"]}
         return ui.render("coordinator.html", status, skills=SKILLS, visits=visits,
-                         volunteers=self.volunteers.list_volunteers({"limit": 500},
-                                                                    ui.actor)["items"],
-                         shifts=self.volunteers.list_shifts({"limit": 100}, ui.actor)["items"],
+                         products=products,
+                         names=self._names(ui) if proposed else {},
+                         volunteers=ui.listed("volunteers", lambda page: self.volunteers
+                                              .list_volunteers(page, ui.actor)),
+                         shifts=ui.listed("shifts", lambda page: self.volunteers.list_shifts(
+                             page, ui.actor)),
                          ranking=self.volunteers.ranking({"limit": 10}, ui.actor)["items"],
                          errors=errors or {}, form=ui.form, done=ui.request.args.get("done"))
+
+    def _names(self, ui: Ui) -> dict[int, str]:
+        """Volunteers' names by id, for the volunteers a visit could go to."""
+        everyone = self.volunteers.list_volunteers({"limit": 500}, ui.actor)["items"]
+        return {person["id"]: person["name"] for person in everyone}
 
     @page("POST", "/coordinator/shifts", COORDINATORS)
     def shift_create_page(self, ui: Ui):
@@ -68,7 +79,7 @@ class VolunteerPages:
             self.volunteers.assign(visit_id, body, ui.actor)
         except DomainError as error:
             return self._coordinator_page(ui, status_of(error), {here: [
-                ui.gettext(error.message)]})
+                ui.say(error.message)]})
         return ui.redirect("/coordinator?done=assigned")
 
     @page("POST", "/coordinator/visits/<int:visit_id>/complete", COORDINATORS)
@@ -99,7 +110,9 @@ class VolunteerPages:
             shift["mine"] = next((status_ for status_ in ("confirmed", "waitlisted")
                                   if any(p["volunteer_id"] == me["id"] for p in shift[status_])),
                                  None)
-        return ui.render("volunteer.html", status, me=me, shifts=shifts, errors=errors or {})
+        # Only the shifts this volunteer's skills allow: filtered here, so paged here.
+        return ui.render("volunteer.html", status, me=me, shifts=ui.sliced("shifts", shifts),
+                         errors=errors or {})
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/signup", ("volunteer",))
     def volunteer_signup_page(self, ui: Ui, shift_id):
@@ -111,7 +124,7 @@ class VolunteerPages:
             self.volunteers.sign_up(shift_id, body, ui.actor)
         except DomainError as error:
             return self._volunteer_page(ui, status_of(error), {
-                f"shift_{shift_id}": [ui.gettext(error.message)]})
+                f"shift_{shift_id}": [ui.say(error.message)]})
         return ui.redirect("/volunteer")
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/cancel", ("volunteer",))
@@ -120,7 +133,7 @@ class VolunteerPages:
             self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"], ui.actor)
         except DomainError as error:
             return self._volunteer_page(ui, status_of(error), {
-                f"shift_{shift_id}": [ui.gettext(error.message)]})
+                f"shift_{shift_id}": [ui.say(error.message)]})
         return ui.redirect("/volunteer")
 
 

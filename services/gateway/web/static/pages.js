@@ -43,8 +43,62 @@
     });
   }
 
+  // Switching language reloads the page the form is on: what was typed into its forms is
+  // kept in this tab for that one load (never passwords, nor the hidden tokens, which the
+  // new page brings fresh).
+  var TYPED = "phf-typed";
+
+  function typedFields(form) {
+    return Array.prototype.filter.call(form.elements, function (field) {
+      return field.name && ["hidden", "password", "submit", "button", "file"]
+        .indexOf(field.type) < 0;
+    });
+  }
+
+  function keepTyped(back) {
+    var forms = {};
+    document.querySelectorAll("form[id]").forEach(function (form) {
+      forms[form.id] = typedFields(form).map(function (field) {
+        var checkable = field.type === "checkbox" || field.type === "radio";
+        return [field.name, checkable ? field.checked : field.value, field.value];
+      });
+    });
+    sessionStorage.setItem(TYPED, JSON.stringify({back: back, forms: forms}));
+  }
+
+  function restoreTyped() {
+    var kept = JSON.parse(sessionStorage.getItem(TYPED) || "null");
+    sessionStorage.removeItem(TYPED);
+    if (!kept || kept.back !== location.pathname + location.search) { return; }
+    Object.keys(kept.forms).forEach(function (id) {
+      var form = document.getElementById(id);
+      if (!form || form.tagName !== "FORM") { return; }
+      var fields = typedFields(form);
+      kept.forms[id].forEach(function (entry) {
+        fields.forEach(function (field) {
+          if (field.name !== entry[0]) { return; }
+          if (field.type === "checkbox" || field.type === "radio") {
+            if (field.value === entry[2]) { field.checked = entry[1]; }
+          } else {
+            field.value = entry[1];
+          }
+        });
+      });
+    });
+  }
+
+  function languageLinks() {
+    document.querySelectorAll("#lang-zh, #lang-en").forEach(function (link) {
+      link.addEventListener("click", function () {
+        keepTyped(new URL(link.href).searchParams.get("back"));
+      });
+    });
+  }
+
   // After every deferred script, Chart.js included, has run.
   document.addEventListener("DOMContentLoaded", function () {
+    restoreTyped();
+    languageLinks();
     bars("by-month", "by-month-data", statementChart);
     bars("ranking", "ranking-data", rankingChart);
     printButtons();

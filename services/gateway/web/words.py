@@ -1,0 +1,101 @@
+"""The words a person reads for the codes in the services' answers: statuses, categories,
+channels, skills, roles, flags and ledger kinds. The English word is the catalogue's id, so
+both languages come from the catalogue; a code without a word is shown as it is."""
+
+
+def N_(text: str) -> str:
+    """Marks a word for the catalogue; it is translated where it is shown."""
+    return text
+
+
+WORDS = {
+    # states of claims, policies, pledges, disbursements, donations, sign-ups, visits
+    "submitted": N_("Submitted"),
+    "flagged": N_("Needs review"),
+    "approved_awaiting_funds": N_("Approved, waiting for funds"),
+    "approved": N_("Approved"),
+    "paid": N_("Paid"),
+    "rejected": N_("Rejected"),
+    "active": N_("Active"),
+    "expired": N_("Expired"),
+    "cancelled": N_("Cancelled"),
+    "pending": N_("Waiting for payment"),
+    "confirmed": N_("Confirmed"),
+    "requested": N_("Waiting for approval"),
+    "awaiting_funds": N_("Waiting for funds"),
+    "recorded": N_("Recorded"),
+    "refunded": N_("Refunded"),
+    "waitlisted": N_("On the waiting list"),
+    "open": N_("Waiting for volunteers"),
+    "assigned": N_("Assigned"),
+    "completed": N_("Completed"),
+    "valid": N_("Valid"),
+    "void": N_("Void"),
+    # what money is spent on
+    "special_family_assistance": N_("Assistance to special families"),
+    "insurance_payout": N_("Insurance payout"),
+    "insurance_premium": N_("Insurance premium"),
+    "elderly_care": N_("Elderly care"),
+    "child_care": N_("Child care"),
+    "poverty_relief": N_("Poverty relief"),
+    "health_education": N_("Health education"),
+    "admin_cost": N_("Administrative costs"),
+    "uncategorised": N_("Uncategorised"),
+    # how money came
+    "cash": N_("Cash"),
+    "bank": N_("Bank transfer"),
+    "wechat": N_("WeChat Pay"),
+    "alipay": N_("Alipay"),
+    "in_kind": N_("Goods in kind"),
+    # who gave
+    "person": N_("Person"),
+    "company": N_("Company"),
+    "government": N_("Government"),
+    "organisation": N_("Organisation"),
+    # families
+    "only_child": N_("Only-child family"),
+    "two_daughters": N_("Two-daughter family"),
+    "special_family": N_("Special family"),
+    "sterilisation_complication": N_("Family-planning surgery complication"),
+    # the automatic checks on a claim
+    "policy_not_active": N_("Policy not in force"),
+    "waiting_period": N_("Within the waiting period"),
+    "over_per_claim_cap": N_("Over the per-claim cap"),
+    "over_per_year_cap": N_("Over the yearly cap"),
+    "ineligible_age": N_("Age not covered"),
+    "ineligible_category": N_("Family category not covered"),
+    "probable_duplicate": N_("Probable duplicate"),
+    "before_birth": N_("Before the insured was born"),
+    # volunteers' skills
+    "psychological_counselling": N_("Psychological counselling"),
+    "legal_aid": N_("Legal aid"),
+    "social_work": N_("Social work"),
+    "reproductive_health_counselling": N_("Reproductive-health counselling"),
+    "general": N_("Ordinary member"),
+    # roles
+    "donor": N_("Donor"),
+    "staff": N_("Staff"),
+    "coordinator": N_("Volunteer coordinator"),
+    "volunteer": N_("Volunteer"),
+    "admin": N_("Administrator"),
+    "auditor": N_("Auditor"),
+    # fund statement lines
+    "donation": N_("Donation"),
+    "donation_in_kind": N_("Donation in kind"),
+    "disbursement": N_("Disbursement"),
+    "refund": N_("Refund"),
+    # why a disbursement was refused
+    "insufficient_funds": N_("Not enough money in the fund"),
+    # the services themselves, where they changed something on their own
+    "fund": N_("The fund (automatically)"),
+    "insurance": N_("Insurance (automatically)"),
+    "volunteers": N_("Volunteer service (automatically)"),
+    "payment-channel": N_("The payment channel"),
+}
+
+
+def word(gettext, code: str | None) -> str:
+    """`code` as a person reads it, in the language of `gettext`."""
+    if code is None:
+        return ""
+    return gettext(WORDS[code]) if code in WORDS else code

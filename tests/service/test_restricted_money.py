@@ -379,3 +379,16 @@ def test_a_statement_without_dates_covers_this_year_to_today(fund):
     assert (statement["total_in_fen"], statement["total_out_fen"]) == (10_000, 2_500)
     only_from = fund.rpc.statement("GENERAL", {"from": f"{today.year}-01-01"}, STAFF1)
     assert only_from["to"] == today.isoformat()
+
+
+def test_a_statement_counts_the_money_its_projects_hold(fund):
+    open_restricted(fund)
+    open_unrestricted(fund, "OTHER", project="P1")  # the same project code in another fund
+    give(fund, 20_000, "ELDERLY", project="P1")
+    give(fund, 5_000, "OTHER", project="P1")
+    pay(fund, 3_000, "ELDERLY", "elderly_care", project="P1")
+    statement = fund.rpc.statement("ELDERLY", {}, STAFF1)
+    assert (statement["total_in_fen"], statement["total_out_fen"]) == (20_000, 3_000)
+    assert statement["closing_balance_fen"] == balance(fund, "ELDERLY") == 17_000
+    assert [(line["in_fen"], line["out_fen"]) for line in statement["lines"]] == \
+        [(20_000, 0), (0, 3_000)]

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import logging
 import re
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
@@ -19,6 +20,7 @@ from services.gateway.web import i18n, texts
 from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
 from shared.actors import load
+from shared.clock import LOCAL, as_utc
 from shared.errors import DomainError, InvalidInput
 from shared.fields import Whole
 from shared.money import format_yuan, yuan
@@ -37,6 +39,22 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 # field gets the plain number a person would type ("1234.50").
 TEMPLATES.filters["yuan"] = lambda fen: "" if fen is None else yuan(fen)
 TEMPLATES.filters["typed_yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
+
+
+def _local(moment: str | None, shape: str) -> str:
+    """An answer's moment (ISO 8601, any offset) as the association's local time: the
+    services answer some in UTC, and a person in 天长 reads +08:00."""
+    if not moment:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    return as_utc(parsed).astimezone(LOCAL).strftime(shape)
+
+
+TEMPLATES.filters["moment"] = lambda text: _local(text, "%Y-%m-%d %H:%M")
+TEMPLATES.filters["day"] = lambda text: _local(text, "%Y-%m-%d")
 PAGE_SIZE = 20
 MAX_PAGE = 100_000  # far past any list an association has; keeps offsets in range
 

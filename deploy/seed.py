@@ -41,24 +41,28 @@ def seed(config: dict | None = None) -> None:
         rpc.fund.create_pledge(demo.PLEDGE, "demo-pledge-1",
                                sign({"username": "donor1", "role": "donor",
                                      "donor_id": donor1["id"]}))
-        _insurance(rpc, staff, system)
-        _families(rpc, staff)
+        # Families first: the demo policies and the assistance name theirs, so their
+        # timelines have something to show.
+        family_of = _families(rpc, staff)
+        _insurance(rpc, staff, system, family_of)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "project_code": "SPRING_VISITS",
                 "category": "special_family_assistance", "amount_fen": 300_000,
                 "purpose": "春节慰问计生特殊家庭",
-                "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01"}, staff)
+                "payee": {"name": "李秀英"}, "reference": "DEMO-2026-01",
+                "family_id": family_of.get(demo.POLICIES[0]["insured"]["id_number"])}, staff)
 
 
-def _insurance(rpc, staff: dict, system: dict) -> None:
+def _insurance(rpc, staff: dict, system: dict, family_of: dict[str, int]) -> None:
     for product in demo.PRODUCTS:
         rpc.insurance.ensure_product(product, system)
     if rpc.insurance.list_policies({}, staff)["total"]:
         return
     start = date.today() - timedelta(days=300)
-    policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat()}, staff)
-                for p in demo.POLICIES]
+    policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat(),
+                                     "family_id": family_of.get(p["insured"]["id_number"])},
+                                    staff) for p in demo.POLICIES]
     incident = (date.today() - timedelta(days=20)).isoformat()
     hospital = rpc.insurance.submit_claim({
         "policy_no": policies[0]["policy_no"], "incident_date": incident,
@@ -72,8 +76,9 @@ def _insurance(rpc, staff: dict, system: dict) -> None:
                                 "description": "骨折住院（超过单次赔付上限）"}, staff)
 
 
-def _families(rpc, staff: dict) -> None:
-    """Registers each demo family once: its people already registered means it is there."""
+def _families(rpc, staff: dict) -> dict[str, int]:
+    """Registers each demo family once: its people already registered means it is there.
+    Returns the family id of each demo person (by identity number)."""
     _answering(rpc.families.health)
     for family in demo.FAMILIES:
         try:
@@ -81,6 +86,11 @@ def _families(rpc, staff: dict) -> None:
         except Conflict as exc:
             if exc.code != "already_in_family":
                 raise
+    # Demo addresses are distinct: they find the families again on a second seeding.
+    ids = {f["address"]: f["id"]
+           for f in rpc.families.list_families({"limit": 500}, staff)["items"]}
+    return {m["id_number"]: ids[f["address"]] for f in demo.FAMILIES
+            for m in f["members"] if f["address"] in ids}
 
 
 def _answering(probe, timeout: float = 60) -> None:

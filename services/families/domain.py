@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from shared.contracts.families import CHANGEABLE, HEAD
 from shared.errors import Conflict, InvalidInput
+from shared.money import yuan
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,58 @@ def replace(present: list[str], wanted: list[Member]) -> Replacement:
     return Replacement(kept={m.id_number: m for m in wanted if m.id_number in present},
                        added=[m for m in wanted if m.id_number not in present],
                        removed=[p for p in present if p not in wanted_ids])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of a family's timeline; the summary is an English template the page
+    translates."""
+    kind: str
+    summary: str
+    ref: str | None
+
+
+def entry_of(event_type: str, data: dict) -> Entry | None:
+    """What an event that named a family shows on its timeline, or None. A claim's payout
+    shows as the claim paid, not again as the disbursement that paid it."""
+    kind = event_type.partition(".")[2]
+    if event_type.startswith("fund.") and data.get("source_key"):
+        return None
+    describe = _SUMMARIES.get(event_type)
+    return None if describe is None else Entry(kind, *describe(data))
+
+
+def _summary(text: str, ref: str | None) -> tuple[str, str | None]:
+    return text, ref
+
+
+def _disbursement_ref(data: dict) -> str:
+    return f"disbursement:{data['disbursement_id']}"
+
+
+def _visit_ref(data: dict) -> str:
+    return f"visit:{data['visit_id']}"
+
+
+_SUMMARIES = {
+    "insurance.policy_enrolled": lambda d: _summary(
+        f"policy {d['policy_no']} enrolled ({d['product_code']})", d["policy_no"]),
+    "insurance.claim_submitted": lambda d: _summary(
+        f"claim {d['claim_no']} submitted {yuan(d['amount_claimed_fen'])}", d["claim_no"]),
+    "insurance.claim_approved": lambda d: _summary(
+        f"claim {d['claim_no']} approved {yuan(d['amount_approved_fen'])}", d["claim_no"]),
+    "insurance.claim_paid": lambda d: _summary(
+        f"claim {d['claim_no']} paid {yuan(d['amount_paid_fen'])}", d["claim_no"]),
+    "fund.disbursement_requested": lambda d: _summary(
+        f"disbursement {d['disbursement_id']} requested {yuan(d['amount_fen'])}",
+        _disbursement_ref(d)),
+    "fund.disbursement_paid": lambda d: _summary(
+        f"disbursement {d['disbursement_id']} paid {yuan(d['amount_fen'])}",
+        _disbursement_ref(d)),
+    "volunteers.visit_requested": lambda d: _summary(
+        f"visit {d['visit_id']} requested", _visit_ref(d)),
+    "volunteers.visit_completed": lambda d: _summary(
+        f"visit {d['visit_id']} completed ({d['minutes']} minutes)", _visit_ref(d)),
+}
+# The events the timeline is built from.
+TIMELINE_EVENTS = tuple(_SUMMARIES)

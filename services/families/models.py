@@ -1,7 +1,17 @@
 """The families service's tables."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.columns import created
@@ -52,3 +62,44 @@ class FamilyNumbers(Base):
     __tablename__ = "family_numbers"
     association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     last_no: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FamilyEvent(Base):
+    """Another service's event that named a family, kept whole: the timeline is rebuilt
+    from these alone."""
+    __tablename__ = "family_events"
+    __table_args__ = (Index("ix_family_events_family", "association_code", "family_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    family_id: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    envelope: Mapped[str] = mapped_column(Text)
+
+
+class TimelineEntry(Base):
+    """The family's timeline (一户一档) as read: one entry per event that shows."""
+    __tablename__ = "timeline_entries"
+    __table_args__ = (Index("ix_timeline_family", "association_code", "family_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    family_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(300))
+    ref: Mapped[str | None] = mapped_column(String(60))
+
+
+class CarePlan(Base):
+    """A visit every `every_days` from `starts_on`; `next_due_on` moves on as each is asked
+    for. One plan per family: a new one replaces it."""
+    __tablename__ = "care_plans"
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    every_days: Mapped[int] = mapped_column(Integer)
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    starts_on: Mapped[date] = mapped_column(Date)
+    next_due_on: Mapped[date] = mapped_column(Date, index=True)
+    planned_by: Mapped[str] = mapped_column(String(100))
+    planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

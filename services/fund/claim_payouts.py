@@ -30,7 +30,8 @@ def open_payout(session: Session, envelope: dict) -> None:
     body = {"fund_code": data["payout_fund_code"], "category": "insurance_payout",
             "amount_fen": data["amount_approved_fen"],
             "purpose": f"insurance claim {data['claim_no']} ({data['product_code']})",
-            "payee": {"name": data["insured_name"]}, "reference": data["claim_no"]}
+            "payee": {"name": data["insured_name"]}, "reference": data["claim_no"],
+            "family_id": data.get("family_id")}
     requester = {"username": f"{SYSTEM_ACTOR}:{data['approved_by']}"}
     disbursement = disbursements.request(session, data["association_code"], body, requester,
                                          source_key=source_key)

@@ -40,7 +40,8 @@ def request(session: Session, association: str, body: dict, actor: dict,
         amount_fen=body["amount_fen"],
         purpose=body["purpose"], payee_name=body["payee"]["name"],
         payee_id_number=body["payee"].get("id_number"), reference=body.get("reference"),
-        source_key=source_key, requested_by=actor["username"], requested_at=now_utc())
+        source_key=source_key, family_id=body.get("family_id"),
+        requested_by=actor["username"], requested_at=now_utc())
     DISBURSEMENT.start(disbursement, "requested", actor["username"], body["purpose"])
     session.add(disbursement)
     session.flush()
@@ -192,4 +193,5 @@ def _event(session: Session, disbursement: Disbursement, event_type: str, **extr
     record_event(session, OUTBOX, event_type, {
         "association_code": disbursement.association_code, "disbursement_id": disbursement.id,
         "fund_code": disbursement.fund.code, "amount_fen": disbursement.amount_fen,
-        "reference": disbursement.reference, "source_key": disbursement.source_key, **extra})
+        "reference": disbursement.reference, "source_key": disbursement.source_key,
+        "family_id": disbursement.family_id, **extra})

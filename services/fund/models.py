@@ -150,6 +150,8 @@ class Disbursement(Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     # Set when another service opens the disbursement (a claim id): one claim, one payout.
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The family in the families service's register it is paid for, when one is named.
+    family_id: Mapped[int | None] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20), default="requested")
     reason: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(100))

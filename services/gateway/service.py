@@ -13,6 +13,7 @@ from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.users import UserRoutes
 from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.auth_pages import AuthPages
+from services.gateway.web.family_pages import FamilyPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.volunteer_pages import VolunteerPages
@@ -34,10 +35,13 @@ from shared.actors import (
 )
 from shared.contracts.families import (
     FAMILY_READERS,
+    CarePlanIn,
+    CarePlanOut,
     FamilyIn,
     FamilyListIn,
     FamilyOut,
     FamilyUpdateIn,
+    TimelineEntryOut,
 )
 from shared.contracts.fund import (
     AnnualReceiptIn,
@@ -108,7 +112,7 @@ HEALTH_TIMEOUT_SECONDS = 3
 
 
 class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
-                     VolunteerPages):
+                     VolunteerPages, FamilyPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,
     acting as oneself, four eyes) is each service's own rule."""
@@ -327,7 +331,8 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
         return self.fund.trace(receipt_no, public_actor())
 
     # --- insurance ---------------------------------------------------------------------
-    @route("GET", "/api/v1/insurance/products", "Insurance products", STAFF_READERS,
+    @route("GET", "/api/v1/insurance/products", "Insurance products",
+           STAFF_READERS + ("coordinator",),
            query=PageIn, response=ProductOut, many=True, tags=["insurance"])
     def list_products(self, call):
         return self.insurance.list_products(call.actor, call.request.args.to_dict())
@@ -499,6 +504,19 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
            tags=["families"])
     def update_family(self, call, family_id):
         return self.families.update_family(family_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/families/<int:family_id>/timeline", "The family's timeline "
+           "(一户一档): its policies, claims, payouts, disbursements and visits, oldest first",
+           FAMILY_READERS, query=PageIn, response=TimelineEntryOut, many=True,
+           tags=["families"])
+    def family_timeline(self, call, family_id):
+        return self.families.timeline(family_id, call.request.args.to_dict(), call.actor)
+
+    @route("POST", "/api/v1/families/<int:family_id>/care-plan", "Set the family's care plan: "
+           "a visit asked for every so many days (a new plan replaces the old)", STAFF,
+           body=CarePlanIn, response=CarePlanOut, tags=["families"])
+    def set_care_plan(self, call, family_id):
+        return self.families.set_care_plan(family_id, call.raw_body, call.actor)
 
     # --- anything else -----------------------------------------------------------------
     @http("GET,POST", "/<path:anything>")  # other methods: 405 from the router

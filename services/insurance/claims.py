@@ -121,4 +121,5 @@ def announce(session: Session, claim: Claim, event_type: str, **extra) -> None:
     record_event(session, OUTBOX, event_type, {
         "association_code": claim.association_code, "claim_id": claim.id,
         "claim_no": claim.claim_no, "policy_no": claim.policy.policy_no,
-        "product_code": claim.policy.product.code, **extra})
+        "product_code": claim.policy.product.code, "family_id": claim.policy.family_id,
+        **extra})

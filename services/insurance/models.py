@@ -61,6 +61,8 @@ class Policy(Base):
     insured_phone: Mapped[str | None] = mapped_column(String(11))
     family_category: Mapped[str | None] = mapped_column(String(40))
     family_code: Mapped[str | None] = mapped_column(String(60), index=True)
+    # The family in the families service's register; its claims are that family's too.
+    family_id: Mapped[int | None] = mapped_column(Integer, index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="active")

@@ -26,7 +26,7 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         association_code=association, policy_no=f"tmp-{insured['id_number']}", product=product,
         insured_name=insured["name"], insured_id_number=insured["id_number"],
         insured_phone=insured.get("phone"), family_category=body.get("family_category"),
-        family_code=body.get("family_code"), start_date=start,
+        family_code=body.get("family_code"), family_id=body.get("family_id"), start_date=start,
         end_date=domain.end_date(products.rules(product), start), active_key=1,
         enrolled_by=actor["username"])
     domain.POLICY.start(policy, "active", actor["username"], "enrolled")
@@ -42,7 +42,8 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         "association_code": association, "policy_id": policy.id, "policy_no": policy.policy_no,
         "product_code": product.code, "insured_name": policy.insured_name,
         "insured_id_number_masked": mask_id_number(policy.insured_id_number),
-        "start_date": policy.start_date, "end_date": policy.end_date})
+        "start_date": policy.start_date, "end_date": policy.end_date,
+        "family_id": policy.family_id})
     return policy
 
 

@@ -25,6 +25,8 @@ from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
 
+PRODUCT_READERS = STAFF_READERS + ("coordinator",)
+
 
 def _today():
     return local_date(now_utc())
@@ -45,7 +47,8 @@ class InsuranceService(Service):
 
     @rpc
     def list_products(self, actor, page=None):
-        actor, page = load_actor(actor, STAFF_READERS), load(PageIn(), page)
+        # Coordinators too: a care visit opened by a claim names its product.
+        actor, page = load_actor(actor, PRODUCT_READERS), load(PageIn(), page)
         with self.db.transaction() as session:
             found, total = products.listing(session, actor["association_code"], page)
             return {"items": [product_view(p) for p in found], "total": total}

@@ -39,6 +39,7 @@ def policy_view(policy: Policy, today: date) -> dict:
                     "id_number": mask_id_number(policy.insured_id_number),
                     "phone": mask_phone(policy.insured_phone)},
         "family_category": policy.family_category, "family_code": policy.family_code,
+        "family_id": policy.family_id,
         "cancel_reason": policy.cancel_reason, "history": history_view(policy.history)})
 
 
@@ -52,7 +53,7 @@ def claim_view(claim: Claim) -> dict:
         "amount_claimed_fen": claim.amount_claimed_fen,
         "amount_approved_fen": claim.amount_approved_fen, "description": claim.description,
         "status": claim.status, "flags": list(claim.flags or []),
-        "registered_by": claim.registered_by,
+        "registered_by": claim.registered_by, "family_id": claim.policy.family_id,
         "history": history_view(claim.history), "payout": _payout(claim)})
 
 

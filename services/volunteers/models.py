@@ -106,6 +106,9 @@ class Visit(Base):
     trigger_key: Mapped[str] = mapped_column(String(120), unique=True)
     trigger_event_id: Mapped[str] = mapped_column(String(36))
     family_name: Mapped[str] = mapped_column(String(200))
+    # Known when the trigger named the family (a care plan, a family's claim or payout).
+    family_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     required_skills: Mapped[list] = mapped_column(JSON, default=list)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -168,6 +168,10 @@ class VolunteersService(Service):
     def on_disbursement_paid(self, envelope):
         self.once("volunteers.on_disbursement_paid", envelope, visits.open_for_assistance)
 
+    @subscribe("families", "visit_due")
+    def on_visit_due(self, envelope):
+        self.once("volunteers.on_visit_due", envelope, visits.open_for_care_plan)
+
 
     def _attendance(self, action, shift_id, payload, actor):
         actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)

@@ -64,7 +64,8 @@ def activity_view(activity: Activity) -> dict:
 
 def visit_view(visit: Visit, with_notes: bool) -> dict:
     return shaped(VISIT, {
-        "id": visit.id, "family_name": visit.family_name, "reason": visit.reason,
+        "id": visit.id, "family_name": visit.family_name, "family_id": visit.family_id,
+        "address": visit.address, "reason": visit.reason,
         "required_skills": list(visit.required_skills or []),
         "starts_at": iso(visit.starts_at), "ends_at": iso(visit.ends_at),
         "status": visit.status, "volunteer_ids": list(visit.volunteer_ids or []),

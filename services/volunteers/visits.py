@@ -28,7 +28,7 @@ def open_for_claim(session: Session, envelope: dict) -> None:
     _open(session, envelope, f"claim:{data['association_code']}:{data['claim_id']}",
           data["insured_name"], f"Insurance claim {data['claim_no']} approved "
                                 f"({data['product_code']})",
-          data.get("care_visit_skills") or ASSISTANCE_SKILLS)
+          data.get("care_visit_skills") or ASSISTANCE_SKILLS, data.get("family_id"))
 
 
 def open_for_assistance(session: Session, envelope: dict) -> None:
@@ -38,15 +38,28 @@ def open_for_assistance(session: Session, envelope: dict) -> None:
     number = data["disbursement_id"]
     _open(session, envelope, f"disbursement:{data['association_code']}:{number}",
           data.get("reference") or f"disbursement {number}",
-          f"Special-family assistance paid (disbursement {number})", ASSISTANCE_SKILLS)
+          f"Special-family assistance paid (disbursement {number})", ASSISTANCE_SKILLS,
+          data.get("family_id"))
 
 
-def _open(session, envelope, key, family, reason, skills) -> None:
+def open_for_care_plan(session: Session, envelope: dict) -> None:
+    """One visit per family and due day, however often the reminder comes."""
+    data, due = envelope["data"], envelope["data"]["due_on"].isoformat()
+    _open(session, envelope, f"care:{data['association_code']}:{data['family_id']}:{due}",
+          data["family_name"], f"Care plan visit due {due}",
+          data["skills"], data["family_id"], data["address"], day=data["due_on"])
+
+
+def _open(session, envelope, key, family, reason, skills, family_id=None, address=None,
+          day=None) -> None:
+    """`day`: the day wanted, if not tomorrow (never earlier, to leave time to assign)."""
     association = envelope["data"]["association_code"]
-    start = datetime.combine(local_date(now_utc()) + timedelta(days=1), time(9), LOCAL)
+    tomorrow = local_date(now_utc()) + timedelta(days=1)
+    start = datetime.combine(max(day or tomorrow, tomorrow), time(9), LOCAL)
     start = start.astimezone(UTC)  # stored in UTC, as everything is
     visit = Visit(association_code=association, trigger_key=key,
                   trigger_event_id=envelope["event_id"], family_name=family, reason=reason,
+                  family_id=family_id, address=address,
                   required_skills=list(skills), starts_at=start,
                   ends_at=start + timedelta(hours=2), volunteer_ids=[])
     domain.VISIT.start(visit, "open", SELF, reason)
@@ -57,7 +70,8 @@ def _open(session, envelope, key, family, reason, skills) -> None:
         return  # this trigger already opened its visit
     record_event(session, OUTBOX, "volunteers.visit_requested", {
         "association_code": association, "visit_id": visit.id,
-        "required_skills": visit.required_skills, "trigger_event_id": envelope["event_id"]})
+        "required_skills": visit.required_skills, "trigger_event_id": envelope["event_id"],
+        "family_id": visit.family_id})
 
 
 def proposals(session: Session, association: str, visit_id: int) -> dict:
@@ -106,7 +120,8 @@ def complete(session: Session, association: str, visit_id: int, body: dict,
                             visit.id)
     record_event(session, OUTBOX, "volunteers.visit_completed", {
         "association_code": association, "visit_id": visit.id,
-        "volunteer_ids": list(visit.volunteer_ids), "minutes": visit.minutes})
+        "volunteer_ids": list(visit.volunteer_ids), "minutes": visit.minutes,
+        "family_id": visit.family_id})
     return visit
 
 

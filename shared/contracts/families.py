@@ -3,8 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from shared.actors import COORDINATOR_READERS, STAFF_READERS
-from shared.fields import FreeText, Mobile, ResidentId, Text, Whole
-from shared.schemas import PageIn, Strict
+from shared.contracts.volunteers import SKILLS
+from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
+from shared.schemas import MAX_ID, PageIn, Strict
 
 CATEGORIES = ("only_child", "two_daughters", "special_bereaved", "special_disabled", "other")
 RELATIONS = ("head", "spouse", "child", "other")
@@ -19,6 +20,13 @@ FAMILY_READERS = tuple(dict.fromkeys(STAFF_READERS + COORDINATOR_READERS))
 # Administrative codes: a county (6 digits), a township (9) or a village (12).
 VILLAGE_CODE = validate.Regexp(r"^[0-9]{6,12}$", error="Must be 6 to 12 digits.")
 
+
+def FamilyId(**options) -> Whole:
+    """The id of a family in the register, where another service acts for one."""
+    return Whole(validate=validate.Range(min=1, max=MAX_ID),
+                 metadata={"description": "the family's id in the families register"}, **options)
+
+
 # Error codes this service answers with (besides invalid_input, unsigned_actor and
 # role_not_allowed, which every service uses).
 ERRORS = {
@@ -27,6 +35,7 @@ ERRORS = {
     "already_in_family": "A member already belongs to another family of the association; "
                          "the message names its family_no (409 by member).",
 }
+MAX_EVERY_DAYS = 366
 
 
 class MemberIn(Strict):
@@ -64,6 +73,14 @@ class FamilyListIn(PageIn):
                                                           "to list all of its villages"})
 
 
+class CarePlanIn(Strict):
+    """A visit every `every_days` days from `starts_on`, by volunteers with these skills."""
+    every_days = Whole(required=True, validate=validate.Range(min=1, max=MAX_EVERY_DAYS))
+    skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)), required=True,
+                         validate=validate.Length(min=1, max=len(SKILLS)))
+    starts_on = Day(required=True)
+
+
 # What comes back: the service dumps every answer through these (shared.schemas.shaped).
 class MemberOut(Schema):
     id = Whole()
@@ -82,3 +99,25 @@ class FamilyOut(Schema):
     members = fields.List(fields.Nested(MemberOut))
     created_at = fields.String(metadata={"format": "date-time"})
     updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class CarePlanOut(Schema):
+    family_id = Whole()
+    every_days = Whole()
+    skills = fields.List(fields.String())
+    starts_on = fields.String(metadata={"format": "date"})
+    next_due_on = fields.String(metadata={"format": "date",
+                                          "description": "the next visit to be asked for"})
+
+
+class TimelineEntryOut(Schema):
+    at = fields.String(metadata={"format": "date-time"})
+    kind = fields.String(metadata={"description": "the event's name, e.g. claim_paid"})
+    summary = FreeText(metadata={"description": "an English template the page translates"})
+    ref = fields.String(allow_none=True, metadata={"description": "a policy or claim number, "
+                                                                  "disbursement:ID, visit:ID"})
+
+
+class TimelineOut(Schema):
+    items = fields.List(fields.Nested(TimelineEntryOut))
+    total = Whole()

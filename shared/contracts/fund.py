@@ -5,6 +5,7 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from shared.clock import local_date, now_utc
+from shared.contracts.families import FamilyId
 from shared.fields import CreditCode, Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.money import Fen
 from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict, in_order
@@ -115,6 +116,7 @@ class DisbursementIn(Strict):
     payee = fields.Nested(PayeeIn, required=True)
     reference = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=200))
+    family_id = FamilyId(load_default=None, allow_none=True)
 
 
 class FundIn(Strict):
@@ -284,6 +286,7 @@ class DisbursementOut(Schema):
     purpose = FreeText()
     payee = fields.Nested(PayeeOut)
     reference = fields.String(allow_none=True)
+    family_id = Whole(allow_none=True)
     status = fields.String(metadata={"description": ", ".join(DISBURSEMENT_STATUSES)})
     reason = FreeText(allow_none=True)
     requested_by = fields.String()

@@ -1,6 +1,7 @@
 """The insurance service's contract: what it accepts and answers, and its codes."""
 from marshmallow import Schema, fields, validate, validates_schema
 
+from shared.contracts.families import FamilyId
 from shared.contracts.fund import FUND_CODE
 from shared.contracts.volunteers import SKILLS
 from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
@@ -73,6 +74,7 @@ class PolicyIn(Strict):
                                     validate=validate.OneOf(FAMILY_CATEGORIES))
     family_code = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(min=1, max=60))
+    family_id = FamilyId(load_default=None, allow_none=True)
 
 
 class ClaimIn(Strict):
@@ -135,6 +137,7 @@ class PolicyOut(Schema):
     insured = fields.Nested(InsuredOut)
     family_category = fields.String(allow_none=True)
     family_code = fields.String(allow_none=True)
+    family_id = Whole(allow_none=True)
     cancel_reason = FreeText(allow_none=True)
     history = fields.List(fields.Nested(StateChangeOut))
 
@@ -165,5 +168,6 @@ class ClaimOut(Schema):
     status = fields.String(metadata={"description": ", ".join(CLAIM_STATUSES)})
     flags = fields.List(fields.Nested(FlagOut))
     registered_by = fields.String()
+    family_id = Whole(allow_none=True, metadata={"description": "its policy's family"})
     history = fields.List(fields.Nested(StateChangeOut))
     payout = fields.Nested(PayoutOut, allow_none=True)

@@ -200,6 +200,8 @@ class RankOut(Schema):
 class VisitOut(Schema):
     id = Whole()
     family_name = fields.String()
+    family_id = Whole(allow_none=True)
+    address = FreeText(allow_none=True)
     reason = FreeText()
     required_skills = fields.List(fields.String())
     starts_at = fields.String(metadata={"format": "date-time"})

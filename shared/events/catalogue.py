@@ -1,5 +1,7 @@
 """Every event type and the schema of its `data`, by version.
-Never rename a type that shipped; a change of shape is a new version.
+Never rename a type that shipped; a change of shape is a new version (a consumer still on the
+old schema refuses unknown fields, so even an added optional field is a new version).
+Producers publish the newest version; consumers accept every version listed.
 Events never carry a full identity number: ids and masked numbers only."""
 from marshmallow import Schema, fields, validate
 
@@ -166,25 +168,86 @@ class FamilyUpdated(_Family):
     updated_by = fields.String(required=True)
 
 
+class _OfFamily(Schema):
+    """Version 2 of the events a family's timeline is built from: the family they are for,
+    when one was named."""
+    family_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1))
+
+
+class DisbursementRequestedV2(DisbursementRequested, _OfFamily):
+    pass
+
+
+class DisbursementApprovedV2(DisbursementApproved, _OfFamily):
+    pass
+
+
+class DisbursementPaidV2(DisbursementPaid, _OfFamily):
+    pass
+
+
+class DisbursementRejectedV2(DisbursementRejected, _OfFamily):
+    pass
+
+
+class PolicyEnrolledV2(PolicyEnrolled, _OfFamily):
+    pass
+
+
+class ClaimSubmittedV2(ClaimSubmitted, _OfFamily):
+    pass
+
+
+class ClaimApprovedV2(ClaimApproved, _OfFamily):
+    pass
+
+
+class ClaimRejectedV2(ClaimRejected, _OfFamily):
+    pass
+
+
+class ClaimPaidV2(ClaimPaid, _OfFamily):
+    pass
+
+
+class VisitRequestedV2(VisitRequested, _OfFamily):
+    pass
+
+
+class VisitCompletedV2(VisitCompleted, _OfFamily):
+    pass
+
+
+class VisitDue(_Data):
+    family_id = fields.Integer(required=True, strict=True)
+    family_no = fields.String(required=True)
+    family_name = fields.String(required=True)
+    address = fields.String(required=True)
+    skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)), required=True)
+    due_on = fields.Date(required=True)
+
+
 CATALOGUE: dict[str, dict[int, type[Schema]]] = {
     "fund.donation_recorded": {1: DonationRecorded},
     "fund.donation_refunded": {1: DonationRefunded},
-    "fund.disbursement_requested": {1: DisbursementRequested},
-    "fund.disbursement_approved": {1: DisbursementApproved},
-    "fund.disbursement_paid": {1: DisbursementPaid},
-    "fund.disbursement_rejected": {1: DisbursementRejected},
-    "insurance.policy_enrolled": {1: PolicyEnrolled},
-    "insurance.claim_submitted": {1: ClaimSubmitted},
-    "insurance.claim_approved": {1: ClaimApproved},
-    "insurance.claim_rejected": {1: ClaimRejected},
-    "insurance.claim_paid": {1: ClaimPaid},
+    "fund.disbursement_requested": {1: DisbursementRequested, 2: DisbursementRequestedV2},
+    "fund.disbursement_approved": {1: DisbursementApproved, 2: DisbursementApprovedV2},
+    "fund.disbursement_paid": {1: DisbursementPaid, 2: DisbursementPaidV2},
+    "fund.disbursement_rejected": {1: DisbursementRejected, 2: DisbursementRejectedV2},
+    "insurance.policy_enrolled": {1: PolicyEnrolled, 2: PolicyEnrolledV2},
+    "insurance.claim_submitted": {1: ClaimSubmitted, 2: ClaimSubmittedV2},
+    "insurance.claim_approved": {1: ClaimApproved, 2: ClaimApprovedV2},
+    "insurance.claim_rejected": {1: ClaimRejected, 2: ClaimRejectedV2},
+    "insurance.claim_paid": {1: ClaimPaid, 2: ClaimPaidV2},
     "volunteers.volunteer_registered": {1: VolunteerRegistered},
     "volunteers.shift_signed_up": {1: ShiftSignedUp},
-    "volunteers.visit_requested": {1: VisitRequested},
-    "volunteers.visit_completed": {1: VisitCompleted},
+    "volunteers.visit_requested": {1: VisitRequested, 2: VisitRequestedV2},
+    "volunteers.visit_completed": {1: VisitCompleted, 2: VisitCompletedV2},
     "volunteers.hours_recorded": {1: HoursRecorded},
     "families.family_registered": {1: FamilyRegistered},
     "families.family_updated": {1: FamilyUpdated},
+    "families.visit_due": {1: VisitDue},
 }
 
 

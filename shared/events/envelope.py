@@ -29,8 +29,12 @@ def _data_schema(event_type: str, version: int):
         ) from None
 
 
-def build_envelope(event_type: str, data: dict, correlation_id: str, version: int = 1) -> dict:
-    """A JSON-ready envelope; `data` is validated so a bad event is never written."""
+def build_envelope(event_type: str, data: dict, correlation_id: str,
+                   version: int | None = None) -> dict:
+    """A JSON-ready envelope; `data` is validated so a bad event is never written.
+    Without a version, the newest the catalogue knows."""
+    if version is None:
+        version = max(CATALOGUE.get(event_type) or [1])
     schema = _data_schema(event_type, version)
     clean = schema.dump(schema.load(data))
     return {

@@ -1,16 +1,20 @@
 """The family register over HTTP, on the running system with its demo data: staff register
 and change families, coordinators and auditors find them by category and village, one
 person stays in one family, bad input is a 422 by field, and donors are kept out."""
+from datetime import timedelta
 from pathlib import Path
 
 from deploy import demo
 from deploy.seed import seed
 from shared.identity import mask_id_number
+from tests.e2e.test_insurance_over_http import new_product, wait_for_status
 from tests.family_data import family, member, resident
-from tests.support import assert_problem
+from tests.insurance_data import TODAY, claim
+from tests.support import assert_problem, wait_until
+from tests.volunteer_data import volunteer
 
 # People of these tests: numbered apart from the demo's and each other's.
-A, B, C, D = 601, 602, 603, 604
+A, B, C, D, E = 601, 602, 603, 604, 605
 
 
 def test_staff_register_a_family_and_every_answer_masks_its_people(anonymous):
@@ -138,3 +142,69 @@ def test_donors_volunteers_and_readers_are_kept_to_their_roles(anonymous):
         assert_problem(client.call("PATCH", f"/api/v1/families/{made['id']}",
                                    {"address": "x"}), 403)
     assert_problem(anonymous.call("GET", "/api/v1/families"), 401, "not_authenticated")
+
+
+def test_a_special_familys_timeline_shows_its_policy_claim_payout_and_visit(anonymous):
+    staff, staff2, admin, coordinator = (anonymous.login(u) for u in
+                                         ("staff1", "staff2", "admin", "coordinator1"))
+    registered = staff.call("POST", "/api/v1/families", family(
+        E, category="special_bereaved", address="天长市秦栏镇东庄村3号"))
+    assert registered.status_code == 201, registered.text
+    family_id = registered.json()["id"]
+    product, _ = new_product(admin, "PAYOUT", money=100_000)
+    policy = staff.call("POST", "/api/v1/insurance/policies", {
+        "product_code": product, "insured": {"name": f"成员{E}", "id_number": resident(E)},
+        "family_id": family_id,
+        "start_date": (TODAY - timedelta(days=100)).isoformat()})
+    assert policy.status_code == 201, policy.text
+    assert policy.json()["family_id"] == family_id
+    submitted = staff.call("POST", "/api/v1/insurance/claims",
+                           claim(policy.json()["policy_no"], 12_000)).json()
+    staff2.call("POST", f"/api/v1/insurance/claims/{submitted['id']}/approve",
+                {"amount_approved_fen": 12_000})
+    wait_for_status(staff, submitted["id"], "paid")
+
+    helper = coordinator.call("POST", "/api/v1/volunteers", volunteer(
+        E, skills=["social_work"])).json()
+    plan = staff.call("POST", f"/api/v1/families/{family_id}/care-plan", {
+        "every_days": 30, "skills": ["social_work"], "starts_on": TODAY.isoformat()})
+    assert plan.status_code == 200, plan.text
+    assert plan.json()["next_due_on"] == (TODAY + timedelta(days=30)).isoformat()
+    [visit] = wait_until(lambda: [v for v in coordinator.call(
+        "GET", "/api/v1/visits", params={"limit": 500}).json()["items"]
+        if v["family_id"] == family_id], timeout=30)
+    assert (visit["family_name"], visit["address"]) == (f"成员{E}", "天长市秦栏镇东庄村3号")
+    assigned = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/assign",
+                                {"volunteer_ids": [helper["id"]]})
+    assert assigned.status_code == 200, assigned.text
+    coordinator.call("POST", f"/api/v1/visits/{visit['id']}/complete",
+                     {"minutes": 60, "notes": "平安"})
+
+    def timeline():
+        answer = coordinator.call("GET", f"/api/v1/families/{family_id}/timeline")
+        assert answer.status_code == 200, answer.text
+        items = answer.json()["items"]
+        return items if items and items[-1]["kind"] == "visit_completed" else None
+
+    items = wait_until(timeline, timeout=30)
+    assert [i["kind"] for i in items] == [
+        "policy_enrolled", "claim_submitted", "claim_approved", "claim_paid",
+        "visit_requested", "visit_completed"]
+    assert items[3]["summary"] == f"claim {submitted['claim_no']} paid ¥120.00"
+    assert items[-1]["ref"] == f"visit:{visit['id']}"
+    assert anonymous.login("donor1").call(
+        "GET", f"/api/v1/families/{family_id}/timeline").status_code == 403
+
+
+def test_the_demo_special_familys_timeline_shows_its_policy_and_claim(anonymous):
+    coordinator = anonymous.login("coordinator1")
+    [bereaved] = coordinator.call("GET", "/api/v1/families", params={
+        "category": "special_bereaved", "village_code": demo.QINLAN}).json()["items"]
+
+    def kinds():
+        answer = coordinator.call("GET", f"/api/v1/families/{bereaved['id']}/timeline")
+        found = [i["kind"] for i in answer.json()["items"]]
+        return found if "claim_approved" in found else None
+
+    found = wait_until(kinds, timeout=30)
+    assert found[:3] == ["policy_enrolled", "claim_submitted", "claim_approved"]

@@ -4,7 +4,7 @@ import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from tests.insurance_data import ACCIDENT, claim, enrolment
-from tests.support import ADMIN, STAFF1, STAFF2, wait_until
+from tests.support import ADMIN, STAFF1, STAFF2, EventTap, wait_until
 
 GIVER = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}
 
@@ -164,3 +164,33 @@ def test_a_cancelled_policy_covers_nothing_and_frees_the_person_to_enrol_again(s
     with pytest.raises(Conflict):
         saga.insurance.cancel_policy(policy["policy_no"], {"reason": "again"}, STAFF2)
     assert saga.insurance.enrol(enrolment(9), STAFF1)["status"] == "active"
+
+
+def test_a_policy_for_a_family_makes_its_claims_and_their_payout_the_familys(saga):
+    prepare(saga)
+    tap = EventTap(saga.config["AMQP_URI"], "insurance.events")
+    try:
+        policy = saga.insurance.enrol(enrolment(7, family_id=5), STAFF1)
+        submitted = saga.insurance.submit_claim(claim(policy["policy_no"]), STAFF1)
+        saga.insurance.approve_claim(submitted["id"], {"amount_approved_fen": 4_000}, STAFF2)
+        paid = status_becomes(saga, submitted["id"], "paid")
+        events = tap.take(4)
+    finally:
+        tap.close()
+    assert policy["family_id"] == 5 and paid["family_id"] == 5
+    assert [(e["body"]["event_type"], e["body"]["version"], e["body"]["data"]["family_id"])
+            for e in events] == [("insurance.policy_enrolled", 2, 5),
+                                 ("insurance.claim_submitted", 2, 5),
+                                 ("insurance.claim_approved", 2, 5),
+                                 ("insurance.claim_paid", 2, 5)]
+    payout = saga.fund.get_disbursement(paid["payout"]["disbursement_id"], STAFF1)
+    assert payout["family_id"] == 5
+    assert saga.insurance.enrol(enrolment(8), STAFF1)["family_id"] is None
+
+
+@pytest.mark.parametrize("family_id", [0, -1, "5", 5.5, True])
+def test_a_bad_family_id_is_refused(saga, family_id):
+    prepare(saga, money=0)
+    with pytest.raises(InvalidInput) as refused:
+        saga.insurance.enrol(enrolment(9, family_id=family_id), STAFF1)
+    assert set(refused.value.fields) == {"family_id"}

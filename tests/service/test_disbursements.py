@@ -1,7 +1,7 @@
 """Disbursements: four eyes, paid or rejected, never overdrawn."""
 import pytest
 
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.support import STAFF1, STAFF2, EventTap
 
 DONOR = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}
@@ -87,3 +87,30 @@ def test_paying_publishes_requested_approved_and_paid_events(fund):
     assert [e["body"]["event_type"] for e in events] == [
         "fund.disbursement_requested", "fund.disbursement_approved", "fund.disbursement_paid"]
     assert {e["body"]["data"]["amount_fen"] for e in events} == {3_000}
+
+
+def test_a_request_for_a_family_names_it_in_its_answer_and_its_events(fund):
+    tap = EventTap(fund.config["AMQP_URI"], "fund.events")
+    try:
+        fund.ensure_fund("SHANGEN")
+        give(fund, 10_000)
+        requested = fund.rpc.request_disbursement({
+            "fund_code": "SHANGEN", "amount_fen": 3_000, "category": "poverty_relief",
+            "purpose": "慰问", "payee": {"name": "李四"}, "family_id": 12}, STAFF1)
+        paid = fund.rpc.approve_disbursement(requested["id"], STAFF2)
+        events = [e["body"] for e in tap.take(4) if "disbursement" in e["body"]["event_type"]]
+    finally:
+        tap.close()
+    assert requested["family_id"] == paid["family_id"] == 12
+    assert [(e["version"], e["data"]["family_id"]) for e in events] == [(2, 12)] * 3
+    assert ask(fund, 1_000)["family_id"] is None
+
+
+@pytest.mark.parametrize("family_id", [0, "12", 12.5])
+def test_a_bad_family_id_is_refused_on_a_request(fund, family_id):
+    fund.ensure_fund("SHANGEN")
+    with pytest.raises(InvalidInput) as refused:
+        fund.rpc.request_disbursement({
+            "fund_code": "SHANGEN", "amount_fen": 3_000, "category": "poverty_relief",
+            "purpose": "慰问", "payee": {"name": "李四"}, "family_id": family_id}, STAFF1)
+    assert set(refused.value.fields) == {"family_id"}

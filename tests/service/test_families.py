@@ -4,21 +4,25 @@ Tests talk to it only by RPC, listen on its event exchange as any consumer would
 its database only to show what the answers must not (full identity numbers, outbox rows)."""
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from nameko.testing.utils import get_extension
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.families.models import OUTBOX, FamilyMember
+from services.families.models import OUTBOX, FamilyMember, TimelineEntry
 from services.families.service import FamiliesService
 from shared.actors import sign
+from shared.clock import local_date, now_utc
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.events import build_envelope
 from shared.identity import mask_id_number
 from tests.family_data import VILLAGE, family, member, resident
-from tests.support import STAFF1, STAFF2, EventTap, wait_until
+from tests.support import STAFF1, STAFF2, EventTap, publish_raw, wait_until
 
 COORDINATOR = sign({"username": "coordinator1", "role": "coordinator"})
 AUDITOR = sign({"username": "auditor1", "role": "auditor"})
@@ -305,3 +309,200 @@ def test_each_change_is_published_once_with_masked_identity_numbers(families):
             sent = session.execute(select(OUTBOX.c.event_type, OUTBOX.c.published)).all()
         return sent if all(published for _, published in sent) else None
     assert len(wait_until(all_sent)) == 2
+
+
+# 5. The timeline (一户一档), built from the other services' events that name the family
+
+def _event(event_type: str, family_id, version=None, **data) -> dict:
+    return build_envelope(event_type, {"association_code": "341181", "family_id": family_id,
+                                       **data}, "timeline-correlation", version=version)
+
+
+def _family_story(family_id: int) -> list[tuple[str, str, dict]]:
+    """(handler, routing key, envelope): a policy, its claim paid, an assistance payout and
+    a visit, each naming the family."""
+    claim = {"claim_id": 1, "claim_no": "CL-1", "policy_no": "PL-1",
+             "product_code": "ONLY_CHILD_ACCIDENT"}
+    disbursement = {"fund_code": "SPECIAL_FAMILY", "amount_fen": 50_000, "reference": None,
+                    "family_id": family_id}
+    events = [
+        ("insurance", "policy_enrolled", _event(
+            "insurance.policy_enrolled", family_id, policy_id=1, policy_no="PL-1",
+            product_code="ONLY_CHILD_ACCIDENT", insured_name="成员1",
+            insured_id_number_masked="3411**********0011", start_date="2026-01-01",
+            end_date="2026-12-31")),
+        ("insurance", "claim_submitted", _event(
+            "insurance.claim_submitted", family_id, **claim, incident_date="2026-03-01",
+            amount_claimed_fen=300_000, flags=[])),
+        ("insurance", "claim_approved", _event(
+            "insurance.claim_approved", family_id, **claim, amount_approved_fen=300_000,
+            payout_fund_code="INSURANCE_PAYOUT", insured_name="成员1",
+            insured_id_number_masked="3411**********0011", approved_by="staff2")),
+        # The claim's own payout: shown as the claim paid, not twice.
+        ("fund", "disbursement_paid", build_envelope("fund.disbursement_paid", {
+            **disbursement, "association_code": "341181", "disbursement_id": 8,
+            "source_key": "claim:341181:1", "paid_at": "2026-03-02T10:00:00+08:00"}, "c")),
+        ("insurance", "claim_paid", _event(
+            "insurance.claim_paid", family_id, **claim, amount_paid_fen=300_000,
+            disbursement_id=8)),
+        ("fund", "disbursement_requested", build_envelope("fund.disbursement_requested", {
+            **disbursement, "association_code": "341181", "disbursement_id": 9,
+            "purpose": "帮扶", "payee_name": "成员1", "payee_id_number_masked": None,
+            "requested_by": "staff1"}, "c")),
+        ("fund", "disbursement_paid", build_envelope("fund.disbursement_paid", {
+            **disbursement, "association_code": "341181", "disbursement_id": 9,
+            "paid_at": "2026-03-05T10:00:00+08:00"}, "c")),
+        ("volunteers", "visit_requested", _event(
+            "volunteers.visit_requested", family_id, visit_id=4, required_skills=["general"],
+            trigger_event_id="x")),
+        ("volunteers", "visit_completed", _event(
+            "volunteers.visit_completed", family_id, visit_id=4, volunteer_ids=[1],
+            minutes=90)),
+    ]
+    return [(f"on_{key}", f"{source}.events", key, envelope)
+            for source, key, envelope in events]
+
+
+def _deliver(families, handler: str, exchange: str, key: str, envelope: dict) -> None:
+    with entrypoint_waiter(families.container, handler, timeout=10) as result:
+        publish_raw(families.config["AMQP_URI"], exchange, key, json.dumps(envelope).encode())
+    result.get()
+
+
+STORY = ["policy_enrolled", "claim_submitted", "claim_approved", "claim_paid",
+         "disbursement_requested", "disbursement_paid", "visit_requested", "visit_completed"]
+
+
+def test_the_timeline_shows_what_named_the_family_once_each_in_order(families):
+    family_id = families.register(201)["id"]
+    other = families.register(202)["id"]
+    story = _family_story(family_id)
+    for delivery in story:
+        _deliver(families, *delivery)
+    _deliver(families, *story[3][:3], story[3][3])  # redelivered: nothing new
+    # Events naming no family, or another, or of the first version, stay off this one.
+    _deliver(families, "on_claim_paid", "insurance.events", "claim_paid", _event(
+        "insurance.claim_paid", other, claim_id=2, claim_no="CL-2", policy_no="PL-2",
+        product_code="X", amount_paid_fen=1, disbursement_id=3))
+    _deliver(families, "on_visit_completed", "volunteers.events", "visit_completed",
+             build_envelope("volunteers.visit_completed", {
+                 "association_code": "341181", "visit_id": 5, "volunteer_ids": [1],
+                 "minutes": 30}, "c", version=1))
+
+    timeline = families.rpc.timeline(family_id, {}, COORDINATOR)
+
+    assert timeline["total"] == len(STORY)
+    assert [e["kind"] for e in timeline["items"]] == STORY
+    summaries = {e["kind"]: e["summary"] for e in timeline["items"]}
+    assert summaries["claim_paid"] == "claim CL-1 paid ¥3,000.00"
+    assert summaries["disbursement_paid"] == "disbursement 9 paid ¥500.00"
+    assert summaries["visit_completed"] == "visit 4 completed (90 minutes)"
+    assert [e["ref"] for e in timeline["items"]][:2] == ["PL-1", "CL-1"]
+    assert timeline["items"][-1]["ref"] == "visit:4"
+    assert families.rpc.timeline(other, {}, STAFF1)["total"] == 1
+    assert families.rpc.timeline(family_id, {"limit": "2", "offset": "2"}, STAFF1)["items"] \
+        == timeline["items"][2:4]
+
+
+def test_the_timeline_rebuilt_from_the_kept_events_is_the_timeline_built_live(families):
+    family_id = families.register(203)["id"]
+    for delivery in _family_story(family_id):
+        _deliver(families, *delivery)
+    live = families.rpc.timeline(family_id, {}, STAFF1)
+    with families.session() as session:  # the read model lost: only the kept events remain
+        session.execute(delete(TimelineEntry))
+        session.commit()
+    assert families.rpc.timeline(family_id, {}, STAFF1)["total"] == 0
+
+    assert families.rpc.rebuild_timeline(family_id, STAFF1) == {"entries": len(STORY)}
+    assert families.rpc.timeline(family_id, {}, STAFF1) == live
+    families.rpc.rebuild_timeline(family_id, STAFF1)  # again: the same
+    assert families.rpc.timeline(family_id, {}, STAFF1) == live
+
+
+def test_a_timeline_is_read_by_family_readers_of_its_association_only(families):
+    family_id = families.register(204)["id"]
+    with pytest.raises(NotFound):
+        families.rpc.timeline(family_id, {}, ELSEWHERE)
+    with pytest.raises(Forbidden):
+        families.rpc.timeline(family_id, {}, VOLUNTEER)
+    with pytest.raises(Forbidden):
+        families.rpc.rebuild_timeline(family_id, COORDINATOR)
+    with pytest.raises(NotFound):
+        families.rpc.timeline(999_999, {}, STAFF1)
+
+
+# 6. Care plans: a visit asked for every so many days
+
+def _visits_due(families, act) -> tuple[object, list[dict]]:
+    tap = EventTap(families.config["AMQP_URI"], "families.events", "visit_due")
+    try:
+        answer = act()
+        return answer, [m["body"] for m in tap.drain(settle=1.5)]
+    finally:
+        tap.close()
+
+
+def test_a_plan_due_today_asks_for_one_visit_and_schedules_the_next(families):
+    registered = families.register(211, 212, address="天长市铜城镇龙岗村8号")
+    today = local_date(now_utc())
+    plan = {"every_days": 30, "skills": ["social_work"], "starts_on": today.isoformat()}
+
+    answer, due = _visits_due(families, lambda: families.rpc.set_care_plan(
+        registered["id"], plan, STAFF1))
+
+    assert answer["next_due_on"] == (today + timedelta(days=30)).isoformat()
+    [event] = due
+    assert event["data"] == {
+        "association_code": "341181", "family_id": registered["id"],
+        "family_no": registered["family_no"], "family_name": "成员211",
+        "address": "天长市铜城镇龙岗村8号", "skills": ["social_work"],
+        "due_on": today.isoformat()}
+    # The timer's next pass finds nothing due: the day was asked for once.
+    _, again = _visits_due(families, lambda: _run_timer(families))
+    assert again == []
+
+
+def test_a_plan_long_started_asks_once_for_the_day_missed_then_moves_past_today(families):
+    family_id = families.register(213)["id"]
+    today = local_date(now_utc())
+    start = today - timedelta(days=10)
+    answer, due = _visits_due(families, lambda: families.rpc.set_care_plan(family_id, {
+        "every_days": 7, "skills": ["general"], "starts_on": start.isoformat()}, STAFF1))
+    assert [e["data"]["due_on"] for e in due] == [start.isoformat()]
+    assert answer["next_due_on"] == (start + timedelta(days=14)).isoformat()
+
+
+def test_a_plan_not_yet_due_asks_for_nothing(families):
+    family_id = families.register(214)["id"]
+    tomorrow = local_date(now_utc()) + timedelta(days=1)
+    _, due = _visits_due(families, lambda: (families.rpc.set_care_plan(family_id, {
+        "every_days": 1, "skills": ["general"], "starts_on": tomorrow.isoformat()}, STAFF1),
+        _run_timer(families)))
+    assert due == []
+
+
+def _run_timer(families) -> None:
+    with entrypoint_hook(families.container, "send_visits_due") as send:
+        send()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"every_days": 0}, "every_days"), ({"every_days": 367}, "every_days"),
+    ({"every_days": "7"}, "every_days"), ({"skills": ["juggling"]}, "skills.0"),
+    ({"skills": []}, "skills"), ({"starts_on": "2026-02-30"}, "starts_on")])
+def test_a_bad_care_plan_is_refused_by_field(families, change, field):
+    family_id = families.register(215)["id"]
+    plan = {"every_days": 7, "skills": ["general"], "starts_on": "2026-12-01", **change}
+    with pytest.raises(InvalidInput) as refused:
+        families.rpc.set_care_plan(family_id, plan, STAFF1)
+    assert set(refused.value.fields) == {field}
+
+
+def test_only_staff_set_care_plans_for_their_own_families(families):
+    family_id = families.register(216)["id"]
+    plan = {"every_days": 7, "skills": ["general"], "starts_on": "2026-12-01"}
+    with pytest.raises(Forbidden):
+        families.rpc.set_care_plan(family_id, plan, COORDINATOR)
+    with pytest.raises(NotFound):
+        families.rpc.set_care_plan(family_id, plan, ELSEWHERE)

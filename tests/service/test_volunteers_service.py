@@ -18,7 +18,7 @@ from shared.actors import sign
 from shared.db import Database
 from shared.errors import Conflict, Forbidden
 from shared.events import build_envelope
-from tests.support import publish_raw
+from tests.support import EventTap, publish_raw
 from tests.volunteer_data import COORDINATOR, shift, volunteer
 
 DONOR = sign({"username": "donor1", "role": "donor", "donor_id": 1})
@@ -203,6 +203,45 @@ def test_a_special_family_disbursement_opens_a_visit(volunteers):
 def test_a_general_fund_disbursement_opens_no_visit(volunteers):
     deliver_paid(volunteers, disbursement_paid(12, "GENERAL"))
     assert volunteers.visits()["total"] == 0
+
+
+# 4b. A family's care plan → its visit
+
+def visit_due(family_id=21, due_on="2027-06-01") -> dict:
+    return build_envelope("families.visit_due", {
+        "association_code": "341181", "family_id": family_id, "family_no": "F-341181-0021",
+        "family_name": "孙七", "address": "天长市铜城镇龙岗村8号", "skills": ["social_work"],
+        "due_on": due_on}, "care-correlation")
+
+
+def test_a_visit_due_opens_one_visit_with_the_familys_name_and_address(volunteers):
+    tap = EventTap(volunteers.config["AMQP_URI"], "volunteers.events", "visit_requested")
+    try:
+        event = visit_due()
+        for again in (event, event, {**visit_due(), "event_id": "7b0c2a4e-0000-4000-8000-"
+                                                                "000000000002"}):
+            volunteers.deliver("on_visit_due", "families.events", "visit_due", again)
+        requested = tap.drain(settle=1.5)
+    finally:
+        tap.close()
+
+    [visit] = volunteers.visits()["items"]
+    assert (visit["family_id"], visit["family_name"], visit["address"]) == \
+        (21, "孙七", "天长市铜城镇龙岗村8号")
+    assert visit["required_skills"] == ["social_work"]
+    assert visit["starts_at"].startswith("2027-06-01T09:00")
+    assert [m["body"]["data"]["family_id"] for m in requested] == [21]
+    assert requested[0]["body"]["version"] == 2
+    # Another day of the same plan is another visit.
+    volunteers.deliver("on_visit_due", "families.events", "visit_due",
+                       visit_due(due_on="2027-07-01"))
+    assert volunteers.visits()["total"] == 2
+
+
+def test_a_visit_opened_by_a_familys_claim_names_the_family(volunteers):
+    deliver_claim(volunteers, claim_approved(claim_id=9, family_id=21))
+    [visit] = volunteers.visits()["items"]
+    assert visit["family_id"] == 21 and visit["address"] is None
 
 
 # 5. Visit lifecycle

@@ -57,6 +57,13 @@ WORDS = {
     "two_daughters": N_("Two-daughter family"),
     "special_family": N_("Special family"),
     "sterilisation_complication": N_("Family-planning surgery complication"),
+    "special_bereaved": N_("Special family: lost their only child"),
+    "special_disabled": N_("Special family: only child disabled"),
+    "other": N_("Other"),
+    # a member's place in the family
+    "head": N_("Head of the family"),
+    "spouse": N_("Spouse"),
+    "child": N_("Child"),
     # the automatic checks on a claim
     "policy_not_active": N_("Policy not in force"),
     "waiting_period": N_("Within the waiting period"),

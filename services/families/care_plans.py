@@ -1,0 +1,68 @@
+"""Care plans: a visit asked for every so many days. When one falls due,
+`families.visit_due` goes out in the same transaction that moves the plan to its next day,
+so each due day is asked for once (the volunteers service keeps one visit per family and
+day besides)."""
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.families.models import OUTBOX, CarePlan, Family
+from shared import rows
+from shared.clock import local_date, now_utc
+from shared.contracts.families import HEAD, CarePlanOut
+from shared.outbox import record_event
+from shared.schemas import shaped
+
+PLAN = CarePlanOut()
+BATCH = 100  # plans sent per pass; the next pass takes the rest
+
+
+def plan(session: Session, association: str, family_id: int, body: dict, actor: dict) -> dict:
+    """Sets (or replaces) the family's plan; a plan due today is asked for at once."""
+    family = rows.one(session, Family, association, family_id, lock=True)
+    care = session.get(CarePlan, family.id) or CarePlan(family_id=family.id)
+    care.association_code, care.every_days = association, body["every_days"]
+    care.skills, care.starts_on = list(body["skills"]), body["starts_on"]
+    care.next_due_on, care.planned_by, care.planned_at = \
+        body["starts_on"], actor["username"], now_utc()
+    session.add(care)
+    session.flush()
+    _send_if_due(session, family, care, local_date(now_utc()))
+    return plan_view(care)
+
+
+def send_due(session: Session, today: date | None = None) -> int:
+    """Every plan due by `today`: its visit asked for, its next day set. How many."""
+    today = today or local_date(now_utc())
+    due = session.scalars(rows.locked(select(CarePlan).where(CarePlan.next_due_on <= today)
+                                      .order_by(CarePlan.next_due_on).limit(BATCH))).all()
+    for care in due:
+        _send_if_due(session, session.get(Family, care.family_id), care, today)
+    return len(due)
+
+
+def plan_view(care: CarePlan) -> dict:
+    return shaped(PLAN, {"family_id": care.family_id, "every_days": care.every_days,
+                         "skills": list(care.skills), "starts_on": care.starts_on.isoformat(),
+                         "next_due_on": care.next_due_on.isoformat()})
+
+
+def _send_if_due(session: Session, family: Family, care: CarePlan, today: date) -> None:
+    if care.next_due_on > today:
+        return
+    due_on = care.next_due_on
+    head = next(m for m in family.members if m.relation == HEAD)
+    record_event(session, OUTBOX, "families.visit_due", {
+        "association_code": family.association_code, "family_id": family.id,
+        "family_no": family.family_no, "family_name": head.name, "address": family.address,
+        "skills": list(care.skills), "due_on": due_on})
+    care.next_due_on = _next_due(due_on, care.every_days, today)
+
+
+def _next_due(due_on: date, every_days: int, today: date) -> date:
+    """The plan's next day after today: days missed while nothing ran are not asked for
+    one by one afterwards."""
+    step = timedelta(days=every_days)
+    missed = max(0, (today - due_on).days // every_days)
+    return due_on + step * (missed + 1)

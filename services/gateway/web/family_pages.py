@@ -1,0 +1,85 @@
+"""Family pages (一户一档): the register with its search, a registration form, and one
+family's page with its members, its timeline and its care plan."""
+from services.gateway.web.ui import Ui, checked, page, status_of, whole
+from shared.actors import STAFF, load
+from shared.contracts.families import CATEGORIES, FAMILY_READERS, RELATIONS, CarePlanIn, FamilyIn
+from shared.contracts.volunteers import SKILLS
+from shared.errors import DomainError
+
+MEMBER_ROWS = 4  # rows on the form; a bigger family is added to after registering
+READERS = tuple(role for role in FAMILY_READERS if role != "system")
+
+
+def _member_field(field: str) -> str:
+    """`members.2.id_number` (the schema's) -> `member_2_id_number` (the form's)."""
+    parts = field.split(".")
+    if len(parts) == 3 and parts[0] == "members":
+        return f"member_{parts[1]}_{parts[2]}"
+    return field
+
+
+def _errors_by_form_field(ui: Ui, error: DomainError) -> dict:
+    shown: dict = {}
+    for field, messages in (error.fields or {}).items():
+        shown.setdefault(_member_field(field), []).extend(ui.say(m) for m in messages)
+    return shown or {"_form": [ui.say(error.message)]}
+
+
+class FamilyPages:
+    @page("GET", "/families", READERS)
+    def families_home(self, ui: Ui):
+        return self._families_page(ui)
+
+    def _families_page(self, ui: Ui, status=200, errors=None):
+        wanted = {k: v for k in ("category", "village_code")
+                  if (v := (ui.request.args.get(k) or "").strip())}
+        families = ui.listed("families", lambda page: self.families.list_families(
+            {**page, **wanted}, ui.actor))
+        return ui.render("families.html", status, families=families, categories=CATEGORIES,
+                         relations=RELATIONS, rows=range(MEMBER_ROWS), wanted=wanted,
+                         errors=errors or {}, form=ui.form,
+                         may_register=ui.actor["role"] in STAFF)
+
+    @page("POST", "/families", STAFF)
+    def family_register_page(self, ui: Ui):
+        f = ui.form
+        members = []
+        for n in range(MEMBER_ROWS):
+            row = {k: (f.get(f"member_{n}_{k}") or "").strip()
+                   for k in ("name", "id_number", "relation", "phone")}
+            if row["name"] or row["id_number"] or row["phone"]:
+                members.append({**row, "phone": row["phone"] or None})
+        body = {"category": f.get("category", ""), "address": f.get("address", ""),
+                "village_code": (f.get("village_code") or "").strip(), "members": members}
+        try:
+            load(FamilyIn(), body)  # the API's own schema, its errors under the form's names
+            family = self.families.register_family(body, ui.actor)
+        except DomainError as error:
+            return self._families_page(ui, status_of(error), _errors_by_form_field(ui, error))
+        return ui.redirect(f"/families/{family['id']}")
+
+    @page("GET", "/families/<int:family_id>", READERS)
+    def family_page(self, ui: Ui, family_id):
+        return self._family_page(ui, family_id)
+
+    def _family_page(self, ui: Ui, family_id: int, status=200, errors=None):
+        family = self.families.get_family(family_id, ui.actor)
+        timeline = ui.listed("timeline", lambda page: self.families.timeline(
+            family_id, page, ui.actor))
+        return ui.render("family.html", status, family=family, timeline=timeline,
+                         skills=SKILLS, errors=errors or {}, form=ui.form,
+                         may_plan=ui.actor["role"] in STAFF)
+
+    @page("POST", "/families/<int:family_id>/care-plan", STAFF)
+    def family_care_plan_page(self, ui: Ui, family_id):
+        f = ui.request.form
+        body = {"every_days": whole(f.get("every_days")), "skills": f.getlist("skills"),
+                "starts_on": f.get("starts_on", "")}
+        errors = checked(ui, CarePlanIn(), body)
+        if not errors:
+            try:
+                self.families.set_care_plan(family_id, body, ui.actor)
+                return ui.redirect(f"/families/{family_id}")
+            except DomainError as error:
+                errors = _errors_by_form_field(ui, error)
+        return self._family_page(ui, family_id, 422, errors)

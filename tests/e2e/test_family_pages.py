@@ -6,6 +6,7 @@ from datetime import date
 
 from shared.identity import make_resident_id
 from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in
+from tests.support import wait_until
 
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
@@ -40,6 +41,10 @@ def test_staff_register_a_family_and_see_it_masked_with_its_timeline(running_sys
                           "csrf": csrf_of(family.url, family.text), "every_days": "30",
                           "starts_on": date.today().isoformat(), "skills": ["social_work"]})
     assert plan.status_code == 303, plan.text[:2000]
+    # Due today: the volunteers are asked at once, and the coordinator sees where to go.
+    coordinator = log_in(base, "coordinator1")
+    assert wait_until(lambda: "天长市千秋街道某村 3 组 12 号" in coordinator.get(
+        base + "/coordinator", timeout=TIMEOUT).text, timeout=30)
     listed = staff.get(base + "/families?category=special_bereaved", timeout=TIMEOUT).text
     assert "赵德明" in listed
 

@@ -97,3 +97,14 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+def outcomes(calls) -> tuple[list[dict], list[Exception]]:
+    """What each call answered: the answers, and the errors (anything raised)."""
+    answers, errors = [], []
+    for call in calls:
+        try:
+            answers.append(call.result())
+        except Exception as error:  # noqa: BLE001 (every kind is looked at by the tests)
+            errors.append(error)
+    return answers, errors

@@ -1,33 +1,9 @@
 """Twenty staff add the same person to twenty families at once, on PostgreSQL: the person
 ends up in exactly one, and every other answer is a 409 naming that family."""
-import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
-
-from services.families.service import FamiliesService
-from shared.errors import Conflict
 from tests.family_data import family, member
-from tests.support import STAFF1
+from tests.support import STAFF1, outcomes
 
 SHARED = 999  # the person everyone adds
-
-
-@pytest.fixture
-def families_on_postgres(postgres_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 50,
-              "DATABASE_URLS": {"families": postgres_url("families")}}
-    container_factory(FamiliesService, config).start()
-    with ClusterRpcProxy(config) as rpc:
-        yield rpc.families
-
-
-def outcomes(calls) -> tuple[list[dict], list[Conflict]]:
-    done, refused = [], []
-    for call in calls:
-        try:
-            done.append(call.result())
-        except Conflict as exc:
-            refused.append(exc)
-    return done, refused
 
 
 def test_a_person_added_to_many_families_at_once_joins_one(families_on_postgres):

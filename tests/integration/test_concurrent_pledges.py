@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from services.fund.models import Donation
 from shared.actors import system_actor
 from shared.errors import Conflict
-from tests.support import STAFF1, STAFF2
+from tests.support import STAFF1, STAFF2, outcomes
 
 CHANNEL = system_actor("payment-channel")
 GIVER = {"kind": "person", "name": "孙八", "phone": "13700000001"}
@@ -14,17 +14,6 @@ GIVER = {"kind": "person", "name": "孙八", "phone": "13700000001"}
 def pledge(fund, amount):
     return fund.rpc.create_pledge({"fund_code": "GENERAL", "amount_fen": amount,
                                    "channel": "wechat", "donor": GIVER}, None, STAFF1)
-
-
-def outcomes(calls) -> tuple[list[dict], list[Exception]]:
-    """What each call answered: the answers, and the errors (anything raised)."""
-    answers, errors = [], []
-    for call in calls:
-        try:
-            answers.append(call.result())
-        except Exception as error:  # noqa: BLE001 (every kind is looked at below)
-            errors.append(error)
-    return answers, errors
 
 
 def described(errors) -> list[str]:

@@ -110,6 +110,17 @@ def test_bad_input_is_a_422_naming_the_field(anonymous):
                       ).json() == {"items": [], "total": 0}
 
 
+def test_an_empty_or_mistyped_body_is_refused_by_field_and_writes_nothing(anonymous):
+    staff = anonymous.login("staff1")
+    before = staff.call("GET", "/api/v1/families").json()["total"]
+    empty = assert_problem(staff.call("POST", "/api/v1/families", {}), 422, "invalid_input")
+    assert {"category", "address", "village_code", "members"} <= set(empty["errors"])
+    typed = assert_problem(staff.call("POST", "/api/v1/families", {
+        **family(704), "members": "王一", "village_code": 341181100001}), 422, "invalid_input")
+    assert {"members", "village_code"} <= set(typed["errors"])
+    assert staff.call("GET", "/api/v1/families").json()["total"] == before
+
+
 def test_staff_change_a_family_and_other_methods_are_refused(anonymous):
     staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
     made = staff1.call("POST", "/api/v1/families", family(801, 802)).json()

@@ -1,6 +1,7 @@
 """Start every service and the gateway as real processes, and stop them again.
 Used by the run command, the end-to-end tests and the benchmarks."""
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,11 +22,25 @@ GATEWAY = "services.gateway.service:GatewayService"
 CONFIG = PROJECT_ROOT / "deploy" / "nameko.yaml"
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out itself may be
+# taken again, as the source port of any outgoing connection, before the server binds it.
+PORTS = range(20000, 32000)
+_handed_out: set[int] = set()  # not yet bound by whoever asked, so not to be given twice
+
+
 def free_port() -> int:
-    """A port nobody listens on now (the kernel picks it); for tests and benchmarks."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on now, for tests and benchmarks."""
+    for port in random.sample(PORTS, 200):
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 class System:
@@ -88,7 +103,15 @@ class System:
     def check_alive(self) -> None:
         for label, process in self.processes.items():
             if process.poll() is not None:
-                raise RuntimeError(f"{label} exited with {process.returncode}")
+                raise RuntimeError(f"{label} exited with {process.returncode}"
+                                   f"{self.log_tail(label)}")
+
+    def log_tail(self, label: str, lines: int = 25) -> str:
+        """The last lines a process wrote, to say why it ended."""
+        if self.log_dir is None or not (self.log_dir / f"{label}.log").exists():
+            return ""
+        text = (self.log_dir / f"{label}.log").read_text(errors="replace").splitlines()
+        return "; its last lines:\n" + "\n".join(text[-lines:])
 
     def kill(self, label: str) -> None:
         """SIGKILL: no chance to finish or clean up, as in a crash."""

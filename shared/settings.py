@@ -82,6 +82,12 @@ def pledge_ttl_days() -> int:
     return int(os.environ.get("PLEDGE_TTL_DAYS", "7"))
 
 
+def visit_lead_days() -> int:
+    """How many days before a care plan's visit falls due it is asked for
+    (`VISIT_LEAD_DAYS`), so a coordinator can assign it in time."""
+    return int(os.environ.get("VISIT_LEAD_DAYS", "7"))
+
+
 def payment_notify_secret() -> str:
     """The key payment channels sign their notifications with (`PAYMENT_NOTIFY_SECRET`)."""
     return _kept_secret("PAYMENT_NOTIFY_SECRET", "payment-notify-secret")

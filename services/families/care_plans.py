@@ -1,18 +1,20 @@
-"""Care plans: a visit asked for every so many days. When one falls due,
-`families.visit_due` goes out in the same transaction that moves the plan to its next day,
-so each due day is asked for once (the volunteers service keeps one visit per family and
-day besides)."""
+"""Care plans: a visit asked for every so many days, `VISIT_LEAD_DAYS` before it falls
+due. Each `families.visit_due` goes out in the same transaction that moves the plan to its
+next day, so each due day is asked for once (the volunteers service keeps one visit per
+family and day besides)."""
 from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.families import domain
 from services.families.models import OUTBOX, CarePlan, Family
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.contracts.families import HEAD, CarePlanOut
 from shared.outbox import record_event
 from shared.schemas import shaped
+from shared.settings import visit_lead_days
 
 PLAN = CarePlanOut()
 BATCH = 100  # plans sent per pass; the next pass takes the rest
@@ -33,9 +35,11 @@ def plan(session: Session, association: str, family_id: int, body: dict, actor: 
 
 
 def send_due(session: Session, today: date | None = None) -> int:
-    """Every plan due by `today`: its visit asked for, its next day set. How many."""
+    """Every plan with a visit due by `today` and the lead days after it: its visits asked
+    for, its next day set. How many plans."""
     today = today or local_date(now_utc())
-    due = session.scalars(rows.locked(select(CarePlan).where(CarePlan.next_due_on <= today)
+    ahead = today + timedelta(days=visit_lead_days())
+    due = session.scalars(rows.locked(select(CarePlan).where(CarePlan.next_due_on <= ahead)
                                       .order_by(CarePlan.next_due_on).limit(BATCH))).all()
     for care in due:
         _send_if_due(session, session.get(Family, care.family_id), care, today)
@@ -49,20 +53,11 @@ def plan_view(care: CarePlan) -> dict:
 
 
 def _send_if_due(session: Session, family: Family, care: CarePlan, today: date) -> None:
-    if care.next_due_on > today:
-        return
-    due_on = care.next_due_on
+    days, care.next_due_on = domain.visit_days(care.next_due_on, care.every_days, today,
+                                               visit_lead_days())
     head = next(m for m in family.members if m.relation == HEAD)
-    record_event(session, OUTBOX, "families.visit_due", {
-        "association_code": family.association_code, "family_id": family.id,
-        "family_no": family.family_no, "family_name": head.name, "address": family.address,
-        "skills": list(care.skills), "due_on": due_on})
-    care.next_due_on = _next_due(due_on, care.every_days, today)
-
-
-def _next_due(due_on: date, every_days: int, today: date) -> date:
-    """The plan's next day after today: days missed while nothing ran are not asked for
-    one by one afterwards."""
-    step = timedelta(days=every_days)
-    missed = max(0, (today - due_on).days // every_days)
-    return due_on + step * (missed + 1)
+    for due_on in days:
+        record_event(session, OUTBOX, "families.visit_due", {
+            "association_code": family.association_code, "family_id": family.id,
+            "family_no": family.family_no, "family_name": head.name,
+            "address": family.address, "skills": list(care.skills), "due_on": due_on})

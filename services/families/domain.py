@@ -1,6 +1,7 @@
 """Family register rules in plain Python: who may be listed together, one family per person
 in an association, how families are numbered, and what a change changes."""
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from shared.contracts.families import CHANGEABLE, HEAD
 from shared.errors import Conflict, InvalidInput
@@ -82,6 +83,22 @@ def replace(present: list[str], wanted: list[Member]) -> Replacement:
     return Replacement(kept={m.id_number: m for m in wanted if m.id_number in present},
                        added=[m for m in wanted if m.id_number not in present],
                        removed=[p for p in present if p not in wanted_ids])
+
+
+def visit_days(next_due: date, every_days: int, today: date,
+               lead_days: int) -> tuple[list[date], date]:
+    """The days of a care plan to ask visits for now, and the plan's next day after them.
+    Days missed while nothing ran are asked for once, as the first one missed, not one by
+    one; days falling due within `lead_days` of today are asked for ahead, so that a
+    coordinator has time to find and assign volunteers."""
+    step, days = timedelta(days=every_days), []
+    if next_due < today:
+        days.append(next_due)
+        next_due += step * ((today - next_due).days // every_days + 1)
+    while next_due <= today + timedelta(days=lead_days):
+        days.append(next_due)
+        next_due += step
+    return days, next_due
 
 
 @dataclass(frozen=True)

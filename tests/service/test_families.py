@@ -463,21 +463,35 @@ def test_a_plan_due_today_asks_for_one_visit_and_schedules_the_next(families):
     assert again == []
 
 
-def test_a_plan_long_started_asks_once_for_the_day_missed_then_moves_past_today(families):
+def test_a_plan_long_started_asks_once_for_the_day_missed_then_for_the_days_ahead(families):
     family_id = families.register(213)["id"]
     today = local_date(now_utc())
     start = today - timedelta(days=10)
     answer, due = _visits_due(families, lambda: families.rpc.set_care_plan(family_id, {
         "every_days": 7, "skills": ["general"], "starts_on": start.isoformat()}, STAFF1))
-    assert [e["data"]["due_on"] for e in due] == [start.isoformat()]
-    assert answer["next_due_on"] == (start + timedelta(days=14)).isoformat()
+    # The first missed day once, then the day 14 after the start (4 days ahead: within
+    # the lead days), never the day missed in between.
+    assert [e["data"]["due_on"] for e in due] == [
+        start.isoformat(), (start + timedelta(days=14)).isoformat()]
+    assert answer["next_due_on"] == (start + timedelta(days=21)).isoformat()
 
 
-def test_a_plan_not_yet_due_asks_for_nothing(families):
+def test_visits_due_within_the_lead_days_are_asked_for_ahead_and_no_further(families):
+    family_id = families.register(219)["id"]
+    today = local_date(now_utc())
+    _, due = _visits_due(families, lambda: families.rpc.set_care_plan(family_id, {
+        "every_days": 3, "skills": ["general"], "starts_on": today.isoformat()}, STAFF1))
+    assert [e["data"]["due_on"] for e in due] == [
+        (today + timedelta(days=n)).isoformat() for n in (0, 3, 6)]  # VISIT_LEAD_DAYS = 7
+    _, again = _visits_due(families, lambda: _run_timer(families))
+    assert again == []
+
+
+def test_a_plan_starting_beyond_the_lead_days_asks_for_nothing(families):
     family_id = families.register(214)["id"]
-    tomorrow = local_date(now_utc()) + timedelta(days=1)
+    later = local_date(now_utc()) + timedelta(days=8)
     _, due = _visits_due(families, lambda: (families.rpc.set_care_plan(family_id, {
-        "every_days": 1, "skills": ["general"], "starts_on": tomorrow.isoformat()}, STAFF1),
+        "every_days": 1, "skills": ["general"], "starts_on": later.isoformat()}, STAFF1),
         _run_timer(families)))
     assert due == []
 

@@ -101,3 +101,39 @@ def test_members_are_read_from_the_listed_bodies():
     [member] = domain.members_of([{"name": "王一", "id_number": person(1).id_number,
                                    "relation": "head"}])
     assert member == Member("王一", person(1).id_number, "head", None)
+
+
+# Care plans: which days to ask visits for
+
+DAY = date(2027, 3, 1)
+
+
+@pytest.mark.parametrize("next_due, every, lead, asked, then", [
+    (DAY, 30, 0, [DAY], 30),  # due today, nothing ahead
+    (DAY, 30, 7, [DAY], 30),
+    (DAY, 3, 7, [DAY, DAY.replace(day=4), DAY.replace(day=7)], 9),  # ahead within the lead
+    (DAY.replace(day=9), 3, 7, [], 8),  # not within the lead yet
+    (DAY.replace(day=8), 3, 7, [DAY.replace(day=8)], 10),  # the lead's last day
+])
+def test_days_due_today_and_within_the_lead_are_asked_for(next_due, every, lead, asked, then):
+    days, following = domain.visit_days(next_due, every, DAY, lead)
+    assert days == asked
+    assert (following - DAY).days == then
+
+
+def test_days_missed_are_asked_for_once_then_the_plan_moves_on_from_today():
+    start = date(2027, 2, 1)  # 28 days before DAY; every 7: Feb 8, 15, 22, Mar 1 missed
+    days, following = domain.visit_days(start, 7, DAY, 0)
+    assert days == [start]
+    assert following == date(2027, 3, 8)  # the plan's own rhythm, past today
+
+
+def test_a_visit_day_is_never_asked_for_twice_across_passes():
+    asked, next_due = [], date(2027, 2, 20)
+    for offset in range(40):  # one pass a day, lead 5
+        today = date.fromordinal(DAY.toordinal() + offset)
+        days, next_due = domain.visit_days(next_due, 4, today, 5)
+        asked += days
+    assert len(asked) == len(set(asked))
+    gaps = {(b - a).days for a, b in zip(asked[1:], asked[2:])}
+    assert gaps == {4}

@@ -155,7 +155,7 @@ def test_donors_volunteers_and_readers_are_kept_to_their_roles(anonymous):
     assert_problem(anonymous.call("GET", "/api/v1/families"), 401, "not_authenticated")
 
 
-def test_a_special_familys_timeline_shows_its_policy_claim_payout_and_visit(anonymous):
+def test_a_special_familys_timeline_shows_its_policy_claim_payout_and_visits(anonymous):
     staff, staff2, admin, coordinator = (anonymous.login(u) for u in
                                          ("staff1", "staff2", "admin", "coordinator1"))
     registered = staff.call("POST", "/api/v1/families", family(
@@ -177,32 +177,46 @@ def test_a_special_familys_timeline_shows_its_policy_claim_payout_and_visit(anon
 
     helper = coordinator.call("POST", "/api/v1/volunteers", volunteer(
         E, skills=["social_work"])).json()
+    # Every 5 days from today: today's visit and the one 5 days on fall within the 7 lead
+    # days, so both are asked for now, each on its own day.
     plan = staff.call("POST", f"/api/v1/families/{family_id}/care-plan", {
-        "every_days": 30, "skills": ["social_work"], "starts_on": TODAY.isoformat()})
+        "every_days": 5, "skills": ["social_work"], "starts_on": TODAY.isoformat()})
     assert plan.status_code == 200, plan.text
-    assert plan.json()["next_due_on"] == (TODAY + timedelta(days=30)).isoformat()
-    [visit] = wait_until(lambda: [v for v in coordinator.call(
-        "GET", "/api/v1/visits", params={"limit": 500}).json()["items"]
-        if v["family_id"] == family_id], timeout=30)
-    assert (visit["family_name"], visit["address"]) == (f"成员{E}", "天长市秦栏镇东庄村3号")
-    assigned = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/assign",
-                                {"volunteer_ids": [helper["id"]]})
-    assert assigned.status_code == 200, assigned.text
-    coordinator.call("POST", f"/api/v1/visits/{visit['id']}/complete",
-                     {"minutes": 60, "notes": "平安"})
+    assert plan.json()["next_due_on"] == (TODAY + timedelta(days=10)).isoformat()
+    def visits_of_family():
+        return sorted((v for v in coordinator.call("GET", "/api/v1/visits", params={
+            "limit": 500}).json()["items"] if v["family_id"] == family_id),
+            key=lambda v: v["starts_at"])
+
+    wait_until(lambda: len(visits_of_family()) >= 2, timeout=30)
+    visits = visits_of_family()
+    assert len(visits) == 2, visits
+    # Today's visit goes to tomorrow morning: never today, to leave time to assign it.
+    assert [v["starts_at"][:10] for v in visits] == [
+        (TODAY + timedelta(days=n)).isoformat() for n in (1, 5)]
+    for visit in visits:
+        assert (visit["family_name"], visit["address"]) == (f"成员{E}", "天长市秦栏镇东庄村3号")
+        assigned = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/assign",
+                                    {"volunteer_ids": [helper["id"]]})
+        assert assigned.status_code == 200, assigned.text
+        done = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/complete",
+                                {"minutes": 60, "notes": "平安"})
+        assert done.status_code == 200, done.text
 
     def timeline():
         answer = coordinator.call("GET", f"/api/v1/families/{family_id}/timeline")
         assert answer.status_code == 200, answer.text
         items = answer.json()["items"]
-        return items if items and items[-1]["kind"] == "visit_completed" else None
+        return items if [i["kind"] for i in items].count("visit_completed") == 2 else None
 
     items = wait_until(timeline, timeout=30)
     assert [i["kind"] for i in items] == [
         "policy_enrolled", "claim_submitted", "claim_approved", "claim_paid",
-        "visit_requested", "visit_completed"]
+        "visit_requested", "visit_requested", "visit_completed", "visit_completed"]
     assert items[3]["summary"] == f"claim {submitted['claim_no']} paid ¥120.00"
-    assert items[-1]["ref"] == f"visit:{visit['id']}"
+    assert sorted(i["ref"] for i in items[4:6]) == sorted(f"visit:{v['id']}" for v in visits)
+    assert [i["ref"] for i in items[6:]] == [f"visit:{v['id']}" for v in visits]
+    assert [i["at"] for i in items] == sorted(i["at"] for i in items)
     assert anonymous.login("donor1").call(
         "GET", f"/api/v1/families/{family_id}/timeline").status_code == 403
 

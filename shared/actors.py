@@ -30,6 +30,9 @@ ANYONE = ROLES + (SYSTEM,)
 PUBLIC = "public"  # someone on the public pages, not logged in
 EVERYONE = ANYONE + (PUBLIC,)
 PLEDGERS = ("donor", PUBLIC) + STAFF
+# Who reads the association's figures by grassroots association (money raised and spent,
+# volunteers): those who read the fund's or the coordinators' records; no donor or volunteer.
+LEADERSHIP = tuple(dict.fromkeys(STAFF_READERS + COORDINATOR_READERS))
 
 SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")
 

@@ -104,3 +104,24 @@ class FreeText(fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(mask_identifiers(value), attr, obj, **kwargs)
+
+
+class GrassrootsCode(fields.String):
+    """The administrative code of an association or one of its grassroots associations: a
+    county (6 digits), a township (9) or a village (12). Whether it lies under the caller's
+    association is the service's check (`shared.grassroots`)."""
+
+    default_error_messages = {
+        "not_digits": "Must be digits only.",
+        "length": "Must be 6, 9 or 12 digits: a county, township or village code.",
+    }
+    LENGTHS = (6, 9, 12)
+    _DIGITS = re.compile(r"[0-9]+")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not self._DIGITS.fullmatch(text):
+            raise self.make_error("not_digits")
+        if len(text) not in self.LENGTHS:
+            raise self.make_error("length")
+        return text

@@ -3,6 +3,7 @@ in an association, how families are numbered, and what a change changes."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared.contracts.associations import CODE_LENGTHS
 from shared.contracts.families import CHANGEABLE, HEAD
 from shared.errors import Conflict, InvalidInput
 from shared.money import yuan
@@ -154,3 +155,42 @@ _SUMMARIES = {
 }
 # The events the timeline is built from.
 TIMELINE_EVENTS = tuple(_SUMMARIES)
+
+
+# Grassroots associations: where a code sits, and how associations rank.
+
+def level_of(code: str) -> str:
+    return CODE_LENGTHS[len(code)]
+
+
+def check_placement(code: str, parent_code: str, county: str, known: set[str]) -> None:
+    """A township sits directly under the county, a village under one of its townships
+    (`known`: the codes of the associations there are)."""
+    if not code.startswith(county):
+        raise InvalidInput("The association is not in this county.", "invalid_input",
+                           {"code": [f"Must begin with the county's code {county}."]})
+    above = code[:-3] if len(code) == 12 else county
+    if parent_code != above:
+        raise InvalidInput("The association is not under that parent.", "invalid_input",
+                           {"parent_code": [f"Must be {above}, the code this one is under."]})
+    if above != county and above not in known:
+        raise InvalidInput("The parent association does not exist.", "invalid_input",
+                           {"parent_code": ["No association has this code."]})
+
+
+def check_grassroots(code: str, county: str, known: set[str], field: str) -> None:
+    """`code` names the county's association or one there is under it."""
+    if code != county and code not in known:
+        raise InvalidInput("No such grassroots association.", "invalid_input",
+                           {field: ["No association has this code."]})
+
+
+def ranked(figures: list[dict], by: str) -> list[dict]:
+    """Highest first, ties sharing a rank (1, 2, 2, 4) and listed by code."""
+    ordered = sorted(figures, key=lambda f: (-f[by], f["code"]))
+    out, rank = [], 0
+    for n, row in enumerate(ordered):
+        if n == 0 or row[by] != ordered[n - 1][by]:
+            rank = n + 1
+        out.append({**row, "rank": rank})
+    return out

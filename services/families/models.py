@@ -103,3 +103,63 @@ class CarePlan(Base):
     next_due_on: Mapped[date] = mapped_column(Date, index=True)
     planned_by: Mapped[str] = mapped_column(String(100))
     planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GrassrootsAssociation(Base):
+    """A township's or a village's association under the county's. The county's own is
+    not a row: it is the association every actor belongs to."""
+    __tablename__ = "grassroots_associations"
+    __table_args__ = (UniqueConstraint("association_code", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created()
+
+
+class Member(Base):
+    """A member (会员) of the association, in one of its grassroots associations. The
+    unique id number keeps one person one member, even when two staff add them at once."""
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("association_code", "id_number"),
+                      Index("ix_members_grassroots", "association_code", "grassroots_code"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    grassroots_code: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[str] = mapped_column(String(100))
+    joined_at: Mapped[datetime] = created()
+    pairings: Mapped[list["Pairing"]] = relationship(order_by="Pairing.id",
+                                                     back_populates="member")
+
+
+class Pairing(Base):
+    """A family a member keeps in touch with (会员联系户); one member per family."""
+    __tablename__ = "pairings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), unique=True)
+    paired_by: Mapped[str] = mapped_column(String(100))
+    paired_at: Mapped[datetime] = created()
+    member: Mapped[Member] = relationship(back_populates="pairings")
+    family: Mapped[Family] = relationship()
+
+
+class MemberDay(Base):
+    """A member-day activity (会员日, 5.29 and others) and who took part."""
+    __tablename__ = "member_days"
+    __table_args__ = (Index("ix_member_days_grassroots", "association_code",
+                            "grassroots_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    grassroots_code: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(100))
+    held_on: Mapped[date] = mapped_column(Date)
+    member_ids: Mapped[list] = mapped_column(JSON, default=list)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = created()

@@ -1,11 +1,33 @@
 """The families service: entrypoints only. Each checks who may ask, opens one transaction
 and calls the use case."""
+from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from services.families import care_plans, register, search, timeline
+from services.families import (
+    associations,
+    care_plans,
+    dashboard,
+    member_days,
+    members,
+    register,
+    search,
+    timeline,
+)
 from services.families.models import OUTBOX, PROCESSED_EVENTS
 from services.families.views import family_view
-from shared.actors import STAFF, load, load_actor
+from shared.actors import ADMIN, STAFF, load, load_actor
+from shared.clock import local_date, now_utc
+from shared.contracts.associations import (
+    LEADERSHIP,
+    MEMBER_DAY_HOLDERS,
+    MEMBER_KEEPERS,
+    AssociationIn,
+    MemberDayIn,
+    MemberIn,
+    MemberListIn,
+    PairingIn,
+    RankingIn,
+)
 from shared.contracts.families import (
     FAMILY_READERS,
     CarePlanIn,
@@ -25,6 +47,8 @@ class FamiliesService(Service):
     name = "families"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    # The dashboards' money and volunteers are theirs.
+    fund, volunteers = RpcProxy("fund"), RpcProxy("volunteers")
 
     @rpc
     def register_family(self, payload, actor):
@@ -62,6 +86,88 @@ class FamiliesService(Service):
     def send_visits_due(self):
         with self.db.transaction() as session:
             care_plans.send_due(session)
+
+    # --- grassroots associations, members, member days --------------------------------
+    @rpc
+    def create_association(self, payload, actor):
+        actor, body = load_actor(actor, ADMIN), load(AssociationIn(), payload)
+        with self.db.transaction() as session:
+            return associations.create(session, actor["association_code"], body, actor)
+
+    @rpc
+    def list_associations(self, actor):
+        actor = load_actor(actor, LEADERSHIP)
+        with self.db.transaction() as session:
+            return associations.listing(session, actor["association_code"])
+
+    @rpc
+    def add_member(self, payload, actor):
+        actor, body = load_actor(actor, MEMBER_KEEPERS), load(MemberIn(), payload)
+        with self.db.transaction() as session:
+            return members.member_view(members.join(session, actor["association_code"],
+                                                    body, actor))
+
+    @rpc
+    def get_member(self, member_id, actor):
+        actor = load_actor(actor, LEADERSHIP)
+        with self.db.transaction() as session:
+            return members.member_view(members.get(session, actor["association_code"],
+                                                   member_id))
+
+    @rpc
+    def list_members(self, query, actor):
+        actor, query = load_actor(actor, LEADERSHIP), load(MemberListIn(), query)
+        with self.db.transaction() as session:
+            return members.listing(session, actor["association_code"], query)
+
+    @rpc
+    def pair_family(self, member_id, payload, actor):
+        """(whether the pairing is new, the member with its families)."""
+        actor, body = load_actor(actor, MEMBER_KEEPERS), load(PairingIn(), payload)
+        with self.db.transaction() as session:
+            new, member = members.pair(session, actor["association_code"], member_id,
+                                       body["family_id"], actor)
+            return {"new": new, "member": members.member_view(member)}
+
+    @rpc
+    def hold_member_day(self, code, payload, actor):
+        actor, body = load_actor(actor, MEMBER_DAY_HOLDERS), load(MemberDayIn(), payload)
+        with self.db.transaction() as session:
+            return member_days.hold(session, actor["association_code"], code, body, actor)
+
+    @rpc
+    def list_member_days(self, code, page, actor):
+        actor, page = load_actor(actor, LEADERSHIP), load(PageIn(), page or {})
+        with self.db.transaction() as session:
+            return member_days.listing(session, actor["association_code"], code, page)
+
+    @rpc
+    def dashboard(self, code, actor):
+        signed, actor = actor, load_actor(actor, LEADERSHIP)
+        with self.db.transaction() as session:
+            associations.find(session, actor["association_code"], code)
+        return self._figures(signed, actor, [code])[code]
+
+    @rpc
+    def ranking(self, code, query, actor):
+        """The associations directly under `code`, ranked by one of the figures."""
+        signed, actor = actor, load_actor(actor, LEADERSHIP)
+        by = load(RankingIn(), query or {})["by"]
+        with self.db.transaction() as session:
+            associations.find(session, actor["association_code"], code)
+            under = associations.children(session, actor["association_code"], code)
+        figures = self._figures(signed, actor, [a["code"] for a in under])
+        return dashboard.ranking(code, by, under, figures)
+
+    def _figures(self, signed, actor, codes: list[str]) -> dict:
+        if not codes:
+            return {}
+        year = local_date(now_utc()).year
+        with self.db.transaction() as session:
+            own = dashboard.own_figures(session, actor["association_code"], codes, year)
+        money = self.fund.grassroots_totals({"codes": codes, "year": year}, signed)
+        people = self.volunteers.count_volunteers({"codes": codes}, signed)
+        return dashboard.combined(own, money["items"], people["items"])
 
     # --- the timeline (一户一档) --------------------------------------------------------
     @rpc

@@ -31,7 +31,9 @@ def open_payout(session: Session, envelope: dict) -> None:
             "amount_fen": data["amount_approved_fen"],
             "purpose": f"insurance claim {data['claim_no']} ({data['product_code']})",
             "payee": {"name": data["insured_name"]}, "reference": data["claim_no"],
-            "family_id": data.get("family_id")}
+            "family_id": data.get("family_id"),
+            # A claim is the association's own business, not a grassroots association's.
+            "grassroots_code": data["association_code"]}
     requester = {"username": f"{SYSTEM_ACTOR}:{data['approved_by']}"}
     disbursement = disbursements.request(session, data["association_code"], body, requester,
                                          source_key=source_key)

@@ -20,6 +20,7 @@ from shared import rows
 from shared.clock import iso, local_date, now_utc, year_bounds
 from shared.contracts.fund import ADMIN_COST
 from shared.errors import Conflict
+from shared.grassroots import grassroots_of
 from shared.identity import mask_id_number
 from shared.lifecycle import check_four_eyes
 from shared.outbox import record_event
@@ -29,6 +30,7 @@ FUND_ITSELF = "fund"  # who pays a waiting payout when money arrives
 
 def request(session: Session, association: str, body: dict, actor: dict,
             source_key: str | None = None) -> Disbursement:
+    grassroots = grassroots_of(body.get("grassroots_code"), association)
     fund = ledger.fund_for_input(session, association, body["fund_code"])
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     # A claim payout is the payout fund's own purpose; a person's request names a project.
@@ -40,7 +42,7 @@ def request(session: Session, association: str, body: dict, actor: dict,
         amount_fen=body["amount_fen"],
         purpose=body["purpose"], payee_name=body["payee"]["name"],
         payee_id_number=body["payee"].get("id_number"), reference=body.get("reference"),
-        source_key=source_key, family_id=body.get("family_id"),
+        source_key=source_key, family_id=body.get("family_id"), grassroots_code=grassroots,
         requested_by=actor["username"], requested_at=now_utc())
     DISBURSEMENT.start(disbursement, "requested", actor["username"], body["purpose"])
     session.add(disbursement)

@@ -18,6 +18,7 @@ from shared import rows
 from shared.clock import iso, local_date, now_utc
 from shared.contracts.fund import IN_KIND
 from shared.errors import Conflict, Forbidden
+from shared.grassroots import grassroots_of
 from shared.outbox import record_event
 
 
@@ -42,14 +43,16 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
     fund = ledger.fund_for_input(session, association, body["fund_code"])
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     donor = donors.find_or_create(session, association, body["donor"])
-    return donation_view(receive(session, fund, project, donor, body, actor["username"]))
+    gift = {**body, "grassroots_code": grassroots_of(body.get("grassroots_code"), association)}
+    return donation_view(receive(session, fund, project, donor, gift, actor["username"]))
 
 
 def receive(session: Session, fund: Fund, project: Project | None, donor: Donor, gift: dict,
             recorded_by: str) -> Donation:
     """Money (or goods) that has arrived: ledger lines, a receipt number and the event, in
-    the caller's transaction. `gift` has amount_fen, channel, anonymous, note, description.
-    The fund (and project) rows are locked by the caller."""
+    the caller's transaction. `gift` has amount_fen, channel, anonymous, note, description
+    and the grassroots_code it counts for (checked by the caller; the association's own
+    when absent). The fund (and project) rows are locked by the caller."""
     association = fund.association_code
     entry = donation_entry(fund.code, gift["channel"], gift["amount_fen"],
                            project.code if project else None)
@@ -61,6 +64,7 @@ def receive(session: Session, fund: Fund, project: Project | None, donor: Donor,
         amount_fen=gift["amount_fen"], channel=gift["channel"],
         anonymous=gift.get("anonymous", False), note=gift.get("note"),
         description=gift.get("description"), recorded_by=recorded_by,
+        grassroots_code=gift.get("grassroots_code") or association,
         ledger_transaction_id=transaction.id, recorded_at=now,
         receipt_no=ledger.next_receipt_no(session, association, local_date(now).year))
     session.add(donation)

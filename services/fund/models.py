@@ -120,6 +120,9 @@ class Donation(Base):
     refund_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"))
     refund_reason: Mapped[str | None] = mapped_column(Text)
     refunded_by: Mapped[str | None] = mapped_column(String(100))
+    # The grassroots association (township or village, or the county itself) it counts for.
+    # Every write names it; the server default is there for the migration that added it.
+    grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
     recorded_at: Mapped[datetime] = created()
     fund: Mapped[Fund] = relationship()
     project: Mapped[Project | None] = relationship()
@@ -152,6 +155,8 @@ class Disbursement(Base):
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     # The family in the families service's register it is paid for, when one is named.
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The grassroots association it is spent for (a claim payout: the association's own).
+    grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
     status: Mapped[str] = mapped_column(String(20), default="requested")
     reason: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(100))
@@ -195,6 +200,8 @@ class Pledge(Base):
     # The channel's own id of the payment: one payment confirms one pledge, once.
     channel_txn_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
+    # Passed on to the donation the pledge becomes.
+    grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
     fund: Mapped[Fund] = relationship()
     project: Mapped[Project | None] = relationship()
     donation: Mapped[Donation | None] = relationship()

@@ -16,6 +16,7 @@ from services.fund.views import pledge_view
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.grassroots import grassroots_of
 from shared.money import yuan
 from shared.settings import online_gift_max_fen, pledge_ttl_days
 
@@ -32,6 +33,7 @@ def create(session: Session, association: str, body: dict, raw: dict, actor: dic
 
 def _create(session: Session, association: str, body: dict, actor: dict) -> Pledge:
     check_online_amount(body["amount_fen"], online_gift_max_fen())
+    grassroots = grassroots_of(body.get("grassroots_code"), association)
     fund = ledger.fund_for_input(session, association, body["fund_code"])
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     donor = _donor(session, association, body, actor)
@@ -39,7 +41,8 @@ def _create(session: Session, association: str, body: dict, actor: dict) -> Pled
     pledge = Pledge(association_code=association, pledge_no=f"tmp-{secrets.token_hex(8)}",
                     pay_reference=f"tmp-{secrets.token_hex(8)}", fund=fund, project=project,
                     donor_id=donor.id, amount_fen=body["amount_fen"], channel=body["channel"],
-                    anonymous=body["anonymous"], created_by=actor["username"], created_at=now,
+                    anonymous=body["anonymous"], grassroots_code=grassroots,
+                    created_by=actor["username"], created_at=now,
                     expires_at=now + timedelta(days=pledge_ttl_days()))
     PLEDGE.start(pledge, "pending", actor["username"], "pledged online")
     session.add(pledge)
@@ -111,7 +114,8 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
     donor = donors.get(session, pledge.association_code, pledge.donor_id)
     pledge.donation = donations.receive(session, fund, project, donor, {
         "amount_fen": pledge.amount_fen, "channel": pledge.channel,
-        "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}"}, by)
+        "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}",
+        "grassroots_code": pledge.grassroots_code}, by)
     PLEDGE.move(pledge, "confirmed", by, f"payment {txn_id}")
     return pledge_view(pledge)
 

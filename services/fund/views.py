@@ -46,7 +46,8 @@ def donation_view(donation: Donation) -> dict:
         "description": donation.description, "recorded_by": donation.recorded_by,
         "donor_id": donation.donor_id, "channel": donation.channel,
         "anonymous": donation.anonymous, "note": donation.note, "status": donation.status,
-        "recorded_at": iso(donation.recorded_at), "refund_reason": donation.refund_reason})
+        "recorded_at": iso(donation.recorded_at), "refund_reason": donation.refund_reason,
+        "grassroots_code": donation.grassroots_code})
 
 
 def disbursement_view(disbursement: Disbursement) -> dict:
@@ -58,7 +59,7 @@ def disbursement_view(disbursement: Disbursement) -> dict:
         "payee": {"name": disbursement.payee_name,
                   "id_number": mask_id_number(disbursement.payee_id_number)},
         "reference": disbursement.reference, "family_id": disbursement.family_id,
-        "status": disbursement.status,
+        "grassroots_code": disbursement.grassroots_code, "status": disbursement.status,
         "reason": disbursement.reason, "requested_by": disbursement.requested_by,
         "decided_by": disbursement.decided_by, "requested_at": iso(disbursement.requested_at),
         "decided_at": iso(disbursement.decided_at),
@@ -73,6 +74,6 @@ def pledge_view(pledge: Pledge) -> dict:
         "amount_fen": pledge.amount_fen, "channel": pledge.channel, "donor_id": pledge.donor_id,
         "anonymous": pledge.anonymous, "pay_reference": pledge.pay_reference,
         "expires_at": iso(pledge.expires_at), "created_at": iso(pledge.created_at),
-        "channel_txn_id": pledge.channel_txn_id,
+        "channel_txn_id": pledge.channel_txn_id, "grassroots_code": pledge.grassroots_code,
         "donation": donation_view(pledge.donation) if pledge.donation else None,
         "history": history_view(pledge.history)})

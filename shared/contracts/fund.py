@@ -6,7 +6,16 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from shared.clock import local_date, now_utc
 from shared.contracts.families import FamilyId
-from shared.fields import CreditCode, Day, FreeText, Mobile, ResidentId, Text, Whole
+from shared.fields import (
+    CreditCode,
+    Day,
+    FreeText,
+    GrassrootsCode,
+    Mobile,
+    ResidentId,
+    Text,
+    Whole,
+)
 from shared.money import Fen
 from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict, in_order
 
@@ -56,7 +65,17 @@ ERRORS = {
     "pledge_not_found": "No such pledge (404).",
     "not_your_pledge": "A donor reads only their own pledges (403).",
     "amount_mismatch": "The payment's amount differs from the pledge's; it is flagged (409).",
+    "grassroots_outside": "A grassroots code not under the caller's association "
+                          "(422 on grassroots_code).",
 }
+MAX_GRASSROOTS_CODES = 200
+
+
+def Grassroots(**options) -> GrassrootsCode:
+    """The grassroots association money is attributed to; the association's own if none."""
+    return GrassrootsCode(load_default=None, allow_none=True, metadata={
+        "description": "a township (9 digits) or village (12 digits) under the association; "
+                       "default: the association's own code"}, **options)
 
 
 class DonorIn(Strict):
@@ -87,6 +106,7 @@ class DonationIn(Strict):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     description = Text(load_default=None, allow_none=True, validate=validate.Length(max=500),
                        metadata={"description": "what was given (in_kind only)"})
+    grassroots_code = Grassroots()
 
     @validates_schema
     def _goods_are_described(self, data, **_):
@@ -117,6 +137,7 @@ class DisbursementIn(Strict):
     reference = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=200))
     family_id = FamilyId(load_default=None, allow_none=True)
+    grassroots_code = Grassroots()
 
 
 class FundIn(Strict):
@@ -156,6 +177,7 @@ class PledgeIn(Strict):
     donor = fields.Nested(DonorIn, load_default=None, allow_none=True,
                           metadata={"description": "required when not logged in as a donor"})
     anonymous = fields.Boolean(load_default=False)
+    grassroots_code = Grassroots()
 
 
 class ConfirmIn(Strict):
@@ -203,6 +225,20 @@ class DonationListIn(PageIn):
 class DisbursementListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(DISBURSEMENT_STATUSES))
+
+
+class GrassrootsTotalsIn(Strict):
+    """Money by grassroots association: each code counts itself and every code under it."""
+    codes = fields.List(GrassrootsCode(), required=True,
+                        validate=validate.Length(min=1, max=MAX_GRASSROOTS_CODES))
+    year = Whole(load_default=None, allow_none=True,
+                 validate=validate.Range(min=1900, max=2999),
+                 metadata={"description": "a local calendar year; default: this year"})
+
+    @post_load
+    def _this_year(self, data, **_):
+        data["year"] = data["year"] or local_date(now_utc()).year
+        return data
 
 
 class StatementIn(Schema):
@@ -270,6 +306,7 @@ class DonationOut(Schema):
     status = fields.String(metadata={"description": "recorded or refunded"})
     recorded_at = fields.String(metadata={"format": "date-time"})
     refund_reason = FreeText(allow_none=True)
+    grassroots_code = fields.String(metadata={"description": "county, township or village"})
 
 
 class PayeeOut(Schema):
@@ -287,6 +324,7 @@ class DisbursementOut(Schema):
     payee = fields.Nested(PayeeOut)
     reference = fields.String(allow_none=True)
     family_id = Whole(allow_none=True)
+    grassroots_code = fields.String(metadata={"description": "county, township or village"})
     status = fields.String(metadata={"description": ", ".join(DISBURSEMENT_STATUSES)})
     reason = FreeText(allow_none=True)
     requested_by = fields.String()
@@ -330,6 +368,7 @@ class PledgeOut(Schema):
     expires_at = fields.String(metadata={"format": "date-time"})
     created_at = fields.String(metadata={"format": "date-time"})
     channel_txn_id = fields.String(allow_none=True)
+    grassroots_code = fields.String(metadata={"description": "kept by its donation"})
     donation = fields.Nested(DonationOut, allow_none=True)
     history = fields.List(fields.Nested(StateChangeOut))
 
@@ -401,3 +440,15 @@ class TraceOut(Schema):
     project_name = fields.String(allow_none=True)
     paid_out_since_fen = Whole()
     paid_out_since = fields.List(fields.Nested(PublicDisbursementOut))
+
+
+class GrassrootsTotalOut(Schema):
+    code = fields.String()
+    donations_fen = Whole(metadata={"description": "money (not goods) received in the year "
+                                                   "less the year's refunds of such gifts"})
+    spent_fen = Whole(metadata={"description": "disbursements paid in the year"})
+
+
+class GrassrootsTotalsOut(Schema):
+    items = fields.List(fields.Nested(GrassrootsTotalOut),
+                        metadata={"description": "one per code asked for, in order"})

@@ -137,3 +137,31 @@ def test_a_visit_day_is_never_asked_for_twice_across_passes():
     assert len(asked) == len(set(asked))
     gaps = {(b - a).days for a, b in zip(asked[1:], asked[2:])}
     assert gaps == {4}
+
+
+# Grassroots associations: placement and ranking
+
+@pytest.mark.parametrize("code, parent, known, field", [
+    ("341182100", "341182", set(), "code"),
+    ("341181100001", "341181", {"341181100"}, "parent_code"),
+    ("341181100001", "341181100", set(), "parent_code"),
+    ("341181100", "341181100", set(), "parent_code"),
+])
+def test_an_association_sits_directly_under_an_existing_parent(code, parent, known, field):
+    with pytest.raises(InvalidInput) as refused:
+        domain.check_placement(code, parent, "341181", known)
+    assert list(refused.value.fields) == [field]
+
+
+def test_townships_under_the_county_and_villages_under_a_known_township_are_placed():
+    domain.check_placement("341181100", "341181", "341181", set())
+    domain.check_placement("341181100001", "341181100", "341181", {"341181100"})
+    assert [domain.level_of(c) for c in ("341181", "341181100", "341181100001")] == \
+        ["county", "township", "village"]
+
+
+def test_a_ranking_puts_the_highest_first_and_ties_share_a_rank():
+    rows = [{"code": "3", "members": 5}, {"code": "1", "members": 7},
+            {"code": "2", "members": 5}, {"code": "4", "members": 0}]
+    assert [(r["code"], r["rank"]) for r in domain.ranked(rows, "members")] == [
+        ("1", 1), ("2", 2), ("3", 2), ("4", 4)]

@@ -1,0 +1,94 @@
+"""Members (会员) of the association and the families each keeps in touch with
+(会员联系户): one person one member, one member per family."""
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from services.families import domain
+from services.families.associations import known_codes
+from services.families.models import Family, Member, Pairing
+from shared import rows
+from shared.clock import iso
+from shared.contracts.associations import AssociationMemberOut, PairedFamilyOut
+from shared.errors import Conflict
+from shared.identity import mask_id_number, mask_phone
+from shared.schemas import shaped
+
+MEMBER, PAIRED = AssociationMemberOut(), PairedFamilyOut()
+
+
+def join(session: Session, county: str, body: dict, actor: dict) -> Member:
+    code = body["grassroots_code"]
+    domain.check_grassroots(code, county, known_codes(session, county, [code]),
+                            "grassroots_code")
+    member = Member(association_code=county, name=body["name"], id_number=body["id_number"],
+                    phone=body["phone"], grassroots_code=code, created_by=actor["username"],
+                    pairings=[])
+    try:
+        with session.begin_nested():
+            session.add(member)
+    except IntegrityError:
+        # The unique id number, not a look first: two staff adding one person at once.
+        existing = session.scalars(select(Member).where(
+            Member.association_code == county,
+            Member.id_number == body["id_number"])).one()
+        raise Conflict(f"Already member {member_no(existing)}.", "already_member",
+                       {"id_number": [f"Already member {member_no(existing)}."]}) from None
+    return member
+
+
+def get(session: Session, county: str, member_id: int) -> Member:
+    return rows.one(session, Member, county, member_id)
+
+
+def listing(session: Session, county: str, query: dict) -> dict:
+    found = (select(Member).where(Member.association_code == county)
+             .options(selectinload(Member.pairings).selectinload(Pairing.family)))
+    if query["grassroots_code"]:
+        found = found.where(Member.grassroots_code.startswith(query["grassroots_code"]))
+    members, total = rows.page(session, found, [Member.id], query["limit"], query["offset"])
+    return {"items": [member_view(m) for m in members], "total": total}
+
+
+def pair(session: Session, county: str, member_id: int, family_id: int,
+         actor: dict) -> tuple[bool, Member]:
+    """(whether the pairing is new, the member). Pairing the same two again changes
+    nothing; a family kept by another member is a conflict naming that member."""
+    member = rows.one(session, Member, county, member_id, lock=True)
+    rows.one(session, Family, county, family_id)
+    kept_by = _keeper_of(session, family_id)
+    if kept_by is not None:
+        if kept_by.id == member.id:
+            return False, member
+        raise Conflict(f"The family keeps in touch with member {member_no(kept_by)}.",
+                       "family_paired",
+                       {"family_id": [f"Kept by member {member_no(kept_by)}."]})
+    try:
+        with session.begin_nested():
+            session.add(Pairing(member_id=member.id, family_id=family_id,
+                                paired_by=actor["username"]))
+    except IntegrityError:  # another member took the family a moment ago
+        raise Conflict("The family keeps in touch with another member.", "family_paired",
+                       {"family_id": ["Kept by another member."]}) from None
+    session.refresh(member)
+    return True, member
+
+
+def member_no(member: Member) -> str:
+    return f"M-{member.association_code}-{member.id:05d}"
+
+
+def member_view(member: Member) -> dict:
+    return shaped(MEMBER, {
+        "id": member.id, "member_no": member_no(member), "name": member.name,
+        "id_number": mask_id_number(member.id_number), "phone": mask_phone(member.phone),
+        "grassroots_code": member.grassroots_code, "joined_at": iso(member.joined_at),
+        "families": [shaped(PAIRED, {"family_id": p.family_id,
+                                     "family_no": p.family.family_no,
+                                     "paired_at": iso(p.paired_at)})
+                     for p in member.pairings]})
+
+
+def _keeper_of(session: Session, family_id: int) -> Member | None:
+    return session.scalars(select(Member).join(Pairing, Pairing.member_id == Member.id)
+                           .where(Pairing.family_id == family_id)).one_or_none()

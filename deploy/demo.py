@@ -128,3 +128,27 @@ FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of
          {"name": "赵文", "relation": "head", "phone": "13955013005",
           "id_number": make_resident_id("341181", date(1975, 7, 7), 251)}]},
 ]
+
+# The townships' and villages' associations (基层协会), and members (会员) who each keep in
+# touch with a demo family (会员联系户): the family of the person named.
+ASSOCIATIONS = [
+    {"code": TONGCHENG, "name": "铜城镇计划生育协会", "parent_code": "341181"},
+    {"code": QINLAN, "name": "秦栏镇计划生育协会", "parent_code": "341181"},
+    {"code": TONGCHENG + "001", "name": "龙岗村计划生育协会", "parent_code": TONGCHENG},
+    {"code": TONGCHENG + "002", "name": "闵塘村计划生育协会", "parent_code": TONGCHENG},
+    {"code": QINLAN + "001", "name": "胡桥村计划生育协会", "parent_code": QINLAN},
+    {"code": QINLAN + "002", "name": "新集村计划生育协会", "parent_code": QINLAN},
+]
+MEMBERS = [  # (the member, the head of the family they keep in touch with, or None)
+    ({"name": "顾春兰", "phone": "13955014001", "grassroots_code": TONGCHENG + "001",
+      "id_number": make_resident_id("341181", date(1972, 3, 12), 401)}, "周建华"),
+    ({"name": "钱志刚", "phone": "13955014002", "grassroots_code": TONGCHENG + "002",
+      "id_number": make_resident_id("341181", date(1969, 8, 30), 402)}, "陈德明"),
+    ({"name": "蒋丽", "phone": "13955014003", "grassroots_code": QINLAN + "001",
+      "id_number": make_resident_id("341181", date(1983, 5, 2), 403)}, "李秀英"),
+    ({"name": "韩卫东", "phone": "13955014004", "grassroots_code": QINLAN + "002",
+      "id_number": make_resident_id("341181", date(1966, 1, 19), 404)}, "孙国强"),
+    ({"name": "许明", "phone": "13955014005", "grassroots_code": QINLAN,
+      "id_number": make_resident_id("341181", date(1978, 11, 8), 405)}, "赵文"),
+]
+MEMBER_DAY = {"title": "5·29会员活动日：走访计生特殊家庭", "held_on": "2026-05-29"}

@@ -44,6 +44,7 @@ def seed(config: dict | None = None) -> None:
         # Families first: the demo policies and the assistance name theirs, so their
         # timelines have something to show.
         family_of = _families(rpc, staff)
+        _associations(rpc, system, staff, family_of)
         _insurance(rpc, staff, system, family_of)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
@@ -91,6 +92,29 @@ def _families(rpc, staff: dict) -> dict[str, int]:
            for f in rpc.families.list_families({"limit": 500}, staff)["items"]}
     return {m["id_number"]: ids[f["address"]] for f in demo.FAMILIES
             for m in f["members"] if f["address"] in ids}
+
+
+def _associations(rpc, system: dict, staff: dict, family_of: dict[str, int]) -> None:
+    """The grassroots associations, their members paired with the demo families, and one
+    member day: each set up once, however often the demo is loaded."""
+    there = {a["code"] for a in rpc.families.list_associations(system)["items"]}
+    for association in demo.ASSOCIATIONS:
+        if association["code"] not in there:
+            rpc.families.create_association(association, system)
+    if rpc.families.list_members({}, staff)["total"]:
+        return
+    heads = {m["name"]: m["id_number"] for f in demo.FAMILIES for m in f["members"]
+             if m["relation"] == "head"}
+    joined = []
+    for member, head in demo.MEMBERS:
+        added = rpc.families.add_member(member, staff)
+        joined.append(added["id"])
+        if head in heads and heads[head] in family_of:
+            rpc.families.pair_family(added["id"], {"family_id": family_of[heads[head]]},
+                                     staff)
+    rpc.families.hold_member_day(demo.QINLAN, {**demo.MEMBER_DAY, "member_ids": [
+        i for i, (m, _) in zip(joined, demo.MEMBERS) if m["grassroots_code"]
+        .startswith(demo.QINLAN)]}, staff)
 
 
 def _answering(probe, timeout: float = 60) -> None:

@@ -123,7 +123,7 @@ def _row(association: str, member: domain.Member) -> FamilyMember:
 
 def _as_listed(family: Family) -> dict:
     return {"category": family.category, "address": family.address,
-            "village_code": family.village_code,
+            "village_code": family.village_code, "address": family.address,
             "members": [domain.Member(m.name, m.id_number, m.relation, m.phone)
                         for m in family.members]}
 
@@ -133,7 +133,7 @@ def _event_data(family: Family) -> dict:
     identity numbers, never full ones (they stay in this service)."""
     return {"association_code": family.association_code, "family_id": family.id,
             "family_no": family.family_no, "category": family.category,
-            "village_code": family.village_code,
+            "village_code": family.village_code, "address": family.address,
             "members": [{"member_id": m.id, "name": m.name, "relation": m.relation,
                          "id_number_masked": mask_id_number(m.id_number)}
                         for m in family.members]}

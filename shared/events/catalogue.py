@@ -156,6 +156,8 @@ class _Family(_Data):
     family_no = fields.String(required=True)
     category = fields.String(required=True, validate=validate.OneOf(FAMILY_CATEGORIES))
     village_code = fields.String(required=True)
+    # Where volunteers go on a care visit; optional, so that events without it still load.
+    address = fields.String(load_default=None, allow_none=True)
     members = fields.List(fields.Nested(FamilyMember), required=True)
 
 

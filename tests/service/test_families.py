@@ -293,6 +293,7 @@ def test_each_change_is_published_once_with_masked_identity_numbers(families):
     assert first["data"]["family_no"] == registered["family_no"]
     assert first["data"]["family_id"] == registered["id"]
     assert first["data"]["registered_by"] == "staff1"
+    assert first["data"]["address"] == registered["address"]
     assert first["data"]["members"] == [
         {"member_id": m["id"], "name": m["name"], "relation": m["relation"],
          "id_number_masked": mask_id_number(resident(n))}

@@ -6,14 +6,29 @@ from shared.errors import InvalidInput
 FIELD = "grassroots_code"
 
 
-def grassroots_of(code: str | None, association_code: str) -> str:
+def grassroots_of(code: str | None, association_code: str, field: str = FIELD) -> str:
     """The grassroots code a body gave (already checked as digits of the right length), or
     the association's own when none was given; a code under another association is bad
-    input on `grassroots_code`."""
+    input on `field`."""
     if code is None:
         return association_code
     if not code.startswith(association_code):
         raise InvalidInput(f"Grassroots association {code} is not under association "
                            f"{association_code}.", "grassroots_outside",
-                           {FIELD: [f"Must be {association_code} or a code under it."]})
+                           {field: [f"Must be {association_code} or a code under it."]})
     return code
+
+
+def codes_under(codes: list[str], association_code: str, field: str = "codes") -> list[str]:
+    """Codes a query asks about, each the association's own or under it; every other one is
+    bad input on `codes.N`: another association's figures are not the caller's to read."""
+    bad: dict = {}
+    for n, code in enumerate(codes):
+        try:
+            grassroots_of(code, association_code, f"{field}.{n}")
+        except InvalidInput as refused:
+            bad.update(refused.fields)
+    if bad:
+        raise InvalidInput(f"Some codes are not under association {association_code}.",
+                           "grassroots_outside", bad)
+    return list(codes)

@@ -123,7 +123,7 @@ def _row(association: str, member: domain.Member) -> FamilyMember:
 
 def _as_listed(family: Family) -> dict:
     return {"category": family.category, "address": family.address,
-            "village_code": family.village_code, "address": family.address,
+            "village_code": family.village_code,
             "members": [domain.Member(m.name, m.id_number, m.relation, m.phone)
                         for m in family.members]}
 

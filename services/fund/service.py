@@ -8,6 +8,7 @@ from services.fund import (
     disclosure,
     donations,
     donors,
+    grassroots,
     ledger,
     pledges,
     projects,
@@ -22,6 +23,7 @@ from shared.actors import (
     DONOR_READERS,
     DONORS,
     EVERYONE,
+    LEADERSHIP,
     PLEDGERS,
     STAFF,
     STAFF_READERS,
@@ -39,6 +41,7 @@ from shared.contracts.fund import (
     DonationListIn,
     DonorIn,
     FundIn,
+    GrassrootsTotalsIn,
     IdentityOut,
     PaymentNotifyIn,
     PledgeIn,
@@ -51,6 +54,7 @@ from shared.contracts.fund import (
     StatementOut,
 )
 from shared.errors import Conflict, DomainError, Forbidden
+from shared.grassroots import codes_under
 from shared.money import yuan
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn, shaped
@@ -222,6 +226,16 @@ class FundService(Service):
         with self.db.transaction() as session:
             return shaped(StatementOut(), statements.statement(
                 session, actor["association_code"], code, query["from_"], query["to"]))
+
+    @rpc
+    def grassroots_totals(self, query, actor):
+        """Money raised and spent in a year by grassroots association (a code counts itself
+        and every code under it), for the leadership's dashboard."""
+        actor, query = load_actor(actor, LEADERSHIP), load(GrassrootsTotalsIn(), query)
+        with self.db.transaction() as session:
+            association = actor["association_code"]
+            return grassroots.totals(session, association,
+                                     codes_under(query["codes"], association), query["year"])
 
     # --- projects ---------------------------------------------------------------------
     @rpc

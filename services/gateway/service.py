@@ -12,6 +12,7 @@ from services.gateway.routes import client_address, route
 from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.users import UserRoutes
 from services.gateway.web.admin_pages import AdminPages
+from services.gateway.web.association_pages import AssociationPages
 from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.family_pages import FamilyPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
@@ -129,7 +130,7 @@ HEALTH_TIMEOUT_SECONDS = 3
 
 
 class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
-                     VolunteerPages, FamilyPages):
+                     VolunteerPages, FamilyPages, AssociationPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,
     acting as oneself, four eyes) is each service's own rule."""

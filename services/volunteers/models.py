@@ -36,6 +36,9 @@ class Volunteer(Base):
     phone: Mapped[str] = mapped_column(String(11))
     status: Mapped[str] = mapped_column(String(10), default="active")
     availability: Mapped[str | None] = mapped_column(Text)
+    # The grassroots association (township or village, or the county itself) they serve
+    # with. Every write names it; the server default is there for the migration that added it.
+    grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
     created_at: Mapped[datetime] = created()
     skills: Mapped[list["VolunteerSkill"]] = relationship(cascade="all, delete-orphan")
 

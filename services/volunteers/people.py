@@ -11,6 +11,7 @@ from services.volunteers.views import volunteer_view
 from shared import rows
 from shared.contracts.volunteers import RankOut
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.grassroots import grassroots_of
 from shared.outbox import record_event
 from shared.schemas import shaped
 
@@ -21,6 +22,8 @@ def register(session: Session, association: str, body: dict) -> Volunteer:
     volunteer = Volunteer(association_code=association, name=body["name"],
                           id_number=body["id_number"], phone=body["phone"], status="active",
                           availability=body.get("availability"),
+                          grassroots_code=grassroots_of(body.get("grassroots_code"),
+                                                        association),
                           skills=[VolunteerSkill(skill=s["code"],
                                                  certificate_no=s.get("certificate_no"),
                                                  expires_on=s.get("expires_on"))

@@ -1,6 +1,6 @@
 """The volunteers service: entrypoints only. Each checks who may ask, opens one transaction
 and calls the use case."""
-from services.volunteers import people, shifts, visits
+from services.volunteers import grassroots, people, shifts, visits
 from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift
 from services.volunteers.views import (
     activity_view,
@@ -13,6 +13,7 @@ from shared import rows
 from shared.actors import (
     COORDINATOR_READERS,
     COORDINATORS,
+    LEADERSHIP,
     VOLUNTEER_READERS,
     VOLUNTEERS,
     check_as_self,
@@ -28,9 +29,11 @@ from shared.contracts.volunteers import (
     PeriodIn,
     ShiftIn,
     VisitListIn,
+    VolunteerCountIn,
     VolunteerIn,
     VolunteerRefIn,
 )
+from shared.grassroots import codes_under
 from shared.rpc import rpc
 from shared.schemas import PageIn, shaped
 from shared.service import Service
@@ -61,6 +64,16 @@ class VolunteersService(Service):
         actor, query = load_actor(actor, COORDINATOR_READERS), load(PageIn(), query)
         with self.db.transaction() as session:
             return people.listing(session, actor["association_code"], query)
+
+    @rpc
+    def count_volunteers(self, query, actor):
+        """Active volunteers by grassroots association (a code counts itself and every code
+        under it), for the leadership's dashboard."""
+        actor, query = load_actor(actor, LEADERSHIP), load(VolunteerCountIn(), query)
+        with self.db.transaction() as session:
+            association = actor["association_code"]
+            return grassroots.counts(session, association,
+                                     codes_under(query["codes"], association))
 
     @rpc
     def hours(self, volunteer_id, query, actor):

@@ -26,6 +26,7 @@ def volunteer_view(volunteer: Volunteer, minutes: int) -> dict:
         "skills": [{"code": s.skill, "certificate_no": s.certificate_no,
                     "expires_on": s.expires_on.isoformat() if s.expires_on else None}
                    for s in volunteer.skills],
+        "grassroots_code": volunteer.grassroots_code,
         "minutes_total": minutes, "hours_total": round(minutes / 60, 2)})
 
 

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from shared.fields import Day, FreeText, Mobile, Moment, ResidentId, Text, Whole
+from shared.fields import Day, FreeText, GrassrootsCode, Mobile, Moment, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, StateChangeOut, Strict, in_order
 
 SKILLS = (
@@ -32,7 +32,10 @@ ERRORS = {
     "not_checked_in": "Check in first, and check out once (409).",
     "illegal_transition": "The sign-up or visit is not in a state that allows this (409).",
     "not_yourself": "A volunteer acts and reads only as themself (403).",
+    "grassroots_outside": "A grassroots code not under the caller's association "
+                          "(422 on grassroots_code).",
 }
+MAX_GRASSROOTS_CODES = 200
 
 ID = validate.Range(min=1, max=MAX_ID)
 
@@ -57,6 +60,9 @@ class VolunteerIn(Strict):
     skills = fields.List(fields.Nested(SkillIn), required=True, validate=validate.Length(min=1))
     availability = fields.String(load_default=None, allow_none=True,
                                  validate=validate.Length(max=500))
+    grassroots_code = GrassrootsCode(load_default=None, allow_none=True, metadata={
+        "description": "the township (9 digits) or village (12 digits) association the "
+                       "volunteer serves with; default: the association's own code"})
 
 
 class ActivityIn(Strict):
@@ -110,6 +116,13 @@ class PeriodIn(PageIn):
         in_order(data, "from_", "to", "Must not be before 'from'.")
 
 
+class VolunteerCountIn(Strict):
+    """Active volunteers by grassroots association: each code counts itself and every code
+    under it."""
+    codes = fields.List(GrassrootsCode(), required=True,
+                        validate=validate.Length(min=1, max=MAX_GRASSROOTS_CODES))
+
+
 class VisitListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(VISIT_STATUSES))
@@ -130,6 +143,7 @@ class VolunteerOut(Schema):
     status = fields.String()
     availability = fields.String(allow_none=True)
     skills = fields.List(fields.Nested(SkillOut))
+    grassroots_code = fields.String(metadata={"description": "county, township or village"})
     hours_total = fields.Float(metadata={"description": "hours, from minutes_total / 60"})
     minutes_total = Whole()
 
@@ -216,3 +230,13 @@ class VisitOut(Schema):
 class ProposalOut(Schema):
     visit_id = Whole()
     volunteer_ids = fields.List(Whole(), metadata={"description": "best first"})
+
+
+class VolunteerCountOut(Schema):
+    code = fields.String()
+    volunteers = Whole(metadata={"description": "active volunteers at or under the code"})
+
+
+class VolunteerCountsOut(Schema):
+    items = fields.List(fields.Nested(VolunteerCountOut),
+                        metadata={"description": "one per code asked for, in order"})

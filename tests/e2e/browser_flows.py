@@ -474,6 +474,42 @@ def a_donor_typing_another_donors_receipt_address_is_refused(site):
     site.look(donor, "refused")
 
 
+@flow
+def the_leadership_read_an_associations_dashboard_and_staff_add_a_member(site):
+    staff1 = site.login("staff1")
+    staff1.click("header nav a[href='/associations']")
+    expect(staff1.locator("#associations li[data-association='341181101001']")).to_be_visible()
+    site.look(staff1, "associations")
+    staff1.click("#associations a[href='/associations/341181101']")
+    expect(staff1.locator("#ranking-table tr[data-association]")).to_have_count(2)
+    staff1.wait_for_function(
+        "() => window.Chart && Chart.getChart('association-ranking') !== undefined")
+    site.look(staff1, "dashboard")
+    staff1.select_option("#rank-by #by", "donations_fen_year")
+    staff1.click("#rank-by button[type=submit]")
+    expect(staff1.locator("#ranking-table")).to_have_attribute("data-by", "donations_fen_year")
+    staff1.wait_for_function(
+        "() => window.Chart && Chart.getChart('association-ranking') !== undefined")
+    site.look(staff1, "ranked-by-donations")
+
+    form = "#add-member"
+    born = TODAY.replace(year=TODAY.year - random.randint(25, 60), day=1)
+    person = make_resident_id("341181", born, random.randint(1, 999))
+    name = site.text("潘玉芬", "潘玉兰")  # both languages' runs add one to the same system
+    site.fill(staff1, f"{form} #name", name)
+    site.fill(staff1, f"{form} #id_number", person)
+    site.fill(staff1, f"{form} #phone", "12345")
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator(f"{form} .field-error[data-field=phone]")).to_be_visible()
+    site.look(staff1, "member-error")
+    staff1.fill(f"{form} #phone", f"139{random.randint(0, 10**8 - 1):08d}")
+    staff1.select_option(f"{form} #grassroots_code", "341181101002")
+    staff1.click(f"{form} button[type=submit]")
+    expect(staff1.locator("#notice")).to_be_visible()
+    expect(staff1.locator("#association-members tr", has_text=name)).to_have_count(1)
+    site.look(staff1, "member-added")
+
+
 if __name__ == "__main__":
     url, language, name = sys.argv[1:4]
     with browsing(url, language, name, FLOWS[name].device) as site:

@@ -8,10 +8,12 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.utils import get_extension
 from sqlalchemy.orm import Session
 
+from services.families.service import FamiliesService
 from services.fund.service import FundService
 from services.insurance.service import InsuranceService
 from shared.db import Database
-from tests.support import ADMIN
+from tests.family_data import family
+from tests.support import ADMIN, STAFF1
 
 
 @dataclass
@@ -60,3 +62,26 @@ def saga(database_url, runner_factory, rabbit_config):
     runner.start()
     with ClusterRpcProxy(config) as rpc:
         yield RunningSaga(rpc.fund, rpc.insurance, config, runner)
+
+
+@dataclass
+class RunningFamilies:
+    rpc: object
+    config: dict
+    container: object
+
+    def session(self) -> Session:
+        return Session(get_extension(self.container, Database).engine)
+
+    def register(self, *people: int, actor=STAFF1, **options) -> dict:
+        return self.rpc.register_family(family(*people, **options), actor)
+
+
+@pytest.fixture
+def families(database_url, container_factory, rabbit_config):
+    config = {**rabbit_config, "max_workers": 20,
+              "DATABASE_URLS": {"families": database_url("families")}}
+    container = container_factory(FamiliesService, config)
+    container.start()
+    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
+        yield RunningFamilies(rpc.families, config, container)

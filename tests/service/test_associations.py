@@ -7,13 +7,7 @@ import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.family_data import resident
-from tests.service.test_families import (  # noqa: F401 (the fixture)
-    AUDITOR,
-    COORDINATOR,
-    DONOR,
-    ELSEWHERE,
-    families,
-)
+from tests.service.test_families import AUDITOR, COORDINATOR, DONOR, ELSEWHERE
 from tests.support import ADMIN, STAFF1
 
 TOWN, OTHER_TOWN = "341181100", "341181101"

@@ -3,21 +3,15 @@ machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in t
 Tests talk to it only by RPC, listen on its event exchange as any consumer would, and read
 its database only to show what the answers must not (full identity numbers, outbox rows)."""
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
-from nameko.testing.utils import get_extension
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from services.families.models import OUTBOX, FamilyMember, TimelineEntry
-from services.families.service import FamiliesService
 from shared.actors import sign
 from shared.clock import local_date, now_utc
-from shared.db import Database
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import build_envelope
 from shared.identity import mask_id_number
@@ -29,29 +23,6 @@ AUDITOR = sign({"username": "auditor1", "role": "auditor"})
 DONOR = sign({"username": "donor1", "role": "donor", "donor_id": 1})
 VOLUNTEER = sign({"username": "volunteer1", "role": "volunteer", "volunteer_id": 1})
 ELSEWHERE = sign({"username": "staff9", "role": "staff", "association_code": "341182"})
-
-
-@dataclass
-class RunningFamilies:
-    rpc: object
-    config: dict
-    container: object
-
-    def session(self) -> Session:
-        return Session(get_extension(self.container, Database).engine)
-
-    def register(self, *people: int, actor=STAFF1, **options) -> dict:
-        return self.rpc.register_family(family(*people, **options), actor)
-
-
-@pytest.fixture
-def families(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"families": database_url("families")}}
-    container = container_factory(FamiliesService, config)
-    container.start()
-    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
-        yield RunningFamilies(rpc.families, config, container)
 
 
 def full_numbers_in(answer, *people: int) -> list[str]:

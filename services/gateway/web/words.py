@@ -98,6 +98,22 @@ WORDS = {
     "insurance": N_("Insurance (automatically)"),
     "volunteers": N_("Volunteer service (automatically)"),
     "payment-channel": N_("The payment channel"),
+    # the levels of the grassroots associations
+    "county": N_("County association"),
+    "township": N_("Township association"),
+    "village": N_("Village association"),
+}
+
+# The figures of an association's dashboard, which its ranking may be by: words of their
+# own, as "volunteers" is the volunteers service's code among the WORDS.
+FIGURES = {
+    "members": N_("Association members"),
+    "volunteers": N_("Volunteers registered"),
+    "families": N_("Families registered"),
+    "visits_done_90d": N_("Visits done in the last 90 days"),
+    "donations_fen_year": N_("Donations this year"),
+    "spent_fen_year": N_("Spent this year"),
+    "claims_paid_year": N_("Claims paid this year"),
 }
 
 

@@ -37,6 +37,19 @@
     };
   }
 
+  // An association's dashboard: the associations under it, by the figure ranked by (a
+  // count's axis steps by whole numbers; money is in yuan).
+  function associationsChart(ranking) {
+    return {
+      type: "bar",
+      options: {animation: false, indexAxis: "y",
+                scales: {x: {beginAtZero: true, ticks: {precision: ranking.whole ? 0 : 2}}}},
+      data: {labels: ranking.rows.map(function (r) { return r.name; }), datasets: [
+        {label: ranking.label, data: ranking.rows.map(function (r) { return r.value; }),
+         backgroundColor: "#1565c0"}]}
+    };
+  }
+
   function printButtons() {
     document.querySelectorAll("button[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
@@ -101,6 +114,7 @@
     languageLinks();
     bars("by-month", "by-month-data", statementChart);
     bars("ranking", "ranking-data", rankingChart);
+    bars("association-ranking", "association-ranking-data", associationsChart);
     printButtons();
   });
 }());

@@ -146,3 +146,15 @@ class HoursEntry(Base):
     source: Mapped[str] = mapped_column(String(10))
     source_id: Mapped[int] = mapped_column(Integer)
     served_on: Mapped[date] = mapped_column(Date)
+
+
+class FamilyHome(Base):
+    """Where a family lives and who heads it, as the families service last announced:
+    what a care visit to it shows the volunteers."""
+    __tablename__ = "family_homes"
+    family_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    family_no: Mapped[str] = mapped_column(String(30))
+    head_name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

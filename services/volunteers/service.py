@@ -181,6 +181,14 @@ class VolunteersService(Service):
     def on_disbursement_paid(self, envelope):
         self.once("volunteers.on_disbursement_paid", envelope, visits.open_for_assistance)
 
+    @subscribe("families", "family_registered")
+    def on_family_registered(self, envelope):
+        self.once("volunteers.on_family_registered", envelope, visits.remember_family)
+
+    @subscribe("families", "family_updated")
+    def on_family_updated(self, envelope):
+        self.once("volunteers.on_family_updated", envelope, visits.remember_family)
+
     @subscribe("families", "visit_due")
     def on_visit_due(self, envelope):
         self.once("volunteers.on_visit_due", envelope, visits.open_for_care_plan)

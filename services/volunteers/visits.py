@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import bookings, domain, people, shifts
-from services.volunteers.models import OUTBOX, Visit, Volunteer
+from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
 from shared.contracts.volunteers import ProposalOut
@@ -54,6 +54,9 @@ def _open(session, envelope, key, family, reason, skills, family_id=None, addres
           day=None) -> None:
     """`day`: the day wanted, if not tomorrow (never earlier, to leave time to assign)."""
     association = envelope["data"]["association_code"]
+    home = _home(session, association, family_id)
+    if home is not None:  # the family as the families service has it, not the trigger
+        family, address = home.head_name, address or home.address
     tomorrow = local_date(now_utc()) + timedelta(days=1)
     start = datetime.combine(max(day or tomorrow, tomorrow), time(9), LOCAL)
     start = start.astimezone(UTC)  # stored in UTC, as everything is
@@ -72,6 +75,44 @@ def _open(session, envelope, key, family, reason, skills, family_id=None, addres
         "association_code": association, "visit_id": visit.id,
         "required_skills": visit.required_skills, "trigger_event_id": envelope["event_id"],
         "family_id": visit.family_id})
+
+
+def remember_family(session: Session, envelope: dict) -> None:
+    """A family registered or changed: keep its head and address, and show them on its
+    visits not yet done. An announcement older than the one kept changes nothing."""
+    data, at = envelope["data"], envelope["occurred_at"]
+    head = next((m["name"] for m in data["members"] if m["relation"] == "head"), None)
+    if head is None:
+        return
+    home = session.scalars(rows.locked(select(FamilyHome).where(
+        FamilyHome.family_id == data["family_id"]))).one_or_none()
+    if home is None:
+        home = FamilyHome(family_id=data["family_id"], announced_at=at)
+        try:
+            with session.begin_nested():
+                _announce(home, data, head, at)
+                session.add(home)
+        except IntegrityError:  # announced at the same moment by another replica
+            return remember_family(session, envelope)
+    elif as_utc(home.announced_at) > at:
+        return
+    _announce(home, data, head, at)
+    for visit in session.scalars(select(Visit).where(
+            Visit.association_code == data["association_code"],
+            Visit.family_id == data["family_id"], Visit.status != "completed")):
+        visit.family_name, visit.address = head, data.get("address") or visit.address
+
+
+def _announce(home: FamilyHome, data: dict, head: str, at) -> None:
+    home.association_code, home.family_no = data["association_code"], data["family_no"]
+    home.head_name, home.address, home.announced_at = head, data.get("address"), at
+
+
+def _home(session: Session, association: str, family_id: int | None) -> FamilyHome | None:
+    if family_id is None:
+        return None
+    home = session.get(FamilyHome, family_id)
+    return home if home is not None and home.association_code == association else None
 
 
 def proposals(session: Session, association: str, visit_id: int) -> dict:

@@ -244,6 +244,47 @@ def test_a_visit_opened_by_a_familys_claim_names_the_family(volunteers):
     assert visit["family_id"] == 21 and visit["address"] is None
 
 
+def family_announced(event_type="family_registered", family_id=31, address="天长市秦栏镇胡桥村3号",
+                     head="李秀英", **extra) -> dict:
+    return build_envelope(f"families.{event_type}", {
+        "association_code": "341181", "family_id": family_id, "family_no": "F-341181-0031",
+        "category": "special_bereaved", "village_code": "341181101001", "address": address,
+        "members": [{"member_id": 1, "name": head, "relation": "head",
+                     "id_number_masked": "3411**********0042"}], **extra}, "family-correlation")
+
+
+def announce(volunteers, envelope):
+    name = envelope["event_type"].partition(".")[2]
+    return volunteers.deliver(f"on_{name}", "families.events", name, envelope)
+
+
+def test_a_visit_for_a_known_family_shows_its_head_and_address_whatever_opened_it(volunteers):
+    announce(volunteers, family_announced(registered_by="staff1"))
+    deliver_claim(volunteers, claim_approved(claim_id=41, family_id=31))
+    deliver_paid(volunteers, {**disbursement_paid(42), "data": {
+        **disbursement_paid(42)["data"], "family_id": 31}})
+    visits = volunteers.visits()["items"]
+    assert [(v["family_name"], v["address"]) for v in visits] == \
+        [("李秀英", "天长市秦栏镇胡桥村3号")] * 2
+
+
+def test_a_family_that_moves_moves_its_visits_not_done_and_an_old_word_changes_nothing(
+        volunteers):
+    deliver_claim(volunteers, claim_approved(claim_id=43, family_id=32))  # not known yet
+    assert volunteers.visits()["items"][0]["address"] is None
+    announce(volunteers, family_announced(family_id=32, registered_by="staff1"))
+    assert volunteers.visits()["items"][0]["address"] == "天长市秦栏镇胡桥村3号"
+    moved = family_announced("family_updated", family_id=32, address="天长市秦栏镇新街9号",
+                             changed=["address"], updated_by="staff2")
+    stale = {**family_announced("family_updated", family_id=32, address="旧地址",
+                                changed=["address"], updated_by="staff2"),
+             "occurred_at": "2020-01-01T00:00:00+00:00"}
+    announce(volunteers, moved)
+    announce(volunteers, stale)
+    [visit] = volunteers.visits()["items"]
+    assert (visit["family_name"], visit["address"]) == ("李秀英", "天长市秦栏镇新街9号")
+
+
 # 5. Visit lifecycle
 
 def test_a_visit_is_assigned_once_and_completed_once_with_hours_for_its_team(volunteers):

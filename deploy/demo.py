@@ -31,12 +31,15 @@ COMPANY = {"kind": "company", "name": "天长市某电子科技有限公司",
            "credit_code": "91341181MA2N0XQ40A"}
 GOVERNMENT = {"kind": "government", "name": "天长市财政局",
               "credit_code": "11341181MB1A2B3C4A"}
-DONATIONS = [  # (idempotency key, fund, project, fen, channel, donor)
-    ("demo-1", "GENERAL", None, 500_000, "bank", COMPANY),
-    ("demo-2", "SPECIAL_FAMILY", "SPRING_VISITS", 2_000_000, "bank", COMPANY),
-    ("demo-3", "INSURANCE_PAYOUT", None, 5_000_000, "bank", GOVERNMENT),
-    ("demo-4", "SHANGEN", "ELDERLY_CARE", 88_800, "wechat", DONOR1),
-    ("demo-5", "GENERAL", None, 20_000, "alipay", DONOR1),
+# Two townships of 天长市 with plausible (not official) 12-digit village codes.
+TONGCHENG, QINLAN = "341181100", "341181101"
+# (idempotency key, fund, project, fen, channel, donor, the association that raised it)
+DONATIONS = [
+    ("demo-1", "GENERAL", None, 500_000, "bank", COMPANY, None),
+    ("demo-2", "SPECIAL_FAMILY", "SPRING_VISITS", 2_000_000, "bank", COMPANY, None),
+    ("demo-3", "INSURANCE_PAYOUT", None, 5_000_000, "bank", GOVERNMENT, None),
+    ("demo-4", "SHANGEN", "ELDERLY_CARE", 88_800, "wechat", DONOR1, QINLAN + "001"),
+    ("demo-5", "GENERAL", None, 20_000, "alipay", DONOR1, TONGCHENG + "001"),
 ]
 PLEDGE = {"fund_code": "GENERAL", "amount_fen": 10_000, "channel": "wechat"}
 
@@ -73,18 +76,16 @@ VOLUNTEERS = [  # the first is the volunteer1 login
     {"name": "张丽", "phone": "13805501111",
      "id_number": make_resident_id("341181", date(1985, 7, 11), 301),
      "skills": [{"code": "social_work", "certificate_no": "SW-2024-0117",
-                 "expires_on": "2029-12-31"}, "general"]},
+                 "expires_on": "2029-12-31"}, "general"], "grassroots_code": QINLAN + "001"},
     {"name": "王建国", "phone": "13805502222",
      "id_number": make_resident_id("341181", date(1972, 5, 29), 302),
      "skills": [{"code": "psychological_counselling", "certificate_no": "PC-2021-0042",
-                 "expires_on": "2030-06-30"}]},
+                 "expires_on": "2030-06-30"}], "grassroots_code": TONGCHENG},
     {"name": "陈律师", "phone": "13805503333",
      "id_number": make_resident_id("341181", date(1980, 1, 15), 303),
      "skills": ["legal_aid", "general"]},
 ]
 
-# Two townships of 天长市 with plausible (not official) 12-digit village codes.
-TONGCHENG, QINLAN = "341181100", "341181101"
 FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of the demo policies
     {"category": "only_child", "village_code": TONGCHENG + "001",
      "address": "天长市铜城镇龙岗村三组8号",

@@ -33,10 +33,10 @@ def seed(config: dict | None = None) -> None:
         _ensure_users(donor1["id"], volunteer1,
                       (config.get("DATABASE_URLS") or {}).get("gateway"))
         staff = sign({"username": "staff1", "role": "staff"})
-        for key, fund, project, fen, channel, donor in demo.DONATIONS:
+        for key, fund, project, fen, channel, donor, raised_by in demo.DONATIONS:
             rpc.fund.record_donation({"fund_code": fund, "project_code": project,
-                                      "amount_fen": fen, "channel": channel, "donor": donor},
-                                     key, staff)
+                                      "amount_fen": fen, "channel": channel, "donor": donor,
+                                      "grassroots_code": raised_by}, key, staff)
         # One gift pledged online by donor1 and not paid yet.
         rpc.fund.create_pledge(demo.PLEDGE, "demo-pledge-1",
                                sign({"username": "donor1", "role": "donor",

@@ -28,7 +28,7 @@ DEMO_CODES = {f["code"] for f in demo.FUNDS} | {p["code"] for _, p in demo.PROJE
 YUAN = re.compile(r"-?¥\d{1,3}(,\d{3})*\.\d{2}")
 FEN_WORD = re.compile(r"\d\s*(fen\b|分(?!钟))")
 # Every amount the demo data holds, in fen: shown bare, it is fen read as yuan.
-DEMO_FEN = {fen for *_, fen, _channel, _donor in demo.DONATIONS} | {demo.PLEDGE["amount_fen"]} | \
+DEMO_FEN = {gift[3] for gift in demo.DONATIONS} | {demo.PLEDGE["amount_fen"]} | \
     {p[k] for p in demo.PRODUCTS for k in ("per_claim_cap_fen", "per_year_cap_fen")} | \
     {p["budget_fen"] for _, p in demo.PROJECTS}
 

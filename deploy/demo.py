@@ -1,10 +1,13 @@
 """What the demo data is made of (never loaded outside the run command)."""
+import struct
+import zlib
 from datetime import date
 
 from shared.identity import make_resident_id
 
 PASSWORD_SUFFIX = "-demo"
-USERS = [("admin", "admin"), ("staff1", "staff"), ("staff2", "staff"),
+# staff3 decides the demo's appeal: staff1 registered that claim and staff2 rejected it.
+USERS = [("admin", "admin"), ("staff1", "staff"), ("staff2", "staff"), ("staff3", "staff"),
          ("coordinator1", "coordinator"), ("donor1", "donor"), ("volunteer1", "volunteer"),
          ("auditor1", "auditor")]
 FUNDS = [
@@ -61,6 +64,17 @@ PRODUCTS = [
      "per_year_cap_fen": 3_000_000, "waiting_days": 15, "term_days": 365, "min_age": 49,
      "max_age": None, "categories": ["special_family"], "care_visit": True,
      "care_visit_skills": ["psychological_counselling", "social_work"]},
+    # Open to every family; its premium is paid 80% by the government from the insurance
+    # fund (the premium saga) and 20% by the family (staff record it when it comes); a
+    # claim needs the hospital's invoice and discharge summary before it is approved.
+    {"code": "FAMILY_HOSPITAL_CARE", "name": "计生家庭住院医疗保险",
+     "payout_fund_code": "INSURANCE_PAYOUT", "per_claim_cap_fen": 1_000_000,
+     "per_year_cap_fen": 2_000_000, "waiting_days": 30, "term_days": 365, "min_age": 0,
+     "max_age": None, "categories": [], "care_visit": False, "care_visit_skills": [],
+     "required_documents": ["hospital_invoice", "discharge_summary"],
+     "premium_fen": 12_000, "premium_shares": [
+         {"payer": "government", "share_pct": 80, "fund_code": "INSURANCE_PAYOUT"},
+         {"payer": "family", "share_pct": 20}]},
 ]
 POLICIES = [  # enrolled a year back, so claims are past their waiting periods
     {"product_code": "SPECIAL_FAMILY_COMPREHENSIVE", "family_category": "special_family",
@@ -71,6 +85,71 @@ POLICIES = [  # enrolled a year back, so claims are past their waiting periods
      "family_code": "TC-2020-113",
      "insured": {"name": "周小龙", "id_number": make_resident_id("341181", date(2008, 7, 11), 77)}},
 ]
+
+# Policies of the product with a premium, enrolled 300 and 60 days back: 孙小军's premium is
+# paid in full (the fund's share by the saga, the family's recorded by staff1), 陈静's
+# family share is still unpaid, so her policy waits in pending_payment.
+PREMIUM_POLICIES = [  # (the enrolment, days back it starts, the family's share paid)
+    ({"product_code": "FAMILY_HOSPITAL_CARE", "family_category": "special_family",
+      "insured": {"name": "孙小军",
+                  "id_number": make_resident_id("341181", date(1985, 1, 30), 243)}}, 300, True),
+    ({"product_code": "FAMILY_HOSPITAL_CARE", "family_category": "two_daughters",
+      "insured": {"name": "陈静",
+                  "id_number": make_resident_id("341181", date(1990, 6, 1), 223)}}, 60, False),
+]
+# 孙小军's claim, with both papers its product requires uploaded: staff2 may approve it.
+DOCUMENTED_CLAIM = {"incident_days_ago": 20, "amount_claimed_fen": 560_000,
+                    "description": "急性阑尾炎住院手术",
+                    "payee": {"name": "孙国强", "bank": "中国农业银行天长支行",
+                              "account_no": "6228480402564890026"}}
+# On 陈静's policy while her premium is unpaid: flagged premium_unpaid, no papers yet.
+UNPAID_CLAIM = {"incident_days_ago": 15, "amount_claimed_fen": 230_000,
+                "description": "急性肠胃炎住院"}
+# On 李秀英's policy: registered by staff1, rejected by staff2, appealed by staff1; it waits
+# for staff3 (or the admin) to decide.
+APPEALED_CLAIM = {"incident_days_ago": 40, "amount_claimed_fen": 120_000,
+                  "description": "门诊复查",
+                  "rejected": "未提供复查的医疗费用发票",
+                  "appealed": "发票已由医院补开，请复核"}
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + \
+        struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def demo_png(width: int = 8, height: int = 8) -> bytes:
+    """A small, valid PNG (a grey square): a scanned invoice, as far as the demo goes."""
+    rows = b"".join(b"\x00" + b"\xc8\xc8\xc8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) +
+            _png_chunk(b"IDAT", zlib.compress(rows)) + _png_chunk(b"IEND", b""))
+
+
+def demo_pdf(text: str = "Discharge summary (demo)") -> bytes:
+    """A small, valid one-page PDF, with its cross-reference table."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+               b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+# The papers of DOCUMENTED_CLAIM: (kind, file name, content).
+DOCUMENTS = [("hospital_invoice", "住院发票.png", demo_png()),
+             ("discharge_summary", "出院小结.pdf", demo_pdf())]
 
 VOLUNTEERS = [  # the first is the volunteer1 login
     {"name": "张丽", "phone": "13805501111",

@@ -1,5 +1,6 @@
 """Load the demo data of the design (users, funds, donors, donations) into a running
 system. Safe to run again: users and funds are ensured, donations carry fixed keys."""
+import base64
 import sys
 import time
 from datetime import date, timedelta
@@ -16,6 +17,11 @@ from shared.actors import sign, system_actor
 from shared.db import make_engine
 from shared.errors import Conflict
 from shared.settings import amqp_uri, association_code, database_url
+
+
+def _staff2() -> dict:
+    """The second pair of eyes (signed when asked: the service key is read then)."""
+    return sign({"username": "staff2", "role": "staff"})
 
 
 def seed(config: dict | None = None) -> None:
@@ -58,8 +64,22 @@ def seed(config: dict | None = None) -> None:
 def _insurance(rpc, staff: dict, system: dict, family_of: dict[str, int]) -> None:
     for product in demo.PRODUCTS:
         rpc.insurance.ensure_product(product, system)
-    if rpc.insurance.list_policies({}, staff)["total"]:
-        return
+    if not rpc.insurance.list_policies({}, staff)["total"]:
+        _first_policies(rpc, staff, family_of)
+    # Each of these finds what an earlier loading made, and makes only what is missing.
+    documented, unpaid = _premium_policies(rpc, staff, family_of)
+    claim = _claim(rpc, staff, documented["policy_no"], demo.DOCUMENTED_CLAIM)
+    have = {d["kind"] for d in claim["documents"]}
+    for kind, filename, content in demo.DOCUMENTS:
+        if kind not in have:
+            rpc.insurance.attach_document(claim["id"], {
+                "kind": kind, "filename": filename,
+                "content": base64.b64encode(content).decode()}, staff)
+    _claim(rpc, staff, unpaid["policy_no"], demo.UNPAID_CLAIM)
+    _appealed_claim(rpc, staff)
+
+
+def _first_policies(rpc, staff: dict, family_of: dict[str, int]) -> None:
     start = date.today() - timedelta(days=300)
     policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat(),
                                      "family_id": family_of.get(p["insured"]["id_number"])},
@@ -71,10 +91,70 @@ def _insurance(rpc, staff: dict, system: dict, family_of: dict[str, int]) -> Non
     # Approved by a second staff member: the fund pays it and a care visit is requested,
     # so the coordinator's page has a visit to assign on first start.
     rpc.insurance.approve_claim(hospital["id"], {"amount_approved_fen": 800_000},
-                                sign({"username": "staff2", "role": "staff"}))
+                                _staff2())
     rpc.insurance.submit_claim({"policy_no": policies[1]["policy_no"], "incident_date": incident,
                                 "amount_claimed_fen": 2_500_000,
                                 "description": "骨折住院（超过单次赔付上限）"}, staff)
+
+
+def _premium_policies(rpc, staff: dict, family_of: dict[str, int]) -> list[dict]:
+    """The policies of the product with a premium (demo.PREMIUM_POLICIES), each enrolled
+    once; the family's share recorded where the demo says it is paid. Waits for the fund's
+    shares (the premium saga pays them), so their claims find the premium paid."""
+    made = []
+    for enrolment, days_back, family_paid in demo.PREMIUM_POLICIES:
+        number = enrolment["insured"]["id_number"]
+        found = rpc.insurance.list_policies({"product_code": enrolment["product_code"],
+                                             "id_number": number}, staff)["items"]
+        policy = found[0] if found else rpc.insurance.enrol({
+            **enrolment, "family_id": family_of.get(number),
+            "start_date": (date.today() - timedelta(days=days_back)).isoformat()}, staff)
+        family = next((s for s in policy["shares"] if s["payer"] == "family"), None)
+        if family_paid and family and family["status"] != "paid" and \
+                policy["status"] == "pending_payment":
+            policy = rpc.insurance.record_premium_payment(policy["id"], {
+                "payer": "family", "amount_fen": family["amount_fen"]}, staff)
+        made.append(policy)
+    return [_fund_shares_paid(rpc, staff, policy) for policy in made]
+
+
+def _fund_shares_paid(rpc, staff: dict, policy: dict, timeout: float = 60) -> dict:
+    """The policy once the fund has paid its shares (or as it is when `timeout` is up: a
+    share waiting for the fund's money is the demo's too)."""
+    deadline = time.monotonic() + timeout
+    while any(s["fund_code"] and s["status"] != "paid" for s in policy["shares"]) and \
+            time.monotonic() < deadline:
+        time.sleep(0.3)
+        policy = rpc.insurance.get_policy(policy["policy_no"], staff)
+    return policy
+
+
+def _claim(rpc, staff: dict, policy_no: str, spec: dict) -> dict:
+    """The demo claim `spec` on the policy: the one registered before, or a new one."""
+    for claim in rpc.insurance.list_claims({"limit": 500}, staff)["items"]:
+        if claim["policy_no"] == policy_no and claim["description"] == spec["description"]:
+            return claim
+    incident = date.today() - timedelta(days=spec["incident_days_ago"])
+    return rpc.insurance.submit_claim({
+        "policy_no": policy_no, "incident_date": incident.isoformat(),
+        "amount_claimed_fen": spec["amount_claimed_fen"], "description": spec["description"],
+        "payee": spec.get("payee")}, staff)
+
+
+def _appealed_claim(rpc, staff: dict) -> None:
+    """A claim on 李秀英's policy that staff1 registered, staff2 rejected and staff1 appealed:
+    under appeal until staff3 (neither of them) decides."""
+    insured = demo.POLICIES[0]
+    policy = rpc.insurance.list_policies({"product_code": insured["product_code"],
+                                          "id_number": insured["insured"]["id_number"]},
+                                         staff)["items"][0]
+    claim = _claim(rpc, staff, policy["policy_no"], demo.APPEALED_CLAIM)
+    if claim["status"] in ("submitted", "flagged"):
+        claim = rpc.insurance.reject_claim(claim["id"], {
+            "reason": demo.APPEALED_CLAIM["rejected"]}, _staff2())
+    if claim["status"] == "rejected" and claim["appeal"] is None:
+        rpc.insurance.appeal_claim(claim["id"], {"reason": demo.APPEALED_CLAIM["appealed"]},
+                                   staff)
 
 
 def _families(rpc, staff: dict) -> dict[str, int]:

@@ -1,9 +1,9 @@
 """Errors the services raise on purpose: plain Python, so domain modules can raise them.
 
-A service says what went wrong by one of four kinds (the HTTP status follows from the kind)
+A service says what went wrong by one of five kinds (the HTTP status follows from the kind)
 and a machine-readable `code`; every service's codes are listed in its contract
 (`shared/contracts/`). They cross nameko RPC as themselves because `shared.rpc` registers
-these four classes with nameko, in one place."""
+these classes with nameko, in one place."""
 
 
 class DomainError(Exception):
@@ -41,7 +41,11 @@ class Forbidden(DomainError):
     pass
 
 
-KINDS = (DomainError, InvalidInput, NotFound, Conflict, Forbidden)
+class TooLarge(DomainError):
+    """What was sent is larger than the service accepts (a document past its size limit)."""
+
+
+KINDS = (DomainError, InvalidInput, NotFound, Conflict, Forbidden, TooLarge)
 
 
 def invalid_from_marshmallow(exc) -> InvalidInput:

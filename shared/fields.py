@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields
 from shared.identity import (
     InvalidIdentifier,
     mask_identifiers,
+    validate_bank_account,
     validate_credit_code,
     validate_mobile,
     validate_resident_id,
@@ -34,6 +35,11 @@ class CreditCode(_Checked):
 
 class Mobile(_Checked):
     check = staticmethod(validate_mobile)
+
+
+class BankAccount(_Checked):
+    """A bank account or card number: its digits (spaces and dashes people type dropped)."""
+    check = staticmethod(validate_bank_account)
 
 
 class Text(fields.String):

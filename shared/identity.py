@@ -123,6 +123,21 @@ def validate_mobile(value: str) -> str:
     return number
 
 
+def validate_bank_account(value: str) -> str:
+    """Return the bare digits of a bank account or card number or raise InvalidIdentifier.
+
+    Digits and length only: UnionPay cards mostly end in a Luhn check digit, but passbook
+    and company account numbers, which can be paid into just as well, need not."""
+    if not isinstance(value, str):
+        raise InvalidIdentifier("bank account number must be a string")
+    number = value.strip().replace(" ", "").replace("-", "")
+    if not _is_ascii_digits(number):
+        raise InvalidIdentifier("bank account number must be digits only")
+    if not 12 <= len(number) <= 30:
+        raise InvalidIdentifier("bank account number must be 12 to 30 digits")
+    return number
+
+
 def _mask(value: str, keep_head: int, keep_tail: int) -> str:
     if len(value) <= keep_head + keep_tail:
         # Too short to reveal anything safely.
@@ -164,6 +179,11 @@ def mask_identifiers(text: str | None) -> str | None:
 def mask_phone(value: str | None) -> str | None:
     """Keep the first 3 and last 4 characters: ``138****5678``."""
     return None if value is None else _mask(value, 3, 4)
+
+
+def mask_account_no(value: str | None) -> str | None:
+    """Keep the last 4 digits only: ``************1234``."""
+    return None if value is None else _mask(value, 0, 4)
 
 
 def mask_name(value: str | None) -> str | None:

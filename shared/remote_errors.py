@@ -2,7 +2,7 @@
 
 nameko rebuilds a remote error as its own class only if that class's path is registered;
 otherwise it arrives as a bare RemoteError (a 500 at the gateway). Domain errors are the
-four kinds of `shared.errors`, told apart by `code`, so registering these is enough."""
+kinds of `shared.errors`, told apart by `code`, so registering these is enough."""
 from nameko.exceptions import deserialize_to_instance
 
 from shared.errors import KINDS

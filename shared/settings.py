@@ -128,3 +128,30 @@ def event_retry_delays() -> list[float]:
     if any(delay < 0.001 for delay in delays):
         raise ValueError(f"EVENT_RETRY_DELAYS must be positive seconds, got {raw!r}")
     return delays
+
+
+def blob_dir() -> Path:
+    """Where the directory blob store keeps documents by content hash (`BLOB_DIR`)."""
+    return Path(os.environ.get("BLOB_DIR") or var_dir() / "blobs")
+
+
+def blob_store_url() -> str | None:
+    """An S3-compatible store for documents in production (`BLOB_STORE_URL`, e.g.
+    `s3://bucket/prefix`); see `shared.blobs`. Unset: the directory store under `BLOB_DIR`."""
+    return os.environ.get("BLOB_STORE_URL") or None
+
+
+def document_max_bytes() -> int:
+    """The largest claim document accepted (`DOCUMENT_MAX_BYTES`, default 10 MiB)."""
+    return int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+
+def review_sample_pct() -> int:
+    """The share of claims no automatic check flagged that is still sent to the review
+    queue, chosen at random (`REVIEW_SAMPLE_PCT`, default 10)."""
+    return int(os.environ.get("REVIEW_SAMPLE_PCT", "10"))
+
+
+def public_lookups_per_minute() -> int:
+    """Public claim status lookups from one address in a minute."""
+    return int(os.environ.get("PUBLIC_LOOKUPS_PER_MINUTE", "10"))

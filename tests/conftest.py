@@ -17,6 +17,9 @@ import uuid  # noqa: E402
 os.environ.setdefault("SERVICE_KEY", uuid.uuid4().hex)
 # Likewise the key payment channels sign notifications with, so tests can sign as they do.
 os.environ.setdefault("PAYMENT_NOTIFY_SECRET", uuid.uuid4().hex)
+# No claim goes to review at random unless a test asks for it: tests know which claims the
+# automatic checks flag.
+os.environ.setdefault("REVIEW_SAMPLE_PCT", "0")
 
 import pytest  # noqa: E402
 from sqlalchemy import text  # noqa: E402

@@ -10,9 +10,9 @@ SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
                                       for name in ("fund", "insurance", "volunteers", "families"))]
 # Calls whose arguments are texts for people: errors, flags, and the state changes and
 # postings that store a reason or memo, and a family's timeline summaries.
-CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "DomainError", "ValidationError",
-         "InvalidIdentifier", "BadAmount", "Flag", "move", "start", "post", "_post", "_decide",
-         "in_order", "raise_for", "_open", "_summary"}
+CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "TooLarge", "DomainError",
+         "ValidationError", "InvalidIdentifier", "BadAmount", "Flag", "move", "start", "post",
+         "_post", "_decide", "in_order", "raise_for", "_open", "_summary"}
 # ...and the names such texts are put in before they are stored.
 ASSIGNED = {"reason", "memo", "message", "purpose", "summary"}
 

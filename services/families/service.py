@@ -7,6 +7,7 @@ from services.families import (
     associations,
     care_plans,
     dashboard,
+    enrolment,
     member_days,
     members,
     register,
@@ -34,6 +35,7 @@ from shared.contracts.families import (
     FamilyIn,
     FamilyListIn,
     FamilyUpdateIn,
+    VillageIn,
 )
 from shared.rpc import rpc
 from shared.schemas import PageIn
@@ -75,6 +77,16 @@ class FamiliesService(Service):
         actor, query = load_actor(actor, FAMILY_READERS), load(FamilyListIn(), query)
         with self.db.transaction() as session:
             return search.listing(session, actor["association_code"], query)
+
+    @rpc
+    def insured_of_village(self, village_code, actor):
+        """For the insurance service's bulk enrolment: the village's families with their
+        members' whole identity numbers (staff and the system only; never over HTTP)."""
+        actor = load_actor(actor, STAFF)
+        village_code = load(VillageIn(), {"village_code": village_code})["village_code"]
+        with self.db.transaction() as session:
+            return enrolment.insured_of_village(session, actor["association_code"],
+                                                village_code)
 
     @rpc
     def set_care_plan(self, family_id, payload, actor):

@@ -27,10 +27,15 @@ def open_payout(session: Session, envelope: dict) -> None:
     source_key = f"claim:{data['association_code']}:{data['claim_id']}"
     if disbursements.by_source(session, source_key) is not None:
         return  # this claim already has its disbursement
+    purpose = f"insurance claim {data['claim_no']} ({data['product_code']})"
+    if data.get("payee_account_masked"):
+        # The account by its last digits only (the event carries no more): in the
+        # disbursement's purpose, so its answers and the fund's statement lines name it.
+        purpose = f"{purpose}, to {data['payee_bank']} account {data['payee_account_masked']}"
     body = {"fund_code": data["payout_fund_code"], "category": "insurance_payout",
-            "amount_fen": data["amount_approved_fen"],
-            "purpose": f"insurance claim {data['claim_no']} ({data['product_code']})",
-            "payee": {"name": data["insured_name"]}, "reference": data["claim_no"],
+            "amount_fen": data["amount_approved_fen"], "purpose": purpose,
+            "payee": {"name": data.get("payee_name") or data["insured_name"]},
+            "reference": data["claim_no"],
             "family_id": data.get("family_id"),
             # A claim is the association's own business, not a grassroots association's.
             "grassroots_code": data["association_code"]}

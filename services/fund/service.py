@@ -11,6 +11,7 @@ from services.fund import (
     grassroots,
     ledger,
     pledges,
+    premiums,
     projects,
     receipts,
     statements,
@@ -91,6 +92,12 @@ class FundService(Service):
         actor = load_actor(actor, ADMIN)
         with self.db.transaction() as session:
             claim_payouts.check_payout_fund(session, actor["association_code"], code)
+
+    @rpc
+    def check_premium_fund(self, code, actor):
+        actor = load_actor(actor, ADMIN)
+        with self.db.transaction() as session:
+            premiums.check_premium_fund(session, actor["association_code"], code)
 
     @rpc
     def ensure_fund(self, payload, actor):
@@ -353,3 +360,7 @@ class FundService(Service):
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
         self.once("fund.on_claim_approved", envelope, claim_payouts.open_payout)
+
+    @subscribe("insurance", "premium_due")
+    def on_premium_due(self, envelope):
+        self.once("fund.on_premium_due", envelope, premiums.open_premium)

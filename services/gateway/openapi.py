@@ -15,8 +15,9 @@ PROBLEM = {"type": "object", "properties": {
 
 
 def build() -> dict:
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(title="Population Health Fund", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[marshmallow],
                    info={"description": "Charity fund, family insurance and volunteers of a "
                                         "county family-planning association. Amounts are "
                                         "integer fen."})
@@ -26,7 +27,10 @@ def build() -> dict:
     paths: dict[str, dict] = {}
     for route in ROUTES:
         path, parameters = openapi_path(route.path), _path_parameters(route.path)
-        paths.setdefault(path, {})[route.method.lower()] = _operation(route, parameters)
+        operation = _operation(route, parameters)
+        if route.upload is not None:
+            operation["requestBody"] = _upload_body(marshmallow, route)
+        paths.setdefault(path, {})[route.method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
@@ -67,8 +71,19 @@ def _operation(route: Route, parameters: list) -> dict:
     return operation
 
 
+def _upload_body(marshmallow: MarshmallowPlugin, route: Route) -> dict:
+    """multipart/form-data: the route's form fields, and the file."""
+    fields = marshmallow.converter.schema2jsonschema(route.upload)
+    fields["properties"]["file"] = {"type": "string", "format": "binary"}
+    fields["required"] = [*fields.get("required", []), "file"]
+    return {"required": True, "content": {"multipart/form-data": {"schema": fields}}}
+
+
 def _responses(route: Route) -> dict:
     content = {"description": "OK"}
+    if route.binary:
+        content["content"] = {kind: {"schema": {"type": "string", "format": "binary"}}
+                              for kind in route.binary}
     if route.response is not None:
         schema = route.response
         if route.many:
@@ -82,4 +97,7 @@ def _responses(route: Route) -> dict:
                          (403, "Role not allowed"), (404, "Not found"), (409, "Conflict"),
                          (422, "Invalid input, by field")):
         responses[str(status)] = {"description": text, **problem}
+    if route.upload is not None:
+        responses["413"] = {"description": "The file is too large", **problem}
+        responses["415"] = {"description": "Not multipart/form-data", **problem}
     return responses

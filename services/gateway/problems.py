@@ -3,9 +3,10 @@ import json
 
 from werkzeug.wrappers import Response
 
-from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, TooLarge
 
-STATUS_OF = [(InvalidInput, 422), (NotFound, 404), (Conflict, 409), (Forbidden, 403)]
+STATUS_OF = [(InvalidInput, 422), (NotFound, 404), (Conflict, 409), (Forbidden, 403),
+             (TooLarge, 413)]
 TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Body too large",
           415: "Unsupported media type", 422: "Invalid input", 429: "Too many requests",

@@ -30,6 +30,7 @@ UNREACHABLE = (UnknownService, eventlet.Timeout, KombuOperationalError, Connecti
 ROUTES: list["Route"] = []
 RPC_TIMEOUT_SECONDS = 30
 RETRY_AFTER_SECONDS = 2  # a broker restart takes a few seconds
+MULTIPART_ALLOWANCE = 64 * 1024  # bytes of a multipart body besides its file
 
 
 @dataclass
@@ -50,6 +51,12 @@ class Route:
     public: bool = False
     # Runs on the request before its body is read (a signature over the raw body).
     check: Callable | None = None
+    # A file upload: the body is multipart/form-data with a `file` part and these form
+    # fields (instead of JSON), and may be as large as `upload_limit()` bytes.
+    upload: type[Schema] | None = None
+    upload_limit: Callable[[], int] | None = None
+    # The answer is a file of one of these media types, not JSON.
+    binary: tuple[str, ...] = ()
 
 
 class Call:
@@ -87,9 +94,16 @@ def route(method, path, summary, roles, **options):
             response.headers["X-Correlation-ID"] = correlation_id
             return response
 
-        return http(method, path)(endpoint)
+        return http(method, path, body_limit=_body_limit(spec))(endpoint)
 
     return decorate
+
+
+def _body_limit(spec: Route) -> Callable[[], int] | None:
+    # Room for the multipart envelope around the file.
+    if spec.upload_limit is None:
+        return None
+    return lambda: spec.upload_limit() + MULTIPART_ALLOWANCE
 
 
 def client_address(request) -> str:
@@ -124,6 +138,8 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     if spec.check is not None:
         spec.check(request)
     body = query = None
+    if spec.upload is not None:
+        body = _upload(spec.upload(), request)
     if spec.body is not None:
         raw = _json_body(request)
         request._phf_raw_body = raw
@@ -157,6 +173,33 @@ def _json_body(request):
         raise InvalidBody({path: ["Contains a character that is not text (NUL or a lone "
                                   "surrogate)."] for path in bad})
     return raw
+
+
+def _upload(schema: Schema, request) -> dict:
+    """The form fields of a multipart body, validated, and its `file`: name and bytes. What
+    the file is, the service tells from its content, not from the declared type."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(request.mimetype or "none", "multipart/form-data")
+    try:
+        form, upload = request.form.to_dict(), request.files.get("file")
+    except ValueError:
+        raise BadRequest("The body is not valid multipart/form-data.") from None
+    filename = ((upload.filename or "") if upload is not None else "").replace("\\", "/")
+    bad = not_text({**form, "file": filename})
+    if bad:
+        raise InvalidBody({name: ["Contains a character that is not text (NUL or a lone "
+                                  "surrogate)."] for name in bad})
+    try:
+        body, errors = schema.load(form), {}
+    except ValidationError as exc:
+        body, errors = {}, flatten_messages(exc.messages)
+    if upload is None:
+        errors["file"] = ["Missing data for required field."]
+    if errors:
+        raise InvalidBody(errors)
+    # The name as the sender's disk had it, without its folders.
+    return {**body, "filename": filename.rsplit("/", 1)[-1][:200] or None,
+            "content": upload.read()}
 
 
 def not_text(value, path: str = "") -> list[str]:
@@ -195,8 +238,9 @@ class BadRequest(Exception):
 
 
 class UnsupportedMediaType(Exception):
-    def __init__(self, given: str):
-        super().__init__(f"The body must be sent as application/json, not {given}.")
+    def __init__(self, given: str, wanted: str = "application/json"):
+        super().__init__(f"The body must be sent as {wanted}, not {given}.")
+        self.wanted = wanted
 
 
 class InvalidBody(Exception):
@@ -222,7 +266,7 @@ def _problem_for(exc: Exception, cid: str) -> Response:
         return problem(422, str(exc), "invalid_input", exc.errors, cid)
     if isinstance(exc, UnsupportedMediaType):
         return problem(415, str(exc), "unsupported_media_type",
-                       {"_body": ["Send Content-Type: application/json."]}, cid)
+                       {"_body": [f"Send Content-Type: {exc.wanted}."]}, cid)
     if isinstance(exc, BadRequest):
         return problem(400, str(exc), "bad_request", {"_body": [str(exc)]}, cid)
     if isinstance(exc, Unauthorized):

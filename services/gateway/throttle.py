@@ -1,7 +1,7 @@
 """Slowing down guessing and flooding: failed logins per account and per address, with a
 wait that doubles after each failure past the allowance; and a rate for what anyone may
-post without a login (pledges, applications). Kept in the gateway process's memory: a
-restart forgets, which errs on the side of letting people in."""
+post without a login (pledges, applications) or look up (a claim's status). Kept in the
+gateway process's memory: a restart forgets, which errs on the side of letting people in."""
 import math
 import threading
 import time
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from shared.settings import (
     login_failures_per_account,
     login_failures_per_address,
+    public_lookups_per_minute,
     public_posts_per_minute,
 )
 
@@ -126,3 +127,5 @@ def _guard() -> LoginGuard:
 
 LOGINS = _guard()
 PUBLIC_POSTS = Rate(public_posts_per_minute())
+# Public claim status lookups: a claim number and 4 identity characters are guessable.
+PUBLIC_LOOKUPS = Rate(public_lookups_per_minute())

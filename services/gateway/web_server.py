@@ -1,6 +1,7 @@
 """nameko's web server, answering what its router refuses (no such path, a method the path
 does not take) as problem+json like every other error, instead of Werkzeug's HTML page, and
-refusing bodies above `MAX_BODY_BYTES` before they are read."""
+refusing bodies above `MAX_BODY_BYTES` (or an upload route's own limit) before they are
+read."""
 import re
 import uuid
 
@@ -15,7 +16,14 @@ from shared.settings import max_body_bytes
 
 class _ProblemsApp(WsgiApp):
     def __call__(self, environ, start_response):
-        limit = max_body_bytes()
+        adapter = self.url_map.bind_to_environ(environ)
+        provider, values, refusal = None, None, None
+        try:
+            provider, values = adapter.match()
+        except HTTPException as refused:
+            refusal = refused  # answered below, as problem+json, once the size is checked
+        limit = provider.body_limit() if getattr(provider, "body_limit", None) \
+            else max_body_bytes()
         if _declared_length(environ) > limit:  # refused before a byte of it is read
             cid = correlation_id_of(environ)
             return _with_id(problem(413, f"The body is larger than {limit} bytes.",
@@ -23,9 +31,9 @@ class _ProblemsApp(WsgiApp):
                                     cid), cid)(environ, start_response)
         request = Request(environ, shallow=True)  # as nameko's own app does
         request.max_content_length = limit  # a body sent without a length stops there too
-        adapter = self.url_map.bind_to_environ(environ)
         try:
-            provider, values = adapter.match()
+            if refusal is not None:
+                raise refusal
             request.path_values = values
             answer = provider.handle_request(request)
         except HTTPException as refused:
@@ -87,6 +95,11 @@ class GatewayServer(WebServer):
 
 class Http(HttpRequestHandler):
     server = GatewayServer()
+
+    def __init__(self, method, url, body_limit=None, **kwargs):
+        # `body_limit()`: the largest body this entrypoint takes, if not MAX_BODY_BYTES.
+        self.body_limit = body_limit
+        super().__init__(method, url, **kwargs)
 
 
 http = Http.decorator

@@ -1,20 +1,26 @@
-"""Claims: automatic checks on registration, review, and every state change kept."""
+"""Claims: automatic checks on registration (and a share sampled for review at random),
+review, the payout's bank account, and every state change kept."""
+import hmac
+import random
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.insurance import domain, policies, products
+from services.insurance import documents, domain, policies
 from services.insurance.models import OUTBOX, Claim, Policy
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.identity import mask_id_number
+from shared.identity import mask_account_no, mask_id_number
 from shared.lifecycle import check_four_eyes
 from shared.money import yuan
 from shared.outbox import record_event
+from shared.settings import review_sample_pct
 
 COUNTED = ("approved", "approved_awaiting_funds", "paid")  # toward the yearly cap
+# Picks the claims sampled for review; tests put a seeded random.Random here.
+SAMPLER = random.SystemRandom()
 
 
 def submit(session: Session, association: str, body: dict, actor: dict) -> Claim:
@@ -26,11 +32,18 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
         raise InvalidInput("The incident date is in the future.", "invalid_input",
                            {"incident_date": ["Must not be in the future."]})
     check = _check(session, policy, body["incident_date"], body["amount_claimed_fen"])
-    flags = [f.as_dict() for f in check.flags()]
+    found = check.flags()
+    percent = review_sample_pct()
+    if not found and domain.sampled(percent, SAMPLER):
+        found = [domain.sample_flag(percent)]
+    flags = [f.as_dict() for f in found]
+    payee = body.get("payee") or {}
     claim = Claim(association_code=association, claim_no=f"tmp-{now_utc().timestamp()}",
                   policy=policy, incident_date=body["incident_date"],
                   amount_claimed_fen=body["amount_claimed_fen"],
-                  description=body["description"], flags=flags, registered_by=actor["username"])
+                  description=body["description"], flags=flags, registered_by=actor["username"],
+                  payee_name=payee.get("name"), payee_bank=payee.get("bank"),
+                  payee_account_no=payee.get("account_no"))
     codes = ", ".join(f["code"] for f in flags)
     reason = f"automatic checks: {codes}" if flags else "automatic checks: nothing found"
     domain.CLAIM.start(claim, "flagged" if flags else "submitted", actor["username"], reason)
@@ -45,41 +58,74 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
 def approve(session: Session, association: str, claim_id: int, amount: int,
             actor: dict) -> Claim:
     claim = get(session, association, claim_id, lock=True)
+    _not_under_appeal(claim)
     domain.CLAIM.check(claim.status, "approved")
     check_four_eyes(claim.registered_by, actor["username"], domain.CLAIM.thing)
+    reason = f"approved {yuan(amount)}"
+    return grant(session, claim, amount, actor, reason)
+
+
+def grant(session: Session, claim: Claim, amount: int, actor: dict, reason: str) -> Claim:
+    """Approve `amount` of a claim the caller may approve: within what was claimed, with the
+    documents its product requires, inside the hard rules and caps. The fund is asked to pay
+    it (`insurance.claim_approved`)."""
     if amount > claim.amount_claimed_fen:
         raise InvalidInput("More than was claimed.", "invalid_input",
                            {"amount_approved_fen": [f"At most {yuan(claim.amount_claimed_fen)}."]})
     # The policy row lock serialises approvals for one person, so the yearly cap holds.
-    policy = policies.by_number(session, association, claim.policy.policy_no, lock=True)
+    policy = policies.by_number(session, claim.association_code, claim.policy.policy_no,
+                                lock=True)
     problems = _check(session, policy, claim.incident_date, amount, claim.id) \
         .approval_problems(amount)
     if problems:
         raise Conflict("The claim cannot be approved: " + "; ".join(p.message for p in problems),
                        "approval_refused", {p.code: [p.message] for p in problems})
+    documents.check_complete(claim)
     claim.amount_approved_fen = amount
-    move(session, claim, "approved", actor["username"], f"approved {yuan(amount)}")
+    move(session, claim, "approved", actor["username"], reason)
     product = policy.product
     announce(session, claim, "insurance.claim_approved", amount_approved_fen=amount,
            payout_fund_code=product.payout_fund_code, insured_name=policy.insured_name,
            insured_id_number_masked=mask_id_number(policy.insured_id_number),
            family_category=policy.family_category, care_visit=product.care_visit,
            care_visit_skills=list(product.care_visit_skills or []),
-           approved_by=actor["username"])
+           approved_by=actor["username"], payee_name=claim.payee_name,
+           payee_bank=claim.payee_bank,
+           payee_account_masked=mask_account_no(claim.payee_account_no))
     return claim
 
 
 def reject(session: Session, association: str, claim_id: int, reason: str,
            actor: dict) -> Claim:
     claim = get(session, association, claim_id, lock=True)
+    _not_under_appeal(claim)
     move(session, claim, "rejected", actor["username"], reason)
     announce(session, claim, "insurance.claim_rejected", reason=reason,
            rejected_by=actor["username"])
     return claim
 
 
+def _not_under_appeal(claim: Claim) -> None:
+    # Only the appeal's decision, under its own four eyes, moves a claim under appeal on.
+    if claim.status == "under_appeal":
+        raise Conflict("A claim under appeal is approved or rejected by deciding its appeal.",
+                       "illegal_transition", {"status": [f"is {claim.status}"]})
+
+
 def get(session: Session, association: str, claim_id: int, lock: bool = False) -> Claim:
     return rows.one(session, Claim, association, claim_id, lock)
+
+
+def public_status(session: Session, association: str, claim_no: str, id_last4: str) -> Claim:
+    """The claim whose number and insured person's last 4 identity characters both match.
+    A wrong last 4 and an unknown number answer alike, so neither can be told apart."""
+    claim = session.scalars(select(Claim).where(Claim.association_code == association,
+                                                Claim.claim_no == claim_no)).one_or_none()
+    held = claim.policy.insured_id_number[-4:] if claim is not None else "----"
+    if not hmac.compare_digest(held.encode(), id_last4.upper().encode()) or claim is None:
+        raise NotFound("No claim with this number for this identity number.",
+                       "claim_not_found")
+    return claim
 
 
 def listing(session: Session, association: str, query: dict) -> tuple[list[Claim], int]:
@@ -103,7 +149,7 @@ def _check(session: Session, policy: Policy, incident: date, amount: int,
                                                    Claim.incident_date.between(*year)))
     duplicates = session.scalars(select(Claim.id).join(Claim.policy).where(
         *same_person, Claim.incident_date == incident, Claim.status != "rejected")).all()
-    return domain.ClaimCheck(products.rules(policy.product), _policy_rules(policy), incident,
+    return domain.ClaimCheck(policies.rules_of(policy), _policy_rules(policy), incident,
                              amount, ytd, sorted(duplicates))
 
 

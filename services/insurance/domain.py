@@ -9,7 +9,8 @@ from shared.money import yuan
 
 # Soft flags ask a reviewer to look; hard ones also stop an approval.
 HARD_FLAGS = {"policy_not_active", "waiting_period", "ineligible_age", "ineligible_category",
-              "before_birth"}
+              "before_birth", "premium_unpaid"}
+PENDING_PAYMENT = "pending_payment"  # a policy whose premium is not paid in full yet
 
 
 @dataclass(frozen=True)
@@ -98,15 +99,19 @@ class ClaimCheck:
 
     def _cover(self) -> list[Flag]:
         policy, day = self.policy, self.incident_date
+        # A claim on a policy still waiting for its premium is registered, and flagged:
+        # it can be approved once the premium is paid in full.
+        unpaid = [Flag("premium_unpaid", "The premium of the policy is not paid in full yet.")] \
+            if policy.status == PENDING_PAYMENT else []
         if policy.status == "cancelled" or not policy.start_date <= day <= policy.end_date:
-            return [Flag("policy_not_active", f"The policy does not cover {day} "
-                                              f"({policy.start_date} to {policy.end_date}, "
-                                              f"{policy.status}).")]
+            return unpaid + [Flag("policy_not_active", f"The policy does not cover {day} "
+                                                       f"({policy.start_date} to "
+                                                       f"{policy.end_date}, {policy.status}).")]
         waiting_ends = policy.start_date + timedelta(days=self.product.waiting_days)
         if day < waiting_ends:
-            return [Flag("waiting_period", f"Incident on {day}, inside the waiting period "
-                                           f"that ends {waiting_ends}.")]
-        return []
+            return unpaid + [Flag("waiting_period", f"Incident on {day}, inside the waiting "
+                                                    f"period that ends {waiting_ends}.")]
+        return unpaid
 
     def _caps(self, amount_fen: int) -> list[Flag]:
         flags = []
@@ -128,11 +133,51 @@ CLAIM = Lifecycle.of("claim", {
     "approved": {"paid", "approved_awaiting_funds"},
     "approved_awaiting_funds": {"paid"},
     "paid": set(),
-    "rejected": set(),
+    # A rejected claim may be appealed once (the claim's appeal record says whether it
+    # was); an overturned appeal approves it, an upheld one rejects it for good.
+    "rejected": {"under_appeal"},
+    "under_appeal": {"approved", "rejected"},
 })
 
+
+def missing_documents(required: list[str], present: list[str]) -> list[str]:
+    """The kinds a product requires that a claim's documents do not include, in order."""
+    return [kind for kind in dict.fromkeys(required) if kind not in set(present)]
+
+
+def sampled(percent: int, rng) -> bool:
+    """Whether a claim no check flagged goes to review anyway: `percent` of them, at random
+    (`rng` has `random()`, as `random.SystemRandom` and a seeded `random.Random` do)."""
+    return rng.random() * 100 < percent
+
+
+def sample_flag(percent: int) -> Flag:
+    return Flag("sampled", f"Chosen at random for review ({percent}% of claims).")
+
 POLICY = Lifecycle.of("policy", {
+    PENDING_PAYMENT: {"active", "cancelled"},
     "active": {"cancelled", "expired"},
     "cancelled": set(),
     "expired": set(),
 })
+
+# A premium share: paid by hand (staff record it) or by the fund through the premium saga,
+# which may wait for the fund's money first.
+PREMIUM_SHARE = Lifecycle.of("premium share", {
+    "due": {"paid", "awaiting_funds"},
+    "awaiting_funds": {"paid"},
+    "paid": set(),
+})
+
+
+def split_premium(premium_fen: int, percents: list[int]) -> list[int]:
+    """Each share's fen, exactly: the floors of premium × pct / 100, and the fen left over
+    one each to the largest remainders (the first share first on a tie). They sum to the
+    premium when the percents sum to 100."""
+    exact = [premium_fen * pct for pct in percents]
+    amounts = [whole // 100 for whole in exact]
+    left = premium_fen - sum(amounts)
+    by_remainder = sorted(range(len(percents)), key=lambda i: (-(exact[i] % 100), i))
+    for i in by_remainder[:left]:
+        amounts[i] += 1
+    return amounts

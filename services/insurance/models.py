@@ -44,6 +44,27 @@ class Product(Base):
     categories: Mapped[list] = mapped_column(JSON, default=list)
     care_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     care_visit_skills: Mapped[list] = mapped_column(JSON, default=list)
+    # Kinds of document a claim must carry before it can be approved.
+    required_documents: Mapped[list] = mapped_column(JSON, default=list)
+    # What a policy costs, and who pays which part: [{payer, share_pct, fund_code?}].
+    premium_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    premium_shares: Mapped[list] = mapped_column(JSON, default=list)
+    # The row holds the newest version's terms; older versions stay for their policies.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProductVersion(Base):
+    """A product's terms as defined at one time. A change of terms is a new version, and
+    a policy keeps the terms of the version it was enrolled under."""
+    __tablename__ = "product_versions"
+    __table_args__ = (UniqueConstraint("product_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    terms: Mapped[dict] = mapped_column(JSON)  # the definition as given, its code aside
+    defined_by: Mapped[str] = mapped_column(String(100))
+    defined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())
 
 
 class Policy(Base):
@@ -65,7 +86,7 @@ class Policy(Base):
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(20), default="active")
     active_key: Mapped[int | None] = mapped_column(Integer, default=1)
     enrolled_by: Mapped[str] = mapped_column(String(100))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
@@ -73,8 +94,13 @@ class Policy(Base):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
     product: Mapped[Product] = relationship()
+    product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"))
+    product_version: Mapped[ProductVersion] = relationship()
     history: Mapped[list["PolicyHistory"]] = relationship(order_by="PolicyHistory.id",
                                                           cascade="all, delete-orphan")
+    shares: Mapped[list["PremiumShare"]] = relationship(order_by="PremiumShare.id",
+                                                        cascade="all, delete-orphan",
+                                                        back_populates="policy")
 
     def record_change(self, **change) -> None:
         self.history.append(PolicyHistory(**change))
@@ -85,6 +111,36 @@ class PolicyHistory(StateChange, Base):
     __tablename__ = "policy_history"
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+
+
+class PremiumShare(Base):
+    """One payer's part of a policy's premium: paid by the fund named (the premium saga)
+    or, without a fund, recorded by staff."""
+    __tablename__ = "premium_shares"
+    __table_args__ = (UniqueConstraint("policy_id", "payer"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    payer: Mapped[str] = mapped_column(String(20))
+    share_pct: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    fund_code: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20))
+    paid_by: Mapped[str | None] = mapped_column(String(100))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disbursement_id: Mapped[int | None] = mapped_column(Integer)
+    policy: Mapped[Policy] = relationship(back_populates="shares")
+    history: Mapped[list["PremiumShareHistory"]] = relationship(
+        order_by="PremiumShareHistory.id", cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(PremiumShareHistory(**change))
+
+
+class PremiumShareHistory(StateChange, Base):
+    """Every state change of a premium share: who, when, from, to, why."""
+    __tablename__ = "premium_share_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("premium_shares.id"), index=True)
 
 
 class Claim(Base):
@@ -102,10 +158,16 @@ class Claim(Base):
     registered_by: Mapped[str] = mapped_column(String(100))
     disbursement_id: Mapped[int | None] = mapped_column(Integer)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The bank account the payout goes to; the number leaves this service only masked.
+    payee_name: Mapped[str | None] = mapped_column(String(200))
+    payee_bank: Mapped[str | None] = mapped_column(String(100))
+    payee_account_no: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
     policy: Mapped[Policy] = relationship()
     history: Mapped[list["ClaimHistory"]] = relationship(order_by="ClaimHistory.id")
+    documents: Mapped[list["ClaimDocument"]] = relationship(order_by="ClaimDocument.id")
+    appeal: Mapped["ClaimAppeal | None"] = relationship()
 
     def record_change(self, **change) -> None:
         self.history.append(ClaimHistory(**change))
@@ -116,3 +178,33 @@ class ClaimHistory(StateChange, Base):
     __tablename__ = "claim_history"
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+
+
+class ClaimDocument(Base):
+    """A paper on a claim; its bytes are in the blob store under `sha256`."""
+    __tablename__ = "claim_documents"
+    __table_args__ = (UniqueConstraint("claim_id", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(50))  # as the content says, not the sender
+    filename: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClaimAppeal(Base):
+    """The one appeal a rejected claim may have, and its decision."""
+    __tablename__ = "claim_appeals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    appealed_by: Mapped[str] = mapped_column(String(100))
+    appealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rejected_by: Mapped[str] = mapped_column(String(100))  # who may not decide it
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

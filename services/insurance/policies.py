@@ -1,11 +1,15 @@
-"""Enrolment: one active policy per person and product, eligible on the start date."""
+"""Enrolment: one active policy per person and product, eligible on the start date, under
+the product's newest terms, which the policy keeps. A product with a premium makes the
+policy wait for it (`pending_payment`) in shares, one per payer; it is active once all are
+paid (services/insurance/premiums.py)."""
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.insurance import domain, products
-from services.insurance.models import OUTBOX, Policy
+from services.insurance.models import OUTBOX, Policy, PremiumShare
 from shared import rows
+from shared.contracts.insurance import premium_key
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
@@ -15,21 +19,25 @@ SELF = "insurance"  # who records that a policy ran out
 
 def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy:
     product = products.for_input(session, association, body["product_code"])
-    insured = body["insured"]
-    start = body["start_date"]
-    problems = domain.eligibility(products.rules(product), _rules_of(body, start, product), start)
+    version = products.newest(session, product)
+    terms = products.rules(product.code, version.terms)
+    insured, start = body["insured"], body["start_date"]
+    problems = ineligible(terms, body)
     if problems:
         raise InvalidInput("The insured person is not eligible for this product.",
                            "ineligible", _fields_of(problems))
     _expire_lapsed(session, association, product.id, insured["id_number"], start)
     policy = Policy(
         association_code=association, policy_no=f"tmp-{insured['id_number']}", product=product,
-        insured_name=insured["name"], insured_id_number=insured["id_number"],
-        insured_phone=insured.get("phone"), family_category=body.get("family_category"),
-        family_code=body.get("family_code"), family_id=body.get("family_id"), start_date=start,
-        end_date=domain.end_date(products.rules(product), start), active_key=1,
-        enrolled_by=actor["username"])
-    domain.POLICY.start(policy, "active", actor["username"], "enrolled")
+        product_version=version, insured_name=insured["name"],
+        insured_id_number=insured["id_number"], insured_phone=insured.get("phone"),
+        family_category=body.get("family_category"), family_code=body.get("family_code"),
+        family_id=body.get("family_id"), start_date=start,
+        end_date=domain.end_date(terms, start), active_key=1, enrolled_by=actor["username"])
+    shares = _shares_of(version.terms, actor["username"])
+    policy.shares = shares
+    domain.POLICY.start(policy, domain.PENDING_PAYMENT if shares else "active",
+                        actor["username"], "enrolled")
     try:
         with session.begin_nested():
             session.add(policy)
@@ -38,18 +46,64 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         raise Conflict("This person already holds an active policy of this product.",
                        "already_insured", {"insured.id_number": ["Already insured."]}) from None
     policy.policy_no = f"PL-{association}-{start.year}-{policy.id:06d}"
-    record_event(session, OUTBOX, "insurance.policy_enrolled", {
-        "association_code": association, "policy_id": policy.id, "policy_no": policy.policy_no,
-        "product_code": product.code, "insured_name": policy.insured_name,
-        "insured_id_number_masked": mask_id_number(policy.insured_id_number),
-        "start_date": policy.start_date, "end_date": policy.end_date,
-        "family_id": policy.family_id})
+    if shares:
+        _ask_funds(session, policy)
+    else:
+        announce_enrolled(session, policy)
     return policy
 
 
-def _rules_of(body: dict, start, product) -> domain.Policy:
-    return domain.Policy("active", start, domain.end_date(products.rules(product), start),
-                         body["insured"]["id_number"], body.get("family_category"))
+def ineligible(terms: domain.Product, body: dict) -> list[domain.Flag]:
+    """Why the person in `body` may not hold the product from its start date, if so."""
+    start = body["start_date"]
+    holder = domain.Policy("active", start, domain.end_date(terms, start),
+                           body["insured"]["id_number"], body.get("family_category"))
+    return domain.eligibility(terms, holder, start)
+
+
+def rules_of(policy: Policy) -> domain.Product:
+    """The terms the policy was enrolled under, whatever the product's are now."""
+    return products.rules(policy.product.code, policy.product_version.terms)
+
+
+def announce_enrolled(session: Session, policy: Policy) -> None:
+    """`insurance.policy_enrolled` once the policy is in force: at enrolment, or when the
+    last share of its premium is paid."""
+    record_event(session, OUTBOX, "insurance.policy_enrolled", {
+        "association_code": policy.association_code, "policy_id": policy.id,
+        "policy_no": policy.policy_no, "product_code": policy.product.code,
+        "insured_name": policy.insured_name,
+        "insured_id_number_masked": mask_id_number(policy.insured_id_number),
+        "start_date": policy.start_date, "end_date": policy.end_date,
+        "family_id": policy.family_id})
+
+
+def _shares_of(terms: dict, actor: str) -> list[PremiumShare]:
+    premium = terms.get("premium_fen") or 0
+    given = (terms.get("premium_shares") or []) if premium else []
+    amounts = domain.split_premium(premium, [share["share_pct"] for share in given])
+    shares = []
+    for share, amount in zip(given, amounts, strict=True):
+        row = PremiumShare(payer=share["payer"], share_pct=share["share_pct"],
+                           amount_fen=amount, fund_code=share.get("fund_code"))
+        # A share too small to come to a whole fen has nothing to pay.
+        domain.PREMIUM_SHARE.start(row, "due" if amount else "paid", actor,
+                                   "share due" if amount else "nothing to pay")
+        shares.append(row)
+    return shares
+
+
+def _ask_funds(session: Session, policy: Policy) -> None:
+    """The premium saga's first step: each share a fund pays is asked of that fund."""
+    for share in policy.shares:
+        if share.fund_code and share.status == "due":
+            record_event(session, OUTBOX, "insurance.premium_due", {
+                "association_code": policy.association_code, "policy_id": policy.id,
+                "policy_no": policy.policy_no, "product_code": policy.product.code,
+                "payer": share.payer, "fund_code": share.fund_code,
+                "amount_fen": share.amount_fen, "insured_name": policy.insured_name,
+                "family_id": policy.family_id, "enrolled_by": policy.enrolled_by,
+                "share_key": premium_key(policy.association_code, policy.id, share.payer)})
 
 
 def _fields_of(flags: list[domain.Flag]) -> dict:
@@ -65,7 +119,10 @@ def _expire_lapsed(session: Session, association: str, product_id: int, id_numbe
             Policy.association_code == association, Policy.product_id == product_id,
             Policy.insured_id_number == id_number, Policy.active_key == 1,
             Policy.end_date < start)):
-        domain.POLICY.move(old, "expired", SELF, f"ended {old.end_date}")
+        if old.status == domain.PENDING_PAYMENT:  # its premium never came: it never covered
+            domain.POLICY.move(old, "cancelled", SELF, f"ended {old.end_date} unpaid")
+        else:
+            domain.POLICY.move(old, "expired", SELF, f"ended {old.end_date}")
         old.active_key = None
 
 

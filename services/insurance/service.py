@@ -1,11 +1,27 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import RpcProxy
 
-from services.insurance import claims, payouts, policies, products
+from services.insurance import (
+    appeals,
+    claims,
+    documents,
+    payouts,
+    policies,
+    premiums,
+    products,
+    village_enrolment,
+)
 from services.insurance.models import OUTBOX, PROCESSED_EVENTS
-from services.insurance.views import claim_view, policy_view, product_view
+from services.insurance.views import (
+    claim_view,
+    document_content_view,
+    policy_view,
+    product_view,
+    public_claim_view,
+)
 from shared.actors import (
     ADMIN,
+    EVERYONE,
     STAFF,
     STAFF_READERS,
     load,
@@ -13,12 +29,17 @@ from shared.actors import (
 )
 from shared.clock import local_date, now_utc
 from shared.contracts.insurance import (
+    AppealDecisionIn,
     ApproveIn,
+    BulkEnrolIn,
     ClaimIn,
     ClaimListIn,
+    DocumentUploadIn,
+    PaymentIn,
     PolicyIn,
     PolicyListIn,
     ProductIn,
+    PublicClaimIn,
 )
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
@@ -37,13 +58,17 @@ class InsuranceService(Service):
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
     fund = RpcProxy("fund")  # a product's payout fund must exist and pay claims
+    families = RpcProxy("families")  # the register a village is enrolled from
 
     @rpc
     def ensure_product(self, payload, actor):
         signed, (actor, body) = actor, (load_actor(actor, ADMIN), load(ProductIn(), payload))
         self.fund.check_payout_fund(body["payout_fund_code"], signed)
+        products.check_share_funds(lambda code: self.fund.check_premium_fund(code, signed),
+                                   body["premium_shares"])
         with self.db.transaction() as session:
-            return product_view(products.ensure(session, actor["association_code"], body))
+            return product_view(products.ensure(session, actor["association_code"], body,
+                                                actor))
 
     @rpc
     def list_products(self, actor, page=None):
@@ -59,6 +84,22 @@ class InsuranceService(Service):
         with self.db.transaction() as session:
             policy = policies.enrol(session, actor["association_code"], body, actor)
             return policy_view(policy, _today())
+
+    @rpc
+    def enrol_village(self, payload, actor):
+        """Every member of the village's families who fits the product and holds none."""
+        signed, (actor, body) = actor, (load_actor(actor, STAFF), load(BulkEnrolIn(), payload))
+        families = self.families.insured_of_village(body["village_code"], signed)["items"]
+        with self.db.transaction() as session:
+            return village_enrolment.enrol_village(session, actor["association_code"], body,
+                                                   families, actor)
+
+    @rpc
+    def record_premium_payment(self, policy_id, payload, actor):
+        actor, body = load_actor(actor, STAFF), load(PaymentIn(), payload)
+        with self.db.transaction() as session:
+            return policy_view(premiums.record_payment(session, actor["association_code"],
+                                                       policy_id, body, actor), _today())
 
     @rpc
     def get_policy(self, policy_no, actor):
@@ -115,6 +156,42 @@ class InsuranceService(Service):
             return claim_view(claims.reject(session, actor["association_code"], claim_id,
                                             body["reason"], actor))
 
+    @rpc
+    def attach_document(self, claim_id, payload, actor):
+        actor, body = load_actor(actor, STAFF), load(DocumentUploadIn(), payload)
+        with self.db.transaction() as session:
+            claim = claims.get(session, actor["association_code"], claim_id, lock=True)
+            return claim_view(documents.attach(claim, body, actor))
+
+    @rpc
+    def get_document(self, claim_id, sha256, actor):
+        actor = load_actor(actor, STAFF_READERS)
+        with self.db.transaction() as session:
+            claim = claims.get(session, actor["association_code"], claim_id)
+            return document_content_view(*documents.content(claim, sha256))
+
+    @rpc
+    def appeal_claim(self, claim_id, payload, actor):
+        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return claim_view(appeals.appeal(session, actor["association_code"], claim_id,
+                                             body["reason"], actor))
+
+    @rpc
+    def decide_appeal(self, claim_id, payload, actor):
+        actor, body = load_actor(actor, STAFF), load(AppealDecisionIn(), payload)
+        with self.db.transaction() as session:
+            return claim_view(appeals.decide(session, actor["association_code"], claim_id,
+                                             body, actor))
+
+    @rpc
+    def public_claim_status(self, claim_no, query, actor):
+        # No login: the claim number and the insured's last 4 identity characters, or 404.
+        actor, query = load_actor(actor, EVERYONE), load(PublicClaimIn(), query)
+        with self.db.transaction() as session:
+            return public_claim_view(claims.public_status(
+                session, actor["association_code"], claim_no, query["id_last4"]))
+
     @subscribe("fund", "disbursement_paid")
     def on_disbursement_paid(self, envelope):
         self.once("insurance.on_disbursement_paid", envelope, payouts.on_paid)
@@ -122,4 +199,14 @@ class InsuranceService(Service):
     @subscribe("fund", "disbursement_rejected")
     def on_disbursement_rejected(self, envelope):
         self.once("insurance.on_disbursement_rejected", envelope, payouts.on_rejected)
+
+    # The premium saga's answers, on queues of their own (the claim payouts' handlers
+    # above ignore a premium's disbursement, these a claim's).
+    @subscribe("fund", "disbursement_paid")
+    def on_premium_paid(self, envelope):
+        self.once("insurance.on_premium_paid", envelope, premiums.on_paid)
+
+    @subscribe("fund", "disbursement_rejected")
+    def on_premium_waiting(self, envelope):
+        self.once("insurance.on_premium_waiting", envelope, premiums.on_rejected)
 

@@ -1,27 +1,48 @@
 """Rows as the JSON the world sees, through the Out schemas of the insurance contract:
-identity numbers and phones masked."""
+identity numbers, phones and bank accounts masked."""
+import base64
 from datetime import date
 
-from services.insurance.models import Claim, Policy, Product
+from services.insurance import documents
+from services.insurance.models import (
+    Claim,
+    ClaimAppeal,
+    ClaimDocument,
+    Policy,
+    PremiumShare,
+    Product,
+)
 from shared.clock import iso
-from shared.contracts.insurance import ClaimOut, PolicyOut, ProductOut
+from shared.contracts.insurance import (
+    ClaimOut,
+    DocumentContentOut,
+    PolicyOut,
+    ProductOut,
+    PublicClaimOut,
+)
 from shared.history import history_view
-from shared.identity import mask_id_number, mask_phone
+from shared.identity import mask_account_no, mask_id_number, mask_phone
 from shared.schemas import shaped
 
 PRODUCT, POLICY, CLAIM = ProductOut(), PolicyOut(), ClaimOut()
+PUBLIC_CLAIM, DOCUMENT_CONTENT = PublicClaimOut(), DocumentContentOut()
 
 
 def product_view(product: Product) -> dict:
     return shaped(PRODUCT, {
-        "code": product.code, "name": product.name,
+        "code": product.code, "version": product.version, "name": product.name,
         "payout_fund_code": product.payout_fund_code,
         "per_claim_cap_fen": product.per_claim_cap_fen,
         "per_year_cap_fen": product.per_year_cap_fen, "waiting_days": product.waiting_days,
         "term_days": product.term_days, "min_age": product.min_age,
         "max_age": product.max_age, "categories": list(product.categories or []),
         "care_visit": product.care_visit,
-        "care_visit_skills": list(product.care_visit_skills or [])})
+        "premium_fen": product.premium_fen or 0,
+        "premium_shares": [{"payer": s["payer"], "share_pct": s["share_pct"],
+                            "fund_code": s.get("fund_code")}
+                           for s in product.premium_shares or []],
+        "care_visit_skills": list(product.care_visit_skills or []),
+        "required_documents": list(product.required_documents or [])})
 
 
 def policy_status(policy: Policy, today: date) -> str:
@@ -33,6 +54,9 @@ def policy_status(policy: Policy, today: date) -> str:
 def policy_view(policy: Policy, today: date) -> dict:
     return shaped(POLICY, {
         "id": policy.id, "policy_no": policy.policy_no, "product_code": policy.product.code,
+        "product_version": policy.product_version.version,
+        "premium_fen": policy.product_version.terms.get("premium_fen") or 0,
+        "shares": [_share(s) for s in policy.shares],
         "status": policy_status(policy, today), "start_date": policy.start_date.isoformat(),
         "end_date": policy.end_date.isoformat(),
         "insured": {"name": policy.insured_name,
@@ -41,6 +65,12 @@ def policy_view(policy: Policy, today: date) -> dict:
         "family_category": policy.family_category, "family_code": policy.family_code,
         "family_id": policy.family_id,
         "cancel_reason": policy.cancel_reason, "history": history_view(policy.history)})
+
+
+def _share(share: PremiumShare) -> dict:
+    return {"payer": share.payer, "share_pct": share.share_pct, "amount_fen": share.amount_fen,
+            "fund_code": share.fund_code, "status": share.status, "paid_by": share.paid_by,
+            "paid_at": iso(share.paid_at), "disbursement_id": share.disbursement_id}
 
 
 def claim_view(claim: Claim) -> dict:
@@ -54,7 +84,43 @@ def claim_view(claim: Claim) -> dict:
         "amount_approved_fen": claim.amount_approved_fen, "description": claim.description,
         "status": claim.status, "flags": list(claim.flags or []),
         "registered_by": claim.registered_by, "family_id": claim.policy.family_id,
-        "history": history_view(claim.history), "payout": _payout(claim)})
+        "history": history_view(claim.history), "payout": _payout(claim),
+        "payee": _payee(claim), "documents": [_document(d) for d in claim.documents],
+        "missing_documents": documents.missing(claim), "appeal": _appeal(claim.appeal)})
+
+
+def _payee(claim: Claim) -> dict | None:
+    if claim.payee_account_no is None:
+        return None
+    return {"name": claim.payee_name, "bank": claim.payee_bank,
+            "account_no": mask_account_no(claim.payee_account_no)}
+
+
+def _document(document: ClaimDocument) -> dict:
+    return {"kind": document.kind, "sha256": document.sha256,
+            "size_bytes": document.size_bytes, "content_type": document.content_type,
+            "filename": document.filename, "uploaded_by": document.uploaded_by,
+            "uploaded_at": iso(document.uploaded_at)}
+
+
+def _appeal(appeal: ClaimAppeal | None) -> dict | None:
+    if appeal is None:
+        return None
+    return {"reason": appeal.reason, "appealed_by": appeal.appealed_by,
+            "appealed_at": iso(appeal.appealed_at), "rejected_by": appeal.rejected_by,
+            "decision": appeal.decision, "decision_reason": appeal.decision_reason,
+            "decided_by": appeal.decided_by, "decided_at": iso(appeal.decided_at)}
+
+
+def public_claim_view(claim: Claim) -> dict:
+    """All the public may learn of a claim: its number and status."""
+    return shaped(PUBLIC_CLAIM, {"claim_no": claim.claim_no, "status": claim.status})
+
+
+def document_content_view(document: ClaimDocument, content: bytes) -> dict:
+    return shaped(DOCUMENT_CONTENT, {"content_type": document.content_type,
+                                     "filename": document.filename,
+                                     "content": base64.b64encode(content).decode()})
 
 
 def _payout(claim: Claim) -> dict | None:

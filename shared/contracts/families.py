@@ -73,6 +73,12 @@ class FamilyListIn(PageIn):
                                                           "to list all of its villages"})
 
 
+class VillageIn(Strict):
+    village_code = fields.String(required=True, validate=VILLAGE_CODE,
+                                 metadata={"description": "a village's code, or a township's "
+                                                          "for all of its villages"})
+
+
 class CarePlanIn(Strict):
     """A visit every `every_days` days from `starts_on`, by volunteers with these skills."""
     every_days = Whole(required=True, validate=validate.Range(min=1, max=MAX_EVERY_DAYS))
@@ -121,3 +127,22 @@ class TimelineEntryOut(Schema):
 class TimelineOut(Schema):
     items = fields.List(fields.Nested(TimelineEntryOut))
     total = Whole()
+
+
+# For the insurance service alone (RPC, never HTTP; staff and the system only): the people
+# of a village as bulk enrolment needs them, identity numbers whole, since a policy is
+# keyed by the person's.
+
+class InsuredPersonOut(Schema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "whole: for enrolment only"})
+    relation = fields.String()
+    phone = fields.String(allow_none=True)
+
+
+class InsuredFamilyOut(Schema):
+    family_id = Whole()
+    family_no = fields.String()
+    category = fields.String()
+    village_code = fields.String()
+    members = fields.List(fields.Nested(InsuredPersonOut))

@@ -1,22 +1,50 @@
 """The insurance service's contract: what it accepts and answers, and its codes."""
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from shared.contracts.families import FamilyId
+from shared.contracts.families import VILLAGE_CODE, FamilyId
 from shared.contracts.fund import FUND_CODE
 from shared.contracts.volunteers import SKILLS
-from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
-from shared.money import Fen
+from shared.fields import BankAccount, Day, FreeText, Mobile, ResidentId, Text, Whole
+from shared.money import MAX_FEN, Fen
 from shared.schemas import PageIn, StateChangeOut, Strict, in_order
 
 PRODUCT_CODE = validate.Regexp(r"^[A-Z][A-Z0-9_]{1,39}$", error="Must be a code like ABC_1.")
 FAMILY_CATEGORIES = ("only_child", "two_daughters", "special_family",
                      "sterilisation_complication")
 CLAIM_STATUSES = ("submitted", "flagged", "approved_awaiting_funds", "approved", "paid",
-                  "rejected")
-POLICY_STATUSES = ("active", "expired", "cancelled")
+                  "rejected", "under_appeal")
+# The papers a claim may carry, and those a product can require before an approval.
+DOCUMENT_KINDS = ("hospital_invoice", "discharge_summary", "id_copy", "death_certificate",
+                  "other")
+DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")  # told by content
+APPEAL_DECISIONS = ("upheld", "overturned")
+POLICY_STATUSES = ("pending_payment", "active", "expired", "cancelled")
+# Who pays a part of a premium; a share naming a fund is paid by that fund (the premium
+# saga), the others are recorded by staff when the money comes.
+PAYERS = ("government", "department", "society", "family")
+SHARE_STATUSES = ("due", "awaiting_funds", "paid")
 # Reason codes of the automatic checks on a claim.
 FLAGS = ("policy_not_active", "waiting_period", "over_per_claim_cap", "over_per_year_cap",
-         "ineligible_age", "ineligible_category", "probable_duplicate", "before_birth")
+         "ineligible_age", "ineligible_category", "probable_duplicate", "before_birth",
+         "premium_unpaid", "sampled")
+# The families register's categories as the products name them (bulk enrolment);
+# a family of another category is covered only by products open to every category.
+CATEGORY_OF_FAMILY = {"only_child": "only_child", "two_daughters": "two_daughters",
+                      "special_bereaved": "special_family", "special_disabled": "special_family"}
+
+
+def premium_key(association: str, policy_id: int, payer: str) -> str:
+    """What names one premium share across the saga (`premium:341181:17:government`): the
+    fund opens one disbursement per key, and its events carry it back as `source_key`."""
+    return f"premium:{association}:{policy_id}:{payer}"
+
+
+def share_of_key(source_key: str | None) -> tuple[str, int, str] | None:
+    """(association, policy id, payer) of a premium share's key; None for any other key."""
+    kind, association, policy_id, payer = ((source_key or "").split(":") + [""] * 4)[:4]
+    if kind != "premium" or not policy_id.isdigit() or payer not in PAYERS:
+        return None
+    return association, int(policy_id), payer
 
 ERRORS = {
     "unknown_product": "A request names a product that does not exist (422).",
@@ -31,7 +59,30 @@ ERRORS = {
     "admin_only": "Only an admin may define products (403).",
     "payout_fund_unusable": "A product's payout fund does not exist or cannot pay claims "
                             "(422 on payout_fund_code).",
+    "premium_fund_unusable": "A premium share's fund does not exist or cannot pay premiums "
+                             "(422 on premium_shares.N.fund_code).",
+    "unknown_payer": "The policy has no premium share of this payer (422 on payer).",
+    "paid_by_fund": "The share is paid by its fund through the premium saga, not by hand "
+                    "(422 on payer).",
+    "amount_not_share": "A payment must be exactly the share's amount (422 on amount_fen).",
+    "share_already_paid": "The share was paid before (409).",
+    "policy_not_pending": "The policy is not waiting for its premium (409).",
+    "documents_missing": "The claim lacks a document its product requires; the fields name "
+                         "the kinds (409).",
+    "document_not_accepted": "A document whose content is not a PDF, JPEG or PNG, whatever "
+                             "its name or declared type (422 on file).",
+    "document_too_large": "A document over DOCUMENT_MAX_BYTES (413).",
+    "document_kind_differs": "The same file is already on the claim as another kind (409).",
+    "document_not_found": "No document with this hash on the claim (404).",
+    "already_appealed": "A claim is appealed at most once (409).",
 }
+
+
+class PremiumShareIn(Strict):
+    payer = fields.String(required=True, validate=validate.OneOf(PAYERS))
+    share_pct = Whole(required=True, validate=validate.Range(min=1, max=100))
+    fund_code = fields.String(load_default=None, allow_none=True, validate=FUND_CODE,
+                              metadata={"description": "the fund that pays this share"})
 
 
 class ProductIn(Strict):
@@ -52,12 +103,33 @@ class ProductIn(Strict):
     care_visit = fields.Boolean(load_default=False)
     care_visit_skills = fields.List(fields.String(validate=validate.OneOf(SKILLS)),
                                     load_default=list)
+    required_documents = fields.List(fields.String(validate=validate.OneOf(DOCUMENT_KINDS)),
+                                     load_default=list,
+                                     metadata={"description": "kinds a claim needs before an "
+                                                              "approval"})
+    premium_fen = Whole(load_default=0, validate=validate.Range(min=0, max=MAX_FEN))
+    premium_shares = fields.List(fields.Nested(PremiumShareIn), load_default=list,
+                                 validate=validate.Length(max=len(PAYERS)))
 
     @validates_schema
     def _in_order(self, data, **_):
         in_order(data, "min_age", "max_age", "Must not be below min_age.")
         in_order(data, "per_claim_cap_fen", "per_year_cap_fen",
                  "Must not be below per_claim_cap_fen.")
+
+    @validates_schema
+    def _shares(self, data, **_):
+        shares = data.get("premium_shares") or []
+        if not data.get("premium_fen"):
+            if shares:
+                raise ValidationError("Only a product with a premium has shares of it.",
+                                      "premium_shares")
+            return
+        payers = [share["payer"] for share in shares]
+        if len(set(payers)) != len(payers):
+            raise ValidationError("Each payer at most once.", "premium_shares")
+        if sum(share["share_pct"] for share in shares) != 100:
+            raise ValidationError("The shares must sum to 100 percent.", "premium_shares")
 
 
 class InsuredIn(Strict):
@@ -77,15 +149,73 @@ class PolicyIn(Strict):
     family_id = FamilyId(load_default=None, allow_none=True)
 
 
+class PaymentIn(Strict):
+    """A premium share paid by its payer, as staff record it."""
+    payer = fields.String(required=True, validate=validate.OneOf(PAYERS))
+    amount_fen = Fen(required=True)
+
+
+class BulkEnrolIn(Strict):
+    product_code = fields.String(required=True, validate=PRODUCT_CODE)
+    village_code = fields.String(required=True, validate=VILLAGE_CODE,
+                                 metadata={"description": "a village's code, or a township's "
+                                                          "for all of its villages"})
+    start_date = Day(required=True)
+
+
+class PayeeAccountIn(Strict):
+    """The bank account a claim is paid into; its number is shown masked everywhere."""
+    name = Text(load_default=None, allow_none=True, validate=validate.Length(max=200),
+                metadata={"description": "the account holder; default: the insured"})
+    bank = Text(required=True, validate=validate.Length(max=100))
+    account_no = BankAccount(required=True, metadata={"description": "12 to 30 digits"})
+
+
 class ClaimIn(Strict):
     policy_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     incident_date = Day(required=True)
     amount_claimed_fen = Fen(required=True)
     description = Text(required=True, validate=validate.Length(max=2000))
+    payee = fields.Nested(PayeeAccountIn, load_default=None, allow_none=True)
 
 
 class ApproveIn(Strict):
     amount_approved_fen = Fen(required=True)
+
+
+class DocumentIn(Strict):
+    """The form fields of a document upload (multipart/form-data) besides its `file`."""
+    kind = fields.String(required=True, validate=validate.OneOf(DOCUMENT_KINDS))
+
+
+class DocumentUploadIn(DocumentIn):
+    """A document as the gateway passes it on: the file's bytes in base64."""
+    filename = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=200))
+    content = fields.String(required=True, metadata={"description": "base64"})
+
+
+class AppealDecisionIn(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(APPEAL_DECISIONS))
+    reason = Text(required=True, validate=validate.Length(max=500))
+    amount_approved_fen = Fen(load_default=None, allow_none=True,
+                              metadata={"description": "required when overturned"})
+
+    @validates_schema
+    def _amount_when_overturned(self, data, **_):
+        overturned = data.get("decision") == "overturned"
+        if overturned and data.get("amount_approved_fen") is None:
+            raise ValidationError("Required when the appeal is overturned.",
+                                  "amount_approved_fen")
+        if not overturned and data.get("amount_approved_fen") is not None:
+            raise ValidationError("Only an overturned appeal approves an amount.",
+                                  "amount_approved_fen")
+
+
+class PublicClaimIn(Schema):
+    id_last4 = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9]{3}[0-9Xx]$", error="Must be the last 4 characters of the identity number."),
+        metadata={"description": "the last 4 characters of the insured's identity number"})
 
 
 class ClaimListIn(PageIn):
@@ -101,8 +231,15 @@ class PolicyListIn(PageIn):
 
 
 # What comes back: the service dumps every answer through these (shared.schemas.shaped).
+class PremiumShareOut(Schema):
+    payer = fields.String(metadata={"description": ", ".join(PAYERS)})
+    share_pct = Whole()
+    fund_code = fields.String(allow_none=True)
+
+
 class ProductOut(Schema):
     code = fields.String()
+    version = Whole(metadata={"description": "a new one each time the terms change"})
     name = fields.String()
     payout_fund_code = fields.String()
     per_claim_cap_fen = Whole()
@@ -114,6 +251,10 @@ class ProductOut(Schema):
     categories = fields.List(fields.String())
     care_visit = fields.Boolean()
     care_visit_skills = fields.List(fields.String())
+    required_documents = fields.List(fields.String(metadata={
+        "description": ", ".join(DOCUMENT_KINDS)}))
+    premium_fen = Whole()
+    premium_shares = fields.List(fields.Nested(PremiumShareOut))
 
 
 class InsuredOut(Schema):
@@ -127,10 +268,22 @@ class ClaimantOut(Schema):
     id_number = fields.String(metadata={"description": "masked"})
 
 
+class PolicyShareOut(Schema):
+    payer = fields.String(metadata={"description": ", ".join(PAYERS)})
+    share_pct = Whole()
+    amount_fen = Whole()
+    fund_code = fields.String(allow_none=True, metadata={"description": "paid by this fund"})
+    status = fields.String(metadata={"description": ", ".join(SHARE_STATUSES)})
+    paid_by = fields.String(allow_none=True)
+    paid_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    disbursement_id = Whole(allow_none=True)
+
+
 class PolicyOut(Schema):
     id = Whole()
     policy_no = fields.String()
     product_code = fields.String()
+    product_version = Whole(metadata={"description": "the product's terms it keeps"})
     status = fields.String(metadata={"description": ", ".join(POLICY_STATUSES)})
     start_date = fields.String(metadata={"format": "date"})
     end_date = fields.String(metadata={"format": "date"})
@@ -140,6 +293,22 @@ class PolicyOut(Schema):
     family_id = Whole(allow_none=True)
     cancel_reason = FreeText(allow_none=True)
     history = fields.List(fields.Nested(StateChangeOut))
+    premium_fen = Whole()
+    shares = fields.List(fields.Nested(PolicyShareOut),
+                         metadata={"description": "who pays which part of the premium"})
+
+
+class SkippedOut(Schema):
+    name = fields.String()
+    reason = fields.String(metadata={"description": "already_insured, ineligible_age, "
+                                                    "ineligible_category or before_birth"})
+    message = FreeText()
+
+
+class BulkEnrolOut(Schema):
+    enrolled = Whole()
+    policy_nos = fields.List(fields.String())
+    skipped = fields.List(fields.Nested(SkippedOut))
 
 
 class FlagOut(Schema):
@@ -153,6 +322,46 @@ class PayoutOut(Schema):
     disbursement_id = Whole(allow_none=True)
     amount_fen = Whole()
     paid_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class PayeeAccountOut(Schema):
+    name = fields.String(allow_none=True)
+    bank = fields.String()
+    account_no = fields.String(metadata={"description": "masked: the last 4 digits only"})
+
+
+class DocumentOut(Schema):
+    kind = fields.String(metadata={"description": ", ".join(DOCUMENT_KINDS)})
+    sha256 = fields.String(metadata={"description": "the content's hash; downloads name it"})
+    size_bytes = Whole()
+    content_type = fields.String(metadata={"description": ", ".join(DOCUMENT_TYPES)})
+    filename = FreeText(allow_none=True)
+    uploaded_by = fields.String()
+    uploaded_at = fields.String(metadata={"format": "date-time"})
+
+
+class AppealOut(Schema):
+    reason = FreeText()
+    appealed_by = fields.String()
+    appealed_at = fields.String(metadata={"format": "date-time"})
+    rejected_by = fields.String(metadata={"description": "may not decide it"})
+    decision = fields.String(allow_none=True, metadata={"description": ", ".join(
+        APPEAL_DECISIONS)})
+    decision_reason = FreeText(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class PublicClaimOut(Schema):
+    claim_no = fields.String()
+    status = fields.String(metadata={"description": ", ".join(CLAIM_STATUSES)})
+
+
+class DocumentContentOut(Schema):
+    """A document's bytes for the gateway to send (RPC only)."""
+    content_type = fields.String()
+    filename = fields.String(allow_none=True)
+    content = fields.String(metadata={"description": "base64"})
 
 
 class ClaimOut(Schema):
@@ -171,3 +380,8 @@ class ClaimOut(Schema):
     family_id = Whole(allow_none=True, metadata={"description": "its policy's family"})
     history = fields.List(fields.Nested(StateChangeOut))
     payout = fields.Nested(PayoutOut, allow_none=True)
+    payee = fields.Nested(PayeeAccountOut, allow_none=True)
+    documents = fields.List(fields.Nested(DocumentOut))
+    missing_documents = fields.List(fields.String(), metadata={
+        "description": "kinds the product requires that the claim lacks"})
+    appeal = fields.Nested(AppealOut, allow_none=True)

@@ -9,6 +9,7 @@ from shared.contracts.families import CATEGORIES as FAMILY_CATEGORIES
 from shared.contracts.families import CHANGEABLE as FAMILY_FIELDS
 from shared.contracts.families import RELATIONS
 from shared.contracts.fund import CHANNELS
+from shared.contracts.insurance import PAYERS
 from shared.contracts.volunteers import SKILLS
 from shared.money import Fen
 
@@ -205,8 +206,22 @@ class ClaimApprovedV2(ClaimApproved, _OfFamily):
     pass
 
 
+class ClaimApprovedV3(ClaimApprovedV2):
+    """Version 3: the bank account the payout goes to, when the claim names one. The number
+    travels masked only: the fund's books name the account by its last digits, and the full
+    number stays in the insurance service, the one place that needs it."""
+    payee_name = fields.String(load_default=None, allow_none=True)
+    payee_bank = fields.String(load_default=None, allow_none=True)
+    payee_account_masked = fields.String(load_default=None, allow_none=True)
+
+
 class ClaimRejectedV2(ClaimRejected, _OfFamily):
     pass
+
+
+class ClaimAppealed(_Claim, _OfFamily):
+    reason = fields.String(required=True)
+    appealed_by = fields.String(required=True)
 
 
 class ClaimPaidV2(ClaimPaid, _OfFamily):
@@ -219,6 +234,21 @@ class VisitRequestedV2(VisitRequested, _OfFamily):
 
 class VisitCompletedV2(VisitCompleted, _OfFamily):
     pass
+
+
+class PremiumDue(_Data):
+    """A premium share a fund pays: the fund opens one disbursement per `share_key`."""
+    policy_id = fields.Integer(required=True, strict=True)
+    policy_no = fields.String(required=True)
+    product_code = fields.String(required=True)
+    payer = fields.String(required=True, validate=validate.OneOf(PAYERS))
+    fund_code = fields.String(required=True)
+    amount_fen = Fen(required=True)
+    insured_name = fields.String(required=True)
+    family_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1))
+    enrolled_by = fields.String(required=True)
+    share_key = fields.String(required=True)  # e.g. premium:341181:17:government
 
 
 class VisitDue(_Data):
@@ -239,9 +269,11 @@ CATALOGUE: dict[str, dict[int, type[Schema]]] = {
     "fund.disbursement_rejected": {1: DisbursementRejected, 2: DisbursementRejectedV2},
     "insurance.policy_enrolled": {1: PolicyEnrolled, 2: PolicyEnrolledV2},
     "insurance.claim_submitted": {1: ClaimSubmitted, 2: ClaimSubmittedV2},
-    "insurance.claim_approved": {1: ClaimApproved, 2: ClaimApprovedV2},
+    "insurance.claim_approved": {1: ClaimApproved, 2: ClaimApprovedV2, 3: ClaimApprovedV3},
     "insurance.claim_rejected": {1: ClaimRejected, 2: ClaimRejectedV2},
     "insurance.claim_paid": {1: ClaimPaid, 2: ClaimPaidV2},
+    "insurance.premium_due": {1: PremiumDue},
+    "insurance.claim_appealed": {1: ClaimAppealed},
     "volunteers.volunteer_registered": {1: VolunteerRegistered},
     "volunteers.shift_signed_up": {1: ShiftSignedUp},
     "volunteers.visit_requested": {1: VisitRequested, 2: VisitRequestedV2},

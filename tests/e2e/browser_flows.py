@@ -15,12 +15,13 @@ import re
 import sys
 import time
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 from playwright.sync_api import expect, sync_playwright
 
+from deploy.demo import demo_png
 from shared.identity import make_resident_id
 from tests.e2e import page_checks
 from tests.insurance_data import TODAY
@@ -392,6 +393,84 @@ def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
     staff2.goto("/staff/funds/INSURANCE_PAYOUT/statement")  # where the payout went out
     expect(staff2.locator("#lines")).to_contain_text("¥250.00")
     site.look(staff2, "payout-statement")
+
+
+@flow
+def insurance_staff_record_a_premium_share_and_upload_a_claims_papers(site):
+    staff1 = site.login("staff1")
+    staff1.goto("/insurance")
+    site.look(staff1)
+    born = date(1981, 1, 1) + timedelta(days=random.randint(0, 3000))
+    person = make_resident_id("341181", born, random.randint(1, 999))
+    staff1.select_option("#enrol #product_code", "FAMILY_HOSPITAL_CARE")
+    site.fill(staff1, "#enrol #insured_name", "吴小红")
+    staff1.fill("#enrol #insured_id_number", person)
+    staff1.fill("#enrol #start_date", (TODAY - timedelta(days=100)).isoformat())
+    staff1.click("#enrol button[type=submit]")
+    # Enrolled, and waiting for its premium: the fund's share comes by itself, the family's
+    # is recorded by hand.
+    expect(staff1.locator("#new-policy-status")).to_have_attribute("data-status",
+                                                                  "pending_payment")
+    expect(staff1.locator("#new-policy-shares tr[data-payer=family]")).to_contain_text("¥24.00")
+    policy_no = staff1.locator("#new-policy-no").inner_text()
+    site.look(staff1, "enrolled-pending")
+    staff1.click("#new-policy-link")
+    government = staff1.locator("#shares tr[data-payer=government]")
+    for _ in range(50):
+        if government.get_attribute("data-status") == "paid":
+            break
+        staff1.wait_for_timeout(200)
+        staff1.reload()
+    expect(government).to_have_attribute("data-status", "paid")
+    expect(staff1.locator("#record-payment #payer option")).to_have_count(1)
+    site.look(staff1, "policy-pending")
+    site.fill_yuan(staff1, "#record-payment #amount_yuan", "24.00")
+    staff1.click("#record-payment button[type=submit]")
+    expect(staff1.locator("#policy-status")).to_have_attribute("data-status", "active")
+    expect(staff1.locator("#record-payment")).to_have_count(0)
+    site.look(staff1, "policy-active")
+
+    staff1.goto("/insurance")
+    staff1.fill("#register-claim #policy_no", policy_no)
+    staff1.fill("#register-claim #incident_date", (TODAY - timedelta(days=10)).isoformat())
+    site.fill_yuan(staff1, "#register-claim #amount_yuan", "300.00")
+    site.fill(staff1, "#register-claim #description", "肺炎住院")
+    site.fill(staff1, "#register-claim #payee_bank", "中国建设银行天长支行")
+    account = "6217" + "".join(random.choice("0123456789") for _ in range(15))
+    staff1.fill("#register-claim #payee_account_no", account)
+    staff1.click("#register-claim button[type=submit]")
+    expect(staff1.locator("#claim-status")).to_have_attribute("data-status", "submitted")
+    expect(staff1.locator("#payee-account")).to_have_text("*" * 15 + account[-4:])
+    expect(staff1.locator("#missing-documents .missing")).to_have_count(2)
+    site.look(staff1, "claim-without-papers")
+    claim_url, claim_no = staff1.url, staff1.locator("h1").inner_text().split()[-1]
+
+    staff1.select_option("#upload-document #kind", "hospital_invoice")
+    site.typed.append("发票.png")  # the file's name shows as it was sent
+    staff1.set_input_files("#upload-document #file", files=[{
+        "name": "发票.png", "mimeType": "image/png", "buffer": demo_png()}])
+    staff1.click("#upload-document button[type=submit]")
+    expect(staff1.locator("#documents tr[data-kind=hospital_invoice]")).to_contain_text(
+        "发票.png")
+    expect(staff1.locator("#missing-documents .missing")).to_have_count(1)
+    site.look(staff1, "claim-paper-uploaded")
+    assert account not in staff1.content()
+
+    staff2 = site.login("staff2")
+    staff2.goto(claim_url)
+    staff2.click("#approve button[type=submit]")
+    expect(staff2.locator("#approve .field-error[data-field=documents]")).to_contain_text(
+        site.text("出院小结", "Discharge summary"))
+    site.look(staff2, "claim-papers-missing")
+
+    visitor = site.context.new_page()  # what the insured reads, without a login
+    visitor.goto("/public/claim-status")
+    site.look(visitor, "claim-status-form")
+    visitor.fill("#claim_no", claim_no)
+    visitor.fill("#id_last4", person[-4:])
+    visitor.click("#claim-status-lookup button[type=submit]")
+    expect(visitor.locator("#found-status")).to_have_text(site.text("已提交", "Submitted"))
+    site.look(visitor, "claim-status")
 
 
 @flow

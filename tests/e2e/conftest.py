@@ -31,7 +31,8 @@ class Client:
 
 # Every test here speaks from 127.0.0.1: the per-address limits are lifted except in the
 # modules that test them.
-LOOSE_LIMITS = {"PUBLIC_POSTS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ADDRESS": "100000"}
+LOOSE_LIMITS = {"PUBLIC_POSTS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ADDRESS": "100000",
+                "PUBLIC_LOOKUPS_PER_MINUTE": "100000"}
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,9 @@ class FundBehindProxy:
 
     @property
     def queue(self) -> str:
-        return get_extension(self.fund.container, EventSubscriber).queue.name
+        # The claims' queue: the fund subscribes to premiums due as well.
+        return get_extension(self.fund.container, EventSubscriber,
+                             method_name="on_claim_approved").queue.name
 
     @property
     def died(self) -> bool:

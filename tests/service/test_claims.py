@@ -181,7 +181,7 @@ def test_a_policy_for_a_family_makes_its_claims_and_their_payout_the_familys(sag
     assert [(e["body"]["event_type"], e["body"]["version"], e["body"]["data"]["family_id"])
             for e in events] == [("insurance.policy_enrolled", 2, 5),
                                  ("insurance.claim_submitted", 2, 5),
-                                 ("insurance.claim_approved", 2, 5),
+                                 ("insurance.claim_approved", 3, 5),
                                  ("insurance.claim_paid", 2, 5)]
     payout = saga.fund.get_disbursement(paid["payout"]["disbursement_id"], STAFF1)
     assert payout["family_id"] == 5

@@ -152,12 +152,15 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
 
 
-def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None):
+def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None,
+         body_limit=None):
     """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
     checked as the API checks them, failures shown as pages with the API's status.
     `form_page` (a POST's; by default its first path segment, `/staff/donations` ->
     `/staff`) is the page whose form posts here: a POST's address has no page of its own,
-    so the language switch goes back there."""
+    so the language switch goes back there. A form that uploads a file (multipart/form-data:
+    its CSRF token is one of its fields, read as any form's) may be larger than
+    MAX_BODY_BYTES: `body_limit()` says how large."""
     def decorate(handler):
         @wraps(handler)
         def endpoint(self, request, **path_args):
@@ -196,7 +199,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
                 log.exception("page %s failed", request.path)
                 return ui.render("error.html", 500, message=ui.gettext(
                     "Something went wrong on our side."))
-        return http(method, path)(endpoint)
+        return http(method, path, body_limit=body_limit)(endpoint)
     return decorate
 
 

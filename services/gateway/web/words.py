@@ -16,9 +16,12 @@ WORDS = {
     "approved": N_("Approved"),
     "paid": N_("Paid"),
     "rejected": N_("Rejected"),
+    "under_appeal": N_("Under appeal"),
     "active": N_("Active"),
     "expired": N_("Expired"),
     "cancelled": N_("Cancelled"),
+    "pending_payment": N_("Waiting for the premium"),
+    "due": N_("Due"),
     "pending": N_("Waiting for payment"),
     "confirmed": N_("Confirmed"),
     "requested": N_("Waiting for approval"),
@@ -52,6 +55,10 @@ WORDS = {
     "company": N_("Company"),
     "government": N_("Government"),
     "organisation": N_("Organisation"),
+    # who pays a part of a premium (besides the government)
+    "department": N_("Government department"),
+    "society": N_("Society"),
+    "family": N_("The family"),
     # families
     "only_child": N_("Only-child family"),
     "two_daughters": N_("Two-daughter family"),
@@ -67,12 +74,24 @@ WORDS = {
     # the automatic checks on a claim
     "policy_not_active": N_("Policy not in force"),
     "waiting_period": N_("Within the waiting period"),
+    "premium_unpaid": N_("Premium not paid in full"),
     "over_per_claim_cap": N_("Over the per-claim cap"),
     "over_per_year_cap": N_("Over the yearly cap"),
     "ineligible_age": N_("Age not covered"),
     "ineligible_category": N_("Family category not covered"),
     "probable_duplicate": N_("Probable duplicate"),
     "before_birth": N_("Before the insured was born"),
+    "sampled": N_("Sampled for review at random"),
+    # the papers on a claim
+    "hospital_invoice": N_("Hospital invoice"),
+    "discharge_summary": N_("Discharge summary"),
+    "id_copy": N_("Copy of the identity card"),
+    "death_certificate": N_("Death certificate"),
+    # the decision on a rejected claim's appeal
+    "upheld": N_("Rejection upheld"),
+    "overturned": N_("Rejection overturned"),
+    # why bulk enrolment left someone out (besides the checks' own words above)
+    "already_insured": N_("Already insured"),
     # volunteers' skills
     "psychological_counselling": N_("Psychological counselling"),
     "legal_aid": N_("Legal aid"),
@@ -102,6 +121,13 @@ WORDS = {
     "county": N_("County association"),
     "township": N_("Township association"),
     "village": N_("Village association"),
+}
+
+# A premium share's state: words of their own, as a share is paid in, not paid out.
+SHARE_WORDS = {
+    "due": N_("Not paid yet"),
+    "awaiting_funds": N_("Waiting for the fund's money"),
+    "paid": N_("Paid in"),
 }
 
 # The figures of an association's dashboard, which its ranking may be by: words of their

@@ -1,0 +1,93 @@
+"""Documents kept by their content: `put(bytes)` answers the SHA-256 hex digest, `get(digest)`
+gives the bytes back. The same content put twice is stored once.
+
+The store built in keeps each blob as a file under `BLOB_DIR` (default `var/blobs`), which
+serves one machine. In production an S3-compatible object store is the choice (MinIO, a
+cloud's object storage), reached with boto3 and named by `BLOB_STORE_URL`
+(`s3://bucket/prefix`): a class with the same two methods, picked by `blob_store()`. It is
+not built yet (boto3 is not among the dependencies), so setting `BLOB_STORE_URL` stops the
+service at its first document instead of keeping documents where nobody expects them.
+
+Also here: what kind of file some bytes are, by their first bytes (magic numbers), never by
+a name or a declared type."""
+import hashlib
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from shared.settings import blob_dir, blob_store_url
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+# The signatures of the kinds of file people may send as evidence.
+MAGIC = (("application/pdf", b"%PDF-"), ("image/jpeg", b"\xff\xd8\xff"),
+         ("image/png", b"\x89PNG\r\n\x1a\n"))
+
+
+class BlobMissing(KeyError):
+    """No blob with this digest."""
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, digest: str) -> bytes: ...
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def is_digest(text: str) -> bool:
+    return bool(_DIGEST.fullmatch(text))
+
+
+def media_type(data: bytes) -> str | None:
+    """`application/pdf`, `image/jpeg` or `image/png` by the content, else None."""
+    return next((kind for kind, magic in MAGIC if data.startswith(magic)), None)
+
+
+class DirectoryStore:
+    """Blobs as files `<root>/<first two hex digits>/<digest>`, written whole or not at all."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def put(self, data: bytes) -> str:
+        digest = digest_of(data)
+        path = self._path(digest)
+        if path.exists():
+            return digest  # the same content is already here
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)  # atomic: a reader never sees half a file
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        if not is_digest(digest):
+            raise BlobMissing(digest)
+        try:
+            return self._path(digest).read_bytes()
+        except FileNotFoundError:
+            raise BlobMissing(digest) from None
+
+    def _path(self, digest: str) -> Path:
+        return self.root / digest[:2] / digest
+
+
+def blob_store() -> BlobStore:
+    """The store the settings name."""
+    url = blob_store_url()
+    if url:
+        raise RuntimeError(f"BLOB_STORE_URL is {url!r}, but only the directory store is "
+                           "built in (see shared/blobs.py); unset it to use BLOB_DIR")
+    return DirectoryStore(blob_dir())

@@ -10,6 +10,7 @@ from services.volunteers import bookings, domain, people, shifts
 from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
+from shared.contracts.insurance import PREMIUM_KEY
 from shared.contracts.volunteers import ProposalOut
 from shared.outbox import record_event
 from shared.schemas import shaped
@@ -33,7 +34,9 @@ def open_for_claim(session: Session, envelope: dict) -> None:
 
 def open_for_assistance(session: Session, envelope: dict) -> None:
     data = envelope["data"]
-    if data["fund_code"] != SPECIAL_FAMILY_FUND:
+    # Help paid to a family, not a premium the fund paid for someone's policy.
+    if data["fund_code"] != SPECIAL_FAMILY_FUND or \
+            (data.get("source_key") or "").startswith(PREMIUM_KEY):
         return
     number = data["disbursement_id"]
     _open(session, envelope, f"disbursement:{data['association_code']}:{number}",

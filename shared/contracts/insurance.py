@@ -33,10 +33,13 @@ CATEGORY_OF_FAMILY = {"only_child": "only_child", "two_daughters": "two_daughter
                       "special_bereaved": "special_family", "special_disabled": "special_family"}
 
 
+PREMIUM_KEY = "premium:"
+
+
 def premium_key(association: str, policy_id: int, payer: str) -> str:
     """What names one premium share across the saga (`premium:341181:17:government`): the
     fund opens one disbursement per key, and its events carry it back as `source_key`."""
-    return f"premium:{association}:{policy_id}:{payer}"
+    return f"{PREMIUM_KEY}{association}:{policy_id}:{payer}"
 
 
 def share_of_key(source_key: str | None) -> tuple[str, int, str] | None:

@@ -205,6 +205,13 @@ def test_a_general_fund_disbursement_opens_no_visit(volunteers):
     assert volunteers.visits()["total"] == 0
 
 
+def test_a_premium_the_special_family_fund_pays_opens_no_visit(volunteers):
+    premium = disbursement_paid(13, "SPECIAL_FAMILY")
+    premium["data"]["source_key"] = "premium:341181:17:government"
+    deliver_paid(volunteers, premium)
+    assert volunteers.visits()["total"] == 0
+
+
 # 4b. A family's care plan → its visit
 
 def visit_due(family_id=21, due_on="2027-06-01") -> dict:

@@ -1,5 +1,6 @@
 """The web pages as a browser without JavaScript sees them: log in through the login form,
 and read the forms of a page (where they post, what they send) from its HTML."""
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
@@ -81,6 +82,14 @@ def read(page_url: str, html: str) -> tuple[list[Form], list[str]]:
     parser = _Forms(page_url)
     parser.feed(html)
     return parser.forms, parser.links
+
+
+def field_errors(html: str) -> dict[str, list[str]]:
+    """The errors a page shows next to its fields, by field."""
+    found: dict[str, list[str]] = {}
+    for name, message in re.findall(r'class="field-error" data-field="([^"]+)">([^<]*)', html):
+        found.setdefault(name, []).append(message)
+    return found
 
 
 def csrf_of(page_url: str, html: str) -> str:

@@ -12,7 +12,7 @@ import requests
 
 from services.gateway.web_server import SECURITY_HEADERS
 from shared.identity import make_resident_id
-from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in
+from tests.e2e.page_forms import TIMEOUT, csrf_of, field_errors, log_in
 
 HUGE_IDS = ["0", str(2**31), str(2**63), str(2**64), "99999999999"]
 NOT_MONEY = ["9e999999", "NaN", "Infinity", "-Infinity", "sNaN", "1e-999", "1e999999999"]
@@ -44,11 +44,7 @@ class Browser:
 
 
 def _field_errors(page: requests.Response) -> dict:
-    found: dict = {}
-    for name, message in re.findall(r'class="field-error" data-field="([^"]+)">([^<]*)',
-                                    page.text):
-        found.setdefault(name, []).append(message)
-    return found
+    return field_errors(page.text)
 
 
 def _page(answer: requests.Response, status: int) -> requests.Response:

@@ -13,7 +13,7 @@ import requests
 
 from deploy import demo
 from shared.identity import make_resident_id
-from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in, read
+from tests.e2e.page_forms import TIMEOUT, csrf_of, field_errors, log_in, read
 
 # A low lookup rate, so the last test can reach it (the other tests look up a few times).
 LOOKUPS_PER_MINUTE = 8
@@ -46,11 +46,7 @@ def _post(browser, url: str, page: requests.Response, **kwargs) -> requests.Resp
 
 
 def _errors(page: requests.Response) -> dict:
-    found: dict = {}
-    for name, message in re.findall(r'class="field-error" data-field="([^"]+)">([^<]*)',
-                                    page.text):
-        found.setdefault(name, []).append(message)
-    return found
+    return field_errors(page.text)
 
 
 def _form(page: requests.Response, action_end: str):

@@ -1,7 +1,7 @@
 """Volunteer rules in plain Python: skills and certificates, overlapping bookings, shift
 capacity with a waitlist, and the matcher that proposes volunteers for a visit."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from shared.clock import local_date
 from shared.errors import Conflict
@@ -43,6 +43,26 @@ class Window:
     @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+CHECK_IN_EARLY = timedelta(minutes=30)
+
+
+def check_in_open(shift: Window, now: datetime) -> None:
+    """A volunteer checks in from half an hour before the shift starts until it ends."""
+    if now < shift.starts_at - CHECK_IN_EARLY:
+        raise Conflict("Check-in opens 30 minutes before the shift starts.", "check_in_not_open")
+    if now >= shift.ends_at:
+        raise Conflict("The shift is over; a coordinator may correct the hours.", "shift_over")
+
+
+def served_minutes(shift: Window, checked_in: datetime, checked_out: datetime) -> int:
+    """The minutes of the shift the volunteer was there for: arriving early or leaving late
+    adds nothing, leaving before it started is none, part of a minute is one."""
+    served = Window(max(checked_in, shift.starts_at), min(checked_out, shift.ends_at))
+    if served.ends_at <= served.starts_at:
+        return 0
+    return max(1, served.minutes)
 
 
 def valid_skills(skills: list[Skill], day: date) -> set[str]:

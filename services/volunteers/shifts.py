@@ -70,21 +70,24 @@ def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
 
 
 def check_in(session: Session, association: str, shift_id: int, volunteer_id: int) -> Signup:
-    entry = _confirmed(session, association, shift_id, volunteer_id)
+    shift, entry = _confirmed(session, association, shift_id, volunteer_id)
     if entry.checked_in_at is not None:
         raise Conflict("Already checked in.", "already_checked_in")
-    entry.checked_in_at = now_utc()
+    now = now_utc()
+    domain.check_in_open(_window(shift), now)
+    entry.checked_in_at = now
     return entry
 
 
 def check_out(session: Session, association: str, shift_id: int, volunteer_id: int) -> Signup:
-    entry = _confirmed(session, association, shift_id, volunteer_id)
+    shift, entry = _confirmed(session, association, shift_id, volunteer_id)
     if entry.checked_in_at is None or entry.checked_out_at is not None:
         raise Conflict("Check in first, and check out only once.", "not_checked_in")
     entry.checked_out_at = now_utc()
-    minutes = max(1, domain.Window(as_utc(entry.checked_in_at),
-                                   as_utc(entry.checked_out_at)).minutes)
-    record_hours(session, association, volunteer_id, minutes, "shift", entry.id)
+    minutes = domain.served_minutes(_window(shift), as_utc(entry.checked_in_at),
+                                    as_utc(entry.checked_out_at))
+    if minutes:
+        record_hours(session, association, volunteer_id, minutes, "shift", entry.id)
     return entry
 
 
@@ -133,12 +136,16 @@ def _current(session: Session, shift_id: int, volunteer_id: int) -> Signup | Non
         Signup.status.in_(("confirmed", "waitlisted")))).first()
 
 
-def _confirmed(session, association, shift_id, volunteer_id) -> Signup:
+def _confirmed(session, association, shift_id, volunteer_id) -> tuple[Shift, Signup]:
     shift = rows.one(session, Shift, association, shift_id, lock=True)
     entry = _current(session, shift.id, volunteer_id)
     if entry is None or entry.status != "confirmed":
         raise Conflict("Only a confirmed volunteer can check in or out.", "not_confirmed")
-    return entry
+    return shift, entry
+
+
+def _window(shift: Shift) -> domain.Window:
+    return domain.Window(as_utc(shift.starts_at), as_utc(shift.ends_at))
 
 
 def _signed_up(session: Session, association: str, entry: Signup) -> None:

@@ -29,6 +29,8 @@ ERRORS = {
     "missing_skill": "A required skill is missing or its certificate expired (409).",
     "not_confirmed": "Only a confirmed volunteer checks in or out (409).",
     "already_checked_in": "Checked in before (409).",
+    "check_in_not_open": "Check-in opens 30 minutes before the shift starts (409).",
+    "shift_over": "The shift has ended: no check-in (409).",
     "not_checked_in": "Check in first, and check out once (409).",
     "illegal_transition": "The sign-up or visit is not in a state that allows this (409).",
     "not_yourself": "A volunteer acts and reads only as themself (403).",

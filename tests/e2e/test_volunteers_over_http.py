@@ -3,13 +3,13 @@ when its event arrives twice; the visit is matched, assigned, completed, and the
 import json
 import re
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import requests
 
 from shared.identity import make_resident_id
 from tests.insurance_data import TODAY
-from tests.support import EventTap, publish_raw, wait_until
+from tests.support import EventTap, assert_problem, publish_raw, wait_until
 from tests.volunteer_data import shift, volunteer
 
 SKILLED = {"code": "psychological_counselling", "certificate_no": "PC-1",
@@ -119,13 +119,22 @@ def test_sign_up_rules_over_http(anonymous):
     assert [c["volunteer_id"] for c in after["confirmed"]] == [other["id"]]
 
 
-def test_hours_come_from_check_in_and_out(anonymous):
+def test_hours_come_from_check_in_and_out_within_the_shifts_window(anonymous):
     coordinator = anonymous.login("coordinator1")
     person = coordinator.call("POST", "/api/v1/volunteers", volunteer(903)).json()
     activity = coordinator.call("POST", "/api/v1/activities", {"title": "义诊"}).json()
-    made = coordinator.call("POST", "/api/v1/shifts", shift(activity["id"], 2,
-                                                            day="2027-07-11")).json()
     me = {"volunteer_id": person["id"]}
+    later = coordinator.call("POST", "/api/v1/shifts", shift(activity["id"], 2,
+                                                             day="2030-07-11")).json()
+    coordinator.call("POST", f"/api/v1/shifts/{later['id']}/signups", me)
+    assert_problem(coordinator.call("POST", f"/api/v1/shifts/{later['id']}/checkin", me),
+                   409, "check_in_not_open")
+    # A shift that began a moment ago and runs for two hours.
+    start = datetime.now(UTC) - timedelta(seconds=5)
+    made = coordinator.call("POST", "/api/v1/shifts", {
+        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "place": "社区服务中心"}).json()
     coordinator.call("POST", f"/api/v1/shifts/{made['id']}/signups", me)
     early = coordinator.call("POST", f"/api/v1/shifts/{made['id']}/checkout", me)
     assert early.status_code == 409

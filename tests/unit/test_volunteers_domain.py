@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from services.volunteers import domain
 from services.volunteers.domain import (
     Candidate,
     Skill,
@@ -426,3 +427,33 @@ def test_team_together_must_cover_every_required_skill(team, missing):
 
 def test_a_visit_that_needs_no_particular_skill_takes_anyone():
     check_team_covers([{"general"}], [])
+
+
+# Honest hours: when a volunteer may check in, and what a shift credits
+
+SHIFT = Window(datetime(2027, 5, 29, 1, 0, tzinfo=UTC), datetime(2027, 5, 29, 4, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("minutes_from_start, code", [
+    (-31, "check_in_not_open"), (180, "shift_over"), (600, "shift_over"),
+    (-60 * 24 * 365, "check_in_not_open")])
+def test_check_in_is_refused_before_its_half_hour_and_after_the_end(minutes_from_start, code):
+    with pytest.raises(Conflict) as refused:
+        domain.check_in_open(SHIFT, SHIFT.starts_at + timedelta(minutes=minutes_from_start))
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize("minutes_from_start", [-30, -1, 0, 90, 179])
+def test_check_in_is_open_from_half_an_hour_before_until_the_end(minutes_from_start):
+    domain.check_in_open(SHIFT, SHIFT.starts_at + timedelta(minutes=minutes_from_start))
+
+
+@pytest.mark.parametrize("came, left, minutes", [
+    (-30, 200, 180),  # early and late: the shift only
+    (15, 75, 60), (-20, -5, 0),  # gone before it began: nothing
+    (10, 10.5, 1),  # part of a minute is one
+])
+def test_a_shift_credits_only_the_time_within_it(came, left, minutes):
+    at = SHIFT.starts_at
+    assert domain.served_minutes(SHIFT, at + timedelta(minutes=came),
+                                 at + timedelta(minutes=left)) == minutes

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from shared.actors import COORDINATORS, STAFF
 from shared.contracts.families import FAMILY_READERS, FamilyId
 from shared.fields import Day, Mobile, ResidentId, Text, Whole
-from shared.schemas import MAX_ID, Strict
+from shared.schemas import MAX_ID, PageIn, Strict
 
 COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
 LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
@@ -53,12 +53,10 @@ class MemberIn(Strict):
         "description": "the association the member belongs to (the county's or one under it)"})
 
 
-class MemberListIn(Schema):
+class MemberListIn(PageIn):
     grassroots_code = fields.String(load_default=None, allow_none=True, validate=CODE,
                                     metadata={"description": "a township's code lists its "
                                                              "villages' members too"})
-    limit = Whole(text=True, load_default=50, validate=validate.Range(min=1, max=500))
-    offset = Whole(text=True, load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class PairingIn(Strict):

@@ -144,10 +144,6 @@ def _confirmed(session, association, shift_id, volunteer_id) -> tuple[Shift, Sig
     return shift, entry
 
 
-def _window(shift: Shift) -> domain.Window:
-    return domain.Window(as_utc(shift.starts_at), as_utc(shift.ends_at))
-
-
 def _signed_up(session: Session, association: str, entry: Signup) -> None:
     record_event(session, OUTBOX, "volunteers.shift_signed_up", {
         "association_code": association, "shift_id": entry.shift_id,

@@ -39,6 +39,12 @@ class Lifecycle:
                             to_status=target, reason=reason)
         thing.status = target
 
+    def note(self, thing, actor: str, reason: str, at: datetime | None = None) -> None:
+        """An entry in the history that changes no state (a waitlisted volunteer passed
+        over, say), so the history tells everything that happened to the thing."""
+        thing.record_change(at=at or datetime.now(UTC), actor=actor, from_status=thing.status,
+                            to_status=thing.status, reason=reason)
+
     def start(self, thing, initial: str, actor: str, reason: str | None = None) -> None:
         """The first entry of a new thing's history."""
         if initial not in self.transitions:

@@ -88,6 +88,12 @@ def visit_lead_days() -> int:
     return int(os.environ.get("VISIT_LEAD_DAYS", "7"))
 
 
+def no_show_check_seconds() -> int:
+    """How often the volunteers service looks for shifts that ended with confirmed
+    volunteers who never checked in (`NO_SHOW_CHECK_SECONDS`)."""
+    return int(os.environ.get("NO_SHOW_CHECK_SECONDS", "60"))
+
+
 def payment_notify_secret() -> str:
     """The key payment channels sign their notifications with (`PAYMENT_NOTIFY_SECRET`)."""
     return _kept_secret("PAYMENT_NOTIFY_SECRET", "payment-notify-secret")

@@ -1,13 +1,15 @@
 """The ops command line: `python -m deploy.ops SUBCOMMAND --help`."""
 import argparse
 import json
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
-from deploy.ops import deadletters, importing, reconciling, statements
+from deploy.ops import deadletters, importing, reconciling, statements, volunteer_hours
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.errors import DomainError
 from shared.settings import amqp_uri
@@ -49,6 +51,30 @@ def export_statement(args) -> int:
                                       Path(args.out)):
             print(path)
     return 0
+
+
+def export_hours(args) -> int:
+    if args.start > args.end:
+        print(f"--from {args.start} is after --to {args.end}", file=sys.stderr)
+        return 2
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
+        try:
+            count = volunteer_hours.export(rpc.volunteers, args.start, args.end, Path(args.out))
+        except OSError as error:
+            print(f"cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+            return 2
+    print(f"{count} service records, {args.start} to {args.end}, in {args.out} (mode 0600: "
+          f"it holds full identity numbers)")
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: YYYY-MM-DD") from None
 
 
 def reconcile(args) -> int:
@@ -98,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
                                description=reconciling.__doc__)
     bank.add_argument("file", help="the bank statement as UTF-8 CSV")
     bank.set_defaults(run=reconcile)
+    hours = commands.add_parser("export-hours", help=volunteer_hours.__doc__.splitlines()[0],
+                                description=volunteer_hours.__doc__)
+    hours.add_argument("--from", dest="start", required=True, type=_day, help="YYYY-MM-DD")
+    hours.add_argument("--to", dest="end", required=True, type=_day, help="YYYY-MM-DD")
+    hours.add_argument("--out", required=True, help="the CSV file to write")
+    hours.set_defaults(run=export_hours)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top

@@ -27,6 +27,37 @@ def create_user(session: Session, data: dict, association_code: str) -> User:
     return user
 
 
+def create_volunteer_login(session: Session, username: str, password: str,
+                           application: dict, association_code: str) -> User:
+    """The approved applicant's login, on a one-time password they must change first. One
+    per volunteer: approving again after the login was made is a conflict."""
+    volunteer_id = application["volunteer_id"]
+    if _login_of(session, volunteer_id):
+        raise _approved(volunteer_id)
+    if session.scalars(select(User.id).where(User.username == username)).first():
+        raise _taken(username)
+    user = User(username=username, password_hash=hash_password(password), role="volunteer",
+                display_name=application["name"], association_code=association_code,
+                volunteer_id=volunteer_id, active=True, must_change_password=True)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # made by a concurrent approval since the checks above
+        session.rollback()
+        raise (_approved(volunteer_id) if _login_of(session, volunteer_id)
+               else _taken(username)) from None
+    return user
+
+
+def _login_of(session: Session, volunteer_id: int) -> bool:
+    return session.scalars(select(User.id).where(User.volunteer_id == volunteer_id)
+                           ).first() is not None
+
+
+def _approved(volunteer_id: int) -> Conflict:
+    return Conflict(f"Volunteer {volunteer_id} has a login already.", "already_approved")
+
+
 def list_users(session: Session, association_code: str, limit: int,
                offset: int) -> tuple[list[User], int]:
     mine = User.association_code == association_code

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from services.gateway.models import RevokedToken, User
 from services.gateway.throttle import LOGINS
 from shared.actors import sign
+from shared.errors import Forbidden, InvalidInput
 from shared.settings import token_secret, token_ttl_seconds
 
 # Checked when the username is unknown, so a wrong name takes as long as a wrong password.
@@ -19,6 +20,14 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 class Unauthorized(Exception):
     pass
+
+
+class PasswordChangeRequired(Forbidden):
+    """The login still has its one-time password: its token serves only to change it."""
+
+    def __init__(self):
+        super().__init__("Choose a new password first: POST /api/v1/auth/password.",
+                         "password_change_required")
 
 
 def hash_password(password: str) -> str:
@@ -54,22 +63,61 @@ def issue_token(user: User) -> tuple[str, int]:
     claims = {"sub": user.username, "role": user.role, "assoc": user.association_code,
               "donor_id": user.donor_id, "volunteer_id": user.volunteer_id,
               "exp": int(time.time()) + ttl, "jti": uuid.uuid4().hex}
+    if user.must_change_password:
+        claims["otp"] = True  # issued on a one-time password (see current_actor)
     return jwt.encode(claims, token_secret(), algorithm="HS256"), ttl
 
 
-def current_actor(db, header: str | None) -> dict:
+def token_answer(user: User, token: str, ttl: int) -> dict:
+    """What logging in (or changing the password) answers: TokenOut."""
+    return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
+            "role": user.role, "must_change_password": user.must_change_password}
+
+
+def current_actor(db, header: str | None, password_pending: bool = False) -> dict:
     """The caller of an API request or a page: a valid token whose user still exists and is
-    active, so a deactivation takes effect on the next request, not when the token expires."""
+    active, so a deactivation takes effect on the next request, not when the token expires.
+    A login that must still change its one-time password may only do that (and log out):
+    `password_pending` says the request is one of those. A token issued on a one-time
+    password stops working once the password is changed."""
     claims = _claims(header)
     with db.transaction() as session:
-        active = session.scalars(select(User.active)
-                                 .where(User.username == claims["sub"])).one_or_none()
+        user = session.execute(select(User.active, User.must_change_password)
+                               .where(User.username == claims["sub"])).one_or_none()
         revoked = session.get(RevokedToken, claims["jti"]) is not None
     if revoked:
         raise Unauthorized("This token was logged out; log in again.")
-    if not active:
+    if user is None or not user.active:
         raise Unauthorized("This login is no longer active.")
+    if claims.get("otp") and not user.must_change_password:
+        raise Unauthorized("The password was changed since this token was issued; log in "
+                           "again.")
+    if user.must_change_password and not password_pending:
+        raise PasswordChangeRequired()
     return _actor(claims)
+
+
+def change_password(db, header: str | None, current: str, new: str,
+                    address: str) -> tuple[User, str, int]:
+    """The caller's password replaced, their one-time one included; the token used is
+    logged out and a new one issued. A wrong current password counts as a failed login."""
+    username = _claims(header)["sub"]
+    LOGINS.check(username, address)
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.username == username)
+                               .with_for_update()).one()
+        right = check_password_hash(user.password_hash, current)
+        if right:
+            user.password_hash = hash_password(new)
+            user.must_change_password = False
+            session.flush()
+            session.expunge(user)
+    if not right:
+        LOGINS.failed(username, address)
+        raise InvalidInput("The current password is wrong.", "wrong_password",
+                           {"current_password": ["Wrong password."]})
+    revoke(db, header)
+    return (user, *issue_token(user))
 
 
 def revoke(db, header: str | None) -> None:

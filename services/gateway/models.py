@@ -1,7 +1,7 @@
 """The gateway's own table: the people who log in."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -21,8 +21,15 @@ class User(Base):
     donor_id: Mapped[int | None] = mapped_column(Integer)
     volunteer_id: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A login made with a one-time password: its tokens serve only to choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
                                                  server_default=func.now())
+
+
+# One login per volunteer: two coordinators approving at once cannot make two.
+Index("uq_users_volunteer_id", User.volunteer_id, unique=True)
 
 
 class RevokedToken(Base):

@@ -66,7 +66,7 @@ def _operation(route: Route, parameters: list) -> dict:
                                         "description": description,
                                         "schema": {"type": "string"}})
     if route.body is not None:
-        operation["requestBody"] = {"required": True, "content": {
+        operation["requestBody"] = {"required": not route.body_optional, "content": {
             "application/json": {"schema": route.body}}}
     return operation
 

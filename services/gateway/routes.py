@@ -57,6 +57,11 @@ class Route:
     upload_limit: Callable[[], int] | None = None
     # The answer is a file of one of these media types, not JSON.
     binary: tuple[str, ...] = ()
+    # An empty body stands for `{}` (every field of `body` optional).
+    body_optional: bool = False
+    # Open to a login that must still change its one-time password (changing it, logging
+    # out); every other route refuses it 403 `password_change_required`.
+    password_pending: bool = False
 
 
 class Call:
@@ -127,7 +132,7 @@ def _correlation_id(request) -> str:
 def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     actor = None
     if spec.roles is not None:
-        actor = current_actor(db, request.headers.get("Authorization"))
+        actor = current_actor(db, request.headers.get("Authorization"), spec.password_pending)
         if actor["role"] not in spec.roles:
             raise RoleNotAllowed(actor["role"])
     elif spec.public:
@@ -141,7 +146,7 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     if spec.upload is not None:
         body = _upload(spec.upload(), request)
     if spec.body is not None:
-        raw = _json_body(request)
+        raw = {} if spec.body_optional and not request.get_data() else _json_body(request)
         request._phf_raw_body = raw
         body = _load(spec.body(), raw)
     bad = not_text(request.args.to_dict())

@@ -8,7 +8,9 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from services.gateway import openapi, payment_signature
-from services.gateway.auth import log_in, revoke
+from services.gateway.applications import ApplicationRoutes
+from services.gateway.auth import log_in, revoke, token_answer
+from services.gateway.calendar_routes import CalendarRoutes
 from services.gateway.context import WorkerContext
 from services.gateway.problems import problem
 from services.gateway.routes import client_address, route
@@ -16,6 +18,7 @@ from services.gateway.schemas import HealthOut, MeOut, TokenIn, TokenOut
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from services.gateway.users import UserRoutes
 from services.gateway.web.admin_pages import AdminPages
+from services.gateway.web.application_pages import ApplicationPages
 from services.gateway.web.association_pages import AssociationPages
 from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.family_pages import FamilyPages
@@ -120,12 +123,14 @@ from shared.contracts.volunteers import (
     AttendanceOut,
     CancelOut,
     CompleteIn,
+    HoursCorrectionIn,
     HoursOut,
     PeriodIn,
     ProposalOut,
     RankOut,
     ShiftIn,
     ShiftOut,
+    ShiftsIn,
     SignupOut,
     VisitListIn,
     VisitOut,
@@ -142,8 +147,9 @@ from shared.settings import document_max_bytes
 HEALTH_TIMEOUT_SECONDS = 3
 
 
-class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
-                     VolunteerPages, FamilyPages, AssociationPages):
+class GatewayService(UserRoutes, CalendarRoutes, ApplicationRoutes, AuthPages, AdminPages,
+                     FundPages, PublicPages, InsurancePages, VolunteerPages, ApplicationPages,
+                     FamilyPages, AssociationPages):
     """The API under /api/v1 and, through the page mixins, the web pages at /. The gateway
     authenticates and checks coarse roles; who may do what to which record (ownership,
     acting as oneself, four eyes) is each service's own rule."""
@@ -178,11 +184,10 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
     def token(self, call):
         user, token, ttl = log_in(self.db, call.body["username"], call.body["password"],
                                   client_address(call.request))
-        return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
-                "role": user.role}
+        return token_answer(user, token, ttl)
 
     @route("POST", "/api/v1/auth/logout", "Log out: this token is refused from now on",
-           ANYONE, status=204, tags=["auth"])
+           ANYONE, status=204, tags=["auth"], password_pending=True)
     def api_logout(self, call):
         revoke(self.db, call.request.headers.get("Authorization"))
         return Response(status=204)
@@ -510,13 +515,20 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
     def create_shift(self, call):
         return self.volunteers.create_shift(call.raw_body, call.actor)
 
+    @route("POST", "/api/v1/shifts/bulk", "Create a campaign day's shifts at several places "
+           "(1 to 100) under one activity: all of them, or none (422 names the item, e.g. "
+           "shifts.2.ends_at)", COORDINATORS, body=ShiftsIn, response=ShiftOut, many=True,
+           status=201, tags=["volunteers"])
+    def create_shifts(self, call):
+        return self.volunteers.create_shifts(call.raw_body, call.actor)
+
     @route("GET", "/api/v1/shifts", "Shifts", VOLUNTEER_READERS, query=PageIn,
            response=ShiftOut, many=True, tags=["volunteers"])
     def list_shifts(self, call):
         return self.volunteers.list_shifts(call.request.args.to_dict(), call.actor)
 
-    @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed and waitlisted",
-           VOLUNTEER_READERS, response=ShiftOut, tags=["volunteers"])
+    @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed, waitlisted "
+           "and no-shows", VOLUNTEER_READERS, response=ShiftOut, tags=["volunteers"])
     def get_shift(self, call, shift_id):
         return self.volunteers.get_shift(shift_id, call.actor)
 
@@ -528,10 +540,33 @@ class GatewayService(UserRoutes, AuthPages, AdminPages, FundPages, PublicPages, 
         return self.volunteers.sign_up(shift_id, call.raw_body, call.actor)
 
     @route("DELETE", "/api/v1/shifts/<int:shift_id>/signups/<int:volunteer_id>",
-           "Cancel a sign-up; the first waitlisted moves up", VOLUNTEERS,
+           "Cancel a sign-up; the first waitlisted free at that time moves up (those it "
+           "would clash for are passed over and stay waiting)", VOLUNTEERS,
            response=CancelOut, tags=["volunteers"])
     def cancel_signup(self, call, shift_id, volunteer_id):
         return self.volunteers.cancel_signup(shift_id, volunteer_id, call.actor)
+
+    @route("GET", "/api/v1/shifts/<int:shift_id>/signups", "Every sign-up of a shift with "
+           "its history, minutes and corrections", COORDINATOR_READERS, response=SignupOut,
+           many=True, tags=["volunteers"])
+    def list_signups(self, call, shift_id):
+        return self.volunteers.list_signups(shift_id, call.actor)
+
+    @route("GET", "/api/v1/shifts/<int:shift_id>/signups/<int:volunteer_id>",
+           "A volunteer's latest sign-up for a shift: history, minutes and corrections "
+           "(a volunteer reads only their own)", VOLUNTEER_READERS, response=SignupOut,
+           tags=["volunteers"])
+    def get_signup(self, call, shift_id, volunteer_id):
+        return self.volunteers.get_signup(shift_id, volunteer_id, call.actor)
+
+    @route("POST", "/api/v1/shifts/<int:shift_id>/signups/<int:volunteer_id>/hours",
+           "Correct the minutes a sign-up credits (0 to the shift's length) with a reason; "
+           "confirmed or no-show sign-ups of a shift that has begun; hours for a no-show "
+           "confirm them", COORDINATORS, body=HoursCorrectionIn, response=SignupOut,
+           tags=["volunteers"])
+    def correct_hours(self, call, shift_id, volunteer_id):
+        return self.volunteers.correct_hours(shift_id, volunteer_id, call.raw_body,
+                                             call.actor)
 
     @route("POST", "/api/v1/shifts/<int:shift_id>/checkin", "Check in",
            VOLUNTEERS, body=VolunteerRefIn, response=AttendanceOut, tags=["volunteers"])

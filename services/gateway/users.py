@@ -1,13 +1,24 @@
-"""The people who log in: an admin creates and deactivates them."""
-from services.gateway import accounts
-from services.gateway.routes import route
-from services.gateway.schemas import UserIn, UserOut
-from shared.actors import ADMIN
+"""The people who log in: an admin creates and deactivates them; each changes their own
+password."""
+from services.gateway import accounts, auth
+from services.gateway.routes import client_address, route
+from services.gateway.schemas import PasswordIn, TokenOut, UserIn, UserOut
+from shared.actors import ADMIN, ANYONE
 from shared.schemas import PageIn, page_of, shaped
 
 
 class UserRoutes:
     """API endpoints for user management (mixed into GatewayService)."""
+
+    @route("POST", "/api/v1/auth/password", "Change your password (a one-time password "
+           "before anything else): the token used is logged out and a new one comes back; "
+           "a wrong current_password is 422", ANYONE, body=PasswordIn, response=TokenOut,
+           tags=["auth"], password_pending=True)
+    def change_password(self, call):
+        user, token, ttl = auth.change_password(
+            self.db, call.request.headers.get("Authorization"), call.body["current_password"],
+            call.body["new_password"], client_address(call.request))
+        return auth.token_answer(user, token, ttl)
 
     @route("POST", "/api/v1/users", "Create a login in your association", ADMIN, body=UserIn,
            response=UserOut, status=201, tags=["users"])

@@ -1,22 +1,32 @@
 """Volunteer rules in plain Python: skills and certificates, overlapping bookings, shift
 capacity with a waitlist, and the matcher that proposes volunteers for a visit."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from shared.clock import local_date
-from shared.errors import Conflict
+from shared.contracts.volunteers import HOURS_CORRECTABLE
+from shared.errors import Conflict, InvalidInput
 from shared.lifecycle import Lifecycle
 
 SIGNUP = Lifecycle.of("sign-up", {
-    "confirmed": {"cancelled"},
+    "confirmed": {"cancelled", "no_show"},
     "waitlisted": {"confirmed", "cancelled"},
     "cancelled": set(),
+    # A coordinator who credits a no-show with hours says they came after all.
+    "no_show": {"confirmed"},
 })
 
 VISIT = Lifecycle.of("visit", {
     "open": {"assigned"},
     "assigned": {"completed"},
     "completed": set(),
+})
+
+# An application from the public: a coordinator decides it once, either way.
+APPLICATION = Lifecycle.of("application", {
+    "pending": {"approved", "declined"},
+    "approved": set(),
+    "declined": set(),
 })
 
 
@@ -35,6 +45,8 @@ class Skill:
 class Window:
     starts_at: datetime
     ends_at: datetime
+    # What holds this time when it is a booking: ("shift", 12) or ("visit", 3).
+    booked_by: tuple[str, int] | None = field(default=None, compare=False)
 
     def overlaps(self, other: "Window") -> bool:
         # Back-to-back bookings (one ends as the next starts) do not overlap.
@@ -65,6 +77,22 @@ def served_minutes(shift: Window, checked_in: datetime, checked_out: datetime) -
     return max(1, served.minutes)
 
 
+def check_correction(status: str, shift: Window, minutes: int, now: datetime) -> None:
+    """A coordinator sets the minutes of someone who held a place (confirmed, checked out or
+    not, or a no-show) once the shift has begun, to no more than the shift is long."""
+    if minutes > shift.minutes:
+        raise InvalidInput(f"At most {shift.minutes} minutes, the length of the shift.",
+                           "too_many_minutes",
+                           {"minutes": [f"At most {shift.minutes} minutes, the length of the "
+                                        "shift."]})
+    if status not in HOURS_CORRECTABLE:
+        raise Conflict(f"A sign-up that is {status} has no hours to correct.",
+                       "not_correctable", {"status": [f"is {status}"]})
+    if now < shift.starts_at:
+        raise Conflict("The shift has not started: there are no hours to correct yet.",
+                       "shift_not_started")
+
+
 def valid_skills(skills: list[Skill], day: date) -> set[str]:
     return {s.code for s in skills if s.valid_on(day)}
 
@@ -76,8 +104,12 @@ def check_skills(skills: list[Skill], required: list[str], day: date) -> None:
                              "missing_skill", {"volunteer_id": sorted(missing)})
 
 
+def first_clash(window: Window, booked: list[Window] | tuple[Window, ...]) -> Window | None:
+    return next((b for b in booked if window.overlaps(b)), None)
+
+
 def check_free(window: Window, booked: list[Window]) -> None:
-    clash = next((b for b in booked if window.overlaps(b)), None)
+    clash = first_clash(window, booked)
     if clash is not None:
         raise Conflict(f"Already booked from {clash.starts_at.isoformat()} to "
                              f"{clash.ends_at.isoformat()}.", "overlap",
@@ -95,22 +127,63 @@ def promote(waitlisted_ids: list[int], freed_places: int) -> list[int]:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A waitlisted sign-up and what its volunteer is booked for elsewhere."""
+    signup_id: int
+    booked: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class Promotion:
+    promoted: list[int]
+    skipped: list[tuple[int, Window]]  # (sign-up, the booking the shift would clash with)
+
+
+def promotion(waiting: list[Waiting], shift: Window, freed_places: int) -> Promotion:
+    """The earliest waitlisted move up, passing over anyone the shift would clash with: they
+    stay waiting. Only those passed over before the places were filled are skipped."""
+    if freed_places <= 0:
+        return Promotion([], [])
+    clashes = [(w.signup_id, first_clash(shift, w.booked)) for w in waiting]
+    promoted = promote([sid for sid, clash in clashes if clash is None], freed_places)
+    order = [sid for sid, _ in clashes]
+    # Places left over: everyone who clashes was passed over; else those ahead of the last in.
+    reach = order.index(promoted[-1]) if len(promoted) == freed_places else len(order)
+    return Promotion(promoted, [(sid, clash) for sid, clash in clashes[:reach]
+                                if clash is not None])
+
+
+def reliability(attended: int, no_shows: int) -> float | None:
+    """The share of a volunteer's confirmed places on shifts now over that they came to;
+    None before they have had one."""
+    held = attended + no_shows
+    return None if held == 0 else attended / held
+
+
+def standing(share: float | None) -> float:
+    """For ordering: a volunteer with no shift behind them yet counts as reliable."""
+    return 1.0 if share is None else share
+
+
+@dataclass(frozen=True)
 class Candidate:
     volunteer_id: int
     skills: tuple[Skill, ...]
     booked: tuple[Window, ...]
     recent_minutes: int
+    reliability: float | None = None
 
 
 def propose(candidates: list[Candidate], required: list[str], window: Window) -> list[int]:
-    """Free volunteers holding at least one required, valid skill; fewest recent hours first
-    so the work is shared out."""
+    """Free volunteers holding at least one required, valid skill; the most reliable first
+    (those who missed shifts after those who came), then fewest recent hours so the work is
+    shared out."""
     day = local_date(window.starts_at)  # certificates expire on the association's dates
     fit = [c for c in candidates
            if valid_skills(list(c.skills), day) & set(required)
            and not any(window.overlaps(b) for b in c.booked)]
-    return [c.volunteer_id for c in sorted(fit, key=lambda c: (c.recent_minutes,
-                                                               c.volunteer_id))]
+    return [c.volunteer_id for c in sorted(fit, key=lambda c: (
+        -standing(c.reliability), c.recent_minutes, c.volunteer_id))]
 
 
 def check_team_covers(team_skills: list[set[str]], required: list[str]) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -53,6 +54,43 @@ class VolunteerSkill(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
 
 
+class Application(Base):
+    """A person's application to volunteer, from the public pages: pending until a
+    coordinator approves it (and it becomes `volunteer_id`) or declines it with a reason."""
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(200))
+    id_number: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str] = mapped_column(String(11))
+    # As VolunteerIn takes them: [{code, certificate_no, expires_on (ISO date)}].
+    skills: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(10))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
+    created_at: Mapped[datetime] = created()
+    history: Mapped[list["ApplicationHistory"]] = relationship(
+        order_by="ApplicationHistory.id", cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(ApplicationHistory(**change))
+
+
+# One pending application per person: the database holds it against two sent at once.
+Index("uq_applications_pending", Application.association_code, Application.id_number,
+      unique=True, postgresql_where=Application.status == "pending",
+      sqlite_where=Application.status == "pending")
+
+
+class ApplicationHistory(StateChange, Base):
+    """Every state change of an application: who, when, from, to, why."""
+    __tablename__ = "application_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+
+
 class Activity(Base):
     __tablename__ = "activities"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,7 +114,8 @@ class Shift(Base):
 
 
 class Signup(Base):
-    """A volunteer on a shift: confirmed or waitlisted (in id order), later cancelled."""
+    """A volunteer on a shift: confirmed or waitlisted (in id order), later cancelled, or a
+    no-show when the shift ended without them."""
     __tablename__ = "signups"
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
@@ -89,6 +128,8 @@ class Signup(Base):
     shift: Mapped[Shift] = relationship()
     history: Mapped[list["SignupHistory"]] = relationship(order_by="SignupHistory.id",
                                                           cascade="all, delete-orphan")
+    corrections: Mapped[list["HourCorrection"]] = relationship(
+        order_by="HourCorrection.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
         self.history.append(SignupHistory(**change))
@@ -99,6 +140,19 @@ class SignupHistory(StateChange, Base):
     __tablename__ = "signup_history"
     id: Mapped[int] = mapped_column(primary_key=True)
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), index=True)
+
+
+class HourCorrection(Base):
+    """A coordinator's correction of the minutes a sign-up credits: who, when, the minutes
+    before and after, and why."""
+    __tablename__ = "hour_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    old_minutes: Mapped[int] = mapped_column(Integer)
+    new_minutes: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class Visit(Base):
@@ -136,7 +190,8 @@ class VisitHistory(StateChange, Base):
 
 
 class HoursEntry(Base):
-    """Minutes served, from a shift's check-out or a completed visit."""
+    """Minutes served, from a shift's check-out (or a coordinator's correction of it) or a
+    completed visit."""
     __tablename__ = "hours"
     __table_args__ = (UniqueConstraint("volunteer_id", "source", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)

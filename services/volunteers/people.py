@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import domain
+from services.volunteers import attendance, domain
 from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
 from services.volunteers.views import volunteer_view
 from shared import rows
@@ -91,11 +91,14 @@ def listing(session: Session, association: str, page: dict) -> dict:
              .options(selectinload(Volunteer.skills)))
     found, total = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
     minutes = minutes_by_volunteer(session, [v.id for v in found])
-    return {"items": [volunteer_view(v, minutes.get(v.id, 0)) for v in found], "total": total}
+    records = attendance.records_of(session, [v.id for v in found])
+    return {"items": [volunteer_view(v, minutes.get(v.id, 0), records.get(v.id, (0, 0)))
+                      for v in found], "total": total}
 
 
 def view_one(session: Session, volunteer: Volunteer) -> dict:
-    return volunteer_view(volunteer, minutes_served(session, volunteer.id))
+    record = attendance.records_of(session, [volunteer.id]).get(volunteer.id, (0, 0))
+    return volunteer_view(volunteer, minutes_served(session, volunteer.id), record)
 
 
 def names_of(session: Session, volunteer_ids: list[int]) -> dict[int, str]:

@@ -1,15 +1,17 @@
-"""Activities and shifts: sign-ups within capacity, a waitlist that moves up in order,
-and hours from check-in to check-out."""
+"""Activities and shifts: sign-ups within capacity, a waitlist that moves up in order
+(passing over whoever the shift would clash with), and hours from check-in to check-out."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import bookings, domain, people
 from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup, Volunteer
-from services.volunteers.views import shift_views
+from services.volunteers.views import cancel_view, shift_views
 from shared import rows
-from shared.clock import as_utc, local_date, now_utc
+from shared.clock import as_utc, iso, local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.outbox import record_event
+
+HELD = ("confirmed", "waitlisted", "no_show")  # a sign-up still on the shift
 
 
 def create_activity(session: Session, association: str, body: dict, actor: dict) -> Activity:
@@ -20,15 +22,30 @@ def create_activity(session: Session, association: str, body: dict, actor: dict)
 
 
 def create_shift(session: Session, association: str, body: dict) -> Shift:
-    try:
-        rows.one(session, Activity, association, body["activity_id"])
-    except NotFound as missing:
-        raise InvalidInput(missing.message, "unknown_activity",
-                           {"activity_id": ["No such activity."]}) from None
+    _activity(session, association, body["activity_id"])
     shift = Shift(association_code=association, **body)
     session.add(shift)
     session.flush()
     return shift
+
+
+def create_shifts(session: Session, association: str, body: dict) -> list[Shift]:
+    """A campaign day's shifts at several places, in the caller's one transaction: a bad
+    one leaves none of them made."""
+    activity = _activity(session, association, body["activity_id"])
+    made = [Shift(association_code=association, activity=activity, **shift)
+            for shift in body["shifts"]]
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def _activity(session: Session, association: str, activity_id: int) -> Activity:
+    try:
+        return rows.one(session, Activity, association, activity_id)
+    except NotFound as missing:
+        raise InvalidInput(missing.message, "unknown_activity",
+                           {"activity_id": ["No such activity."]}) from None
 
 
 def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
@@ -42,7 +59,9 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
     domain.check_skills(people.skills_of(volunteer), shift.required_skills, local_date(
         window.starts_at))
     domain.check_free(window, bookings.booked_windows(session, volunteer.id))
-    status = domain.signup_status(len(_in(session, shift.id, "confirmed")), shift.capacity)
+    # A no-show keeps the place they held: a shift that is over takes nobody new into it.
+    status = domain.signup_status(len(_in(session, shift.id, "confirmed", "no_show")),
+                                  shift.capacity)
     entry = Signup(shift_id=shift.id, volunteer_id=volunteer.id,
                    signed_up_by=actor["username"], signed_up_at=now_utc())
     domain.SIGNUP.start(entry, status, actor["username"],
@@ -54,19 +73,36 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
 
 
 def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
-           actor: dict) -> list[int]:
-    """Cancel a place; the first waitlisted moves up into a freed one. Returns who did."""
+           actor: dict) -> dict:
+    """Cancel a place; the first waitlisted free at the shift's time moves up into a freed
+    one, and each passed over before them is told why in their history."""
     shift = rows.one(session, Shift, association, shift_id, lock=True)
     entry = _current(session, shift.id, volunteer_id)
     if entry is None:
         raise NotFound("This volunteer is not signed up for this shift.", "not_signed_up")
     freed = 1 if entry.status == "confirmed" else 0
     domain.SIGNUP.move(entry, "cancelled", actor["username"], "cancelled")
-    moved = domain.promote([s.id for s in _in(session, shift.id, "waitlisted")], freed)
-    for promoted in session.scalars(select(Signup).where(Signup.id.in_(moved))):
-        domain.SIGNUP.move(promoted, "confirmed", actor["username"], "a place was freed")
-        _signed_up(session, association, promoted)
-    return moved
+    waiting = {s.id: s for s in _in(session, shift.id, "waitlisted")}
+    booked = bookings.booked_windows_of(session, [s.volunteer_id for s in waiting.values()])
+    chosen = domain.promotion([domain.Waiting(s.id, tuple(booked[s.volunteer_id]))
+                               for s in waiting.values()], _window(shift), freed)
+    for signup_id in chosen.promoted:
+        domain.SIGNUP.move(waiting[signup_id], "confirmed", actor["username"],
+                           "a place was freed")
+        _signed_up(session, association, waiting[signup_id])
+    skipped = [(waiting[signup_id], _clash_reason(clash)) for signup_id, clash in chosen.skipped]
+    for passed_over, reason in skipped:
+        domain.SIGNUP.note(passed_over, actor["username"], reason)
+    names = people.names_of(session, [s.volunteer_id for s in waiting.values()])
+    return cancel_view(entry, [waiting[i] for i in chosen.promoted], skipped, names)
+
+
+def _clash_reason(clash: domain.Window) -> str:
+    kind, number = clash.booked_by  # every window `bookings` gives names what holds it
+    start, end = iso(clash.starts_at), iso(clash.ends_at)
+    reason = (f"skipped: clashes with shift {number} from {start} to {end}" if kind == "shift"
+              else f"skipped: clashes with visit {number} from {start} to {end}")
+    return reason
 
 
 def check_in(session: Session, association: str, shift_id: int, volunteer_id: int) -> Signup:
@@ -86,7 +122,7 @@ def check_out(session: Session, association: str, shift_id: int, volunteer_id: i
     entry.checked_out_at = now_utc()
     minutes = domain.served_minutes(_window(shift), as_utc(entry.checked_in_at),
                                     as_utc(entry.checked_out_at))
-    if minutes:
+    if minutes and not entry.corrections:  # a coordinator's figure, once given, stands
         record_hours(session, association, volunteer_id, minutes, "shift", entry.id)
     return entry
 
@@ -102,10 +138,10 @@ def record_hours(session: Session, association: str, volunteer_id: int, minutes:
 
 
 def views(session: Session, found: list[Shift]) -> list[dict]:
-    """Shifts with their confirmed and waitlisted volunteers, in one more query in all."""
+    """Shifts with their confirmed, waitlisted and no-show volunteers, in one more query."""
     query = (select(Signup, Volunteer.name).join(Volunteer, Volunteer.id == Signup.volunteer_id)
              .where(Signup.shift_id.in_([shift.id for shift in found]),
-                    Signup.status.in_(("confirmed", "waitlisted"))).order_by(Signup.id))
+                    Signup.status.in_(HELD)).order_by(Signup.id))
     return shift_views(found, session.execute(query).all())
 
 
@@ -125,15 +161,15 @@ def _window(shift: Shift) -> domain.Window:
     return domain.Window(as_utc(shift.starts_at), as_utc(shift.ends_at))
 
 
-def _in(session: Session, shift_id: int, status: str) -> list[Signup]:
+def _in(session: Session, shift_id: int, *statuses: str) -> list[Signup]:
     return list(session.scalars(select(Signup).where(
-        Signup.shift_id == shift_id, Signup.status == status).order_by(Signup.id)))
+        Signup.shift_id == shift_id, Signup.status.in_(statuses)).order_by(Signup.id)))
 
 
 def _current(session: Session, shift_id: int, volunteer_id: int) -> Signup | None:
     return session.scalars(select(Signup).where(
         Signup.shift_id == shift_id, Signup.volunteer_id == volunteer_id,
-        Signup.status.in_(("confirmed", "waitlisted")))).first()
+        Signup.status.in_(HELD))).first()
 
 
 def _confirmed(session, association, shift_id, volunteer_id) -> tuple[Shift, Signup]:

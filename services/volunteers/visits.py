@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import bookings, domain, people, shifts
+from services.volunteers import attendance, bookings, domain, people, shifts
 from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
+from services.volunteers.views import named, visit_view
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
 from shared.contracts.insurance import PREMIUM_KEY
@@ -127,10 +128,15 @@ def proposals(session: Session, association: str, visit_id: int) -> dict:
     ids = [v.id for v in active]
     booked = bookings.booked_windows_of(session, ids)
     recent = people.minutes_by_volunteer(session, ids, since)
+    records = attendance.records_of(session, ids)
     candidates = [domain.Candidate(v.id, tuple(people.skills_of(v)), tuple(booked[v.id]),
-                                   recent.get(v.id, 0)) for v in active]
-    return shaped(PROPOSAL, {"visit_id": visit.id, "volunteer_ids": domain.propose(
-        candidates, visit.required_skills, _window(visit))})
+                                   recent.get(v.id, 0),
+                                   domain.reliability(*records.get(v.id, (0, 0))))
+                  for v in active]
+    proposed = domain.propose(candidates, visit.required_skills, _window(visit))
+    names = {v.id: v.name for v in active}
+    return shaped(PROPOSAL, {"visit_id": visit.id, "volunteer_ids": proposed,
+                             "volunteers": named(proposed, names)})
 
 
 def assign(session: Session, association: str, visit_id: int, body: dict,
@@ -174,6 +180,16 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Visit
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
     return rows.page(session, found, [Visit.id], query["limit"], query["offset"])
+
+
+def views(session: Session, found: list[Visit]) -> list[dict]:
+    """Visits with their teams by name, in one more query in all."""
+    names = people.names_of(session, sorted({vid for v in found for vid in v.volunteer_ids or []}))
+    return [visit_view(visit, True, names) for visit in found]
+
+
+def view(session: Session, visit: Visit) -> dict:
+    return views(session, [visit])[0]
 
 
 def _window(visit: Visit) -> domain.Window:

@@ -144,6 +144,24 @@ class HoursRecorded(_Data):
     source_id = fields.Integer(required=True, strict=True)
 
 
+class NoShow(_Data):
+    """A confirmed volunteer never checked in to a shift now over; the place stays taken."""
+    shift_id = fields.Integer(required=True, strict=True)
+    signup_id = fields.Integer(required=True, strict=True)
+    volunteer_id = fields.Integer(required=True, strict=True)
+
+
+class HoursCorrected(_Data):
+    """A coordinator set the minutes a source credits: `minutes` replaces what
+    hours_recorded (or an earlier correction) said for that source; 0 takes them away."""
+    volunteer_id = fields.Integer(required=True, strict=True)
+    old_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    source = fields.String(required=True, validate=validate.OneOf(("shift",)))
+    source_id = fields.Integer(required=True, strict=True)
+    corrected_by = fields.String(required=True)
+
+
 class FamilyMember(Schema):
     member_id = fields.Integer(required=True, strict=True)
     name = fields.String(required=True)
@@ -279,6 +297,8 @@ CATALOGUE: dict[str, dict[int, type[Schema]]] = {
     "volunteers.visit_requested": {1: VisitRequested, 2: VisitRequestedV2},
     "volunteers.visit_completed": {1: VisitCompleted, 2: VisitCompletedV2},
     "volunteers.hours_recorded": {1: HoursRecorded},
+    "volunteers.hours_corrected": {1: HoursCorrected},
+    "volunteers.no_show": {1: NoShow},
     "families.family_registered": {1: FamilyRegistered},
     "families.family_updated": {1: FamilyUpdated},
     "families.visit_due": {1: VisitDue},

@@ -501,6 +501,105 @@ def a_coordinator_creates_a_shift_and_a_volunteer_signs_up(site):
 
 
 @flow
+def a_person_applies_a_coordinator_approves_and_the_new_volunteer_signs_up(site):
+    visitor = site.context.new_page()  # no login: from the login page's link
+    visitor.goto("/login")
+    site.look(visitor)
+    visitor.click("#volunteer-link")
+    expect(visitor).to_have_url(re.compile(r"/public/volunteer$"))
+    site.look(visitor, "apply")
+    name = site.text("周淑珍", "周淑兰")  # both languages' runs apply to the same system
+    born = date(1965, 1, 1) + timedelta(days=random.randint(0, 12000))
+    phone = f"13{random.randint(0, 10**9 - 1):09d}"
+    site.fill(visitor, "#apply #name", name)
+    site.fill(visitor, "#apply #id_number", make_resident_id("341181", born,
+                                                              random.randint(0, 999)))
+    site.fill(visitor, "#apply #phone", "12345")
+    visitor.check("#apply input[name=skills][value=general]")
+    visitor.click("#apply button[type=submit]")
+    expect(visitor.locator("#apply .field-error[data-field=phone]")).to_be_visible()
+    expect(visitor.locator("#apply input[name=skills][value=general]")).to_be_checked()
+    site.look(visitor, "apply-error")
+    site.fill(visitor, "#apply #phone", phone)
+    visitor.click("#apply button[type=submit]")
+    expect(visitor.locator("#applied")).to_contain_text(name)
+    application = visitor.locator("#applied").get_attribute("data-application")
+    site.look(visitor, "applied")
+
+    coordinator = site.login("coordinator1")
+    coordinator.click("#applications-link")
+    card = coordinator.locator(f".application[data-application='{application}']")
+    expect(card).to_contain_text(name)
+    site.look(coordinator, "applications")
+    card.locator("form.approve button[type=submit]").click()
+    expect(coordinator.locator("#new-username")).to_have_text(phone)  # the default
+    one_time = coordinator.locator("#one-time-password").inner_text()
+    site.typed.append(one_time)
+    expect(coordinator.locator(f".application[data-application='{application}']")
+           ).to_have_count(0)
+    site.look(coordinator, "approved")
+
+    newcomer = site.context.new_page()
+    newcomer.goto("/login")
+    newcomer.fill("#username", phone)
+    newcomer.fill("#password", one_time)
+    with newcomer.expect_navigation():
+        newcomer.click("form[action='/login'] button[type=submit]")
+    expect(newcomer).to_have_url(re.compile(r"/password$"))  # before anything else
+    site.look(newcomer, "password")
+    newcomer.goto("/volunteer")
+    expect(newcomer).to_have_url(re.compile(r"/password$"))
+    newcomer.fill("#change-password #current_password", one_time)
+    newcomer.fill("#change-password #new_password", "zhou-shuzhen-2027")
+    newcomer.fill("#change-password #new_password_again", "zhou-shuzhen-2072")
+    newcomer.click("#change-password button[type=submit]")
+    expect(newcomer.locator(".field-error[data-field=new_password_again]")).to_be_visible()
+    site.look(newcomer, "password-typo")
+    newcomer.fill("#change-password #current_password", one_time)
+    newcomer.fill("#change-password #new_password", "zhou-shuzhen-2027")
+    newcomer.fill("#change-password #new_password_again", "zhou-shuzhen-2027")
+    with newcomer.expect_navigation():
+        newcomer.click("#change-password button[type=submit]")
+    expect(newcomer).to_have_url(re.compile(r"/volunteer$"))
+    expect(newcomer.locator("h1")).to_have_text(name)
+    site.look(newcomer, "volunteer")
+
+    title = f"义诊 {random.randint(1, 10**9)}"
+    site.typed.append(title)
+    token = newcomer.request.post("/api/v1/auth/token", data={
+        "username": "coordinator1", "password": "coordinator1-demo"}).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    activity = newcomer.request.post("/api/v1/activities", data={"title": title},
+                                     headers=bearer).json()
+    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()  # clashes with none
+    made = newcomer.request.post("/api/v1/shifts", headers=bearer, data={
+        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
+        "starts_at": f"{day}T09:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"})
+    assert made.status == 201, made.text()
+    newcomer.reload()
+    row = row_on_some_page(site, newcomer, "open-shifts", "shifts", title)
+    with newcomer.expect_navigation():
+        row.locator("button.signup").click()
+    site.look(newcomer, "signed-up")
+    row = row_on_some_page(site, newcomer, "open-shifts", "shifts", title)
+    expect(row.locator(".mine")).to_have_text(site.text("已确认", "Confirmed"))
+
+
+def row_on_some_page(site, page, table: str, listed: str, text: str):
+    """The row of the table showing `text`, paging on (and looking at each page) until one
+    shows it: a system shared with other tests may list more than a page before it."""
+    while True:
+        row = page.locator(f"#{table} tr", has_text=text)
+        if row.count():
+            return row
+        onward = page.locator(f"nav.pager[data-list={listed}] a.next")
+        assert onward.count(), f"no row with {text} in #{table}"
+        with page.expect_navigation():
+            onward.click()
+        site.look(page, f"{listed}-{urlparse(page.url).query}")
+
+
+@flow
 def a_bad_form_shows_the_field_error_in_the_language_chosen(site):
     staff1 = site.login("staff1")
     form = "#record-donation"

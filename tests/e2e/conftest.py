@@ -1,6 +1,7 @@
 """End to end: the real processes (`nameko run` for every service and the gateway, as the
 run command starts them) on a vhost of their own and throwaway SQLite files; the tests
 speak only HTTP to the gateway, as any client would."""
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -30,23 +31,21 @@ class Client:
 
 
 # Every test here speaks from 127.0.0.1: the per-address limits are lifted except in the
-# modules that test them.
+# modules that test them, and so is the per-account one, since many modules share logins.
 LOOSE_LIMITS = {"PUBLIC_POSTS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ADDRESS": "100000",
-                "PUBLIC_LOOKUPS_PER_MINUTE": "100000"}
+                "PUBLIC_LOOKUPS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ACCOUNT": "100000"}
 
 
-@pytest.fixture(scope="module")
-def running_system(vhost_pipeline, request, tmp_path_factory):
-    """The whole system as the run command starts it; a module may ask for more replicas
-    of each service with `REPLICAS = 2` at its top, and settings with `ENV = {...}`."""
-    var = tmp_path_factory.mktemp("var")
-    amqp = request.config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    replicas = getattr(request.module, "REPLICAS", 1)
+@contextmanager
+def whole_system(vhost_pipeline, config, var, replicas=1, env=None):
+    """The whole system as the run command starts it, with the demo data, on a vhost of its
+    own and SQLite files under `var`."""
+    amqp = config.getoption("RABBIT_AMQP_URI").rstrip("/")
     with vhost_pipeline.get() as vhost:
         uri = f"{amqp}/{vhost}"
         system = System(port=free_port(), log_dir=var / "logs", replicas=replicas,
-                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var),
-                             **LOOSE_LIMITS, **getattr(request.module, "ENV", {})})
+                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var), **LOOSE_LIMITS,
+                             **(env or {})})
         system.migrate()
         system.start()
         try:
@@ -56,6 +55,29 @@ def running_system(vhost_pipeline, request, tmp_path_factory):
             yield system
         finally:
             system.stop()
+
+
+@pytest.fixture(scope="session")
+def shared_system(vhost_pipeline, request, tmp_path_factory):
+    """One system for every module content with the defaults: starting one takes longer
+    than most modules' tests, so they share it and never assume it is empty."""
+    with whole_system(vhost_pipeline, request.config, tmp_path_factory.mktemp("var")) as system:
+        yield system
+
+
+@pytest.fixture(scope="module")
+def running_system(vhost_pipeline, request, tmp_path_factory):
+    """The shared system, or one of the module's own when it asks for more replicas of each
+    service (`REPLICAS = 2`), other settings (`ENV = {...}`), or kills processes
+    (`OWN_SYSTEM = True`)."""
+    module = request.module
+    if not (getattr(module, "OWN_SYSTEM", False) or hasattr(module, "REPLICAS")
+            or hasattr(module, "ENV")):
+        yield request.getfixturevalue("shared_system")
+        return
+    with whole_system(vhost_pipeline, request.config, tmp_path_factory.mktemp("var"),
+                      getattr(module, "REPLICAS", 1), getattr(module, "ENV", {})) as system:
+        yield system
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from services.gateway.openapi import openapi_path
 from services.gateway.routes import ROUTES
 from services.gateway.service import GatewayService  # noqa: F401 (its methods define ROUTES)
 
+OWN_SYSTEM = True  # its calls deactivate the demo logins others use
+
 EXAMPLES_PER_ROLE = 12
 USERS = {"admin": "admin", "staff": "staff1", "coordinator": "coordinator1",
          "volunteer": "volunteer1", "donor": "donor1"}

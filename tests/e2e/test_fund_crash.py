@@ -6,6 +6,8 @@ import time
 from deploy.processes import SERVICES
 from tests.e2e.test_insurance_over_http import balance, enrol_and_claim, new_product
 
+OWN_SYSTEM = True  # it kills services, which no other module should see
+
 AMOUNT, MONEY = 1_000, 1_000_000
 
 

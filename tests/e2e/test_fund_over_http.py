@@ -30,9 +30,11 @@ def test_health_and_the_openapi_document(anonymous):
 def test_the_demo_funds_are_there(anonymous):
     staff = anonymous.login("staff1")
     funds = staff.call("GET", "/api/v1/funds").json()
-    assert {f["code"]: f["restricted"] for f in funds["items"]} == {
-        "GENERAL": False, "SPECIAL_FAMILY": True, "INSURANCE_PAYOUT": True, "SHANGEN": True}
-    assert funds["total"] == 4
+    demo = {"GENERAL": False, "SPECIAL_FAMILY": True, "INSURANCE_PAYOUT": True,
+            "SHANGEN": True}
+    listed = {f["code"]: f["restricted"] for f in funds["items"]}
+    assert {code: listed.get(code) for code in demo} == demo  # others' funds may be there
+    assert funds["total"] == len(listed) >= len(demo)
 
 
 def test_a_retry_with_the_same_key_gets_the_first_answer(anonymous):

@@ -4,6 +4,8 @@ import requests
 
 from tests.support import wait_until
 
+OWN_SYSTEM = True  # it kills services, which no other module should see
+
 
 def scrape(system, label) -> str:
     return requests.get(f"http://127.0.0.1:{system.metrics_ports[label]}/metrics",

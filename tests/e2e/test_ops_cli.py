@@ -1,17 +1,20 @@
-"""The ops command line against the running system: a large CSV import with bad rows, and
-a poison message listed, replayed once its cause is fixed, and handled once."""
+"""The ops command line against the running system: a large CSV import with bad rows, a
+poison message listed, replayed once its cause is fixed, and handled once, a statement, and
+volunteers' hours exported for the national volunteer system."""
 import csv
 import json
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
+from shared.clock import LOCAL
 from shared.events import build_envelope
 from shared.identity import make_resident_id
 from shared.settings import PROJECT_ROOT
-from tests.support import publish_raw
+from tests.support import publish_raw, wait_until
 
 ROWS, BAD_EVERY = 10_000, 200  # 50 bad rows
 
@@ -110,3 +113,73 @@ def test_a_statement_exports_as_csv_and_a_chart(running_system, tmp_path):
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = ops(running_system, "statement", "NO_SUCH", "--from", "2026-01-01", "--to", "2026-02-01")
     assert bad.returncode == 2 and "No fund NO_SUCH" in bad.stderr
+
+
+HOURS_HEADERS = ["姓名", "证件类型", "证件号码", "手机号码", "服务项目", "服务开始时间",
+                 "服务结束时间", "服务时长(小时)"]
+
+
+def test_hours_export_for_the_national_volunteer_system(running_system, anonymous, tmp_path):
+    coordinator, staff = anonymous.login("coordinator1"), anonymous.login("staff1")
+    id_number = make_resident_id("341181", date(1990, 7, 11), 1)
+    helper = coordinator.call("POST", "/api/v1/volunteers", {
+        "name": "时长志愿者", "id_number": id_number, "phone": "13755220001",
+        "skills": ["general", "social_work"]}).json()
+    me = {"volunteer_id": helper["id"]}
+    activity = coordinator.call("POST", "/api/v1/activities", {"title": "7·11 人口日宣传"}).json()
+    # Check-in opens half an hour before a shift: this one began a moment ago.
+    start = datetime.now(UTC) - timedelta(seconds=5)
+    shift = coordinator.call("POST", "/api/v1/shifts", {
+        "activity_id": activity["id"], "capacity": 3, "required_skills": ["general"],
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()})
+    for step in ("signups", "checkin", "checkout"):
+        done = coordinator.call("POST", f"/api/v1/shifts/{shift.json()['id']}/{step}", me)
+        assert done.status_code in (200, 201), done.text
+    home = staff.call("POST", "/api/v1/families", {
+        "category": "special_bereaved", "address": "天长市铜城镇时长村2号",
+        "village_code": "341181100001", "members": [{
+            "name": "时长户主", "relation": "head",
+            "id_number": make_resident_id("341181", date(1952, 7, 11), 1)}]}).json()
+    tomorrow = datetime.now(LOCAL).date() + timedelta(days=1)
+    staff.call("POST", f"/api/v1/families/{home['id']}/care-plan", {
+        "every_days": 90, "skills": ["social_work"], "starts_on": tomorrow.isoformat()})
+
+    def the_visit():
+        items = coordinator.call("GET", "/api/v1/visits", params={"limit": 500}).json()["items"]
+        return next((v for v in items if v["family_id"] == home["id"]), None)
+
+    visit = wait_until(the_visit, timeout=30)
+    coordinator.call("POST", f"/api/v1/visits/{visit['id']}/assign",
+                     {"volunteer_ids": [helper["id"]]})
+    completed = coordinator.call("POST", f"/api/v1/visits/{visit['id']}/complete",
+                                 {"minutes": 90, "notes": ""})
+    assert completed.status_code == 200, completed.text
+
+    today = datetime.now(LOCAL).date().isoformat()
+    out = tmp_path / "hours.csv"
+    done = ops(running_system, "export-hours", "--from", today, "--to", today, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeff".encode())
+    table = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert table[0] == HOURS_HEADERS
+    mine = [row for row in table[1:] if row[2] == id_number]
+    assert sorted((r[0], r[1], r[3], r[4], r[7]) for r in mine) == [
+        ("时长志愿者", "居民身份证", "13755220001", "7·11 人口日宣传", "0.02"),
+        ("时长志愿者", "居民身份证", "13755220001", "关爱探访", "1.50")]
+    assert sum(Decimal(r[7]) for r in mine) == Decimal("1.52")
+    [on_visit] = [r for r in mine if r[4] == "关爱探访"]
+    assert (on_visit[5], on_visit[6]) == (f"{tomorrow} 09:00", f"{tomorrow} 10:30")
+    assert f"{len(table) - 1} service records" in done.stdout
+
+    earlier = ops(running_system, "export-hours", "--from", "2000-01-01", "--to", "2000-01-31",
+                  "--out", str(out))
+    assert earlier.returncode == 0
+    assert list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines())) == [HOURS_HEADERS]
+    for bad in (["--from", "2026-13-01", "--to", today], ["--from", today, "--to", "2000-01-01"],
+                ["--from", "yesterday", "--to", today]):
+        refused = ops(running_system, "export-hours", *bad, "--out", str(tmp_path / "x.csv"))
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+        assert "--from" in refused.stderr
+    assert not (tmp_path / "x.csv").exists()

@@ -19,6 +19,8 @@ from deploy.demo import USERS
 from services.gateway.web.ui import HOMES
 from tests.e2e.page_forms import TIMEOUT, Form, log_in, on_site, read
 
+OWN_SYSTEM = True  # its forms deactivate and change the demo logins others use
+
 EXAMPLES_PER_FORM = 30
 EXAMPLES_PER_PAGE = 8
 PAGES_PER_ROLE = 40

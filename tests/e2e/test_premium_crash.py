@@ -12,6 +12,8 @@ from tests.e2e.test_fund_crash import restart_fund
 from tests.e2e.test_insurance_over_http import give
 from tests.insurance_data import TODAY, person
 
+OWN_SYSTEM = True  # it kills services, which no other module should see
+
 PREMIUM, MONEY = 1_001, 1_000_000
 GOVERNMENT, SOCIETY = 601, 400  # 60% and 40% of 10.01 yuan, split exactly
 

@@ -147,3 +147,43 @@ def test_hours_come_from_check_in_and_out_within_the_shifts_window(anonymous):
     assert person["id"] in [r["volunteer_id"] for r in ranking]
     again = coordinator.call("POST", "/api/v1/volunteers", volunteer(903))
     assert (again.status_code, again.json()["code"]) == (409, "already_registered")
+
+
+def test_a_coordinator_corrects_hours_over_http_and_the_volunteers_figures_follow(anonymous):
+    coordinator = anonymous.login("coordinator1")
+    person = coordinator.call("POST", "/api/v1/volunteers", volunteer(941)).json()
+    activity = coordinator.call("POST", "/api/v1/activities", {"title": "健康讲座"}).json()
+    start = datetime.now(UTC) - timedelta(days=1)  # a shift that is over, three hours long
+    over = coordinator.call("POST", "/api/v1/shifts", {
+        "activity_id": activity["id"], "capacity": 5, "required_skills": ["general"],
+        "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()})
+    assert over.status_code == 201, over.text
+    shift_id = over.json()["id"]
+    signed = coordinator.call("POST", f"/api/v1/shifts/{shift_id}/signups",
+                              {"volunteer_id": person["id"]})
+    assert signed.status_code == 201, signed.text
+    before = coordinator.call("GET", f"/api/v1/volunteers/{person['id']}").json()
+    hours = f"/api/v1/shifts/{shift_id}/signups/{person['id']}/hours"
+
+    for bad, field in (({"minutes": 60, "reason": " "}, "reason"),
+                       ({"minutes": 181, "reason": "核实"}, "minutes")):
+        refused = assert_problem(coordinator.call("POST", hours, bad), 422)
+        assert field in refused["errors"], refused
+    assert anonymous.call("POST", hours, {"minutes": 60, "reason": "x"}).status_code == 401
+    corrected = coordinator.call("POST", hours, {"minutes": 150, "reason": "忘记签到，现场确认"})
+    assert corrected.status_code == 200, corrected.text
+    body = corrected.json()
+    assert (body["status"], body["minutes"], body["name"]) == ("confirmed", 150, person["name"])
+    assert [(c["old_minutes"], c["new_minutes"], c["reason"]) for c in body["corrections"]] == \
+        [(0, 150, "忘记签到，现场确认")]
+    seen = coordinator.call("GET", f"/api/v1/shifts/{shift_id}/signups/{person['id']}").json()
+    assert seen["corrections"] == body["corrections"]
+    listed = coordinator.call("GET", f"/api/v1/shifts/{shift_id}/signups").json()
+    assert [s["volunteer_id"] for s in listed["items"]] == [person["id"]]
+
+    after = coordinator.call("GET", f"/api/v1/volunteers/{person['id']}").json()
+    assert after["minutes_total"] - before["minutes_total"] == 150
+    assert after["hours_total"] == round(after["minutes_total"] / 60, 2)
+    assert (after["shifts_attended"], after["no_shows"], after["reliability"]) == (1, 0, 1.0)
+    assert_problem(coordinator.call("POST", f"/api/v1/shifts/{shift_id}/signups/999999/hours",
+                                    {"minutes": 1, "reason": "核实"}), 404, "not_signed_up")

@@ -55,3 +55,11 @@ def test_four_eyes_refuses_the_requester_and_lets_another_through():
     assert refused.value.code == "four_eyes" and door.status == "open"
     DOOR.move(door, "locked", "bob", four_eyes="alice")
     assert door.status == "locked"
+
+
+def test_a_note_goes_in_the_history_and_changes_no_state():
+    door = Door("closed")
+    DOOR.note(door, "porter", "tried the handle")
+    assert door.status == "closed"
+    assert (door.changes[0]["from_status"], door.changes[0]["to_status"],
+            door.changes[0]["reason"]) == ("closed", "closed", "tried the handle")

@@ -22,7 +22,7 @@ from services.volunteers.domain import (
     valid_skills,
 )
 from shared.clock import local_date
-from shared.errors import Conflict
+from shared.errors import Conflict, InvalidInput
 
 CST = timezone(timedelta(hours=8))  # the association's local time (UTC+8)
 
@@ -457,3 +457,95 @@ def test_a_shift_credits_only_the_time_within_it(came, left, minutes):
     at = SHIFT.starts_at
     assert domain.served_minutes(SHIFT, at + timedelta(minutes=came),
                                  at + timedelta(minutes=left)) == minutes
+
+
+# No-shows, reliability, corrections, and a waitlist that does not block
+
+def waiting(signup_id: int, *booked: Window) -> domain.Waiting:
+    return domain.Waiting(signup_id, booked)
+
+
+ELSEWHERE = Window(at(10), at(11), ("shift", 41))  # overlaps VISIT (09:00-12:00)
+
+
+def test_promotion_passes_over_a_volunteer_the_shift_would_clash_with():
+    chosen = domain.promotion([waiting(5, ELSEWHERE), waiting(6), waiting(7)], VISIT, 1)
+    assert chosen.promoted == [6]
+    assert chosen.skipped == [(5, ELSEWHERE)]
+    assert chosen.skipped[0][1].booked_by == ("shift", 41)
+
+
+def test_promotion_tells_only_those_passed_over_before_the_places_filled():
+    chosen = domain.promotion([waiting(5), waiting(6, ELSEWHERE)], VISIT, 1)
+    assert (chosen.promoted, chosen.skipped) == ([5], [])
+
+
+def test_promotion_with_everyone_busy_promotes_nobody_and_says_so_for_each():
+    chosen = domain.promotion([waiting(5, ELSEWHERE), waiting(6, ELSEWHERE)], VISIT, 1)
+    assert chosen.promoted == []
+    assert [signup_id for signup_id, _ in chosen.skipped] == [5, 6]
+
+
+@pytest.mark.parametrize("freed", [0, -1])
+def test_promotion_without_a_freed_place_touches_nobody(freed):
+    assert domain.promotion([waiting(5, ELSEWHERE), waiting(6)], VISIT, freed) == \
+        domain.Promotion([], [])
+
+
+def test_back_to_back_bookings_do_not_stop_a_promotion():
+    after = Window(at(12), at(13), ("visit", 3))
+    assert domain.promotion([waiting(5, after)], VISIT, 1).promoted == [5]
+
+
+def test_what_holds_a_window_does_not_change_which_window_it_is():
+    assert Window(at(10), at(11), ("shift", 1)) == Window(at(10), at(11))
+
+
+@pytest.mark.parametrize(("attended", "no_shows", "share"), [
+    (0, 0, None), (3, 0, 1.0), (3, 1, 0.75), (0, 2, 0.0)])
+def test_reliability_is_the_share_of_places_kept_and_none_before_any(attended, no_shows,
+                                                                    share):
+    assert domain.reliability(attended, no_shows) == share
+
+
+def test_the_matcher_puts_volunteers_who_missed_shifts_after_those_who_came():
+    candidates = [
+        Candidate(1, (Skill("social_work"),), (), 0, reliability=0.5),
+        Candidate(2, (Skill("social_work"),), (), 300, reliability=1.0),
+        Candidate(3, (Skill("social_work"),), (), 60, reliability=None),  # no shift over yet
+        Candidate(4, (Skill("social_work"),), (), 0, reliability=0.75),
+        Candidate(5, (Skill("social_work"),), (), 0, reliability=1.0),
+    ]
+    # Equally reliable: fewest recent hours first, then by number.
+    assert propose(candidates, ["social_work"], VISIT) == [5, 3, 2, 4, 1]
+
+
+def test_the_sign_up_lifecycle_knows_no_shows():
+    assert domain.SIGNUP.allows("confirmed", "no_show")
+    assert domain.SIGNUP.allows("no_show", "confirmed")  # a coordinator credits them hours
+    assert not domain.SIGNUP.allows("waitlisted", "no_show")
+    assert not domain.SIGNUP.allows("no_show", "cancelled")
+
+
+def test_a_correction_is_at_most_the_shifts_length_and_names_the_field():
+    with pytest.raises(InvalidInput) as refused:
+        domain.check_correction("confirmed", SHIFT, 181, SHIFT.ends_at)
+    assert (refused.value.code, list(refused.value.fields)) == ("too_many_minutes",
+                                                                ["minutes"])
+
+
+@pytest.mark.parametrize(("status", "minutes_from_start", "code"), [
+    ("waitlisted", 200, "not_correctable"), ("cancelled", 200, "not_correctable"),
+    ("confirmed", -1, "shift_not_started")])
+def test_a_correction_needs_a_place_held_on_a_shift_that_has_begun(status, minutes_from_start,
+                                                                   code):
+    with pytest.raises(Conflict) as refused:
+        domain.check_correction(status, SHIFT, 60,
+                                SHIFT.starts_at + timedelta(minutes=minutes_from_start))
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(("status", "minutes"), [("confirmed", 0), ("confirmed", 180),
+                                                 ("no_show", 90)])
+def test_a_correction_of_a_place_held_is_allowed_once_the_shift_began(status, minutes):
+    domain.check_correction(status, SHIFT, minutes, SHIFT.starts_at)

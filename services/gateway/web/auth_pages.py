@@ -2,14 +2,27 @@
 import secrets
 from urllib.parse import quote, urlparse
 
-from services.gateway.auth import Unauthorized, log_in, revoke
+from services.gateway.auth import Unauthorized, change_password, log_in, revoke
 from services.gateway.routes import client_address
+from services.gateway.schemas import PasswordIn
 from services.gateway.throttle import Throttled
 from services.gateway.web import i18n
 from services.gateway.web.static_files import serve
-from services.gateway.web.ui import HOMES, LANGUAGE, LOGIN_NONCE, SESSION, Ui, on_site, page
+from services.gateway.web.ui import (
+    HOMES,
+    LANGUAGE,
+    LOGIN_NONCE,
+    PASSWORD_PAGE,
+    SESSION,
+    Ui,
+    checked,
+    field_errors,
+    on_site,
+    page,
+)
 from services.gateway.web_server import http
 from shared.actors import ROLES
+from shared.errors import InvalidInput
 from shared.settings import secure_cookies
 
 _URL_SAFE = "/?&=%+:;,@!$'()*~"  # kept as they are; anything else (not ASCII) %-encoded
@@ -20,6 +33,25 @@ def _safe_next(target: str | None) -> str | None:
     return on_site(target)
 
 
+def with_form_nonce(ui: Ui, render):
+    """A form posted without a session (logging in, applying to volunteer): its CSRF token
+    rests on a nonce cookie, set on the first visit. `render()` makes the page."""
+    fresh = not ui.login_nonce
+    if fresh:
+        ui.login_nonce = secrets.token_urlsafe(24)
+    response = render()
+    if fresh:
+        response.set_cookie(LOGIN_NONCE, ui.login_nonce, httponly=True, samesite="Lax",
+                            secure=secure_cookies())
+    return response
+
+
+def _logged_in(response, token: str, ttl: int):
+    response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax",
+                        secure=secure_cookies())
+    return response
+
+
 class AuthPages:
     @page("GET", "/", None)
     def web_root(self, ui: Ui):
@@ -27,14 +59,8 @@ class AuthPages:
 
     @page("GET", "/login", None)
     def login_form(self, ui: Ui):
-        fresh = not ui.login_nonce
-        if fresh:
-            ui.login_nonce = secrets.token_urlsafe(24)
-        response = ui.render("login.html", next=ui.request.args.get("next", ""), errors={})
-        if fresh:
-            response.set_cookie(LOGIN_NONCE, ui.login_nonce, httponly=True, samesite="Lax",
-                                secure=secure_cookies())
-        return response
+        return with_form_nonce(ui, lambda: ui.render(
+            "login.html", next=ui.request.args.get("next", ""), errors={}))
 
     @page("POST", "/login", None)
     def login(self, ui: Ui):
@@ -55,13 +81,42 @@ class AuthPages:
         except Unauthorized:
             return ui.render("login.html", 401, errors={"_form": [ui.gettext(
                 "Unknown username or wrong password.")]}, **again)
-        response = ui.redirect(_safe_next(ui.form.get("next")) or HOMES[user.role])
-        response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax",
-                            secure=secure_cookies())
+        # A one-time password is changed before anything else.
+        target = PASSWORD_PAGE if user.must_change_password else \
+            _safe_next(ui.form.get("next")) or HOMES[user.role]
+        response = _logged_in(ui.redirect(target), token, ttl)
         response.delete_cookie(LOGIN_NONCE)
         return response
 
-    @page("POST", "/logout", ROLES)
+    @page("GET", PASSWORD_PAGE, ROLES, password_pending=True)
+    def password_form(self, ui: Ui):
+        return ui.render("password.html", errors={})
+
+    @page("POST", PASSWORD_PAGE, ROLES, PASSWORD_PAGE, password_pending=True)
+    def password_change(self, ui: Ui):
+        """The new password, then the role's home, on the new session the change gives."""
+        body = {"current_password": ui.form.get("current_password", ""),
+                "new_password": ui.form.get("new_password", "")}
+        typo = body["new_password"] != ui.form.get("new_password_again")
+        errors = checked(ui, PasswordIn(), body, found={"new_password_again": [
+            ui.gettext("The two new passwords differ.")]} if typo else None)
+        if errors:
+            return ui.render("password.html", 422, errors=errors)
+        try:
+            user, token, ttl = change_password(self.db, f"Bearer {ui.token}",
+                                               body["current_password"], body["new_password"],
+                                               client_address(ui.request))
+        except InvalidInput as wrong:
+            return ui.render("password.html", 422, errors=field_errors(ui, wrong))
+        except Throttled as throttled:
+            response = ui.render("password.html", 429, errors={"_form": [ui.gettext(
+                "Too many failed logins; try again in %(seconds)s seconds.") % {
+                    "seconds": throttled.retry_after}]})
+            response.headers["Retry-After"] = str(throttled.retry_after)
+            return response
+        return _logged_in(ui.redirect(HOMES[user.role]), token, ttl)
+
+    @page("POST", "/logout", ROLES, password_pending=True)
     def logout(self, ui: Ui):
         revoke(self.db, f"Bearer {ui.token}")
         response = ui.redirect("/login")

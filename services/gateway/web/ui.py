@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Response
 
-from services.gateway.auth import Unauthorized, current_actor
+from services.gateway.auth import PasswordChangeRequired, Unauthorized, current_actor
 from services.gateway.problems import STATUS_OF
 from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
 from services.gateway.web import i18n, texts
@@ -30,6 +30,7 @@ from shared.settings import token_secret
 log = logging.getLogger(__name__)
 _ITEM = re.compile(r"\.\d+(?=\.|$)")
 SESSION, LANGUAGE = "phf_session", "phf_lang"
+PASSWORD_PAGE = "/password"
 LOGIN_NONCE = "phf_login"  # before a session exists, the login form's CSRF token rests on it
 HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator": "/coordinator",
          "volunteer": "/volunteer", "auditor": "/staff"}
@@ -153,14 +154,15 @@ def status_of(error: DomainError) -> int:
 
 
 def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None,
-         body_limit=None):
+         body_limit=None, password_pending: bool = False):
     """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
     checked as the API checks them, failures shown as pages with the API's status.
     `form_page` (a POST's; by default its first path segment, `/staff/donations` ->
     `/staff`) is the page whose form posts here: a POST's address has no page of its own,
     so the language switch goes back there. A form that uploads a file (multipart/form-data:
     its CSRF token is one of its fields, read as any form's) may be larger than
-    MAX_BODY_BYTES: `body_limit()` says how large."""
+    MAX_BODY_BYTES: `body_limit()` says how large. A login with a one-time password is sent
+    to change it, except on the pages that do that or log out (`password_pending`)."""
     def decorate(handler):
         @wraps(handler)
         def endpoint(self, request, **path_args):
@@ -170,9 +172,11 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
             set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
                 try:
-                    ui.actor = current_actor(self.db, f"Bearer {ui.token}")
+                    ui.actor = current_actor(self.db, f"Bearer {ui.token}", password_pending)
                 except Unauthorized:
                     return ui.redirect("/login?next=" + quote(request.path))
+                except PasswordChangeRequired:
+                    return ui.redirect(PASSWORD_PAGE)
                 except Exception:  # the login table unreachable: a page, not a traceback
                     log.exception("page %s: could not check the login", request.path)
                     return ui.render("error.html", 500, message=ui.gettext(

@@ -1,16 +1,28 @@
 """Coordinator and volunteer pages: shifts, sign-ups, visits and hours."""
+from services.gateway.calendar_tokens import feed_url
 from services.gateway.web.ui import Ui, checked, field_errors, page, status_of, whole
 from shared.contracts.volunteers import (
+    HOURS_CORRECTABLE,
     SKILLS,
     ActivityIn,
     AssignIn,
     CompleteIn,
+    HoursCorrectionIn,
     ShiftIn,
+    ShiftsIn,
     VolunteerRefIn,
 )
 from shared.errors import DomainError
+from shared.settings import association_code
 
 COORDINATORS = ("coordinator", "admin")
+# A shift's lists of places, by the status of the sign-ups in each.
+PLACES = (("confirmed", "confirmed"), ("waitlisted", "waitlisted"), ("no_show", "no_shows"))
+# A campaign day's fields (shifts.N.<field> in the API's errors) as the form names them.
+CAMPAIGN_DAY_FIELDS = {"title": "day_title", "shifts": "places", "shifts.place": "places",
+                       "shifts.starts_at": "day_starts_at", "shifts.ends_at": "day_ends_at",
+                       "shifts.capacity": "day_capacity",
+                       "shifts.required_skills": "day_required_skills"}
 
 
 def _local(moment: str) -> str:
@@ -26,25 +38,20 @@ class VolunteerPages:
     def _coordinator_page(self, ui: Ui, status=200, errors=None):
         visits = ui.listed("visits", lambda page: self.volunteers.list_visits(page, ui.actor))
         for visit in visits["rows"]:
-            visit["proposed"] = self.volunteers.propose(visit["id"], ui.actor)["volunteer_ids"] \
+            visit["proposed"] = self.volunteers.propose(visit["id"], ui.actor)["volunteers"] \
                 if visit["status"] == "open" else []
-        proposed = any(visit["proposed"] for visit in visits["rows"])
+        volunteers = ui.listed("volunteers", lambda page: self.volunteers.list_volunteers(
+            page, ui.actor))
+        for person in volunteers["rows"]:  # for a volunteer without a login of their own
+            person["calendar"] = feed_url(_association(ui), person["id"], ui.language)
         products = {p["code"]: p["name"] for p in
                     self.insurance.list_products(ui.actor, {"limit": 500})["items"]}
         return ui.render("coordinator.html", status, skills=SKILLS, visits=visits,
-                         products=products,
-                         names=self._names(ui) if proposed else {},
-                         volunteers=ui.listed("volunteers", lambda page: self.volunteers
-                                              .list_volunteers(page, ui.actor)),
+                         products=products, volunteers=volunteers,
                          shifts=ui.listed("shifts", lambda page: self.volunteers.list_shifts(
                              page, ui.actor)),
                          ranking=self.volunteers.ranking({"limit": 10}, ui.actor)["items"],
                          errors=errors or {}, form=ui.form, done=ui.request.args.get("done"))
-
-    def _names(self, ui: Ui) -> dict[int, str]:
-        """Volunteers' names by id, for the volunteers a visit could go to."""
-        everyone = self.volunteers.list_volunteers({"limit": 500}, ui.actor)["items"]
-        return {person["id"]: person["name"] for person in everyone}
 
     @page("POST", "/coordinator/shifts", COORDINATORS)
     def shift_create_page(self, ui: Ui):
@@ -67,6 +74,30 @@ class VolunteerPages:
         except DomainError as error:
             return self._coordinator_page(ui, status_of(error), field_errors(ui, error))
         return ui.redirect("/coordinator?done=shift")
+
+    @page("POST", "/coordinator/shifts/bulk", COORDINATORS)
+    def campaign_day_page(self, ui: Ui):
+        """A campaign day's shifts: the same times at each place typed, one per line."""
+        f = ui.request.form
+        activity = {"title": f.get("day_title", "")}
+        each = {"capacity": whole(f.get("day_capacity", "")),
+                "starts_at": _local(f.get("day_starts_at", "")),
+                "ends_at": _local(f.get("day_ends_at", "")),
+                "required_skills": f.getlist("day_required_skills")}
+        body = {"shifts": [{**each, "place": place.strip()}
+                           for place in f.get("places", "").splitlines() if place.strip()]}
+        errors = _once({**checked(ui, ActivityIn(), activity, CAMPAIGN_DAY_FIELDS),
+                        **checked(ui, ShiftsIn(partial=("activity_id",)), body,
+                                  CAMPAIGN_DAY_FIELDS)})
+        if errors:
+            return self._coordinator_page(ui, 422, errors)
+        try:
+            made = self.volunteers.create_activity(activity, ui.actor)
+            self.volunteers.create_shifts({**body, "activity_id": made["id"]}, ui.actor)
+        except DomainError as error:
+            return self._coordinator_page(ui, status_of(error), _once(field_errors(
+                ui, error, CAMPAIGN_DAY_FIELDS)))
+        return ui.redirect("/coordinator?done=campaign_day")
 
     @page("POST", "/coordinator/visits/<int:visit_id>/assign", COORDINATORS)
     def visit_assign_page(self, ui: Ui, visit_id):
@@ -96,6 +127,35 @@ class VolunteerPages:
                 field_errors(ui, error), here))
         return ui.redirect("/coordinator?done=completed")
 
+    # --- a shift's sign-ups and hours ----------------------------------------------------
+    @page("GET", "/coordinator/shifts/<int:shift_id>", COORDINATORS)
+    def shift_signups_page(self, ui: Ui, shift_id):
+        return self._shift_page(ui, shift_id)
+
+    def _shift_page(self, ui: Ui, shift_id: int, status=200, errors=None, failed=None):
+        """`failed`: the volunteer whose correction form the `errors` belong to."""
+        # A shift that does not exist raises NotFound here: the 404 page, not this one.
+        shift = self.volunteers.get_shift(shift_id, ui.actor)
+        signups = self.volunteers.list_signups(shift_id, ui.actor)["items"]
+        return ui.render("coordinator_shift.html", status, shift=shift, signups=signups,
+                         correctable=HOURS_CORRECTABLE, errors=errors or {}, failed=failed,
+                         form=ui.form, done=ui.request.args.get("done"))
+
+    @page("POST", "/coordinator/shifts/<int:shift_id>/signups/<int:volunteer_id>/hours",
+          COORDINATORS, form_page="/coordinator/shifts/{shift_id}")
+    def hours_correction_page(self, ui: Ui, shift_id, volunteer_id):
+        body = {"minutes": whole(ui.form.get("minutes", "")),
+                "reason": ui.form.get("reason", "")}
+        errors = checked(ui, HoursCorrectionIn(), body)
+        if errors:
+            return self._shift_page(ui, shift_id, 422, errors, volunteer_id)
+        try:
+            self.volunteers.correct_hours(shift_id, volunteer_id, body, ui.actor)
+        except DomainError as error:
+            return self._shift_page(ui, shift_id, status_of(error), field_errors(ui, error),
+                                    volunteer_id)
+        return ui.redirect(f"/coordinator/shifts/{shift_id}?done=corrected")
+
     # --- volunteer ---------------------------------------------------------------------
     @page("GET", "/volunteer", ("volunteer",))
     def volunteer_home(self, ui: Ui):
@@ -107,12 +167,13 @@ class VolunteerPages:
         shifts = [s for s in self.volunteers.list_shifts({"limit": 200}, ui.actor)["items"]
                   if set(s["required_skills"]) <= mine]
         for shift in shifts:
-            shift["mine"] = next((status_ for status_ in ("confirmed", "waitlisted")
-                                  if any(p["volunteer_id"] == me["id"] for p in shift[status_])),
+            shift["mine"] = next((status_ for status_, places in PLACES
+                                  if any(p["volunteer_id"] == me["id"] for p in shift[places])),
                                  None)
+        calendar = feed_url(_association(ui), me["id"], ui.language)
         # Only the shifts this volunteer's skills allow: filtered here, so paged here.
         return ui.render("volunteer.html", status, me=me, shifts=ui.sliced("shifts", shifts),
-                         errors=errors or {})
+                         calendar=calendar, subscribe=_webcal(calendar), errors=errors or {})
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/signup", ("volunteer",))
     def volunteer_signup_page(self, ui: Ui, shift_id):
@@ -140,3 +201,19 @@ class VolunteerPages:
 def _under(errors: dict, place: str) -> dict:
     """Field errors of a small form shown together in one place of the page."""
     return {place: [message for messages in errors.values() for message in messages]}
+
+
+def _once(errors: dict) -> dict:
+    """Each message once under its field: a campaign day's places share their times, so a
+    bad time is the same error at every place."""
+    return {name: list(dict.fromkeys(messages)) for name, messages in errors.items()}
+
+
+def _association(ui: Ui) -> str:
+    return ui.actor["association_code"] or association_code()
+
+
+def _webcal(url: str) -> str:
+    """The feed's address as calendar apps subscribe to it (webcal://, fetched over the
+    address's own http or https)."""
+    return "webcal://" + url.split("://", 1)[1]

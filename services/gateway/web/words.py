@@ -29,6 +29,7 @@ WORDS = {
     "recorded": N_("Recorded"),
     "refunded": N_("Refunded"),
     "waitlisted": N_("On the waiting list"),
+    "no_show": N_("Did not come"),
     "open": N_("Waiting for volunteers"),
     "assigned": N_("Assigned"),
     "completed": N_("Completed"),

@@ -1,0 +1,101 @@
+"""Applications to volunteer from the public: one pending per person, decided once by a
+coordinator. Approving registers the volunteer in the same transaction, so a refused
+registration leaves the application pending and nothing half-written. Listed in the order
+they came, the longest waiting first."""
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from services.volunteers import domain, people
+from services.volunteers.models import Application, Volunteer
+from services.volunteers.views import application_view
+from shared import rows
+from shared.clock import now_utc
+from shared.errors import Conflict
+
+
+def submit(session: Session, association: str, body: dict, actor: dict) -> Application:
+    if _volunteer_of(session, association, body["id_number"]) is not None:
+        raise Conflict("This person is already a volunteer.", "already_registered",
+                       {"id_number": ["Already a volunteer."]})
+    application = Application(association_code=association, name=body["name"],
+                              id_number=body["id_number"], phone=body["phone"],
+                              skills=_skills(body))
+    domain.APPLICATION.start(application, "pending", actor["username"],
+                             "applied to volunteer")
+    try:
+        with session.begin_nested():  # the partial unique index: one pending per person
+            session.add(application)
+    except IntegrityError:
+        raise Conflict("An application for this identity number waits for a decision.",
+                       "already_applied",
+                       {"id_number": ["An application waits for a decision."]}) from None
+    return application
+
+
+def get(session: Session, association: str, application_id: int,
+        lock: bool = False) -> Application:
+    return rows.one(session, Application, association, application_id, lock)
+
+
+def listing(session: Session, association: str, query: dict) -> dict:
+    found = select(Application).where(Application.association_code == association) \
+        .options(selectinload(Application.history))
+    if query.get("status"):
+        found = found.where(Application.status == query["status"])
+    page, total = rows.page(session, found, [Application.id], query["limit"], query["offset"])
+    return {"items": [application_view(a) for a in page], "total": total}
+
+
+def approve(session: Session, association: str, application_id: int,
+            actor: dict) -> Application:
+    """The volunteer, registered from the application. Approving it again answers the
+    same application (with the same volunteer), so a caller may retry."""
+    application = get(session, association, application_id, lock=True)
+    if application.status == "approved":
+        return application
+    domain.APPLICATION.check(application.status, "approved")
+    volunteer = people.register(session, association, {
+        "name": application.name, "id_number": application.id_number,
+        "phone": application.phone, "skills": _as_registered(application.skills)})
+    application.volunteer_id = volunteer.id
+    _decide(application, "approved", actor, f"registered as volunteer {volunteer.id}")
+    return application
+
+
+def decline(session: Session, association: str, application_id: int, reason: str,
+            actor: dict) -> Application:
+    application = get(session, association, application_id, lock=True)
+    _decide(application, "declined", actor, reason)
+    application.decline_reason = reason
+    return application
+
+
+def _decide(application: Application, status: str, actor: dict, reason: str) -> None:
+    domain.APPLICATION.move(application, status, actor["username"], reason)
+    application.decided_by, application.decided_at = actor["username"], now_utc()
+
+
+def _volunteer_of(session: Session, association: str, id_number: str) -> int | None:
+    return session.scalars(select(Volunteer.id).where(
+        Volunteer.association_code == association, Volunteer.id_number == id_number)).first()
+
+
+def _skills(body: dict) -> list[dict]:
+    """Each skill once, with the certificate given for it; dates as ISO text (JSON)."""
+    certificates = {c["skill"]: c for c in body.get("certificates") or []}
+    merged = {}
+    for skill in body["skills"]:
+        held = certificates.get(skill["code"], skill)
+        expires = held.get("expires_on")
+        merged[skill["code"]] = {"code": skill["code"],
+                                 "certificate_no": held.get("certificate_no"),
+                                 "expires_on": expires.isoformat() if expires else None}
+    return list(merged.values())
+
+
+def _as_registered(skills: list[dict]) -> list[dict]:
+    return [{**skill, "expires_on": date.fromisoformat(skill["expires_on"])
+             if skill.get("expires_on") else None} for skill in skills]

@@ -1,0 +1,61 @@
+"""Service records for the national volunteer information system: one per volunteer and
+shift or visit whose hours were credited in a period, with who served in full (that system
+identifies volunteers by identity number), what, when and for how long."""
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from services.volunteers.models import HoursEntry, Shift, Signup, Visit, Volunteer
+from shared import rows
+from shared.clock import as_utc, iso
+from shared.contracts.volunteers import HoursRecordOut
+from shared.schemas import shaped
+
+RECORD = HoursRecordOut()
+
+
+def listing(session: Session, association: str, start: date, end: date, page: dict) -> dict:
+    query = select(HoursEntry).where(HoursEntry.association_code == association,
+                                     HoursEntry.served_on >= start, HoursEntry.served_on <= end)
+    found, total = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id],
+                             page["limit"], page["offset"])
+    people = _by_id(session, Volunteer, {e.volunteer_id for e in found})
+    signups = _by_id(session, Signup, _sources(found, "shift"),
+                     selectinload(Signup.shift).selectinload(Shift.activity))
+    visits = _by_id(session, Visit, _sources(found, "visit"))
+    return {"items": [_record(e, people[e.volunteer_id], signups, visits) for e in found],
+            "total": total}
+
+
+def _record(entry: HoursEntry, person: Volunteer, signups: dict, visits: dict) -> dict:
+    project, start = None, None
+    if entry.source == "shift" and entry.source_id in signups:
+        signup = signups[entry.source_id]
+        project, start = signup.shift.activity.title, _arrived(signup)
+    elif entry.source == "visit" and entry.source_id in visits:
+        start = as_utc(visits[entry.source_id].starts_at)
+    return shaped(RECORD, {
+        "volunteer_id": person.id, "name": person.name, "id_number": person.id_number,
+        "phone": person.phone, "source": entry.source, "source_id": entry.source_id,
+        "project": project, "starts_at": iso(start),
+        "ends_at": iso(start + timedelta(minutes=entry.minutes)) if start else None,
+        "served_on": entry.served_on.isoformat(), "minutes": entry.minutes})
+
+
+def _arrived(signup: Signup) -> datetime:
+    """When the volunteer's time on the shift began: their check-in, never before the shift
+    starts (a no-show credited by a coordinator has none: the shift's start)."""
+    start = as_utc(signup.shift.starts_at)
+    return max(as_utc(signup.checked_in_at), start) if signup.checked_in_at else start
+
+
+def _sources(entries: list[HoursEntry], source: str) -> set[int]:
+    return {e.source_id for e in entries if e.source == source}
+
+
+def _by_id(session: Session, model, ids: set[int], *options) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.scalars(
+        select(model).where(model.id.in_(sorted(ids))).options(*options))}

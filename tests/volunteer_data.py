@@ -17,3 +17,8 @@ def shift(activity_id: int, capacity: int = 20, day: str = "2027-05-29", start="
           end="12:00", skills=("general",)) -> dict:
     return {"activity_id": activity_id, "capacity": capacity, "required_skills": list(skills),
             "starts_at": f"{day}T{start}:00+08:00", "ends_at": f"{day}T{end}:00+08:00"}
+
+
+def as_volunteer(volunteer_id: int) -> dict:
+    return sign({"username": f"vol{volunteer_id}", "role": "volunteer",
+                 "volunteer_id": volunteer_id})

@@ -1,19 +1,23 @@
 """Service tests: the real FundService in a nameko container, on a vhost of its own on the
 machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in turn).
 Tests talk to it only by RPC and events, and read its database to check the ledger."""
+import json
 from dataclasses import dataclass
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_waiter
 from nameko.testing.utils import get_extension
 from sqlalchemy.orm import Session
 
 from services.families.service import FamiliesService
 from services.fund.service import FundService
 from services.insurance.service import InsuranceService
+from services.volunteers.service import VolunteersService
 from shared.db import Database
 from tests.family_data import family
-from tests.support import ADMIN, STAFF1
+from tests.support import ADMIN, STAFF1, publish_raw
+from tests.volunteer_data import COORDINATOR, volunteer
 
 
 @dataclass
@@ -85,3 +89,40 @@ def families(database_url, container_factory, rabbit_config):
     container.start()
     with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
         yield RunningFamilies(rpc.families, config, container)
+
+
+@dataclass
+class RunningVolunteers:
+    rpc: object
+    config: dict
+    container: object
+
+    def session(self) -> Session:
+        return Session(get_extension(self.container, Database).engine)
+
+    def register(self, n: int, skills=("general",)) -> int:
+        return self.rpc.register(volunteer(n, skills), COORDINATOR)["id"]
+
+    def activity(self) -> int:
+        return self.rpc.create_activity({"title": "义诊"}, COORDINATOR)["id"]
+
+    def deliver(self, handler: str, exchange: str, routing_key: str, envelope: dict):
+        """Publish an event and wait until the handler has run; its error, if any, raises."""
+        with entrypoint_waiter(self.container, handler, timeout=10) as result:
+            publish_raw(self.config["AMQP_URI"], exchange, routing_key,
+                        json.dumps(envelope).encode())
+        return result.get()
+
+    def visits(self) -> dict:
+        return self.rpc.list_visits({}, COORDINATOR)
+
+
+@pytest.fixture
+def volunteers(database_url, container_factory, rabbit_config):
+    """The volunteers service, as every volunteers test runs it."""
+    config = {**rabbit_config, "max_workers": 20,
+              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
+    container = container_factory(VolunteersService, config)
+    container.start()
+    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
+        yield RunningVolunteers(rpc.volunteers, config, container)

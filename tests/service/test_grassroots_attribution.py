@@ -6,18 +6,15 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select, update
 
 from services.fund.models import Disbursement, Donation, LedgerTransaction
 from services.volunteers.models import Volunteer
-from services.volunteers.service import VolunteersService
 from shared.actors import sign, system_actor
 from shared.clock import local_date, now_utc
 from shared.errors import Forbidden, InvalidInput
 from shared.events import build_envelope
-from tests.service.test_volunteers_service import RunningVolunteers
 from tests.support import ADMIN, STAFF1, STAFF2, publish_raw
 from tests.volunteer_data import COORDINATOR, volunteer
 
@@ -33,17 +30,6 @@ AUDITOR = sign({"username": "auditor1", "role": "auditor"})
 GIVER = {"kind": "person", "name": "张三", "phone": "13812345678"}
 BAD_CODES = ["34118110000a", "３４１１８１", "3411811", "34118110", "3411811000011", "", 341181100,
              " 341181100"]
-
-
-@pytest.fixture
-def people(database_url, container_factory, rabbit_config):
-    """The volunteers service (as its own tests run it)."""
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config) as rpc:
-        yield RunningVolunteers(rpc.volunteers, config, container)
 
 
 def give(fund, amount, code=None, channel="bank", by=STAFF1):
@@ -72,8 +58,8 @@ def totals(fund, codes, year=THIS_YEAR, actor=STAFF1):
     return [(i["code"], i["donations_fen"], i["spent_fen"]) for i in answer["items"]]
 
 
-def counts(people, codes, actor=COORDINATOR):
-    answer = people.rpc.count_volunteers({"codes": codes}, actor)
+def counts(volunteers, codes, actor=COORDINATOR):
+    answer = volunteers.rpc.count_volunteers({"codes": codes}, actor)
     return [(i["code"], i["volunteers"]) for i in answer["items"]]
 
 
@@ -106,7 +92,7 @@ def mid(year: int) -> datetime:
 
 
 # --- attribution --------------------------------------------------------------------------
-def test_without_a_code_money_and_volunteers_count_for_the_county(fund, people):
+def test_without_a_code_money_and_volunteers_count_for_the_county(fund, volunteers):
     fund.ensure_fund()
     gift = give(fund, 10_000)
     assert gift["grassroots_code"] == COUNTY
@@ -116,11 +102,11 @@ def test_without_a_code_money_and_volunteers_count_for_the_county(fund, people):
     assert pledged["grassroots_code"] == COUNTY
     assert ask(fund, 1_000)["grassroots_code"] == COUNTY
     assert give(fund, 100, code=None)["grassroots_code"] == COUNTY
-    registered = people.rpc.register({**volunteer(1), "grassroots_code": None}, COORDINATOR)
+    registered = volunteers.rpc.register({**volunteer(1), "grassroots_code": None}, COORDINATOR)
     assert registered["grassroots_code"] == COUNTY
 
 
-def test_a_code_given_is_kept_and_shown(fund, people):
+def test_a_code_given_is_kept_and_shown(fund, volunteers):
     fund.ensure_fund()
     gift = give(fund, 10_000, VILLAGE)
     assert gift["grassroots_code"] == VILLAGE
@@ -128,18 +114,18 @@ def test_a_code_given_is_kept_and_shown(fund, people):
     asked = ask(fund, 1_000, TOWN)
     assert fund.rpc.get_disbursement(asked["id"], STAFF1)["grassroots_code"] == TOWN
     assert fund.rpc.list_disbursements({}, STAFF1)["items"][0]["grassroots_code"] == TOWN
-    registered = people.rpc.register({**volunteer(1), "grassroots_code": OTHER_VILLAGE},
+    registered = volunteers.rpc.register({**volunteer(1), "grassroots_code": OTHER_VILLAGE},
                                      COORDINATOR)
     assert registered["grassroots_code"] == OTHER_VILLAGE
-    assert people.rpc.get_volunteer(registered["id"], COORDINATOR)["grassroots_code"] == \
+    assert volunteers.rpc.get_volunteer(registered["id"], COORDINATOR)["grassroots_code"] == \
         OTHER_VILLAGE
-    assert people.rpc.list_volunteers({}, COORDINATOR)["items"][0]["grassroots_code"] == \
+    assert volunteers.rpc.list_volunteers({}, COORDINATOR)["items"][0]["grassroots_code"] == \
         OTHER_VILLAGE
 
 
 @pytest.mark.parametrize("code, error", [(c, "invalid_input") for c in BAD_CODES] + [
     (c, "grassroots_outside") for c in (ELSEWHERE, "341182", "341182100001", "100341181")])
-def test_a_bad_code_or_one_of_another_county_is_refused_on_grassroots_code(fund, people, code,
+def test_a_bad_code_or_one_of_another_county_is_refused_on_grassroots_code(fund, volunteers, code,
                                                                            error):
     fund.ensure_fund()
     give(fund, 10_000)
@@ -149,7 +135,7 @@ def test_a_bad_code_or_one_of_another_county_is_refused_on_grassroots_code(fund,
                                         "channel": "wechat", "donor": GIVER,
                                         "grassroots_code": code}, None, STAFF1),
         lambda: ask(fund, 100, code),
-        lambda: people.rpc.register({**volunteer(1), "grassroots_code": code}, COORDINATOR),
+        lambda: volunteers.rpc.register({**volunteer(1), "grassroots_code": code}, COORDINATOR),
     ]
     for call in calls:
         with pytest.raises(InvalidInput) as refused:
@@ -159,7 +145,7 @@ def test_a_bad_code_or_one_of_another_county_is_refused_on_grassroots_code(fund,
     assert fund.rpc.list_donations({}, STAFF1)["total"] == 1
     assert fund.rpc.list_pledges({}, STAFF1)["total"] == 0
     assert fund.rpc.list_disbursements({}, STAFF1)["total"] == 0
-    assert people.rpc.list_volunteers({}, COORDINATOR)["total"] == 0
+    assert volunteers.rpc.list_volunteers({}, COORDINATOR)["total"] == 0
 
 
 def test_an_import_attributes_each_row_and_refuses_a_bad_code_on_its_row(fund):
@@ -343,36 +329,36 @@ def test_leadership_reads_the_money_donors_and_volunteers_do_not(fund):
 
 
 # --- volunteers by grassroots association -------------------------------------------------
-def test_active_volunteers_are_counted_by_code_and_every_code_under_it(people):
+def test_active_volunteers_are_counted_by_code_and_every_code_under_it(volunteers):
     placed = {}
     for n, code in ((1, VILLAGE), (2, VILLAGE), (3, OTHER_VILLAGE), (4, TOWN), (5, OTHER_TOWN),
                     (6, None)):
-        placed[n] = people.rpc.register({**volunteer(n), "grassroots_code": code},
+        placed[n] = volunteers.rpc.register({**volunteer(n), "grassroots_code": code},
                                         COORDINATOR)["id"]
-    assert counts(people, [VILLAGE, TOWN, OTHER_TOWN, COUNTY, "341181101001"]) == [
+    assert counts(volunteers, [VILLAGE, TOWN, OTHER_TOWN, COUNTY, "341181101001"]) == [
         (VILLAGE, 2), (TOWN, 4), (OTHER_TOWN, 1), (COUNTY, 6), ("341181101001", 0)]
-    with people.session() as session, session.begin():
+    with volunteers.session() as session, session.begin():
         session.execute(update(Volunteer).where(Volunteer.id == placed[1])
                         .values(status="inactive"))
-    assert counts(people, [COUNTY, VILLAGE, TOWN]) == [(COUNTY, 5), (VILLAGE, 1), (TOWN, 3)]
+    assert counts(volunteers, [COUNTY, VILLAGE, TOWN]) == [(COUNTY, 5), (VILLAGE, 1), (TOWN, 3)]
 
 
-def test_a_bad_question_about_volunteers_is_refused_by_field(people):
+def test_a_bad_question_about_volunteers_is_refused_by_field(volunteers):
     for query, field in (({"codes": []}, "codes"), ({"codes": ["34118110"]}, "codes.0"),
                          ({"codes": [COUNTY] * 201}, "codes"), ({}, "codes"),
                          ({"codes": [COUNTY], "year": THIS_YEAR}, "year")):
         with pytest.raises(InvalidInput) as refused:
-            people.rpc.count_volunteers(query, COORDINATOR)
+            volunteers.rpc.count_volunteers(query, COORDINATOR)
         assert field in refused.value.fields, (query, refused.value.fields)
     with pytest.raises(InvalidInput) as refused:
-        people.rpc.count_volunteers({"codes": [VILLAGE, ELSEWHERE]}, COORDINATOR)
+        volunteers.rpc.count_volunteers({"codes": [VILLAGE, ELSEWHERE]}, COORDINATOR)
     assert list(refused.value.fields) == ["codes.1"]
 
 
-def test_leadership_counts_the_volunteers_donors_and_volunteers_do_not(people):
-    people.register(1)
+def test_leadership_counts_the_volunteers_donors_and_volunteers_do_not(volunteers):
+    volunteers.register(1)
     for reader in (STAFF1, ADMIN, AUDITOR, COORDINATOR, system_actor("families")):
-        assert counts(people, [COUNTY], actor=reader) == [(COUNTY, 1)]
+        assert counts(volunteers, [COUNTY], actor=reader) == [(COUNTY, 1)]
     for outsider in (DONOR, VOLUNTEER):
         with pytest.raises(Forbidden):
-            counts(people, [COUNTY], actor=outsider)
+            counts(volunteers, [COUNTY], actor=outsider)

@@ -5,15 +5,10 @@ read its database where an answer does not show what must be checked."""
 from datetime import date
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.utils import get_extension
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from services.volunteers.models import Application, Volunteer
-from services.volunteers.service import VolunteersService
 from shared.actors import public_actor, sign
-from shared.db import Database
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.identity import make_resident_id
 from tests.volunteer_data import COORDINATOR, volunteer
@@ -27,18 +22,8 @@ def applicant(n: int, skills=("general",), **extra) -> dict:
             "phone": f"137{n:08d}", "skills": list(skills), **extra}
 
 
-@pytest.fixture
-def service(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 10,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config) as rpc:
-        yield rpc.volunteers, lambda: Session(get_extension(container, Database).engine)
-
-
-def test_an_approved_application_becomes_a_volunteer_with_its_certificates(service):
-    rpc, _ = service
+def test_an_approved_application_becomes_a_volunteer_with_its_certificates(volunteers):
+    rpc = volunteers.rpc
     body = applicant(1, skills=["general", {"code": "legal_aid"}], certificates=[
         {"skill": "legal_aid", "certificate_no": "LA-2027-9", "expires_on": "2030-06-30"}])
     made = rpc.submit_application(body, PUBLIC)
@@ -72,8 +57,8 @@ def test_an_approved_application_becomes_a_volunteer_with_its_certificates(servi
     assert rpc.list_volunteers({}, COORDINATOR)["total"] == 1
 
 
-def test_a_declined_application_keeps_who_declined_it_and_why(service):
-    rpc, _ = service
+def test_a_declined_application_keeps_who_declined_it_and_why(volunteers):
+    rpc = volunteers.rpc
     made = rpc.submit_application(applicant(2), PUBLIC)
     for reason in ("", "   ", "x" * 501):
         with pytest.raises(InvalidInput) as refused:
@@ -96,8 +81,8 @@ def test_a_declined_application_keeps_who_declined_it_and_why(service):
     assert rpc.list_volunteers({}, COORDINATOR)["total"] == 0
 
 
-def test_one_pending_application_per_identity_number(service):
-    rpc, _ = service
+def test_one_pending_application_per_identity_number(volunteers):
+    rpc = volunteers.rpc
     first = rpc.submit_application(applicant(3), PUBLIC)
     with pytest.raises(Conflict) as refused:
         rpc.submit_application({**applicant(3), "name": "别名"}, PUBLIC)
@@ -109,8 +94,8 @@ def test_one_pending_application_per_identity_number(service):
     assert rpc.submit_application(applicant(3), PUBLIC)["status"] == "pending"
 
 
-def test_a_person_already_volunteering_is_refused_and_nothing_is_half_written(service):
-    rpc, session = service
+def test_a_person_already_volunteering_is_refused_and_nothing_is_half_written(volunteers):
+    rpc, session = volunteers.rpc, volunteers.session
     rpc.register(volunteer(4), COORDINATOR)
     with pytest.raises(Conflict) as refused:
         rpc.submit_application({**applicant(4), "id_number": volunteer(4)["id_number"]},
@@ -147,16 +132,16 @@ def test_a_person_already_volunteering_is_refused_and_nothing_is_half_written(se
                         "expires_on": "2030-02-30"}]}, "certificates.0.expires_on"),
     ({"age": 30}, "age"),
 ])
-def test_every_bad_field_is_refused_by_name(service, change, field):
-    rpc, _ = service
+def test_every_bad_field_is_refused_by_name(volunteers, change, field):
+    rpc = volunteers.rpc
     with pytest.raises(InvalidInput) as refused:
         rpc.submit_application({**applicant(6), **change}, PUBLIC)
     assert field in refused.value.fields
     assert rpc.list_applications({}, COORDINATOR)["total"] == 0
 
 
-def test_coordinators_read_the_oldest_waiting_first_and_others_may_not(service):
-    rpc, _ = service
+def test_coordinators_read_the_oldest_waiting_first_and_others_may_not(volunteers):
+    rpc = volunteers.rpc
     ids = [rpc.submit_application(applicant(n), PUBLIC)["id"] for n in (7, 8, 9)]
     rpc.decline_application(ids[1], {"reason": "重复"}, COORDINATOR)
 

@@ -10,37 +10,18 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
 from services.volunteers import attendance
 from services.volunteers.models import OUTBOX, HoursEntry
-from services.volunteers.service import VolunteersService
-from shared.actors import sign
 from shared.clock import LOCAL, now_utc
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.service.test_volunteers_service import (
-    RunningVolunteers,
     claim_approved,
     deliver_claim,
 )
-from tests.volunteer_data import COORDINATOR
-
-
-def as_volunteer(volunteer_id: int) -> dict:
-    return sign({"username": f"vol{volunteer_id}", "role": "volunteer",
-                 "volunteer_id": volunteer_id})
-
-
-@pytest.fixture
-def volunteers(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config) as rpc:
-        yield RunningVolunteers(rpc.volunteers, config, container)
+from tests.volunteer_data import COORDINATOR, as_volunteer
 
 
 def make_shift(volunteers, starts: datetime, minutes: int = 180, capacity: int = 20) -> dict:

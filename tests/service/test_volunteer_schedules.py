@@ -6,35 +6,18 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
-from services.volunteers.service import VolunteersService
 from shared.actors import sign, system_actor
 from shared.clock import LOCAL
 from shared.errors import Forbidden, InvalidInput
 from shared.events import build_envelope
 from shared.identity import make_resident_id
 from tests.support import publish_raw
-from tests.volunteer_data import COORDINATOR, shift, volunteer
+from tests.volunteer_data import COORDINATOR, as_volunteer, shift, volunteer
 
 EXPORTER = system_actor("ops-export")
 YEAR = {"from": "2027-01-01T00:00:00+08:00", "to": "2028-01-01T00:00:00+08:00"}
-
-
-def as_volunteer(volunteer_id: int) -> dict:
-    return sign({"username": f"vol{volunteer_id}", "role": "volunteer",
-                 "volunteer_id": volunteer_id})
-
-
-@pytest.fixture
-def volunteers(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config) as rpc:
-        yield rpc.volunteers, config, container
 
 
 def open_visit(config, container, family_id: int, due_on: str) -> None:
@@ -53,7 +36,7 @@ def visit_of(rpc, family_id: int) -> dict:
 
 
 def test_a_campaign_day_is_made_whole_or_not_at_all(volunteers):
-    rpc, _, _ = volunteers
+    rpc = volunteers.rpc
     activity = rpc.create_activity({"title": "5·29 会员日"}, COORDINATOR)["id"]
     places = ["人民广场", "秦栏镇卫生院", "铜城镇政府"]
     items = [{**shift(activity), "place": place} for place in places]
@@ -78,7 +61,7 @@ def test_a_campaign_day_is_made_whole_or_not_at_all(volunteers):
 
 
 def test_a_calendar_holds_the_volunteers_places_and_visits_in_the_window(volunteers):
-    rpc, config, container = volunteers
+    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
     me = rpc.register(volunteer(41, skills=["general", "social_work"]), COORDINATOR)["id"]
     other = rpc.register(volunteer(42), COORDINATOR)["id"]
     activity = rpc.create_activity({"title": "义诊"}, COORDINATOR)["id"]
@@ -116,7 +99,7 @@ def test_a_calendar_holds_the_volunteers_places_and_visits_in_the_window(volunte
 
 
 def test_visits_and_proposals_name_their_volunteers(volunteers):
-    rpc, config, container = volunteers
+    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
     helper = rpc.register(volunteer(43, skills=["social_work"]), COORDINATOR)["id"]
     open_visit(config, container, 32, "2027-06-02")
     visit = visit_of(rpc, 32)
@@ -129,7 +112,7 @@ def test_visits_and_proposals_name_their_volunteers(volunteers):
 
 
 def test_service_records_carry_who_served_in_full_what_when_and_how_long(volunteers):
-    rpc, config, container = volunteers
+    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
     me = rpc.register(volunteer(44, skills=["general", "social_work"]), COORDINATOR)["id"]
     activity = rpc.create_activity({"title": "7·11 宣传"}, COORDINATOR)["id"]
     start = datetime.now(UTC) - timedelta(seconds=5)

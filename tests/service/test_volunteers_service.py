@@ -2,67 +2,18 @@
 the machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in turn).
 Tests talk to it only by RPC and by events published on the other services' exchanges, and
 read its database where an answer does not show what must be checked."""
-import json
-from dataclasses import dataclass
 
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_waiter
-from nameko.testing.utils import get_extension
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from services.volunteers.models import SignupHistory
-from services.volunteers.service import VolunteersService
 from shared.actors import sign
-from shared.db import Database
 from shared.errors import Conflict, Forbidden
 from shared.events import build_envelope
-from tests.support import EventTap, publish_raw
-from tests.volunteer_data import COORDINATOR, shift, volunteer
+from tests.support import EventTap
+from tests.volunteer_data import COORDINATOR, as_volunteer, shift
 
 DONOR = sign({"username": "donor1", "role": "donor", "donor_id": 1})
-
-
-def as_volunteer(volunteer_id: int) -> dict:
-    return sign({"username": f"vol{volunteer_id}", "role": "volunteer",
-                 "volunteer_id": volunteer_id})
-
-
-@dataclass
-class RunningVolunteers:
-    rpc: object
-    config: dict
-    container: object
-
-    def session(self) -> Session:
-        return Session(get_extension(self.container, Database).engine)
-
-    def register(self, n: int, skills=("general",)) -> int:
-        return self.rpc.register(volunteer(n, skills), COORDINATOR)["id"]
-
-    def activity(self) -> int:
-        return self.rpc.create_activity({"title": "义诊"}, COORDINATOR)["id"]
-
-    def deliver(self, handler: str, exchange: str, routing_key: str, envelope: dict):
-        """Publish an event and wait until the handler has run; its error, if any, raises."""
-        with entrypoint_waiter(self.container, handler, timeout=10) as result:
-            publish_raw(self.config["AMQP_URI"], exchange, routing_key,
-                        json.dumps(envelope).encode())
-        return result.get()
-
-    def visits(self) -> dict:
-        return self.rpc.list_visits({}, COORDINATOR)
-
-
-@pytest.fixture
-def volunteers(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
-        yield RunningVolunteers(rpc.volunteers, config, container)
 
 
 def claim_approved(claim_id=7, care_visit=True, **extra) -> dict:

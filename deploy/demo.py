@@ -165,6 +165,13 @@ VOLUNTEERS = [  # the first is the volunteer1 login
      "skills": ["legal_aid", "general"]},
 ]
 
+APPLICATION = {"name": "刘芳", "phone": "13805504444",
+               "id_number": make_resident_id("341181", date(1990, 5, 29), 304),
+               "skills": ["reproductive_health_counselling", "general"],
+               "certificates": [{"skill": "reproductive_health_counselling",
+                                 "certificate_no": "RH-2025-0031",
+                                 "expires_on": "2030-12-31"}]}
+
 FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of the demo policies
     {"category": "only_child", "village_code": TONGCHENG + "001",
      "address": "天长市铜城镇龙岗村三组8号",

@@ -13,7 +13,7 @@ from deploy import demo
 from services.gateway.auth import hash_password
 from services.gateway.models import User
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
-from shared.actors import sign, system_actor
+from shared.actors import public_actor, sign, system_actor
 from shared.db import make_engine
 from shared.errors import Conflict
 from shared.settings import amqp_uri, association_code, database_url
@@ -224,6 +224,8 @@ def _volunteers(rpc, system: dict) -> int:
         "starts_at": f"{day.isoformat()}T09:00:00+08:00",
         "ends_at": f"{day.isoformat()}T12:00:00+08:00", "place": "天长市人民广场"}, system)
     rpc.volunteers.sign_up(shift["id"], {"volunteer_id": ids[2]}, system)
+    # Someone who applied on the public page, waiting for a coordinator's decision.
+    rpc.volunteers.submit_application(demo.APPLICATION, public_actor())
     return ids[0]
 
 

@@ -234,18 +234,7 @@ def on_a_phone_a_donor_pledges_and_a_volunteer_signs_up(site):
     expect(donor.locator("#pay-reference")).to_be_in_viewport()
     site.look(donor, "pledge")
 
-    title = f"义诊 {random.randint(1, 10**9)}"
-    site.typed.append(title)
-    coordinator = donor.request.post("/api/v1/auth/token", data={
-        "username": "coordinator1", "password": "coordinator1-demo"}).json()["access_token"]
-    bearer = {"Authorization": f"Bearer {coordinator}"}
-    activity = donor.request.post("/api/v1/activities", data={"title": title},
-                                  headers=bearer).json()
-    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()  # clashes with none
-    made = donor.request.post("/api/v1/shifts", headers=bearer, data={
-        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
-        "starts_at": f"{day}T09:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"})
-    assert made.status == 201, made.text()
+    title = a_coordinators_shift(site, donor)
 
     volunteer = site.login("volunteer1")
     row = volunteer.locator("#open-shifts tr", has_text=title)
@@ -564,18 +553,7 @@ def a_person_applies_a_coordinator_approves_and_the_new_volunteer_signs_up(site)
     expect(newcomer.locator("h1")).to_have_text(name)
     site.look(newcomer, "volunteer")
 
-    title = f"义诊 {random.randint(1, 10**9)}"
-    site.typed.append(title)
-    token = newcomer.request.post("/api/v1/auth/token", data={
-        "username": "coordinator1", "password": "coordinator1-demo"}).json()["access_token"]
-    bearer = {"Authorization": f"Bearer {token}"}
-    activity = newcomer.request.post("/api/v1/activities", data={"title": title},
-                                     headers=bearer).json()
-    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()  # clashes with none
-    made = newcomer.request.post("/api/v1/shifts", headers=bearer, data={
-        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
-        "starts_at": f"{day}T09:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"})
-    assert made.status == 201, made.text()
+    title = a_coordinators_shift(site, newcomer)
     newcomer.reload()
     row = row_on_some_page(site, newcomer, "open-shifts", "shifts", title)
     with newcomer.expect_navigation():
@@ -583,6 +561,23 @@ def a_person_applies_a_coordinator_approves_and_the_new_volunteer_signs_up(site)
     site.look(newcomer, "signed-up")
     row = row_on_some_page(site, newcomer, "open-shifts", "shifts", title)
     expect(row.locator(".mine")).to_have_text(site.text("已确认", "Confirmed"))
+
+
+def a_coordinators_shift(site, page) -> str:
+    """A shift coordinator1 opens through the API on a day nobody else books; its title."""
+    title = f"义诊 {random.randint(1, 10**9)}"
+    site.typed.append(title)
+    token = page.request.post("/api/v1/auth/token", data={
+        "username": "coordinator1", "password": "coordinator1-demo"}).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    activity = page.request.post("/api/v1/activities", data={"title": title},
+                                 headers=bearer).json()
+    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()  # clashes with none
+    made = page.request.post("/api/v1/shifts", headers=bearer, data={
+        "activity_id": activity["id"], "capacity": 2, "required_skills": ["general"],
+        "starts_at": f"{day}T09:00:00+08:00", "ends_at": f"{day}T11:00:00+08:00"})
+    assert made.status == 201, made.text()
+    return title
 
 
 def row_on_some_page(site, page, table: str, listed: str, text: str):

@@ -5,7 +5,8 @@
 Starts every service as real processes on a free port with a throwaway var dir, loads the
 demo data, then measures (1) POST /api/v1/donations as staff1 and (2) `fund.ping` through
 ClusterRpcProxy, each with N client threads for the same duration. Exits non-zero if any
-donation comes back other than 201; the temp dir with the logs is then kept."""
+donation comes back other than 201; the temp dir with the logs is then kept. `measure()`
+gives the same figures to `python -m bench`."""
 import argparse
 import os
 import shutil
@@ -16,14 +17,15 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from deploy.seed import seed
-from shared.settings import amqp_uri
 
 DONATION = {"fund_code": "GENERAL", "amount_fen": 100, "channel": "cash",
             "donor": {"kind": "person", "name": "Bench"}}
@@ -133,8 +135,7 @@ def print_table(donations: dict, rpc: dict) -> None:
                        ("fund.ping (bare nameko RPC)", rpc)):
         print(f"{label:<37}{row['per_second']:>12.1f}{row['p50_ms']:>10.1f}"
               f"{row['p99_ms']:>10.1f}{row['count']:>9}")
-    ratio = donations["per_second"] / rpc["per_second"] if rpc["per_second"] else 0.0
-    print(f"ratio donations/s / RPC calls/s: {ratio:.3f}")
+    print(f"ratio donations/s / RPC calls/s: {ratio(donations, rpc):.3f}")
 
 
 def report_failure(exc: BenchFailure) -> None:
@@ -159,39 +160,84 @@ def start_system(var_dir: Path) -> System:
     return system
 
 
-def benchmark(system: System, config: dict, args) -> None:
+def run_phases(system: System, config: dict, seconds: float, concurrency: int) -> dict:
     seed(config)
-    donations, failures = phase_donations(system.url, args.seconds, args.concurrency)
+    donations, failures = phase_donations(system.url, seconds, concurrency)
     drained_in, backlog = wait_outbox_drained(config)
-    rpc = phase_rpc(config, args.seconds, args.concurrency)
+    rpc = phase_rpc(config, seconds, concurrency)
+    return {"donations": donations, "rpc": rpc, "failures": failures,
+            "drained_in": drained_in, "backlog": backlog}
+
+
+def check_phases(phases: dict) -> None:
+    if phases["failures"]:
+        raise BenchFailure(phases["failures"])
+    if phases["backlog"]:
+        raise BenchFailure(f"outbox backlog still {phases['backlog']} after "
+                           f"{OUTBOX_DRAIN_TIMEOUT} s")
+
+
+def figures(phases: dict) -> dict:
+    """What `python -m bench` reports of this benchmark."""
+    donations, rpc = phases["donations"], phases["rpc"]
+    return {"donations_per_s": donations["per_second"], "rpc_per_s": rpc["per_second"],
+            "donation_rpc_ratio": ratio(donations, rpc),
+            "donation_p50_ms": donations["p50_ms"], "donation_p99_ms": donations["p99_ms"],
+            "rpc_p50_ms": rpc["p50_ms"], "rpc_p99_ms": rpc["p99_ms"]}
+
+
+def ratio(donations: dict, rpc: dict) -> float:
+    return donations["per_second"] / rpc["per_second"] if rpc["per_second"] else 0.0
+
+
+def benchmark(system: System, config: dict, args) -> None:
+    phases = run_phases(system, config, args.seconds, args.concurrency)
     print(f"\n{args.seconds:g} s per phase, {args.concurrency} client threads\n")
-    print_table(donations, rpc)
-    state = "drained" if backlog == 0 else f"NOT drained ({backlog} left)"
-    print(f"outbox {state} {drained_in:.2f} s after phase 1")
-    if failures:
-        raise BenchFailure(failures)
-    if backlog:
-        raise BenchFailure(f"outbox backlog still {backlog} after {OUTBOX_DRAIN_TIMEOUT} s")
+    print_table(phases["donations"], phases["rpc"])
+    state = "drained" if phases["backlog"] == 0 else f"NOT drained ({phases['backlog']} left)"
+    print(f"outbox {state} {phases['drained_in']:.2f} s after phase 1")
+    check_phases(phases)
 
 
-def run(prefix: str, benchmark_with, args) -> int:
-    """Start a throwaway system, run `benchmark_with(system, config, args)`, stop it; the
-    logs of a failed run are kept for whoever reads the error."""
-    var_dir, ok, system = Path(tempfile.mkdtemp(prefix=prefix)), False, None
+def measure(seconds: float = 10, concurrency: int = 8) -> dict:
+    """Both phases on a throwaway system; raises BenchFailure (logs kept) if any donation
+    failed or the outbox did not drain."""
+    with throwaway_system("phf-bench-") as (system, config):
+        phases = run_phases(system, config, seconds, concurrency)
+        check_phases(phases)
+    return figures(phases)
+
+
+@contextmanager
+def throwaway_system(prefix: str):
+    """A started system on a broker vhost of its own, and its nameko config, stopped
+    (before its vhost goes) afterwards; its logs are kept when the block raised, for
+    whoever reads the error."""
+    var_dir, ok = Path(tempfile.mkdtemp(prefix=prefix)), False
     try:
-        system = start_system(var_dir)
-        benchmark_with(system, {"AMQP_URI": amqp_uri()}, args)
-        ok = True
-    except BenchFailure as exc:
-        report_failure(exc)
+        with private_vhost(prefix.rstrip("-")) as uri:
+            system = start_system(var_dir)
+            try:
+                yield system, {"AMQP_URI": uri}
+                ok = True
+            finally:
+                system.stop()
     finally:
-        if system is not None:
-            system.stop()
         if ok:
             shutil.rmtree(var_dir, ignore_errors=True)
         else:
             print(f"!! logs kept in {var_dir / 'logs'}", file=sys.stderr)
-    return 0 if ok else 1
+
+
+def run(prefix: str, benchmark_with, args) -> int:
+    """Start a throwaway system, run `benchmark_with(system, config, args)`, stop it."""
+    try:
+        with throwaway_system(prefix) as (system, config):
+            benchmark_with(system, config, args)
+    except BenchFailure as exc:
+        report_failure(exc)
+        return 1
+    return 0
 
 
 def main() -> int:
@@ -199,6 +245,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     return run("phf-bench-", benchmark, parser.parse_args())
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -50,6 +50,9 @@ class ActorSchema(Schema):
     signature = fields.String(load_default=None, allow_none=True)
 
 
+_ACTOR = ActorSchema()  # reused: building a schema copies its fields, loading keeps no state
+
+
 def load(schema: Schema, payload):
     """Validated input, or InvalidInput naming every bad field."""
     try:
@@ -76,7 +79,7 @@ def load_actor(actor, roles: tuple[str, ...] | None = None) -> dict:
     given) in one of those roles. The association defaults to this install's."""
     if not isinstance(actor, dict):
         raise Forbidden("The caller is not identified.", "unsigned_actor")
-    actor = load(ActorSchema(), actor)
+    actor = load(_ACTOR, actor)
     given = actor.get("signature") or ""
     if not given or not hmac.compare_digest(given, _digest(actor)):
         raise Forbidden("The caller's identity is not signed by the gateway.", "unsigned_actor")

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.settings import database_url
 
+READS_ONLY = "phf_reads_only"  # execution option: a transaction that writes nothing
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -50,8 +52,9 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # IMMEDIATE takes the write lock up front, so read-then-write (a balance check)
-        # cannot interleave with another process's writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # cannot interleave with another process's writer. A read alone needs no lock.
+        reads_only = conn.get_execution_options().get(READS_ONLY)
+        conn.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -92,6 +95,14 @@ class UnitOfWork:
             session.close()
         if self._on_commit and session.info.get("outbox_written"):
             self._on_commit()
+
+    @contextmanager
+    def reading(self):
+        """`with uow.reading() as connection:` a snapshot to read from, without the write
+        lock and without the ORM session (a lookup on every request)."""
+        with self._session_factory.kw["bind"].connect() as connection:
+            connection.execution_options(**{READS_ONLY: True})
+            yield connection
 
 
 class Database(DependencyProvider):

@@ -3,6 +3,7 @@ describes; a relay publishes unpublished rows with publisher confirms and marks 
 import json
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 import pika
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from shared import metrics
 from shared.events import build_envelope
 from shared.events.catalogue import exchange_and_routing_key
+from shared.events.envelope import build_envelopes
 from shared.settings import amqp_uri
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,18 @@ def record_event(session: Session, outbox: Table, event_type: str, data: dict) -
     ))
     session.info["outbox_written"] = True
     return envelope
+
+
+def record_events(session: Session, outbox: Table, event_type: str, data: list[dict]) -> None:
+    """record_event for many events of one type, written in one statement."""
+    if not data:
+        return
+    correlation_id = session.info.get("correlation_id") or "-"
+    envelopes = build_envelopes(event_type, data, correlation_id)
+    session.execute(insert(outbox), [{
+        "event_id": e["event_id"], "event_type": event_type, "payload": json.dumps(e),
+        "correlation_id": e["correlation_id"], "published": False} for e in envelopes])
+    session.info["outbox_written"] = True
 
 
 def backlog(session: Session, outbox: Table) -> int:
@@ -44,14 +58,58 @@ def pika_uri(uri: str) -> str:
     return "amqp://" + uri.split("://", 1)[1] if uri.startswith("pyamqp://") else uri
 
 
+class Confirms:
+    """Which rows of a batch the broker confirmed. Delivery tags count 1, 2, 3… per channel
+    in publish order; an ack or nack with `multiple` answers every tag up to its own."""
+
+    def __init__(self):
+        self._rows: dict[int, int] = {}  # delivery tag -> row id, still unanswered
+        self._tags: dict[str, int] = {}  # event id -> delivery tag, to place a Basic.Return
+        self._returned: set[int] = set()
+        self.confirmed: list[int] = []
+        self.refused: list[int] = []
+
+    def sent(self, tag: int, row_id: int, event_id: str) -> None:
+        self._rows[tag] = row_id
+        self._tags[event_id] = tag
+
+    def returned(self, event_id: str) -> None:
+        # The broker acks a returned message too: that ack must not count as delivered.
+        if event_id in self._tags:
+            self._returned.add(self._tags[event_id])
+
+    def answered(self, tag: int, multiple: bool, ack: bool) -> None:
+        tags = [t for t in self._rows if t <= tag] if multiple else [tag]
+        for t in tags:
+            row_id = self._rows.pop(t, None)
+            if row_id is None:
+                continue
+            delivered = ack and t not in self._returned
+            (self.confirmed if delivered else self.refused).append(row_id)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._rows)
+
+
+class PublishFailed(Exception):
+    """The broker did not confirm every message of a batch (the rows stay pending)."""
+
+
 class Publisher:
-    """A pika channel with publisher confirms onto nameko's event exchanges."""
+    """A pika channel in confirm mode onto nameko's event exchanges. A batch is published
+    without waiting per message, then the confirms are awaited together: pika's blocking
+    channel waits after every message, so the asynchronous channel it wraps is used."""
+
+    confirm_timeout = 10.0
 
     def __init__(self, uri: str):
         self.uri = pika_uri(uri)
         self._connection = None
         self._channel = None
         self._declared: set[str] = set()
+        self._confirms: Confirms | None = None
+        self._next_tag = 1
 
     def channel(self):
         if self._channel is None or self._channel.is_closed:
@@ -61,21 +119,77 @@ class Publisher:
             params.socket_timeout = 5
             self._connection = pika.BlockingConnection(params)
             self._channel = self._connection.channel()
-            self._channel.confirm_delivery()
             self._declared.clear()
+            self._next_tag = 1
+            # `_impl`: pika's asynchronous channel under the blocking one; its confirms
+            # arrive as callbacks instead of one wait per message.
+            self._confirm_mode(self._channel._impl)
         return self._channel
 
-    def publish(self, event_type: str, payload: str, event_id: str, correlation_id: str):
-        exchange, routing_key = exchange_and_routing_key(event_type)
+    def _confirm_mode(self, impl) -> None:
+        selected = []
+        impl.confirm_delivery(self._on_confirm, callback=selected.append)
+        impl.add_on_return_callback(self._on_return)
+        deadline = time.monotonic() + self.confirm_timeout
+        while not selected and self._channel.is_open and time.monotonic() < deadline:
+            self._connection.process_data_events(time_limit=0.05)
+        if not selected:
+            raise PublishFailed("the broker did not turn on publisher confirms")
+
+    def publish(self, rows, confirms: Confirms) -> None:
+        """Publish `rows` and wait for their confirms, which `confirms` records as they
+        come; raises PublishFailed (or pika's error) if any is missing."""
         channel = self.channel()
-        if exchange not in self._declared:
-            channel.exchange_declare(exchange, exchange_type="topic", durable=True)
-            self._declared.add(exchange)
-        # basic_publish waits for the broker's confirm and raises if it is refused.
-        channel.basic_publish(exchange, routing_key, payload.encode(), pika.BasicProperties(
+        for exchange in {exchange_and_routing_key(row.event_type)[0] for row in rows}:
+            if exchange not in self._declared:
+                channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+                self._declared.add(exchange)
+        self._confirms = confirms
+        try:
+            for row in rows:
+                self._send(channel._impl, row)
+                confirms.sent(self._next_tag, row.id, row.event_id)
+                self._next_tag += 1
+            self._await(confirms)
+        finally:
+            self._confirms = None
+        if confirms.refused:
+            raise PublishFailed(f"the broker refused {len(confirms.refused)} messages")
+
+    def _send(self, impl, row) -> None:
+        exchange, routing_key = exchange_and_routing_key(row.event_type)
+        impl.basic_publish(exchange, routing_key, row.payload.encode(), pika.BasicProperties(
             content_type="application/json", content_encoding="utf-8", delivery_mode=2,
-            message_id=event_id, headers={"nameko.correlation_id": correlation_id},
+            message_id=row.event_id, headers={"nameko.correlation_id": row.correlation_id},
         ))
+
+    def _await(self, confirms: Confirms) -> None:
+        deadline = time.monotonic() + self.confirm_timeout
+        while confirms.waiting:
+            if self._channel.is_closed:
+                raise PublishFailed("the broker closed the channel")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                # Late confirms on this channel could no longer be told apart: start afresh.
+                self.close()
+                raise PublishFailed(f"{confirms.waiting} confirms missing after "
+                                    f"{self.confirm_timeout:g}s")
+            self._connection.process_data_events(time_limit=left)
+
+    def _on_confirm(self, frame) -> None:
+        if self._confirms is None:
+            return
+        method = frame.method
+        self._confirms.answered(method.delivery_tag, method.multiple,
+                                isinstance(method, pika.spec.Basic.Ack))
+        if not self._confirms.waiting:
+            # process_data_events waits out its time limit unless an event of its own is
+            # ready; a timer due now ends the wait as soon as the last confirm is in.
+            self._connection.call_later(0, lambda: None)
+
+    def _on_return(self, _channel, _method, properties, _body) -> None:
+        if self._confirms is not None:
+            self._confirms.returned(properties.message_id)
 
     def close(self):
         try:
@@ -87,45 +201,63 @@ class Publisher:
 
 
 class OutboxRelay:
-    def __init__(self, engine, outbox: Table, uri: str | None = None, batch: int = 500):
+    # Confirms are awaited once per batch: larger batches pay that round trip less often.
+    def __init__(self, engine, outbox: Table, uri: str | None = None, batch: int = 1000):
         self.engine = engine
         self.outbox = outbox
         self.publisher = Publisher(uri or amqp_uri())
         self.batch = batch
 
     def publish_pending(self) -> int:
-        """Publish one batch; returns how many rows were published and marked."""
+        """Publish one batch and mark exactly the rows the broker confirmed; returns how
+        many. Unconfirmed rows stay pending for a later run (consumers drop duplicates);
+        a batch that was not wholly confirmed raises once the confirmed part is marked."""
         self.publisher.channel()  # connect first: never hold a database lock while dialling
         if self.engine.dialect.name == "postgresql":
             return self._publish_locked()
         with Session(self.engine) as session, session.begin():
             rows = session.execute(self._pending()).all()
-        self._publish(rows)
+        confirmed, failure = self._publish(rows)
         with Session(self.engine) as session, session.begin():
-            self._mark(session, rows)
-        return len(rows)
+            self._mark(session, confirmed)
+        return self._outcome(confirmed, failure)
 
     def _publish_locked(self) -> int:
-        # SKIP LOCKED lets several relays (replicas) share one outbox without waiting.
+        # SKIP LOCKED lets replicas share one outbox: each takes rows no other relay holds,
+        # and the locks end with this transaction, so no row is skipped for good.
         with Session(self.engine) as session, session.begin():
             rows = session.execute(self._pending().with_for_update(skip_locked=True)).all()
-            self._publish(rows)
-            self._mark(session, rows)
-        return len(rows)
+            confirmed, failure = self._publish(rows)
+            self._mark(session, confirmed)
+        return self._outcome(confirmed, failure)
 
     def _pending(self):
         c = self.outbox.c
         return (select(c.id, c.event_id, c.event_type, c.payload, c.correlation_id)
                 .where(~c.published).order_by(c.id).limit(self.batch))
 
-    def _publish(self, rows):
-        for row in rows:
-            self.publisher.publish(row.event_type, row.payload, row.event_id, row.correlation_id)
-            metrics.PUBLISHED.labels(row.event_type).inc()
+    def _publish(self, rows) -> tuple[list[int], Exception | None]:
+        if not rows:
+            return [], None
+        confirms, failure = Confirms(), None
+        try:
+            self.publisher.publish(rows, confirms)
+        except Exception as exc:  # broker away or refusing: keep what it confirmed before
+            failure = exc
+        event_types = {row.id: row.event_type for row in rows}
+        for row_id in confirms.confirmed:
+            metrics.PUBLISHED.labels(event_types[row_id]).inc()
+        return confirms.confirmed, failure
 
-    def _mark(self, session: Session, rows):
-        if rows:
-            session.execute(update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows]))
+    @staticmethod
+    def _outcome(confirmed: list[int], failure: Exception | None) -> int:
+        if failure is not None:
+            raise failure
+        return len(confirmed)
+
+    def _mark(self, session: Session, row_ids: list[int]):
+        if row_ids:
+            session.execute(update(self.outbox).where(self.outbox.c.id.in_(row_ids))
                             .values(published=True, published_at=datetime.now(UTC)))
 
     def close(self):
@@ -175,6 +307,9 @@ class OutboxRelayRunner(DependencyProvider):
     def _loop(self):
         backoff = self.first_backoff
         while self._running:
+            # Cleared before the run, not after: a commit during the run must still wake
+            # the wait below, or its event waits out the poll.
+            self._wake.clear()
             try:
                 published = self.relay.publish_pending()
                 if not published:
@@ -192,5 +327,4 @@ class OutboxRelayRunner(DependencyProvider):
                 continue
             if not published:
                 self._wake.wait(self.idle_wait)
-            self._wake.clear()
         self.relay.close()

@@ -43,6 +43,11 @@ def in_kind_account(fund_code: str) -> str:
     return f"in_kind:{fund_code}"
 
 
+def is_fund_account(account: str) -> bool:
+    """An account a fund owns (its cash, a project's, its goods), not a shared asset."""
+    return account.startswith(("fund:", "project:", "in_kind:"))
+
+
 def cash_accounts_of(fund_code: str, account: str) -> bool:
     return account == fund_account(fund_code) or account.startswith(f"project:{fund_code}:")
 

@@ -1,10 +1,14 @@
 """Donors are found again by identity number, credit code or phone, never duplicated."""
-from sqlalchemy import select
+from types import SimpleNamespace
+
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund.models import Donor
 from shared.errors import NotFound
+
+IDENTIFIERS = ("id_number", "credit_code", "phone")
 
 
 def find_or_create(session: Session, association: str, details: dict) -> Donor:
@@ -12,14 +16,55 @@ def find_or_create(session: Session, association: str, details: dict) -> Donor:
     if donor is None:
         try:
             with session.begin_nested():
-                donor = Donor(association_code=association, kind=details["kind"],
-                              name=details["name"], id_number=details.get("id_number"),
-                              credit_code=details.get("credit_code"), phone=details.get("phone"))
+                donor = _new(association, details)
                 session.add(donor)
         except IntegrityError:  # the same donor was created concurrently
             donor = _match(session, association, details)
     _fill_missing(donor, details)
     return donor
+
+
+def find_or_create_many(session: Session, association: str, details: list[dict]) -> list:
+    """The donors of a batch, in order: the known ones found with one query, the new ones
+    created once (two rows naming one new donor get one donor) and written with one
+    statement, given back as plain records with their id (only the id is wanted of them).
+    A donor created concurrently fails the write; the caller then goes row by row."""
+    known, found, new = _Known(_candidates(session, association, details)), [], []
+    for one in details:
+        donor = known.match(one)
+        if donor is None:
+            donor = SimpleNamespace(id=None, **_columns(association, one))
+            new.append(donor)
+        _fill_missing(donor, one)
+        known.add(donor)
+        found.append(donor)
+    session.flush()  # identifiers filled in on known donors
+    if new:
+        ids = session.scalars(insert(Donor).returning(Donor.id, sort_by_parameter_order=True),
+                              [_columns(association, vars(donor)) for donor in new])
+        for donor, donor_id in zip(new, ids, strict=True):
+            donor.id = donor_id
+    return found
+
+
+class _Known:
+    """Donors by each identifier, oldest first: _match_among without a scan per row."""
+
+    def __init__(self, donors: list[Donor]):
+        self.by = {column: {} for column in IDENTIFIERS}
+        for donor in donors:
+            self.add(donor)
+
+    def add(self, donor: Donor) -> None:
+        for column in IDENTIFIERS:
+            if getattr(donor, column):
+                sharing = self.by[column].setdefault(getattr(donor, column), [])
+                if donor not in sharing:
+                    sharing.append(donor)
+
+    def match(self, details: dict) -> Donor | None:
+        return _match_among([donor for column in IDENTIFIERS if details.get(column)
+                             for donor in self.by[column].get(details[column], [])], details)
 
 
 def get(session: Session, association: str, donor_id: int) -> Donor:
@@ -29,18 +74,41 @@ def get(session: Session, association: str, donor_id: int) -> Donor:
     return donor
 
 
+def _new(association: str, details: dict) -> Donor:
+    return Donor(**_columns(association, details))
+
+
+def _columns(association: str, details: dict) -> dict:
+    return {"association_code": association, "kind": details["kind"], "name": details["name"],
+            **{column: details.get(column) for column in IDENTIFIERS}}
+
+
 def _match(session: Session, association: str, details: dict) -> Donor | None:
-    mine = select(Donor).where(Donor.association_code == association)
+    return _match_among(_candidates(session, association, [details]), details)
+
+
+def _candidates(session: Session, association: str, details: list[dict]) -> list[Donor]:
+    """The association's donors sharing an identifier with any of `details`, oldest first."""
+    wanted = [getattr(Donor, column).in_(values) for column in IDENTIFIERS
+              if (values := {d[column] for d in details if d.get(column)})]
+    if not wanted:
+        return []
+    return list(session.scalars(select(Donor).where(Donor.association_code == association,
+                                                    or_(*wanted)).order_by(Donor.id)))
+
+
+def _match_among(donors: list[Donor], details: dict) -> Donor | None:
+    """An identity number or credit code names one donor; a phone, the first donor with it
+    whom no stronger identifier contradicts."""
     for column in ("id_number", "credit_code"):
         if details.get(column):
-            found = session.scalars(mine.where(getattr(Donor, column) == details[column])).first()
-            if found:
-                return found
+            for donor in donors:
+                if getattr(donor, column) == details[column]:
+                    return donor
     if details.get("phone"):
-        for found in session.scalars(mine.where(Donor.phone == details["phone"])
-                                     .order_by(Donor.id)):
-            if not _conflicts(found, details):
-                return found
+        for donor in donors:
+            if donor.phone == details["phone"] and not _conflicts(donor, details):
+                return donor
     return None
 
 
@@ -51,6 +119,6 @@ def _conflicts(donor: Donor, details: dict) -> bool:
 
 
 def _fill_missing(donor: Donor, details: dict) -> None:
-    for column in ("id_number", "credit_code", "phone"):
+    for column in IDENTIFIERS:
         if details.get(column) and not getattr(donor, column):
             setattr(donor, column, details[column])

@@ -1,7 +1,7 @@
 """Keyed requests: the same key and body get the first answer; another body, a 409."""
 import json
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,46 @@ def claim_key(session: Session, scope: str, key: str, body: dict) -> dict | None
     kept = session.scalars(select(IdempotencyKey).where(
         IdempotencyKey.scope == scope, IdempotencyKey.key == key)).one()
     if kept.fingerprint != print_:
-        raise Conflict("This Idempotency-Key was used with a different request.",
-                       "idempotency_key_reused", {"Idempotency-Key": ["Used for another body."]})
+        raise _reused()
     return json.loads(kept.response)
+
+
+def _reused() -> Conflict:
+    return Conflict("This Idempotency-Key was used with a different request.",
+                    "idempotency_key_reused", {"Idempotency-Key": ["Used for another body."]})
+
+
+KEPT = "kept"
+
+
+def seen_many(session: Session, scope: str, keyed: list[tuple[str, dict]]) -> list:
+    """For each (key, body) of a batch: None for a key not seen before; KEPT for one kept
+    before with this body; the position in `keyed` of its first row for a key given again
+    in the batch with the same body; its Conflict for another body. Keys are looked up in
+    one query; the caller keeps the new ones' answers with keep_many."""
+    kept = dict(session.execute(select(IdempotencyKey.key, IdempotencyKey.fingerprint).where(
+        IdempotencyKey.scope == scope, IdempotencyKey.key.in_({key for key, _ in keyed}))).all())
+    first_of, seen = {}, []
+    for position, (key, body) in enumerate(keyed):
+        print_ = fingerprint(body)
+        if key in kept:
+            seen.append(KEPT if kept[key] == print_ else _reused())
+        elif key in first_of:
+            first, first_print = first_of[key]
+            seen.append(first if first_print == print_ else _reused())
+        else:
+            first_of[key] = position, print_
+            seen.append(None)
+    return seen
+
+
+def keep_many(session: Session, scope: str, answers: list[tuple[str, dict, dict]]) -> None:
+    """(key, body, answer) of a batch's new keys, written in one statement; a key written
+    concurrently fails it, and the caller goes row by row."""
+    if answers:
+        session.execute(insert(IdempotencyKey), [
+            {"scope": scope, "key": key, "fingerprint": fingerprint(body),
+             "response": json.dumps(answer)} for key, body, answer in answers])
 
 
 def keep_answer(session: Session, scope: str, key: str, answer: dict) -> None:

@@ -1,19 +1,31 @@
 """Posting balanced entries against locked fund rows, and numbering receipts."""
-from sqlalchemy import func, select
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund.domain import (
     LedgerEntry,
+    is_fund_account,
     new_balance,
     new_in_kind,
     new_project_balance,
     receipt_no,
 )
-from services.fund.models import Fund, LedgerLine, LedgerTransaction, Project, ReceiptSeries
+from services.fund.models import (
+    AccountMonth,
+    Fund,
+    LedgerLine,
+    LedgerTransaction,
+    Project,
+    ReceiptSeries,
+)
 from services.fund.views import fund_view
 from shared import rows
-from shared.clock import now_utc
+from shared.clock import local_date, now_utc
 from shared.errors import InvalidInput, NotFound
 
 
@@ -22,32 +34,92 @@ def find_fund(session: Session, association: str, code: str, lock: bool = False)
     # Row lock: concurrent payments from one fund queue here, so none overdraws it.
     fund = session.scalars(rows.locked(query, lock)).one_or_none()
     if fund is None:
-        raise NotFound(f"No fund {code}.", "fund_not_found", {"fund_code": ["No such fund."]})
+        raise _no_fund(code)
     return fund
+
+
+def _no_fund(code: str) -> NotFound:
+    return NotFound(f"No fund {code}.", "fund_not_found", {"fund_code": ["No such fund."]})
+
+
+def _as_input(missing: NotFound) -> InvalidInput:
+    return InvalidInput(missing.message, "unknown_fund", missing.fields)
 
 
 def fund_for_input(session: Session, association: str, code: str) -> Fund:
     """A fund named in a request body: unknown is bad input (422), not a missing page."""
     try:
         return find_fund(session, association, code, lock=True)
-    except NotFound as exc:
-        raise InvalidInput(exc.message, "unknown_fund", exc.fields) from None
+    except NotFound as missing:
+        raise _as_input(missing) from None
+
+
+def funds_for_input(session: Session, association: str,
+                    codes: set[str]) -> dict[str, Fund | InvalidInput]:
+    """The funds a batch names, locked in one query (in code order, as every batch locks
+    them, so two batches never wait on each other); an unknown code maps to its error."""
+    found = {fund.code: fund for fund in session.scalars(rows.locked(
+        select(Fund).where(Fund.association_code == association, Fund.code.in_(codes))
+        .order_by(Fund.code)))}
+    return {code: found.get(code) or _as_input(_no_fund(code)) for code in codes}
 
 
 def post(session: Session, association: str, fund: Fund, entry: LedgerEntry,
          memo: str, project: Project | None = None) -> LedgerTransaction:
     """Post a balanced entry; the fund (and project) rows must be locked by the caller."""
+    [transaction_id] = post_many(session, association, [(fund, entry, memo, project)])
+    return session.get(LedgerTransaction, transaction_id)
+
+
+def post_many(session: Session, association: str,
+              postings: list[tuple[Fund, LedgerEntry, str, Project | None]]) -> list[int]:
+    """Post (fund, entry, memo, project) entries in order, with one statement per table;
+    the funds' (and projects') rows must be locked by the caller. Their transactions' ids."""
+    now = now_utc()
+    for fund, entry, _, project in postings:
+        _change_balances(fund, project, entry)
+    ids = list(session.scalars(
+        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True),
+        [{"association_code": association, "kind": entry.kind, "memo": memo[:200],
+          "posted_at": now} for _, entry, memo, _ in postings]))
+    session.execute(insert(LedgerLine), [
+        {"transaction_id": transaction_id, "account": account, "amount_fen": amount}
+        for transaction_id, (_, entry, _, _) in zip(ids, postings, strict=True)
+        for account, amount in entry.lines])
+    _add_to_month(session, association, local_date(now).replace(day=1),
+                  [entry for _, entry, _, _ in postings])
+    return ids
+
+
+def _change_balances(fund: Fund, project: Project | None, entry: LedgerEntry) -> None:
     fund.balance_fen = new_balance(fund.code, fund.balance_fen, entry)
     fund.in_kind_fen = new_in_kind(fund.code, fund.in_kind_fen, entry)
     if project is not None:
         project.balance_fen = new_project_balance(fund.code, project.code, project.balance_fen,
                                                   entry)
-    transaction = LedgerTransaction(
-        association_code=association, kind=entry.kind, memo=memo[:200], posted_at=now_utc(),
-        lines=[LedgerLine(account=account, amount_fen=amount) for account, amount in entry.lines])
-    session.add(transaction)
-    session.flush()
-    return transaction
+
+
+def _add_to_month(session: Session, association: str, month: date,
+                  entries: list[LedgerEntry]) -> None:
+    """Add the entries' lines to their accounts' month totals with one atomic upsert
+    (`amount = amount + x`), so concurrent postings never lose one another's. The shared
+    asset accounts are left out: statements never read them, and their rows would make
+    every posting in the association wait on every other."""
+    change = Counter()
+    for entry in entries:
+        for account, amount in entry.lines:
+            if is_fund_account(account):
+                change[account] += amount
+    if not change:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    upsert = dialect.insert(AccountMonth)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["association_code", "account", "month"],
+        set_={"amount_fen": AccountMonth.amount_fen + upsert.excluded.amount_fen})
+    session.execute(upsert, [  # in account order: two postings never wait on each other
+        {"association_code": association, "account": account, "month": month,
+         "amount_fen": amount} for account, amount in sorted(change.items())])
 
 
 def entry_of(transaction: LedgerTransaction) -> LedgerEntry:
@@ -55,9 +127,9 @@ def entry_of(transaction: LedgerTransaction) -> LedgerEntry:
                                           for line in transaction.lines])
 
 
-def next_receipt_no(session: Session, association: str, year: int) -> str:
-    """Gap-free: the counter row is locked and bumped in the donation's own transaction,
-    so a rolled-back donation gives its number back."""
+def next_receipt_nos(session: Session, association: str, year: int, count: int) -> list[str]:
+    """Gap-free: the counter row is locked and bumped in the donations' own transaction,
+    so rolled-back donations give their numbers back."""
     series = _locked_series(session, association, year)
     if series is None:
         try:
@@ -66,8 +138,8 @@ def next_receipt_no(session: Session, association: str, year: int) -> str:
         except IntegrityError:
             pass  # another donation opened the year first
         series = _locked_series(session, association, year)
-    series.last_no += 1
-    return receipt_no(association, year, series.last_no)
+    first, series.last_no = series.last_no + 1, series.last_no + count
+    return [receipt_no(association, year, n) for n in range(first, series.last_no + 1)]
 
 
 def _locked_series(session: Session, association: str, year: int) -> ReceiptSeries | None:

@@ -1,13 +1,15 @@
 """The fund service's tables. Money columns are BigInteger fen."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +78,8 @@ class Donor(Base):
 
 class LedgerTransaction(Base):
     __tablename__ = "ledger_transactions"
+    # A statement's period is a range of posted_at within one association.
+    __table_args__ = (Index("ix_ledger_transactions_period", "association_code", "posted_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     kind: Mapped[str] = mapped_column(String(30))
@@ -86,11 +90,24 @@ class LedgerTransaction(Base):
 
 class LedgerLine(Base):
     __tablename__ = "ledger_lines"
+    # A statement joins a fund's accounts to the transactions of its period.
+    __table_args__ = (Index("ix_ledger_lines_account_transaction", "account", "transaction_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account: Mapped[str] = mapped_column(String(60), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
     transaction: Mapped[LedgerTransaction] = relationship(back_populates="lines")
+
+
+class AccountMonth(Base):
+    """What one local month's lines add to an account of a fund (its cash, its projects',
+    its goods), kept in the lines' own transaction: a statement's opening balance is a sum
+    over months, not over every line since the books began."""
+    __tablename__ = "account_months"
+    association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    account: Mapped[str] = mapped_column(String(60), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first local day
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # the lines' sum: debit positive
 
 
 class ReceiptSeries(Base):

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 
 import jwt
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -81,13 +81,12 @@ def current_actor(db, header: str | None, password_pending: bool = False) -> dic
     `password_pending` says the request is one of those. A token issued on a one-time
     password stops working once the password is changed."""
     claims = _claims(header)
-    with db.transaction() as session:
-        user = session.execute(select(User.active, User.must_change_password)
-                               .where(User.username == claims["sub"])).one_or_none()
-        revoked = session.get(RevokedToken, claims["jti"]) is not None
-    if revoked:
+    with db.reading() as connection:  # read on every request: no write lock, no ORM
+        user = connection.execute(LOGIN_STATE, {"username": claims["sub"],
+                                                 "token_id": claims["jti"]}).one()
+    if user.revoked:
         raise Unauthorized("This token was logged out; log in again.")
-    if user is None or not user.active:
+    if user.active is None or not user.active:
         raise Unauthorized("This login is no longer active.")
     if claims.get("otp") and not user.must_change_password:
         raise Unauthorized("The password was changed since this token was issued; log in "
@@ -95,6 +94,19 @@ def current_actor(db, header: str | None, password_pending: bool = False) -> dic
     if user.must_change_password and not password_pending:
         raise PasswordChangeRequired()
     return _actor(claims)
+
+
+def _login_of(column):
+    return select(column).where(User.username == bindparam("username")).scalar_subquery()
+
+
+# One row whatever exists: is the token revoked, and the login's flags (None when the
+# login is gone). Built once: building and caching a statement per request cost more than
+# running it.
+LOGIN_STATE = select(
+    exists().where(RevokedToken.token_id == bindparam("token_id")).label("revoked"),
+    _login_of(User.active).label("active"),
+    _login_of(User.must_change_password).label("must_change_password"))
 
 
 def change_password(db, header: str | None, current: str, new: str,

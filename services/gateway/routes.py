@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 
 import eventlet
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -144,18 +144,25 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
         spec.check(request)
     body = query = None
     if spec.upload is not None:
-        body = _upload(spec.upload(), request)
+        body = _upload(_schema(spec.upload), request)
     if spec.body is not None:
         raw = {} if spec.body_optional and not request.get_data() else _json_body(request)
         request._phf_raw_body = raw
-        body = _load(spec.body(), raw)
+        body = _load(_schema(spec.body), raw)
     bad = not_text(request.args.to_dict())
     if bad:
         raise InvalidBody({name: ["Contains a character that is not text (NUL or a lone "
                                   "surrogate)."] for name in bad})
     if spec.query is not None:
-        query = _load(spec.query(), request.args.to_dict())
+        query = _load(_schema(spec.query), request.args.to_dict())
     return Call(request, actor, body, query, correlation_id)
+
+
+@cache
+def _schema(schema: type[Schema]) -> Schema:
+    # One instance per schema: building one deep-copies all its fields, and loading
+    # keeps no state on the instance.
+    return schema()
 
 
 def _json_body(request):

@@ -36,7 +36,18 @@ def build_envelope(event_type: str, data: dict, correlation_id: str,
     if version is None:
         version = max(CATALOGUE.get(event_type) or [1])
     schema = _data_schema(event_type, version)
-    clean = schema.dump(schema.load(data))
+    return _wrapped(event_type, version, schema.dump(schema.load(data)), correlation_id)
+
+
+def build_envelopes(event_type: str, data: list[dict], correlation_id: str) -> list[dict]:
+    """build_envelope for many events of one type, the newest version, one schema for all."""
+    version = max(CATALOGUE.get(event_type) or [1])
+    schema = _data_schema(event_type, version)
+    return [_wrapped(event_type, version, clean, correlation_id)
+            for clean in schema.dump(schema.load(data, many=True), many=True)]
+
+
+def _wrapped(event_type: str, version: int, clean: dict, correlation_id: str) -> dict:
     return {
         "event_id": str(uuid.uuid4()),
         "event_type": event_type,

@@ -39,7 +39,7 @@ def test_an_admin_creates_a_staff_user_who_logs_in_and_lists_funds(anonymous):
     assert staff.call("GET", "/api/v1/me").json()["association_code"] == association
     funds = staff.call("GET", "/api/v1/funds")
     assert funds.status_code == 200, funds.text
-    assert funds.json()["total"] == 4
+    assert {"GENERAL", "SPECIAL_FAMILY"} <= {f["code"] for f in funds.json()["items"]}
 
 
 def test_an_admin_lists_users_a_page_at_a_time(anonymous):
@@ -176,7 +176,7 @@ def test_the_auditor_reads_funds_and_disbursements_but_requests_nothing(anonymou
     request = auditor.call("POST", "/api/v1/disbursements", DISBURSEMENT)
 
     assert funds.status_code == 200, funds.text
-    assert funds.json()["total"] == 4
+    assert {"GENERAL", "SPECIAL_FAMILY"} <= {f["code"] for f in funds.json()["items"]}
     assert disbursements.status_code == 200, disbursements.text
     assert disbursements.json()["total"] >= 1
     assert "auditor" in assert_problem(request, 403, "role_not_allowed")["detail"]

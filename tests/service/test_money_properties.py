@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from services.fund import claim_payouts, disbursements, disclosure, donations, pledges, projects
 from services.fund.models import (
+    AccountMonth,
     Disbursement,
     Donation,
     Fund,
@@ -262,6 +263,26 @@ class MoneyMachine(RuleBasedStateMachine):
         money_arrived(answer, "a gift recorded by staff")
         self.receive(fund, project, channel, amount)
         return DonationModel(answer["id"], fund, project, channel, amount, by["username"])
+
+    @rule(kind=kinds, gifts=st.lists(st.tuples(
+              project_choice, st.sampled_from(CASH_CHANNELS + (IN_KIND,)), amounts,
+              st.sampled_from(DONORS)), min_size=1, max_size=4), by=staff, again=rarely)
+    def import_gifts(self, kind, gifts, by, again):
+        """A CSV import's batch, keyed; `again`: the same batch imported once more."""
+        fund, batch = self.funds[kind], []
+        for project, channel, amount, donor in gifts:
+            raw = {"fund_code": fund.code, "project_code": project, "amount_fen": amount,
+                   "channel": channel, "donor": donor}
+            if channel == IN_KIND:
+                raw["description"] = "棉被 5 条"
+            batch.append((DonationIn().load(raw), raw, f"import-{next(SERIALS)}"))
+        answer = self.run(lambda s: donations.import_batch(s, ASSOCIATION, batch, by))
+        assert answer == {"imported": len(batch), "already_there": 0, "bad": []}, answer
+        if again:
+            answer = self.run(lambda s: donations.import_batch(s, ASSOCIATION, batch, by))
+            assert answer == {"imported": 0, "already_there": len(batch), "bad": []}, answer
+        for project, channel, amount, _ in gifts:
+            self.receive(fund, project, channel, amount)
 
     @rule(target=donations, donation=consumes(donations), same_user=rarely)
     def refund(self, donation, same_user):
@@ -554,6 +575,15 @@ class MoneyMachine(RuleBasedStateMachine):
                 .join(LedgerLine.transaction)
                 .where(LedgerTransaction.association_code == ASSOCIATION, mine)):
             sums[account, kind] += amount
+
+        by_month = defaultdict(int)  # account -> its month totals, added up
+        for account, amount in session.execute(
+                select(AccountMonth.account, AccountMonth.amount_fen)
+                .where(AccountMonth.association_code == ASSOCIATION)):
+            by_month[account] += amount
+        for account in {a for a, _ in sums}:
+            assert by_month[account] == sum(v for (a, _), v in sums.items() if a == account), \
+                account
 
         def credit(accounts, kinds=None):
             """What the accounts hold (credit-normal), from lines of `kinds` or of all;

@@ -1,0 +1,176 @@
+"""Every benchmark in one run, as a table or one JSON object, with the targets checked.
+
+    .venv/bin/python -m bench [--quick] [--json]
+
+Each benchmark module has `measure(...) -> dict`; a module (or its measure) that is missing
+or fails reports its figures as null, with the reason under "errors", and the others still
+run. `--quick` passes smaller sizes, for a fast look rather than figures to quote."""
+import argparse
+import importlib
+import inspect
+import json
+import operator
+import sys
+import time
+from collections.abc import Callable
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Benchmark:
+    name: str
+    modules: tuple[str, ...]  # the first that has a usable measure() is run
+    keys: tuple[str, ...]  # the figures reported, null when it could not run
+    # Sizes passed to measure(), those it does not take left out; none: its defaults.
+    full: dict = field(default_factory=dict)
+    quick: dict = field(default_factory=dict)
+
+
+@dataclass
+class Target:
+    label: str
+    key: str
+    compare: Callable[[float, float], bool]
+    limit: float
+
+
+BENCHMARKS = (
+    Benchmark("donations", ("bench.donations",),
+              ("donations_per_s", "rpc_per_s", "donation_rpc_ratio"),
+              {"seconds": 10, "concurrency": 8}, {"seconds": 3, "concurrency": 8}),
+    Benchmark("relay", ("bench.relay",),
+              ("relay_events_per_s", "pika_unconfirmed_per_s", "nameko_confirmed_per_s",
+               "relay_pika_ratio"), {}, {"events": 2_000}),
+    Benchmark("saga", ("bench.saga", "bench.claims"),
+              ("saga_max_per_s", "saga_p50_ms", "saga_p99_ms"), {},
+              {"claims": 50, "paced_claims": 50}),
+    Benchmark("replicas", ("bench.replicas",),
+              ("replicas_1_per_s", "replicas_2_per_s", "replicas_ratio"), {}, {"seconds": 3}),
+    Benchmark("imports", ("bench.imports",), ("import_rows_per_s",), {}, {"rows": 10_000}),
+    Benchmark("books", ("bench.books",), ("statement_1m_lines_s", "balance_read_ms"), {},
+              {"lines": 100_000}),
+)
+
+TARGETS = (
+    Target("donations >= 0.5 x bare RPC", "donation_rpc_ratio", operator.ge, 0.5),
+    Target("relay >= 0.25 x pika without confirms", "relay_pika_ratio", operator.ge, 0.25),
+    Target("saga p99 < 100 ms at half its maximum rate", "saga_p99_ms", operator.lt, 100),
+    Target("import >= 2 000 rows/s", "import_rows_per_s", operator.ge, 2_000),
+    Target("statement of 1 M lines < 2 s", "statement_1m_lines_s", operator.lt, 2),
+    Target("2 replicas >= 1.6 x one", "replicas_ratio", operator.ge, 1.6),
+)
+
+# Ratios a module may leave out, worked out from the figures it gave.
+RATIOS = {"donation_rpc_ratio": ("donations_per_s", "rpc_per_s"),
+          "relay_pika_ratio": ("relay_events_per_s", "pika_unconfirmed_per_s"),
+          "replicas_ratio": ("replicas_2_per_s", "replicas_1_per_s")}
+
+
+def find_measure(benchmark: Benchmark, sizes: dict) -> tuple[Callable | None, dict, str]:
+    """The first module's measure() callable with what we can pass it, or the reasons."""
+    reasons = []
+    for module_name in benchmark.modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            reasons.append(f"{module_name}: {exc}")
+            continue
+        measure = getattr(module, "measure", None)
+        if not callable(measure):
+            reasons.append(f"{module_name} has no measure()")
+            continue
+        parameters = inspect.signature(measure).parameters
+        needed = [name for name, p in parameters.items() if p.default is p.empty
+                  and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in sizes]
+        if needed:
+            reasons.append(f"{module_name}.measure() needs {', '.join(needed)}")
+            continue
+        return measure, {k: v for k, v in sizes.items() if k in parameters}, ""
+    return None, {}, "; ".join(reasons)
+
+
+def run_one(benchmark: Benchmark, quick: bool) -> tuple[dict, str | None]:
+    """(figures, None), or (the keys as null, why) when it could not run."""
+    sizes = {**(benchmark.quick if quick else benchmark.full), "quick": quick}
+    measure, arguments, reason = find_measure(benchmark, sizes)
+    if measure is None:
+        return dict.fromkeys(benchmark.keys), reason
+    try:
+        figures = measure(**arguments)
+    except Exception as exc:  # one failed benchmark must not stop the rest
+        return dict.fromkeys(benchmark.keys), f"{type(exc).__name__}: {exc}"[:500]
+    missing = [key for key in benchmark.keys if key not in figures and key not in RATIOS]
+    return {**dict.fromkeys(benchmark.keys), **figures}, \
+        (f"measure() gave no {', '.join(missing)}" if missing else None)
+
+
+def with_ratios(figures: dict) -> dict:
+    figures = dict(figures)
+    for key, (top, bottom) in RATIOS.items():
+        if figures.get(key) is None and figures.get(top) is not None and figures.get(bottom):
+            figures[key] = figures[top] / figures[bottom]
+    return figures
+
+
+def report(results: dict[str, tuple[dict, str | None]], quick: bool) -> dict:
+    """One object: every figure at the top level, then errors and the target checks."""
+    figures: dict = {}
+    for found, _ in results.values():
+        figures.update(found)
+    figures = with_ratios(figures)
+    errors = {name: why for name, (_, why) in results.items() if why}
+    return {**figures, "quick": quick, "errors": errors, "targets": check_targets(figures)}
+
+
+def check_targets(figures: dict) -> list[dict]:
+    """Each target: passed true or false, or null when its figure is missing."""
+    checks = []
+    for target in TARGETS:
+        value = figures.get(target.key)
+        passed = None if value is None else bool(target.compare(value, target.limit))
+        checks.append({"target": target.label, "key": target.key, "value": value,
+                       "passed": passed})
+    return checks
+
+
+def table(result: dict) -> str:
+    keys = [key for benchmark in BENCHMARKS for key in benchmark.keys]
+    keys += [key for key in result if key not in keys and key not in
+             ("quick", "errors", "targets")]
+    lines = [f"{'figure':<28}{'value':>14}"]
+    lines += [f"{key:<28}{_shown(result.get(key)):>14}" for key in keys]
+    lines.append("")
+    word = {True: "PASS", False: "FAIL", None: "n/a "}
+    lines += [f"{word[check['passed']]}  {check['target']} ({check['key']} = "
+              f"{_shown(check['value']).strip()})" for check in result["targets"]]
+    lines += [f"error  {name}: {why}" for name, why in result["errors"].items()]
+    return "\n".join(lines)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, a fast look")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    args = parser.parse_args(argv)
+    results = {}
+    with redirect_stdout(sys.stderr):  # what the benchmarks print must not mix with the JSON
+        for benchmark in BENCHMARKS:
+            started = time.monotonic()
+            results[benchmark.name] = run_one(benchmark, args.quick)
+            print(f"-- {benchmark.name}: {time.monotonic() - started:.0f} s")
+    result = report(results, args.quick)
+    print(json.dumps(result, indent=2) if args.json else table(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Donations per second with one and with two processes of every service, on PostgreSQL.
+
+    .venv/bin/python -m bench.replicas [--seconds 10] [--concurrency 16]
+
+Each run starts a throwaway system (own vhost, own PostgreSQL schemas in the database
+`test`), and measures bench.donations' donation phase; the machine's CPU use during the
+phase is read from /proc/stat. When the broker, PostgreSQL, the services and this client
+already keep every core busy with one replica, a second one has no core to run on."""
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench.donations import BenchFailure, phase_donations, wait_outbox_drained
+from bench.vhost import private_vhost
+from deploy.processes import System, free_port
+from deploy.seed import seed
+from shared.db import make_engine
+from shared.migrate import SERVICES_WITH_DATABASES
+from shared.settings import amqp_uri
+
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores since boot."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+@contextmanager
+def postgres_schemas():
+    """A schema per service; the URLs as `FUND_DATABASE_URL` etc. in this process too,
+    where seed() and the migrations read them."""
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    tag = uuid.uuid4().hex[:8]
+    urls = {}
+    with admin.connect() as connection:
+        for service in SERVICES_WITH_DATABASES:
+            schema = f"bench_{service}_{tag}"
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            urls[f"{service.upper()}_DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    saved = {key: os.environ.get(key) for key in urls}
+    os.environ.update(urls)
+    try:
+        yield urls
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with admin.connect() as connection:
+            for key in urls:
+                service = key.removesuffix("_DATABASE_URL").lower()
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "bench_{service}_{tag}" CASCADE'))
+        admin.dispose()
+
+
+def donation_rate(replicas: int, seconds: float, concurrency: int) -> dict:
+    with (tempfile.TemporaryDirectory(prefix="phf-bench-replicas-") as var_dir,
+          private_vhost(), postgres_schemas() as urls):
+        os.environ["PHF_VAR_DIR"] = var_dir
+        system = System(port=free_port(), replicas=replicas,
+                        env={"PHF_VAR_DIR": var_dir, **urls}, log_dir=Path(var_dir) / "logs")
+        try:
+            system.migrate()
+            system.start()
+            system.wait_healthy()
+            config = {"AMQP_URI": amqp_uri()}
+            seed(config)
+            busy_before, total_before = cpu_times()
+            donations, failures = phase_donations(system.url, seconds, concurrency)
+            busy_after, total_after = cpu_times()
+            _, backlog = wait_outbox_drained(config)
+        except BaseException:
+            print(system.log_tail("fund-1"), file=sys.stderr)
+            raise
+        finally:
+            system.stop()
+    if failures:
+        raise BenchFailure(f"{len(failures)} donations failed with {replicas} replicas: "
+                           f"{failures[:3]}")
+    if backlog:
+        raise BenchFailure(f"fund outbox backlog {backlog} left with {replicas} replicas")
+    cpu = (busy_after - busy_before) / max(1, total_after - total_before)
+    return {"per_second": donations["per_second"], "cpu_busy": cpu}
+
+
+def measure(seconds: float = 10, concurrency: int = 16) -> dict:
+    one = donation_rate(1, seconds, concurrency)
+    time.sleep(1)
+    two = donation_rate(2, seconds, concurrency)
+    return {"replicas_1_per_s": one["per_second"], "replicas_2_per_s": two["per_second"],
+            "replicas_ratio": two["per_second"] / one["per_second"],
+            "replicas_1_cpu_busy": one["cpu_busy"], "replicas_2_cpu_busy": two["cpu_busy"],
+            "cores": os.cpu_count()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    try:
+        figures = measure(args.seconds, args.concurrency)
+    except BenchFailure as exc:
+        print(f"!! {exc}", file=sys.stderr)
+        return 1
+    for key, value in figures.items():
+        print(f"{key:<22}{value:>10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

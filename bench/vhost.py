@@ -1,0 +1,35 @@
+"""A RabbitMQ virtual host of a benchmark's own: a broker shared with other systems would
+otherwise hand some of its RPC calls and events to their services of the same name."""
+import os
+import uuid
+from contextlib import contextmanager
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from shared.settings import amqp_uri
+
+MANAGEMENT = os.environ.get("RABBIT_API_URI", "http://127.0.0.1:15672")
+
+
+@contextmanager
+def private_vhost(prefix: str = "phf-bench"):
+    """Sets AMQP_URI (seen by the processes a System starts) to a new vhost; removes it after."""
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    base = urlsplit(amqp_uri())
+    auth = (base.username or "guest", base.password or "guest")
+    api = f"{MANAGEMENT}/api/vhosts/{quote(name, safe='')}"
+    requests.put(api, auth=auth, timeout=10).raise_for_status()
+    requests.put(f"{MANAGEMENT}/api/permissions/{quote(name, safe='')}/{auth[0]}", auth=auth,
+                 json={"configure": ".*", "write": ".*", "read": ".*"},
+                 timeout=10).raise_for_status()
+    saved = os.environ.get("AMQP_URI")
+    os.environ["AMQP_URI"] = f"{base.scheme}://{base.netloc}/{quote(name, safe='')}"
+    try:
+        yield os.environ["AMQP_URI"]
+    finally:
+        if saved is None:
+            os.environ.pop("AMQP_URI", None)
+        else:
+            os.environ["AMQP_URI"] = saved
+        requests.delete(api, auth=auth, timeout=10)

@@ -1,0 +1,50 @@
+"""The benchmark harness's shaping and target checks, on made-up figures (nothing is run)."""
+import json
+
+from bench.__main__ import BENCHMARKS, Benchmark, check_targets, report, run_one, table
+
+GOOD = {"donations_per_s": 300.0, "rpc_per_s": 500.0, "relay_events_per_s": 6_000.0,
+        "pika_unconfirmed_per_s": 20_000.0, "saga_p99_ms": 80.0, "import_rows_per_s": 2_500.0,
+        "statement_1m_lines_s": 1.5, "replicas_1_per_s": 100.0, "replicas_2_per_s": 170.0}
+
+
+def by_key(checks):
+    return {check["key"]: check["passed"] for check in checks}
+
+
+def test_every_target_passes_on_good_figures_with_ratios_worked_out():
+    result = report({"all": (GOOD, None)}, quick=False)
+    assert result["donation_rpc_ratio"] == 0.6
+    assert result["relay_pika_ratio"] == 0.3
+    assert result["replicas_ratio"] == 1.7
+    assert all(by_key(result["targets"]).values())
+
+
+def test_each_target_fails_on_the_wrong_side_of_its_limit():
+    bad = {"donation_rpc_ratio": 0.49, "relay_pika_ratio": 0.2, "saga_p99_ms": 100.0,
+           "import_rows_per_s": 1_999.0, "statement_1m_lines_s": 2.0, "replicas_ratio": 1.5}
+    assert not any(by_key(check_targets(bad)).values())
+
+
+def test_a_missing_benchmark_gives_null_figures_and_its_reason():
+    missing = Benchmark("nowhere", ("bench.no_such_module",), ("nowhere_per_s",))
+    figures, why = run_one(missing, quick=True)
+    assert figures == {"nowhere_per_s": None}
+    assert "bench.no_such_module" in why
+    result = report({"nowhere": (figures, why), "all": ({"saga_p99_ms": 50.0}, None)},
+                    quick=True)
+    assert result["errors"] == {"nowhere": why}
+    assert result["nowhere_per_s"] is None
+    assert by_key(result["targets"])["saga_p99_ms"] is True
+    assert by_key(result["targets"])["donation_rpc_ratio"] is None
+    json.dumps(result)  # one JSON object, as --json prints
+
+
+def test_the_table_names_every_key_and_marks_pass_fail_and_missing():
+    keys = [key for benchmark in BENCHMARKS for key in benchmark.keys]
+    text = table(report({"all": ({**dict.fromkeys(keys), "donations_per_s": 100.0,
+                                  "rpc_per_s": 400.0}, "relay: broken")}, quick=False))
+    assert all(key in text for key in keys)
+    assert "FAIL  donations >= 0.5 x bare RPC" in text
+    assert "n/a   saga p99" in text
+    assert "error  all: relay: broken" in text

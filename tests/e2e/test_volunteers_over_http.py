@@ -1,6 +1,7 @@
 """Volunteers over HTTP and real events: a special-family claim opens one care visit even
 when its event arrives twice; the visit is matched, assigned, completed, and the hours show."""
 import json
+import random
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -36,11 +37,15 @@ def handled(system, label: str, entrypoint: str) -> float:
 
 
 def approve_special_family_claim(staff1, staff2):
-    born = date(1960, 3, 1)
+    # Someone not insured before: the system may be shared with other modules' policies.
+    born = date(1950, 1, 1) + timedelta(days=random.randint(0, 7000))
     policy = staff1.call("POST", "/api/v1/insurance/policies", {
         "product_code": "SPECIAL_FAMILY_COMPREHENSIVE", "family_category": "special_family",
-        "insured": {"name": "刘桂兰", "id_number": make_resident_id("341181", born, 555)},
-        "start_date": (TODAY - timedelta(days=100)).isoformat()}).json()
+        "insured": {"name": "刘桂兰",
+                    "id_number": make_resident_id("341181", born, random.randint(1, 999))},
+        "start_date": (TODAY - timedelta(days=100)).isoformat()})
+    assert policy.status_code == 201, policy.text
+    policy = policy.json()
     claim = staff1.call("POST", "/api/v1/insurance/claims", {
         "policy_no": policy["policy_no"], "amount_claimed_fen": 100_000, "description": "住院",
         "incident_date": (TODAY - timedelta(days=10)).isoformat()}).json()

@@ -194,9 +194,14 @@ def collect_paid(channel, queue: str, approvals: Approvals, claim_ids: list[int]
 def measure(url: str, config: dict, token: str, claim_ids: list[int],
             concurrency: int) -> dict:
     approvals = Approvals(url, token, claim_ids, f"bench-claims-{uuid.uuid4().hex[:12]}")
+    return approve_and_listen(config, approvals, claim_ids, concurrency)
+
+
+def approve_and_listen(config: dict, approvals, claim_ids: list[int], threads: int) -> dict:
+    """Run the approvals on `threads` client threads while collecting the claim_paid events."""
     connection, channel, queue = open_listener(config)  # bound before any approval is sent
     try:
-        worker = threading.Thread(target=approvals.run, args=(concurrency,), daemon=True)
+        worker = threading.Thread(target=approvals.run, args=(threads,), daemon=True)
         worker.start()
         arrived, foreign, duplicates = collect_paid(channel, queue, approvals, claim_ids)
         worker.join()

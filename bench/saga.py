@@ -11,18 +11,16 @@ client share the machine's cores."""
 import argparse
 import os
 import sys
-import threading
 import time
 import uuid
 
 from bench.claims import (
     CLAIM_FEN,
     Approvals,
+    approve_and_listen,
     check_run,
-    collect_paid,
     enrol_and_claim,
     figures,
-    open_listener,
     session_for,
     top_up,
 )
@@ -57,16 +55,7 @@ class PacedApprovals(Approvals):
 def paced(url: str, config: dict, token: str, claim_ids: list[int], rate: float) -> dict:
     approvals = PacedApprovals(url, token, claim_ids, f"bench-saga-{uuid.uuid4().hex[:12]}",
                                rate)
-    connection, channel, queue = open_listener(config)  # bound before any approval is sent
-    try:
-        worker = threading.Thread(target=approvals.run, args=(PACED_THREADS,), daemon=True)
-        worker.start()
-        arrived, foreign, duplicates = collect_paid(channel, queue, approvals, claim_ids)
-        worker.join()
-    finally:
-        connection.close()
-    return {"approvals": approvals, "arrived": arrived, "foreign": foreign,
-            "duplicates": duplicates}
+    return approve_and_listen(config, approvals, claim_ids, PACED_THREADS)
 
 
 def latencies_ms(run: dict) -> list[float]:

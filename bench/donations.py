@@ -149,6 +149,19 @@ def report_failure(exc: BenchFailure) -> None:
         print(f"!!   {code}: {text}", file=sys.stderr)
 
 
+def print_figures(measuring, decimals: int = 2) -> int:
+    """A benchmark's CLI: run `measuring()`, print its figures one a line, exit 0; or 1 with
+    the failure told."""
+    try:
+        figures = measuring()
+    except BenchFailure as exc:
+        report_failure(exc)
+        return 1
+    for key, value in figures.items():
+        print(f"{key:<26}{value:>12.{decimals}f}")
+    return 0
+
+
 def start_system(var_dir: Path) -> System:
     # seed() finds the gateway database through PHF_VAR_DIR in this process, too.
     os.environ["PHF_VAR_DIR"] = str(var_dir)

@@ -19,6 +19,7 @@ import pika
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import MetaData, insert, text
 
+from bench.donations import BenchFailure, print_figures
 from shared.db import make_engine
 from shared.events.catalogue import exchange_and_routing_key
 from shared.messaging_tables import add_messaging_tables
@@ -28,10 +29,6 @@ from shared.settings import amqp_uri
 EVENT_TYPE = "bench.relay_measured"
 NAMEKO_EVENTS = 2_000  # nameko is ~20x slower; fewer events give the same rate
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-class BenchFailure(Exception):
-    pass
 
 
 def payload(i: int) -> dict:
@@ -164,14 +161,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--postgres", action="store_true", help="outbox on PostgreSQL")
     args = parser.parse_args()
-    try:
-        figures = measure(args.events, args.postgres)
-    except BenchFailure as exc:
-        print(f"!! {exc}", file=sys.stderr)
-        return 1
-    for key, value in figures.items():
-        print(f"{key:<26}{value:>12.2f}")
-    return 0
+    return print_figures(lambda: measure(args.events, args.postgres))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.donations import BenchFailure, phase_donations, wait_outbox_drained
+from bench.donations import BenchFailure, phase_donations, print_figures, wait_outbox_drained
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from deploy.seed import seed
@@ -110,14 +110,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
-    try:
-        figures = measure(args.seconds, args.concurrency)
-    except BenchFailure as exc:
-        print(f"!! {exc}", file=sys.stderr)
-        return 1
-    for key, value in figures.items():
-        print(f"{key:<22}{value:>10.2f}")
-    return 0
+    return print_figures(lambda: measure(args.seconds, args.concurrency))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from bench.claims import (
     top_up,
 )
 from bench.claims import measure as approve_all
-from bench.donations import BenchFailure, login, percentile, throwaway_system
+from bench.donations import BenchFailure, login, percentile, print_figures, throwaway_system
 from bench.vhost import private_vhost
 from deploy.seed import seed
 
@@ -95,14 +95,7 @@ def main() -> int:
     parser.add_argument("--paced", type=int, default=200, help="approved at half of it")
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    try:
-        result = measure(args.claims, args.paced, args.concurrency)
-    except BenchFailure as exc:
-        print(f"!! {exc}", file=sys.stderr)
-        return 1
-    for key, value in result.items():
-        print(f"{key:<22}{value:>10.1f}")
-    return 0
+    return print_figures(lambda: measure(args.claims, args.paced, args.concurrency), decimals=1)
 
 
 if __name__ == "__main__":

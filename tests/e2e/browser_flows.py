@@ -370,7 +370,8 @@ def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
     staff2 = site.login("staff2")
     staff2.goto(claim_url)
     site.fill_yuan(staff2, "#approve #amount_yuan", "250.00")
-    staff2.click("#approve button[type=submit]")
+    with staff2.expect_navigation():  # the approval's answer has come before we look again
+        staff2.click("#approve button[type=submit]")
     for _ in range(50):
         staff2.reload()
         if staff2.locator("#claim-status").get_attribute("data-status") == "paid":
@@ -403,7 +404,8 @@ def insurance_staff_record_a_premium_share_and_upload_a_claims_papers(site):
     expect(staff1.locator("#new-policy-shares tr[data-payer=family]")).to_contain_text("¥24.00")
     policy_no = staff1.locator("#new-policy-no").inner_text()
     site.look(staff1, "enrolled-pending")
-    staff1.click("#new-policy-link")
+    with staff1.expect_navigation():
+        staff1.click("#new-policy-link")
     government = staff1.locator("#shares tr[data-payer=government]")
     for _ in range(50):
         if government.get_attribute("data-status") == "paid":

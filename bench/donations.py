@@ -23,6 +23,7 @@ from pathlib import Path
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from bench.cpu import CpuMeter, processes_of
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from deploy.seed import seed
@@ -136,6 +137,11 @@ def print_table(donations: dict, rpc: dict) -> None:
         print(f"{label:<37}{row['per_second']:>12.1f}{row['p50_ms']:>10.1f}"
               f"{row['p99_ms']:>10.1f}{row['count']:>9}")
     print(f"ratio donations/s / RPC calls/s: {ratio(donations, rpc):.3f}")
+    print("\nCPU ms per operation, by process")
+    print(f"{'process':<37}{'donation':>12}{'ping':>10}")
+    for label in donations["cpu_ms"]:
+        print(f"{label:<37}{donations['cpu_ms'][label]:>12.2f}"
+              f"{rpc['cpu_ms'].get(label, 0.0):>10.2f}")
 
 
 def report_failure(exc: BenchFailure) -> None:
@@ -175,9 +181,13 @@ def start_system(var_dir: Path) -> System:
 
 def run_phases(system: System, config: dict, seconds: float, concurrency: int) -> dict:
     seed(config)
+    meter = CpuMeter(processes_of(system))
     donations, failures = phase_donations(system.url, seconds, concurrency)
-    drained_in, backlog = wait_outbox_drained(config)
+    drained_in, backlog = wait_outbox_drained(config)  # the events' cost belongs to them
+    donations["cpu_ms"] = meter.per_operation_ms(donations["count"])
+    meter = CpuMeter(processes_of(system))
     rpc = phase_rpc(config, seconds, concurrency)
+    rpc["cpu_ms"] = meter.per_operation_ms(rpc["count"])
     return {"donations": donations, "rpc": rpc, "failures": failures,
             "drained_in": drained_in, "backlog": backlog}
 
@@ -196,7 +206,8 @@ def figures(phases: dict) -> dict:
     return {"donations_per_s": donations["per_second"], "rpc_per_s": rpc["per_second"],
             "donation_rpc_ratio": ratio(donations, rpc),
             "donation_p50_ms": donations["p50_ms"], "donation_p99_ms": donations["p99_ms"],
-            "rpc_p50_ms": rpc["p50_ms"], "rpc_p99_ms": rpc["p99_ms"]}
+            "rpc_p50_ms": rpc["p50_ms"], "rpc_p99_ms": rpc["p99_ms"],
+            "donation_cpu_ms": donations["cpu_ms"]["all"], "rpc_cpu_ms": rpc["cpu_ms"]["all"]}
 
 
 def ratio(donations: dict, rpc: dict) -> float:

@@ -37,7 +37,7 @@ def record_events(session: Session, outbox: Table, event_type: str, data: list[d
         return
     correlation_id = session.info.get("correlation_id") or "-"
     envelopes = build_envelopes(event_type, data, correlation_id)
-    session.execute(insert(outbox), [{
+    session.connection().execute(insert(outbox), [{
         "event_id": e["event_id"], "event_type": event_type, "payload": json.dumps(e),
         "correlation_id": e["correlation_id"], "published": False} for e in envelopes])
     session.info["outbox_written"] = True

@@ -1,7 +1,7 @@
 """Disbursements: requested by one staff user, approved by another, then paid at once
 if the fund can cover it, otherwise rejected with `insufficient_funds`. Every status change
 goes through `DISBURSEMENT.move`, which keeps it in the disbursement's history."""
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from services.fund import ledger
@@ -90,10 +90,19 @@ def pay(session: Session, disbursement: Disbursement, approver: str,
                detail=error.message)
 
 
+# Under the fund's lock, which every payout that waits on this fund was decided under.
+_ANY_WAITING = select(Disbursement.__table__.c.id).where(
+    Disbursement.__table__.c.fund_id == bindparam("fund_id"),
+    Disbursement.__table__.c.status == "awaiting_funds").limit(1)
+
+
 def pay_waiting(session: Session, fund: Fund) -> int:
     """After money arrives: pay waiting payouts oldest first, stopping at the first that
     does not fit, so a large old claim is not starved by small new ones."""
     paid = 0
+    session.flush()  # a payout set waiting earlier in this transaction is seen
+    if session.connection().execute(_ANY_WAITING, {"fund_id": fund.id}).first() is None:
+        return paid  # the usual case, asked without building ORM objects
     waiting = session.scalars(select(Disbursement).where(
         Disbursement.fund_id == fund.id, Disbursement.status == "awaiting_funds")
         .order_by(Disbursement.id).with_for_update()).all()

@@ -47,7 +47,8 @@ def _record(session: Session, association: str, body: dict, actor: dict) -> dict
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     gift = _gift(association, body)
     donor = donors.find_or_create(session, association, body["donor"])
-    return donation_view(receive(session, fund, project, donor, gift, actor["username"]))
+    [given] = receive_many(session, [(fund, project, donor, gift)], actor["username"])
+    return given
 
 
 def _gift(association: str, body: dict) -> dict:
@@ -163,6 +164,10 @@ def receive(session: Session, fund: Fund, project: Project | None, donor: Donor,
     return session.get(Donation, given["id"])
 
 
+_NEW_DONATIONS = insert(Donation.__table__).returning(Donation.__table__.c.id,
+                                                    sort_by_parameter_order=True)
+
+
 def receive_many(session: Session, gifts: list[tuple[Fund, Project | None, Donor, dict]],
                  recorded_by: str) -> list[dict]:
     """receive() for (fund, project, donor, gift) of one association, in order, with one
@@ -185,9 +190,8 @@ def receive_many(session: Session, gifts: list[tuple[Fund, Project | None, Donor
         "ledger_transaction_id": transaction_id, "recorded_at": now, "receipt_no": number}
         for (fund, project, donor, gift), transaction_id, number in zip(
             gifts, transaction_ids, numbers, strict=True)]
-    for row, donation_id in zip(given, session.scalars(
-            insert(Donation).returning(Donation.id, sort_by_parameter_order=True), given),
-            strict=True):
+    for row, donation_id in zip(given, session.connection().execute(
+            _NEW_DONATIONS, given).scalars(), strict=True):
         row["id"] = donation_id
     record_events(session, OUTBOX, "fund.donation_recorded", [{
         "association_code": association, "donation_id": row["id"],

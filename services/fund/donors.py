@@ -11,17 +11,30 @@ from shared.errors import NotFound
 IDENTIFIERS = ("id_number", "credit_code", "phone")
 
 
-def find_or_create(session: Session, association: str, details: dict) -> Donor:
+def find_or_create(session: Session, association: str, details: dict):
+    """The donor the details name, or a new one: a Donor found, or the new donor's plain
+    record (its id and columns) written with one insert. Only identifiers are unique, so
+    a donor without any needs no savepoint against a concurrent twin."""
+    if not any(details.get(column) for column in IDENTIFIERS):
+        return _insert(session, association, details)
     donor = _match(session, association, details)
     if donor is None:
         try:
             with session.begin_nested():
-                donor = _new(association, details)
-                session.add(donor)
+                return _insert(session, association, details)
         except IntegrityError:  # the same donor was created concurrently
             donor = _match(session, association, details)
     _fill_missing(donor, details)
     return donor
+
+
+def _insert(session: Session, association: str, details: dict) -> SimpleNamespace:
+    columns = _columns(association, details)
+    return SimpleNamespace(id=session.connection().execute(_NEW_DONOR, columns).scalar_one(),
+                           **columns)
+
+
+_NEW_DONOR = insert(Donor.__table__).returning(Donor.__table__.c.id)
 
 
 def find_or_create_many(session: Session, association: str, details: list[dict]) -> list:
@@ -72,10 +85,6 @@ def get(session: Session, association: str, donor_id: int) -> Donor:
     if donor is None or donor.association_code != association:
         raise NotFound(f"No donor {donor_id}.", "donor_not_found")
     return donor
-
-
-def _new(association: str, details: dict) -> Donor:
-    return Donor(**_columns(association, details))
 
 
 def _columns(association: str, details: dict) -> dict:

@@ -1,12 +1,12 @@
 """Keyed requests: the same key and body get the first answer; another body, a 409."""
 import json
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.fund.domain import fingerprint
 from services.fund.models import IdempotencyKey
+from shared.db import per_dialect
 from shared.errors import Conflict
 
 
@@ -14,19 +14,24 @@ def claim_key(session: Session, scope: str, key: str, body: dict) -> dict | None
     """Reserve the key in this transaction, or return the answer already given for it.
 
     The row is written before any work: a concurrent retry with the same key waits on it
-    (PostgreSQL) or behind the write lock (SQLite), then finds the first answer."""
+    (PostgreSQL) or behind the write lock (SQLite), then finds the first answer. One
+    statement when the key is new: an insert that does nothing on a key already kept."""
     print_ = fingerprint(body)
-    try:
-        with session.begin_nested():
-            session.add(IdempotencyKey(scope=scope, key=key, fingerprint=print_, response=""))
+    reserved = session.connection().execute(_reserve(session), {
+        "scope": scope, "key": key, "fingerprint": print_, "response": ""}).first()
+    if reserved is not None:
         return None
-    except IntegrityError:
-        pass
-    kept = session.scalars(select(IdempotencyKey).where(
+    kept = session.execute(select(IdempotencyKey.fingerprint, IdempotencyKey.response).where(
         IdempotencyKey.scope == scope, IdempotencyKey.key == key)).one()
     if kept.fingerprint != print_:
         raise _reused()
     return json.loads(kept.response)
+
+
+@per_dialect
+def _reserve(dialect):
+    table = IdempotencyKey.__table__
+    return dialect.insert(table).on_conflict_do_nothing().returning(table.c.key)
 
 
 def _reused() -> Conflict:
@@ -67,9 +72,14 @@ def keep_many(session: Session, scope: str, answers: list[tuple[str, dict, dict]
              "response": json.dumps(answer)} for key, body, answer in answers])
 
 
+_ANSWER = update(IdempotencyKey.__table__).where(
+    IdempotencyKey.__table__.c.scope == bindparam("kept_scope"),
+    IdempotencyKey.__table__.c.key == bindparam("kept_key"))
+
+
 def keep_answer(session: Session, scope: str, key: str, answer: dict) -> None:
-    kept = session.get(IdempotencyKey, (scope, key))
-    kept.response = json.dumps(answer)
+    session.connection().execute(_ANSWER, {"kept_scope": scope, "kept_key": key,
+                                           "response": json.dumps(answer)})
 
 
 def answered_once(session: Session, scope: str, key: str | None, raw: dict, work) -> dict:

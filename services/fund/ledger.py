@@ -3,8 +3,6 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund.domain import (
@@ -26,6 +24,7 @@ from services.fund.models import (
 from services.fund.views import fund_view
 from shared import rows
 from shared.clock import local_date, now_utc
+from shared.db import per_dialect
 from shared.errors import InvalidInput, NotFound
 
 
@@ -71,6 +70,11 @@ def post(session: Session, association: str, fund: Fund, entry: LedgerEntry,
     return session.get(LedgerTransaction, transaction_id)
 
 
+_NEW_TRANSACTIONS = insert(LedgerTransaction.__table__).returning(
+    LedgerTransaction.__table__.c.id, sort_by_parameter_order=True)
+_NEW_LINES = insert(LedgerLine.__table__)
+
+
 def post_many(session: Session, association: str,
               postings: list[tuple[Fund, LedgerEntry, str, Project | None]]) -> list[int]:
     """Post (fund, entry, memo, project) entries in order, with one statement per table;
@@ -78,11 +82,11 @@ def post_many(session: Session, association: str,
     now = now_utc()
     for fund, entry, _, project in postings:
         _change_balances(fund, project, entry)
-    ids = list(session.scalars(
-        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True),
-        [{"association_code": association, "kind": entry.kind, "memo": memo[:200],
-          "posted_at": now} for _, entry, memo, _ in postings]))
-    session.execute(insert(LedgerLine), [
+    connection = session.connection()  # plain inserts: no ORM object is wanted back
+    ids = list(connection.execute(_NEW_TRANSACTIONS, [
+        {"association_code": association, "kind": entry.kind, "memo": memo[:200],
+         "posted_at": now} for _, entry, memo, _ in postings]).scalars())
+    connection.execute(_NEW_LINES, [
         {"transaction_id": transaction_id, "account": account, "amount_fen": amount}
         for transaction_id, (_, entry, _, _) in zip(ids, postings, strict=True)
         for account, amount in entry.lines])
@@ -112,14 +116,18 @@ def _add_to_month(session: Session, association: str, month: date,
                 change[account] += amount
     if not change:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(AccountMonth)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["association_code", "account", "month"],
-        set_={"amount_fen": AccountMonth.amount_fen + upsert.excluded.amount_fen})
-    session.execute(upsert, [  # in account order: two postings never wait on each other
+    session.connection().execute(_add_to_months(session), [
+        # in account order: two postings never wait on each other
         {"association_code": association, "account": account, "month": month,
          "amount_fen": amount} for account, amount in sorted(change.items())])
+
+
+@per_dialect
+def _add_to_months(dialect):
+    upsert = dialect.insert(AccountMonth.__table__)
+    return upsert.on_conflict_do_update(
+        index_elements=["association_code", "account", "month"],
+        set_={"amount_fen": upsert.table.c.amount_fen + upsert.excluded.amount_fen})
 
 
 def entry_of(transaction: LedgerTransaction) -> LedgerEntry:
@@ -128,24 +136,21 @@ def entry_of(transaction: LedgerTransaction) -> LedgerEntry:
 
 
 def next_receipt_nos(session: Session, association: str, year: int, count: int) -> list[str]:
-    """Gap-free: the counter row is locked and bumped in the donations' own transaction,
-    so rolled-back donations give their numbers back."""
-    series = _locked_series(session, association, year)
-    if series is None:
-        try:
-            with session.begin_nested():
-                session.add(ReceiptSeries(association_code=association, year=year, last_no=0))
-        except IntegrityError:
-            pass  # another donation opened the year first
-        series = _locked_series(session, association, year)
-    first, series.last_no = series.last_no + 1, series.last_no + count
-    return [receipt_no(association, year, n) for n in range(first, series.last_no + 1)]
+    """Gap-free: the counter row is bumped (and so locked) in the donations' own
+    transaction, so rolled-back donations give their numbers back. One upsert, which opens
+    the year's series on its first donation."""
+    last = session.connection().execute(_bump_series(session), {
+        "association_code": association, "year": year, "last_no": count}).scalar_one()
+    return [receipt_no(association, year, n) for n in range(last - count + 1, last + 1)]
 
 
-def _locked_series(session: Session, association: str, year: int) -> ReceiptSeries | None:
-    return session.scalars(rows.locked(
-        select(ReceiptSeries).where(ReceiptSeries.association_code == association,
-                                    ReceiptSeries.year == year))).one_or_none()
+@per_dialect
+def _bump_series(dialect):
+    bump = dialect.insert(ReceiptSeries.__table__)
+    return bump.on_conflict_do_update(
+        index_elements=["association_code", "year"],
+        set_={"last_no": bump.table.c.last_no + bump.excluded.last_no}
+    ).returning(bump.table.c.last_no)
 
 
 def listing(session: Session, association: str, limit: int, offset: int) -> dict:

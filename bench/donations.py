@@ -8,6 +8,8 @@ ClusterRpcProxy, each with N client threads for the same duration. Exits non-zer
 donation comes back other than 201; the temp dir with the logs is then kept. `measure()`
 gives the same figures to `python -m bench`."""
 import argparse
+import http.client
+import json
 import os
 import shutil
 import sys
@@ -19,6 +21,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -68,23 +71,32 @@ def login(url: str, username: str = "staff1") -> str:
 
 
 def donate_for(url: str, token: str, seconds: float, barrier) -> tuple[list, list]:
-    session = requests.Session()  # one keep-alive connection per thread
-    session.headers["Authorization"] = f"Bearer {token}"
+    """One keep-alive connection per thread, through http.client: a load generator's
+    own CPU is taken from the system it measures on a small machine, and `requests`
+    costs about twice as much per call."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps(DONATION)
     latencies, failures = [], []
     barrier.wait()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
-            response = session.post(url + "/api/v1/donations", json=DONATION, timeout=60,
-                                    headers={"Idempotency-Key": uuid.uuid4().hex})
-        except requests.RequestException as exc:  # a hang or a dropped connection
+            connection.request("POST", "/api/v1/donations", body,
+                               {**headers, "Idempotency-Key": uuid.uuid4().hex})
+            response = connection.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as exc:  # a hang or a dropped connection
             failures.append((type(exc).__name__, str(exc)[:300]))
+            connection.close()  # reconnects on the next request
             continue
-        if response.status_code == 201:
+        if response.status == 201:
             latencies.append(time.perf_counter() - started)
         else:
-            failures.append((response.status_code, response.text[:300]))
+            failures.append((response.status, answer[:300].decode(errors="replace")))
+    connection.close()
     return latencies, failures
 
 

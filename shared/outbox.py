@@ -15,6 +15,7 @@ from shared import metrics
 from shared.events import build_envelope
 from shared.events.catalogue import exchange_and_routing_key
 from shared.events.envelope import build_envelopes
+from shared.db import READS_ONLY
 from shared.settings import amqp_uri
 
 log = logging.getLogger(__name__)
@@ -215,11 +216,15 @@ class OutboxRelay:
         self.publisher.channel()  # connect first: never hold a database lock while dialling
         if self.engine.dialect.name == "postgresql":
             return self._publish_locked()
-        with Session(self.engine) as session, session.begin():
-            rows = session.execute(self._pending()).all()
+        # A read needs no write lock (SQLite's BEGIN IMMEDIATE), and nothing to mark no
+        # transaction: the service's own writers then wait on the relay less.
+        with self.engine.connect() as connection:
+            rows = connection.execution_options(**{READS_ONLY: True}).execute(
+                self._pending()).all()
         confirmed, failure = self._publish(rows)
-        with Session(self.engine) as session, session.begin():
-            self._mark(session, confirmed)
+        if confirmed:
+            with Session(self.engine) as session, session.begin():
+                self._mark(session, confirmed)
         return self._outcome(confirmed, failure)
 
     def _publish_locked(self) -> int:
@@ -279,6 +284,7 @@ class OutboxRelayRunner(DependencyProvider):
     def setup(self):
         self._wake = threading.Event()
         self._running = False
+        self._sampled_at = 0.0
 
     def start(self):
         database = next(d for d in self.container.dependencies if hasattr(d, "engine"))
@@ -301,8 +307,13 @@ class OutboxRelayRunner(DependencyProvider):
         return self.relay
 
     def _sample_backlog(self):
-        with Session(self.relay.engine) as session:
-            metrics.BACKLOG.set(backlog(session, self.outbox))
+        """At most once a second: an idle pass comes after every busy one."""
+        if time.monotonic() - self._sampled_at < self.idle_wait:
+            return
+        self._sampled_at = time.monotonic()
+        with self.relay.engine.connect() as connection:
+            metrics.BACKLOG.set(connection.execution_options(**{READS_ONLY: True}).scalar(
+                select(func.count()).select_from(self.outbox).where(~self.outbox.c.published)))
 
     def _loop(self):
         backoff = self.first_backoff

@@ -12,10 +12,10 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared import metrics
+from shared.db import READS_ONLY
 from shared.events import build_envelope
 from shared.events.catalogue import exchange_and_routing_key
 from shared.events.envelope import build_envelopes
-from shared.db import READS_ONLY
 from shared.settings import amqp_uri
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,11 @@ def private_vhost(prefix: str = "phf-bench"):
     base = urlsplit(amqp_uri())
     auth = (base.username or "guest", base.password or "guest")
     api = f"{MANAGEMENT}/api/vhosts/{quote(name, safe='')}"
-    requests.put(api, auth=auth, timeout=10).raise_for_status()
+    try:
+        requests.put(api, auth=auth, timeout=10).raise_for_status()
+    except requests.ConnectionError:
+        raise RuntimeError(f"RabbitMQ's management API does not answer at {MANAGEMENT}: "
+                           "start it with deploy/ensure-broker.sh --management") from None
     requests.put(f"{MANAGEMENT}/api/permissions/{quote(name, safe='')}/{auth[0]}", auth=auth,
                  json={"configure": ".*", "write": ".*", "read": ".*"},
                  timeout=10).raise_for_status()

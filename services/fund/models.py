@@ -158,6 +158,8 @@ class IdempotencyKey(Base):
 
 class Disbursement(Base):
     __tablename__ = "disbursements"
+    # A fund's waiting payouts are looked for after every donation to it.
+    __table_args__ = (Index("ix_disbursements_fund_status", "fund_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))

@@ -17,38 +17,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
-def broker_pids() -> list[int]:
-    """The Erlang VM running RabbitMQ on this machine, if it can be seen."""
+def pids_named(command: str) -> list[int]:
+    """Processes of this machine running `command` (as /proc/PID/comm names it)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == "beam.smp":
+                if (entry / "comm").read_text().strip() == command:
                     found.append(int(entry.name))
             except OSError:
                 continue
     return found
 
 
-def processes_of(system) -> dict[str, list[int]]:
-    """label -> pids: each process of a deploy.processes.System, the broker, this client."""
+def processes_of(system, postgres: bool = False) -> dict:
+    """label -> its pids, or a function finding them (for servers that start processes as
+    they go): each process of a deploy.processes.System, the broker (RabbitMQ's Erlang VM),
+    PostgreSQL's backends when asked, this client."""
     labels = {label: [process.pid] for label, process in system.processes.items()}
-    return {**labels, "broker": broker_pids(), "client": [os.getpid()]}
+    found = {**labels, "broker": lambda: pids_named("beam.smp")}
+    if postgres:
+        found["postgres"] = lambda: pids_named("postgres")
+    return {**found, "client": [os.getpid()]}
 
 
 class CpuMeter:
-    def __init__(self, processes: dict[str, list[int]]):
+    def __init__(self, processes: dict):
         self.processes = processes
         self.started = self._now()
 
-    def _now(self) -> dict[str, float]:
-        return {label: sum(cpu_seconds(pid) for pid in pids)
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {label: {pid: cpu_seconds(pid) for pid in (pids() if callable(pids) else pids)}
                 for label, pids in self.processes.items()}
 
     def per_operation_ms(self, operations: int) -> dict[str, float]:
-        """CPU milliseconds each process spent per operation since the meter started,
-        with their sum under "all"."""
+        """CPU milliseconds each process spent per operation since the meter started
+        (a process started since counts from nothing), with their sum under "all"."""
         now = self._now()
-        spent = {label: (now[label] - self.started[label]) * 1000 / max(1, operations)
+        spent = {label: sum(seconds - self.started[label].get(pid, 0.0)
+                            for pid, seconds in now[label].items()) * 1000 / max(1, operations)
                  for label in self.processes}
         return {**spent, "all": sum(spent.values())}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.cpu import CpuMeter, processes_of
 from bench.donations import BenchFailure, phase_donations, print_figures, wait_outbox_drained
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
@@ -78,8 +79,10 @@ def donation_rate(replicas: int, seconds: float, concurrency: int) -> dict:
             config = {"AMQP_URI": amqp_uri()}
             seed(config)
             busy_before, total_before = cpu_times()
+            meter = CpuMeter(processes_of(system, postgres=True))
             donations, failures = phase_donations(system.url, seconds, concurrency)
             busy_after, total_after = cpu_times()
+            by_process = meter.per_operation_ms(donations["count"])
             _, backlog = wait_outbox_drained(config)
         except BaseException:
             print(system.log_tail("fund-1"), file=sys.stderr)
@@ -92,7 +95,7 @@ def donation_rate(replicas: int, seconds: float, concurrency: int) -> dict:
     if backlog:
         raise BenchFailure(f"fund outbox backlog {backlog} left with {replicas} replicas")
     cpu = (busy_after - busy_before) / max(1, total_after - total_before)
-    return {"per_second": donations["per_second"], "cpu_busy": cpu}
+    return {"per_second": donations["per_second"], "cpu_busy": cpu, "cpu_ms": by_process}
 
 
 def measure(seconds: float = 10, concurrency: int = 16) -> dict:
@@ -102,7 +105,10 @@ def measure(seconds: float = 10, concurrency: int = 16) -> dict:
     return {"replicas_1_per_s": one["per_second"], "replicas_2_per_s": two["per_second"],
             "replicas_ratio": two["per_second"] / one["per_second"],
             "replicas_1_cpu_busy": one["cpu_busy"], "replicas_2_cpu_busy": two["cpu_busy"],
-            "cores": os.cpu_count()}
+            "cores": os.cpu_count(),
+            # CPU ms per donation by process (fund-1, fund-2, postgres, broker, ...)
+            **{f"replicas_{n}_cpu_ms_{label.replace('-', '_')}": value
+               for n, run in ((1, one), (2, two)) for label, value in run["cpu_ms"].items()}}
 
 
 def main() -> int:

@@ -3,7 +3,7 @@ system. Safe to run again: users and funds are ensured, donations carry fixed ke
 import base64
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from nameko.exceptions import UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -14,6 +14,7 @@ from services.gateway.auth import hash_password
 from services.gateway.models import User
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.actors import public_actor, sign, system_actor
+from shared.clock import local_today
 from shared.db import make_engine
 from shared.errors import Conflict
 from shared.settings import amqp_uri, association_code, database_url
@@ -80,11 +81,11 @@ def _insurance(rpc, staff: dict, system: dict, family_of: dict[str, int]) -> Non
 
 
 def _first_policies(rpc, staff: dict, family_of: dict[str, int]) -> None:
-    start = date.today() - timedelta(days=300)
+    start = local_today() - timedelta(days=300)
     policies = [rpc.insurance.enrol({**p, "start_date": start.isoformat(),
                                      "family_id": family_of.get(p["insured"]["id_number"])},
                                     staff) for p in demo.POLICIES]
-    incident = (date.today() - timedelta(days=20)).isoformat()
+    incident = (local_today() - timedelta(days=20)).isoformat()
     hospital = rpc.insurance.submit_claim({
         "policy_no": policies[0]["policy_no"], "incident_date": incident,
         "amount_claimed_fen": 800_000, "description": "住院治疗"}, staff)
@@ -108,7 +109,7 @@ def _premium_policies(rpc, staff: dict, family_of: dict[str, int]) -> list[dict]
                                              "id_number": number}, staff)["items"]
         policy = found[0] if found else rpc.insurance.enrol({
             **enrolment, "family_id": family_of.get(number),
-            "start_date": (date.today() - timedelta(days=days_back)).isoformat()}, staff)
+            "start_date": (local_today() - timedelta(days=days_back)).isoformat()}, staff)
         family = next((s for s in policy["shares"] if s["payer"] == "family"), None)
         if family_paid and family and family["status"] != "paid" and \
                 policy["status"] == "pending_payment":
@@ -134,7 +135,7 @@ def _claim(rpc, staff: dict, policy_no: str, spec: dict) -> dict:
     for claim in rpc.insurance.list_claims({"limit": 500}, staff)["items"]:
         if claim["policy_no"] == policy_no and claim["description"] == spec["description"]:
             return claim
-    incident = date.today() - timedelta(days=spec["incident_days_ago"])
+    incident = local_today() - timedelta(days=spec["incident_days_ago"])
     return rpc.insurance.submit_claim({
         "policy_no": policy_no, "incident_date": incident.isoformat(),
         "amount_claimed_fen": spec["amount_claimed_fen"], "description": spec["description"],
@@ -216,7 +217,7 @@ def _volunteers(rpc, system: dict) -> int:
     if known:
         return known[0]["id"]
     ids = [rpc.volunteers.register(v, system)["id"] for v in demo.VOLUNTEERS]
-    day = date.today() + timedelta(days=7)
+    day = local_today() + timedelta(days=7)
     activity = rpc.volunteers.create_activity({"title": "5.29 会员活动日",
                                                "description": "义诊与宣传"}, system)
     shift = rpc.volunteers.create_shift({

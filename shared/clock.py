@@ -22,6 +22,11 @@ def local_date(moment: datetime) -> date:
     return as_utc(moment).astimezone(LOCAL).date()
 
 
+def local_today() -> date:
+    """The association's today, a day ahead of UTC's from 16:00 to midnight UTC."""
+    return local_date(now_utc())
+
+
 def start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time.min, LOCAL).astimezone(UTC)
 

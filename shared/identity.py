@@ -2,13 +2,15 @@
 
 Covers resident identity numbers (GB 11643-1999), unified social credit
 codes (GB 32100-2015) and mainland mobile numbers. Everything here is pure:
-no I/O, no clock except the ``date.today()`` default.
+no I/O, no clock except the ``local_today()`` default (the association's date).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+
+from shared.clock import local_today
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
@@ -69,7 +71,7 @@ def validate_resident_id(value: str, today: date | None = None) -> str:
         raise InvalidIdentifier("resident id number must be a string")
     id_number = value.strip().upper()
     _check_id_format(id_number)
-    _parse_birth_date(id_number[6:14], today or date.today())
+    _parse_birth_date(id_number[6:14], today or local_today())
     # Checked last so that a clearer reason (bad date, letters) wins over a checksum miss.
     if id_number[17] != _id_check_char(id_number[:17]):
         raise InvalidIdentifier("resident id number: check digit does not match")

@@ -1,13 +1,14 @@
 """Products, people and claims the insurance tests share."""
 from datetime import date, timedelta
 
+from shared.clock import local_today
 from shared.identity import make_resident_id
 
 ACCIDENT = {"code": "ACCIDENT", "name": "独生子女意外伤害保险", "payout_fund_code": "PAYOUT",
             "per_claim_cap_fen": 20_000, "per_year_cap_fen": 30_000, "waiting_days": 30,
             "term_days": 365, "min_age": 0, "max_age": 60, "categories": ["only_child"],
             "care_visit": False, "care_visit_skills": []}
-TODAY = date.today()
+TODAY = local_today()
 
 
 def person(n: int = 1, born: date = date(1990, 5, 1)) -> dict:

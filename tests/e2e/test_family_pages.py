@@ -4,6 +4,7 @@ comes back with each error at its member's field; readers read, donors are refus
 import re
 from datetime import date
 
+from shared.clock import local_today
 from shared.identity import make_resident_id
 from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in
 from tests.support import wait_until
@@ -39,7 +40,7 @@ def test_staff_register_a_family_and_see_it_masked_with_its_timeline(running_sys
     plan = staff.post(base + answer.headers["Location"] + "/care-plan", timeout=TIMEOUT,
                       allow_redirects=False, data={
                           "csrf": csrf_of(family.url, family.text), "every_days": "30",
-                          "starts_on": date.today().isoformat(), "skills": ["social_work"]})
+                          "starts_on": local_today().isoformat(), "skills": ["social_work"]})
     assert plan.status_code == 303, plan.text[:2000]
     # Due today: the volunteers are asked at once, and the coordinator sees where to go.
     coordinator = log_in(base, "coordinator1")

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from services.gateway.web_server import SECURITY_HEADERS
+from shared.clock import local_today
 from shared.identity import make_resident_id
 from tests.e2e.page_forms import TIMEOUT, csrf_of, field_errors, log_in
 
@@ -129,7 +130,7 @@ def test_a_claim_before_the_insured_was_born_is_not_a_crash(staff1, staff2_api):
                                                "amount_yuan": "10", "incident_date":
                                                "1990-01-01", "description": "d"})
     assert answer.status_code in (303, 409, 422), answer.text[:600]
-    newborn = make_resident_id("341181", date.today() - timedelta(days=10), 9)
+    newborn = make_resident_id("341181", local_today() - timedelta(days=10), 9)
     enrol = staff1.post("/insurance/policies", {
         "product_code": "ONLY_CHILD_ACCIDENT", "insured_name": "周小宝",
         "insured_id_number": newborn, "start_date": "2000-01-01",

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import requests
 
 from deploy import demo
+from shared.clock import local_today
 from shared.identity import make_resident_id
 from tests.e2e.page_forms import TIMEOUT, csrf_of, field_errors, log_in, read
 
@@ -22,7 +23,7 @@ PRODUCT = "FAMILY_HOSPITAL_CARE"  # the demo's product with a premium and requir
 PNG = demo.demo_png()
 PDF = demo.demo_pdf()
 ACCOUNT = "6217001234567890123"
-TODAY = date.today()
+TODAY = local_today()
 
 
 def _person(n: int) -> str:

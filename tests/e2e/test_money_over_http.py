@@ -15,6 +15,7 @@ from datetime import date
 
 import requests
 
+from shared.clock import local_today
 from shared.identity import make_resident_id
 from shared.settings import PROJECT_ROOT
 
@@ -167,10 +168,10 @@ def test_a_bank_statement_confirms_its_pledges_once(running_system, anonymous, t
     with open(statement, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["date", "amount_yuan", "reference", "txn_id"])
-        writer.writerow([date.today().isoformat(), "250.50",
+        writer.writerow([local_today().isoformat(), "250.50",
                          f"网银转账 {given['pay_reference']} 周九捐款",
                          f"BK-{uuid.uuid4().hex[:10]}"])
-        writer.writerow([date.today().isoformat(), "100.00", "某某汇款 无附言",
+        writer.writerow([local_today().isoformat(), "100.00", "某某汇款 无附言",
                          f"BK-{uuid.uuid4().hex[:10]}"])
 
     first = ops(running_system, "reconcile", str(statement))

@@ -8,7 +8,7 @@ and for each page with hostile query strings. Every 5xx is collected and printed
 request that caused it."""
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
 import requests
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from deploy.demo import USERS
 from services.gateway.web.ui import HOMES
+from shared.clock import local_today
 from tests.e2e.page_forms import TIMEOUT, Form, log_in, on_site, read
 
 OWN_SYSTEM = True  # its forms deactivate and change the demo logins others use
@@ -163,13 +164,13 @@ def _something_to_decide(anonymous) -> None:
         "purpose": "fuzz", "payee": {"name": "李秀英"}}).status_code == 201
     policy = staff2.call("GET", "/api/v1/insurance/policies").json()["items"][0]
     assert staff2.call("POST", "/api/v1/insurance/claims", {
-        "policy_no": policy["policy_no"], "incident_date": str(date.today() - timedelta(5)),
+        "policy_no": policy["policy_no"], "incident_date": str(local_today() - timedelta(5)),
         "amount_claimed_fen": 100, "description": "fuzz"}).status_code == 201
     activity = coordinator.call("POST", "/api/v1/activities", {"title": "fuzz"}).json()
     shifts = [coordinator.call("POST", "/api/v1/shifts", {
         "activity_id": activity["id"], "capacity": 5, "required_skills": [],
-        "starts_at": f"{date.today() + timedelta(days)}T09:00:00+08:00",
-        "ends_at": f"{date.today() + timedelta(days)}T10:00:00+08:00"}).json()
+        "starts_at": f"{local_today() + timedelta(days)}T09:00:00+08:00",
+        "ends_at": f"{local_today() + timedelta(days)}T10:00:00+08:00"}).json()
         for days in (30, 31)]
     me = volunteer.call("GET", "/api/v1/me").json()
     assert volunteer.call("POST", f"/api/v1/shifts/{shifts[0]['id']}/signups",

@@ -18,6 +18,7 @@ from services.fund.models import Disbursement
 from services.fund.service import FundService
 from services.insurance.service import InsuranceService
 from shared.actors import sign
+from shared.clock import local_today
 from shared.db import Database
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.identity import make_resident_id
@@ -331,8 +332,8 @@ def test_a_cancelled_pending_policy_takes_no_payments(running):
 def test_a_pending_policy_that_ended_unpaid_makes_way_for_a_new_one(running):
     prepare(running, 0, FAMILY_PAYS)
     lapsed = enrol(running, product="FAMILY_PAYS",
-                   start=date.today() - timedelta(days=400))
-    renewed = enrol(running, product="FAMILY_PAYS", start=date.today())
+                   start=local_today() - timedelta(days=400))
+    renewed = enrol(running, product="FAMILY_PAYS", start=local_today())
     assert renewed["status"] == "pending_payment"
     old = policy_of(running, lapsed["policy_no"])
     assert (old["status"], old["history"][-1]["reason"]) == \
@@ -364,10 +365,10 @@ def test_a_village_is_enrolled_once_and_who_does_not_fit_is_named(running):
     bereaved = register(running, NEIGHBOUR, "special_bereaved", person(5))
     insured = {k: v for k, v in person(2).items() if k != "relation"}
     running.insurance.enrol({"product_code": "ACCIDENT", "insured": insured,
-                             "start_date": date.today().isoformat(),
+                             "start_date": local_today().isoformat(),
                              "family_category": "only_child"}, STAFF1)
     body = {"product_code": "ACCIDENT", "village_code": VILLAGE,
-            "start_date": (date.today() - timedelta(days=1)).isoformat()}
+            "start_date": (local_today() - timedelta(days=1)).isoformat()}
 
     first = running.insurance.enrol_village(body, STAFF1)
     assert first["enrolled"] == 1 and len(first["policy_nos"]) == 1
@@ -397,7 +398,7 @@ def test_bulk_enrolment_of_a_product_with_a_premium_asks_the_funds(running):
     register(running, VILLAGE, "only_child", person(11), person(12))
     enrolled = running.insurance.enrol_village({"product_code": "SHARED",
                                                 "village_code": VILLAGE,
-                                                "start_date": date.today().isoformat()},
+                                                "start_date": local_today().isoformat()},
                                                STAFF1)
     assert enrolled["enrolled"] == 2
     for policy_no in enrolled["policy_nos"]:

@@ -88,6 +88,15 @@ def per_dialect(build):
     return statement
 
 
+@contextmanager
+def reading(engine: Engine):
+    """`with reading(engine) as connection:` a snapshot to read from, without the write
+    lock (SQLite's BEGIN IMMEDIATE) and without the ORM session."""
+    with engine.connect() as connection:
+        connection.execution_options(**{READS_ONLY: True})
+        yield connection
+
+
 class UnitOfWork:
     """What a worker gets: `with uow.transaction() as session:` commits once, or rolls back."""
 
@@ -111,13 +120,9 @@ class UnitOfWork:
         if self._on_commit and session.info.get("outbox_written"):
             self._on_commit()
 
-    @contextmanager
     def reading(self):
-        """`with uow.reading() as connection:` a snapshot to read from, without the write
-        lock and without the ORM session (a lookup on every request)."""
-        with self._session_factory.kw["bind"].connect() as connection:
-            connection.execution_options(**{READS_ONLY: True})
-            yield connection
+        """`with uow.reading() as connection:` see reading()."""
+        return reading(self._session_factory.kw["bind"])
 
 
 class Database(DependencyProvider):

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import pika
 from nameko.extensions import DependencyProvider
 from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import READS_ONLY
+from shared.db import reading
 from shared.events import build_envelope
 from shared.events.catalogue import exchange_and_routing_key
 from shared.events.envelope import build_envelopes
@@ -44,7 +45,7 @@ def record_events(session: Session, outbox: Table, event_type: str, data: list[d
     session.info["outbox_written"] = True
 
 
-def backlog(session: Session, outbox: Table) -> int:
+def backlog(session: Session | Connection, outbox: Table) -> int:
     return session.scalar(select(func.count()).select_from(outbox).where(~outbox.c.published))
 
 
@@ -218,9 +219,8 @@ class OutboxRelay:
             return self._publish_locked()
         # A read needs no write lock (SQLite's BEGIN IMMEDIATE), and nothing to mark no
         # transaction: the service's own writers then wait on the relay less.
-        with self.engine.connect() as connection:
-            rows = connection.execution_options(**{READS_ONLY: True}).execute(
-                self._pending()).all()
+        with reading(self.engine) as connection:
+            rows = connection.execute(self._pending()).all()
         confirmed, failure = self._publish(rows)
         if confirmed:
             with Session(self.engine) as session, session.begin():
@@ -311,9 +311,8 @@ class OutboxRelayRunner(DependencyProvider):
         if time.monotonic() - self._sampled_at < self.idle_wait:
             return
         self._sampled_at = time.monotonic()
-        with self.relay.engine.connect() as connection:
-            metrics.BACKLOG.set(connection.execution_options(**{READS_ONLY: True}).scalar(
-                select(func.count()).select_from(self.outbox).where(~self.outbox.c.published)))
+        with reading(self.relay.engine) as connection:
+            metrics.BACKLOG.set(backlog(connection, self.outbox))
 
     def _loop(self):
         backoff = self.first_backoff

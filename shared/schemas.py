@@ -45,8 +45,3 @@ def shaped(schema: Schema, data: dict) -> dict:
         raise KeyError(f"{type(schema).__name__}: undocumented {sorted(set(data) - documented)}"
                        f", missing {sorted(documented - set(data))}")
     return schema.dump(data)
-
-
-def page_of(schema: Schema, items: list[dict], total: int) -> dict:
-    """A list endpoint's answer: one page of items, and how many there are in all."""
-    return {"items": [shaped(schema, item) for item in items], "total": total}

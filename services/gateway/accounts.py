@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from services.gateway.auth import hash_password
 from services.gateway.models import User
 from shared.errors import Conflict, NotFound
+from shared.paging import Page
 
 
 def _taken(username: str) -> Conflict:
@@ -59,12 +60,12 @@ def _approved(volunteer_id: int) -> Conflict:
 
 
 def list_users(session: Session, association_code: str, limit: int,
-               offset: int) -> tuple[list[User], int]:
+               offset: int) -> Page[User]:
     mine = User.association_code == association_code
     total = session.scalar(select(func.count()).select_from(User).where(mine))
     users = session.scalars(select(User).where(mine).order_by(User.id)
                             .limit(limit).offset(offset)).all()
-    return list(users), total
+    return Page(list(users), total)
 
 
 def deactivate_user(session: Session, username: str, association_code: str,
@@ -81,6 +82,3 @@ def deactivate_user(session: Session, username: str, association_code: str,
     return user
 
 
-def user_out(user: User) -> dict:
-    return {"username": user.username, "role": user.role, "display_name": user.display_name,
-            "active": user.active, "association_code": user.association_code}

@@ -3,8 +3,9 @@ password."""
 from services.gateway import accounts, auth
 from services.gateway.routes import client_address, route
 from services.gateway.schemas import PasswordIn, TokenOut, UserIn, UserOut
+from services.gateway.views import user_view
 from shared.actors import ADMIN, ANYONE
-from shared.schemas import PageIn, page_of, shaped
+from shared.schemas import PageIn
 
 
 class UserRoutes:
@@ -25,15 +26,15 @@ class UserRoutes:
     def create_user(self, call):
         with self.db.transaction() as session:
             user = accounts.create_user(session, call.body, call.actor["association_code"])
-            return shaped(UserOut(), accounts.user_out(user))
+            return user_view(user)
 
     @route("GET", "/api/v1/users", "Logins of your association", ADMIN, query=PageIn,
            response=UserOut, many=True, tags=["users"])
     def list_users(self, call):
         with self.db.transaction() as session:
-            users, total = accounts.list_users(session, call.actor["association_code"],
-                                               call.query["limit"], call.query["offset"])
-            return page_of(UserOut(), [accounts.user_out(user) for user in users], total)
+            return accounts.list_users(session, call.actor["association_code"],
+                                       call.query["limit"], call.query["offset"]
+                                       ).shaped(user_view)
 
     @route("POST", "/api/v1/users/<username>/deactivate",
            "Deactivate a login; its tokens stop working at once", ADMIN, response=UserOut,
@@ -42,4 +43,4 @@ class UserRoutes:
         with self.db.transaction() as session:
             user = accounts.deactivate_user(session, username, call.actor["association_code"],
                                             call.actor["username"])
-            return shaped(UserOut(), accounts.user_out(user))
+            return user_view(user)

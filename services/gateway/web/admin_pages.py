@@ -1,6 +1,7 @@
 """The admin's page: the association's logins and the projects inside its funds."""
 from services.gateway import accounts
 from services.gateway.schemas import UserIn
+from services.gateway.views import user_view
 from services.gateway.web.fund_pages import owned_projects, yuan_field
 from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
 from shared.actors import ROLES, load
@@ -27,9 +28,8 @@ class AdminPages:
     def _users(self, ui: Ui):
         def fetch(page: dict) -> dict:
             with self.db.transaction() as session:
-                users, total = accounts.list_users(session, ui.actor["association_code"],
-                                                   page["limit"], page["offset"])
-                return {"items": [accounts.user_out(user) for user in users], "total": total}
+                return accounts.list_users(session, ui.actor["association_code"],
+                                           page["limit"], page["offset"]).shaped(user_view)
         return fetch
 
     @page("POST", "/admin/users", ADMIN)

@@ -31,8 +31,16 @@ PUBLIC = "public"  # someone on the public pages, not logged in
 EVERYONE = ANYONE + (PUBLIC,)
 PLEDGERS = ("donor", PUBLIC) + STAFF
 # Who reads the association's figures by grassroots association (money raised and spent,
-# volunteers): those who read the fund's or the coordinators' records; no donor or volunteer.
+# volunteers), its dashboards, rankings and members: those who read the fund's or the
+# coordinators' records; no donor or volunteer.
 LEADERSHIP = tuple(dict.fromkeys(STAFF_READERS + COORDINATOR_READERS))
+# Staff register and change families; coordinators read them too (they plan the visits).
+FAMILY_READERS = LEADERSHIP
+# Admins set up the associations; staff keep the members; coordinators hold member days.
+MEMBER_KEEPERS = STAFF
+MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
+# Coordinators read the products too: a product may ask for a care visit.
+PRODUCT_READERS = STAFF_READERS + ("coordinator",)
 
 SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")
 

@@ -16,12 +16,18 @@ from services.families import (
 )
 from services.families.models import OUTBOX, PROCESSED_EVENTS
 from services.families.views import family_view
-from shared.actors import ADMIN, STAFF, load, load_actor
-from shared.clock import local_date, now_utc
-from shared.contracts.associations import (
+from shared.actors import (
+    ADMIN,
+    FAMILY_READERS,
     LEADERSHIP,
     MEMBER_DAY_HOLDERS,
     MEMBER_KEEPERS,
+    STAFF,
+    load,
+    load_actor,
+)
+from shared.clock import local_date, now_utc
+from shared.contracts.associations import (
     AssociationIn,
     MemberDayIn,
     MemberIn,
@@ -30,7 +36,6 @@ from shared.contracts.associations import (
     RankingIn,
 )
 from shared.contracts.families import (
-    FAMILY_READERS,
     CarePlanIn,
     FamilyIn,
     FamilyListIn,

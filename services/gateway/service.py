@@ -34,6 +34,10 @@ from shared.actors import (
     COORDINATORS,
     DONOR_READERS,
     DONORS,
+    FAMILY_READERS,
+    LEADERSHIP,
+    MEMBER_DAY_HOLDERS,
+    MEMBER_KEEPERS,
     STAFF,
     STAFF_READERS,
     VOLUNTEER_READERS,
@@ -42,9 +46,6 @@ from shared.actors import (
     system_actor,
 )
 from shared.contracts.associations import (
-    LEADERSHIP,
-    MEMBER_DAY_HOLDERS,
-    MEMBER_KEEPERS,
     AssociationIn,
     AssociationListOut,
     AssociationMemberOut,
@@ -59,7 +60,6 @@ from shared.contracts.associations import (
     RankingOut,
 )
 from shared.contracts.families import (
-    FAMILY_READERS,
     CarePlanIn,
     CarePlanOut,
     FamilyIn,

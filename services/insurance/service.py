@@ -22,6 +22,7 @@ from services.insurance.views import (
 from shared.actors import (
     ADMIN,
     EVERYONE,
+    PRODUCT_READERS,
     STAFF,
     STAFF_READERS,
     load,
@@ -45,8 +46,6 @@ from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
-
-PRODUCT_READERS = STAFF_READERS + ("coordinator",)
 
 
 def _today():

@@ -4,8 +4,7 @@ associations (基层协会) of the townships and villages under the county's, th
 the figures the leadership reads per association."""
 from marshmallow import Schema, fields, validate
 
-from shared.actors import COORDINATORS, STAFF
-from shared.contracts.families import FAMILY_READERS, FamilyId
+from shared.contracts.families import FamilyId
 from shared.fields import Day, Mobile, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, Strict
 
@@ -23,11 +22,6 @@ SUB_CODE = validate.Regexp(r"^([0-9]{9}|[0-9]{12})$",
 MEASURES = ("members", "volunteers", "families", "visits_done_90d", "donations_fen_year",
             "spent_fen_year", "claims_paid_year")
 VISITS_DAYS = 90
-
-# Admins set up the associations; staff keep the members; coordinators hold member days.
-MEMBER_KEEPERS = STAFF
-MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
-LEADERSHIP = FAMILY_READERS  # who reads the dashboards and rankings
 
 ERRORS = {
     "association_not_found": "No grassroots association with that code (404).",

@@ -2,7 +2,6 @@
 (一户一档), what it accepts and answers, and its codes."""
 from marshmallow import Schema, fields, validate
 
-from shared.actors import COORDINATOR_READERS, STAFF_READERS
 from shared.contracts.volunteers import SKILLS
 from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, Strict
@@ -13,9 +12,6 @@ HEAD = "head"
 MAX_MEMBERS = 20
 # What a change of a family may touch (named in families.family_updated).
 CHANGEABLE = ("category", "address", "village_code", "members")
-
-# Staff register and change families; coordinators read them too (they plan the visits).
-FAMILY_READERS = tuple(dict.fromkeys(STAFF_READERS + COORDINATOR_READERS))
 
 # Administrative codes: a county (6 digits), a township (9) or a village (12).
 VILLAGE_CODE = validate.Regexp(r"^[0-9]{6,12}$", error="Must be 6 to 12 digits.")

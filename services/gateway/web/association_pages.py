@@ -6,13 +6,10 @@ from marshmallow import validate
 
 from services.gateway.web.ui import Ui, checked, field_errors, page, status_of, whole
 from services.gateway.web.words import FIGURES
-from shared.actors import load
+from shared.actors import LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
 from shared.contracts.associations import (
     COUNTY,
-    LEADERSHIP,
     MEASURES,
-    MEMBER_DAY_HOLDERS,
-    MEMBER_KEEPERS,
     TOWNSHIP,
     AssociationIn,
     MemberDayIn,

@@ -1,8 +1,13 @@
 """Family pages (一户一档): the register with its search, a registration form, and one
 family's page with its members, its timeline and its care plan."""
 from services.gateway.web.ui import Ui, checked, page, status_of, whole
-from shared.actors import STAFF, load
-from shared.contracts.families import CATEGORIES, FAMILY_READERS, RELATIONS, CarePlanIn, FamilyIn
+from shared.actors import FAMILY_READERS, STAFF, load
+from shared.contracts.families import (
+    CATEGORIES,
+    RELATIONS,
+    CarePlanIn,
+    FamilyIn,
+)
 from shared.contracts.volunteers import SKILLS
 from shared.errors import DomainError
 

@@ -6,14 +6,10 @@ is looked at (`Site.look`): checked as tests/e2e/page_checks.py says and photogr
 artifacts/screenshots/. A flow fails if it visited a page it did not look at, if a look
 found a problem (all of them are listed at the end), if the browser reported a Content
 Security Policy violation or a script error, or if a file the pages use was missing."""
-import hashlib
-import hmac
 import json
-import os
 import random
 import re
 import sys
-import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +21,7 @@ from deploy.demo import demo_png
 from shared.identity import make_resident_id
 from tests.e2e import page_checks
 from tests.insurance_data import TODAY
+from tests.payment_channel import signed_headers
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -149,12 +146,8 @@ def pay(page, pledge_no: str, amount_fen: int):
     """The payment channel's signed call that the money of a pledge arrived."""
     body = json.dumps({"pledge_no": pledge_no, "channel_txn_id": f"wx-{pledge_no}",
                        "amount_fen": amount_fen}).encode()
-    stamp = str(int(time.time()))
-    sign = hmac.new(os.environ["PAYMENT_NOTIFY_SECRET"].encode(), stamp.encode() + b"." + body,
-                    hashlib.sha256).hexdigest()
     paid = page.request.post("/api/v1/payments/notify", data=body, headers={
-        "Content-Type": "application/json", "X-PHF-Timestamp": stamp,
-        "X-PHF-Signature": sign})
+        "Content-Type": "application/json", **signed_headers(body)})
     assert paid.status == 200, paid.text()
 
 

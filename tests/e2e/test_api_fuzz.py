@@ -4,8 +4,6 @@ them to the real system with a token of every role an operation admits, and chec
 response against the document. Every operation must be reached (get past the role check) by
 some request."""
 import json
-import os
-import time
 
 import requests
 import schemathesis
@@ -18,10 +16,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from services.gateway import payment_signature
 from services.gateway.openapi import openapi_path
 from services.gateway.routes import ROUTES
 from services.gateway.service import GatewayService  # noqa: F401 (its methods define ROUTES)
+from tests.payment_channel import signed_headers
 
 OWN_SYSTEM = True  # its calls deactivate the demo logins others use
 
@@ -65,10 +63,8 @@ def _signed_as_a_payment_channel(case) -> dict:
     """What a payment channel adds: its signature over the timestamp and the raw body."""
     if case.body is None or not isinstance(case.body, dict):
         return {}
-    stamp = str(int(time.time()))
     raw = json.dumps(case.body, allow_nan=False).encode()  # as requests sends json=
-    return {"X-PHF-Timestamp": stamp, "X-PHF-Signature": payment_signature.signature(
-        os.environ["PAYMENT_NOTIFY_SECRET"], stamp, raw)}
+    return signed_headers(raw)
 
 
 SIGNERS = {"POST /api/v1/payments/notify": _signed_as_a_payment_channel}

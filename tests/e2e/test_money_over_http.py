@@ -2,14 +2,10 @@
 notifications, receipts, the public disclosure API, and bank reconciliation by the ops
 command line."""
 import csv
-import hashlib
-import hmac
 import json
-import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 from datetime import date
 
@@ -18,6 +14,7 @@ import requests
 from shared.clock import local_today
 from shared.identity import make_resident_id
 from shared.settings import PROJECT_ROOT
+from tests.payment_channel import signed_headers
 
 ASSOCIATION = "341181"
 IDENTITY_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
@@ -48,11 +45,7 @@ def notify(base, body: dict, secret: str | None = None, age: int = 0, signed: bo
     raw = json.dumps(body, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json"}
     if signed:
-        timestamp = str(int(time.time()) - age)
-        key = (secret or os.environ["PAYMENT_NOTIFY_SECRET"]).encode()
-        headers["X-PHF-Timestamp"] = timestamp
-        headers["X-PHF-Signature"] = hmac.new(key, timestamp.encode() + b"." + raw,
-                                              hashlib.sha256).hexdigest()
+        headers.update(signed_headers(raw, secret, age))
     return requests.post(base + "/api/v1/payments/notify", data=raw, headers=headers,
                          timeout=30)
 

@@ -14,9 +14,8 @@ from shared.settings import association_code
 ICALENDAR = "text/calendar"
 
 
-class CalendarRoutes:
+class CalendarApi:
     """API endpoints for volunteers' calendars (mixed into GatewayService)."""
-
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>/calendar.ics",
            "A volunteer's confirmed and waitlisted shifts and their care visits, 90 days back "
            "to a year ahead, as iCalendar; no login, the token is the permission (a wrong or "

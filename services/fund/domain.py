@@ -202,6 +202,13 @@ PLEDGE = Lifecycle.of("pledge", {
     "cancelled": set(),
 })
 
+# A donation is refunded at most once, by someone other than who recorded it; the money
+# goes back through a reversing entry.
+DONATION = Lifecycle.of("donation", {
+    "recorded": {"refunded"},
+    "refunded": set(),
+})
+
 # A disbursement is approved and paid in one step; a claim payout the fund cannot cover
 # yet waits in the fund's queue and is paid when money arrives.
 DISBURSEMENT = Lifecycle.of("disbursement", {

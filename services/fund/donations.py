@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund import disbursements, donors, idempotency, ledger
-from services.fund.domain import check_free_cash, donation_entry, reversal_of
+from services.fund.domain import DONATION, check_free_cash, donation_entry, reversal_of
 from services.fund.models import (
     OUTBOX,
     Donation,
@@ -202,7 +202,8 @@ def receive_many(session: Session, gifts: list[tuple[Fund, Project | None, Donor
     for fund in {id(f): f for f, _, _, gift in gifts if gift["channel"] != IN_KIND}.values():
         disbursements.pay_waiting(session, fund)
     # The rows as the view reads a Donation: no ORM object is built for what was just written.
-    return [donation_view(SimpleNamespace(**row, fund=fund, project=project, refund_reason=None))
+    return [donation_view(SimpleNamespace(**row, fund=fund, project=project, refund_reason=None,
+                                          history=[]))
             for row, (fund, project, _, _) in zip(given, gifts, strict=True)]
 
 
@@ -224,9 +225,7 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
     donation = get(session, association, donation_id, lock=True)
     if donation.status == "refunded":
         raise Conflict("The donation was already refunded.", "already_refunded")
-    if donation.recorded_by == actor["username"]:
-        raise Forbidden("The staff user who recorded a donation cannot also refund it.",
-                        "refund_four_eyes")
+    _move_to_refunded(donation, actor["username"], reason)
     fund = ledger.find_fund(session, association, donation.fund.code, lock=True)
     project = ledger.find_project(session, fund, donation.project.code, lock=True) \
         if donation.project else None
@@ -236,7 +235,6 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
     original = ledger.entry_of(session.get(LedgerTransaction, donation.ledger_transaction_id))
     reversal = ledger.post(session, association, fund, reversal_of(original, "refund"),
                            f"refund of {donation.receipt_no}", project)
-    donation.status = "refunded"
     donation.refund_transaction_id = reversal.id
     donation.refund_reason = reason
     donation.refunded_by = actor["username"]
@@ -245,3 +243,12 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
         "receipt_no": donation.receipt_no, "fund_code": fund.code,
         "amount_fen": donation.amount_fen, "reason": reason, "refunded_by": actor["username"]})
     return donation_view(donation)
+
+
+def _move_to_refunded(donation: Donation, actor: str, reason: str) -> None:
+    """Before the money moves, so the refusals come in the order they always did."""
+    try:
+        DONATION.move(donation, "refunded", actor, reason, four_eyes=donation.recorded_by)
+    except Forbidden:  # the four-eyes rule, in the words a refund has always used
+        raise Forbidden("The staff user who recorded a donation cannot also refund it.",
+                        "refund_four_eyes") from None

@@ -144,6 +144,18 @@ class Donation(Base):
     fund: Mapped[Fund] = relationship()
     project: Mapped[Project | None] = relationship()
     donor: Mapped[Donor] = relationship()
+    history: Mapped[list["DonationHistory"]] = relationship(order_by="DonationHistory.id",
+                                                            cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(DonationHistory(**change))
+
+
+class DonationHistory(StateChange, Base):
+    """Every state change of a donation (its refund): who, when, from, to, why."""
+    __tablename__ = "donation_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
 
 
 class IdempotencyKey(Base):

@@ -47,7 +47,8 @@ def donation_view(donation: Donation) -> dict:
         "donor_id": donation.donor_id, "channel": donation.channel,
         "anonymous": donation.anonymous, "note": donation.note, "status": donation.status,
         "recorded_at": iso(donation.recorded_at), "refund_reason": donation.refund_reason,
-        "grassroots_code": donation.grassroots_code})
+        "grassroots_code": donation.grassroots_code,
+        "history": history_view(donation.history)})
 
 
 def disbursement_view(disbursement: Disbursement) -> dict:

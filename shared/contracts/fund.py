@@ -307,6 +307,8 @@ class DonationOut(Schema):
     recorded_at = fields.String(metadata={"format": "date-time"})
     refund_reason = FreeText(allow_none=True)
     grassroots_code = fields.String(metadata={"description": "county, township or village"})
+    history = fields.List(fields.Nested(StateChangeOut),
+                          metadata={"description": "its refund, once refunded"})
 
 
 class PayeeOut(Schema):

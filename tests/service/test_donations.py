@@ -1,9 +1,12 @@
 """Donations through the fund service's RPC interface, on both databases."""
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 
 from services.fund.models import Donation, Donor, LedgerLine, LedgerTransaction
+from shared.db import make_engine
 from shared.errors import Conflict, InvalidInput
+from shared.migrate import alembic_config
 from tests.support import STAFF1, STAFF2, EventTap
 
 PERSON = {"kind": "person", "name": "张三", "id_number": "11010519491231002X",
@@ -136,3 +139,33 @@ def test_recording_a_donation_publishes_its_event_with_the_correlation_id(fund):
     assert envelope["data"]["donation_id"] == given["id"]
     assert envelope["data"]["amount_fen"] == 777
     assert "11010519491231002X" not in str(envelope)
+
+
+def test_donations_refunded_before_the_history_table_get_their_refund_in_it(tmp_path):
+    """Migration 0009 writes each earlier refund's history entry from the donation's row."""
+    config = alembic_config("fund", f"sqlite:///{tmp_path / 'fund.db'}")
+    command.upgrade(config, "0008")
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as connection:
+        for statement in (
+                "INSERT INTO funds VALUES (1, '341181', 'GENERAL', 'g', 0, 0, 0, '[]')",
+                "INSERT INTO donors (id, association_code, kind, name, created_at) "
+                "VALUES (1, '341181', 'person', '张三', '2026-01-01 00:00:00')",
+                "INSERT INTO ledger_transactions VALUES (1, '341181', 'donation', 'gift', "
+                "'2026-01-01 00:00:00'), (2, '341181', 'refund', 'back', '2026-02-01 00:00:00')",
+                "INSERT INTO donations (id, association_code, receipt_no, fund_id, donor_id, "
+                "amount_fen, channel, anonymous, status, recorded_by, ledger_transaction_id, "
+                "refund_transaction_id, refund_reason, refunded_by, grassroots_code, recorded_at)"
+                " VALUES (1, '341181', 'R1', 1, 1, 100, 'cash', 0, 'refunded', 'staff1', 1, 2, "
+                "'捐错了', 'staff2', '341181', '2026-01-01 00:00:00'), (2, '341181', 'R2', 1, 1, "
+                "100, 'cash', 0, 'recorded', 'staff1', 1, NULL, NULL, NULL, '341181', "
+                "'2026-01-01 00:00:00')"):
+            connection.execute(text(statement))
+    command.upgrade(config, "head")
+    with engine.begin() as connection:
+        kept = connection.execute(text(
+            "SELECT donation_id, at, actor, from_status, to_status, reason "
+            "FROM donation_history")).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [
+        (1, "2026-02-01 00:00:00.000000", "staff2", "recorded", "refunded", "捐错了")]

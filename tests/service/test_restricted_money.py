@@ -284,6 +284,10 @@ def test_whoever_recorded_a_donation_cannot_refund_it(fund):
     refunded = fund.rpc.refund_donation(given["id"], {"reason": "捐错了"}, STAFF2)
     assert (refunded["status"], refunded["refund_reason"]) == ("refunded", "捐错了")
     assert balance(fund, "GENERAL") == 0
+    assert given["history"] == []
+    [change] = fund.rpc.get_donation(given["id"], STAFF1)["history"]
+    assert (change["actor"], change["from_status"], change["to_status"], change["reason"]) \
+        == ("staff2", "recorded", "refunded", "捐错了")
 
 
 def test_refunding_a_project_gift_takes_it_from_the_project(fund):

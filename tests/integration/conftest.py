@@ -1,20 +1,25 @@
 """Integration tests: the real fund service on PostgreSQL and the machine's RabbitMQ,
 driven hard enough to show what holds under concurrency."""
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.families.service import FamiliesService
-from services.fund.service import FundService
-from services.insurance.service import InsuranceService
-from services.volunteers.service import VolunteersService
 from tests.private_broker import PrivateBroker
-from tests.service.conftest import RunningSaga, run_fund
+from tests.service.conftest import (
+    RunningFamilies,
+    RunningFund,
+    RunningService,
+    RunningVolunteers,
+    config_for,
+    run,
+    run_saga,
+)
+
+RACING_WORKERS = 50  # workers enough for every concurrent call to race
 
 
 @pytest.fixture
 def fund_on_postgres(postgres_url, container_factory, rabbit_config):
-    yield from run_fund(container_factory, {**rabbit_config, "max_workers": 50,
-                                            "DATABASE_URLS": {"fund": postgres_url("fund")}})
+    yield from run(RunningFund, container_factory,
+                   config_for(rabbit_config, postgres_url, "fund", workers=RACING_WORKERS))
 
 
 @pytest.fixture(scope="session")
@@ -27,30 +32,24 @@ def private_broker():
 
 @pytest.fixture
 def saga_on_postgres(postgres_url, runner_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 50,
-              "DATABASE_URLS": {"fund": postgres_url("fund"),
-                                "insurance": postgres_url("insurance")}}
-    runner = runner_factory(config, FundService, InsuranceService)
-    runner.start()
-    with ClusterRpcProxy(config) as rpc:
-        yield RunningSaga(rpc.fund, rpc.insurance, config, runner)
+    yield from run_saga(runner_factory, config_for(rabbit_config, postgres_url, "fund",
+                                                   "insurance", workers=RACING_WORKERS))
 
 
-def _on_postgres(service, postgres_url, container_factory, rabbit_config):
+def _rpc_on_postgres(running: type[RunningService], postgres_url, container_factory,
+                     rabbit_config):
     """One service in a container on PostgreSQL, with workers enough to race; its RPC."""
-    config = {**rabbit_config, "max_workers": 50,
-              "DATABASE_URLS": {service.name: postgres_url(service.name)}}
-    container_factory(service, config).start()
-    with ClusterRpcProxy(config) as rpc:
-        yield getattr(rpc, service.name)
+    config = config_for(rabbit_config, postgres_url, running.service.name,
+                        workers=RACING_WORKERS)
+    for service in run(running, container_factory, config):
+        yield service.rpc
 
 
 @pytest.fixture
 def volunteers_on_postgres(postgres_url, container_factory, rabbit_config):
-    yield from _on_postgres(VolunteersService, postgres_url, container_factory, rabbit_config)
+    yield from _rpc_on_postgres(RunningVolunteers, postgres_url, container_factory, rabbit_config)
 
 
 @pytest.fixture
 def families_on_postgres(postgres_url, container_factory, rabbit_config):
-    yield from _on_postgres(FamiliesService, postgres_url, container_factory, rabbit_config)
-
+    yield from _rpc_on_postgres(RunningFamilies, postgres_url, container_factory, rabbit_config)

@@ -21,7 +21,7 @@ from shared.outbox import OutboxRelayRunner, pika_uri
 from shared.settings import event_retry_delays
 from shared.subscriber import EventSubscriber
 from tests.conftest import PG_URL
-from tests.service.conftest import RunningFund, run_fund
+from tests.service.conftest import RunningFund, run
 from tests.service.test_events_in import claim_approved, fund_with_money
 from tests.support import STAFF1, publish_raw, wait_until
 from tests.tcp_proxy import TcpProxy
@@ -101,7 +101,7 @@ def fund_behind_proxy(postgres_url, pg_proxy, container_factory, rabbit_config):
     proxied = make_url(direct).set(host="127.0.0.1", port=pg_proxy.port)
     config = {**rabbit_config, "max_workers": 10,
               "DATABASE_URLS": {"fund": proxied.render_as_string(hide_password=False)}}
-    for fund in run_fund(container_factory, config):
+    for fund in run(RunningFund, container_factory, config):
         yield FundBehindProxy(fund, pg_proxy, direct)
 
 

@@ -2,7 +2,9 @@
 machine's RabbitMQ, over a freshly migrated database (SQLite and PostgreSQL in turn).
 Tests talk to it only by RPC and events, and read its database to check the ledger."""
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -21,31 +23,45 @@ from tests.volunteer_data import COORDINATOR, volunteer
 
 
 @dataclass
-class RunningFund:
+class RunningService:
+    """A service in a nameko container, as its tests drive it: an RPC proxy whose calls carry
+    a correlation id, the config it runs with, and its container (for its database)."""
     rpc: object
     config: dict
     container: object
+    service: ClassVar[type]
 
     def session(self) -> Session:
         return Session(get_extension(self.container, Database).engine)
+
+
+def config_for(rabbit_config: dict, database_url: Callable[[str], str], *services: str,
+               workers: int = 20) -> dict:
+    """The config of a test's services: its vhost, a fresh database each, `workers` each."""
+    return {**rabbit_config, "max_workers": workers,
+            "DATABASE_URLS": {service: database_url(service) for service in services}}
+
+
+def run(running: type[RunningService], container_factory,
+        config: dict) -> Iterator[RunningService]:
+    """Start the service and yield it with an RPC proxy whose calls carry a correlation id."""
+    container = container_factory(running.service, config)
+    container.start()
+    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
+        yield running(getattr(rpc, running.service.name), config, container)
+
+
+class RunningFund(RunningService):
+    service = FundService
 
     def ensure_fund(self, code="GENERAL", restricted=False):
         return self.rpc.ensure_fund({"code": code, "name": code.title(),
                                      "restricted": restricted}, ADMIN)
 
 
-def run_fund(container_factory, config: dict):
-    """Start the service and yield it with an RPC proxy whose calls carry a correlation id."""
-    container = container_factory(FundService, config)
-    container.start()
-    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
-        yield RunningFund(rpc.fund, config, container)
-
-
 @pytest.fixture
 def fund(database_url, container_factory, rabbit_config):
-    yield from run_fund(container_factory, {**rabbit_config, "max_workers": 20,
-                                            "DATABASE_URLS": {"fund": database_url("fund")}})
+    yield from run(RunningFund, container_factory, config_for(rabbit_config, database_url, "fund"))
 
 
 @dataclass
@@ -57,25 +73,21 @@ class RunningSaga:
     runner: object
 
 
-@pytest.fixture
-def saga(database_url, runner_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"fund": database_url("fund"),
-                                "insurance": database_url("insurance")}}
+def run_saga(runner_factory, config: dict) -> Iterator[RunningSaga]:
     runner = runner_factory(config, FundService, InsuranceService)
     runner.start()
     with ClusterRpcProxy(config) as rpc:
         yield RunningSaga(rpc.fund, rpc.insurance, config, runner)
 
 
-@dataclass
-class RunningFamilies:
-    rpc: object
-    config: dict
-    container: object
+@pytest.fixture
+def saga(database_url, runner_factory, rabbit_config):
+    yield from run_saga(runner_factory,
+                        config_for(rabbit_config, database_url, "fund", "insurance"))
 
-    def session(self) -> Session:
-        return Session(get_extension(self.container, Database).engine)
+
+class RunningFamilies(RunningService):
+    service = FamiliesService
 
     def register(self, *people: int, actor=STAFF1, **options) -> dict:
         return self.rpc.register_family(family(*people, **options), actor)
@@ -83,22 +95,12 @@ class RunningFamilies:
 
 @pytest.fixture
 def families(database_url, container_factory, rabbit_config):
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"families": database_url("families")}}
-    container = container_factory(FamiliesService, config)
-    container.start()
-    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
-        yield RunningFamilies(rpc.families, config, container)
+    yield from run(RunningFamilies, container_factory,
+                   config_for(rabbit_config, database_url, "families"))
 
 
-@dataclass
-class RunningVolunteers:
-    rpc: object
-    config: dict
-    container: object
-
-    def session(self) -> Session:
-        return Session(get_extension(self.container, Database).engine)
+class RunningVolunteers(RunningService):
+    service = VolunteersService
 
     def register(self, n: int, skills=("general",)) -> int:
         return self.rpc.register(volunteer(n, skills), COORDINATOR)["id"]
@@ -120,9 +122,5 @@ class RunningVolunteers:
 @pytest.fixture
 def volunteers(database_url, container_factory, rabbit_config):
     """The volunteers service, as every volunteers test runs it."""
-    config = {**rabbit_config, "max_workers": 20,
-              "DATABASE_URLS": {"volunteers": database_url("volunteers")}}
-    container = container_factory(VolunteersService, config)
-    container.start()
-    with ClusterRpcProxy(config, context_data={"correlation_id": "test-correlation"}) as rpc:
-        yield RunningVolunteers(rpc.volunteers, config, container)
+    yield from run(RunningVolunteers, container_factory,
+                   config_for(rabbit_config, database_url, "volunteers"))

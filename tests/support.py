@@ -2,6 +2,7 @@
 import json
 import time
 import uuid
+from collections.abc import Callable
 
 import pika
 
@@ -68,14 +69,17 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes,
         connection.close()
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1,
+               failure: Callable[[], str] | None = None):
+    """The predicate's first true value within `timeout`; else an AssertionError saying
+    `failure()` (what was found instead), or just that the time ran out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+    raise AssertionError(failure() if failure else f"condition not met within {timeout}s")
 
 
 def assert_problem(response, status: int, code: str | None = None) -> dict:

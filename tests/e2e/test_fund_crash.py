@@ -5,6 +5,7 @@ import time
 
 from deploy.processes import SERVICES
 from tests.e2e.test_insurance_over_http import balance, enrol_and_claim, new_product
+from tests.support import wait_until
 
 OWN_SYSTEM = True  # it kills services, which no other module should see
 
@@ -23,12 +24,8 @@ def statuses(staff, ids):
 
 
 def wait_all_paid(staff, ids, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if set(statuses(staff, ids)) == {"paid"}:
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"not all paid: {statuses(staff, ids)}")
+    wait_until(lambda: set(statuses(staff, ids)) == {"paid"}, timeout, interval=0.3,
+               failure=lambda: f"not all paid: {statuses(staff, ids)}")
 
 
 def restart_fund(system):

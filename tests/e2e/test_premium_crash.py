@@ -11,6 +11,7 @@ from datetime import timedelta
 from tests.e2e.test_fund_crash import restart_fund
 from tests.e2e.test_insurance_over_http import give
 from tests.insurance_data import TODAY, person
+from tests.support import wait_until
 
 OWN_SYSTEM = True  # it kills services, which no other module should see
 
@@ -54,12 +55,8 @@ def statuses(staff, policies) -> list[str]:
 
 
 def wait_all_active(staff, policies, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if set(statuses(staff, policies)) == {"active"}:
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"not all active: {Counter(statuses(staff, policies))}")
+    wait_until(lambda: set(statuses(staff, policies)) == {"active"}, timeout, interval=0.3,
+               failure=lambda: f"not all active: {Counter(statuses(staff, policies))}")
 
 
 def test_premiums_due_while_the_fund_is_dead_are_paid_once_after_restart(

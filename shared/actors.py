@@ -41,6 +41,10 @@ MEMBER_KEEPERS = STAFF
 MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 # Coordinators read the products too: a product may ask for a care visit.
 PRODUCT_READERS = STAFF_READERS + ("coordinator",)
+# A donor's and a volunteer's own pages: only their logins have a donor or volunteer record to
+# show there (DONORS and VOLUNTEERS add those who act on others' records).
+DONOR_SELF = ("donor",)
+VOLUNTEER_SELF = ("volunteer",)
 
 SIGNED = ("username", "role", "association_code", "donor_id", "volunteer_id")
 

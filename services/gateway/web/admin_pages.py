@@ -1,14 +1,15 @@
 """The admin's page: the association's logins and the projects inside its funds."""
+from functools import partial
+
 from services.gateway import accounts
 from services.gateway.schemas import UserIn
 from services.gateway.views import user_view
-from services.gateway.web.fund_pages import owned_projects, yuan_field
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
-from shared.actors import ROLES, load
+from services.gateway.web.forms import checked, submitted, yuan_field
+from services.gateway.web.fund_pages import owned_projects
+from services.gateway.web.ui import Ui, page
+from shared.actors import ADMIN, ROLES, load
 from shared.contracts.fund import ProjectIn
-from shared.errors import DomainError
 
-ADMIN = ("admin",)
 PROJECT_FIELDS = {"budget_fen": "budget_yuan"}
 
 
@@ -36,24 +37,20 @@ class AdminPages:
     def admin_create_user(self, ui: Ui):
         wanted = {name: ui.form.get(name, "") for name in
                   ("username", "password", "role", "display_name")}
-        try:
+
+        def create():
             body = load(UserIn(), wanted)
             with self.db.transaction() as session:
                 accounts.create_user(session, body, ui.actor["association_code"])
-        except DomainError as error:
-            return self._admin_page(ui, status_of(error), field_errors(ui, error), "user")
-        return ui.redirect("/admin")
+        return submitted(ui, partial(self._admin_page, ui, which="user"), create, "/admin")
 
     @page("POST", "/admin/users/<username>/deactivate", ADMIN)
     def admin_deactivate_user(self, ui: Ui, username):
-        try:
+        def deactivate():
             with self.db.transaction() as session:
                 accounts.deactivate_user(session, username, ui.actor["association_code"],
                                          ui.actor["username"])
-        except DomainError as error:
-            return self._admin_page(ui, status_of(error), {"_users": [
-                ui.say(error.message)]})
-        return ui.redirect("/admin")
+        return submitted(ui, partial(self._admin_page, ui), deactivate, "/admin", at="_users")
 
     @page("POST", "/admin/projects", ADMIN)
     def admin_create_project(self, ui: Ui):
@@ -62,12 +59,7 @@ class AdminPages:
                 "purpose": f.get("purpose", "")}
         if (f.get("budget_yuan") or "").strip():  # a project may have no budget
             body["budget_fen"] = yuan_field(ui, found, "budget_yuan")
-        errors = checked(ui, ProjectIn(), body, PROJECT_FIELDS, found)
-        if errors:
-            return self._admin_page(ui, 422, errors, "project")
-        try:
-            self.fund.create_project(f.get("fund_code", ""), body, ui.actor)
-        except DomainError as error:
-            return self._admin_page(ui, status_of(error),
-                                    field_errors(ui, error, PROJECT_FIELDS), "project")
-        return ui.redirect("/admin")
+        return submitted(ui, partial(self._admin_page, ui, which="project"),
+                         lambda: self.fund.create_project(f.get("fund_code", ""), body, ui.actor),
+                         "/admin", checked(ui, ProjectIn(), body, PROJECT_FIELDS, found),
+                         PROJECT_FIELDS)

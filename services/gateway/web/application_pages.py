@@ -1,19 +1,20 @@
 """Applying to volunteer (a public page, no login) and the coordinator's page that decides
 the applications: approving shows the new volunteer's username and one-time password,
 once, on the page that answers it."""
+from functools import partial
+
 from services.gateway import applications
 from services.gateway.routes import client_address
 from services.gateway.schemas import ApproveIn
 from services.gateway.throttle import PUBLIC_POSTS, Throttled
 from services.gateway.web.auth_pages import with_form_nonce
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
-from shared.actors import public_actor
+from services.gateway.web.forms import checked, submitted, too_many
+from services.gateway.web.ui import Ui, page
+from shared.actors import COORDINATORS, public_actor
 from shared.contracts.volunteers import SKILLS, ApplicationIn, DeclineIn
-from shared.errors import DomainError
 
 APPLY = "/public/volunteer"
 DECIDE = "/coordinator/applications"
-COORDINATORS = ("coordinator", "admin")
 # The form's fields for what the contract names otherwise (its one certificate).
 FIELDS = {"skills.code": "skills", "certificates": "certificate_skill",
           "certificates.skill": "certificate_skill",
@@ -44,23 +45,16 @@ class ApplicationPages:
         if not ui.csrf_ok():
             return self._apply_page(ui, 403, {"_form": [ui.gettext(
                 "The form expired; go back, reload and try again.")]})
-        body = _application(ui.request.form)
+        body, again = _application(ui.request.form), partial(self._apply_page, ui)
         try:  # as many as the API takes from one address without a login
             PUBLIC_POSTS.take(client_address(ui.request), "requests without a login")
         except Throttled as throttled:
-            response = self._apply_page(ui, 429, {"_form": [ui.gettext(
-                "Too many applications from here; try again in %(seconds)s seconds.") % {
-                    "seconds": throttled.retry_after}]})
-            response.headers["Retry-After"] = str(throttled.retry_after)
-            return response
-        errors = checked(ui, ApplicationIn(), body, FIELDS)
-        if errors:
-            return self._apply_page(ui, 422, errors)
-        try:
-            made = self.volunteers.submit_application(body, public_actor())
-        except DomainError as error:
-            return self._apply_page(ui, status_of(error), field_errors(ui, error, FIELDS))
-        return self._apply_page(ui, 200, {}, made)
+            return too_many(again, throttled, ui.gettext(
+                "Too many applications from here; try again in %(seconds)s seconds."))
+        return submitted(ui, again,
+                         lambda: self.volunteers.submit_application(body, public_actor()),
+                         lambda made: again(200, {}, made),
+                         checked(ui, ApplicationIn(), body, FIELDS), FIELDS)
 
     def _apply_page(self, ui: Ui, status: int, errors: dict, made: dict | None = None):
         # What was typed comes back to be corrected; nothing does once it was sent.
@@ -85,24 +79,18 @@ class ApplicationPages:
     def approve_page(self, ui: Ui, application_id):
         username = (ui.form.get("username") or "").strip() or None
         here = f"application_{application_id}"
-        errors = checked(ui, ApproveIn(), {"username": username}, {"username": here})
-        if errors:
-            return self._decide_page(ui, 422, errors)
-        try:
-            approved = applications.approve(self, application_id, username, ui.actor)
-        except DomainError as error:
-            return self._decide_page(ui, status_of(error), {here: [ui.say(error.message)]})
-        return self._decide_page(ui, 200, approved=approved)
+        return submitted(ui, partial(self._decide_page, ui),
+                         lambda: applications.approve(self, application_id, username, ui.actor),
+                         lambda approved: self._decide_page(ui, 200, approved=approved),
+                         checked(ui, ApproveIn(), {"username": username}, {"username": here}),
+                         at=here)
 
     @page("POST", DECIDE + "/<int:application_id>/decline", COORDINATORS, DECIDE)
     def decline_page(self, ui: Ui, application_id):
         body = {"reason": ui.form.get("reason", "")}
         here = f"application_{application_id}"
-        errors = checked(ui, DeclineIn(), body, {"reason": here})
-        if errors:
-            return self._decide_page(ui, 422, errors)
-        try:
-            self.volunteers.decline_application(application_id, body, ui.actor)
-        except DomainError as error:
-            return self._decide_page(ui, status_of(error), {here: [ui.say(error.message)]})
-        return ui.redirect(DECIDE + "?done=declined")
+        return submitted(ui, partial(self._decide_page, ui),
+                         lambda: self.volunteers.decline_application(application_id, body,
+                                                                     ui.actor),
+                         DECIDE + "?done=declined",
+                         checked(ui, DeclineIn(), body, {"reason": here}), at=here)

@@ -2,11 +2,14 @@
 tree with a form to set one up, and one association's dashboard: its figures, the
 associations directly under it ranked by one of them (with a chart), its members with forms
 to add one and pair one with a family (会员联系户), and its member days."""
+from functools import partial
+
 from marshmallow import validate
 
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of, whole
+from services.gateway.web.forms import checked, field_errors, submitted, whole
+from services.gateway.web.ui import Ui, page
 from services.gateway.web.words import FIGURES
-from shared.actors import LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
+from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
 from shared.contracts.associations import (
     COUNTY,
     MEASURES,
@@ -21,8 +24,6 @@ from shared.errors import DomainError
 from shared.fields import Whole
 from shared.schemas import MAX_ID
 
-READERS = tuple(role for role in LEADERSHIP if role != "system")
-SETTERS_UP = ("admin",)
 MONEY = {m for m in MEASURES if "_fen_" in m}  # shown in yuan; the others are counts
 EVERYONE = 500  # the most a list endpoint gives at once: the forms' members and families
 
@@ -32,7 +33,7 @@ class PairingForm(PairingIn):
     member_id = Whole(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
-def _errors_at(ui: Ui, error: DomainError, place: str) -> dict:
+def _errors_at(ui: Ui, error: DomainError, *, place: str) -> dict:
     """A service's refusal under the form's fields, or, naming none, at the form (`place`):
     a page of several forms shows a form's error at that form only."""
     if not error.fields:
@@ -56,7 +57,7 @@ def _tree(associations: list[dict]) -> list[dict]:
 
 
 class AssociationPages:
-    @page("GET", "/associations", READERS)
+    @page("GET", "/associations", LEADERSHIP)
     def associations_home(self, ui: Ui):
         return self._associations_page(ui)
 
@@ -66,23 +67,18 @@ class AssociationPages:
         return ui.render("associations.html", status, tree=_tree(associations),
                          parents=parents, errors=errors or {}, form=ui.form,
                          done=ui.request.args.get("done"),
-                         may_set_up=ui.actor["role"] in SETTERS_UP)
+                         may_set_up=ui.actor["role"] in ADMIN)
 
-    @page("POST", "/associations", SETTERS_UP)
+    @page("POST", "/associations", ADMIN)
     def association_create_page(self, ui: Ui):
         body = {k: (ui.form.get(k) or "").strip() for k in ("code", "name", "parent_code")}
-        errors = checked(ui, AssociationIn(), body)
-        if errors:
-            return self._associations_page(ui, 422, errors)
-        try:
-            self.families.create_association(body, ui.actor)
-        except DomainError as error:
-            return self._associations_page(ui, status_of(error),
-                                           _errors_at(ui, error, "_form"))
-        return ui.redirect("/associations?done=created")
+        return submitted(ui, partial(self._associations_page, ui),
+                         lambda: self.families.create_association(body, ui.actor),
+                         "/associations?done=created", checked(ui, AssociationIn(), body),
+                         shown=partial(_errors_at, ui, place="_form"))
 
     # --- one association's dashboard ------------------------------------------------------
-    @page("GET", "/associations/<code>", READERS)
+    @page("GET", "/associations/<code>", LEADERSHIP)
     def association_page(self, ui: Ui, code):
         return self._association_page(ui, code)
 
@@ -130,31 +126,21 @@ class AssociationPages:
                 "id_number": (f.get("id_number") or "").strip(),
                 "phone": (f.get("phone") or "").strip(),
                 "grassroots_code": (f.get("grassroots_code") or code).strip()}
-        errors = checked(ui, MemberIn(), body)
-        if errors:
-            return self._association_page(ui, code, 422, errors)
-        try:
-            self.families.add_member(body, ui.actor)
-        except DomainError as error:
-            return self._association_page(ui, code, status_of(error),
-                                          _errors_at(ui, error, "_member"))
-        return ui.redirect(f"/associations/{code}?done=member")
+        return submitted(ui, partial(self._association_page, ui, code),
+                         lambda: self.families.add_member(body, ui.actor),
+                         f"/associations/{code}?done=member", checked(ui, MemberIn(), body),
+                         shown=partial(_errors_at, ui, place="_member"))
 
     @page("POST", "/associations/<code>/pairings", MEMBER_KEEPERS,
           form_page="/associations/{code}")
     def association_pairing_page(self, ui: Ui, code):
         form = {"member_id": whole(ui.form.get("member_id", "")),
                 "family_id": whole(ui.form.get("family_id", ""))}
-        errors = checked(ui, PairingForm(), form)
-        if errors:
-            return self._association_page(ui, code, 422, errors)
-        try:
-            self.families.pair_family(form["member_id"], {"family_id": form["family_id"]},
-                                      ui.actor)
-        except DomainError as error:
-            return self._association_page(ui, code, status_of(error),
-                                          _errors_at(ui, error, "_pairing"))
-        return ui.redirect(f"/associations/{code}?done=paired")
+        return submitted(ui, partial(self._association_page, ui, code),
+                         lambda: self.families.pair_family(
+                             form["member_id"], {"family_id": form["family_id"]}, ui.actor),
+                         f"/associations/{code}?done=paired", checked(ui, PairingForm(), form),
+                         shown=partial(_errors_at, ui, place="_pairing"))
 
     @page("POST", "/associations/<code>/member-days", MEMBER_DAY_HOLDERS,
           form_page="/associations/{code}")
@@ -163,12 +149,7 @@ class AssociationPages:
         body = {"title": (ui.form.get("title") or "").strip(),
                 "held_on": (ui.form.get("held_on") or "").strip(),
                 "member_ids": [whole(m) for m in chosen]}
-        errors = checked(ui, MemberDayIn(), body)
-        if errors:
-            return self._association_page(ui, code, 422, errors, chosen)
-        try:
-            self.families.hold_member_day(code, body, ui.actor)
-        except DomainError as error:
-            return self._association_page(ui, code, status_of(error),
-                                          _errors_at(ui, error, "_day"), chosen)
-        return ui.redirect(f"/associations/{code}?done=member_day")
+        return submitted(ui, partial(self._association_page, ui, code, chosen=chosen),
+                         lambda: self.families.hold_member_day(code, body, ui.actor),
+                         f"/associations/{code}?done=member_day", checked(ui, MemberDayIn(), body),
+                         shown=partial(_errors_at, ui, place="_day"))

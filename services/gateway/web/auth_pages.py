@@ -7,6 +7,7 @@ from services.gateway.routes import client_address
 from services.gateway.schemas import PasswordIn
 from services.gateway.throttle import Throttled
 from services.gateway.web import i18n
+from services.gateway.web.forms import Again, checked, field_errors, too_many
 from services.gateway.web.static_files import serve
 from services.gateway.web.ui import (
     HOMES,
@@ -15,8 +16,6 @@ from services.gateway.web.ui import (
     PASSWORD_PAGE,
     SESSION,
     Ui,
-    checked,
-    field_errors,
     on_site,
     page,
 )
@@ -46,6 +45,11 @@ def with_form_nonce(ui: Ui, render):
     return response
 
 
+def _again(ui: Ui, template: str, **context) -> Again:
+    """A form's page of its own (`template`), shown again with its errors."""
+    return lambda status, errors: ui.render(template, status, errors=errors, **context)
+
+
 def _logged_in(response, token: str, ttl: int):
     response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax",
                         secure=secure_cookies())
@@ -65,22 +69,18 @@ class AuthPages:
     @page("POST", "/login", None)
     def login(self, ui: Ui):
         username, password = ui.form.get("username", ""), ui.form.get("password", "")
-        again = {"next": ui.form.get("next", ""), "username": username}
+        again = _again(ui, "login.html", next=ui.form.get("next", ""), username=username)
         if not ui.csrf_ok():
-            return ui.render("login.html", 403, errors={"_form": [ui.gettext(
-                "The form expired; go back, reload and try again.")]}, **again)
+            return again(403, {"_form": [ui.gettext(
+                "The form expired; go back, reload and try again.")]})
         try:
             user, token, ttl = log_in(self.db, username, password,
                                       client_address(ui.request))
         except Throttled as throttled:
-            response = ui.render("login.html", 429, errors={"_form": [ui.gettext(
-                "Too many failed logins; try again in %(seconds)s seconds.") % {
-                    "seconds": throttled.retry_after}]}, **again)
-            response.headers["Retry-After"] = str(throttled.retry_after)
-            return response
+            return too_many(again, throttled, ui.gettext(
+                "Too many failed logins; try again in %(seconds)s seconds."))
         except Unauthorized:
-            return ui.render("login.html", 401, errors={"_form": [ui.gettext(
-                "Unknown username or wrong password.")]}, **again)
+            return again(401, {"_form": [ui.gettext("Unknown username or wrong password.")]})
         # A one-time password is changed before anything else.
         target = PASSWORD_PAGE if user.must_change_password else \
             _safe_next(ui.form.get("next")) or HOMES[user.role]
@@ -100,20 +100,18 @@ class AuthPages:
         typo = body["new_password"] != ui.form.get("new_password_again")
         errors = checked(ui, PasswordIn(), body, found={"new_password_again": [
             ui.gettext("The two new passwords differ.")]} if typo else None)
+        again = _again(ui, "password.html")
         if errors:
-            return ui.render("password.html", 422, errors=errors)
+            return again(422, errors)
         try:
             user, token, ttl = change_password(self.db, f"Bearer {ui.token}",
                                                body["current_password"], body["new_password"],
                                                client_address(ui.request))
         except InvalidInput as wrong:
-            return ui.render("password.html", 422, errors=field_errors(ui, wrong))
+            return again(422, field_errors(ui, wrong))
         except Throttled as throttled:
-            response = ui.render("password.html", 429, errors={"_form": [ui.gettext(
-                "Too many failed logins; try again in %(seconds)s seconds.") % {
-                    "seconds": throttled.retry_after}]})
-            response.headers["Retry-After"] = str(throttled.retry_after)
-            return response
+            return too_many(again, throttled, ui.gettext(
+                "Too many failed logins; try again in %(seconds)s seconds."))
         return _logged_in(ui.redirect(HOMES[user.role]), token, ttl)
 
     @page("POST", "/logout", ROLES, password_pending=True)

@@ -1,6 +1,9 @@
 """Family pages (一户一档): the register with its search, a registration form, and one
 family's page with its members, its timeline and its care plan."""
-from services.gateway.web.ui import Ui, checked, page, status_of, whole
+from functools import partial
+
+from services.gateway.web.forms import checked, submitted, whole
+from services.gateway.web.ui import Ui, page
 from shared.actors import FAMILY_READERS, STAFF, load
 from shared.contracts.families import (
     CATEGORIES,
@@ -12,7 +15,6 @@ from shared.contracts.volunteers import SKILLS
 from shared.errors import DomainError
 
 MEMBER_ROWS = 4  # rows on the form; a bigger family is added to after registering
-READERS = tuple(role for role in FAMILY_READERS if role != "system")
 
 
 def _member_field(field: str) -> str:
@@ -31,7 +33,7 @@ def _errors_by_form_field(ui: Ui, error: DomainError) -> dict:
 
 
 class FamilyPages:
-    @page("GET", "/families", READERS)
+    @page("GET", "/families", FAMILY_READERS)
     def families_home(self, ui: Ui):
         return self._families_page(ui)
 
@@ -56,14 +58,15 @@ class FamilyPages:
                 members.append({**row, "phone": row["phone"] or None})
         body = {"category": f.get("category", ""), "address": f.get("address", ""),
                 "village_code": (f.get("village_code") or "").strip(), "members": members}
-        try:
-            load(FamilyIn(), body)  # the API's own schema, its errors under the form's names
-            family = self.families.register_family(body, ui.actor)
-        except DomainError as error:
-            return self._families_page(ui, status_of(error), _errors_by_form_field(ui, error))
-        return ui.redirect(f"/families/{family['id']}")
 
-    @page("GET", "/families/<int:family_id>", READERS)
+        def register():
+            load(FamilyIn(), body)  # the API's own schema, its errors under the form's names
+            return self.families.register_family(body, ui.actor)
+        return submitted(ui, partial(self._families_page, ui), register,
+                         lambda family: ui.redirect(f"/families/{family['id']}"),
+                         shown=partial(_errors_by_form_field, ui))
+
+    @page("GET", "/families/<int:family_id>", FAMILY_READERS)
     def family_page(self, ui: Ui, family_id):
         return self._family_page(ui, family_id)
 
@@ -80,11 +83,7 @@ class FamilyPages:
         f = ui.request.form
         body = {"every_days": whole(f.get("every_days")), "skills": f.getlist("skills"),
                 "starts_on": f.get("starts_on", "")}
-        errors = checked(ui, CarePlanIn(), body)
-        if not errors:
-            try:
-                self.families.set_care_plan(family_id, body, ui.actor)
-                return ui.redirect(f"/families/{family_id}")
-            except DomainError as error:
-                errors = _errors_by_form_field(ui, error)
-        return self._family_page(ui, family_id, 422, errors)
+        return submitted(ui, partial(self._family_page, ui, family_id),
+                         lambda: self.families.set_care_plan(family_id, body, ui.actor),
+                         f"/families/{family_id}", checked(ui, CarePlanIn(), body),
+                         shown=partial(_errors_by_form_field, ui))

@@ -3,12 +3,22 @@ and load every form through the API's own schema first, so a page can do nothing
 would refuse and says why in the same words."""
 import re
 import uuid
+from functools import partial
 
 from werkzeug.wrappers import Response
 
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
+from services.gateway.web.forms import (
+    blank_to_none,
+    checked,
+    merged,
+    names_of,
+    submitted,
+    upto,
+    yuan_field,
+)
+from services.gateway.web.ui import Ui, page
 from shared import statement_formats
-from shared.actors import load, public_actor
+from shared.actors import DONOR_READERS, DONOR_SELF, STAFF, STAFF_READERS, load, public_actor
 from shared.clock import local_date, now_utc
 from shared.contracts.fund import (
     CATEGORIES,
@@ -19,12 +29,8 @@ from shared.contracts.fund import (
     PledgeIn,
     StatementIn,
 )
-from shared.errors import DomainError
-from shared.money import BadAmount, yuan_to_fen
 from shared.schemas import ReasonIn
 
-STAFF = ("staff", "admin")
-READERS = STAFF + ("auditor",)  # an auditor reads the staff pages; every form refuses them
 DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
                    "donor.id_number": "donor_id_number", "donor.credit_code": "donor_credit_code",
                    "donor.phone": "donor_phone", "donor.kind": "donor_kind",
@@ -32,22 +38,7 @@ DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
 DISBURSEMENT_FIELDS = {"amount_fen": "amount_yuan", "payee.name": "payee_name",
                        "payee.id_number": "payee_id_number"}
 PUBLIC_CODE = 6  # an association's GB/T 2260 code
-PAGE_MAX = 500  # the most rows a list endpoint gives at once
 _FORM_KEY = re.compile(r"[0-9a-f]{32}")  # what the pages put in a form's idempotency_key
-
-
-def yuan_field(ui: Ui, errors: dict, name: str = "amount_yuan") -> int | None:
-    """The fen typed in yuan into the form field `name`; None, with the reason in `errors`,
-    when it is not an amount."""
-    try:
-        return yuan_to_fen(ui.form.get(name, ""))
-    except BadAmount as bad:
-        errors[name] = [ui.say(str(bad))]
-        return None
-
-
-def blank_to_none(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 def _form_key(ui: Ui, errors: dict) -> str | None:
@@ -60,7 +51,7 @@ def _form_key(ui: Ui, errors: dict) -> str | None:
 
 class FundPages:
     # --- donor -------------------------------------------------------------------------
-    @page("GET", "/donor", ("donor",))
+    @page("GET", "/donor", DONOR_SELF)
     def donor_home(self, ui: Ui):
         return self._donor_page(ui)
 
@@ -74,7 +65,7 @@ class FundPages:
                          donations=mine, pledges=pledged,
                          errors=errors or {}, form=ui.form, idempotency_key=uuid.uuid4().hex)
 
-    @page("POST", "/donor/give", ("donor",))
+    @page("POST", "/donor/give", DONOR_SELF)
     def donor_give(self, ui: Ui):
         """A gift online is a pledge: the donor is shown how to pay, and the receipt comes
         once the money has arrived."""
@@ -82,29 +73,24 @@ class FundPages:
         body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": ui.form.get("channel") or "wechat"}
         key = _form_key(ui, found)
-        errors = checked(ui, PledgeIn(), body, DONATION_FIELDS, found)
-        if errors:
-            return self._donor_page(ui, 422, errors)
-        try:
-            pledged = self.fund.create_pledge(body, key, ui.actor)
-        except DomainError as error:
-            return self._donor_page(ui, status_of(error),
-                                    field_errors(ui, error, DONATION_FIELDS))
-        return ui.redirect(f"/donor/pledges/{pledged['id']}")
+        return submitted(ui, partial(self._donor_page, ui),
+                         lambda: self.fund.create_pledge(body, key, ui.actor),
+                         lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"),
+                         checked(ui, PledgeIn(), body, DONATION_FIELDS, found), DONATION_FIELDS)
 
-    @page("GET", "/donor/annual-receipt", ("donor",))
+    @page("GET", "/donor/annual-receipt", DONOR_SELF)
     def annual_receipt_page(self, ui: Ui):
         query = {"year": ui.request.args.get("year") or str(local_date(now_utc()).year)}
         load(AnnualReceiptIn(), query)
         annual = self.fund.annual_receipt(ui.actor["donor_id"] or 0, query, ui.actor)
         return ui.render("annual_receipt.html", annual=annual)
 
-    @page("GET", "/donor/pledges/<int:pledge_id>", ("donor",) + READERS)
+    @page("GET", "/donor/pledges/<int:pledge_id>", DONOR_READERS)
     def pledge_page(self, ui: Ui, pledge_id):
         return ui.render("pledge.html", pledge=self.fund.get_pledge(pledge_id, ui.actor),
                          names=names_of(self.fund.list_funds(ui.actor)["items"]))
 
-    @page("GET", "/receipts/<int:donation_id>", ("donor",) + READERS)
+    @page("GET", "/receipts/<int:donation_id>", DONOR_READERS)
     def receipt(self, ui: Ui, donation_id):
         official = self.fund.get_receipt(donation_id, ui.actor)  # a donor's own only
         donation = self.fund.get_donation(donation_id, ui.actor)
@@ -112,7 +98,7 @@ class FundPages:
         return ui.render("receipt.html", donation=donation, donor=donor, official=official)
 
     # --- staff -------------------------------------------------------------------------
-    @page("GET", "/staff", READERS)
+    @page("GET", "/staff", STAFF_READERS)
     def staff_home(self, ui: Ui):
         return self._staff_page(ui)
 
@@ -143,15 +129,11 @@ class FundPages:
         body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": f.get("channel", "cash"), "donor": donor}
         key = _form_key(ui, found)
-        errors = checked(ui, DonorDonationIn(), body, DONATION_FIELDS, found)
-        if errors:
-            return self._staff_page(ui, 422, errors, "donation")
-        try:
-            given = self.fund.record_donation(body, key, ui.actor)
-        except DomainError as error:
-            return self._staff_page(ui, status_of(error),
-                                    field_errors(ui, error, DONATION_FIELDS), "donation")
-        return ui.redirect(f"/receipts/{given['id']}")
+        return submitted(ui, partial(self._staff_page, ui, which="donation"),
+                         lambda: self.fund.record_donation(body, key, ui.actor),
+                         lambda given: ui.redirect(f"/receipts/{given['id']}"),
+                         checked(ui, DonorDonationIn(), body, DONATION_FIELDS, found),
+                         DONATION_FIELDS)
 
     @page("POST", "/staff/disbursements", STAFF)
     def staff_request_disbursement(self, ui: Ui):
@@ -162,52 +144,39 @@ class FundPages:
                 "purpose": f.get("purpose", ""),
                 "payee": {"name": f.get("payee_name", ""),
                           "id_number": blank_to_none(f.get("payee_id_number"))}}
-        errors = checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found)
-        if errors:
-            return self._staff_page(ui, 422, errors, "disbursement")
-        try:
-            self.fund.request_disbursement(body, ui.actor)
-        except DomainError as error:
-            return self._staff_page(ui, status_of(error),
-                                    field_errors(ui, error, DISBURSEMENT_FIELDS), "disbursement")
-        return ui.redirect("/staff?done=requested")
+        return submitted(ui, partial(self._staff_page, ui, which="disbursement"),
+                         lambda: self.fund.request_disbursement(body, ui.actor),
+                         "/staff?done=requested",
+                         checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found),
+                         DISBURSEMENT_FIELDS)
 
     @page("POST", "/staff/pledges/<int:pledge_id>/confirm", STAFF)
     def staff_confirm_pledge(self, ui: Ui, pledge_id):
-        body = {"channel_txn_id": ui.form.get("channel_txn_id", "")}
-        errors = checked(ui, ConfirmIn(), body, {"channel_txn_id": "_pledges"})
-        if errors:
-            return self._staff_page(ui, 422, errors)
-        try:
-            self.fund.confirm_pledge(pledge_id, body, ui.actor)
-        except DomainError as error:
-            return self._staff_page(ui, status_of(error), {"_pledges": [
-                ui.say(error.message)]})
-        return ui.redirect("/staff?done=confirmed")
+        return self._staff_field(ui, ConfirmIn(), "channel_txn_id", "_pledges", lambda body:
+                                 self.fund.confirm_pledge(pledge_id, body, ui.actor),
+                                 "/staff?done=confirmed")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/approve", STAFF)
     def staff_approve(self, ui: Ui, disbursement_id):
-        try:
-            decided = self.fund.approve_disbursement(disbursement_id, ui.actor)
-        except DomainError as error:
-            return self._staff_page(ui, status_of(error), {"_decision": [
-                ui.say(error.message)]})
-        return ui.redirect(f"/staff?done={decided['status']}")
+        return submitted(ui, partial(self._staff_page, ui),
+                         lambda: self.fund.approve_disbursement(disbursement_id, ui.actor),
+                         lambda decided: ui.redirect(f"/staff?done={decided['status']}"),
+                         at="_decision")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/reject", STAFF)
     def staff_reject(self, ui: Ui, disbursement_id):
-        body = {"reason": ui.form.get("reason", "")}
-        errors = checked(ui, ReasonIn(), body, {"reason": "_decision"})
-        if errors:
-            return self._staff_page(ui, 422, errors)
-        try:
-            self.fund.reject_disbursement(disbursement_id, body, ui.actor)
-        except DomainError as error:
-            return self._staff_page(ui, status_of(error), {"_decision": [
-                ui.say(error.message)]})
-        return ui.redirect("/staff?done=rejected")
+        return self._staff_field(ui, ReasonIn(), "reason", "_decision", lambda body:
+                                 self.fund.reject_disbursement(disbursement_id, body, ui.actor),
+                                 "/staff?done=rejected")
 
-    @page("GET", "/staff/funds/<code>/statement", READERS)
+    def _staff_field(self, ui: Ui, schema, name: str, place: str, send, done: str):
+        """A staff page's form of one field (a pledge's transfer number, a refusal's
+        reason): `send(body)`; what is wrong and a refusal are shown at its `place`."""
+        body = {name: ui.form.get(name, "")}
+        return submitted(ui, partial(self._staff_page, ui), lambda: send(body), done,
+                         checked(ui, schema, body, {name: place}), at=place)
+
+    @page("GET", "/staff/funds/<code>/statement", STAFF_READERS)
     def statement_page(self, ui: Ui, code):
         statement = self.fund.statement(code, _period(ui), ui.actor)
         funds = self.fund.list_funds(ui.actor)["items"]
@@ -217,7 +186,7 @@ class FundPages:
                          names=names_of(coded, owned_projects(self.fund, funds, ui)),
                          months=statement_formats.by_month(statement["lines"]))
 
-    @page("GET", "/staff/funds/<code>/statement.csv", READERS)
+    @page("GET", "/staff/funds/<code>/statement.csv", STAFF_READERS)
     def statement_csv(self, ui: Ui, code):
         statement = self.fund.statement(code, _period(ui), ui.actor)
         name = statement_formats.filename(statement, "csv")
@@ -232,24 +201,6 @@ def owned_projects(fund_service, funds: list[dict], ui: Ui) -> list[tuple[dict, 
     """(fund, project) for every project of `funds`."""
     return [(fund, project) for fund in funds
             for project in fund_service.list_projects(fund["code"], ui.actor)["items"]]
-
-
-def names_of(coded: list[dict], projects: list[tuple[dict, dict]] = ()) -> dict[str, str]:
-    """Codes (of funds, products; of projects) -> the names people know them by."""
-    return {**{thing["code"]: thing["name"] for thing in coded},
-            **{project["code"]: project["name"] for _, project in projects}}
-
-
-def upto(page: dict) -> dict:
-    """A query for all rows up to the end of `page`: for one of several lists merged."""
-    return {"limit": min(page["offset"] + page["limit"], PAGE_MAX), "offset": 0}
-
-
-def merged(page: dict, lists: list[dict]) -> dict:
-    """Lists, each fetched `upto(page)`, one after another, cut to `page`."""
-    rows = [row for found in lists for row in found["items"]]
-    return {"items": rows[page["offset"]:page["offset"] + page["limit"]],
-            "total": sum(found["total"] for found in lists)}
 
 
 def _period(ui: Ui) -> dict:

@@ -2,24 +2,27 @@
 premium shares and the payments staff record, registering a claim, the review queue, a
 claim's page with its documents and its appeal; and the public claim status lookup."""
 import base64
+from functools import partial
 from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
 from services.gateway.routes import MULTIPART_ALLOWANCE, client_address, not_text
 from services.gateway.throttle import PUBLIC_LOOKUPS, Throttled
-from services.gateway.web.fund_pages import (
-    READERS,
-    STAFF,
+from services.gateway.web.forms import (
     blank_to_none,
+    checked,
+    field_errors,
     merged,
     names_of,
+    submitted,
+    too_many,
     upto,
     yuan_field,
 )
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of
+from services.gateway.web.ui import Ui, page
 from services.gateway.web.words import SHARE_WORDS
-from shared.actors import public_actor
+from shared.actors import STAFF, STAFF_READERS, public_actor
 from shared.contracts.insurance import (
     APPEAL_DECISIONS,
     DOCUMENT_KINDS,
@@ -68,6 +71,13 @@ def _without_account(form: dict) -> dict:
     return {k: v for k, v in form.items() if k != "payee_account_no"}
 
 
+def _approval_refused(ui: Ui, error: DomainError) -> dict:
+    if error.code == "documents_missing":
+        # One sentence naming the papers that are missing, in the reader's words.
+        return {"documents": [ui.say(error.message)]}
+    return field_errors(ui, error, APPROVE_FIELDS)
+
+
 def _attachment(filename: str | None, sha256: str) -> str:
     """A download's Content-Disposition, as the API's: the name it was uploaded under
     (RFC 6266), after a plain one made of the hash."""
@@ -76,7 +86,7 @@ def _attachment(filename: str | None, sha256: str) -> str:
 
 
 class InsurancePages:
-    @page("GET", "/insurance", READERS)
+    @page("GET", "/insurance", STAFF_READERS)
     def insurance_home(self, ui: Ui):
         return self._insurance_page(ui)
 
@@ -120,15 +130,10 @@ class InsurancePages:
                 "insured": {"name": f.get("insured_name", ""),
                             "id_number": f.get("insured_id_number", ""),
                             "phone": blank_to_none(f.get("insured_phone"))}}
-        errors = checked(ui, PolicyIn(), body, POLICY_FIELDS)
-        if errors:
-            return self._insurance_page(ui, 422, errors, "policy")
-        try:
-            policy = self.insurance.enrol(body, ui.actor)
-        except DomainError as error:
-            return self._insurance_page(ui, status_of(error),
-                                        field_errors(ui, error, POLICY_FIELDS), "policy")
-        return ui.redirect(f"/insurance?done={quote(policy['policy_no'])}")
+        return submitted(ui, partial(self._insurance_page, ui, which="policy"),
+                         lambda: self.insurance.enrol(body, ui.actor),
+                         lambda made: ui.redirect(f"/insurance?done={quote(made['policy_no'])}"),
+                         checked(ui, PolicyIn(), body, POLICY_FIELDS), POLICY_FIELDS)
 
     @page("POST", "/insurance/policies/bulk", STAFF)
     def bulk_enrol_page(self, ui: Ui):
@@ -138,17 +143,13 @@ class InsurancePages:
         body = {"product_code": f.get("product_code", ""),
                 "village_code": (f.get("village_code") or "").strip(),
                 "start_date": f.get("start_date", "")}
-        errors = checked(ui, BulkEnrolIn(), body)
-        if errors:
-            return self._insurance_page(ui, 422, errors, "bulk")
-        try:
-            result = self.insurance.enrol_village(body, ui.actor)
-        except DomainError as error:
-            return self._insurance_page(ui, status_of(error), field_errors(ui, error), "bulk")
-        return self._insurance_page(ui, 200, None, "bulk", bulk=result)
+        again = partial(self._insurance_page, ui, which="bulk")
+        return submitted(ui, again, lambda: self.insurance.enrol_village(body, ui.actor),
+                         lambda result: again(200, None, bulk=result),
+                         checked(ui, BulkEnrolIn(), body))
 
     # --- a policy and its premium ------------------------------------------------------
-    @page("GET", "/insurance/policies/<policy_no>", READERS)
+    @page("GET", "/insurance/policies/<policy_no>", STAFF_READERS)
     def policy_page(self, ui: Ui, policy_no):
         return self._policy_page(ui, policy_no)
 
@@ -170,15 +171,11 @@ class InsurancePages:
         policy = self.insurance.get_policy(policy_no, ui.actor)  # 404 if there is none
         found: dict = {}
         body = {"payer": ui.form.get("payer", ""), "amount_fen": yuan_field(ui, found)}
-        errors = checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found)
-        if errors:
-            return self._policy_page(ui, policy_no, 422, errors)
-        try:
-            self.insurance.record_premium_payment(policy["id"], body, ui.actor)
-        except DomainError as error:
-            return self._policy_page(ui, policy_no, status_of(error),
-                                     field_errors(ui, error, PAYMENT_FIELDS))
-        return ui.redirect(f"/insurance/policies/{quote(policy_no)}?done=paid")
+        return submitted(ui, partial(self._policy_page, ui, policy_no),
+                         lambda: self.insurance.record_premium_payment(policy["id"], body,
+                                                                       ui.actor),
+                         f"/insurance/policies/{quote(policy_no)}?done=paid",
+                         checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found), PAYMENT_FIELDS)
 
     # --- claims ------------------------------------------------------------------------
     @page("POST", "/insurance/claims", STAFF)
@@ -188,17 +185,12 @@ class InsurancePages:
                 "amount_claimed_fen": yuan_field(ui, found),
                 "incident_date": f.get("incident_date", ""),
                 "description": f.get("description", ""), "payee": _payee(f)}
-        errors = checked(ui, ClaimIn(), body, CLAIM_FIELDS, found)
-        if errors:
-            return self._insurance_page(ui, 422, errors, "claim")
-        try:
-            claim = self.insurance.submit_claim(body, ui.actor)
-        except DomainError as error:
-            return self._insurance_page(ui, status_of(error),
-                                        field_errors(ui, error, CLAIM_FIELDS), "claim")
-        return ui.redirect(f"/insurance/claims/{claim['id']}")
+        return submitted(ui, partial(self._insurance_page, ui, which="claim"),
+                         lambda: self.insurance.submit_claim(body, ui.actor),
+                         lambda claim: ui.redirect(f"/insurance/claims/{claim['id']}"),
+                         checked(ui, ClaimIn(), body, CLAIM_FIELDS, found), CLAIM_FIELDS)
 
-    @page("GET", "/insurance/claims/<int:claim_id>", READERS)
+    @page("GET", "/insurance/claims/<int:claim_id>", STAFF_READERS)
     def claim_page(self, ui: Ui, claim_id):
         return self._claim_page(ui, claim_id, 200, {})
 
@@ -206,31 +198,15 @@ class InsurancePages:
     def claim_approve_page(self, ui: Ui, claim_id):
         found: dict = {}
         body = {"amount_approved_fen": yuan_field(ui, found)}
-        errors = checked(ui, ApproveIn(), body, APPROVE_FIELDS, found)
-        if errors:
-            return self._claim_page(ui, claim_id, 422, errors)
-        try:
-            self.insurance.approve_claim(claim_id, body, ui.actor)
-        except DomainError as error:
-            if error.code == "documents_missing":
-                # One sentence naming the papers that are missing, in the reader's words.
-                shown = {"documents": [ui.say(error.message)]}
-            else:
-                shown = field_errors(ui, error, APPROVE_FIELDS)
-            return self._claim_page(ui, claim_id, status_of(error), shown)
-        return ui.redirect(f"/insurance/claims/{claim_id}")
+        return submitted(ui, partial(self._claim_page, ui, claim_id),
+                         lambda: self.insurance.approve_claim(claim_id, body, ui.actor),
+                         f"/insurance/claims/{claim_id}",
+                         checked(ui, ApproveIn(), body, APPROVE_FIELDS, found),
+                         shown=partial(_approval_refused, ui))
 
     @page("POST", "/insurance/claims/<int:claim_id>/reject", STAFF, CLAIM_PAGE)
     def claim_reject_page(self, ui: Ui, claim_id):
-        body = {"reason": ui.form.get("reason", "")}
-        errors = checked(ui, ReasonIn(), body)
-        if errors:
-            return self._claim_page(ui, claim_id, 422, errors)
-        try:
-            self.insurance.reject_claim(claim_id, body, ui.actor)
-        except DomainError as error:
-            return self._claim_page(ui, claim_id, status_of(error), field_errors(ui, error))
-        return ui.redirect(f"/insurance/claims/{claim_id}")
+        return self._claim_reason(ui, claim_id, self.insurance.reject_claim)
 
     @page("POST", "/insurance/claims/<int:claim_id>/documents", STAFF, CLAIM_PAGE,
           body_limit=_upload_limit)
@@ -246,18 +222,14 @@ class InsurancePages:
             found["file"] = [ui.gettext(
                 "Contains a character that is not text (NUL or a lone surrogate).")]
         body = {"kind": ui.form.get("kind", "")}
-        errors = checked(ui, DocumentIn(), body, None, found)
-        if errors:
-            return self._claim_page(ui, claim_id, 422, errors)
         document = {**body, "filename": filename.rsplit("/", 1)[-1][:200] or None,
                     "content": base64.b64encode(content).decode()}
-        try:
-            self.insurance.attach_document(claim_id, document, ui.actor)
-        except DomainError as error:
-            return self._claim_page(ui, claim_id, status_of(error), field_errors(ui, error))
-        return ui.redirect(f"/insurance/claims/{claim_id}?done=uploaded")
+        return submitted(ui, partial(self._claim_page, ui, claim_id),
+                         lambda: self.insurance.attach_document(claim_id, document, ui.actor),
+                         f"/insurance/claims/{claim_id}?done=uploaded",
+                         checked(ui, DocumentIn(), body, None, found))
 
-    @page("GET", "/insurance/claims/<int:claim_id>/documents/<sha256>", READERS)
+    @page("GET", "/insurance/claims/<int:claim_id>/documents/<sha256>", STAFF_READERS)
     def claim_document_download(self, ui: Ui, claim_id, sha256):
         found = self.insurance.get_document(claim_id, sha256, ui.actor)
         return Response(base64.b64decode(found["content"]), mimetype=found["content_type"],
@@ -266,15 +238,14 @@ class InsurancePages:
 
     @page("POST", "/insurance/claims/<int:claim_id>/appeal", STAFF, CLAIM_PAGE)
     def claim_appeal_page(self, ui: Ui, claim_id):
+        return self._claim_reason(ui, claim_id, self.insurance.appeal_claim)
+
+    def _claim_reason(self, ui: Ui, claim_id: int, send) -> Response:
+        """A claim's form that gives only a reason (rejecting it, appealing it): `send`."""
         body = {"reason": ui.form.get("reason", "")}
-        errors = checked(ui, ReasonIn(), body)
-        if errors:
-            return self._claim_page(ui, claim_id, 422, errors)
-        try:
-            self.insurance.appeal_claim(claim_id, body, ui.actor)
-        except DomainError as error:
-            return self._claim_page(ui, claim_id, status_of(error), field_errors(ui, error))
-        return ui.redirect(f"/insurance/claims/{claim_id}")
+        return submitted(ui, partial(self._claim_page, ui, claim_id),
+                         lambda: send(claim_id, body, ui.actor),
+                         f"/insurance/claims/{claim_id}", checked(ui, ReasonIn(), body))
 
     @page("POST", "/insurance/claims/<int:claim_id>/appeal/decide", STAFF, CLAIM_PAGE)
     def claim_decide_appeal_page(self, ui: Ui, claim_id):
@@ -285,15 +256,11 @@ class InsurancePages:
         amount = yuan_field(ui, found) if decision == "overturned" else None
         body = {"decision": decision, "reason": f.get("reason", ""),
                 "amount_approved_fen": amount}
-        errors = checked(ui, AppealDecisionIn(), body, APPROVE_FIELDS, found)
-        if errors:
-            return self._claim_page(ui, claim_id, 422, errors)
-        try:
-            self.insurance.decide_appeal(claim_id, body, ui.actor)
-        except DomainError as error:
-            return self._claim_page(ui, claim_id, status_of(error),
-                                    field_errors(ui, error, APPROVE_FIELDS))
-        return ui.redirect(f"/insurance/claims/{claim_id}")
+        return submitted(ui, partial(self._claim_page, ui, claim_id),
+                         lambda: self.insurance.decide_appeal(claim_id, body, ui.actor),
+                         f"/insurance/claims/{claim_id}",
+                         checked(ui, AppealDecisionIn(), body, APPROVE_FIELDS, found),
+                         APPROVE_FIELDS)
 
     def _claim_page(self, ui: Ui, claim_id: int, status: int, errors: dict):
         # A claim that does not exist raises NotFound here: the 404 page, not this one.
@@ -326,11 +293,8 @@ class InsurancePages:
         try:
             PUBLIC_LOOKUPS.take(client_address(ui.request), "claim status lookups")
         except Throttled as throttled:
-            response = self._public_status(ui, 429, {"_form": [ui.gettext(
-                "Too many lookups; try again in %(seconds)s seconds.") % {
-                    "seconds": throttled.retry_after}]})
-            response.headers["Retry-After"] = str(throttled.retry_after)
-            return response
+            return too_many(partial(self._public_status, ui), throttled, ui.gettext(
+                "Too many lookups; try again in %(seconds)s seconds."))
         try:
             if len(claim_no) > NUMBER_MAX:  # no claim has such a number
                 raise NotFound("No claim with this number for this identity number.",

@@ -3,32 +3,27 @@ the API uses), the language, CSRF protection for forms, and rendering templates.
 import hashlib
 import hmac
 import logging
-import re
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import PasswordChangeRequired, Unauthorized, current_actor
-from services.gateway.problems import STATUS_OF
 from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
 from services.gateway.web import i18n, texts
+from services.gateway.web.forms import field_errors, status_of, whole
 from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
-from shared.actors import load
 from shared.clock import LOCAL, as_utc
 from shared.errors import DomainError, InvalidInput
-from shared.fields import Whole
 from shared.money import format_yuan, yuan
 from shared.observability import set_correlation_id
 from shared.settings import token_secret
 
 log = logging.getLogger(__name__)
-_ITEM = re.compile(r"\.\d+(?=\.|$)")
 SESSION, LANGUAGE = "phf_session", "phf_lang"
 PASSWORD_PAGE = "/password"
 LOGIN_NONCE = "phf_login"  # before a session exists, the login form's CSRF token rests on it
@@ -148,11 +143,6 @@ def on_site(target: str | None) -> str | None:
     return target
 
 
-def status_of(error: DomainError) -> int:
-    """The HTTP status the API answers this error with."""
-    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 400)
-
-
 def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None,
          body_limit=None, password_pending: bool = False):
     """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
@@ -231,44 +221,6 @@ def _printable(name: str) -> str:
     return "".join(c if c.isprintable() else "\ufffd" for c in name)
 
 
-_TYPED_WHOLE = Whole(text=True)
-
-
 def _whole_or(typed: str | None, default: int) -> int:
     number = whole(typed)
     return number if isinstance(number, int) else default
-
-
-def whole(typed: str | None):
-    """A whole number typed into a form, as a JSON client sends it (an integer); anything
-    else stays as typed, for the schema to refuse under the field's name."""
-    try:
-        return _TYPED_WHOLE.deserialize(typed)
-    except ValidationError:
-        return typed
-
-
-def checked(ui: Ui, schema: Schema, body: dict, names: dict[str, str] | None = None,
-            found: dict | None = None) -> dict:
-    """What the API's own schema finds wrong with `body`, under the form's field names; what
-    the page `found` turning typed text into the body (yuan into fen) comes first. Empty when
-    the body is one the API would accept."""
-    errors = dict(found or {})
-    try:
-        load(schema, body)
-    except InvalidInput as error:
-        for name, messages in field_errors(ui, error, names).items():
-            errors.setdefault(name, messages)
-    return errors
-
-
-def field_errors(ui: Ui, error, names: dict[str, str] | None = None) -> dict:
-    """The server's field errors under the form's own field names, in the chosen language."""
-    names = names or {}
-    shown: dict = {}
-    for field, messages in (error.fields or {}).items():
-        field = _ITEM.sub("", field)  # a list's item: shown at the list's own field
-        shown.setdefault(names.get(field, field), []).extend(ui.say(m) for m in messages)
-    if not shown:
-        shown["_form"] = [ui.say(error.message)]
-    return shown

@@ -1,6 +1,10 @@
 """Coordinator and volunteer pages: shifts, sign-ups, visits and hours."""
+from functools import partial
+
 from services.gateway.calendar_tokens import feed_url
-from services.gateway.web.ui import Ui, checked, field_errors, page, status_of, whole
+from services.gateway.web.forms import checked, field_errors, submitted, whole
+from services.gateway.web.ui import Ui, page
+from shared.actors import COORDINATORS, VOLUNTEER_SELF
 from shared.contracts.volunteers import (
     HOURS_CORRECTABLE,
     SKILLS,
@@ -12,10 +16,8 @@ from shared.contracts.volunteers import (
     ShiftsIn,
     VolunteerRefIn,
 )
-from shared.errors import DomainError
 from shared.settings import association_code
 
-COORDINATORS = ("coordinator", "admin")
 # A shift's lists of places, by the status of the sign-ups in each.
 PLACES = (("confirmed", "confirmed"), ("waitlisted", "waitlisted"), ("no_show", "no_shows"))
 # A campaign day's fields (shifts.N.<field> in the API's errors) as the form names them.
@@ -23,6 +25,15 @@ CAMPAIGN_DAY_FIELDS = {"title": "day_title", "shifts": "places", "shifts.place":
                        "shifts.starts_at": "day_starts_at", "shifts.ends_at": "day_ends_at",
                        "shifts.capacity": "day_capacity",
                        "shifts.required_skills": "day_required_skills"}
+
+
+def _shift_fields(form, prefix: str = "") -> dict:
+    """A shift's size, times and skills as its form gives them (a campaign day's form names
+    its fields `day_...`)."""
+    return {"capacity": whole(form.get(f"{prefix}capacity", "")),
+            "starts_at": _local(form.get(f"{prefix}starts_at", "")),
+            "ends_at": _local(form.get(f"{prefix}ends_at", "")),
+            "required_skills": form.getlist(f"{prefix}required_skills")}
 
 
 def _local(moment: str) -> str:
@@ -57,75 +68,55 @@ class VolunteerPages:
     def shift_create_page(self, ui: Ui):
         f = ui.request.form
         activity = {"title": f.get("title", "")}
-        shift = {"capacity": whole(f.get("capacity", "")),
-                 "starts_at": _local(f.get("starts_at", "")),
-                 "ends_at": _local(f.get("ends_at", "")),
-                 "required_skills": f.getlist("required_skills"),
-                 "place": f.get("place") or None}
+        shift = {**_shift_fields(f), "place": f.get("place") or None}
         # The shift is checked before its activity is made, so a bad shift leaves nothing
         # behind; its activity_id is the one thing the form cannot give.
-        errors = {**checked(ui, ActivityIn(), activity),
-                  **checked(ui, ShiftIn(partial=("activity_id",)), shift)}
-        if errors:
-            return self._coordinator_page(ui, 422, errors)
-        try:
+        invalid = {**checked(ui, ActivityIn(), activity),
+                   **checked(ui, ShiftIn(partial=("activity_id",)), shift)}
+
+        def create():
             made = self.volunteers.create_activity(activity, ui.actor)
             self.volunteers.create_shift({**shift, "activity_id": made["id"]}, ui.actor)
-        except DomainError as error:
-            return self._coordinator_page(ui, status_of(error), field_errors(ui, error))
-        return ui.redirect("/coordinator?done=shift")
+        return submitted(ui, partial(self._coordinator_page, ui), create,
+                         "/coordinator?done=shift", invalid)
 
     @page("POST", "/coordinator/shifts/bulk", COORDINATORS)
     def campaign_day_page(self, ui: Ui):
         """A campaign day's shifts: the same times at each place typed, one per line."""
         f = ui.request.form
-        activity = {"title": f.get("day_title", "")}
-        each = {"capacity": whole(f.get("day_capacity", "")),
-                "starts_at": _local(f.get("day_starts_at", "")),
-                "ends_at": _local(f.get("day_ends_at", "")),
-                "required_skills": f.getlist("day_required_skills")}
+        activity, each = {"title": f.get("day_title", "")}, _shift_fields(f, "day_")
         body = {"shifts": [{**each, "place": place.strip()}
                            for place in f.get("places", "").splitlines() if place.strip()]}
-        errors = _once({**checked(ui, ActivityIn(), activity, CAMPAIGN_DAY_FIELDS),
-                        **checked(ui, ShiftsIn(partial=("activity_id",)), body,
-                                  CAMPAIGN_DAY_FIELDS)})
-        if errors:
-            return self._coordinator_page(ui, 422, errors)
-        try:
+        invalid = _once({**checked(ui, ActivityIn(), activity, CAMPAIGN_DAY_FIELDS),
+                         **checked(ui, ShiftsIn(partial=("activity_id",)), body,
+                                   CAMPAIGN_DAY_FIELDS)})
+
+        def create():
             made = self.volunteers.create_activity(activity, ui.actor)
             self.volunteers.create_shifts({**body, "activity_id": made["id"]}, ui.actor)
-        except DomainError as error:
-            return self._coordinator_page(ui, status_of(error), _once(field_errors(
-                ui, error, CAMPAIGN_DAY_FIELDS)))
-        return ui.redirect("/coordinator?done=campaign_day")
+        return submitted(ui, partial(self._coordinator_page, ui), create,
+                         "/coordinator?done=campaign_day", invalid,
+                         shown=lambda error: _once(field_errors(ui, error, CAMPAIGN_DAY_FIELDS)))
 
     @page("POST", "/coordinator/visits/<int:visit_id>/assign", COORDINATORS)
     def visit_assign_page(self, ui: Ui, visit_id):
         body = {"volunteer_ids": [whole(v) for v in ui.request.form.getlist("volunteer_ids")]}
         here = f"visit_{visit_id}"
-        errors = checked(ui, AssignIn(), body, {"volunteer_ids": here})
-        if errors:
-            return self._coordinator_page(ui, 422, _under(errors, here))
-        try:
-            self.volunteers.assign(visit_id, body, ui.actor)
-        except DomainError as error:
-            return self._coordinator_page(ui, status_of(error), {here: [
-                ui.say(error.message)]})
-        return ui.redirect("/coordinator?done=assigned")
+        return submitted(ui, partial(self._coordinator_page, ui),
+                         lambda: self.volunteers.assign(visit_id, body, ui.actor),
+                         "/coordinator?done=assigned",
+                         _under(checked(ui, AssignIn(), body, {"volunteer_ids": here}), here),
+                         at=here)
 
     @page("POST", "/coordinator/visits/<int:visit_id>/complete", COORDINATORS)
     def visit_complete_page(self, ui: Ui, visit_id):
         body = {"minutes": whole(ui.form.get("minutes", "")), "notes": ui.form.get("notes", "")}
         here = f"visit_{visit_id}"
-        errors = checked(ui, CompleteIn(), body)
-        if errors:
-            return self._coordinator_page(ui, 422, _under(errors, here))
-        try:
-            self.volunteers.complete(visit_id, body, ui.actor)
-        except DomainError as error:
-            return self._coordinator_page(ui, status_of(error), _under(
-                field_errors(ui, error), here))
-        return ui.redirect("/coordinator?done=completed")
+        return submitted(ui, partial(self._coordinator_page, ui),
+                         lambda: self.volunteers.complete(visit_id, body, ui.actor),
+                         "/coordinator?done=completed",
+                         _under(checked(ui, CompleteIn(), body), here),
+                         shown=lambda error: _under(field_errors(ui, error), here))
 
     # --- a shift's sign-ups and hours ----------------------------------------------------
     @page("GET", "/coordinator/shifts/<int:shift_id>", COORDINATORS)
@@ -146,18 +137,14 @@ class VolunteerPages:
     def hours_correction_page(self, ui: Ui, shift_id, volunteer_id):
         body = {"minutes": whole(ui.form.get("minutes", "")),
                 "reason": ui.form.get("reason", "")}
-        errors = checked(ui, HoursCorrectionIn(), body)
-        if errors:
-            return self._shift_page(ui, shift_id, 422, errors, volunteer_id)
-        try:
-            self.volunteers.correct_hours(shift_id, volunteer_id, body, ui.actor)
-        except DomainError as error:
-            return self._shift_page(ui, shift_id, status_of(error), field_errors(ui, error),
-                                    volunteer_id)
-        return ui.redirect(f"/coordinator/shifts/{shift_id}?done=corrected")
+        return submitted(ui, partial(self._shift_page, ui, shift_id, failed=volunteer_id),
+                         lambda: self.volunteers.correct_hours(shift_id, volunteer_id, body,
+                                                               ui.actor),
+                         f"/coordinator/shifts/{shift_id}?done=corrected",
+                         checked(ui, HoursCorrectionIn(), body))
 
     # --- volunteer ---------------------------------------------------------------------
-    @page("GET", "/volunteer", ("volunteer",))
+    @page("GET", "/volunteer", VOLUNTEER_SELF)
     def volunteer_home(self, ui: Ui):
         return self._volunteer_page(ui)
 
@@ -175,32 +162,26 @@ class VolunteerPages:
         return ui.render("volunteer.html", status, me=me, shifts=ui.sliced("shifts", shifts),
                          calendar=calendar, subscribe=_webcal(calendar), errors=errors or {})
 
-    @page("POST", "/volunteer/shifts/<int:shift_id>/signup", ("volunteer",))
+    @page("POST", "/volunteer/shifts/<int:shift_id>/signup", VOLUNTEER_SELF)
     def volunteer_signup_page(self, ui: Ui, shift_id):
-        body = {"volunteer_id": ui.actor["volunteer_id"]}
-        errors = checked(ui, VolunteerRefIn(), body)
-        if errors:  # a volunteer login without its volunteer
-            return self._volunteer_page(ui, 422, _under(errors, f"shift_{shift_id}"))
-        try:
-            self.volunteers.sign_up(shift_id, body, ui.actor)
-        except DomainError as error:
-            return self._volunteer_page(ui, status_of(error), {
-                f"shift_{shift_id}": [ui.say(error.message)]})
-        return ui.redirect("/volunteer")
+        body, here = {"volunteer_id": ui.actor["volunteer_id"]}, f"shift_{shift_id}"
+        return submitted(ui, partial(self._volunteer_page, ui),
+                         lambda: self.volunteers.sign_up(shift_id, body, ui.actor), "/volunteer",
+                         # a volunteer login without its volunteer
+                         _under(checked(ui, VolunteerRefIn(), body), here), at=here)
 
-    @page("POST", "/volunteer/shifts/<int:shift_id>/cancel", ("volunteer",))
+    @page("POST", "/volunteer/shifts/<int:shift_id>/cancel", VOLUNTEER_SELF)
     def volunteer_cancel_page(self, ui: Ui, shift_id):
-        try:
-            self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"], ui.actor)
-        except DomainError as error:
-            return self._volunteer_page(ui, status_of(error), {
-                f"shift_{shift_id}": [ui.say(error.message)]})
-        return ui.redirect("/volunteer")
+        return submitted(ui, partial(self._volunteer_page, ui),
+                         lambda: self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"],
+                                                               ui.actor),
+                         "/volunteer", at=f"shift_{shift_id}")
 
 
 def _under(errors: dict, place: str) -> dict:
-    """Field errors of a small form shown together in one place of the page."""
-    return {place: [message for messages in errors.values() for message in messages]}
+    """Field errors of a small form shown together in one place of the page (none: none)."""
+    return {place: [message for messages in errors.values() for message in messages]} \
+        if errors else {}
 
 
 def _once(errors: dict) -> dict:

@@ -39,6 +39,9 @@ FAMILY_READERS = LEADERSHIP
 # Admins set up the associations; staff keep the members; coordinators hold member days.
 MEMBER_KEEPERS = STAFF
 MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
+# Who may see a person's full identity number: an admin, as a person whose look is recorded
+# (never the services' own work).
+IDENTITY_REVEALERS = ("admin",)
 # Coordinators read the products too: a product may ask for a care visit.
 PRODUCT_READERS = STAFF_READERS + ("coordinator",)
 # A donor's and a volunteer's own pages: only their logins have a donor or volunteer record to

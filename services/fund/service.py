@@ -24,6 +24,7 @@ from shared.actors import (
     DONOR_READERS,
     DONORS,
     EVERYONE,
+    IDENTITY_REVEALERS,
     LEADERSHIP,
     PLEDGERS,
     STAFF,
@@ -33,6 +34,7 @@ from shared.actors import (
     load,
     load_actor,
 )
+from shared.contracts.events import CATALOGUE
 from shared.contracts.fund import (
     AnnualReceiptIn,
     ConfirmIn,
@@ -77,6 +79,7 @@ class FundService(Service):
     name = "fund"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    catalogue = CATALOGUE
 
     @rpc
     def ping(self):
@@ -136,7 +139,7 @@ class FundService(Service):
 
     @rpc
     def reveal_donor_identity(self, donor_id, actor):
-        actor = load_actor(actor, ("admin",))  # a person, whose look is recorded
+        actor = load_actor(actor, IDENTITY_REVEALERS)
         with self.db.transaction() as session:
             donor = donors.get(session, actor["association_code"], donor_id)
             session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))

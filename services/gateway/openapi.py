@@ -53,12 +53,13 @@ def _path_parameters(path: str) -> list:
 def _operation(route: Route, parameters: list) -> dict:
     operation = {"summary": route.summary, "tags": route.tags or ["system"],
                  "parameters": list(parameters), "responses": _responses(route)}
-    if route.roles is not None:
+    if route.public:
+        operation["security"] = [{}, {"bearer": []}]
+        operation["description"] = ("No login needed; a logged-in caller acts as themself "
+                                    "(roles: " + ", ".join(route.roles) + ").")
+    elif route.roles is not None:
         operation["security"] = [{"bearer": []}]
         operation["description"] = "Roles: " + ", ".join(route.roles) + "."
-    elif route.public:
-        operation["security"] = [{}, {"bearer": []}]
-        operation["description"] = "No login needed; a logged-in caller acts as themself."
     if route.query is not None:
         operation["parameters"].append({"in": "query", "schema": route.query})
     for name, description in route.headers.items():

@@ -38,7 +38,7 @@ class Route:
     method: str
     path: str
     summary: str
-    roles: tuple[str, ...] | None  # None: no login needed
+    roles: tuple[str, ...] | None  # None: no login needed (nor used)
     body: type[Schema] | None = None
     query: type[Schema] | None = None
     response: type[Schema] | None = None
@@ -46,8 +46,8 @@ class Route:
     many: bool = False
     tags: list[str] = field(default_factory=list)
     headers: dict = field(default_factory=dict)
-    # No login needed, but a login given is used (a donor pledging while logged in);
-    # without one the caller acts as the public.
+    # No login needed, but a login given is used and must have one of `roles` (a donor
+    # pledging while logged in); without one the caller acts as the public.
     public: bool = False
     # Runs on the request before its body is read (a signature over the raw body).
     check: Callable | None = None
@@ -62,6 +62,8 @@ class Route:
     # Open to a login that must still change its one-time password (changing it, logging
     # out); every other route refuses it 403 `password_change_required`.
     password_pending: bool = False
+    # The method that answers, as written (before the decorator wraps it).
+    handler: Callable | None = None
 
 
 class Call:
@@ -78,6 +80,8 @@ def route(method, path, summary, roles, **options):
     ROUTES.append(spec)
 
     def decorate(handler):
+        spec.handler = handler
+
         @wraps(handler)
         def endpoint(self, request, **path_args):
             correlation_id = _correlation_id(request)
@@ -130,16 +134,15 @@ def _correlation_id(request) -> str:
 
 
 def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
-    actor = None
-    if spec.roles is not None:
-        actor = current_actor(db, request.headers.get("Authorization"), spec.password_pending)
+    actor, given = None, request.headers.get("Authorization")
+    if spec.public and not given:
+        actor = public_actor()
+        if spec.method == "POST":
+            PUBLIC_POSTS.take(client_address(request), "requests without a login")
+    elif spec.roles is not None:
+        actor = current_actor(db, given, spec.password_pending)
         if actor["role"] not in spec.roles:
             raise RoleNotAllowed(actor["role"])
-    elif spec.public:
-        given = request.headers.get("Authorization")
-        actor = current_actor(db, given) if given else public_actor()
-        if not given and spec.method == "POST":
-            PUBLIC_POSTS.take(client_address(request), "requests without a login")
     if spec.check is not None:
         spec.check(request)
     body = query = None

@@ -3,14 +3,15 @@
 from services.gateway.applications import approve
 from services.gateway.routes import route
 from services.gateway.schemas import ApprovalOut, ApproveIn
-from shared.actors import COORDINATOR_READERS, COORDINATORS
+from shared.actors import COORDINATOR_READERS, COORDINATORS, EVERYONE
 from shared.contracts.volunteers import ApplicationIn, ApplicationListIn, ApplicationOut, DeclineIn
 
 
 class ApplicationsApi:
     """Mixed into GatewayService."""
+
     @route("POST", "/api/v1/public/volunteer-applications", "Apply to volunteer: pending "
-           "until a coordinator decides (one pending application per identity number)", None,
+           "until a coordinator decides (one pending application per identity number)", EVERYONE,
            public=True, body=ApplicationIn, response=ApplicationOut, status=201,
            tags=["public"])
     def apply_to_volunteer(self, call):

@@ -16,6 +16,7 @@ ICALENDAR = "text/calendar"
 
 class CalendarApi:
     """API endpoints for volunteers' calendars (mixed into GatewayService)."""
+
     @route("GET", "/api/v1/volunteers/<int:volunteer_id>/calendar.ics",
            "A volunteer's confirmed and waitlisted shifts and their care visits, 90 days back "
            "to a year ahead, as iCalendar; no login, the token is the permission (a wrong or "

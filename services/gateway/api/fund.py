@@ -7,6 +7,9 @@ from shared.actors import (
     ANYONE,
     DONOR_READERS,
     DONORS,
+    EVERYONE,
+    IDENTITY_REVEALERS,
+    PLEDGERS,
     STAFF,
     STAFF_READERS,
     public_actor,
@@ -91,13 +94,13 @@ class FundApi:
     def refund_donation(self, call, donation_id):
         return self.fund.refund_donation(donation_id, call.raw_body, call.actor)
 
-    @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked)",
-           STAFF_READERS, response=DonorOut, tags=["fund"])
+    @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked; a donor "
+           "reads only themself)", DONOR_READERS, response=DonorOut, tags=["fund"])
     def get_donor(self, call, donor_id):
         return self.fund.get_donor(donor_id, call.actor)
 
     @route("GET", "/api/v1/donors/<int:donor_id>/identity",
-           "A donor's full identity number; every look is recorded", ADMIN,
+           "A donor's full identity number; every look is recorded", IDENTITY_REVEALERS,
            response=IdentityOut, tags=["fund"])
     def reveal_donor_identity(self, call, donor_id):
         return self.fund.reveal_donor_identity(donor_id, call.actor)
@@ -135,12 +138,12 @@ class FundApi:
         return self.fund.create_project(code, call.raw_body, call.actor)
 
     @route("GET", "/api/v1/funds/<code>/projects", "A fund's projects: budget, in, out, left",
-           ANYONE, response=ProjectOut, many=True, tags=["fund"])
+           EVERYONE, public=True, response=ProjectOut, many=True, tags=["fund"])
     def list_projects(self, call, code):
         return self.fund.list_projects(code, call.actor)
 
     @route("POST", "/api/v1/pledges", "Pledge a gift online: pending until the money arrives",
-           None, public=True, body=PledgeIn, response=PledgeOut, status=201, tags=["fund"],
+           PLEDGERS, public=True, body=PledgeIn, response=PledgeOut, status=201, tags=["fund"],
            headers={"Idempotency-Key": "Retry safely: the same key and body return the first "
                                        "answer; another body gets 409."})
     def create_pledge(self, call):

@@ -33,6 +33,7 @@ from shared.settings import document_max_bytes
 
 class InsuranceApi:
     """Mixed into GatewayService."""
+
     @route("GET", "/api/v1/insurance/products", "Insurance products", PRODUCT_READERS,
            query=PageIn, response=ProductOut, many=True, tags=["insurance"])
     def list_products(self, call):

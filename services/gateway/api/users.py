@@ -10,6 +10,7 @@ from shared.schemas import PageIn
 
 class UsersApi:
     """API endpoints for user management (mixed into GatewayService)."""
+
     @route("POST", "/api/v1/auth/password", "Change your password (a one-time password "
            "before anything else): the token used is logged out and a new one comes back; "
            "a wrong current_password is 422", ANYONE, body=PasswordIn, response=TokenOut,

@@ -30,7 +30,9 @@ from shared.migrate import alembic_config
 from shared.schemas import shaped
 
 POSTGRES = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-ASSOCIATION, FUNDS, YEARS = "341181", 10, (2021, 2025)
+ASSOCIATION = "341181"
+FUNDS = 10
+YEARS = (2021, 2025)
 BEFORE_MONTH_TOTALS = "0006"
 TIMES = 5
 
@@ -66,7 +68,8 @@ SELECT setval(pg_get_serial_sequence('ledger_lines', 'id'), 2 * :transactions);
 
 @contextmanager
 def throwaway_schema():
-    schema, admin = f"bench_books_{uuid.uuid4().hex[:8]}", make_engine(POSTGRES)
+    schema = f"bench_books_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
@@ -80,7 +83,8 @@ def throwaway_schema():
 def load_books(url: str, lines: int) -> dict:
     """The books, written in SQL; seconds to write them and to migrate them to head."""
     command.upgrade(alembic_config("fund", url), BEFORE_MONTH_TOTALS)
-    engine, started = make_engine(url), time.monotonic()
+    engine = make_engine(url)
+    started = time.monotonic()
     with engine.begin() as connection:
         for statement in FILL.split(";\n"):
             if statement.strip():
@@ -104,7 +108,8 @@ def a_year(session: Session, code: str = "GENERAL", shape: bool = True) -> dict:
 
 def timed(work, times: int) -> tuple[float, object]:
     """The median of `times` runs (the first warms the caches), and the last answer."""
-    seconds, answer = [], None
+    seconds = []
+    answer = None
     for _ in range(times):
         started = time.perf_counter()
         answer = work()

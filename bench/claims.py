@@ -40,7 +40,8 @@ PRODUCT = "ONLY_CHILD_ACCIDENT"
 PAYOUT_FUND = "INSURANCE_PAYOUT"
 CLAIM_FEN = 10_000
 REGION = "341181"
-EVENT_EXCHANGE, PAID_KEY = "insurance.events", "claim_paid"
+EVENT_EXCHANGE = "insurance.events"
+PAID_KEY = "claim_paid"
 EVENT_TIMEOUT = 120  # seconds to wait for claim_paid events once all approvals answered
 OUTBOX_DRAIN_TIMEOUT = 30
 MAX_CLAIMS = 28_000  # distinct (sequence, birth day) pairs in insured_id()
@@ -84,7 +85,8 @@ def enrol_and_claim(url: str, token: str, count: int, concurrency: int) -> list[
     """One policy and one claim per person, registered by staff1; the claim ids in order."""
     local = threading.local()
     today = date.today()
-    start, incident = today - timedelta(days=60), today - timedelta(days=10)
+    start = today - timedelta(days=60)
+    incident = today - timedelta(days=10)
 
     def one(i: int) -> int:
         if not hasattr(local, "session"):
@@ -112,7 +114,9 @@ class Approvals:
     """staff2 approves every claim from C threads; per claim: sent and answered times."""
 
     def __init__(self, url: str, token: str, claim_ids: list[int], run_id: str):
-        self.url, self.token, self.run_id = url, token, run_id
+        self.url = url
+        self.token = token
+        self.run_id = run_id
         self.todo = iter(claim_ids)
         self.lock = threading.Lock()
         self.sent: dict[int, float] = {}
@@ -212,7 +216,8 @@ def approve_and_listen(config: dict, approvals, claim_ids: list[int], threads: i
 
 
 def figures(run: dict, count: int) -> dict:
-    approvals, arrived = run["approvals"], run["arrived"]
+    approvals = run["approvals"]
+    arrived = run["arrived"]
     first_sent = min(approvals.sent.values())
     last_answer = max(approvals.answered.values())
     latencies = [arrived[c] - approvals.answered[c] for c in arrived if c in approvals.answered]
@@ -229,7 +234,8 @@ def figures(run: dict, count: int) -> dict:
 
 # --- checks --------------------------------------------------------------------------------
 def check_run(run: dict, claim_ids: list[int]) -> None:
-    approvals, arrived = run["approvals"], run["arrived"]
+    approvals = run["approvals"]
+    arrived = run["arrived"]
     if approvals.failures:
         codes: dict = {}
         for claim_id, code, text in approvals.failures:
@@ -272,8 +278,10 @@ def print_table(rows: list[tuple[str, dict]]) -> None:
 
 def benchmark(system, config: dict, args) -> None:
     seed(config)
-    url, count = system.url, args.claims
-    staff1_token, staff2_token = login(url), login(url, "staff2")
+    url = system.url
+    count = args.claims
+    staff1_token = login(url)
+    staff2_token = login(url, "staff2")
     staff1 = session_for(staff1_token)
     top_up(staff1, url, count * CLAIM_FEN)
     claim_ids = enrol_and_claim(url, staff1_token, count, args.concurrency)

@@ -78,7 +78,8 @@ def donate_for(url: str, token: str, seconds: float, barrier) -> tuple[list, lis
     connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps(DONATION)
-    latencies, failures = [], []
+    latencies = []
+    failures = []
     barrier.wait()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -214,7 +215,8 @@ def check_phases(phases: dict) -> None:
 
 def figures(phases: dict) -> dict:
     """What `python -m bench` reports of this benchmark."""
-    donations, rpc = phases["donations"], phases["rpc"]
+    donations = phases["donations"]
+    rpc = phases["rpc"]
     return {"donations_per_s": donations["per_second"], "rpc_per_s": rpc["per_second"],
             "donation_rpc_ratio": ratio(donations, rpc),
             "donation_p50_ms": donations["p50_ms"], "donation_p99_ms": donations["p99_ms"],
@@ -249,7 +251,8 @@ def throwaway_system(prefix: str):
     """A started system on a broker vhost of its own, and its nameko config, stopped
     (before its vhost goes) afterwards; its logs are kept when the block raised, for
     whoever reads the error."""
-    var_dir, ok = Path(tempfile.mkdtemp(prefix=prefix)), False
+    var_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    ok = False
     try:
         with private_vhost(prefix.rstrip("-")) as uri:
             system = start_system(var_dir)

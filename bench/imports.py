@@ -72,7 +72,8 @@ def fund_database(postgres: bool):
     if not postgres:
         yield {}
         return
-    schema, admin = f"bench_imports_{uuid.uuid4().hex[:8]}", make_engine(POSTGRES)
+    schema = f"bench_imports_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(POSTGRES)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     saved = dict(os.environ)  # the system's processes take their URLs from it

@@ -21,7 +21,7 @@ from sqlalchemy import MetaData, insert, text
 
 from bench.donations import BenchFailure, print_figures
 from shared.db import make_engine
-from shared.events.catalogue import exchange_and_routing_key
+from shared.events.routing import exchange_and_routing_key
 from shared.messaging_tables import add_messaging_tables
 from shared.outbox import OutboxRelay, pika_uri
 from shared.settings import amqp_uri

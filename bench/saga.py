@@ -38,7 +38,9 @@ class PacedApprovals(Approvals):
 
     def __init__(self, url: str, token: str, claim_ids: list[int], run_id: str, rate: float):
         super().__init__(url, token, claim_ids, run_id)
-        self.rate, self.started, self.index = rate, None, 0
+        self.rate = rate
+        self.started = None
+        self.index = 0
 
     def _next(self) -> int | None:
         with self.lock:
@@ -59,7 +61,8 @@ def paced(url: str, config: dict, token: str, claim_ids: list[int], rate: float)
 
 
 def latencies_ms(run: dict) -> list[float]:
-    approvals, arrived = run["approvals"], run["arrived"]
+    approvals = run["approvals"]
+    arrived = run["arrived"]
     return [(arrived[c] - approvals.answered[c]) * 1000 for c in arrived
             if c in approvals.answered]
 
@@ -70,10 +73,12 @@ def measure(claims: int = 200, paced_claims: int = 200, concurrency: int = 8) ->
     with private_vhost(), throwaway_system("phf-bench-saga-") as (system, config):
         seed(config)
         url = system.url
-        staff1_token, staff2_token = login(url), login(url, "staff2")
+        staff1_token = login(url)
+        staff2_token = login(url, "staff2")
         top_up(session_for(staff1_token), url, (claims + paced_claims) * CLAIM_FEN)
         claim_ids = enrol_and_claim(url, staff1_token, claims + paced_claims, concurrency)
-        burst_ids, paced_ids = claim_ids[:claims], claim_ids[claims:]
+        burst_ids = claim_ids[:claims]
+        paced_ids = claim_ids[claims:]
 
         burst = approve_all(url, config, staff2_token, burst_ids, concurrency)
         check_run(burst, burst_ids)

@@ -35,7 +35,8 @@ COMPANY = {"kind": "company", "name": "天长市某电子科技有限公司",
 GOVERNMENT = {"kind": "government", "name": "天长市财政局",
               "credit_code": "11341181MB1A2B3C4A"}
 # Two townships of 天长市 with plausible (not official) 12-digit village codes.
-TONGCHENG, QINLAN = "341181100", "341181101"
+TONGCHENG = "341181100"
+QINLAN = "341181101"
 # (idempotency key, fund, project, fen, channel, donor, the association that raised it)
 DONATIONS = [
     ("demo-1", "GENERAL", None, 500_000, "bank", COMPANY, None),
@@ -135,7 +136,8 @@ def demo_pdf(text: str = "Discharge summary (demo)") -> bytes:
                b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
                b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
         out += b"%d 0 obj\n" % number + body + b"\nendobj\n"

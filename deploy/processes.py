@@ -46,7 +46,8 @@ def free_port() -> int:
 class System:
     def __init__(self, port: int = 8000, replicas: int = 1, env: dict | None = None,
                  log_dir: Path | None = None):
-        self.port, self.replicas = port, replicas
+        self.port = port
+        self.replicas = replicas
         self.env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {}),
                     "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}"}
         self.log_dir = log_dir
@@ -88,7 +89,8 @@ class System:
         return process
 
     def wait_healthy(self, timeout: float = 90) -> dict:
-        deadline, last = time.monotonic() + timeout, None
+        deadline = time.monotonic() + timeout
+        last = None
         while time.monotonic() < deadline:
             self.check_alive()
             try:

@@ -11,13 +11,16 @@ class RestartPolicy:
     """At most `limit` restarts of one process within any `window` seconds."""
 
     def __init__(self, limit: int = 5, window: float = 300.0, clock=time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
+        self.limit = limit
+        self.window = window
+        self.clock = clock
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self.restarts: dict[str, int] = defaultdict(int)  # since the start, for the log
 
     def allow(self, label: str) -> bool:
         """Whether `label` may be restarted now; a restart allowed is counted."""
-        now, recent = self.clock(), self._recent[label]
+        now = self.clock()
+        recent = self._recent[label]
         while recent and now - recent[0] >= self.window:
             recent.popleft()
         if len(recent) >= self.limit:
@@ -48,7 +51,9 @@ def _say(line: str) -> None:
 
 class Supervisor:
     def __init__(self, system, policy: RestartPolicy | None = None, say=_say):
-        self.system, self.policy, self.say = system, policy or RestartPolicy(), say
+        self.system = system
+        self.policy = policy or RestartPolicy()
+        self.say = say
 
     def check(self) -> None:
         """Restart whatever has exited; GaveUp when one has used up its restarts."""

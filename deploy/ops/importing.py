@@ -70,7 +70,11 @@ def _describe(fields: dict) -> str:
 def import_file(path: str, fund_rpc, progress=None) -> Report:
     """One batch is read and checked while the fund records the one before (at most one
     call in flight, so batches are recorded in the file's order)."""
-    report, seen, batch, read, pending = Report(), Counter(), [], 0, None
+    report = Report()
+    seen = Counter()
+    batch = []
+    read = 0
+    pending = None
     for number, row in rows_of(path):
         read += 1
         try:

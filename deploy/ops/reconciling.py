@@ -14,7 +14,8 @@ RECONCILER = "bank-reconcile"  # recorded as who confirmed the matched pledges
 
 def lines_of(path: str) -> tuple[list[dict], list[tuple[int, str]]]:
     """The statement's credit lines, and the lines that could not be read, by line number."""
-    good, bad = [], []
+    good = []
+    bad = []
     with open(path, newline="", encoding="utf-8-sig") as source:
         for number, row in enumerate(csv.DictReader(source), start=2):
             amount = (row.get("amount_yuan") or "").strip()
@@ -25,7 +26,8 @@ def lines_of(path: str) -> tuple[list[dict], list[tuple[int, str]]]:
             except BadAmount as error:
                 bad.append((number, f"amount_yuan: {error}"))
                 continue
-            reference, txn = (row.get("reference") or "").strip(), (row.get("txn_id") or "").strip()
+            reference = (row.get("reference") or "").strip()
+            txn = (row.get("txn_id") or "").strip()
             if not txn:
                 bad.append((number, "txn_id: missing"))
                 continue

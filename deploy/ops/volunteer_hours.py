@@ -28,7 +28,8 @@ PAGE = 500
 
 def records(volunteers_rpc, start: date, end: date):
     """Every record of the period, a page at a time."""
-    offset, actor = 0, system_actor(EXPORTER)
+    offset = 0
+    actor = system_actor(EXPORTER)
     while True:
         found = volunteers_rpc.hours_records({"from": start.isoformat(), "to": end.isoformat(),
                                               "limit": PAGE, "offset": offset}, actor)

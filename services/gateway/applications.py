@@ -25,7 +25,8 @@ def approve(gateway, application_id: int, username: str | None, actor: dict) -> 
     """Approved by the volunteers service (again, harmlessly, on a retry), then the login:
     if an earlier approval stopped before making it, this one makes it. ApprovalOut."""
     approved = gateway.volunteers.approve_application(application_id, actor)
-    application, password = approved["application"], one_time_password()
+    application = approved["application"]
+    password = one_time_password()
     username = username or approved["phone"]
     with gateway.db.transaction() as session:
         accounts.create_volunteer_login(session, username, password, application,

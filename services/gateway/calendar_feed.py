@@ -2,12 +2,14 @@
 subscribes to. Times are written in UTC, which every app shows in its own zone. Confirmed
 shifts and visits remind two hours before; a shift waited for is TENTATIVE, without one."""
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
 PRODID = "-//Population Health Fund//Volunteer calendar//ZH"
-PAST, AHEAD = timedelta(days=90), timedelta(days=365)
+PAST = timedelta(days=90)
+AHEAD = timedelta(days=365)
 REMINDER = timedelta(hours=2)
 REFRESH = timedelta(hours=1)  # how often an app should fetch the feed again
 
@@ -31,34 +33,43 @@ def build(agenda: dict, association: str, say: Callable[[str], str], now: dateti
     for shift in agenda["shifts"]:
         waiting = shift["status"] == "waitlisted"
         summary = say("On the waitlist: %(title)s") if waiting else "%(title)s"
-        calendar.add_component(_event(
+        calendar.add_component(_event(Entry(
             f"shift-{shift['id']}@{association}.phf", shift, summary % {"title": shift["title"]},
-            shift["place"], now, tentative=waiting))
+            shift["place"], tentative=waiting), now))
     for visit in agenda["visits"]:
         team = say(", ").join(member["name"] for member in visit["volunteers"])
-        event = _event(f"visit-{visit['id']}@{association}.phf", visit,
-                       say("Visit: %(family)s") % {"family": visit["family_name"]},
-                       visit["address"], now)
+        event = _event(Entry(f"visit-{visit['id']}@{association}.phf", visit,
+                             say("Visit: %(family)s") % {"family": visit["family_name"]},
+                             visit["address"]), now)
         event.add("description", say("Team: %(team)s") % {"team": team})
         calendar.add_component(event)
     return calendar.to_ical()
 
 
-def _event(uid: str, held: dict, summary: str, location: str | None, now: datetime,
-           tentative: bool = False) -> Event:
+@dataclass(frozen=True)
+class Entry:
+    """A shift or a visit as the feed shows it."""
+    uid: str
+    held: dict  # its starts_at and ends_at
+    summary: str
+    location: str | None
+    tentative: bool = False  # waited for, not booked: no reminder
+
+
+def _event(entry: Entry, now: datetime) -> Event:
     event = Event()
-    event.add("uid", uid)
+    event.add("uid", entry.uid)
     event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", _utc(held["starts_at"]))
-    event.add("dtend", _utc(held["ends_at"]))
-    event.add("summary", summary)
-    if location:
-        event.add("location", location)
-    event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
-    if not tentative:
+    event.add("dtstart", _utc(entry.held["starts_at"]))
+    event.add("dtend", _utc(entry.held["ends_at"]))
+    event.add("summary", entry.summary)
+    if entry.location:
+        event.add("location", entry.location)
+    event.add("status", "TENTATIVE" if entry.tentative else "CONFIRMED")
+    if not entry.tentative:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", summary)
+        alarm.add("description", entry.summary)
         alarm.add("trigger", -REMINDER)
         event.add_component(alarm)
     return event

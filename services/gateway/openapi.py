@@ -26,7 +26,8 @@ def build() -> dict:
                                                "bearerFormat": "JWT"})
     paths: dict[str, dict] = {}
     for route in ROUTES:
-        path, parameters = openapi_path(route.path), _path_parameters(route.path)
+        path = openapi_path(route.path)
+        parameters = _path_parameters(route.path)
         operation = _operation(route, parameters)
         if route.upload is not None:
             operation["requestBody"] = _upload_body(marshmallow, route)

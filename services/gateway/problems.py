@@ -1,5 +1,6 @@
 """Every error leaves as application/problem+json (RFC 9457) with a field map."""
 import json
+from dataclasses import dataclass
 
 from werkzeug.wrappers import Response
 
@@ -13,18 +14,27 @@ TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "
           500: "Internal error", 503: "Service unavailable"}
 
 
-def problem(status: int, detail: str, code: str | None = None, errors: dict | None = None,
-            correlation_id: str | None = None, headers: dict | None = None) -> Response:
-    body = {"type": f"https://population-health-fund.example/problems/{code or status}",
-            "title": TITLES.get(status, "Error"), "status": status, "detail": detail,
-            "code": code or TITLES.get(status, "error").lower().replace(" ", "_"),
-            "errors": errors or {}}
-    if correlation_id:
-        body["correlation_id"] = correlation_id
-    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
-                    mimetype="application/problem+json")
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    detail: str
+    code: str | None = None  # else one made of the status's title
+    errors: dict | None = None  # field name: what is wrong with it
+    headers: dict | None = None
+
+    def response(self, correlation_id: str | None = None) -> Response:
+        title = TITLES.get(self.status, "Error")
+        body = {"type": f"https://population-health-fund.example/problems/"
+                        f"{self.code or self.status}",
+                "title": title, "status": self.status, "detail": self.detail,
+                "code": self.code or title.lower().replace(" ", "_"),
+                "errors": self.errors or {}}
+        if correlation_id:
+            body["correlation_id"] = correlation_id
+        return Response(json.dumps(body, ensure_ascii=False), status=self.status,
+                        headers=self.headers, mimetype="application/problem+json")
 
 
 def from_domain(error: DomainError, correlation_id: str) -> Response:
     status = next((s for cls, s in STATUS_OF if isinstance(error, cls)), 400)
-    return problem(status, error.message, error.code, error.fields, correlation_id)
+    return Problem(status, error.message, error.code, error.fields).response(correlation_id)

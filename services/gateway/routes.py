@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from services.gateway.auth import Unauthorized, current_actor
-from services.gateway.problems import from_domain, problem
+from services.gateway.problems import Problem, from_domain
 from services.gateway.throttle import PUBLIC_POSTS, Throttled
 from services.gateway.web_server import correlation_id_of, http
 from shared.actors import public_actor
@@ -66,12 +66,22 @@ class Route:
     handler: Callable | None = None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A handler's answer whose status depends on what happened (201 made, 200 there)."""
+    status: int
+    body: dict
+
+
 class Call:
     """One request as a handler sees it."""
 
     def __init__(self, request, actor, body, query, correlation_id):
-        self.request, self.actor, self.body = request, actor, body
-        self.query, self.correlation_id = query, correlation_id
+        self.request = request
+        self.actor = actor
+        self.body = body
+        self.query = query
+        self.correlation_id = correlation_id
         self.raw_body = getattr(request, "_phf_raw_body", None)
 
 
@@ -91,13 +101,13 @@ def route(method, path, summary, roles, **options):
                 check_ids(path_args)
                 call = _prepare(spec, request, correlation_id, self.db)
                 with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
-                    status, payload = spec.status, handler(self, call, **path_args)
-                if isinstance(payload, tuple):  # (status, body) when it differs by outcome
-                    status, payload = payload
+                    payload = handler(self, call, **path_args)
                 if isinstance(payload, Response):
                     response = payload
+                elif isinstance(payload, Answer):
+                    response = _json(payload.status, payload.body)
                 else:
-                    response = _json(status, payload)
+                    response = _json(spec.status, payload)
             except (Exception, eventlet.Timeout) as exc:  # every failure: a problem document
                 response = _problem_for(exc, correlation_id)
             response.headers["X-Correlation-ID"] = correlation_id
@@ -134,7 +144,8 @@ def _correlation_id(request) -> str:
 
 
 def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
-    actor, given = None, request.headers.get("Authorization")
+    actor = None
+    given = request.headers.get("Authorization")
     if spec.public and not given:
         actor = public_actor()
         if spec.method == "POST":
@@ -196,7 +207,8 @@ def _upload(schema: Schema, request) -> dict:
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType(request.mimetype or "none", "multipart/form-data")
     try:
-        form, upload = request.form.to_dict(), request.files.get("file")
+        form = request.form.to_dict()
+        upload = request.files.get("file")
     except ValueError:
         raise BadRequest("The body is not valid multipart/form-data.") from None
     filename = ((upload.filename or "") if upload is not None else "").replace("\\", "/")
@@ -205,9 +217,11 @@ def _upload(schema: Schema, request) -> dict:
         raise InvalidBody({name: ["Contains a character that is not text (NUL or a lone "
                                   "surrogate)."] for name in bad})
     try:
-        body, errors = schema.load(form), {}
+        body = schema.load(form)
+        errors = {}
     except ValidationError as exc:
-        body, errors = {}, flatten_messages(exc.messages)
+        body = {}
+        errors = flatten_messages(exc.messages)
     if upload is None:
         errors["file"] = ["Missing data for required field."]
     if errors:
@@ -278,28 +292,28 @@ def _problem_for(exc: Exception, cid: str) -> Response:
     if isinstance(exc, DomainError):
         return from_domain(exc, cid)
     if isinstance(exc, InvalidBody):
-        return problem(422, str(exc), "invalid_input", exc.errors, cid)
+        return Problem(422, str(exc), "invalid_input", exc.errors).response(cid)
     if isinstance(exc, UnsupportedMediaType):
-        return problem(415, str(exc), "unsupported_media_type",
-                       {"_body": [f"Send Content-Type: {exc.wanted}."]}, cid)
+        return Problem(415, str(exc), "unsupported_media_type",
+                       {"_body": [f"Send Content-Type: {exc.wanted}."]}).response(cid)
     if isinstance(exc, BadRequest):
-        return problem(400, str(exc), "bad_request", {"_body": [str(exc)]}, cid)
+        return Problem(400, str(exc), "bad_request", {"_body": [str(exc)]}).response(cid)
     if isinstance(exc, Unauthorized):
-        return problem(401, str(exc), "not_authenticated", None, cid,
-                       {"WWW-Authenticate": 'Bearer realm="api"'})
+        return Problem(401, str(exc), "not_authenticated",
+                       headers={"WWW-Authenticate": 'Bearer realm="api"'}).response(cid)
     if isinstance(exc, Throttled):
-        return problem(429, str(exc), "too_many_requests", None, cid,
-                       {"Retry-After": str(exc.retry_after)})
+        return Problem(429, str(exc), "too_many_requests",
+                       headers={"Retry-After": str(exc.retry_after)}).response(cid)
     if isinstance(exc, RoleNotAllowed):
-        return problem(403, str(exc), "role_not_allowed", None, cid)
+        return Problem(403, str(exc), "role_not_allowed").response(cid)
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:  # e.g. 413 mid-body
-        return problem(exc.code, exc.description or exc.name,
-                       exc.name.lower().replace(" ", "_"), None, cid)
+        return Problem(exc.code, exc.description or exc.name,
+                       exc.name.lower().replace(" ", "_")).response(cid)
     if isinstance(exc, UNREACHABLE):
-        return problem(503, "A service did not answer; try again shortly.", "unavailable",
-                       None, cid, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return Problem(503, "A service did not answer; try again shortly.", "unavailable",
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)}).response(cid)
     log.error("request %s failed", cid, exc_info=(type(exc), exc, exc.__traceback__))
     detail = "Something went wrong on our side; quote the correlation id."
     if isinstance(exc, RemoteError):
         detail = "A service failed; quote the correlation id."
-    return problem(500, detail, "internal_error", None, cid)
+    return Problem(500, detail, "internal_error").response(cid)

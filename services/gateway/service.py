@@ -17,8 +17,8 @@ from services.gateway.api.insurance import InsuranceApi
 from services.gateway.api.users import UsersApi
 from services.gateway.api.volunteers import VolunteersApi
 from services.gateway.context import WorkerContext
-from services.gateway.problems import problem
-from services.gateway.routes import route
+from services.gateway.problems import Problem
+from services.gateway.routes import Answer, route
 from services.gateway.schemas import HealthOut
 from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.application_pages import ApplicationPages
@@ -62,8 +62,8 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                     "volunteers": self._check(self.volunteers.health),
                     "families": self._check(self.families.health)}
         ok = all(state == "ok" for state in services.values())
-        return (200 if ok else 503), {"status": "ok" if ok else "degraded",
-                                      "services": services}
+        return Answer(200 if ok else 503, {"status": "ok" if ok else "degraded",
+                                           "services": services})
 
     @route("GET", "/api/v1/openapi.json", "This document", None)
     def openapi_document(self, call):
@@ -71,7 +71,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
 
     @http("GET,POST", "/<path:anything>")  # other methods: 405 from the router
     def not_found(self, request, anything):
-        return problem(404, f"Nothing at /{anything}.", "no_such_path")
+        return Problem(404, f"Nothing at /{anything}.", "no_such_path").response()
 
     def _own_database(self):
         with self.db.transaction() as session:

@@ -35,8 +35,11 @@ class FailureBackoff:
 
     def __init__(self, allowance: int, first_wait: float = 1.0, longest_wait: float = 900.0,
                  forget_after: float = 3600.0, clock=time.monotonic):
-        self.allowance, self.first_wait, self.longest_wait = allowance, first_wait, longest_wait
-        self.forget_after, self.clock = forget_after, clock
+        self.allowance = allowance
+        self.first_wait = first_wait
+        self.longest_wait = longest_wait
+        self.forget_after = forget_after
+        self.clock = clock
         self._records: dict[str, _Failures] = {}
         self._lock = threading.Lock()
 
@@ -80,7 +83,8 @@ class Rate:
     """At most `per_minute` events per key in any sliding minute."""
 
     def __init__(self, per_minute: int, clock=time.monotonic):
-        self.per_minute, self.clock = per_minute, clock
+        self.per_minute = per_minute
+        self.clock = clock
         self._seen: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 

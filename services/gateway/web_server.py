@@ -10,14 +10,16 @@ from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
-from services.gateway.problems import problem
+from services.gateway.problems import Problem
 from shared.settings import max_body_bytes
 
 
 class _ProblemsApp(WsgiApp):
     def __call__(self, environ, start_response):
         adapter = self.url_map.bind_to_environ(environ)
-        provider, values, refusal = None, None, None
+        provider = None
+        values = None
+        refusal = None
         try:
             provider, values = adapter.match()
         except HTTPException as refused:
@@ -26,9 +28,9 @@ class _ProblemsApp(WsgiApp):
             else max_body_bytes()
         if _declared_length(environ) > limit:  # refused before a byte of it is read
             cid = correlation_id_of(environ)
-            return _with_id(problem(413, f"The body is larger than {limit} bytes.",
-                                    "body_too_large", {"_body": [f"At most {limit} bytes."]},
-                                    cid), cid)(environ, start_response)
+            too_large = Problem(413, f"The body is larger than {limit} bytes.",
+                                "body_too_large", {"_body": [f"At most {limit} bytes."]})
+            return _with_id(too_large.response(cid), cid)(environ, start_response)
         request = Request(environ, shallow=True)  # as nameko's own app does
         request.max_content_length = limit  # a body sent without a length stops there too
         try:
@@ -39,9 +41,10 @@ class _ProblemsApp(WsgiApp):
         except HTTPException as refused:
             headers = {k: v for k, v in refused.get_headers() if k.lower() == "allow"}
             cid = correlation_id_of(environ)
-            answer = _with_id(problem(refused.code or 400, refused.description or refused.name,
+            answer = _with_id(Problem(refused.code or 400,
+                                      refused.description or refused.name,
                                       refused.name.lower().replace(" ", "_"),
-                                      correlation_id=cid, headers=headers), cid)
+                                      headers=headers).response(cid), cid)
         _guarded(answer.headers)
         return answer(environ, start_response)
 

@@ -1,6 +1,6 @@
 """The grassroots associations API: the associations under the county's, their
 dashboards and rankings, members (会员), pairings with families and member days."""
-from services.gateway.routes import route
+from services.gateway.routes import Answer, route
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS
 from shared.contracts.associations import (
     AssociationIn,
@@ -82,5 +82,5 @@ class AssociationsApi:
            tags=["associations"])
     def pair_family(self, call, member_id):
         answer = self.families.pair_family(member_id, call.raw_body, call.actor)
-        return (201 if answer["new"] else 200), answer["member"]
+        return Answer(201 if answer["new"] else 200, answer["member"])
 

@@ -7,15 +7,18 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from nameko.containers import ServiceContainer
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.events.envelope import Catalogue
 from shared.settings import database_url
 
 READS_ONLY = "phf_reads_only"  # execution option: a transaction that writes nothing
+EVENT_CATALOGUE = "phf_event_catalogue"  # session info: what the outbox checks events against
 
 
 def make_engine(url: str) -> Engine:
@@ -70,10 +73,6 @@ def _private_file(path: Path) -> None:
         pass
 
 
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def per_dialect(build):
     """A statement built once per kind of database, from `build(dialect)`: for an upsert,
     whose ON CONFLICT is each dialect's own INSERT. Built statements skip SQLAlchemy's
@@ -125,23 +124,30 @@ class UnitOfWork:
         return reading(self._session_factory.kw["bind"])
 
 
+def dependency_of(container: ServiceContainer, attr_name: str) -> DependencyProvider:
+    """The dependency a service class declares as `attr_name`, as bound to its container."""
+    return next(d for d in container.dependencies if d.attr_name == attr_name)
+
+
 class Database(DependencyProvider):
-    def __init__(self, service: str):
+    def __init__(self, service: str, catalogue: Catalogue | None = None,
+                 relay: str | None = None):
+        """`catalogue`: what the events its transactions record are checked against; `relay`:
+        the service's attribute holding its outbox relay, woken when events are committed."""
         self.service = service
+        self.catalogue = catalogue
+        self.relay = relay
 
     def setup(self):
         urls = self.container.config.get("DATABASE_URLS") or {}
         self.engine = make_engine(urls.get(self.service) or database_url(self.service))
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        info = {EVENT_CATALOGUE: self.catalogue} if self.catalogue else {}
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self._kick = dependency_of(self.container, self.relay).kick if self.relay else None
 
     def stop(self):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
         correlation_id = worker_ctx.data.get("correlation_id") or worker_ctx.call_id
-        return UnitOfWork(self.session_factory, correlation_id, self._relay_kick())
-
-    def _relay_kick(self):
-        # Wake the service's outbox relay (if it has one) as soon as an event is committed.
-        relays = [ext for ext in self.container.dependencies if hasattr(ext, "kick")]
-        return relays[0].kick if relays else None
+        return UnitOfWork(self.session_factory, correlation_id, self._kick)

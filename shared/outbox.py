@@ -13,10 +13,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import reading
-from shared.events import build_envelope
-from shared.events.catalogue import exchange_and_routing_key
-from shared.events.envelope import build_envelopes
+from shared.db import EVENT_CATALOGUE, dependency_of, reading
+from shared.events.envelope import Envelopes
+from shared.events.routing import exchange_and_routing_key
 from shared.settings import amqp_uri
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,8 @@ log = logging.getLogger(__name__)
 
 def record_event(session: Session, outbox: Table, event_type: str, data: dict) -> dict:
     """Add the event to the caller's transaction; it is published only if that commits."""
-    envelope = build_envelope(event_type, data, session.info.get("correlation_id") or "-")
+    envelope = _envelopes(session).build(event_type, data,
+                                         session.info.get("correlation_id") or "-")
     session.execute(insert(outbox).values(
         event_id=envelope["event_id"], event_type=event_type, payload=json.dumps(envelope),
         correlation_id=envelope["correlation_id"], published=False,
@@ -38,11 +38,20 @@ def record_events(session: Session, outbox: Table, event_type: str, data: list[d
     if not data:
         return
     correlation_id = session.info.get("correlation_id") or "-"
-    envelopes = build_envelopes(event_type, data, correlation_id)
+    envelopes = _envelopes(session).build_many(event_type, data, correlation_id)
     session.connection().execute(insert(outbox), [{
         "event_id": e["event_id"], "event_type": event_type, "payload": json.dumps(e),
         "correlation_id": e["correlation_id"], "published": False} for e in envelopes])
     session.info["outbox_written"] = True
+
+
+def _envelopes(session: Session) -> Envelopes:
+    """Checked against the catalogue the service's database gives its sessions."""
+    try:
+        return Envelopes(session.info[EVENT_CATALOGUE])
+    except KeyError:
+        raise LookupError("this session has no event catalogue: open it from the service's "
+                          "Database, or set its info[EVENT_CATALOGUE]") from None
 
 
 def backlog(session: Session | Connection, outbox: Table) -> int:
@@ -278,8 +287,10 @@ class OutboxRelayRunner(DependencyProvider):
     # Short: a broker restart takes seconds, and events should follow it that soon.
     max_backoff = 1.5
 
-    def __init__(self, outbox: Table):
+    def __init__(self, outbox: Table, database: str):
+        """`database`: the service's attribute holding its Database, whose engine it reads."""
         self.outbox = outbox
+        self.database = database
 
     def setup(self):
         self._wake = threading.Event()
@@ -287,8 +298,8 @@ class OutboxRelayRunner(DependencyProvider):
         self._sampled_at = 0.0
 
     def start(self):
-        database = next(d for d in self.container.dependencies if hasattr(d, "engine"))
-        self.relay = OutboxRelay(database.engine, self.outbox,
+        engine = dependency_of(self.container, self.database).engine
+        self.relay = OutboxRelay(engine, self.outbox,
                                  self.container.config.get("AMQP_URI", amqp_uri()))
         self._running = True
         self.container.spawn_managed_thread(self._loop, identifier="outbox_relay")

@@ -1,10 +1,12 @@
 """What every domain service class has besides its own entrypoints: its database, a work
 log, an outbox relay, the health answer the gateway asks for, and one way to handle an
-event once. A service class names itself and its outbox and inbox tables:
+event once. A service class names itself, its outbox and inbox tables, and the catalogue its
+events are checked against, going out and coming in:
 
     class FundService(Service):
         name = "fund"
         outbox, inbox = OUTBOX, PROCESSED_EVENTS
+        catalogue = CATALOGUE  # shared.contracts.events
 """
 from shared import remote_errors  # noqa: F401 (a service calling another gets its errors)
 from shared.db import Database
@@ -20,8 +22,10 @@ class Service:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.db = Database(cls.name)  # the service's own database
-        cls.relay = OutboxRelayRunner(cls.outbox)
+        # The service's own database, which wakes the relay when events are committed; the
+        # relay reads the outbox through the database's engine.
+        cls.db = Database(cls.name, cls.catalogue, relay="relay")
+        cls.relay = OutboxRelayRunner(cls.outbox, database="db")
 
     @rpc
     def health(self):

@@ -16,7 +16,7 @@ from nameko.messaging import QueueConsumer
 
 from shared import metrics, retries
 from shared.deadletters import dead_letter
-from shared.events import load_envelope
+from shared.events.envelope import Envelopes
 from shared.faults import is_transient
 from shared.rpc import BROKER_AWAY
 from shared.settings import amqp_uri, event_retry_delays
@@ -66,11 +66,13 @@ class EventSubscriber(EventHandler):
 
     def setup(self):
         event_retry_delays()  # a bad EVENT_RETRY_DELAYS stops the start, not a message later
+        # Checked against the catalogue the service class names (see shared.service).
+        self.envelopes = Envelopes(self.container.service_cls.catalogue)
         super().setup()
 
     def handle_message(self, body, message):
         try:
-            envelope = load_envelope(body)
+            envelope = self.envelopes.load(body)
         except ValidationError as exc:
             self.dead_letter(message, f"invalid event: {json.dumps(exc.messages, default=str)}")
             return

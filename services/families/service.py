@@ -35,6 +35,7 @@ from shared.contracts.associations import (
     PairingIn,
     RankingIn,
 )
+from shared.contracts.events import CATALOGUE
 from shared.contracts.families import (
     CarePlanIn,
     FamilyIn,
@@ -54,6 +55,7 @@ class FamiliesService(Service):
     name = "families"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    catalogue = CATALOGUE
     # The dashboards' money and volunteers are theirs.
     fund, volunteers = RpcProxy("fund"), RpcProxy("volunteers")
 

@@ -10,9 +10,8 @@ from services.families import domain
 from services.families.models import Family, FamilyEvent, TimelineEntry
 from shared import rows
 from shared.clock import iso
+from shared.contracts.events import CATALOGUE, load_envelope
 from shared.contracts.families import TimelineEntryOut
-from shared.events import load_envelope
-from shared.events.catalogue import CATALOGUE
 from shared.schemas import shaped
 
 ENTRY = TimelineEntryOut()

@@ -130,7 +130,8 @@ def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
                               f"disbursement {disbursement.id}: {disbursement.purpose}", project)
     _decide(disbursement, "paid", actor, reason)
     disbursement.ledger_transaction_id = transaction.id
-    _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()))
+    _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()),
+           category=disbursement.category)
 
 
 def _check_can_cover(session: Session, fund: Fund, project, category: str,

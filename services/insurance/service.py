@@ -29,6 +29,7 @@ from shared.actors import (
     load_actor,
 )
 from shared.clock import local_date, now_utc
+from shared.contracts.events import CATALOGUE
 from shared.contracts.insurance import (
     AppealDecisionIn,
     ApproveIn,
@@ -56,6 +57,7 @@ class InsuranceService(Service):
     name = "insurance"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    catalogue = CATALOGUE
     fund = RpcProxy("fund")  # a product's payout fund must exist and pay claims
     families = RpcProxy("families")  # the register a village is enrolled from
 

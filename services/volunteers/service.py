@@ -32,6 +32,7 @@ from shared.actors import (
     load,
     load_actor,
 )
+from shared.contracts.events import CATALOGUE
 from shared.contracts.volunteers import (
     ActivityIn,
     ApplicationIn,
@@ -64,6 +65,7 @@ class VolunteersService(Service):
     name = "volunteers"
 
     outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    catalogue = CATALOGUE
 
     @rpc
     def register(self, payload, actor):

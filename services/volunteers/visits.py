@@ -11,12 +11,12 @@ from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
 from services.volunteers.views import named, visit_view
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
+from shared.contracts.fund import SPECIAL_FAMILY_ASSISTANCE
 from shared.contracts.insurance import PREMIUM_KEY
 from shared.contracts.volunteers import ProposalOut
 from shared.outbox import record_event
 from shared.schemas import shaped
 
-SPECIAL_FAMILY_FUND = "SPECIAL_FAMILY"
 ASSISTANCE_SKILLS = ["social_work"]
 RECENT_DAYS = 90
 SELF = "volunteers"  # who opens a visit that an event asked for
@@ -35,15 +35,24 @@ def open_for_claim(session: Session, envelope: dict) -> None:
 
 def open_for_assistance(session: Session, envelope: dict) -> None:
     data = envelope["data"]
-    # Help paid to a family, not a premium the fund paid for someone's policy.
-    if data["fund_code"] != SPECIAL_FAMILY_FUND or \
-            (data.get("source_key") or "").startswith(PREMIUM_KEY):
+    if not _family_assistance(data):
         return
     number = data["disbursement_id"]
     _open(session, envelope, f"disbursement:{data['association_code']}:{number}",
           data.get("reference") or f"disbursement {number}",
           f"Special-family assistance paid (disbursement {number})", ASSISTANCE_SKILLS,
           data.get("family_id"))
+
+
+def _family_assistance(data: dict) -> bool:
+    """Special-family assistance paid to a family, as the fund's category for it says; not a
+    premium the fund paid for someone's policy, nor other spending."""
+    if data.get("category") is not None:
+        return data["category"] == SPECIAL_FAMILY_ASSISTANCE
+    # An event from before it said what the money was for (versions 1 and 2, or a payment
+    # older than categories): judged as it was then, by the fund that paid and the key.
+    return data["fund_code"] == "SPECIAL_FAMILY" and \
+        not (data.get("source_key") or "").startswith(PREMIUM_KEY)
 
 
 def open_for_care_plan(session: Session, envelope: dict) -> None:

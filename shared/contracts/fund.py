@@ -35,6 +35,7 @@ PLEDGE_STATUSES = ("pending", "confirmed", "flagged", "cancelled", "expired")
 CATEGORIES = ("special_family_assistance", "insurance_payout", "insurance_premium",
               "elderly_care", "child_care", "poverty_relief", "health_education", "admin_cost")
 ADMIN_COST = "admin_cost"
+SPECIAL_FAMILY_ASSISTANCE = "special_family_assistance"
 
 # Error codes this service answers with (besides invalid_input, unsigned_actor and
 # role_not_allowed, which every service uses).

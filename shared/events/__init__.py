@@ -1,3 +1,2 @@
-from shared.events.envelope import EnvelopeSchema, UnknownEvent, build_envelope, load_envelope
-
-__all__ = ["EnvelopeSchema", "UnknownEvent", "build_envelope", "load_envelope"]
+"""Events as they travel: the envelope (envelope) and where it is published (routing). What
+each event carries is a contract: shared.contracts.events."""

@@ -1,10 +1,12 @@
-"""The envelope every event travels in, validated on both ends."""
+"""The envelope every event travels in, validated on both ends against a catalogue of the
+schemas of its `data`. The catalogue is a contract (shared.contracts.events): whoever builds
+or loads envelopes hands it over."""
 import uuid
 from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.events.catalogue import CATALOGUE
+Catalogue = dict[str, dict[int, type[Schema]]]  # event type -> version -> schema of `data`
 
 
 class UnknownEvent(ValidationError):
@@ -20,31 +22,51 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
-def _data_schema(event_type: str, version: int):
-    try:
-        return CATALOGUE[event_type][version]()
-    except KeyError:
-        raise UnknownEvent(
-            f"no schema for {event_type} version {version}", field_name="event_type"
-        ) from None
+class Envelopes:
+    """Envelopes built and loaded against one catalogue."""
 
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
 
-def build_envelope(event_type: str, data: dict, correlation_id: str,
-                   version: int | None = None) -> dict:
-    """A JSON-ready envelope; `data` is validated so a bad event is never written.
-    Without a version, the newest the catalogue knows."""
-    if version is None:
-        version = max(CATALOGUE.get(event_type) or [1])
-    schema = _data_schema(event_type, version)
-    return _wrapped(event_type, version, schema.dump(schema.load(data)), correlation_id)
+    def build(self, event_type: str, data: dict, correlation_id: str,
+              version: int | None = None) -> dict:
+        """A JSON-ready envelope; `data` is validated so a bad event is never written.
+        Without a version, the newest the catalogue knows."""
+        if version is None:
+            version = self._newest(event_type)
+        schema = self._schema(event_type, version)
+        return _wrapped(event_type, version, schema.dump(schema.load(data)), correlation_id)
 
+    def build_many(self, event_type: str, data: list[dict], correlation_id: str) -> list[dict]:
+        """build() for many events of one type, the newest version, one schema for all."""
+        version = self._newest(event_type)
+        schema = self._schema(event_type, version)
+        return [_wrapped(event_type, version, clean, correlation_id)
+                for clean in schema.dump(schema.load(data, many=True), many=True)]
 
-def build_envelopes(event_type: str, data: list[dict], correlation_id: str) -> list[dict]:
-    """build_envelope for many events of one type, the newest version, one schema for all."""
-    version = max(CATALOGUE.get(event_type) or [1])
-    schema = _data_schema(event_type, version)
-    return [_wrapped(event_type, version, clean, correlation_id)
-            for clean in schema.dump(schema.load(data, many=True), many=True)]
+    def load(self, body) -> dict:
+        """Raise ValidationError (with the reason) for anything a consumer cannot trust."""
+        if not isinstance(body, dict):
+            raise ValidationError(f"event body must be a JSON object, got {type(body).__name__}")
+        envelope = EnvelopeSchema().load(body)
+        schema = self._schema(envelope["event_type"], envelope["version"])
+        try:
+            envelope["data"] = schema.load(envelope["data"])
+        except ValidationError as exc:
+            raise ValidationError({"data": exc.messages}) from None
+        envelope["event_id"] = str(envelope["event_id"])
+        return envelope
+
+    def _newest(self, event_type: str) -> int:
+        return max(self.catalogue.get(event_type) or [1])
+
+    def _schema(self, event_type: str, version: int) -> Schema:
+        try:
+            return self.catalogue[event_type][version]()
+        except KeyError:
+            raise UnknownEvent(
+                f"no schema for {event_type} version {version}", field_name="event_type"
+            ) from None
 
 
 def _wrapped(event_type: str, version: int, clean: dict, correlation_id: str) -> dict:
@@ -56,17 +78,3 @@ def _wrapped(event_type: str, version: int, clean: dict, correlation_id: str) ->
         "correlation_id": correlation_id,
         "data": clean,
     }
-
-
-def load_envelope(body) -> dict:
-    """Raise ValidationError (with the reason) for anything a consumer cannot trust."""
-    if not isinstance(body, dict):
-        raise ValidationError(f"event body must be a JSON object, got {type(body).__name__}")
-    envelope = EnvelopeSchema().load(body)
-    schema = _data_schema(envelope["event_type"], envelope["version"])
-    try:
-        envelope["data"] = schema.load(envelope["data"])
-    except ValidationError as exc:
-        raise ValidationError({"data": exc.messages}) from None
-    envelope["event_id"] = str(envelope["event_id"])
-    return envelope

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from shared.clock import LOCAL
-from shared.events import build_envelope
+from shared.contracts.events import build_envelope
 from shared.identity import make_resident_id
 from shared.settings import PROJECT_ROOT
 from tests.support import publish_raw, wait_until

@@ -5,7 +5,7 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from shared.events import build_envelope
+from shared.contracts.events import build_envelope
 from tests.support import publish_raw, wait_until
 
 REPLICAS = 2

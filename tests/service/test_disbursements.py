@@ -87,6 +87,7 @@ def test_paying_publishes_requested_approved_and_paid_events(fund):
     assert [e["body"]["event_type"] for e in events] == [
         "fund.disbursement_requested", "fund.disbursement_approved", "fund.disbursement_paid"]
     assert {e["body"]["data"]["amount_fen"] for e in events} == {3_000}
+    assert events[-1]["body"]["data"]["category"] == "poverty_relief"  # what it was for
 
 
 def test_a_request_for_a_family_names_it_in_its_answer_and_its_events(fund):
@@ -102,7 +103,8 @@ def test_a_request_for_a_family_names_it_in_its_answer_and_its_events(fund):
     finally:
         tap.close()
     assert requested["family_id"] == paid["family_id"] == 12
-    assert [(e["version"], e["data"]["family_id"]) for e in events] == [(2, 12)] * 3
+    assert [(e["version"], e["data"]["family_id"]) for e in events] == [(2, 12), (2, 12),
+                                                                        (3, 12)]
     assert ask(fund, 1_000)["family_id"] is None
 
 

@@ -8,8 +8,8 @@ from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import func, select
 
 from services.fund.models import Disbursement
+from shared.contracts.events import build_envelope
 from shared.deadletters import QUEUE as DEAD_LETTERS
-from shared.events import build_envelope
 from shared.outbox import pika_uri
 from tests.support import STAFF1, EventTap, publish_raw, wait_until
 
@@ -63,6 +63,7 @@ def test_an_approved_claim_is_paid_once_however_often_its_event_arrives(fund):
         tap.close()
     assert len(paid) == 1
     assert paid[0]["body"]["data"]["reference"] == "CL-7"
+    assert paid[0]["body"]["data"]["category"] == "insurance_payout"
     assert paid[0]["body"]["correlation_id"] == "claim-correlation"
     assert fund.rpc.get_fund("INSURANCE_PAYOUT", STAFF1)["balance_fen"] == 7_000
     with fund.session() as session:

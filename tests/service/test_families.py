@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 from services.families.models import OUTBOX, FamilyMember, TimelineEntry
 from shared.actors import sign
 from shared.clock import local_date, now_utc
+from shared.contracts.events import build_envelope
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.events import build_envelope
 from shared.identity import mask_id_number
 from tests.family_data import VILLAGE, family, member, resident
 from tests.support import STAFF1, STAFF2, EventTap, publish_raw, wait_until

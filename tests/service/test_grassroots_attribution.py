@@ -13,8 +13,8 @@ from services.fund.models import Disbursement, Donation, LedgerTransaction
 from services.volunteers.models import Volunteer
 from shared.actors import sign, system_actor
 from shared.clock import local_date, now_utc
+from shared.contracts.events import build_envelope
 from shared.errors import Forbidden, InvalidInput
-from shared.events import build_envelope
 from tests.support import ADMIN, STAFF1, STAFF2, publish_raw
 from tests.volunteer_data import COORDINATOR, volunteer
 

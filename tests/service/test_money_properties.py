@@ -43,6 +43,7 @@ from services.fund.models import (
     Pledge,
     Project,
 )
+from shared.contracts.events import CATALOGUE
 from shared.contracts.fund import (
     ADMIN_COST,
     CASH_CHANNELS,
@@ -53,7 +54,7 @@ from shared.contracts.fund import (
     FundIn,
     PledgeIn,
 )
-from shared.db import make_engine
+from shared.db import EVENT_CATALOGUE, make_engine
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput
 
 ASSOCIATION = "341181"
@@ -186,7 +187,8 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # --- plumbing ------------------------------------------------------------------------
     def session(self) -> Session:
-        return Session(self.connection, join_transaction_mode="create_savepoint")
+        return Session(self.connection, join_transaction_mode="create_savepoint",
+                       info={EVENT_CATALOGUE: CATALOGUE})
 
     def run(self, work):
         """One operation in its own transaction; a domain error rolls it back and is returned."""

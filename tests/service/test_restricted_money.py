@@ -8,8 +8,8 @@ from nameko.testing.services import entrypoint_waiter
 
 from shared.actors import public_actor
 from shared.clock import local_date, now_utc
+from shared.contracts.events import build_envelope
 from shared.errors import Conflict, Forbidden, InvalidInput
-from shared.events import build_envelope
 from tests.support import ADMIN, STAFF1, STAFF2, publish_raw
 
 COMPANY = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}

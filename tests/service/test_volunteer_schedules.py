@@ -10,8 +10,8 @@ from nameko.testing.services import entrypoint_waiter
 
 from shared.actors import sign, system_actor
 from shared.clock import LOCAL
+from shared.contracts.events import build_envelope
 from shared.errors import Forbidden, InvalidInput
-from shared.events import build_envelope
 from shared.identity import make_resident_id
 from tests.support import publish_raw
 from tests.volunteer_data import COORDINATOR, as_volunteer, shift, volunteer

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from services.volunteers.models import SignupHistory
 from shared.actors import sign
+from shared.contracts.events import build_envelope
 from shared.errors import Conflict, Forbidden
-from shared.events import build_envelope
 from tests.support import EventTap
 from tests.volunteer_data import COORDINATOR, as_volunteer, shift
 
@@ -25,11 +25,12 @@ def claim_approved(claim_id=7, care_visit=True, **extra) -> dict:
         "care_visit": care_visit, "approved_by": "staff2", **extra}, "claim-correlation")
 
 
-def disbursement_paid(disbursement_id=11, fund_code="SPECIAL_FAMILY") -> dict:
+def disbursement_paid(disbursement_id=11, fund_code="SPECIAL_FAMILY", version=None,
+                      **extra) -> dict:
     return build_envelope("fund.disbursement_paid", {
         "association_code": "341181", "disbursement_id": disbursement_id,
         "fund_code": fund_code, "amount_fen": 50_000, "reference": "钱家",
-        "paid_at": "2027-05-01T10:00:00+08:00"}, "fund-correlation")
+        "paid_at": "2027-05-01T10:00:00+08:00", **extra}, "fund-correlation", version)
 
 
 def deliver_claim(volunteers, envelope):
@@ -161,6 +162,22 @@ def test_a_premium_the_special_family_fund_pays_opens_no_visit(volunteers):
     premium["data"]["source_key"] = "premium:341181:17:government"
     deliver_paid(volunteers, premium)
     assert volunteers.visits()["total"] == 0
+
+
+def test_what_a_payment_was_for_decides_its_visit_not_the_fund_that_made_it(volunteers):
+    for number, fund_code, category in ((14, "SHANGEN", "special_family_assistance"),
+                                        (15, "SPECIAL_FAMILY", "elderly_care"),
+                                        (16, "SPECIAL_FAMILY", "insurance_premium")):
+        deliver_paid(volunteers, disbursement_paid(number, fund_code, category=category))
+    [visit] = volunteers.visits()["items"]
+    assert visit["reason"] == "Special-family assistance paid (disbursement 14)"
+
+
+def test_an_event_from_before_payments_said_what_for_is_judged_by_its_fund(volunteers):
+    deliver_paid(volunteers, disbursement_paid(17, "SPECIAL_FAMILY", version=2))
+    deliver_paid(volunteers, disbursement_paid(18, "SHANGEN", version=2))
+    assert [v["reason"] for v in volunteers.visits()["items"]] == [
+        "Special-family assistance paid (disbursement 17)"]
 
 
 # 4b. A family's care plan → its visit

@@ -1,4 +1,5 @@
-"""Unit tests for shared.events (envelope and catalogue: no broker, no database)."""
+"""Unit tests for shared.events and the catalogue in shared.contracts.events (no broker, no
+database)."""
 
 import copy
 import json
@@ -8,8 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 from marshmallow import ValidationError, fields
 
-from shared.events import EnvelopeSchema, UnknownEvent, build_envelope, load_envelope
-from shared.events.catalogue import CATALOGUE, exchange_and_routing_key
+from shared.contracts.events import CATALOGUE, build_envelope, load_envelope
+from shared.events.envelope import EnvelopeSchema, UnknownEvent
+from shared.events.routing import exchange_and_routing_key
 
 
 def donation_data(**overrides):

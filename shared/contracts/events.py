@@ -8,9 +8,11 @@ from marshmallow import Schema, fields, validate
 from shared.contracts.families import CATEGORIES as FAMILY_CATEGORIES
 from shared.contracts.families import CHANGEABLE as FAMILY_FIELDS
 from shared.contracts.families import RELATIONS
+from shared.contracts.fund import CATEGORIES as SPENDING_CATEGORIES
 from shared.contracts.fund import CHANNELS
 from shared.contracts.insurance import PAYERS
 from shared.contracts.volunteers import SKILLS
+from shared.events.envelope import Catalogue, Envelopes
 from shared.money import Fen
 
 
@@ -212,6 +214,13 @@ class DisbursementRejectedV2(DisbursementRejected, _OfFamily):
     pass
 
 
+class DisbursementPaidV3(DisbursementPaidV2):
+    """Version 3: what the money was spent on, so that a consumer acts on the purpose of a
+    payment, not on the fund that made it. None for a disbursement older than categories."""
+    category = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(SPENDING_CATEGORIES))
+
+
 class PolicyEnrolledV2(PolicyEnrolled, _OfFamily):
     pass
 
@@ -278,12 +287,13 @@ class VisitDue(_Data):
     due_on = fields.Date(required=True)
 
 
-CATALOGUE: dict[str, dict[int, type[Schema]]] = {
+CATALOGUE: Catalogue = {
     "fund.donation_recorded": {1: DonationRecorded},
     "fund.donation_refunded": {1: DonationRefunded},
     "fund.disbursement_requested": {1: DisbursementRequested, 2: DisbursementRequestedV2},
     "fund.disbursement_approved": {1: DisbursementApproved, 2: DisbursementApprovedV2},
-    "fund.disbursement_paid": {1: DisbursementPaid, 2: DisbursementPaidV2},
+    "fund.disbursement_paid": {1: DisbursementPaid, 2: DisbursementPaidV2,
+                               3: DisbursementPaidV3},
     "fund.disbursement_rejected": {1: DisbursementRejected, 2: DisbursementRejectedV2},
     "insurance.policy_enrolled": {1: PolicyEnrolled, 2: PolicyEnrolledV2},
     "insurance.claim_submitted": {1: ClaimSubmitted, 2: ClaimSubmittedV2},
@@ -305,7 +315,8 @@ CATALOGUE: dict[str, dict[int, type[Schema]]] = {
 }
 
 
-def exchange_and_routing_key(event_type: str) -> tuple[str, str]:
-    """`fund.donation_recorded` goes to nameko's `fund.events` exchange as `donation_recorded`."""
-    source, _, name = event_type.partition(".")
-    return f"{source}.events", name
+# For what is not a service (tools, tests, a family's timeline rebuilt from stored events);
+# a service names CATALOGUE on its class, and its outbox and subscribers use that.
+_ENVELOPES = Envelopes(CATALOGUE)
+build_envelope = _ENVELOPES.build
+load_envelope = _ENVELOPES.load

@@ -204,11 +204,3 @@ def make_resident_id(region: str, birth: date, sequence: int) -> str:
     # Explicit padding: strftime('%Y') does not zero-pad years before 1000 everywhere.
     first17 = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}{sequence:03d}"
     return first17 + _id_check_char(first17)
-
-
-def make_credit_code(first17: str) -> str:
-    """Append the correct check character to 17 credit-code characters."""
-    body = first17.upper()
-    if len(body) != 17 or any(ch not in _CREDIT_ALPHABET for ch in body):
-        raise ValueError(f"need 17 characters from {_CREDIT_ALPHABET}, got {first17!r}")
-    return body + _credit_check_char(body)

@@ -62,4 +62,4 @@ class AdminPages:
         return submitted(ui, partial(self._admin_page, ui, which="project"),
                          lambda: self.fund.create_project(f.get("fund_code", ""), body, ui.actor),
                          "/admin", checked(ui, ProjectIn(), body, PROJECT_FIELDS, found),
-                         PROJECT_FIELDS)
+                         names=PROJECT_FIELDS)

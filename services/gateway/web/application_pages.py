@@ -54,7 +54,7 @@ class ApplicationPages:
         return submitted(ui, again,
                          lambda: self.volunteers.submit_application(body, public_actor()),
                          lambda made: again(200, {}, made),
-                         checked(ui, ApplicationIn(), body, FIELDS), FIELDS)
+                         checked(ui, ApplicationIn(), body, FIELDS), names=FIELDS)
 
     def _apply_page(self, ui: Ui, status: int, errors: dict, made: dict | None = None):
         # What was typed comes back to be corrected; nothing does once it was sent.

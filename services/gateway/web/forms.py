@@ -68,7 +68,7 @@ def checked(ui: Ui, schema: Schema, body: dict, names: dict[str, str] | None = N
 
 
 def submitted(ui: Ui, again: Again, call: Callable[[], Any],
-              done: str | Callable[[Any], Response], invalid: dict | None = None,
+              done: str | Callable[[Any], Response], invalid: dict | None = None, *,
               names: dict[str, str] | None = None, at: str | None = None,
               shown: Callable[[DomainError], dict] | None = None) -> Response:
     """The answer to a posted form. What the page found `invalid` (`checked`) shows the form

@@ -76,7 +76,8 @@ class FundPages:
         return submitted(ui, partial(self._donor_page, ui),
                          lambda: self.fund.create_pledge(body, key, ui.actor),
                          lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"),
-                         checked(ui, PledgeIn(), body, DONATION_FIELDS, found), DONATION_FIELDS)
+                         checked(ui, PledgeIn(), body, DONATION_FIELDS, found),
+                         names=DONATION_FIELDS)
 
     @page("GET", "/donor/annual-receipt", DONOR_SELF)
     def annual_receipt_page(self, ui: Ui):
@@ -133,7 +134,7 @@ class FundPages:
                          lambda: self.fund.record_donation(body, key, ui.actor),
                          lambda given: ui.redirect(f"/receipts/{given['id']}"),
                          checked(ui, DonorDonationIn(), body, DONATION_FIELDS, found),
-                         DONATION_FIELDS)
+                         names=DONATION_FIELDS)
 
     @page("POST", "/staff/disbursements", STAFF)
     def staff_request_disbursement(self, ui: Ui):
@@ -148,7 +149,7 @@ class FundPages:
                          lambda: self.fund.request_disbursement(body, ui.actor),
                          "/staff?done=requested",
                          checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found),
-                         DISBURSEMENT_FIELDS)
+                         names=DISBURSEMENT_FIELDS)
 
     @page("POST", "/staff/pledges/<int:pledge_id>/confirm", STAFF)
     def staff_confirm_pledge(self, ui: Ui, pledge_id):

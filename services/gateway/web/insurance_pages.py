@@ -133,7 +133,7 @@ class InsurancePages:
         return submitted(ui, partial(self._insurance_page, ui, which="policy"),
                          lambda: self.insurance.enrol(body, ui.actor),
                          lambda made: ui.redirect(f"/insurance?done={quote(made['policy_no'])}"),
-                         checked(ui, PolicyIn(), body, POLICY_FIELDS), POLICY_FIELDS)
+                         checked(ui, PolicyIn(), body, POLICY_FIELDS), names=POLICY_FIELDS)
 
     @page("POST", "/insurance/policies/bulk", STAFF)
     def bulk_enrol_page(self, ui: Ui):
@@ -175,7 +175,8 @@ class InsurancePages:
                          lambda: self.insurance.record_premium_payment(policy["id"], body,
                                                                        ui.actor),
                          f"/insurance/policies/{quote(policy_no)}?done=paid",
-                         checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found), PAYMENT_FIELDS)
+                         checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found),
+                         names=PAYMENT_FIELDS)
 
     # --- claims ------------------------------------------------------------------------
     @page("POST", "/insurance/claims", STAFF)
@@ -188,7 +189,7 @@ class InsurancePages:
         return submitted(ui, partial(self._insurance_page, ui, which="claim"),
                          lambda: self.insurance.submit_claim(body, ui.actor),
                          lambda claim: ui.redirect(f"/insurance/claims/{claim['id']}"),
-                         checked(ui, ClaimIn(), body, CLAIM_FIELDS, found), CLAIM_FIELDS)
+                         checked(ui, ClaimIn(), body, CLAIM_FIELDS, found), names=CLAIM_FIELDS)
 
     @page("GET", "/insurance/claims/<int:claim_id>", STAFF_READERS)
     def claim_page(self, ui: Ui, claim_id):
@@ -260,7 +261,7 @@ class InsurancePages:
                          lambda: self.insurance.decide_appeal(claim_id, body, ui.actor),
                          f"/insurance/claims/{claim_id}",
                          checked(ui, AppealDecisionIn(), body, APPROVE_FIELDS, found),
-                         APPROVE_FIELDS)
+                         names=APPROVE_FIELDS)
 
     def _claim_page(self, ui: Ui, claim_id: int, status: int, errors: dict):
         # A claim that does not exist raises NotFound here: the 404 page, not this one.

@@ -3,8 +3,13 @@ transition table in its domain module; `Lifecycle.move` checks the step against 
 the new status and records who made it, when and why in the thing's own history."""
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 from shared.errors import Conflict, Forbidden
+
+# Who may not make a step: the one who asked for the thing, or everyone who had a hand in
+# it (who registered a claim and who rejected it may not decide its appeal).
+Barred: TypeAlias = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -23,18 +28,22 @@ class Lifecycle:
     def allows(self, current: str | None, target: str) -> bool:
         return target in self.transitions.get(current, frozenset())
 
-    def check(self, current: str | None, target: str) -> None:
+    def check(self, current: str | None, target: str, actor: str | None = None,
+              four_eyes: Barred | None = None) -> None:
+        """The step is allowed (and, with `four_eyes`, `actor` may make it): for a caller
+        that must refuse before doing the work the step stands for, then `move`s."""
         if not self.allows(current, target):
             raise Conflict(f"A {self.thing} that is {current} cannot become {target}.",
                            "illegal_transition", {"status": [f"is {current}"]})
-
-    def move(self, thing, target: str, actor: str, reason: str | None = None,
-             at: datetime | None = None, four_eyes: str | None = None) -> None:
-        """`thing` has `status` and `record_change(**change)` (its history). `four_eyes`
-        names who asked for the thing: they may not make this step themselves."""
-        self.check(thing.status, target)
         if four_eyes is not None:
             check_four_eyes(four_eyes, actor, self.thing)
+
+    def move(self, thing, target: str, actor: str, reason: str | None = None,
+             at: datetime | None = None, four_eyes: Barred | None = None) -> None:
+        """`thing` has `status` and `record_change(**change)` (its history). `four_eyes`
+        names who asked for the thing (one person, or a tuple of several): none of them may
+        make this step themselves."""
+        self.check(thing.status, target, actor, four_eyes)
         thing.record_change(at=at or datetime.now(UTC), actor=actor, from_status=thing.status,
                             to_status=target, reason=reason)
         thing.status = target
@@ -54,8 +63,9 @@ class Lifecycle:
         thing.status = initial
 
 
-def check_four_eyes(requested_by: str, actor: str, thing: str) -> None:
+def check_four_eyes(requested_by: Barred, actor: str, thing: str) -> None:
     """Nobody approves what they themselves asked for or recorded."""
-    if actor == requested_by:
+    barred = (requested_by,) if isinstance(requested_by, str) else requested_by
+    if actor in barred:
         raise Forbidden(f"Nobody may approve a {thing} they asked for or recorded themselves.",
                         "four_eyes")

@@ -3,10 +3,10 @@ rejected it decides: overturned approves it under the usual rules (and the fund 
 upheld rejects it for good. Every step is in the claim's history."""
 from sqlalchemy.orm import Session
 
-from services.insurance import claims
+from services.insurance import claims, domain
 from services.insurance.models import Claim, ClaimAppeal
 from shared.clock import now_utc
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict
 
 UNDER_APPEAL = "under_appeal"
 
@@ -17,7 +17,7 @@ def appeal(session: Session, association: str, claim_id: int, reason: str,
     if claim.appeal is not None:
         raise Conflict("The claim was appealed before; a claim is appealed once.",
                        "already_appealed", {"status": [f"is {claim.status}"]})
-    claims.move(session, claim, UNDER_APPEAL, actor["username"], f"appealed: {reason}")
+    domain.CLAIM.move(claim, UNDER_APPEAL, actor["username"], f"appealed: {reason}")
     claim.appeal = ClaimAppeal(reason=reason, appealed_by=actor["username"],
                                appealed_at=now_utc(), rejected_by=_rejecter(claim))
     claims.announce(session, claim, "insurance.claim_appealed", reason=reason,
@@ -31,28 +31,22 @@ def decide(session: Session, association: str, claim_id: int, body: dict,
     if claim.status != UNDER_APPEAL:
         raise Conflict(f"A claim that is {claim.status} has no appeal to decide.",
                        "illegal_transition", {"status": [f"is {claim.status}"]})
-    _check_four_eyes(claim, actor["username"])
+    # Neither who registered the claim nor who rejected it decides its appeal.
+    barred = (claim.registered_by, claim.appeal.rejected_by)
     decided = claim.appeal
-    decided.decision, decided.decision_reason = body["decision"], body["reason"]
-    decided.decided_by, decided.decided_at = actor["username"], now_utc()
+    decided.decision = body["decision"]
+    decided.decision_reason = body["reason"]
+    decided.decided_by = actor["username"]
+    decided.decided_at = now_utc()
     if body["decision"] == "overturned":
         reason = f"appeal overturned: {body['reason']}"
-        return claims.grant(session, claim, body["amount_approved_fen"], actor, reason)
+        approval = claims.Approval(body["amount_approved_fen"], reason, barred)
+        return claims.grant(session, claim, approval, actor)
     reason = f"appeal upheld: {body['reason']}"
-    claims.move(session, claim, "rejected", actor["username"], reason)
+    domain.CLAIM.move(claim, "rejected", actor["username"], reason, four_eyes=barred)
     claims.announce(session, claim, "insurance.claim_rejected", reason=reason,
                     rejected_by=actor["username"])
     return claim
-
-
-def _check_four_eyes(claim: Claim, who: str) -> None:
-    """Neither who registered the claim nor who rejected it decides its appeal."""
-    if who == claim.registered_by:
-        raise Forbidden("Nobody may decide the appeal of a claim they registered themselves.",
-                        "four_eyes")
-    if who == claim.appeal.rejected_by:
-        raise Forbidden("Nobody may decide the appeal of a claim they rejected themselves.",
-                        "four_eyes")
 
 
 def _rejecter(claim: Claim) -> str:

@@ -2,6 +2,7 @@
 review, the payout's bank account, and every state change kept."""
 import hmac
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -13,9 +14,10 @@ from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_account_no, mask_id_number
-from shared.lifecycle import check_four_eyes
+from shared.lifecycle import Barred
 from shared.money import yuan
 from shared.outbox import record_event
+from shared.paging import Page
 from shared.settings import review_sample_pct
 
 COUNTED = ("approved", "approved_awaiting_funds", "paid")  # toward the yearly cap
@@ -51,24 +53,34 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
     session.flush()
     claim.claim_no = f"CL-{association}-{claim.incident_date.year}-{claim.id:06d}"
     announce(session, claim, "insurance.claim_submitted", incident_date=claim.incident_date,
-           amount_claimed_fen=claim.amount_claimed_fen, flags=[f["code"] for f in flags])
+             amount_claimed_fen=claim.amount_claimed_fen, flags=[f["code"] for f in flags])
     return claim
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What is approved of a claim and why; `four_eyes` names who may not approve it."""
+    amount_fen: int
+    reason: str
+    four_eyes: Barred
 
 
 def approve(session: Session, association: str, claim_id: int, amount: int,
             actor: dict) -> Claim:
     claim = get(session, association, claim_id, lock=True)
     _not_under_appeal(claim)
-    domain.CLAIM.check(claim.status, "approved")
-    check_four_eyes(claim.registered_by, actor["username"], domain.CLAIM.thing)
     reason = f"approved {yuan(amount)}"
-    return grant(session, claim, amount, actor, reason)
+    return grant(session, claim, Approval(amount, reason, claim.registered_by), actor)
 
 
-def grant(session: Session, claim: Claim, amount: int, actor: dict, reason: str) -> Claim:
-    """Approve `amount` of a claim the caller may approve: within what was claimed, with the
-    documents its product requires, inside the hard rules and caps. The fund is asked to pay
-    it (`insurance.claim_approved`)."""
+def grant(session: Session, claim: Claim, approval: Approval, actor: dict) -> Claim:
+    """Approve a claim: within what was claimed, with the documents its product requires,
+    inside the hard rules and caps. The fund is asked to pay it (`insurance.claim_approved`)."""
+    # The step first, so who may not take it is refused before anything else is looked at;
+    # a refusal below undoes it with the rest of the transaction.
+    domain.CLAIM.move(claim, "approved", actor["username"], approval.reason,
+                      four_eyes=approval.four_eyes)
+    amount = approval.amount_fen
     if amount > claim.amount_claimed_fen:
         raise InvalidInput("More than was claimed.", "invalid_input",
                            {"amount_approved_fen": [f"At most {yuan(claim.amount_claimed_fen)}."]})
@@ -82,16 +94,15 @@ def grant(session: Session, claim: Claim, amount: int, actor: dict, reason: str)
                        "approval_refused", {p.code: [p.message] for p in problems})
     documents.check_complete(claim)
     claim.amount_approved_fen = amount
-    move(session, claim, "approved", actor["username"], reason)
     product = policy.product
     announce(session, claim, "insurance.claim_approved", amount_approved_fen=amount,
-           payout_fund_code=product.payout_fund_code, insured_name=policy.insured_name,
-           insured_id_number_masked=mask_id_number(policy.insured_id_number),
-           family_category=policy.family_category, care_visit=product.care_visit,
-           care_visit_skills=list(product.care_visit_skills or []),
-           approved_by=actor["username"], payee_name=claim.payee_name,
-           payee_bank=claim.payee_bank,
-           payee_account_masked=mask_account_no(claim.payee_account_no))
+             payout_fund_code=product.payout_fund_code, insured_name=policy.insured_name,
+             insured_id_number_masked=mask_id_number(policy.insured_id_number),
+             family_category=policy.family_category, care_visit=product.care_visit,
+             care_visit_skills=list(product.care_visit_skills or []),
+             approved_by=actor["username"], payee_name=claim.payee_name,
+             payee_bank=claim.payee_bank,
+             payee_account_masked=mask_account_no(claim.payee_account_no))
     return claim
 
 
@@ -99,9 +110,9 @@ def reject(session: Session, association: str, claim_id: int, reason: str,
            actor: dict) -> Claim:
     claim = get(session, association, claim_id, lock=True)
     _not_under_appeal(claim)
-    move(session, claim, "rejected", actor["username"], reason)
+    domain.CLAIM.move(claim, "rejected", actor["username"], reason)
     announce(session, claim, "insurance.claim_rejected", reason=reason,
-           rejected_by=actor["username"])
+             rejected_by=actor["username"])
     return claim
 
 
@@ -128,12 +139,13 @@ def public_status(session: Session, association: str, claim_no: str, id_last4: s
     return claim
 
 
-def listing(session: Session, association: str, query: dict) -> tuple[list[Claim], int]:
+def listing(session: Session, association: str, query: dict) -> Page[Claim]:
     found = select(Claim).where(Claim.association_code == association)
     if query.get("status"):
         found = found.where(Claim.status == query["status"])
     # The review queue reads oldest first.
-    return rows.page(session, found, [Claim.id], query["limit"], query["offset"])
+    claims, total = rows.page(session, found, [Claim.id], query["limit"], query["offset"])
+    return Page(claims, total)
 
 
 def _check(session: Session, policy: Policy, incident: date, amount: int,
@@ -156,11 +168,6 @@ def _check(session: Session, policy: Policy, incident: date, amount: int,
 def _policy_rules(policy: Policy) -> domain.Policy:
     return domain.Policy(policy.status, policy.start_date, policy.end_date,
                          policy.insured_id_number, policy.family_category)
-
-
-def move(session: Session, claim: Claim, target: str, actor: str, reason: str) -> None:
-    """The one way a claim changes state: checked, and kept in its history."""
-    domain.CLAIM.move(claim, target, actor, reason)
 
 
 def announce(session: Session, claim: Claim, event_type: str, **extra) -> None:

@@ -4,17 +4,29 @@ and the declared type are the sender's word, not evidence), and required by the 
 product before it can be approved."""
 import base64
 import binascii
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from services.insurance import domain
 from services.insurance.models import Claim, ClaimDocument
+from shared import rows
 from shared.blobs import BlobMissing, blob_store, is_digest, media_type
 from shared.clock import now_utc
 from shared.errors import Conflict, InvalidInput, NotFound, TooLarge
 from shared.settings import document_max_bytes
 
 
-def attach(claim: Claim, body: dict, actor: dict) -> Claim:
+@dataclass(frozen=True)
+class DocumentContent:
+    document: ClaimDocument
+    content: bytes
+
+
+def attach(session: Session, association: str, claim_id: int, body: dict,
+           actor: dict) -> Claim:
     """The document on the claim, once: the same file again changes nothing."""
+    claim = rows.one(session, Claim, association, claim_id, lock=True)
     content = _decoded(body["content"])
     _check_size(len(content))
     name = body.get("filename")
@@ -37,13 +49,15 @@ def attach(claim: Claim, body: dict, actor: dict) -> Claim:
     return claim
 
 
-def content(claim: Claim, digest: str) -> tuple[ClaimDocument, bytes]:
+def content(session: Session, association: str, claim_id: int,
+            digest: str) -> DocumentContent:
+    claim = rows.one(session, Claim, association, claim_id)
     document = next((d for d in claim.documents if d.sha256 == digest), None) \
         if is_digest(digest) else None
     if document is None:
         raise NotFound("The claim has no document with this hash.", "document_not_found")
     try:
-        return document, blob_store().get(digest)
+        return DocumentContent(document, blob_store().get(digest))
     except BlobMissing:
         raise NotFound("The document's content is not in the store.",
                        "document_not_found") from None

@@ -2,7 +2,7 @@
 Events may arrive in any order or twice; a paid claim never moves again."""
 from sqlalchemy.orm import Session
 
-from services.insurance import claims
+from services.insurance import claims, domain
 from services.insurance.models import Claim
 from shared.clock import now_utc
 
@@ -23,8 +23,9 @@ def on_paid(session: Session, envelope: dict) -> None:
     claim = _claim_of(session, data)
     if claim is None or claim.status not in ("approved", "approved_awaiting_funds"):
         return
-    claim.disbursement_id, claim.paid_at = data["disbursement_id"], now_utc()
-    claims.move(session, claim, "paid", FUND, f"disbursement {data['disbursement_id']} paid")
+    claim.disbursement_id = data["disbursement_id"]
+    claim.paid_at = now_utc()
+    domain.CLAIM.move(claim, "paid", FUND, f"disbursement {data['disbursement_id']} paid")
     claims.announce(session, claim, "insurance.claim_paid",
                     amount_paid_fen=data["amount_fen"], disbursement_id=data["disbursement_id"])
 
@@ -35,5 +36,5 @@ def on_rejected(session: Session, envelope: dict) -> None:
     if claim is None or claim.status != "approved" or not data.get("will_retry"):
         return
     claim.disbursement_id = data["disbursement_id"]
-    claims.move(session, claim, "approved_awaiting_funds", FUND,
-                data.get("detail") or data["reason"])
+    domain.CLAIM.move(claim, "approved_awaiting_funds", FUND,
+                      data.get("detail") or data["reason"])

@@ -13,6 +13,7 @@ from shared.contracts.insurance import premium_key
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
+from shared.paging import Page
 
 SELF = "insurance"  # who records that a policy ran out
 
@@ -21,7 +22,8 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
     product = products.for_input(session, association, body["product_code"])
     version = products.newest(session, product)
     terms = products.rules(product.code, version.terms)
-    insured, start = body["insured"], body["start_date"]
+    insured = body["insured"]
+    start = body["start_date"]
     problems = ineligible(terms, body)
     if problems:
         raise InvalidInput("The insured person is not eligible for this product.",
@@ -136,7 +138,7 @@ def by_number(session: Session, association: str, policy_no: str, lock: bool = F
     return policy
 
 
-def listing(session: Session, association: str, query: dict) -> tuple[list[Policy], int]:
+def listing(session: Session, association: str, query: dict) -> Page[Policy]:
     found = select(Policy).where(Policy.association_code == association)
     if query.get("id_number"):
         found = found.where(Policy.insured_id_number == query["id_number"])
@@ -145,7 +147,9 @@ def listing(session: Session, association: str, query: dict) -> tuple[list[Polic
     if query.get("product_code"):
         product = products.find(session, association, query["product_code"])
         found = found.where(Policy.product_id == (product.id if product else -1))
-    return rows.page(session, found, [Policy.id.desc()], query["limit"], query["offset"])
+    policies, total = rows.page(session, found, [Policy.id.desc()], query["limit"],
+                                query["offset"])
+    return Page(policies, total)
 
 
 def cancel(session: Session, association: str, policy_no: str, reason: str, actor: dict) -> Policy:
@@ -153,5 +157,6 @@ def cancel(session: Session, association: str, policy_no: str, reason: str, acto
     policy = by_number(session, association, policy_no, lock=True)
     domain.POLICY.move(policy, "cancelled", actor["username"], reason)
     policy.active_key = None
-    policy.cancel_reason, policy.cancelled_by = reason, actor["username"]
+    policy.cancel_reason = reason
+    policy.cancelled_by = actor["username"]
     return policy

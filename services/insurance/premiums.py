@@ -77,7 +77,8 @@ def _share(policy: Policy, payer: str) -> PremiumShare | None:
 
 def _paid(session: Session, policy: Policy, share: PremiumShare, actor: str,
           reason: str) -> None:
-    share.paid_by, share.paid_at = actor, now_utc()
+    share.paid_by = actor
+    share.paid_at = now_utc()
     domain.PREMIUM_SHARE.move(share, "paid", actor, reason)
     if policy.status == domain.PENDING_PAYMENT and all(s.status == "paid" for s in policy.shares):
         domain.POLICY.move(policy, "active", actor, "premium paid in full")

@@ -10,6 +10,7 @@ from services.insurance import domain
 from services.insurance.models import Product, ProductVersion
 from shared import rows
 from shared.errors import InvalidInput
+from shared.paging import Page
 
 
 def ensure(session: Session, association: str, body: dict, actor: dict) -> Product:
@@ -72,6 +73,7 @@ def rules(code: str, terms: dict) -> domain.Product:
                           terms.get("max_age"), tuple(terms.get("categories") or ()))
 
 
-def listing(session: Session, association: str, page: dict) -> tuple[list[Product], int]:
-    found = select(Product).where(Product.association_code == association)
-    return rows.page(session, found, [Product.code], page["limit"], page["offset"])
+def listing(session: Session, association: str, page: dict) -> Page[Product]:
+    query = select(Product).where(Product.association_code == association)
+    found, total = rows.page(session, query, [Product.code], page["limit"], page["offset"])
+    return Page(found, total)

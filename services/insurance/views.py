@@ -4,6 +4,7 @@ import base64
 from datetime import date
 
 from services.insurance import documents
+from services.insurance.documents import DocumentContent
 from services.insurance.models import (
     Claim,
     ClaimAppeal,
@@ -12,8 +13,10 @@ from services.insurance.models import (
     PremiumShare,
     Product,
 )
-from shared.clock import iso
+from services.insurance.village_enrolment import VillageEnrolment
+from shared.clock import iso, local_date, now_utc
 from shared.contracts.insurance import (
+    BulkEnrolOut,
     ClaimOut,
     DocumentContentOut,
     PolicyOut,
@@ -24,8 +27,12 @@ from shared.history import history_view
 from shared.identity import mask_account_no, mask_id_number, mask_phone
 from shared.schemas import shaped
 
-PRODUCT, POLICY, CLAIM = ProductOut(), PolicyOut(), ClaimOut()
-PUBLIC_CLAIM, DOCUMENT_CONTENT = PublicClaimOut(), DocumentContentOut()
+PRODUCT = ProductOut()
+POLICY = PolicyOut()
+CLAIM = ClaimOut()
+PUBLIC_CLAIM = PublicClaimOut()
+DOCUMENT_CONTENT = DocumentContentOut()
+VILLAGE_ENROLMENT = BulkEnrolOut()
 
 
 def product_view(product: Product) -> dict:
@@ -51,7 +58,9 @@ def policy_status(policy: Policy, today: date) -> str:
     return policy.status
 
 
-def policy_view(policy: Policy, today: date) -> dict:
+def policy_view(policy: Policy, today: date | None = None) -> dict:
+    """`today`: the association's date (a policy past its end shows as expired)."""
+    today = today or local_date(now_utc())
     return shaped(POLICY, {
         "id": policy.id, "policy_no": policy.policy_no, "product_code": policy.product.code,
         "product_version": policy.product_version.version,
@@ -117,10 +126,17 @@ def public_claim_view(claim: Claim) -> dict:
     return shaped(PUBLIC_CLAIM, {"claim_no": claim.claim_no, "status": claim.status})
 
 
-def document_content_view(document: ClaimDocument, content: bytes) -> dict:
-    return shaped(DOCUMENT_CONTENT, {"content_type": document.content_type,
-                                     "filename": document.filename,
-                                     "content": base64.b64encode(content).decode()})
+def document_content_view(found: DocumentContent) -> dict:
+    return shaped(DOCUMENT_CONTENT, {"content_type": found.document.content_type,
+                                     "filename": found.document.filename,
+                                     "content": base64.b64encode(found.content).decode()})
+
+
+def village_enrolment_view(enrolment: VillageEnrolment) -> dict:
+    return shaped(VILLAGE_ENROLMENT, {
+        "enrolled": len(enrolment.policy_nos), "policy_nos": list(enrolment.policy_nos),
+        "skipped": [{"name": s.name, "reason": s.reason, "message": s.message}
+                    for s in enrolment.skipped]})
 
 
 def _payout(claim: Claim) -> dict | None:

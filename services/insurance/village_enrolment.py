@@ -2,38 +2,50 @@
 the product (its ages and categories on the start date) and holds no policy of it yet. Each
 person is enrolled in a savepoint of their own, so one refusal keeps the others; the same
 call again finds everyone insured and enrols nobody twice."""
+from dataclasses import dataclass, field
+
 from sqlalchemy.orm import Session
 
 from services.insurance import policies, products
-from shared.contracts.insurance import CATEGORY_OF_FAMILY, BulkEnrolOut
+from shared.contracts.insurance import CATEGORY_OF_FAMILY
 from shared.errors import DomainError
-from shared.schemas import shaped
 
-RESULT = BulkEnrolOut()
+
+@dataclass(frozen=True)
+class Skipped:
+    """A member not enrolled, and why (a code and its message)."""
+    name: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class VillageEnrolment:
+    policy_nos: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def enrol_village(session: Session, association: str, body: dict, families: list[dict],
-                  actor: dict) -> dict:
+                  actor: dict) -> VillageEnrolment:
     """`families`: the register's families of the village, members' id numbers whole."""
     product = products.for_input(session, association, body["product_code"])
     terms = products.rules(product.code, products.newest(session, product).terms)
-    enrolled, skipped = [], []
+    enrolled = VillageEnrolment()
     for family in families:
         for member in family["members"]:
             person = _enrolment(product.code, body["start_date"], family, member)
             problems = policies.ineligible(terms, person)
             if problems:
-                skipped.append(_skipped(member, problems[0].code,
-                                        " ".join(p.message for p in problems)))
+                enrolled.skipped.append(Skipped(member["name"], problems[0].code,
+                                                " ".join(p.message for p in problems)))
                 continue
             try:
                 with session.begin_nested():
-                    enrolled.append(policies.enrol(session, association, person,
-                                                   actor).policy_no)
+                    policy = policies.enrol(session, association, person, actor)
+                enrolled.policy_nos.append(policy.policy_no)
             except DomainError as refused:
-                skipped.append(_skipped(member, refused.code, refused.message))
-    return shaped(RESULT, {"enrolled": len(enrolled), "policy_nos": enrolled,
-                           "skipped": skipped})
+                enrolled.skipped.append(Skipped(member["name"], refused.code, refused.message))
+    return enrolled
 
 
 def _enrolment(product_code: str, start, family: dict, member: dict) -> dict:
@@ -43,6 +55,3 @@ def _enrolment(product_code: str, start, family: dict, member: dict) -> dict:
             "family_category": CATEGORY_OF_FAMILY.get(family["category"]),
             "family_code": family["family_no"], "family_id": family["family_id"]}
 
-
-def _skipped(member: dict, reason: str, message: str) -> dict:
-    return {"name": member["name"], "reason": reason, "message": message}

@@ -63,3 +63,20 @@ def test_a_note_goes_in_the_history_and_changes_no_state():
     assert door.status == "closed"
     assert (door.changes[0]["from_status"], door.changes[0]["to_status"],
             door.changes[0]["reason"]) == ("closed", "closed", "tried the handle")
+
+
+def test_four_eyes_may_bar_several_people():
+    door = Door("open")
+    for barred in ("alice", "bob"):
+        with pytest.raises(Forbidden) as refused:
+            DOOR.move(door, "locked", barred, four_eyes=("alice", "bob"))
+        assert refused.value.code == "four_eyes"
+    assert door.status == "open" and door.changes == []
+    DOOR.move(door, "locked", "carol", four_eyes=("alice", "bob"))
+    assert door.status == "locked"
+
+
+def test_a_name_is_one_person_not_its_letters():
+    door = Door("open")
+    DOOR.move(door, "locked", "a", four_eyes="alice")
+    assert door.status == "locked"

@@ -23,11 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.fund import ledger, statements
-from services.fund.views import fund_view
-from shared.contracts.fund import StatementOut
+from services.fund.views import fund_view, statement_view
 from shared.db import make_engine
 from shared.migrate import alembic_config
-from shared.schemas import shaped
 
 POSTGRES = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 ASSOCIATION = "341181"
@@ -98,12 +96,12 @@ def load_books(url: str, lines: int) -> dict:
     return {"books_load_s": loaded - started, "books_migrate_s": time.monotonic() - loaded}
 
 
-def a_year(session: Session, code: str = "GENERAL", shape: bool = True) -> dict:
-    """A fund's statement for the last year, as the fund service answers it (`shape`: dumped
-    through its Out schema, as the RPC does)."""
+def a_year(session: Session, code: str = "GENERAL", shape: bool = True):
+    """A fund's statement for the last year, as the fund service answers it (`shape`: through
+    its view, as the RPC does; else the use case's Statement)."""
     answer = statements.statement(session, ASSOCIATION, code, date(YEARS[1], 1, 1),
                                   date(YEARS[1], 12, 31))
-    return shaped(StatementOut(), answer) if shape else answer
+    return statement_view(answer) if shape else answer
 
 
 def timed(work, times: int) -> tuple[float, object]:

@@ -43,4 +43,5 @@ def open_payout(session: Session, envelope: dict) -> None:
     disbursement = disbursements.request(session, data["association_code"], body, requester,
                                          source_key=source_key)
     # The claim was already approved under four eyes in the insurance service.
-    disbursements.pay(session, disbursement, SYSTEM_ACTOR, wait_for_funds=True)
+    disbursements.pay(session, disbursement, disbursements.Decider(SYSTEM_ACTOR),
+                      wait_for_funds=True)

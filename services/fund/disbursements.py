@@ -1,6 +1,8 @@
 """Disbursements: requested by one staff user, approved by another, then paid at once
 if the fund can cover it, otherwise rejected with `insufficient_funds`. Every status change
 goes through `DISBURSEMENT.move`, which keeps it in the disbursement's history."""
+from dataclasses import dataclass
+
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
@@ -15,15 +17,14 @@ from services.fund.domain import (
     is_insufficient_funds,
 )
 from services.fund.models import OUTBOX, Disbursement, Fund, LedgerTransaction
-from services.fund.views import disbursement_view
 from shared import rows
 from shared.clock import iso, local_date, now_utc, year_bounds
 from shared.contracts.fund import ADMIN_COST
 from shared.errors import Conflict
 from shared.grassroots import grassroots_of
 from shared.identity import mask_id_number
-from shared.lifecycle import check_four_eyes
 from shared.outbox import record_event
+from shared.paging import Page
 
 FUND_ITSELF = "fund"  # who pays a waiting payout when money arrives
 
@@ -53,19 +54,26 @@ def request(session: Session, association: str, body: dict, actor: dict,
     return disbursement
 
 
-def approve(session: Session, association: str, disbursement_id: int, actor: dict) -> dict:
+def approve(session: Session, association: str, disbursement_id: int,
+            actor: dict) -> Disbursement:
     disbursement = get(session, association, disbursement_id, lock=True)
-    pay(session, disbursement, actor["username"], four_eyes=True)
-    return disbursement_view(disbursement)
+    pay(session, disbursement, Decider(actor["username"], four_eyes=disbursement.requested_by))
+    return disbursement
 
 
-def pay(session: Session, disbursement: Disbursement, approver: str,
-        wait_for_funds: bool = False, four_eyes: bool = False) -> None:
+@dataclass(frozen=True)
+class Decider:
+    """Who decides a disbursement; under four eyes, also who asked for it (and so may not)."""
+    actor: str
+    four_eyes: str | None = None
+
+
+def pay(session: Session, disbursement: Disbursement, by: Decider,
+        wait_for_funds: bool = False) -> None:
     """Approve and pay, or for want of money either reject it or (`wait_for_funds`) keep it
     in the fund's queue to be paid when money arrives. The fund row is locked throughout."""
-    DISBURSEMENT.check(disbursement.status, "paid")
-    if four_eyes:
-        check_four_eyes(disbursement.requested_by, approver, DISBURSEMENT.thing)
+    # Refused before anything is looked at, as every refusal of an approval always was.
+    DISBURSEMENT.check(disbursement.status, "paid", by.actor, by.four_eyes)
     fund = ledger.find_fund(session, disbursement.association_code, disbursement.fund.code,
                             lock=True)
     if disbursement.project is None and disbursement.source_key is None:
@@ -73,19 +81,19 @@ def pay(session: Session, disbursement: Disbursement, approver: str,
                        None, needs_project=False)
     if disbursement.category == ADMIN_COST:
         _check_admin_cost(session, disbursement.association_code, disbursement.amount_fen)
-    _event(session, disbursement, "fund.disbursement_approved", approved_by=approver)
+    _event(session, disbursement, "fund.disbursement_approved", approved_by=by.actor)
     if wait_for_funds and _queue_ahead(session, fund.id):
-        _wait(session, disbursement, approver, "Older payouts are waiting for this fund.")
+        _wait(session, disbursement, by, "Older payouts are waiting for this fund.")
         return  # oldest first: nobody jumps the queue
     try:
-        _post(session, fund, disbursement, approver)
+        _post(session, fund, disbursement, by)
     except Conflict as error:
         if not is_insufficient_funds(error):
             raise
         if wait_for_funds:
-            _wait(session, disbursement, approver, error.message)
+            _wait(session, disbursement, by, error.message)
             return
-        _decide(disbursement, "rejected", approver, "insufficient_funds")
+        _decide(disbursement, "rejected", by, "insufficient_funds")
         _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
                detail=error.message)
 
@@ -110,12 +118,12 @@ def pay_waiting(session: Session, fund: Fund) -> int:
     for disbursement in waiting:
         if disbursement.amount_fen > fund.balance_fen - held:  # projects' money is not free
             break
-        _post(session, fund, disbursement, FUND_ITSELF, "money arrived")
+        _post(session, fund, disbursement, Decider(FUND_ITSELF), "money arrived")
         paid += 1
     return paid
 
 
-def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
+def _post(session: Session, fund: Fund, disbursement: Disbursement, by: Decider,
           reason: str | None = None) -> None:
     project = disbursement.project
     if project is None:
@@ -124,11 +132,11 @@ def _post(session: Session, fund: Fund, disbursement: Disbursement, actor: str,
     else:  # a project short of money says so, whatever else the fund holds
         project = ledger.find_project(session, fund, project.code, lock=True)
         check_project_can_pay(project.code, project.balance_fen, disbursement.amount_fen)
-    transaction = ledger.post(session, disbursement.association_code, fund,
-                              disbursement_entry(fund.code, disbursement.amount_fen,
-                                                 project.code if project else None),
-                              f"disbursement {disbursement.id}: {disbursement.purpose}", project)
-    _decide(disbursement, "paid", actor, reason)
+    transaction = ledger.post(session, disbursement.association_code, ledger.Posting(
+        fund, disbursement_entry(fund.code, disbursement.amount_fen,
+                                 project.code if project else None),
+        f"disbursement {disbursement.id}: {disbursement.purpose}", project))
+    _decide(disbursement, "paid", by, reason)
     disbursement.ledger_transaction_id = transaction.id
     _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()),
            category=disbursement.category)
@@ -161,25 +169,26 @@ def _queue_ahead(session: Session, fund_id: int) -> bool:
         Disbursement.fund_id == fund_id, Disbursement.status == "awaiting_funds")) > 0
 
 
-def _wait(session: Session, disbursement: Disbursement, approver: str, detail: str) -> None:
-    _decide(disbursement, "awaiting_funds", approver, "insufficient_funds")
+def _wait(session: Session, disbursement: Disbursement, by: Decider, detail: str) -> None:
+    _decide(disbursement, "awaiting_funds", by, "insufficient_funds")
     _event(session, disbursement, "fund.disbursement_rejected", reason="insufficient_funds",
            detail=detail, will_retry=True)
 
 
-def _decide(disbursement: Disbursement, target: str, actor: str, reason: str | None) -> None:
-    DISBURSEMENT.move(disbursement, target, actor, reason)
+def _decide(disbursement: Disbursement, target: str, by: Decider, reason: str | None) -> None:
+    DISBURSEMENT.move(disbursement, target, by.actor, reason, four_eyes=by.four_eyes)
     disbursement.reason = None if target == "paid" else reason
     if disbursement.decided_by is None:
-        disbursement.decided_by, disbursement.decided_at = actor, now_utc()
+        disbursement.decided_by = by.actor
+        disbursement.decided_at = now_utc()
 
 
 def reject(session: Session, association: str, disbursement_id: int, reason: str,
-           actor: dict) -> dict:
+           actor: dict) -> Disbursement:
     disbursement = get(session, association, disbursement_id, lock=True)
-    _decide(disbursement, "rejected", actor["username"], reason)
+    _decide(disbursement, "rejected", Decider(actor["username"]), reason)
     _event(session, disbursement, "fund.disbursement_rejected", reason=reason)
-    return disbursement_view(disbursement)
+    return disbursement
 
 
 def get(session: Session, association: str, disbursement_id: int,
@@ -193,12 +202,12 @@ def by_source(session: Session, source_key: str) -> Disbursement | None:
 
 
 def listing(session: Session, association: str, status: str | None, limit: int,
-            offset: int) -> dict:
+            offset: int) -> Page[Disbursement]:
     query = select(Disbursement).where(Disbursement.association_code == association)
     if status:
         query = query.where(Disbursement.status == status)
     found, total = rows.page(session, query, [Disbursement.id.desc()], limit, offset)
-    return {"items": [disbursement_view(d) for d in found], "total": total}
+    return Page(found, total)
 
 
 def _event(session: Session, disbursement: Disbursement, event_type: str, **extra) -> None:

@@ -1,24 +1,54 @@
 """What anyone may see without logging in (慈善组织信息公开办法): each fund's money in, out
 and left, what was paid out and to whom (masked), and where a receipt's gift went. Nothing
 here names a donor or shows an identity number."""
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.fund import projects, totals
 from services.fund.models import Disbursement, Donation, Fund, LedgerTransaction, Project
-from shared.clock import LOCAL, as_utc, iso, local_date, now_utc, start_of_local_day
-from shared.contracts.fund import PublicDisbursementOut, PublicFundOut, TraceOut
+from shared.clock import LOCAL, as_utc, local_date, now_utc, start_of_local_day
 from shared.errors import NotFound
-from shared.identity import mask_name
-from shared.schemas import shaped
+from shared.paging import Page
 
-PUBLIC_FUND, PAID, TRACE = PublicFundOut(), PublicDisbursementOut(), TraceOut()
 TRACE_SHOWS = 50  # the latest payments a trace lists (the total covers all)
 
 
-def funds(session: Session, association: str) -> dict:
+@dataclass(frozen=True)
+class FundMoney:
+    """A fund with what the ledger says it received and spent, and its projects'."""
+    fund: Fund
+    received_fen: int
+    spent_fen: int
+    projects: list[projects.ProjectMoney]
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A disbursement paid, and when its money left."""
+    disbursement: Disbursement
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
+class Spending:
+    """Money paid out in a period: key (a month, category or project) -> fen."""
+    by_month: dict[str, int]
+    by_category: dict[str, int]
+    by_project: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Where a receipt's gift went: what its fund (or project) paid out since it came."""
+    donation: Donation
+    paid_out_since_fen: int
+    latest: list[Payment]  # the latest TRACE_SHOWS of them
+
+
+def funds(session: Session, association: str) -> Page[FundMoney]:
     found = list(session.scalars(select(Fund).where(Fund.association_code == association)
                                  .order_by(Fund.code)))
     money = totals.by_account(session, association, fund_codes=[f.code for f in found])
@@ -28,11 +58,9 @@ def funds(session: Session, association: str) -> dict:
     for fund in found:
         received, spent = totals.of_fund(money, fund.code)
         mine = [p for p in owned if p.fund_id == fund.id]
-        items.append(shaped(PUBLIC_FUND, {
-            "code": fund.code, "name": fund.name, "restricted": fund.restricted,
-            "received_fen": received, "spent_fen": spent, "balance_fen": fund.balance_fen,
-            "projects": projects.views(session, association, fund.code, mine)}))
-    return {"items": items, "total": len(items)}
+        items.append(FundMoney(fund, received, spent,
+                               projects.with_money(session, association, fund.code, mine)))
+    return Page(items, len(items))
 
 
 def _paid(association: str, start: date | None = None, end: date | None = None):
@@ -48,39 +76,30 @@ def _paid(association: str, start: date | None = None, end: date | None = None):
     return query
 
 
-def _paid_view(disbursement: Disbursement, paid_at) -> dict:
-    return shaped(PAID, {
-        "paid_at": iso(paid_at), "fund_code": disbursement.fund.code,
-        "project_code": disbursement.project.code if disbursement.project else None,
-        "category": disbursement.category, "amount_fen": disbursement.amount_fen,
-        "payee": mask_name(disbursement.payee_name)})
-
-
-def disbursements(session: Session, association: str, query: dict) -> dict:
+def disbursements(session: Session, association: str, query: dict) -> Page[Payment]:
     found = _paid(association, query["from_"], query["to"])
     total = session.scalar(select(func.count()).select_from(found.subquery()))
     page = session.execute(found.order_by(LedgerTransaction.posted_at.desc(), Disbursement.id)
                            .limit(query["limit"]).offset(query["offset"])).all()
-    return {"items": [_paid_view(d, at) for d, at in page], "total": total}
+    return Page([Payment(d, at) for d, at in page], total)
 
 
-def spending(session: Session, association: str, query: dict) -> dict:
+def spending(session: Session, association: str, query: dict) -> Spending:
     """Money paid out in the period, by month, category and project."""
-    by: dict[str, dict[str, int]] = {"by_month": {}, "by_category": {}, "by_project": {}}
+    by = Spending(by_month={}, by_category={}, by_project={})
     for disbursement, paid_at in session.execute(_paid(association, query["from_"],
                                                        query["to"])):
         month = as_utc(paid_at).astimezone(LOCAL).strftime("%Y-%m")
         project = f"{disbursement.fund.code}/{disbursement.project.code}" \
             if disbursement.project else disbursement.fund.code
-        for key, value in (("by_month", month),
-                           ("by_category", disbursement.category or "uncategorised"),
-                           ("by_project", project)):
-            by[key][value] = by[key].get(value, 0) + disbursement.amount_fen
-    return {key: [{"key": k, "amount_fen": v} for k, v in sorted(values.items())]
-            for key, values in by.items()}
+        for sums, key in ((by.by_month, month),
+                          (by.by_category, disbursement.category or "uncategorised"),
+                          (by.by_project, project)):
+            sums[key] = sums.get(key, 0) + disbursement.amount_fen
+    return by
 
 
-def trace(session: Session, receipt_no: str) -> dict:
+def trace(session: Session, receipt_no: str) -> Trace:
     donation = session.scalars(select(Donation).where(Donation.receipt_no == receipt_no)
                                ).one_or_none()
     if donation is None:
@@ -90,16 +109,7 @@ def trace(session: Session, receipt_no: str) -> dict:
         Disbursement.fund_id == donation.fund_id)
     if donation.project_id is not None:
         paid = paid.where(Disbursement.project_id == donation.project_id)
-    later = [(d, at) for d, at in session.execute(
+    later = [Payment(d, at) for d, at in session.execute(
         paid.order_by(LedgerTransaction.posted_at.desc(), Disbursement.id))
         if as_utc(at) >= as_utc(donation.recorded_at)]
-    return shaped(TRACE, {
-        "receipt_no": donation.receipt_no, "recorded_at": iso(donation.recorded_at),
-        "amount_fen": donation.amount_fen,
-        "status": "void" if donation.status == "refunded" else "valid",
-        "fund_code": donation.fund.code, "fund_name": donation.fund.name,
-        "project_code": donation.project.code if donation.project else None,
-        "project_name": donation.project.name if donation.project else None,
-        "paid_out_since_fen": sum(d.amount_fen for d, _ in later),
-        "paid_out_since": [_paid_view(d, at) for d, at in later[:TRACE_SHOWS]]})
-
+    return Trace(donation, sum(p.disbursement.amount_fen for p in later), later[:TRACE_SHOWS])

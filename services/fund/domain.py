@@ -16,6 +16,9 @@ ADMIN_COST_SHARE = (1, 10)  # at most a tenth of the year's spending (慈善法 
 
 
 INSUFFICIENT_FUNDS = "insufficient_funds"
+# What became of a good row of a donation import.
+IMPORTED = "imported"
+ALREADY_THERE = "already_there"  # its key was seen before: nothing new
 
 
 def insufficient_funds(fund_code: str, balance_fen: int, amount_fen: int) -> Conflict:
@@ -190,6 +193,15 @@ def pledge_no(association_code: str, year: int, pledge_id: int) -> str:
 def pay_reference(pledge_id: int, secret_part: str) -> str:
     """What the donor quotes with the transfer; hard to guess, easy to type."""
     return f"PHF{pledge_id:06d}{secret_part[:6].upper()}"
+
+
+@dataclass
+class Reconciliation:
+    """What became of each bank-statement line, by its line number: which pledge it
+    confirmed (and the receipt made), which it had confirmed before, or why none."""
+    matched: list[dict] = field(default_factory=list)  # line, pledge_no, receipt_no
+    already: list[dict] = field(default_factory=list)  # line, pledge_no
+    unmatched: list[dict] = field(default_factory=list)  # line, reason
 
 
 # A pledge becomes a donation once the money is confirmed; a payment whose amount differs

@@ -5,7 +5,7 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.fund.models import Donor
+from services.fund.models import Donor, IdentityReveal
 from shared.errors import NotFound
 
 IDENTIFIERS = ("id_number", "credit_code", "phone")
@@ -78,6 +78,20 @@ class _Known:
     def match(self, details: dict) -> Donor | None:
         return _match_among([donor for column in IDENTIFIERS if details.get(column)
                              for donor in self.by[column].get(details[column], [])], details)
+
+
+def ensure(session: Session, association: str, details: dict):
+    """find_or_create, its id known to the caller."""
+    donor = find_or_create(session, association, details)
+    session.flush()
+    return donor
+
+
+def reveal(session: Session, association: str, donor_id: int, actor: dict) -> Donor:
+    """The donor, whose full identity number the actor sees: recorded, who and when."""
+    donor = get(session, association, donor_id)
+    session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
+    return donor
 
 
 def get(session: Session, association: str, donor_id: int) -> Donor:

@@ -1,5 +1,6 @@
 """Posting balanced entries against locked fund rows, and numbering receipts."""
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, insert, select
@@ -21,11 +22,11 @@ from services.fund.models import (
     Project,
     ReceiptSeries,
 )
-from services.fund.views import fund_view
 from shared import rows
 from shared.clock import local_date, now_utc
 from shared.db import per_dialect
 from shared.errors import InvalidInput, NotFound
+from shared.paging import Page
 
 
 def find_fund(session: Session, association: str, code: str, lock: bool = False) -> Fund:
@@ -63,10 +64,18 @@ def funds_for_input(session: Session, association: str,
     return {code: found.get(code) or _as_input(_no_fund(code)) for code in codes}
 
 
-def post(session: Session, association: str, fund: Fund, entry: LedgerEntry,
-         memo: str, project: Project | None = None) -> LedgerTransaction:
+@dataclass(frozen=True)
+class Posting:
+    """A balanced entry against a fund (and one of its projects), with its memo."""
+    fund: Fund
+    entry: LedgerEntry
+    memo: str
+    project: Project | None = None
+
+
+def post(session: Session, association: str, posting: Posting) -> LedgerTransaction:
     """Post a balanced entry; the fund (and project) rows must be locked by the caller."""
-    [transaction_id] = post_many(session, association, [(fund, entry, memo, project)])
+    [transaction_id] = post_many(session, association, [posting])
     return session.get(LedgerTransaction, transaction_id)
 
 
@@ -75,23 +84,22 @@ _NEW_TRANSACTIONS = insert(LedgerTransaction.__table__).returning(
 _NEW_LINES = insert(LedgerLine.__table__)
 
 
-def post_many(session: Session, association: str,
-              postings: list[tuple[Fund, LedgerEntry, str, Project | None]]) -> list[int]:
-    """Post (fund, entry, memo, project) entries in order, with one statement per table;
-    the funds' (and projects') rows must be locked by the caller. Their transactions' ids."""
+def post_many(session: Session, association: str, postings: list[Posting]) -> list[int]:
+    """Post entries in order, with one statement per table; the funds' (and projects')
+    rows must be locked by the caller. Their transactions' ids."""
     now = now_utc()
-    for fund, entry, _, project in postings:
-        _change_balances(fund, project, entry)
+    for posting in postings:
+        _change_balances(posting.fund, posting.project, posting.entry)
     connection = session.connection()  # plain inserts: no ORM object is wanted back
     ids = list(connection.execute(_NEW_TRANSACTIONS, [
-        {"association_code": association, "kind": entry.kind, "memo": memo[:200],
-         "posted_at": now} for _, entry, memo, _ in postings]).scalars())
+        {"association_code": association, "kind": posting.entry.kind,
+         "memo": posting.memo[:200], "posted_at": now} for posting in postings]).scalars())
     connection.execute(_NEW_LINES, [
         {"transaction_id": transaction_id, "account": account, "amount_fen": amount}
-        for transaction_id, (_, entry, _, _) in zip(ids, postings, strict=True)
-        for account, amount in entry.lines])
+        for transaction_id, posting in zip(ids, postings, strict=True)
+        for account, amount in posting.entry.lines])
     _add_to_month(session, association, local_date(now).replace(day=1),
-                  [entry for _, entry, _, _ in postings])
+                  [posting.entry for posting in postings])
     return ids
 
 
@@ -153,10 +161,20 @@ def _bump_series(dialect):
     ).returning(bump.table.c.last_no)
 
 
-def listing(session: Session, association: str, limit: int, offset: int) -> dict:
+def listing(session: Session, association: str, limit: int, offset: int) -> Page[Fund]:
     query = select(Fund).where(Fund.association_code == association)
     found, total = rows.page(session, query, [Fund.code], limit, offset)
-    return {"items": [fund_view(f) for f in found], "total": total}
+    return Page(found, total)
+
+
+def ensure_fund(session: Session, association: str, details: dict) -> Fund:
+    """The association's fund with the code `details` names, opened empty if new."""
+    fund = session.scalars(select(Fund).where(
+        Fund.association_code == association, Fund.code == details["code"])).one_or_none()
+    if fund is None:
+        fund = Fund(association_code=association, balance_fen=0, in_kind_fen=0, **details)
+        session.add(fund)
+    return fund
 
 
 def find_project(session: Session, fund: Fund, code: str, lock: bool = False) -> Project:

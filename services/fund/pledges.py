@@ -3,6 +3,7 @@ no balance and has no receipt; confirmation (by staff, by the payment channel's 
 notification, or by a bank-statement line) makes it a donation exactly once."""
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund import donations, donors, idempotency, ledger
-from services.fund.domain import PLEDGE, check_online_amount, pay_reference, pledge_no
+from services.fund.domain import (
+    PLEDGE,
+    Reconciliation,
+    check_online_amount,
+    pay_reference,
+    pledge_no,
+)
 from services.fund.models import Pledge
 from services.fund.views import pledge_view
 from shared import rows
@@ -18,20 +25,23 @@ from shared.clock import local_date, now_utc
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.grassroots import grassroots_of
 from shared.money import yuan
+from shared.paging import Page
 from shared.settings import online_gift_max_fen, pledge_ttl_days
 
 SELF = "fund"  # who expires a pledge
 PAY_REFERENCE = re.compile(r"PHF\d{6,}[0-9A-F]{6}")  # as domain.pay_reference makes them
 
 
-def create(session: Session, association: str, body: dict, raw: dict, actor: dict,
-           key: str | None) -> dict:
+def create_once(session: Session, association: str, pledged: donations.KeyedGift,
+                actor: dict) -> dict:
+    """The answer to a keyed pledge, kept for its key: the first answer for a key seen
+    before (409 for another body), else the view of the pledge made now."""
     return idempotency.answered_once(
-        session, f"pledge:{association}:{actor['username']}", key, raw,
-        lambda: pledge_view(_create(session, association, body, actor)))
+        session, f"pledge:{association}:{actor['username']}", pledged.key, pledged.raw,
+        lambda: pledge_view(create(session, association, pledged.body, actor)))
 
 
-def _create(session: Session, association: str, body: dict, actor: dict) -> Pledge:
+def create(session: Session, association: str, body: dict, actor: dict) -> Pledge:
     check_online_amount(body["amount_fen"], online_gift_max_fen())
     grassroots = grassroots_of(body.get("grassroots_code"), association)
     fund = ledger.fund_for_input(session, association, body["fund_code"])
@@ -58,49 +68,57 @@ def _donor(session: Session, association: str, body: dict, actor: dict):
     if not body.get("donor"):
         raise InvalidInput("Say who gives.", "invalid_input",
                            {"donor": ["Required when not logged in as a donor."]})
-    donor = donors.find_or_create(session, association, body["donor"])
-    session.flush()
-    return donor
+    return donors.ensure(session, association, body["donor"])
 
 
-def confirm(session: Session, association: str, pledge_id: int, txn_id: str, actor: dict,
-            amount_fen: int | None = None) -> dict:
-    """Staff confirm money that arrived (or a bank line matched it): exactly once."""
+def confirm(session: Session, association: str, pledge_id: int, txn_id: str,
+            actor: dict) -> Pledge:
+    """Staff confirm money that arrived: exactly once."""
     return _settle(session, rows.one(session, Pledge, association, pledge_id, lock=True),
-                   txn_id, actor["username"], amount_fen)
+                   txn_id, actor["username"])
 
 
-def notify(session: Session, body: dict) -> tuple[dict, bool]:
-    """A payment channel's signed notification. Returns the answer and whether the amount
-    matched; a mismatch flags the pledge (kept) and the caller answers 409."""
+@dataclass(frozen=True)
+class Notification:
+    """What a payment channel's notification did to its pledge: `matched` is false when the
+    amount paid differs (the pledge is then flagged, and the channel answered 409)."""
+    pledge: Pledge
+    matched: bool
+
+
+def amount_mismatch(pledge_amount_fen: int) -> Conflict:
+    return Conflict("The amount paid differs from the pledge; staff will look at it.",
+                    "amount_mismatch", {"amount_fen": [
+                        f"The pledge is for {yuan(pledge_amount_fen)}."]})
+
+
+def notify(session: Session, body: dict) -> Notification:
+    """A payment channel's signed notification: confirms the pledge once, or flags it."""
     pledge = session.scalars(select(Pledge).where(Pledge.pledge_no == body["pledge_no"])
                              .with_for_update()).one_or_none()
     if pledge is None:
         raise NotFound(f"No pledge {body['pledge_no']}.", "pledge_not_found",
                        {"pledge_no": ["No such pledge."]})
     if pledge.channel_txn_id == body["channel_txn_id"]:
-        return pledge_view(pledge), True  # the same notification again: the first answer
+        return Notification(pledge, True)  # the same notification again: the first answer
     if body["amount_fen"] != pledge.amount_fen:
         if PLEDGE.allows(pledge.status, "flagged"):
             PLEDGE.move(pledge, "flagged", f"channel:{pledge.channel}",
                         f"paid {yuan(body['amount_fen'])} against {yuan(pledge.amount_fen)} "
                         f"(transaction {body['channel_txn_id']})")
-        return pledge_view(pledge), False
-    return _settle(session, pledge, body["channel_txn_id"], f"channel:{pledge.channel}"), True
+        return Notification(pledge, False)
+    return Notification(_settle(session, pledge, body["channel_txn_id"],
+                                f"channel:{pledge.channel}"), True)
 
 
-def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
-            amount_fen: int | None = None) -> dict:
+def _settle(session: Session, pledge: Pledge, txn_id: str, by: str) -> Pledge:
     if pledge.channel_txn_id == txn_id:
-        return pledge_view(pledge)  # confirmed by this very payment before
+        return pledge  # confirmed by this very payment before
     used = session.scalars(select(Pledge.pledge_no).where(Pledge.channel_txn_id == txn_id)).first()
     if used is not None:
         raise Conflict(f"Payment {txn_id} already confirmed pledge {used}.", "payment_used",
                        {"channel_txn_id": [f"Used for {used}."]})
     PLEDGE.check(pledge.status, "confirmed")
-    if amount_fen is not None and amount_fen != pledge.amount_fen:
-        raise Conflict("The amount differs from the pledge's.", "amount_mismatch",
-                       {"amount_fen": [f"The pledge is for {yuan(pledge.amount_fen)}."]})
     try:  # the unique key decides between pledges claiming one payment at the same moment
         with session.begin_nested():
             pledge.channel_txn_id = txn_id
@@ -112,19 +130,20 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str,
     project = ledger.find_project(session, fund, pledge.project.code, lock=True) \
         if pledge.project else None
     donor = donors.get(session, pledge.association_code, pledge.donor_id)
-    pledge.donation = donations.receive(session, fund, project, donor, {
-        "amount_fen": pledge.amount_fen, "channel": pledge.channel,
-        "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}",
-        "grassroots_code": pledge.grassroots_code}, by)
+    gift = {"amount_fen": pledge.amount_fen, "channel": pledge.channel,
+            "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}",
+            "grassroots_code": pledge.grassroots_code}
+    pledge.donation = donations.receive(session, donations.Arrival(fund, project, gift, donor),
+                                        by)
     PLEDGE.move(pledge, "confirmed", by, f"payment {txn_id}")
-    return pledge_view(pledge)
+    return pledge
 
 
-def cancel(session: Session, association: str, pledge_id: int, actor: dict) -> dict:
+def cancel(session: Session, association: str, pledge_id: int, actor: dict) -> Pledge:
     pledge = rows.one(session, Pledge, association, pledge_id, lock=True)
     check_own(actor, pledge)
     PLEDGE.move(pledge, "cancelled", actor["username"], "cancelled")
-    return pledge_view(pledge)
+    return pledge
 
 
 def expire_due(session: Session) -> int:
@@ -137,13 +156,13 @@ def expire_due(session: Session) -> int:
     return len(due)
 
 
-def get(session: Session, association: str, pledge_id: int, actor: dict) -> dict:
+def get(session: Session, association: str, pledge_id: int, actor: dict) -> Pledge:
     pledge = rows.one(session, Pledge, association, pledge_id)
     check_own(actor, pledge)
-    return pledge_view(pledge)
+    return pledge
 
 
-def listing(session: Session, association: str, query: dict, actor: dict) -> dict:
+def listing(session: Session, association: str, query: dict, actor: dict) -> Page[Pledge]:
     found = select(Pledge).where(Pledge.association_code == association)
     if actor["role"] == "donor":
         found = found.where(Pledge.donor_id == (actor.get("donor_id") or 0))
@@ -151,7 +170,7 @@ def listing(session: Session, association: str, query: dict, actor: dict) -> dic
         found = found.where(Pledge.status == query["status"])
     items, total = rows.page(session, found, [Pledge.id.desc()], query["limit"],
                              query["offset"])
-    return {"items": [pledge_view(p) for p in items], "total": total}
+    return Page(items, total)
 
 
 def by_reference(session: Session, association: str, reference: str) -> Pledge | None:
@@ -171,28 +190,29 @@ def check_own(actor: dict, pledge: Pledge) -> None:
         raise Forbidden("This pledge is not yours.", "not_your_pledge")
 
 
-def reconcile(session: Session, association: str, lines: list[dict], actor: dict) -> dict:
+def reconcile(session: Session, association: str, lines: list[dict],
+              actor: dict) -> Reconciliation:
     """Bank-statement lines against pending pledges: a line whose reference names a pledge
     and whose amount is the pledge's confirms it (once, keyed by the bank's transaction id);
     every other line is listed with the reason it was not matched."""
-    report: dict = {"matched": [], "already": [], "unmatched": []}
+    report = Reconciliation()
     for line in lines:
         txn_id = f"bank:{line['txn_id']}"
         pledge = by_reference(session, association, line["reference"])
         if pledge is None:
-            report["unmatched"].append({"line": line["line"], "reason": "no pledge named"})
+            report.unmatched.append({"line": line["line"], "reason": "no pledge named"})
         elif pledge.channel_txn_id == txn_id:
-            report["already"].append({"line": line["line"], "pledge_no": pledge.pledge_no})
+            report.already.append({"line": line["line"], "pledge_no": pledge.pledge_no})
         elif line["amount_fen"] != pledge.amount_fen:
-            report["unmatched"].append({"line": line["line"], "reason":
-                                        f"{pledge.pledge_no} is for {yuan(pledge.amount_fen)}"})
+            report.unmatched.append({"line": line["line"], "reason":
+                                     f"{pledge.pledge_no} is for {yuan(pledge.amount_fen)}"})
         else:
             try:
                 with session.begin_nested():
                     settled = _settle(session, pledge, txn_id, actor["username"])
             except (Conflict, InvalidInput) as refused:
-                report["unmatched"].append({"line": line["line"], "reason": refused.message})
+                report.unmatched.append({"line": line["line"], "reason": refused.message})
                 continue
-            report["matched"].append({"line": line["line"], "pledge_no": pledge.pledge_no,
-                                      "receipt_no": settled["donation"]["receipt_no"]})
+            report.matched.append({"line": line["line"], "pledge_no": pledge.pledge_no,
+                                   "receipt_no": settled.donation.receipt_no})
     return report

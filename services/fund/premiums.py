@@ -46,4 +46,5 @@ def open_premium(session: Session, envelope: dict) -> None:
     except IntegrityError:
         return  # a copy of the event delivered at the same moment opened it
     # The share is the product's terms, decided under the association's own rules.
-    disbursements.pay(session, disbursement, SYSTEM_ACTOR, wait_for_funds=True)
+    disbursements.pay(session, disbursement, disbursements.Decider(SYSTEM_ACTOR),
+                      wait_for_funds=True)

@@ -1,6 +1,6 @@
-"""The fund service: entrypoints only. Each opens one transaction and calls the domain."""
+"""The fund service: entrypoints only. Each loads the actor and its input, opens one
+transaction, calls a use case and answers with its view."""
 from nameko.timer import timer
-from sqlalchemy import select
 
 from services.fund import (
     claim_payouts,
@@ -16,15 +16,32 @@ from services.fund import (
     receipts,
     statements,
 )
-from services.fund.models import OUTBOX, PROCESSED_EVENTS, Fund, IdentityReveal
-from services.fund.views import disbursement_view, donation_view, donor_view, fund_view
+from services.fund.models import OUTBOX, PROCESSED_EVENTS
+from services.fund.views import (
+    annual_receipt_view,
+    disbursement_view,
+    donation_view,
+    donor_view,
+    fund_view,
+    grassroots_totals_view,
+    identity_view,
+    import_report_view,
+    pledge_view,
+    project_view,
+    public_fund_view,
+    public_payment_view,
+    public_spending_view,
+    receipt_view,
+    reconciliation_view,
+    statement_view,
+    trace_view,
+)
 from shared.actors import (
     ADMIN,
     ANYONE,
     DONOR_READERS,
     DONORS,
     EVERYONE,
-    IDENTITY_REVEALERS,
     LEADERSHIP,
     PLEDGERS,
     STAFF,
@@ -45,22 +62,18 @@ from shared.contracts.fund import (
     DonorIn,
     FundIn,
     GrassrootsTotalsIn,
-    IdentityOut,
     PaymentNotifyIn,
     PledgeIn,
     PledgeListIn,
     ProjectIn,
     PublicPeriodIn,
-    PublicSpendingOut,
     ReconcileLineIn,
     StatementIn,
-    StatementOut,
 )
-from shared.errors import Conflict, DomainError, Forbidden
+from shared.errors import DomainError
 from shared.grassroots import codes_under
-from shared.money import yuan
 from shared.rpc import rpc
-from shared.schemas import PageIn, ReasonIn, shaped
+from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
 
@@ -68,17 +81,21 @@ PLEDGE_EXPIRY_CHECK_SECONDS = 600
 DONATION_IN = DonationIn()  # reused per call: building a schema copies all its fields
 
 
-def _donation_in(schema: DonationIn, raw) -> dict | DomainError:
+def _imported_row(schema: DonationIn, item: dict) -> donations.KeyedGift:
+    """One row of an import: its gift loaded, or why it cannot be."""
+    raw = item.get("donation")
     try:
-        return load(schema, raw)
+        body = load(schema, raw)
     except DomainError as error:
-        return error
+        body = error
+    return donations.KeyedGift(body, raw, item.get("key"))
 
 
 class FundService(Service):
     name = "fund"
 
-    outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    outbox = OUTBOX
+    inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
 
     @rpc
@@ -87,10 +104,11 @@ class FundService(Service):
 
     @rpc
     def list_funds(self, actor, page=None):
-        actor, page = load_actor(actor, ANYONE), load(PageIn(), page)
+        actor = load_actor(actor, ANYONE)
+        page = load(PageIn(), page)
         with self.db.transaction() as session:
             return ledger.listing(session, actor["association_code"], page["limit"],
-                                  page["offset"])
+                                  page["offset"]).shaped(fund_view)
 
     @rpc
     def get_fund(self, code, actor):
@@ -112,23 +130,17 @@ class FundService(Service):
 
     @rpc
     def ensure_fund(self, payload, actor):
-        actor, body = load_actor(actor, ADMIN), load(FundIn(), payload)
+        actor = load_actor(actor, ADMIN)
+        body = load(FundIn(), payload)
         with self.db.transaction() as session:
-            association = actor["association_code"]
-            fund = session.scalars(select(Fund).where(
-                Fund.association_code == association, Fund.code == body["code"])).one_or_none()
-            if fund is None:
-                fund = Fund(association_code=association, balance_fen=0, in_kind_fen=0, **body)
-                session.add(fund)
-            return fund_view(fund)
+            return fund_view(ledger.ensure_fund(session, actor["association_code"], body))
 
     @rpc
     def ensure_donor(self, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(DonorIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(DonorIn(), payload)
         with self.db.transaction() as session:
-            donor = donors.find_or_create(session, actor["association_code"], body)
-            session.flush()
-            return donor_view(donor)
+            return donor_view(donors.ensure(session, actor["association_code"], body))
 
     @rpc
     def get_donor(self, donor_id, actor):
@@ -139,24 +151,19 @@ class FundService(Service):
 
     @rpc
     def reveal_donor_identity(self, donor_id, actor):
-        actor = load_actor(actor, IDENTITY_REVEALERS)
+        actor = load_actor(actor, ("admin",))  # a person, whose look is recorded
         with self.db.transaction() as session:
-            donor = donors.get(session, actor["association_code"], donor_id)
-            session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
-            return shaped(IdentityOut(), {"donor_id": donor.id, "id_number": donor.id_number,
-                                          "credit_code": donor.credit_code})
+            return identity_view(donors.reveal(session, actor["association_code"], donor_id,
+                                               actor))
 
     @rpc
     def record_donation(self, payload, idempotency_key, actor):
         """Money that has arrived, recorded by staff. Donors give through pledges."""
         actor = load_actor(actor, DONORS)
-        if actor["role"] == "donor":
-            raise Forbidden("Give online with a pledge; it becomes a donation, with its "
-                            "receipt, once the money has arrived.", "use_pledges")
-        body = load(DONATION_IN, payload)
+        donations.check_recorder(actor)
+        gift = donations.KeyedGift(load(DONATION_IN, payload), payload, idempotency_key)
         with self.db.transaction() as session:
-            return donations.record(session, actor["association_code"], body, payload, actor,
-                                    idempotency_key)
+            return donations.record_once(session, actor["association_code"], gift, actor)
 
     @rpc
     def import_donations(self, items, actor):
@@ -165,10 +172,10 @@ class FundService(Service):
         file twice adds nothing. Answers counts and the bad rows."""
         actor = load_actor(actor, STAFF)
         schema = DonationIn()
-        batch = [(_donation_in(schema, item.get("donation")), item.get("donation"),
-                  item.get("key")) for item in items]
+        batch = [_imported_row(schema, item) for item in items]
         with self.db.transaction() as session:
-            return donations.import_batch(session, actor["association_code"], batch, actor)
+            return import_report_view(donations.import_batch(
+                session, actor["association_code"], batch, actor))
 
     @rpc
     def get_donation(self, donation_id, actor):
@@ -180,40 +187,44 @@ class FundService(Service):
 
     @rpc
     def list_donations(self, query, actor):
-        actor, query = load_actor(actor, DONOR_READERS), load(DonationListIn(), query)
+        actor = load_actor(actor, DONOR_READERS)
+        query = load(DonationListIn(), query)
         if actor["role"] == "donor":
             query["donor_id"] = actor["donor_id"] or 0  # a donor sees only their own
         with self.db.transaction() as session:
             return donations.listing(session, actor["association_code"], query["donor_id"],
-                                     query["limit"], query["offset"])
+                                     query["limit"], query["offset"]).shaped(donation_view)
 
     @rpc
     def refund_donation(self, donation_id, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(ReasonIn(), payload)
         with self.db.transaction() as session:
-            return donations.refund(session, actor["association_code"], donation_id,
-                                    body["reason"], actor)
+            return donation_view(donations.refund(session, actor["association_code"],
+                                                  donation_id, body["reason"], actor))
 
     @rpc
     def request_disbursement(self, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(DisbursementIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(DisbursementIn(), payload)
         with self.db.transaction() as session:
-            disbursement = disbursements.request(session, actor["association_code"], body, actor)
-            return disbursement_view(disbursement)
+            return disbursement_view(disbursements.request(
+                session, actor["association_code"], body, actor))
 
     @rpc
     def approve_disbursement(self, disbursement_id, actor):
         actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
-            return disbursements.approve(session, actor["association_code"], disbursement_id,
-                                         actor)
+            return disbursement_view(disbursements.approve(
+                session, actor["association_code"], disbursement_id, actor))
 
     @rpc
     def reject_disbursement(self, disbursement_id, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(ReasonIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(ReasonIn(), payload)
         with self.db.transaction() as session:
-            return disbursements.reject(session, actor["association_code"], disbursement_id,
-                                        body["reason"], actor)
+            return disbursement_view(disbursements.reject(
+                session, actor["association_code"], disbursement_id, body["reason"], actor))
 
     @rpc
     def get_disbursement(self, disbursement_id, actor):
@@ -224,55 +235,64 @@ class FundService(Service):
 
     @rpc
     def list_disbursements(self, query, actor):
-        actor, query = load_actor(actor, STAFF_READERS), load(DisbursementListIn(), query)
+        actor = load_actor(actor, STAFF_READERS)
+        query = load(DisbursementListIn(), query)
         with self.db.transaction() as session:
             return disbursements.listing(session, actor["association_code"], query["status"],
-                                         query["limit"], query["offset"])
+                                         query["limit"], query["offset"]
+                                         ).shaped(disbursement_view)
 
     @rpc
     def statement(self, code, query, actor):
-        actor, query = load_actor(actor, STAFF_READERS), load(StatementIn(), query)
+        actor = load_actor(actor, STAFF_READERS)
+        query = load(StatementIn(), query)
         with self.db.transaction() as session:
-            return shaped(StatementOut(), statements.statement(
+            return statement_view(statements.statement(
                 session, actor["association_code"], code, query["from_"], query["to"]))
 
     @rpc
     def grassroots_totals(self, query, actor):
         """Money raised and spent in a year by grassroots association (a code counts itself
         and every code under it), for the leadership's dashboard."""
-        actor, query = load_actor(actor, LEADERSHIP), load(GrassrootsTotalsIn(), query)
+        actor = load_actor(actor, LEADERSHIP)
+        query = load(GrassrootsTotalsIn(), query)
+        association = actor["association_code"]
         with self.db.transaction() as session:
-            association = actor["association_code"]
-            return grassroots.totals(session, association,
-                                     codes_under(query["codes"], association), query["year"])
+            return grassroots_totals_view(grassroots.totals(
+                session, association, codes_under(query["codes"], association),
+                query["year"]))
 
     # --- projects ---------------------------------------------------------------------
     @rpc
     def create_project(self, fund_code, payload, actor):
-        actor, body = load_actor(actor, ADMIN), load(ProjectIn(), payload)
+        actor = load_actor(actor, ADMIN)
+        body = load(ProjectIn(), payload)
         with self.db.transaction() as session:
-            return projects.create(session, actor["association_code"], fund_code, body)
+            return project_view(projects.create(session, actor["association_code"],
+                                                fund_code, body))
 
     @rpc
     def list_projects(self, fund_code, actor):
         actor = load_actor(actor, EVERYONE)
         with self.db.transaction() as session:
-            return projects.listing(session, actor["association_code"], fund_code)
+            return projects.listing(session, actor["association_code"], fund_code
+                                    ).shaped(project_view)
 
     # --- pledges -----------------------------------------------------------------------
     @rpc
     def create_pledge(self, payload, idempotency_key, actor):
-        actor, body = load_actor(actor, PLEDGERS), load(PledgeIn(), payload)
+        actor = load_actor(actor, PLEDGERS)
+        pledged = donations.KeyedGift(load(PledgeIn(), payload), payload, idempotency_key)
         with self.db.transaction() as session:
-            return pledges.create(session, actor["association_code"], body, payload, actor,
-                                  idempotency_key)
+            return pledges.create_once(session, actor["association_code"], pledged, actor)
 
     @rpc
     def confirm_pledge(self, pledge_id, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(ConfirmIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(ConfirmIn(), payload)
         with self.db.transaction() as session:
-            return pledges.confirm(session, actor["association_code"], pledge_id,
-                                   body["channel_txn_id"], actor)
+            return pledge_view(pledges.confirm(session, actor["association_code"], pledge_id,
+                                               body["channel_txn_id"], actor))
 
     @rpc
     def payment_notified(self, payload, actor):
@@ -280,37 +300,41 @@ class FundService(Service):
         load_actor(actor, (SYSTEM,))
         body = load(PaymentNotifyIn(), payload)
         with self.db.transaction() as session:
-            answer, matched = pledges.notify(session, body)
-        if not matched:  # the flag is kept; the channel is told the amount is wrong
-            raise Conflict("The amount paid differs from the pledge; staff will look at it.",
-                           "amount_mismatch", {"amount_fen": [
-                               f"The pledge is for {yuan(answer['amount_fen'])}."]})
+            notification = pledges.notify(session, body)
+            answer = pledge_view(notification.pledge)
+        if not notification.matched:  # the flag is kept; the channel is told the amount
+            raise pledges.amount_mismatch(answer["amount_fen"])
         return answer
 
     @rpc
     def cancel_pledge(self, pledge_id, actor):
         actor = load_actor(actor, DONORS)
         with self.db.transaction() as session:
-            return pledges.cancel(session, actor["association_code"], pledge_id, actor)
+            return pledge_view(pledges.cancel(session, actor["association_code"], pledge_id,
+                                              actor))
 
     @rpc
     def get_pledge(self, pledge_id, actor):
         actor = load_actor(actor, DONOR_READERS)
         with self.db.transaction() as session:
-            return pledges.get(session, actor["association_code"], pledge_id, actor)
+            return pledge_view(pledges.get(session, actor["association_code"], pledge_id,
+                                           actor))
 
     @rpc
     def list_pledges(self, query, actor):
-        actor, query = load_actor(actor, DONOR_READERS), load(PledgeListIn(), query)
+        actor = load_actor(actor, DONOR_READERS)
+        query = load(PledgeListIn(), query)
         with self.db.transaction() as session:
-            return pledges.listing(session, actor["association_code"], query, actor)
+            return pledges.listing(session, actor["association_code"], query, actor
+                                   ).shaped(pledge_view)
 
     @rpc
     def reconcile(self, lines, actor):
         actor = load_actor(actor, STAFF)
         lines = [load(ReconcileLineIn(), line) for line in lines or []]
         with self.db.transaction() as session:
-            return pledges.reconcile(session, actor["association_code"], lines, actor)
+            return reconciliation_view(pledges.reconcile(session, actor["association_code"],
+                                                         lines, actor))
 
     @timer(interval=PLEDGE_EXPIRY_CHECK_SECONDS)
     def expire_pledges(self):
@@ -322,42 +346,48 @@ class FundService(Service):
     def get_receipt(self, donation_id, actor):
         actor = load_actor(actor, DONOR_READERS)
         with self.db.transaction() as session:
-            donation = receipts.of_donation(session, actor["association_code"], donation_id)
+            donation = donations.get(session, actor["association_code"], donation_id)
             check_own_donation(actor, donation.donor_id)
-            return receipts.receipt_view(donation)
+            return receipt_view(donation)
 
     @rpc
     def annual_receipt(self, donor_id, query, actor):
-        actor, query = load_actor(actor, DONOR_READERS), load(AnnualReceiptIn(), query)
+        actor = load_actor(actor, DONOR_READERS)
+        query = load(AnnualReceiptIn(), query)
         check_own_donation(actor, donor_id)
         with self.db.transaction() as session:
-            return receipts.annual(session, actor["association_code"], donor_id, query["year"])
+            return annual_receipt_view(receipts.annual(session, actor["association_code"],
+                                                       donor_id, query["year"]))
 
     # --- public disclosure -------------------------------------------------------------
     @rpc
     def public_funds(self, actor):
         actor = load_actor(actor, EVERYONE)
         with self.db.transaction() as session:
-            return disclosure.funds(session, actor["association_code"])
+            return disclosure.funds(session, actor["association_code"]
+                                    ).shaped(public_fund_view)
 
     @rpc
     def public_disbursements(self, query, actor):
-        actor, query = load_actor(actor, EVERYONE), load(PublicPeriodIn(), query)
+        actor = load_actor(actor, EVERYONE)
+        query = load(PublicPeriodIn(), query)
         with self.db.transaction() as session:
-            return disclosure.disbursements(session, actor["association_code"], query)
+            return disclosure.disbursements(session, actor["association_code"], query
+                                            ).shaped(public_payment_view)
 
     @rpc
     def public_spending(self, query, actor):
-        actor, query = load_actor(actor, EVERYONE), load(PublicPeriodIn(), query)
+        actor = load_actor(actor, EVERYONE)
+        query = load(PublicPeriodIn(), query)
         with self.db.transaction() as session:
-            return shaped(PublicSpendingOut(), disclosure.spending(
+            return public_spending_view(disclosure.spending(
                 session, actor["association_code"], query))
 
     @rpc
     def trace(self, receipt_no, actor):
         load_actor(actor, EVERYONE)
         with self.db.transaction() as session:
-            return disclosure.trace(session, receipt_no)
+            return trace_view(disclosure.trace(session, receipt_no))
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):

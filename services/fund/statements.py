@@ -2,6 +2,7 @@
 the money its projects hold included (goods given in kind are not cash). The opening
 balance is the month totals before the period's month plus that month's lines before the
 period, so it costs the same however long the books are."""
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -10,30 +11,55 @@ from sqlalchemy.orm import Session
 from services.fund import ledger
 from services.fund.domain import fund_account, project_account
 from services.fund.models import AccountMonth, LedgerLine, LedgerTransaction, Project
-from shared.clock import iso, start_of_local_day
+from shared.clock import start_of_local_day
 
 
-def statement(session: Session, association: str, code: str, start: date, end: date) -> dict:
+@dataclass(frozen=True)
+class StatementLine:
+    """One transaction of the period as it moved the fund's cash."""
+    posted_at: datetime
+    kind: str
+    memo: str
+    in_fen: int
+    out_fen: int
+    balance_fen: int  # after it
+
+
+@dataclass
+class Statement:
+    fund_code: str
+    start: date
+    end: date
+    opening_balance_fen: int
+    closing_balance_fen: int = 0
+    total_in_fen: int = 0
+    total_out_fen: int = 0
+    lines: list[StatementLine] = field(default_factory=list)
+
+
+def statement(session: Session, association: str, code: str, start: date,
+              end: date) -> Statement:
     fund = ledger.find_fund(session, association, code)
     accounts = [fund_account(code)] + [project_account(code, project) for project in
                                        session.scalars(select(Project.code)
                                                        .where(Project.fund_id == fund.id))]
-    begin, stop = start_of_local_day(start), start_of_local_day(end + timedelta(days=1))
+    begin = start_of_local_day(start)
+    stop = start_of_local_day(end + timedelta(days=1))
     # Credit-normal accounts: a fund's balance is minus the sum of its lines.
     opening = -_sum_before(session, association, accounts, start)
-    balance, rows, total_in, total_out = opening, [], 0, 0
+    found = Statement(fund.code, start, end, opening, closing_balance_fen=opening)
     for posted_at, kind, memo, amount in _lines(session, association, accounts, begin, stop):
         if not amount:
             continue
         amount = int(amount)  # PostgreSQL sums as a Decimal
-        money_in, money_out = max(-amount, 0), max(amount, 0)
-        balance += money_in - money_out
-        total_in, total_out = total_in + money_in, total_out + money_out
-        rows.append({"posted_at": iso(posted_at), "kind": kind, "memo": memo,
-                     "in_fen": money_in, "out_fen": money_out, "balance_fen": balance})
-    return {"fund_code": fund.code, "from": start.isoformat(), "to": end.isoformat(),
-            "opening_balance_fen": opening, "closing_balance_fen": balance,
-            "total_in_fen": total_in, "total_out_fen": total_out, "lines": rows}
+        money_in = max(-amount, 0)
+        money_out = max(amount, 0)
+        found.closing_balance_fen += money_in - money_out
+        found.total_in_fen += money_in
+        found.total_out_fen += money_out
+        found.lines.append(StatementLine(posted_at, kind, memo, money_in, money_out,
+                                         found.closing_balance_fen))
+    return found
 
 
 def _sum_before(session: Session, association: str, accounts: list[str], day: date) -> int:

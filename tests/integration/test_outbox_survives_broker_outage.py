@@ -31,11 +31,11 @@ def test_an_event_committed_while_the_broker_is_down_is_published_when_it_return
     database = get_extension(container, Database)
     # What the service does for a donation, committed with no broker to publish to.
     with UnitOfWork(database.session_factory, "outage").transaction() as session:
-        offline = donations.record(session, "341181", gift(200), gift(200), STAFF1, None)
+        offline = donations.record(session, "341181", gift(200), STAFF1)
     get_extension(container, FundService.relay.__class__).kick()
 
     with database.session_factory() as session:
-        assert session.get(Donation, offline["id"]).amount_fen == 200
+        assert session.get(Donation, offline.id).amount_fen == 200
         pending = session.scalars(select(OUTBOX.c.published)
                                   .where(OUTBOX.c.payload.contains('"amount_fen": 200'))).all()
         assert pending == [False]
@@ -49,5 +49,5 @@ def test_an_event_committed_while_the_broker_is_down_is_published_when_it_return
     finally:
         tap.close()
     events = [e["body"] for e in arrived + later]
-    assert [e["data"]["donation_id"] for e in events] == [offline["id"]]
+    assert [e["data"]["donation_id"] for e in events] == [offline.id]
     assert events[0]["correlation_id"] == "outage"

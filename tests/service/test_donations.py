@@ -168,4 +168,4 @@ def test_donations_refunded_before_the_history_table_get_their_refund_in_it(tmp_
             "FROM donation_history")).all()
     engine.dispose()
     assert [tuple(row) for row in kept] == [
-        (1, "2026-02-01 00:00:00.000000", "staff2", "recorded", "refunded", "捐错了")]
+        (1, "2026-02-01 00:00:00", "staff2", "recorded", "refunded", "捐错了")]

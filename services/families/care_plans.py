@@ -11,27 +11,29 @@ from services.families import domain
 from services.families.models import OUTBOX, CarePlan, Family
 from shared import rows
 from shared.clock import local_date, now_utc
-from shared.contracts.families import HEAD, CarePlanOut
+from shared.contracts.families import HEAD
 from shared.outbox import record_event
-from shared.schemas import shaped
 from shared.settings import visit_lead_days
 
-PLAN = CarePlanOut()
 BATCH = 100  # plans sent per pass; the next pass takes the rest
 
 
-def plan(session: Session, association: str, family_id: int, body: dict, actor: dict) -> dict:
+def plan(session: Session, association: str, family_id: int, body: dict,
+         actor: dict) -> CarePlan:
     """Sets (or replaces) the family's plan; a plan due today is asked for at once."""
     family = rows.one(session, Family, association, family_id, lock=True)
     care = session.get(CarePlan, family.id) or CarePlan(family_id=family.id)
-    care.association_code, care.every_days = association, body["every_days"]
-    care.skills, care.starts_on = list(body["skills"]), body["starts_on"]
-    care.next_due_on, care.planned_by, care.planned_at = \
-        body["starts_on"], actor["username"], now_utc()
+    care.association_code = association
+    care.every_days = body["every_days"]
+    care.skills = list(body["skills"])
+    care.starts_on = body["starts_on"]
+    care.next_due_on = body["starts_on"]
+    care.planned_by = actor["username"]
+    care.planned_at = now_utc()
     session.add(care)
     session.flush()
     _send_if_due(session, family, care, local_date(now_utc()))
-    return plan_view(care)
+    return care
 
 
 def send_due(session: Session, today: date | None = None) -> int:
@@ -46,15 +48,10 @@ def send_due(session: Session, today: date | None = None) -> int:
     return len(due)
 
 
-def plan_view(care: CarePlan) -> dict:
-    return shaped(PLAN, {"family_id": care.family_id, "every_days": care.every_days,
-                         "skills": list(care.skills), "starts_on": care.starts_on.isoformat(),
-                         "next_due_on": care.next_due_on.isoformat()})
-
-
 def _send_if_due(session: Session, family: Family, care: CarePlan, today: date) -> None:
-    days, care.next_due_on = domain.visit_days(care.next_due_on, care.every_days, today,
-                                               visit_lead_days())
+    days, next_due_on = domain.visit_days(care.next_due_on, care.every_days, today,
+                                          visit_lead_days())
+    care.next_due_on = next_due_on
     head = next(m for m in family.members if m.relation == HEAD)
     for due_on in days:
         record_event(session, OUTBOX, "families.visit_due", {

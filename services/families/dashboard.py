@@ -2,18 +2,26 @@
 from the timelines, visits done and claims paid for its families) joined with the fund's
 money and the volunteers service's people. An association's figures take in every
 association under it: codes nest, so "under" is "begins with"."""
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.families import domain
+from services.families.associations import Association
 from services.families.models import Family, Member, TimelineEntry
 from shared.clock import now_utc, year_bounds
-from shared.contracts.associations import VISITS_DAYS, FiguresOut, RankedOut, RankingOut
-from shared.schemas import shaped
+from shared.contracts.associations import VISITS_DAYS
 
-FIGURES, RANKED, RANKING = FiguresOut(), RankedOut(), RankingOut()
+
+@dataclass(frozen=True)
+class Ranking:
+    """The associations under `code` by the figure `by`, highest first: each one's code,
+    name, figures and rank."""
+    code: str
+    by: str
+    items: list[dict]
 
 
 def own_figures(session: Session, county: str, codes: list[str], year: int) -> dict:
@@ -50,16 +58,14 @@ def combined(own: dict, money: list[dict], volunteers: list[dict]) -> dict:
     """code -> every figure, from this service's and the others' answers."""
     money_of = {m["code"]: m for m in money}
     people_of = {v["code"]: v["volunteers"] for v in volunteers}
-    return {code: shaped(FIGURES, {
+    return {code: {
         **figures, "volunteers": people_of.get(code, 0),
         "donations_fen_year": money_of.get(code, {}).get("donations_fen", 0),
-        "spent_fen_year": money_of.get(code, {}).get("spent_fen", 0)})
+        "spent_fen_year": money_of.get(code, {}).get("spent_fen", 0)}
         for code, figures in own.items()}
 
 
-def ranking(code: str, by: str, associations: list[dict], figures: dict) -> dict:
-    rows = [{"code": a["code"], "name": a["name"], **figures[a["code"]]}
-            for a in associations]
-    return shaped(RANKING, {"code": code, "by": by,
-                            "items": [shaped(RANKED, r) for r in domain.ranked(rows, by)]})
+def ranking(code: str, by: str, associations: list[Association], figures: dict) -> Ranking:
+    rows = [{"code": a.code, "name": a.name, **figures[a.code]} for a in associations]
+    return Ranking(code, by, domain.ranked(rows, by))
 

@@ -92,7 +92,8 @@ def visit_days(next_due: date, every_days: int, today: date,
     Days missed while nothing ran are asked for once, as the first one missed, not one by
     one; days falling due within `lead_days` of today are asked for ahead, so that a
     coordinator has time to find and assign volunteers."""
-    step, days = timedelta(days=every_days), []
+    step = timedelta(days=every_days)
+    days = []
     if next_due < today:
         days.append(next_due)
         next_due += step * ((today - next_due).days // every_days + 1)
@@ -153,8 +154,6 @@ _SUMMARIES = {
     "volunteers.visit_completed": lambda d: _summary(
         f"visit {d['visit_id']} completed ({d['minutes']} minutes)", _visit_ref(d)),
 }
-# The events the timeline is built from.
-TIMELINE_EVENTS = tuple(_SUMMARIES)
 
 
 # Grassroots associations: where a code sits, and how associations rank.
@@ -188,7 +187,8 @@ def check_grassroots(code: str, county: str, known: set[str], field: str) -> Non
 def ranked(figures: list[dict], by: str) -> list[dict]:
     """Highest first, ties sharing a rank (1, 2, 2, 4) and listed by code."""
     ordered = sorted(figures, key=lambda f: (-f[by], f["code"]))
-    out, rank = [], 0
+    out = []
+    rank = 0
     for n, row in enumerate(ordered):
         if n == 0 or row[by] != ordered[n - 1][by]:
             rank = n + 1

@@ -6,14 +6,11 @@ from sqlalchemy.orm import Session
 from services.families.associations import find
 from services.families.models import Member, MemberDay
 from shared import rows
-from shared.contracts.associations import MemberDayOut
 from shared.errors import InvalidInput
-from shared.schemas import shaped
-
-MEMBER_DAY = MemberDayOut()
+from shared.paging import Page
 
 
-def hold(session: Session, county: str, code: str, body: dict, actor: dict) -> dict:
+def hold(session: Session, county: str, code: str, body: dict, actor: dict) -> MemberDay:
     find(session, county, code)
     wanted = list(dict.fromkeys(body["member_ids"]))  # a name given twice counts once
     found = set(session.scalars(select(Member.id).where(
@@ -29,10 +26,10 @@ def hold(session: Session, county: str, code: str, body: dict, actor: dict) -> d
                     recorded_by=actor["username"])
     session.add(day)
     session.flush()
-    return view(day)
+    return day
 
 
-def listing(session: Session, county: str, code: str, query: dict) -> dict:
+def listing(session: Session, county: str, code: str, query: dict) -> Page[MemberDay]:
     """The association's member days and those of the associations under it, latest
     first."""
     find(session, county, code)
@@ -40,10 +37,4 @@ def listing(session: Session, county: str, code: str, query: dict) -> dict:
                                     MemberDay.grassroots_code.startswith(code))
     days, total = rows.page(session, found, [MemberDay.held_on.desc(), MemberDay.id.desc()],
                             query["limit"], query["offset"])
-    return {"items": [view(d) for d in days], "total": total}
-
-
-def view(day: MemberDay) -> dict:
-    return shaped(MEMBER_DAY, {"id": day.id, "grassroots_code": day.grassroots_code,
-                               "title": day.title, "held_on": day.held_on.isoformat(),
-                               "member_ids": list(day.member_ids)})
+    return Page(days, total)

@@ -1,5 +1,7 @@
 """Members (会员) of the association and the families each keeps in touch with
 (会员联系户): one person one member, one member per family."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -8,13 +10,15 @@ from services.families import domain
 from services.families.associations import known_codes
 from services.families.models import Family, Member, Pairing
 from shared import rows
-from shared.clock import iso
-from shared.contracts.associations import AssociationMemberOut, PairedFamilyOut
 from shared.errors import Conflict
-from shared.identity import mask_id_number, mask_phone
-from shared.schemas import shaped
+from shared.paging import Page
 
-MEMBER, PAIRED = AssociationMemberOut(), PairedFamilyOut()
+
+@dataclass(frozen=True)
+class Paired:
+    """A member with the families they keep in touch with; `new`: the pairing just made."""
+    new: bool
+    member: Member
 
 
 def join(session: Session, county: str, body: dict, actor: dict) -> Member:
@@ -41,25 +45,25 @@ def get(session: Session, county: str, member_id: int) -> Member:
     return rows.one(session, Member, county, member_id)
 
 
-def listing(session: Session, county: str, query: dict) -> dict:
+def listing(session: Session, county: str, query: dict) -> Page[Member]:
     found = (select(Member).where(Member.association_code == county)
              .options(selectinload(Member.pairings).selectinload(Pairing.family)))
     if query["grassroots_code"]:
         found = found.where(Member.grassroots_code.startswith(query["grassroots_code"]))
     members, total = rows.page(session, found, [Member.id], query["limit"], query["offset"])
-    return {"items": [member_view(m) for m in members], "total": total}
+    return Page(members, total)
 
 
 def pair(session: Session, county: str, member_id: int, family_id: int,
-         actor: dict) -> tuple[bool, Member]:
-    """(whether the pairing is new, the member). Pairing the same two again changes
-    nothing; a family kept by another member is a conflict naming that member."""
+         actor: dict) -> Paired:
+    """Pairing the same two again changes nothing; a family kept by another member is a
+    conflict naming that member."""
     member = rows.one(session, Member, county, member_id, lock=True)
     rows.one(session, Family, county, family_id)
     kept_by = _keeper_of(session, family_id)
     if kept_by is not None:
         if kept_by.id == member.id:
-            return False, member
+            return Paired(False, member)
         raise Conflict(f"The family keeps in touch with member {member_no(kept_by)}.",
                        "family_paired",
                        {"family_id": [f"Kept by member {member_no(kept_by)}."]})
@@ -71,22 +75,11 @@ def pair(session: Session, county: str, member_id: int, family_id: int,
         raise Conflict("The family keeps in touch with another member.", "family_paired",
                        {"family_id": ["Kept by another member."]}) from None
     session.refresh(member)
-    return True, member
+    return Paired(True, member)
 
 
 def member_no(member: Member) -> str:
     return f"M-{member.association_code}-{member.id:05d}"
-
-
-def member_view(member: Member) -> dict:
-    return shaped(MEMBER, {
-        "id": member.id, "member_no": member_no(member), "name": member.name,
-        "id_number": mask_id_number(member.id_number), "phone": mask_phone(member.phone),
-        "grassroots_code": member.grassroots_code, "joined_at": iso(member.joined_at),
-        "families": [shaped(PAIRED, {"family_id": p.family_id,
-                                     "family_no": p.family.family_no,
-                                     "paired_at": iso(p.paired_at)})
-                     for p in member.pairings]})
 
 
 def _keeper_of(session: Session, family_id: int) -> Member | None:

@@ -3,15 +3,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.families.models import Family
-from services.families.views import family_view
 from shared import rows
+from shared.paging import Page
 
 
 def get(session: Session, association: str, family_id: int) -> Family:
     return rows.one(session, Family, association, family_id)
 
 
-def listing(session: Session, association: str, query: dict) -> dict:
+def listing(session: Session, association: str, query: dict) -> Page[Family]:
     """Members come in one more query for the whole page."""
     found = (select(Family).where(Family.association_code == association)
              .options(selectinload(Family.members)))
@@ -21,4 +21,4 @@ def listing(session: Session, association: str, query: dict) -> dict:
         # Codes nest (county, township, village): a township's code finds its villages.
         found = found.where(Family.village_code.startswith(query["village_code"]))
     families, total = rows.page(session, found, [Family.id], query["limit"], query["offset"])
-    return {"items": [family_view(f) for f in families], "total": total}
+    return Page(families, total)

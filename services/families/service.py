@@ -15,7 +15,19 @@ from services.families import (
     timeline,
 )
 from services.families.models import OUTBOX, PROCESSED_EVENTS
-from services.families.views import family_view
+from services.families.views import (
+    association_member_view,
+    association_view,
+    care_plan_view,
+    family_view,
+    figures_view,
+    insured_families_view,
+    member_day_view,
+    paired_view,
+    ranking_view,
+    rebuilt_view,
+    timeline_entry_view,
+)
 from shared.actors import (
     ADMIN,
     FAMILY_READERS,
@@ -54,21 +66,25 @@ CARE_PLAN_CHECK_SECONDS = 300
 class FamiliesService(Service):
     name = "families"
 
-    outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    outbox = OUTBOX
+    inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
     # The dashboards' money and volunteers are theirs.
-    fund, volunteers = RpcProxy("fund"), RpcProxy("volunteers")
+    fund = RpcProxy("fund")
+    volunteers = RpcProxy("volunteers")
 
     @rpc
     def register_family(self, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(FamilyIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(FamilyIn(), payload)
         with self.db.transaction() as session:
             return family_view(register.register(session, actor["association_code"], body,
                                                  actor))
 
     @rpc
     def update_family(self, family_id, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(FamilyUpdateIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(FamilyUpdateIn(), payload)
         with self.db.transaction() as session:
             return family_view(register.update(session, actor["association_code"], family_id,
                                                body, actor))
@@ -81,9 +97,11 @@ class FamiliesService(Service):
 
     @rpc
     def list_families(self, query, actor):
-        actor, query = load_actor(actor, FAMILY_READERS), load(FamilyListIn(), query)
+        actor = load_actor(actor, FAMILY_READERS)
+        query = load(FamilyListIn(), query)
         with self.db.transaction() as session:
-            return search.listing(session, actor["association_code"], query)
+            return search.listing(session, actor["association_code"], query) \
+                .shaped(family_view)
 
     @rpc
     def insured_of_village(self, village_code, actor):
@@ -92,14 +110,16 @@ class FamiliesService(Service):
         actor = load_actor(actor, STAFF)
         village_code = load(VillageIn(), {"village_code": village_code})["village_code"]
         with self.db.transaction() as session:
-            return enrolment.insured_of_village(session, actor["association_code"],
-                                                village_code)
+            return insured_families_view(enrolment.insured_of_village(
+                session, actor["association_code"], village_code))
 
     @rpc
     def set_care_plan(self, family_id, payload, actor):
-        actor, body = load_actor(actor, STAFF), load(CarePlanIn(), payload)
+        actor = load_actor(actor, STAFF)
+        body = load(CarePlanIn(), payload)
         with self.db.transaction() as session:
-            return care_plans.plan(session, actor["association_code"], family_id, body, actor)
+            return care_plan_view(care_plans.plan(session, actor["association_code"],
+                                                  family_id, body, actor))
 
     @timer(interval=CARE_PLAN_CHECK_SECONDS)
     def send_visits_due(self):
@@ -109,74 +129,86 @@ class FamiliesService(Service):
     # --- grassroots associations, members, member days --------------------------------
     @rpc
     def create_association(self, payload, actor):
-        actor, body = load_actor(actor, ADMIN), load(AssociationIn(), payload)
+        actor = load_actor(actor, ADMIN)
+        body = load(AssociationIn(), payload)
         with self.db.transaction() as session:
-            return associations.create(session, actor["association_code"], body, actor)
+            return association_view(associations.create(session, actor["association_code"],
+                                                        body, actor))
 
     @rpc
     def list_associations(self, actor):
         actor = load_actor(actor, LEADERSHIP)
         with self.db.transaction() as session:
-            return associations.listing(session, actor["association_code"])
+            return associations.listing(session, actor["association_code"]) \
+                .shaped(association_view)
 
     @rpc
     def add_member(self, payload, actor):
-        actor, body = load_actor(actor, MEMBER_KEEPERS), load(MemberIn(), payload)
+        actor = load_actor(actor, MEMBER_KEEPERS)
+        body = load(MemberIn(), payload)
         with self.db.transaction() as session:
-            return members.member_view(members.join(session, actor["association_code"],
-                                                    body, actor))
+            return association_member_view(members.join(session, actor["association_code"],
+                                                        body, actor))
 
     @rpc
     def get_member(self, member_id, actor):
         actor = load_actor(actor, LEADERSHIP)
         with self.db.transaction() as session:
-            return members.member_view(members.get(session, actor["association_code"],
-                                                   member_id))
+            return association_member_view(members.get(session, actor["association_code"],
+                                                       member_id))
 
     @rpc
     def list_members(self, query, actor):
-        actor, query = load_actor(actor, LEADERSHIP), load(MemberListIn(), query)
+        actor = load_actor(actor, LEADERSHIP)
+        query = load(MemberListIn(), query)
         with self.db.transaction() as session:
-            return members.listing(session, actor["association_code"], query)
+            return members.listing(session, actor["association_code"], query) \
+                .shaped(association_member_view)
 
     @rpc
     def pair_family(self, member_id, payload, actor):
-        """(whether the pairing is new, the member with its families)."""
-        actor, body = load_actor(actor, MEMBER_KEEPERS), load(PairingIn(), payload)
+        """Whether the pairing is new, and the member with its families."""
+        actor = load_actor(actor, MEMBER_KEEPERS)
+        body = load(PairingIn(), payload)
         with self.db.transaction() as session:
-            new, member = members.pair(session, actor["association_code"], member_id,
-                                       body["family_id"], actor)
-            return {"new": new, "member": members.member_view(member)}
+            return paired_view(members.pair(session, actor["association_code"], member_id,
+                                            body["family_id"], actor))
 
     @rpc
     def hold_member_day(self, code, payload, actor):
-        actor, body = load_actor(actor, MEMBER_DAY_HOLDERS), load(MemberDayIn(), payload)
+        actor = load_actor(actor, MEMBER_DAY_HOLDERS)
+        body = load(MemberDayIn(), payload)
         with self.db.transaction() as session:
-            return member_days.hold(session, actor["association_code"], code, body, actor)
+            return member_day_view(member_days.hold(session, actor["association_code"], code,
+                                                    body, actor))
 
     @rpc
     def list_member_days(self, code, page, actor):
-        actor, page = load_actor(actor, LEADERSHIP), load(PageIn(), page or {})
+        actor = load_actor(actor, LEADERSHIP)
+        page = load(PageIn(), page or {})
         with self.db.transaction() as session:
-            return member_days.listing(session, actor["association_code"], code, page)
+            return member_days.listing(session, actor["association_code"], code, page) \
+                .shaped(member_day_view)
 
     @rpc
     def dashboard(self, code, actor):
-        signed, actor = actor, load_actor(actor, LEADERSHIP)
+        signed = actor  # as it came: the fund and the volunteers check it again
+        actor = load_actor(signed, LEADERSHIP)
         with self.db.transaction() as session:
             associations.find(session, actor["association_code"], code)
-        return self._figures(signed, actor, [code])[code]
+        return figures_view(self._figures(signed, actor, [code])[code])
 
     @rpc
     def ranking(self, code, query, actor):
         """The associations directly under `code`, ranked by one of the figures."""
-        signed, actor = actor, load_actor(actor, LEADERSHIP)
+        signed = actor  # as it came: the fund and the volunteers check it again
+        actor = load_actor(signed, LEADERSHIP)
         by = load(RankingIn(), query or {})["by"]
         with self.db.transaction() as session:
             associations.find(session, actor["association_code"], code)
             under = associations.children(session, actor["association_code"], code)
-        figures = self._figures(signed, actor, [a["code"] for a in under])
-        return dashboard.ranking(code, by, under, figures)
+        figures = self._figures(signed, actor, [a.code for a in under])
+        return ranking_view(dashboard.ranking(code, by, under, figures))
 
     def _figures(self, signed, actor, codes: list[str]) -> dict:
         if not codes:
@@ -191,18 +223,19 @@ class FamiliesService(Service):
     # --- the timeline (一户一档) --------------------------------------------------------
     @rpc
     def timeline(self, family_id, page, actor):
-        actor, page = load_actor(actor, FAMILY_READERS), load(PageIn(), page or {})
+        actor = load_actor(actor, FAMILY_READERS)
+        page = load(PageIn(), page or {})
         with self.db.transaction() as session:
-            return timeline.page(session, actor["association_code"], family_id, page)
+            return timeline.page(session, actor["association_code"], family_id, page) \
+                .shaped(timeline_entry_view)
 
     @rpc
     def rebuild_timeline(self, family_id, actor):
         """The family's timeline recomputed from the events it was built from."""
         actor = load_actor(actor, STAFF)
         with self.db.transaction() as session:
-            search.get(session, actor["association_code"], family_id)
-            return {"entries": timeline.rebuild_timeline(session, actor["association_code"],
-                                                         family_id)}
+            return rebuilt_view(timeline.rebuild_timeline(session, actor["association_code"],
+                                                          family_id))
 
     def _on_timeline_event(self, envelope):
         self.once(f"families.timeline.{envelope['event_type']}", envelope, timeline.record)

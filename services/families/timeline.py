@@ -9,12 +9,8 @@ from sqlalchemy.orm import Session
 from services.families import domain
 from services.families.models import Family, FamilyEvent, TimelineEntry
 from shared import rows
-from shared.clock import iso
 from shared.contracts.events import CATALOGUE, load_envelope
-from shared.contracts.families import TimelineEntryOut
-from shared.schemas import shaped
-
-ENTRY = TimelineEntryOut()
+from shared.paging import Page
 
 
 def record(session: Session, envelope: dict) -> None:
@@ -35,6 +31,7 @@ def record(session: Session, envelope: dict) -> None:
 
 def rebuild_timeline(session: Session, association: str, family_id: int) -> int:
     """The family's entries recomputed from its kept events alone; how many there are."""
+    rows.one(session, Family, association, family_id)
     session.execute(delete(TimelineEntry).where(TimelineEntry.association_code == association,
                                                 TimelineEntry.family_id == family_id))
     kept = session.scalars(select(FamilyEvent).where(
@@ -46,18 +43,14 @@ def rebuild_timeline(session: Session, association: str, family_id: int) -> int:
     return sum(1 for a in added if a)
 
 
-def page(session: Session, association: str, family_id: int, query: dict) -> dict:
+def page(session: Session, association: str, family_id: int,
+         query: dict) -> Page[TimelineEntry]:
     rows.one(session, Family, association, family_id)
     found = select(TimelineEntry).where(TimelineEntry.association_code == association,
                                         TimelineEntry.family_id == family_id)
     entries, total = rows.page(session, found, [TimelineEntry.at, TimelineEntry.id],
                                query["limit"], query["offset"])
-    return {"items": [entry_view(e) for e in entries], "total": total}
-
-
-def entry_view(entry: TimelineEntry) -> dict:
-    return shaped(ENTRY, {"at": iso(entry.at), "kind": entry.kind, "summary": entry.summary,
-                          "ref": entry.ref})
+    return Page(entries, total)
 
 
 def _add_entry(session: Session, association: str, family_id: int, envelope: dict) -> bool:

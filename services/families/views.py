@@ -1,12 +1,49 @@
-"""Rows as the JSON the world sees, through the Out schemas of the families contract:
-identity numbers and phones masked in every answer."""
-from services.families.models import Family, FamilyMember
+"""Models as the JSON the world sees, through the Out schemas of the families and
+associations contracts: identity numbers and phones masked in every answer but the one the
+insurance service enrols a village from."""
+from services.families.associations import Association
+from services.families.dashboard import Ranking
+from services.families.members import Paired, member_no
+from services.families.models import (
+    CarePlan,
+    Family,
+    FamilyMember,
+    Member,
+    MemberDay,
+    TimelineEntry,
+)
 from shared.clock import iso
-from shared.contracts.families import FamilyOut, MemberOut
+from shared.contracts.associations import (
+    AssociationMemberOut,
+    AssociationOut,
+    FiguresOut,
+    MemberDayOut,
+    PairedFamilyOut,
+    RankedOut,
+    RankingOut,
+)
+from shared.contracts.families import (
+    CarePlanOut,
+    FamilyOut,
+    InsuredFamilyOut,
+    MemberOut,
+    TimelineEntryOut,
+)
 from shared.identity import mask_id_number, mask_phone
 from shared.schemas import shaped
 
-FAMILY, MEMBER = FamilyOut(), MemberOut()
+FAMILY = FamilyOut()
+MEMBER = MemberOut()
+INSURED_FAMILY = InsuredFamilyOut()
+CARE_PLAN = CarePlanOut()
+TIMELINE_ENTRY = TimelineEntryOut()
+ASSOCIATION = AssociationOut()
+ASSOCIATION_MEMBER = AssociationMemberOut()
+PAIRED_FAMILY = PairedFamilyOut()
+MEMBER_DAY = MemberDayOut()
+FIGURES = FiguresOut()
+RANKED = RankedOut()
+RANKING = RankingOut()
 
 
 def member_view(member: FamilyMember) -> dict:
@@ -21,3 +58,64 @@ def family_view(family: Family) -> dict:
         "address": family.address, "village_code": family.village_code,
         "members": [member_view(m) for m in family.members],
         "created_at": iso(family.created_at), "updated_at": iso(family.updated_at)})
+
+
+def insured_families_view(families: list[Family]) -> dict:
+    """For the insurance service alone: members' identity numbers whole."""
+    return {"items": [shaped(INSURED_FAMILY, {
+        "family_id": family.id, "family_no": family.family_no, "category": family.category,
+        "village_code": family.village_code,
+        "members": [{"name": m.name, "id_number": m.id_number, "relation": m.relation,
+                     "phone": m.phone} for m in family.members]}) for family in families]}
+
+
+def care_plan_view(care: CarePlan) -> dict:
+    return shaped(CARE_PLAN, {"family_id": care.family_id, "every_days": care.every_days,
+                              "skills": list(care.skills),
+                              "starts_on": care.starts_on.isoformat(),
+                              "next_due_on": care.next_due_on.isoformat()})
+
+
+def timeline_entry_view(entry: TimelineEntry) -> dict:
+    return shaped(TIMELINE_ENTRY, {"at": iso(entry.at), "kind": entry.kind,
+                                   "summary": entry.summary, "ref": entry.ref})
+
+
+def rebuilt_view(entries: int) -> dict:
+    return {"entries": entries}
+
+
+def association_view(association: Association) -> dict:
+    return shaped(ASSOCIATION, {"code": association.code, "name": association.name,
+                                "level": association.level,
+                                "parent_code": association.parent_code})
+
+
+def association_member_view(member: Member) -> dict:
+    return shaped(ASSOCIATION_MEMBER, {
+        "id": member.id, "member_no": member_no(member), "name": member.name,
+        "id_number": mask_id_number(member.id_number), "phone": mask_phone(member.phone),
+        "grassroots_code": member.grassroots_code, "joined_at": iso(member.joined_at),
+        "families": [shaped(PAIRED_FAMILY, {"family_id": p.family_id,
+                                            "family_no": p.family.family_no,
+                                            "paired_at": iso(p.paired_at)})
+                     for p in member.pairings]})
+
+
+def paired_view(paired: Paired) -> dict:
+    return {"new": paired.new, "member": association_member_view(paired.member)}
+
+
+def member_day_view(day: MemberDay) -> dict:
+    return shaped(MEMBER_DAY, {"id": day.id, "grassroots_code": day.grassroots_code,
+                               "title": day.title, "held_on": day.held_on.isoformat(),
+                               "member_ids": list(day.member_ids)})
+
+
+def figures_view(figures: dict) -> dict:
+    return shaped(FIGURES, figures)
+
+
+def ranking_view(ranking: Ranking) -> dict:
+    return shaped(RANKING, {"code": ranking.code, "by": ranking.by,
+                            "items": [shaped(RANKED, r) for r in ranking.items]})

@@ -99,22 +99,12 @@ class AssociationMemberOut(Schema):
     families = fields.List(fields.Nested(PairedFamilyOut))
 
 
-class AssociationMemberListOut(Schema):
-    items = fields.List(fields.Nested(AssociationMemberOut))
-    total = Whole()
-
-
 class MemberDayOut(Schema):
     id = Whole()
     grassroots_code = fields.String()
     title = fields.String()
     held_on = fields.String(metadata={"format": "date"})
     member_ids = fields.List(Whole())
-
-
-class MemberDayListOut(Schema):
-    items = fields.List(fields.Nested(MemberDayOut))
-    total = Whole()
 
 
 class FiguresOut(Schema):

@@ -120,11 +120,6 @@ class TimelineEntryOut(Schema):
                                                                   "disbursement:ID, visit:ID"})
 
 
-class TimelineOut(Schema):
-    items = fields.List(fields.Nested(TimelineEntryOut))
-    total = Whole()
-
-
 # For the insurance service alone (RPC, never HTTP; staff and the system only): the people
 # of a village as bulk enrolment needs them, identity numbers whole, since a policy is
 # keyed by the person's.

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import domain, people
 from services.volunteers.models import Application, Volunteer
-from services.volunteers.views import application_view
 from shared import rows
 from shared.clock import now_utc
 from shared.errors import Conflict
+from shared.paging import Page
 
 
 def submit(session: Session, association: str, body: dict, actor: dict) -> Application:
@@ -40,13 +40,14 @@ def get(session: Session, association: str, application_id: int,
     return rows.one(session, Application, association, application_id, lock)
 
 
-def listing(session: Session, association: str, query: dict) -> dict:
+def listing(session: Session, association: str, query: dict) -> Page[Application]:
     found = select(Application).where(Application.association_code == association) \
         .options(selectinload(Application.history))
     if query.get("status"):
         found = found.where(Application.status == query["status"])
-    page, total = rows.page(session, found, [Application.id], query["limit"], query["offset"])
-    return {"items": [application_view(a) for a in page], "total": total}
+    applications, total = rows.page(session, found, [Application.id], query["limit"],
+                                    query["offset"])
+    return Page(applications, total)
 
 
 def approve(session: Session, association: str, application_id: int,
@@ -75,7 +76,8 @@ def decline(session: Session, association: str, application_id: int, reason: str
 
 def _decide(application: Application, status: str, actor: dict, reason: str) -> None:
     domain.APPLICATION.move(application, status, actor["username"], reason)
-    application.decided_by, application.decided_at = actor["username"], now_utc()
+    application.decided_by = actor["username"]
+    application.decided_at = now_utc()
 
 
 def _volunteer_of(session: Session, association: str, id_number: str) -> int | None:

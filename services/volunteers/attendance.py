@@ -1,6 +1,7 @@
 """Who came to the shifts that are over: no-shows marked by the service, hours a
 coordinator corrects (with the reason kept), each sign-up's story and each volunteer's
 record of places held and kept."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
@@ -15,14 +16,32 @@ from services.volunteers.models import (
     Signup,
     Volunteer,
 )
-from services.volunteers.views import signup_view
 from shared import rows
 from shared.clock import as_utc, local_date, now_utc
 from shared.errors import NotFound
 from shared.outbox import record_event
+from shared.paging import Page
 
 SELF = "volunteers"  # who marks a no-show
 BATCH = 500  # no-shows marked per run; the next run takes the rest
+
+
+@dataclass(frozen=True)
+class SignupRecord:
+    """A sign-up with its volunteer's name and the minutes it credits now (check-out or a
+    coordinator's correction)."""
+    signup: Signup
+    name: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A coordinator's figure for the minutes a volunteer's place on a shift credits."""
+    shift_id: int
+    volunteer_id: int
+    minutes: int
+    reason: str
 
 
 def mark_no_shows(session: Session, now: datetime | None = None) -> int:
@@ -47,14 +66,16 @@ def mark_no_shows(session: Session, now: datetime | None = None) -> int:
     return len(due)
 
 
-def correct_hours(session: Session, association: str, shift_id: int, volunteer_id: int,
-                  body: dict, actor: dict) -> dict:
+def correct_hours(session: Session, association: str, correction: Correction,
+                  actor: dict) -> SignupRecord:
     """Set the minutes a sign-up credits, replacing what check-out gave; kept with who, when,
     before, after and why. Hours for a no-show mean they came after all."""
-    shift = rows.one(session, Shift, association, shift_id, lock=True)
+    volunteer_id = correction.volunteer_id
+    shift = rows.one(session, Shift, association, correction.shift_id, lock=True)
     entry = _latest(session, shift.id, volunteer_id, lock=True)
     window = domain.Window(as_utc(shift.starts_at), as_utc(shift.ends_at))
-    minutes, now = body["minutes"], now_utc()
+    minutes = correction.minutes
+    now = now_utc()
     domain.check_correction(entry.status, window, minutes, now)
     hours = session.scalars(select(HoursEntry).where(
         *_credits(entry.id, entry.volunteer_id))).one_or_none()
@@ -68,7 +89,7 @@ def correct_hours(session: Session, association: str, shift_id: int, volunteer_i
                                minutes=minutes, source="shift", source_id=entry.id,
                                served_on=local_date(window.starts_at)))
     entry.corrections.append(HourCorrection(at=now, actor=actor["username"], old_minutes=old,
-                                            new_minutes=minutes, reason=body["reason"]))
+                                            new_minutes=minutes, reason=correction.reason))
     if entry.status == "no_show" and minutes:
         domain.SIGNUP.move(entry, "confirmed", actor["username"],
                            f"credited {minutes} minutes by a correction", at=now)
@@ -77,16 +98,17 @@ def correct_hours(session: Session, association: str, shift_id: int, volunteer_i
             "association_code": association, "volunteer_id": volunteer_id,
             "old_minutes": old, "minutes": minutes, "source": "shift", "source_id": entry.id,
             "corrected_by": actor["username"]})
-    return view(session, entry)
+    return _record(session, entry)
 
 
-def signup(session: Session, association: str, shift_id: int, volunteer_id: int) -> dict:
+def signup(session: Session, association: str, shift_id: int,
+           volunteer_id: int) -> SignupRecord:
     """The volunteer's latest sign-up for the shift, with its history and corrections."""
     shift = rows.one(session, Shift, association, shift_id)
-    return view(session, _latest(session, shift.id, volunteer_id))
+    return _record(session, _latest(session, shift.id, volunteer_id))
 
 
-def of_shift(session: Session, association: str, shift_id: int) -> dict:
+def of_shift(session: Session, association: str, shift_id: int) -> Page[SignupRecord]:
     """Every sign-up of the shift, cancelled ones too, in the order they came."""
     shift = rows.one(session, Shift, association, shift_id)
     found = list(session.scalars(select(Signup).where(Signup.shift_id == shift.id)
@@ -97,15 +119,15 @@ def of_shift(session: Session, association: str, shift_id: int) -> dict:
         Volunteer.id.in_({s.volunteer_id for s in found}))).all())
     credited = dict(session.execute(select(HoursEntry.source_id, HoursEntry.minutes).where(
         HoursEntry.source == "shift", HoursEntry.source_id.in_([s.id for s in found]))).all())
-    return {"items": [signup_view(s, names.get(s.volunteer_id, ""), credited.get(s.id, 0))
-                      for s in found], "total": len(found)}
+    return Page([SignupRecord(s, names.get(s.volunteer_id, ""), credited.get(s.id, 0))
+                 for s in found], len(found))
 
 
-def view(session: Session, entry: Signup) -> dict:
+def _record(session: Session, entry: Signup) -> SignupRecord:
     name = session.scalar(select(Volunteer.name).where(Volunteer.id == entry.volunteer_id))
     hours = session.scalar(select(HoursEntry.minutes).where(
         *_credits(entry.id, entry.volunteer_id)))
-    return signup_view(entry, name or "", hours or 0)
+    return SignupRecord(entry, name or "", hours or 0)
 
 
 def records_of(session: Session, volunteer_ids: list[int],

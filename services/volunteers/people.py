@@ -1,4 +1,5 @@
 """Registering volunteers (one person, once) and reading their records and hours."""
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -7,15 +8,29 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import attendance, domain
 from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
-from services.volunteers.views import volunteer_view
 from shared import rows
-from shared.contracts.volunteers import RankOut
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.grassroots import grassroots_of
 from shared.outbox import record_event
-from shared.schemas import shaped
+from shared.paging import Page
 
-RANK = RankOut()
+
+@dataclass(frozen=True)
+class Served:
+    """A volunteer and what they have served: minutes in all (or in a period), and the
+    shifts now over that they came to and missed."""
+    volunteer: Volunteer
+    minutes: int = 0
+    attended: int = 0
+    no_shows: int = 0
+
+
+@dataclass(frozen=True)
+class Rank:
+    rank: int
+    volunteer_id: int
+    name: str
+    minutes: int
 
 
 def register(session: Session, association: str, body: dict) -> Volunteer:
@@ -86,19 +101,34 @@ def minutes_by_volunteer(session: Session, volunteer_ids: list[int], start: date
     return dict(session.execute(query).all())
 
 
-def listing(session: Session, association: str, page: dict) -> dict:
+def listing(session: Session, association: str, page: dict) -> Page[Served]:
     query = (select(Volunteer).where(Volunteer.association_code == association)
              .options(selectinload(Volunteer.skills)))
     found, total = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
-    minutes = minutes_by_volunteer(session, [v.id for v in found])
-    records = attendance.records_of(session, [v.id for v in found])
-    return {"items": [volunteer_view(v, minutes.get(v.id, 0), records.get(v.id, (0, 0)))
-                      for v in found], "total": total}
+    return Page(_served(session, found), total)
 
 
-def view_one(session: Session, volunteer: Volunteer) -> dict:
-    record = attendance.records_of(session, [volunteer.id]).get(volunteer.id, (0, 0))
-    return volunteer_view(volunteer, minutes_served(session, volunteer.id), record)
+def record(session: Session, association: str, volunteer_id: int) -> Served:
+    return _served(session, [get(session, association, volunteer_id)])[0]
+
+
+def _served(session: Session, volunteers: list[Volunteer]) -> list[Served]:
+    """Each volunteer's minutes and shifts, in two queries however many volunteers."""
+    ids = [v.id for v in volunteers]
+    minutes = minutes_by_volunteer(session, ids)
+    records = attendance.records_of(session, ids)
+    served = []
+    for volunteer in volunteers:
+        attended, no_shows = records.get(volunteer.id, (0, 0))
+        served.append(Served(volunteer, minutes.get(volunteer.id, 0), attended, no_shows))
+    return served
+
+
+def hours(session: Session, association: str, volunteer_id: int, start: date | None,
+          end: date | None) -> Served:
+    """The minutes the volunteer served in the period."""
+    volunteer = get(session, association, volunteer_id)
+    return Served(volunteer, minutes_served(session, volunteer.id, start, end))
 
 
 def names_of(session: Session, volunteer_ids: list[int]) -> dict[int, str]:
@@ -107,7 +137,7 @@ def names_of(session: Session, volunteer_ids: list[int]) -> dict[int, str]:
 
 
 def ranking(session: Session, association: str, start: date | None, end: date | None,
-            limit: int) -> list[dict]:
+            limit: int) -> Page[Rank]:
     """Volunteers by minutes served in the period, most first (for annual recognition)."""
     total = func.sum(HoursEntry.minutes).label("minutes")
     query = (select(Volunteer.id, Volunteer.name, total).join(HoursEntry)
@@ -118,6 +148,5 @@ def ranking(session: Session, association: str, start: date | None, end: date | 
         query = query.where(HoursEntry.served_on <= end)
     ranked = session.execute(query.group_by(Volunteer.id, Volunteer.name)
                              .order_by(total.desc(), Volunteer.id).limit(limit))
-    return [shaped(RANK, {"rank": n, "volunteer_id": vid, "name": name, "minutes": minutes,
-                          "hours": round(minutes / 60, 2)})
-            for n, (vid, name, minutes) in enumerate(ranked, 1)]
+    found = [Rank(n, vid, name, minutes) for n, (vid, name, minutes) in enumerate(ranked, 1)]
+    return Page(found, len(found))

@@ -12,14 +12,26 @@ from services.volunteers import (
     shifts,
     visits,
 )
-from services.volunteers.models import OUTBOX, PROCESSED_EVENTS, Shift
+from services.volunteers.attendance import Correction
+from services.volunteers.models import OUTBOX, PROCESSED_EVENTS
 from services.volunteers.views import (
     activity_view,
     application_view,
+    approved_view,
     attendance_view,
+    calendar_view,
+    cancel_view,
+    counts_view,
+    hours_view,
+    proposal_view,
+    rank_view,
+    registered_view,
+    service_record_view,
+    shift_view,
+    signup_view,
+    visit_view,
     volunteer_view,
 )
-from shared import rows
 from shared.actors import (
     COORDINATOR_READERS,
     COORDINATORS,
@@ -37,13 +49,11 @@ from shared.contracts.volunteers import (
     ActivityIn,
     ApplicationIn,
     ApplicationListIn,
-    ApprovedOut,
     AssignIn,
     CalendarIn,
     CompleteIn,
     DeclineIn,
     HoursCorrectionIn,
-    HoursOut,
     HoursRecordsIn,
     PeriodIn,
     ShiftIn,
@@ -55,7 +65,7 @@ from shared.contracts.volunteers import (
 )
 from shared.grassroots import codes_under
 from shared.rpc import rpc
-from shared.schemas import PageIn, shaped
+from shared.schemas import PageIn
 from shared.service import Service
 from shared.settings import no_show_check_seconds
 from shared.subscriber import subscribe
@@ -64,28 +74,33 @@ from shared.subscriber import subscribe
 class VolunteersService(Service):
     name = "volunteers"
 
-    outbox, inbox = OUTBOX, PROCESSED_EVENTS
+    outbox = OUTBOX
+    inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
 
     @rpc
     def register(self, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(VolunteerIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(VolunteerIn(), payload)
         with self.db.transaction() as session:
-            return volunteer_view(people.register(session, actor["association_code"], body), 0)
+            return registered_view(people.register(session, actor["association_code"], body))
 
     @rpc
     def submit_application(self, payload, actor):
         """From the public pages: anyone may apply, logged in or not."""
-        actor, body = load_actor(actor, EVERYONE), load(ApplicationIn(), payload)
+        actor = load_actor(actor, EVERYONE)
+        body = load(ApplicationIn(), payload)
         with self.db.transaction() as session:
             return application_view(applications.submit(session, actor["association_code"],
                                                          body, actor))
 
     @rpc
     def list_applications(self, query, actor):
-        actor, query = load_actor(actor, COORDINATOR_READERS), load(ApplicationListIn(), query)
+        actor = load_actor(actor, COORDINATOR_READERS)
+        query = load(ApplicationListIn(), query)
         with self.db.transaction() as session:
-            return applications.listing(session, actor["association_code"], query)
+            return applications.listing(session, actor["association_code"], query) \
+                .shaped(application_view)
 
     @rpc
     def get_application(self, application_id, actor):
@@ -98,14 +113,13 @@ class VolunteersService(Service):
     def approve_application(self, application_id, actor):
         actor = load_actor(actor, COORDINATORS)
         with self.db.transaction() as session:
-            approved = applications.approve(session, actor["association_code"],
-                                            application_id, actor)
-            return shaped(ApprovedOut(), {"application": application_view(approved),
-                                          "phone": approved.phone})
+            return approved_view(applications.approve(session, actor["association_code"],
+                                                      application_id, actor))
 
     @rpc
     def decline_application(self, application_id, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(DeclineIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(DeclineIn(), payload)
         with self.db.transaction() as session:
             return application_view(applications.decline(
                 session, actor["association_code"], application_id, body["reason"], actor))
@@ -115,132 +129,142 @@ class VolunteersService(Service):
         actor = load_actor(actor, VOLUNTEER_READERS)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            return people.view_one(session, people.get(session, actor["association_code"],
-                                                       volunteer_id))
+            return volunteer_view(people.record(session, actor["association_code"],
+                                                volunteer_id))
 
     @rpc
     def list_volunteers(self, query, actor):
-        actor, query = load_actor(actor, COORDINATOR_READERS), load(PageIn(), query)
+        actor = load_actor(actor, COORDINATOR_READERS)
+        query = load(PageIn(), query)
         with self.db.transaction() as session:
-            return people.listing(session, actor["association_code"], query)
+            return people.listing(session, actor["association_code"], query) \
+                .shaped(volunteer_view)
 
     @rpc
     def count_volunteers(self, query, actor):
         """Active volunteers by grassroots association (a code counts itself and every code
         under it), for the leadership's dashboard."""
-        actor, query = load_actor(actor, LEADERSHIP), load(VolunteerCountIn(), query)
+        actor = load_actor(actor, LEADERSHIP)
+        query = load(VolunteerCountIn(), query)
+        association = actor["association_code"]
+        codes = codes_under(query["codes"], association)
         with self.db.transaction() as session:
-            association = actor["association_code"]
-            return grassroots.counts(session, association,
-                                     codes_under(query["codes"], association))
+            return counts_view(grassroots.counts(session, association, codes))
 
     @rpc
     def hours(self, volunteer_id, query, actor):
-        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PeriodIn(), query)
+        actor = load_actor(actor, VOLUNTEER_READERS)
+        query = load(PeriodIn(), query)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            volunteer = people.get(session, actor["association_code"], volunteer_id)
-            minutes = people.minutes_served(session, volunteer.id, query["from_"], query["to"])
-            return shaped(HoursOut(), {"volunteer_id": volunteer.id, "minutes": minutes,
-                                       "hours": round(minutes / 60, 2)})
+            return hours_view(people.hours(session, actor["association_code"], volunteer_id,
+                                           query["from_"], query["to"]))
 
     @rpc
     def calendar(self, volunteer_id, query, actor):
         """The volunteer's shifts and visits overlapping a window, for their calendar."""
-        actor, query = load_actor(actor, VOLUNTEER_READERS), load(CalendarIn(), query)
+        actor = load_actor(actor, VOLUNTEER_READERS)
+        query = load(CalendarIn(), query)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            volunteer = people.get(session, actor["association_code"], volunteer_id)
-            return agenda.of(session, volunteer, query["from_"], query["to"])
+            return calendar_view(agenda.of(session, actor["association_code"], volunteer_id,
+                                           query["from_"], query["to"]))
 
     @rpc
     def hours_records(self, query, actor):
         """Hours credited in a period, a record per volunteer and shift or visit, identity
         numbers in full: for the national volunteer system, so the ops export alone."""
-        actor, query = load_actor(actor, (SYSTEM,)), load(HoursRecordsIn(), query)
+        actor = load_actor(actor, (SYSTEM,))
+        query = load(HoursRecordsIn(), query)
         with self.db.transaction() as session:
             return service_records.listing(session, actor["association_code"], query["from_"],
-                                           query["to"], query)
+                                           query["to"], query).shaped(service_record_view)
 
     @rpc
     def ranking(self, query, actor):
-        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PeriodIn(), query)
+        actor = load_actor(actor, VOLUNTEER_READERS)
+        query = load(PeriodIn(), query)
         with self.db.transaction() as session:
-            items = people.ranking(session, actor["association_code"], query["from_"],
-                                   query["to"], query["limit"])
-            return {"items": items, "total": len(items)}
+            return people.ranking(session, actor["association_code"], query["from_"],
+                                  query["to"], query["limit"]).shaped(rank_view)
 
     @rpc
     def create_activity(self, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(ActivityIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ActivityIn(), payload)
         with self.db.transaction() as session:
             return activity_view(shifts.create_activity(
                 session, actor["association_code"], body, actor))
 
     @rpc
     def create_shift(self, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(ShiftIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ShiftIn(), payload)
         with self.db.transaction() as session:
-            return shifts.view(session, shifts.create_shift(session, actor["association_code"],
-                                                            body))
+            return shift_view(shifts.create_shift(session, actor["association_code"], body))
 
     @rpc
     def create_shifts(self, payload, actor):
         """A campaign day's shifts at several places: all made, or none."""
-        actor, body = load_actor(actor, COORDINATORS), load(ShiftsIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ShiftsIn(), payload)
         with self.db.transaction() as session:
-            made = shifts.create_shifts(session, actor["association_code"], body)
-            return {"items": shifts.views(session, made), "total": len(made)}
+            return shifts.create_shifts(session, actor["association_code"], body) \
+                .shaped(shift_view)
 
     @rpc
     def get_shift(self, shift_id, actor):
         actor = load_actor(actor, VOLUNTEER_READERS)
         with self.db.transaction() as session:
-            return shifts.view(session, rows.one(session, Shift, actor["association_code"],
-                                                 shift_id))
+            return shift_view(shifts.roster(session, actor["association_code"], shift_id))
 
     @rpc
     def list_shifts(self, query, actor):
-        actor, query = load_actor(actor, VOLUNTEER_READERS), load(PageIn(), query)
+        actor = load_actor(actor, VOLUNTEER_READERS)
+        query = load(PageIn(), query)
         with self.db.transaction() as session:
-            return shifts.listing(session, actor["association_code"], query)
+            return shifts.listing(session, actor["association_code"], query).shaped(shift_view)
 
     @rpc
     def sign_up(self, shift_id, payload, actor):
-        actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
+        actor = load_actor(actor, VOLUNTEERS)
+        body = load(VolunteerRefIn(), payload)
         check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
-            return attendance.view(session, shifts.signup(session, actor["association_code"],
-                                                          shift_id, body["volunteer_id"], actor))
+            return signup_view(shifts.signup(session, actor["association_code"], shift_id,
+                                             body["volunteer_id"], actor))
 
     @rpc
     def cancel_signup(self, shift_id, volunteer_id, actor):
         actor = load_actor(actor, VOLUNTEERS)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            return shifts.cancel(session, actor["association_code"], shift_id, volunteer_id,
-                                 actor)
+            return cancel_view(shifts.cancel(session, actor["association_code"], shift_id,
+                                             volunteer_id, actor))
 
     @rpc
     def get_signup(self, shift_id, volunteer_id, actor):
         actor = load_actor(actor, VOLUNTEER_READERS)
         check_as_self(actor, volunteer_id)
         with self.db.transaction() as session:
-            return attendance.signup(session, actor["association_code"], shift_id,
-                                     volunteer_id)
+            return signup_view(attendance.signup(session, actor["association_code"], shift_id,
+                                                 volunteer_id))
 
     @rpc
     def list_signups(self, shift_id, actor):
         actor = load_actor(actor, COORDINATOR_READERS)
         with self.db.transaction() as session:
-            return attendance.of_shift(session, actor["association_code"], shift_id)
+            return attendance.of_shift(session, actor["association_code"], shift_id) \
+                .shaped(signup_view)
 
     @rpc
     def correct_hours(self, shift_id, volunteer_id, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(HoursCorrectionIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(HoursCorrectionIn(), payload)
+        correction = Correction(shift_id, volunteer_id, body["minutes"], body["reason"])
         with self.db.transaction() as session:
-            return attendance.correct_hours(session, actor["association_code"], shift_id,
-                                            volunteer_id, body, actor)
+            return signup_view(attendance.correct_hours(session, actor["association_code"],
+                                                        correction, actor))
 
     @timer(interval=no_show_check_seconds())
     def mark_no_shows(self):
@@ -257,30 +281,33 @@ class VolunteersService(Service):
 
     @rpc
     def list_visits(self, query, actor):
-        actor, query = load_actor(actor, COORDINATOR_READERS), load(VisitListIn(), query)
+        actor = load_actor(actor, COORDINATOR_READERS)
+        query = load(VisitListIn(), query)
         with self.db.transaction() as session:
-            found, total = visits.listing(session, actor["association_code"], query)
-            return {"items": visits.views(session, found), "total": total}
+            return visits.listing(session, actor["association_code"], query).shaped(visit_view)
 
     @rpc
     def propose(self, visit_id, actor):
         actor = load_actor(actor, COORDINATOR_READERS)
         with self.db.transaction() as session:
-            return visits.proposals(session, actor["association_code"], visit_id)
+            return proposal_view(visits.proposals(session, actor["association_code"],
+                                                  visit_id))
 
     @rpc
     def assign(self, visit_id, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(AssignIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(AssignIn(), payload)
         with self.db.transaction() as session:
-            return visits.view(session, visits.assign(session, actor["association_code"],
-                                                      visit_id, body, actor))
+            return visit_view(visits.assign(session, actor["association_code"], visit_id, body,
+                                            actor))
 
     @rpc
     def complete(self, visit_id, payload, actor):
-        actor, body = load_actor(actor, COORDINATORS), load(CompleteIn(), payload)
+        actor = load_actor(actor, COORDINATORS)
+        body = load(CompleteIn(), payload)
         with self.db.transaction() as session:
-            return visits.view(session, visits.complete(session, actor["association_code"],
-                                                        visit_id, body, actor))
+            return visit_view(visits.complete(session, actor["association_code"], visit_id,
+                                              body, actor))
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):
@@ -302,10 +329,10 @@ class VolunteersService(Service):
     def on_visit_due(self, envelope):
         self.once("volunteers.on_visit_due", envelope, visits.open_for_care_plan)
 
-
     def _attendance(self, action, shift_id, payload, actor):
-        actor, body = load_actor(actor, VOLUNTEERS), load(VolunteerRefIn(), payload)
+        actor = load_actor(actor, VOLUNTEERS)
+        body = load(VolunteerRefIn(), payload)
         check_as_self(actor, body["volunteer_id"])
         with self.db.transaction() as session:
             return attendance_view(action(session, actor["association_code"], shift_id,
-                                                 body["volunteer_id"]))
+                                          body["volunteer_id"]))

@@ -1,21 +1,30 @@
 """Service records for the national volunteer information system: one per volunteer and
 shift or visit whose hours were credited in a period, with who served in full (that system
 identifies volunteers by identity number), what, when and for how long."""
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers.models import HoursEntry, Shift, Signup, Visit, Volunteer
 from shared import rows
-from shared.clock import as_utc, iso
-from shared.contracts.volunteers import HoursRecordOut
-from shared.schemas import shaped
-
-RECORD = HoursRecordOut()
+from shared.clock import as_utc
+from shared.paging import Page
 
 
-def listing(session: Session, association: str, start: date, end: date, page: dict) -> dict:
+@dataclass(frozen=True)
+class ServiceRecord:
+    """Hours credited to `person`: on a shift of the activity `project`, or a visit; from
+    `starts_at` (None where the shift or visit is gone) for the entry's minutes."""
+    entry: HoursEntry
+    person: Volunteer
+    project: str | None
+    starts_at: datetime | None
+
+
+def listing(session: Session, association: str, start: date, end: date,
+            page: dict) -> Page[ServiceRecord]:
     query = select(HoursEntry).where(HoursEntry.association_code == association,
                                      HoursEntry.served_on >= start, HoursEntry.served_on <= end)
     found, total = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id],
@@ -24,23 +33,16 @@ def listing(session: Session, association: str, start: date, end: date, page: di
     signups = _by_id(session, Signup, _sources(found, "shift"),
                      selectinload(Signup.shift).selectinload(Shift.activity))
     visits = _by_id(session, Visit, _sources(found, "visit"))
-    return {"items": [_record(e, people[e.volunteer_id], signups, visits) for e in found],
-            "total": total}
+    return Page([_record(e, people[e.volunteer_id], signups, visits) for e in found], total)
 
 
-def _record(entry: HoursEntry, person: Volunteer, signups: dict, visits: dict) -> dict:
-    project, start = None, None
+def _record(entry: HoursEntry, person: Volunteer, signups: dict, visits: dict) -> ServiceRecord:
     if entry.source == "shift" and entry.source_id in signups:
         signup = signups[entry.source_id]
-        project, start = signup.shift.activity.title, _arrived(signup)
-    elif entry.source == "visit" and entry.source_id in visits:
-        start = as_utc(visits[entry.source_id].starts_at)
-    return shaped(RECORD, {
-        "volunteer_id": person.id, "name": person.name, "id_number": person.id_number,
-        "phone": person.phone, "source": entry.source, "source_id": entry.source_id,
-        "project": project, "starts_at": iso(start),
-        "ends_at": iso(start + timedelta(minutes=entry.minutes)) if start else None,
-        "served_on": entry.served_on.isoformat(), "minutes": entry.minutes})
+        return ServiceRecord(entry, person, signup.shift.activity.title, _arrived(signup))
+    if entry.source == "visit" and entry.source_id in visits:
+        return ServiceRecord(entry, person, None, as_utc(visits[entry.source_id].starts_at))
+    return ServiceRecord(entry, person, None, None)
 
 
 def _arrived(signup: Signup) -> datetime:

@@ -1,17 +1,59 @@
 """Activities and shifts: sign-ups within capacity, a waitlist that moves up in order
 (passing over whoever the shift would clash with), and hours from check-in to check-out."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import bookings, domain, people
+from services.volunteers import attendance, bookings, domain, people
 from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup, Volunteer
-from services.volunteers.views import cancel_view, shift_views
 from shared import rows
 from shared.clock import as_utc, iso, local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.outbox import record_event
+from shared.paging import Page
 
 HELD = ("confirmed", "waitlisted", "no_show")  # a sign-up still on the shift
+
+
+@dataclass(frozen=True)
+class Place:
+    """A volunteer's place on a shift: confirmed, waitlisted or a no-show."""
+    signup: Signup
+    name: str
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A shift and the places taken on it, in sign-up order."""
+    shift: Shift
+    places: list[Place]
+
+
+@dataclass(frozen=True)
+class PassedOver:
+    """A waitlisted volunteer a freed place skipped, and why."""
+    signup: Signup
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """A cancelled place, who moved up into it and who was passed over; `names`: the
+    waitlisted volunteers' names by id."""
+    signup: Signup
+    promoted: list[Signup]
+    skipped: list[PassedOver]
+    names: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Minutes a volunteer served, on a shift (`source_id` the sign-up) or a visit."""
+    volunteer_id: int
+    minutes: int
+    source: str
+    source_id: int
 
 
 def create_activity(session: Session, association: str, body: dict, actor: dict) -> Activity:
@@ -21,15 +63,15 @@ def create_activity(session: Session, association: str, body: dict, actor: dict)
     return activity
 
 
-def create_shift(session: Session, association: str, body: dict) -> Shift:
+def create_shift(session: Session, association: str, body: dict) -> Roster:
     _activity(session, association, body["activity_id"])
     shift = Shift(association_code=association, **body)
     session.add(shift)
     session.flush()
-    return shift
+    return Roster(shift, [])
 
 
-def create_shifts(session: Session, association: str, body: dict) -> list[Shift]:
+def create_shifts(session: Session, association: str, body: dict) -> Page[Roster]:
     """A campaign day's shifts at several places, in the caller's one transaction: a bad
     one leaves none of them made."""
     activity = _activity(session, association, body["activity_id"])
@@ -37,7 +79,7 @@ def create_shifts(session: Session, association: str, body: dict) -> list[Shift]
             for shift in body["shifts"]]
     session.add_all(made)
     session.flush()
-    return made
+    return Page([Roster(shift, []) for shift in made], len(made))
 
 
 def _activity(session: Session, association: str, activity_id: int) -> Activity:
@@ -49,7 +91,7 @@ def _activity(session: Session, association: str, activity_id: int) -> Activity:
 
 
 def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
-           actor: dict) -> Signup:
+           actor: dict) -> attendance.SignupRecord:
     # Lock order everywhere: shift, then volunteer. The shift lock is what keeps capacity.
     shift = rows.one(session, Shift, association, shift_id, lock=True)
     volunteer = people.active_for_input(session, association, volunteer_id, "volunteer_id")
@@ -69,11 +111,11 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
     session.add(entry)
     session.flush()
     _signed_up(session, association, entry)
-    return entry
+    return attendance.SignupRecord(entry, volunteer.name, 0)  # no minutes credited yet
 
 
 def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
-           actor: dict) -> dict:
+           actor: dict) -> Cancellation:
     """Cancel a place; the first waitlisted free at the shift's time moves up into a freed
     one, and each passed over before them is told why in their history."""
     shift = rows.one(session, Shift, association, shift_id, lock=True)
@@ -90,16 +132,18 @@ def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
         domain.SIGNUP.move(waiting[signup_id], "confirmed", actor["username"],
                            "a place was freed")
         _signed_up(session, association, waiting[signup_id])
-    skipped = [(waiting[signup_id], _clash_reason(clash)) for signup_id, clash in chosen.skipped]
-    for passed_over, reason in skipped:
-        domain.SIGNUP.note(passed_over, actor["username"], reason)
+    skipped = [PassedOver(waiting[signup_id], _clash_reason(clash))
+               for signup_id, clash in chosen.skipped]
+    for passed_over in skipped:
+        domain.SIGNUP.note(passed_over.signup, actor["username"], passed_over.reason)
     names = people.names_of(session, [s.volunteer_id for s in waiting.values()])
-    return cancel_view(entry, [waiting[i] for i in chosen.promoted], skipped, names)
+    return Cancellation(entry, [waiting[i] for i in chosen.promoted], skipped, names)
 
 
 def _clash_reason(clash: domain.Window) -> str:
     kind, number = clash.booked_by  # every window `bookings` gives names what holds it
-    start, end = iso(clash.starts_at), iso(clash.ends_at)
+    start = iso(clash.starts_at)
+    end = iso(clash.ends_at)
     reason = (f"skipped: clashes with shift {number} from {start} to {end}" if kind == "shift"
               else f"skipped: clashes with visit {number} from {start} to {end}")
     return reason
@@ -123,38 +167,40 @@ def check_out(session: Session, association: str, shift_id: int, volunteer_id: i
     minutes = domain.served_minutes(_window(shift), as_utc(entry.checked_in_at),
                                     as_utc(entry.checked_out_at))
     if minutes and not entry.corrections:  # a coordinator's figure, once given, stands
-        record_hours(session, association, volunteer_id, minutes, "shift", entry.id)
+        record_hours(session, association, Credit(volunteer_id, minutes, "shift", entry.id))
     return entry
 
 
-def record_hours(session: Session, association: str, volunteer_id: int, minutes: int,
-                 source: str, source_id: int) -> None:
-    session.add(HoursEntry(association_code=association, volunteer_id=volunteer_id,
-                           minutes=minutes, source=source, source_id=source_id,
-                           served_on=local_date(now_utc())))
+def record_hours(session: Session, association: str, credit: Credit) -> None:
+    session.add(HoursEntry(association_code=association, volunteer_id=credit.volunteer_id,
+                           minutes=credit.minutes, source=credit.source,
+                           source_id=credit.source_id, served_on=local_date(now_utc())))
     record_event(session, OUTBOX, "volunteers.hours_recorded", {
-        "association_code": association, "volunteer_id": volunteer_id, "minutes": minutes,
-        "source": source, "source_id": source_id})
+        "association_code": association, "volunteer_id": credit.volunteer_id,
+        "minutes": credit.minutes, "source": credit.source, "source_id": credit.source_id})
 
 
-def views(session: Session, found: list[Shift]) -> list[dict]:
+def rosters(session: Session, found: list[Shift]) -> list[Roster]:
     """Shifts with their confirmed, waitlisted and no-show volunteers, in one more query."""
     query = (select(Signup, Volunteer.name).join(Volunteer, Volunteer.id == Signup.volunteer_id)
              .where(Signup.shift_id.in_([shift.id for shift in found]),
                     Signup.status.in_(HELD)).order_by(Signup.id))
-    return shift_views(found, session.execute(query).all())
+    places: dict[int, list[Place]] = {shift.id: [] for shift in found}
+    for entry, name in session.execute(query):
+        places[entry.shift_id].append(Place(entry, name))
+    return [Roster(shift, places[shift.id]) for shift in found]
 
 
-def view(session: Session, shift: Shift) -> dict:
-    return views(session, [shift])[0]
+def roster(session: Session, association: str, shift_id: int) -> Roster:
+    return rosters(session, [rows.one(session, Shift, association, shift_id)])[0]
 
 
-def listing(session: Session, association: str, page: dict) -> dict:
+def listing(session: Session, association: str, page: dict) -> Page[Roster]:
     query = (select(Shift).where(Shift.association_code == association)
              .options(selectinload(Shift.activity)))
     found, total = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
                              page["offset"])
-    return {"items": views(session, found), "total": total}
+    return Page(rosters(session, found), total)
 
 
 def _window(shift: Shift) -> domain.Window:

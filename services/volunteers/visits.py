@@ -1,6 +1,7 @@
 """Care visits: opened once per triggering event, matched by skill and free time,
 assigned by a coordinator, completed with minutes and notes."""
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,29 +9,54 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import attendance, bookings, domain, people, shifts
 from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
-from services.volunteers.views import named, visit_view
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
 from shared.contracts.fund import SPECIAL_FAMILY_ASSISTANCE
 from shared.contracts.insurance import PREMIUM_KEY
-from shared.contracts.volunteers import ProposalOut
 from shared.outbox import record_event
-from shared.schemas import shaped
+from shared.paging import Page
 
 ASSISTANCE_SKILLS = ["social_work"]
 RECENT_DAYS = 90
 SELF = "volunteers"  # who opens a visit that an event asked for
-PROPOSAL = ProposalOut()
+
+
+@dataclass(frozen=True)
+class WantedVisit:
+    """A visit an event asks for, one per `key` (the trigger). `family`: the name the event
+    gives (the register's head of the family wins); `day`: the day wanted, if not tomorrow."""
+    key: str
+    family: str
+    reason: str
+    skills: list[str]
+    family_id: int | None = None
+    address: str | None = None
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class TeamVisit:
+    """A visit with `names`: its team's names by volunteer id."""
+    visit: Visit
+    names: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """The volunteers proposed for a visit, best first, and their names by id."""
+    visit_id: int
+    volunteer_ids: list[int]
+    names: dict[int, str]
 
 
 def open_for_claim(session: Session, envelope: dict) -> None:
     data = envelope["data"]
     if not data.get("care_visit"):
         return
-    _open(session, envelope, f"claim:{data['association_code']}:{data['claim_id']}",
-          data["insured_name"], f"Insurance claim {data['claim_no']} approved "
-                                f"({data['product_code']})",
-          data.get("care_visit_skills") or ASSISTANCE_SKILLS, data.get("family_id"))
+    reason = f"Insurance claim {data['claim_no']} approved ({data['product_code']})"
+    _open(session, envelope, WantedVisit(
+        f"claim:{data['association_code']}:{data['claim_id']}", data["insured_name"], reason,
+        data.get("care_visit_skills") or ASSISTANCE_SKILLS, data.get("family_id")))
 
 
 def open_for_assistance(session: Session, envelope: dict) -> None:
@@ -38,10 +64,11 @@ def open_for_assistance(session: Session, envelope: dict) -> None:
     if not _family_assistance(data):
         return
     number = data["disbursement_id"]
-    _open(session, envelope, f"disbursement:{data['association_code']}:{number}",
-          data.get("reference") or f"disbursement {number}",
-          f"Special-family assistance paid (disbursement {number})", ASSISTANCE_SKILLS,
-          data.get("family_id"))
+    reason = f"Special-family assistance paid (disbursement {number})"
+    _open(session, envelope, WantedVisit(
+        f"disbursement:{data['association_code']}:{number}",
+        data.get("reference") or f"disbursement {number}", reason, ASSISTANCE_SKILLS,
+        data.get("family_id")))
 
 
 def _family_assistance(data: dict) -> bool:
@@ -57,28 +84,32 @@ def _family_assistance(data: dict) -> bool:
 
 def open_for_care_plan(session: Session, envelope: dict) -> None:
     """One visit per family and due day, however often the reminder comes."""
-    data, due = envelope["data"], envelope["data"]["due_on"].isoformat()
-    _open(session, envelope, f"care:{data['association_code']}:{data['family_id']}:{due}",
-          data["family_name"], f"Care plan visit due {due}",
-          data["skills"], data["family_id"], data["address"], day=data["due_on"])
+    data = envelope["data"]
+    due = data["due_on"].isoformat()
+    reason = f"Care plan visit due {due}"
+    _open(session, envelope, WantedVisit(
+        f"care:{data['association_code']}:{data['family_id']}:{due}", data["family_name"],
+        reason, data["skills"], data["family_id"], data["address"], day=data["due_on"]))
 
 
-def _open(session, envelope, key, family, reason, skills, family_id=None, address=None,
-          day=None) -> None:
-    """`day`: the day wanted, if not tomorrow (never earlier, to leave time to assign)."""
+def _open(session: Session, envelope: dict, wanted: WantedVisit) -> None:
+    """The visit opens on the day wanted, never before tomorrow, to leave time to assign."""
     association = envelope["data"]["association_code"]
-    home = _home(session, association, family_id)
+    family = wanted.family
+    address = wanted.address
+    home = _home(session, association, wanted.family_id)
     if home is not None:  # the family as the families service has it, not the trigger
-        family, address = home.head_name, address or home.address
+        family = home.head_name
+        address = address or home.address
     tomorrow = local_date(now_utc()) + timedelta(days=1)
-    start = datetime.combine(max(day or tomorrow, tomorrow), time(9), LOCAL)
+    start = datetime.combine(max(wanted.day or tomorrow, tomorrow), time(9), LOCAL)
     start = start.astimezone(UTC)  # stored in UTC, as everything is
-    visit = Visit(association_code=association, trigger_key=key,
-                  trigger_event_id=envelope["event_id"], family_name=family, reason=reason,
-                  family_id=family_id, address=address,
-                  required_skills=list(skills), starts_at=start,
+    visit = Visit(association_code=association, trigger_key=wanted.key,
+                  trigger_event_id=envelope["event_id"], family_name=family,
+                  reason=wanted.reason, family_id=wanted.family_id, address=address,
+                  required_skills=list(wanted.skills), starts_at=start,
                   ends_at=start + timedelta(hours=2), volunteer_ids=[])
-    domain.VISIT.start(visit, "open", SELF, reason)
+    domain.VISIT.start(visit, "open", SELF, wanted.reason)
     try:
         with session.begin_nested():
             session.add(visit)
@@ -93,7 +124,8 @@ def _open(session, envelope, key, family, reason, skills, family_id=None, addres
 def remember_family(session: Session, envelope: dict) -> None:
     """A family registered or changed: keep its head and address, and show them on its
     visits not yet done. An announcement older than the one kept changes nothing."""
-    data, at = envelope["data"], envelope["occurred_at"]
+    data = envelope["data"]
+    at = envelope["occurred_at"]
     head = next((m["name"] for m in data["members"] if m["relation"] == "head"), None)
     if head is None:
         return
@@ -113,12 +145,16 @@ def remember_family(session: Session, envelope: dict) -> None:
     for visit in session.scalars(select(Visit).where(
             Visit.association_code == data["association_code"],
             Visit.family_id == data["family_id"], Visit.status != "completed")):
-        visit.family_name, visit.address = head, data.get("address") or visit.address
+        visit.family_name = head
+        visit.address = data.get("address") or visit.address
 
 
 def _announce(home: FamilyHome, data: dict, head: str, at) -> None:
-    home.association_code, home.family_no = data["association_code"], data["family_no"]
-    home.head_name, home.address, home.announced_at = head, data.get("address"), at
+    home.association_code = data["association_code"]
+    home.family_no = data["family_no"]
+    home.head_name = head
+    home.address = data.get("address")
+    home.announced_at = at
 
 
 def _home(session: Session, association: str, family_id: int | None) -> FamilyHome | None:
@@ -128,7 +164,7 @@ def _home(session: Session, association: str, family_id: int | None) -> FamilyHo
     return home if home is not None and home.association_code == association else None
 
 
-def proposals(session: Session, association: str, visit_id: int) -> dict:
+def proposals(session: Session, association: str, visit_id: int) -> Proposal:
     visit = rows.one(session, Visit, association, visit_id)
     since = local_date(now_utc()) - timedelta(days=RECENT_DAYS)
     active = list(session.scalars(select(Volunteer).where(
@@ -143,18 +179,18 @@ def proposals(session: Session, association: str, visit_id: int) -> dict:
                                    domain.reliability(*records.get(v.id, (0, 0))))
                   for v in active]
     proposed = domain.propose(candidates, visit.required_skills, _window(visit))
-    names = {v.id: v.name for v in active}
-    return shaped(PROPOSAL, {"visit_id": visit.id, "volunteer_ids": proposed,
-                             "volunteers": named(proposed, names)})
+    return Proposal(visit.id, proposed, {v.id: v.name for v in active})
 
 
 def assign(session: Session, association: str, visit_id: int, body: dict,
-           actor: dict) -> Visit:
+           actor: dict) -> TeamVisit:
     visit = rows.one(session, Visit, association, visit_id, lock=True)
     domain.VISIT.check(visit.status, "assigned")
     if body.get("starts_at") and body.get("ends_at"):
-        visit.starts_at, visit.ends_at = body["starts_at"], body["ends_at"]
-    window, team = _window(visit), []
+        visit.starts_at = body["starts_at"]
+        visit.ends_at = body["ends_at"]
+    window = _window(visit)
+    team = []
     for volunteer_id in sorted(set(body["volunteer_ids"])):
         volunteer = people.active_for_input(session, association, volunteer_id,
                                             "volunteer_ids")
@@ -166,39 +202,38 @@ def assign(session: Session, association: str, visit_id: int, body: dict,
     visit.volunteer_ids = sorted(set(body["volunteer_ids"]))
     domain.VISIT.move(visit, "assigned", actor["username"],
                       "team: " + ", ".join(map(str, visit.volunteer_ids)))
-    return visit
+    return with_team(session, [visit])[0]
 
 
 def complete(session: Session, association: str, visit_id: int, body: dict,
-             actor: dict) -> Visit:
+             actor: dict) -> TeamVisit:
     visit = rows.one(session, Visit, association, visit_id, lock=True)
     domain.VISIT.move(visit, "completed", actor["username"], f"{body['minutes']} minutes")
-    visit.minutes, visit.notes = body["minutes"], body["notes"]
+    visit.minutes = body["minutes"]
+    visit.notes = body["notes"]
     for volunteer_id in visit.volunteer_ids:
-        shifts.record_hours(session, association, volunteer_id, visit.minutes, "visit",
-                            visit.id)
+        shifts.record_hours(session, association,
+                            shifts.Credit(volunteer_id, visit.minutes, "visit", visit.id))
     record_event(session, OUTBOX, "volunteers.visit_completed", {
         "association_code": association, "visit_id": visit.id,
         "volunteer_ids": list(visit.volunteer_ids), "minutes": visit.minutes,
         "family_id": visit.family_id})
-    return visit
+    return with_team(session, [visit])[0]
 
 
-def listing(session: Session, association: str, query: dict) -> tuple[list[Visit], int]:
+def listing(session: Session, association: str, query: dict) -> Page[TeamVisit]:
     found = select(Visit).where(Visit.association_code == association)
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
-    return rows.page(session, found, [Visit.id], query["limit"], query["offset"])
+    visits, total = rows.page(session, found, [Visit.id], query["limit"], query["offset"])
+    return Page(with_team(session, visits), total)
 
 
-def views(session: Session, found: list[Visit]) -> list[dict]:
+def with_team(session: Session, visits: list[Visit]) -> list[TeamVisit]:
     """Visits with their teams by name, in one more query in all."""
-    names = people.names_of(session, sorted({vid for v in found for vid in v.volunteer_ids or []}))
-    return [visit_view(visit, True, names) for visit in found]
-
-
-def view(session: Session, visit: Visit) -> dict:
-    return views(session, [visit])[0]
+    names = people.names_of(session,
+                            sorted({vid for v in visits for vid in v.volunteer_ids or []}))
+    return [TeamVisit(visit, names) for visit in visits]
 
 
 def _window(visit: Visit) -> domain.Window:

@@ -104,13 +104,12 @@ _ANY_WAITING = select(Disbursement.__table__.c.id).where(
     Disbursement.__table__.c.status == "awaiting_funds").limit(1)
 
 
-def pay_waiting(session: Session, fund: Fund) -> int:
+def pay_waiting(session: Session, fund: Fund) -> None:
     """After money arrives: pay waiting payouts oldest first, stopping at the first that
     does not fit, so a large old claim is not starved by small new ones."""
-    paid = 0
     session.flush()  # a payout set waiting earlier in this transaction is seen
     if session.connection().execute(_ANY_WAITING, {"fund_id": fund.id}).first() is None:
-        return paid  # the usual case, asked without building ORM objects
+        return  # the usual case, asked without building ORM objects
     waiting = session.scalars(select(Disbursement).where(
         Disbursement.fund_id == fund.id, Disbursement.status == "awaiting_funds")
         .order_by(Disbursement.id).with_for_update()).all()
@@ -119,8 +118,6 @@ def pay_waiting(session: Session, fund: Fund) -> int:
         if disbursement.amount_fen > fund.balance_fen - held:  # projects' money is not free
             break
         _post(session, fund, disbursement, Decider(FUND_ITSELF), "money arrived")
-        paid += 1
-    return paid
 
 
 def _post(session: Session, fund: Fund, disbursement: Disbursement, by: Decider,

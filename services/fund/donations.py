@@ -241,13 +241,18 @@ def get(session: Session, association: str, donation_id: int, lock: bool = False
     return rows.one(session, Donation, association, donation_id, lock)
 
 
-def listing(session: Session, association: str, donor_id: int | None, limit: int,
-            offset: int) -> Page[Donation]:
-    query = select(Donation).where(Donation.association_code == association)
+def listing(session: Session, association: str, query: dict, actor: dict) -> Page[Donation]:
+    """The association's donations, newest first (of one donor if `query` names one); a
+    donor sees only their own."""
+    donor_id = query["donor_id"]
+    if actor["role"] == "donor":
+        donor_id = actor["donor_id"] or 0
+    found = select(Donation).where(Donation.association_code == association)
     if donor_id is not None:
-        query = query.where(Donation.donor_id == donor_id)
-    found, total = rows.page(session, query, [Donation.id.desc()], limit, offset)
-    return Page(found, total)
+        found = found.where(Donation.donor_id == donor_id)
+    items, total = rows.page(session, found, [Donation.id.desc()], query["limit"],
+                             query["offset"])
+    return Page(items, total)
 
 
 def refund(session: Session, association: str, donation_id: int, reason: str,

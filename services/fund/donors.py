@@ -42,7 +42,9 @@ def find_or_create_many(session: Session, association: str, details: list[dict])
     created once (two rows naming one new donor get one donor) and written with one
     statement, given back as plain records with their id (only the id is wanted of them).
     A donor created concurrently fails the write; the caller then goes row by row."""
-    known, found, new = _Known(_candidates(session, association, details)), [], []
+    known = _Known(_candidates(session, association, details))
+    found = []
+    new = []
     for one in details:
         donor = known.match(one)
         if donor is None:

@@ -49,7 +49,8 @@ def seen_many(session: Session, scope: str, keyed: list[tuple[str, dict]]) -> li
     one query; the caller keeps the new ones' answers with keep_many."""
     kept = dict(session.execute(select(IdempotencyKey.key, IdempotencyKey.fingerprint).where(
         IdempotencyKey.scope == scope, IdempotencyKey.key.in_({key for key, _ in keyed}))).all())
-    first_of, seen = {}, []
+    first_of = {}  # key -> (its position, the fingerprint of its body)
+    seen = []
     for position, (key, body) in enumerate(keyed):
         print_ = fingerprint(body)
         if key in kept:

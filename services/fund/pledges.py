@@ -146,14 +146,13 @@ def cancel(session: Session, association: str, pledge_id: int, actor: dict) -> P
     return pledge
 
 
-def expire_due(session: Session) -> int:
+def expire_due(session: Session) -> None:
     """Pending pledges past their time expire (money arriving later still confirms them)."""
     due = session.scalars(select(Pledge).where(Pledge.status == "pending",
                                                Pledge.expires_at < now_utc())
                           .with_for_update()).all()
     for pledge in due:
         PLEDGE.move(pledge, "expired", SELF, f"not paid within {pledge_ttl_days()} days")
-    return len(due)
 
 
 def get(session: Session, association: str, pledge_id: int, actor: dict) -> Pledge:

@@ -189,11 +189,9 @@ class FundService(Service):
     def list_donations(self, query, actor):
         actor = load_actor(actor, DONOR_READERS)
         query = load(DonationListIn(), query)
-        if actor["role"] == "donor":
-            query["donor_id"] = actor["donor_id"] or 0  # a donor sees only their own
         with self.db.transaction() as session:
-            return donations.listing(session, actor["association_code"], query["donor_id"],
-                                     query["limit"], query["offset"]).shaped(donation_view)
+            return donations.listing(session, actor["association_code"], query, actor
+                                     ).shaped(donation_view)
 
     @rpc
     def refund_donation(self, donation_id, payload, actor):

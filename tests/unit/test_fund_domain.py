@@ -7,6 +7,7 @@ import pytest
 from services.fund.domain import (
     ASSET_ACCOUNTS,
     DISBURSEMENT,
+    DONATION,
     PAYOUT_ACCOUNT,
     PLEDGE,
     LedgerEntry,
@@ -26,7 +27,6 @@ from services.fund.domain import (
     reversal_of,
 )
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput
-from shared.lifecycle import check_four_eyes
 
 # --- LedgerEntry -----------------------------------------------------------------
 
@@ -221,14 +221,31 @@ class _Thing:
 
 
 def test_someone_else_may_approve_a_request():
-    check_four_eyes("alice", "bob", "disbursement")
-    DISBURSEMENT.check("requested", "paid")
+    d = _Thing("requested")
+    DISBURSEMENT.move(d, "paid", "bob", four_eyes="alice")
+    assert d.status == "paid"
 
 
 def test_requester_may_not_approve_their_own_request():
+    d = _Thing("requested")
     with pytest.raises(Forbidden) as exc:
-        check_four_eyes("alice", "alice", "disbursement")
+        DISBURSEMENT.move(d, "paid", "alice", four_eyes="alice")
     assert exc.value.code == "four_eyes"
+    assert d.status == "requested" and d.history == []
+
+
+def test_the_one_who_recorded_a_donation_may_not_refund_it():
+    donation = _Thing("recorded")
+    with pytest.raises(Forbidden):
+        DONATION.move(donation, "refunded", "alice", "gift returned", four_eyes="alice")
+    DONATION.move(donation, "refunded", "bob", "gift returned", four_eyes="alice")
+    assert [(h["from_status"], h["to_status"], h["actor"]) for h in donation.history] == \
+        [("recorded", "refunded", "bob")]
+
+
+def test_a_donation_is_refunded_once():
+    with pytest.raises(Conflict):
+        DONATION.check("refunded", "refunded")
 
 
 @pytest.mark.parametrize("status", ["paid", "rejected"])
@@ -263,7 +280,7 @@ def test_a_refused_move_changes_nothing():
 def test_forbidden_is_not_a_conflict():
     # the gateway maps these to different HTTP statuses
     with pytest.raises(Forbidden) as exc:
-        check_four_eyes("alice", "alice", "disbursement")
+        DISBURSEMENT.check("requested", "paid", "alice", four_eyes="alice")
     assert not isinstance(exc.value, Conflict)
 
 

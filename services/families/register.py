@@ -45,7 +45,8 @@ def update(session: Session, association: str, family_id: int, body: dict,
         return family
     for name in set(changed) - {"members"}:
         setattr(family, name, wanted[name])
-    family.updated_at, family.updated_by = now_utc(), actor["username"]
+    family.updated_at = now_utc()
+    family.updated_by = actor["username"]
     joining = _replace_members(family, wanted["members"]) if "members" in changed else []
     _write_keeping_one_family(session, association, wanted.get("members", []),
                               lambda: family.members.extend(joining), family.id)

@@ -98,7 +98,8 @@ class ClaimCheck:
         return flags + self._caps(amount_fen)
 
     def _cover(self) -> list[Flag]:
-        policy, day = self.policy, self.incident_date
+        policy = self.policy
+        day = self.incident_date
         # A claim on a policy still waiting for its premium is registered, and flagged:
         # it can be approved once the premium is paid in full.
         unpaid = [Flag("premium_unpaid", "The premium of the policy is not paid in full yet.")] \

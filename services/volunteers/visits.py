@@ -174,10 +174,12 @@ def proposals(session: Session, association: str, visit_id: int) -> Proposal:
     booked = bookings.booked_windows_of(session, ids)
     recent = people.minutes_by_volunteer(session, ids, since)
     records = attendance.records_of(session, ids)
-    candidates = [domain.Candidate(v.id, tuple(people.skills_of(v)), tuple(booked[v.id]),
-                                   recent.get(v.id, 0),
-                                   domain.reliability(*records.get(v.id, (0, 0))))
-                  for v in active]
+    candidates = []
+    for volunteer in active:
+        attended, no_shows = records.get(volunteer.id, (0, 0))
+        candidates.append(domain.Candidate(
+            volunteer.id, tuple(people.skills_of(volunteer)), tuple(booked[volunteer.id]),
+            recent.get(volunteer.id, 0), domain.reliability(attended, no_shows)))
     proposed = domain.propose(candidates, visit.required_skills, _window(visit))
     return Proposal(visit.id, proposed, {v.id: v.name for v in active})
 

@@ -3,11 +3,14 @@ and load every form through the API's own schema first, so a page can do nothing
 would refuse and says why in the same words."""
 import re
 import uuid
+from collections.abc import Callable
 from functools import partial
 
+from marshmallow import Schema
 from werkzeug.wrappers import Response
 
 from services.gateway.web.forms import (
+    Again,
     blank_to_none,
     checked,
     merged,
@@ -49,6 +52,15 @@ def _form_key(ui: Ui, errors: dict) -> str | None:
     return key
 
 
+def _gift(ui: Ui, again: Again, schema: Schema, body: dict, found: dict, send,
+          done: Callable[[dict], Response]) -> Response:
+    """A gift's form (a donor's pledge, money staff received): `send(body, key, actor)`
+    with the form's own idempotency key, so that sending it twice gives once."""
+    key = _form_key(ui, found)
+    return submitted(ui, again, lambda: send(body, key, ui.actor), done,
+                     checked(ui, schema, body, DONATION_FIELDS, found), names=DONATION_FIELDS)
+
+
 class FundPages:
     # --- donor -------------------------------------------------------------------------
     @page("GET", "/donor", DONOR_SELF)
@@ -72,12 +84,9 @@ class FundPages:
         found: dict = {}
         body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": ui.form.get("channel") or "wechat"}
-        key = _form_key(ui, found)
-        return submitted(ui, partial(self._donor_page, ui),
-                         lambda: self.fund.create_pledge(body, key, ui.actor),
-                         lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"),
-                         checked(ui, PledgeIn(), body, DONATION_FIELDS, found),
-                         names=DONATION_FIELDS)
+        return _gift(ui, partial(self._donor_page, ui), PledgeIn(), body, found,
+                     self.fund.create_pledge,
+                     lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"))
 
     @page("GET", "/donor/annual-receipt", DONOR_SELF)
     def annual_receipt_page(self, ui: Ui):
@@ -129,12 +138,9 @@ class FundPages:
                  "phone": blank_to_none(f.get("donor_phone"))}
         body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": f.get("channel", "cash"), "donor": donor}
-        key = _form_key(ui, found)
-        return submitted(ui, partial(self._staff_page, ui, which="donation"),
-                         lambda: self.fund.record_donation(body, key, ui.actor),
-                         lambda given: ui.redirect(f"/receipts/{given['id']}"),
-                         checked(ui, DonorDonationIn(), body, DONATION_FIELDS, found),
-                         names=DONATION_FIELDS)
+        return _gift(ui, partial(self._staff_page, ui, which="donation"), DonorDonationIn(),
+                     body, found, self.fund.record_donation,
+                     lambda given: ui.redirect(f"/receipts/{given['id']}"))
 
     @page("POST", "/staff/disbursements", STAFF)
     def staff_request_disbursement(self, ui: Ui):

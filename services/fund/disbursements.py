@@ -72,7 +72,7 @@ def pay(session: Session, disbursement: Disbursement, by: Decider,
         wait_for_funds: bool = False) -> None:
     """Approve and pay, or for want of money either reject it or (`wait_for_funds`) keep it
     in the fund's queue to be paid when money arrives. The fund row is locked throughout."""
-    # Refused before anything is looked at, as every refusal of an approval always was.
+    # Four eyes first: refused before the fund is looked at, as approvals always were.
     DISBURSEMENT.check(disbursement.status, "paid", by.actor, by.four_eyes)
     fund = ledger.find_fund(session, disbursement.association_code, disbursement.fund.code,
                             lock=True)

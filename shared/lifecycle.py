@@ -7,9 +7,18 @@ from typing import TypeAlias
 
 from shared.errors import Conflict, Forbidden
 
+
+@dataclass(frozen=True)
+class Barred:
+    """Someone who may not make a step, and what they are told (else the general refusal)."""
+    who: str
+    refusal: str | None = None
+    code: str = "four_eyes"
+
+
 # Who may not make a step: the one who asked for the thing, or everyone who had a hand in
 # it (who registered a claim and who rejected it may not decide its appeal).
-Barred: TypeAlias = str | tuple[str, ...]
+FourEyes: TypeAlias = str | Barred | tuple[str | Barred, ...]
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class Lifecycle:
         return target in self.transitions.get(current, frozenset())
 
     def check(self, current: str | None, target: str, actor: str | None = None,
-              four_eyes: Barred | None = None) -> None:
+              four_eyes: FourEyes | None = None) -> None:
         """The step is allowed (and, with `four_eyes`, `actor` may make it): for a caller
         that must refuse before doing the work the step stands for, then `move`s."""
         if not self.allows(current, target):
@@ -39,7 +48,7 @@ class Lifecycle:
             check_four_eyes(four_eyes, actor, self.thing)
 
     def move(self, thing, target: str, actor: str, reason: str | None = None,
-             at: datetime | None = None, four_eyes: Barred | None = None) -> None:
+             at: datetime | None = None, four_eyes: FourEyes | None = None) -> None:
         """`thing` has `status` and `record_change(**change)` (its history). `four_eyes`
         names who asked for the thing (one person, or a tuple of several): none of them may
         make this step themselves."""
@@ -63,9 +72,11 @@ class Lifecycle:
         thing.status = initial
 
 
-def check_four_eyes(requested_by: Barred, actor: str, thing: str) -> None:
+def check_four_eyes(four_eyes: FourEyes, actor: str, thing: str) -> None:
     """Nobody approves what they themselves asked for or recorded."""
-    barred = (requested_by,) if isinstance(requested_by, str) else requested_by
-    if actor in barred:
-        raise Forbidden(f"Nobody may approve a {thing} they asked for or recorded themselves.",
-                        "four_eyes")
+    for barred in (four_eyes if isinstance(four_eyes, tuple) else (four_eyes,)):
+        if isinstance(barred, str):
+            barred = Barred(barred)
+        if actor == barred.who:
+            raise Forbidden(barred.refusal or f"Nobody may approve a {thing} they asked for "
+                                              f"or recorded themselves.", barred.code)

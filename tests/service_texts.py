@@ -12,7 +12,8 @@ SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
 # postings that store a reason or memo, and a family's timeline summaries.
 CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "TooLarge", "DomainError",
          "ValidationError", "InvalidIdentifier", "BadAmount", "Flag", "move", "start", "post",
-         "_post", "_decide", "in_order", "raise_for", "_open", "_summary", "note"}
+         "_post", "_decide", "in_order", "raise_for", "_open", "_summary", "note",
+         "Barred"}
 # ...and the names such texts are put in before they are stored.
 ASSIGNED = {"reason", "memo", "message", "purpose", "summary"}
 

@@ -30,6 +30,7 @@ from shared.clock import iso, local_date, now_utc
 from shared.contracts.fund import IN_KIND
 from shared.errors import Conflict, DomainError, Forbidden
 from shared.grassroots import grassroots_of
+from shared.lifecycle import Barred
 from shared.outbox import record_event, record_events
 from shared.paging import Page
 
@@ -282,8 +283,6 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
 
 def _move_to_refunded(donation: Donation, actor: str, reason: str) -> None:
     """Before the money moves, so the refusals come in the order they always did."""
-    try:
-        DONATION.move(donation, "refunded", actor, reason, four_eyes=donation.recorded_by)
-    except Forbidden:  # the four-eyes rule, in the words a refund has always used
-        raise Forbidden("The staff user who recorded a donation cannot also refund it.",
-                        "refund_four_eyes") from None
+    recorder = Barred(donation.recorded_by, "The staff user who recorded a donation cannot "
+                                            "also refund it.", "refund_four_eyes")
+    DONATION.move(donation, "refunded", actor, reason, four_eyes=recorder)

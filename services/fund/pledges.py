@@ -86,10 +86,10 @@ class Notification:
     matched: bool
 
 
-def amount_mismatch(pledge_amount_fen: int) -> Conflict:
+def amount_mismatch(amount_fen: int) -> Conflict:
+    """`amount_fen`: the pledge's."""
     return Conflict("The amount paid differs from the pledge; staff will look at it.",
-                    "amount_mismatch", {"amount_fen": [
-                        f"The pledge is for {yuan(pledge_amount_fen)}."]})
+                    "amount_mismatch", {"amount_fen": [f"The pledge is for {yuan(amount_fen)}."]})
 
 
 def notify(session: Session, body: dict) -> Notification:

@@ -7,6 +7,7 @@ from services.insurance import claims, domain
 from services.insurance.models import Claim, ClaimAppeal
 from shared.clock import now_utc
 from shared.errors import Conflict
+from shared.lifecycle import Barred
 
 UNDER_APPEAL = "under_appeal"
 
@@ -31,8 +32,10 @@ def decide(session: Session, association: str, claim_id: int, body: dict,
     if claim.status != UNDER_APPEAL:
         raise Conflict(f"A claim that is {claim.status} has no appeal to decide.",
                        "illegal_transition", {"status": [f"is {claim.status}"]})
-    # Neither who registered the claim nor who rejected it decides its appeal.
-    barred = (claim.registered_by, claim.appeal.rejected_by)
+    barred = (Barred(claim.registered_by, "Nobody may decide the appeal of a claim they "
+                                          "registered themselves."),
+              Barred(claim.appeal.rejected_by, "Nobody may decide the appeal of a claim they "
+                                               "rejected themselves."))
     decided = claim.appeal
     decided.decision = body["decision"]
     decided.decision_reason = body["reason"]

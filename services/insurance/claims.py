@@ -14,7 +14,7 @@ from shared import rows
 from shared.clock import local_date, now_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_account_no, mask_id_number
-from shared.lifecycle import Barred
+from shared.lifecycle import FourEyes
 from shared.money import yuan
 from shared.outbox import record_event
 from shared.paging import Page
@@ -62,7 +62,7 @@ class Approval:
     """What is approved of a claim and why; `four_eyes` names who may not approve it."""
     amount_fen: int
     reason: str
-    four_eyes: Barred
+    four_eyes: FourEyes
 
 
 def approve(session: Session, association: str, claim_id: int, amount: int,

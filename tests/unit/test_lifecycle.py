@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.errors import Conflict, Forbidden
-from shared.lifecycle import Lifecycle
+from shared.lifecycle import Barred, Lifecycle
 
 DOOR = Lifecycle.of("door", {"closed": {"open"}, "open": {"closed", "locked"},
                              "locked": set()})
@@ -12,7 +12,8 @@ DOOR = Lifecycle.of("door", {"closed": {"open"}, "open": {"closed", "locked"},
 
 class Door:
     def __init__(self, status=None):
-        self.status, self.changes = status, []
+        self.status = status
+        self.changes = []
 
     def record_change(self, **change):
         self.changes.append(change)
@@ -80,3 +81,16 @@ def test_a_name_is_one_person_not_its_letters():
     door = Door("open")
     DOOR.move(door, "locked", "a", four_eyes="alice")
     assert door.status == "locked"
+
+
+def test_someone_barred_hears_the_refusal_meant_for_them():
+    door = Door("open")
+    barred = (Barred("alice", "Who hung the door may not lock it.", "hung_it"), "bob")
+    with pytest.raises(Forbidden) as refused:
+        DOOR.move(door, "locked", "alice", four_eyes=barred)
+    assert (refused.value.code, refused.value.message) == \
+        ("hung_it", "Who hung the door may not lock it.")
+    with pytest.raises(Forbidden) as refused:
+        DOOR.move(door, "locked", "bob", four_eyes=barred)
+    assert refused.value.code == "four_eyes"
+    assert door.status == "open"

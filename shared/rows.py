@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
+from shared.paging import Page
 
 
 def locked(query, lock: bool = True):
@@ -20,8 +21,8 @@ def one(session: Session, model, association: str, row_id: int, lock: bool = Fal
     return found
 
 
-def page(session: Session, query, order_by, limit: int, offset: int) -> tuple[list, int]:
+def page(session: Session, query, order_by, limit: int, offset: int) -> Page:
     """One page of `query`, cut in SQL, and how many rows it has in all."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     found = session.scalars(query.order_by(*order_by).limit(limit).offset(offset)).all()
-    return list(found), total
+    return Page(list(found), total)

@@ -48,9 +48,8 @@ def page(session: Session, association: str, family_id: int,
     rows.one(session, Family, association, family_id)
     found = select(TimelineEntry).where(TimelineEntry.association_code == association,
                                         TimelineEntry.family_id == family_id)
-    entries, total = rows.page(session, found, [TimelineEntry.at, TimelineEntry.id],
-                               query["limit"], query["offset"])
-    return Page(entries, total)
+    return rows.page(session, found, [TimelineEntry.at, TimelineEntry.id],
+                     query["limit"], query["offset"])
 
 
 def _add_entry(session: Session, association: str, family_id: int, envelope: dict) -> bool:

@@ -203,8 +203,7 @@ def listing(session: Session, association: str, status: str | None, limit: int,
     query = select(Disbursement).where(Disbursement.association_code == association)
     if status:
         query = query.where(Disbursement.status == status)
-    found, total = rows.page(session, query, [Disbursement.id.desc()], limit, offset)
-    return Page(found, total)
+    return rows.page(session, query, [Disbursement.id.desc()], limit, offset)
 
 
 def _event(session: Session, disbursement: Disbursement, event_type: str, **extra) -> None:

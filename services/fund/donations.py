@@ -251,9 +251,8 @@ def listing(session: Session, association: str, query: dict, actor: dict) -> Pag
     found = select(Donation).where(Donation.association_code == association)
     if donor_id is not None:
         found = found.where(Donation.donor_id == donor_id)
-    items, total = rows.page(session, found, [Donation.id.desc()], query["limit"],
-                             query["offset"])
-    return Page(items, total)
+    return rows.page(session, found, [Donation.id.desc()], query["limit"],
+                     query["offset"])
 
 
 def refund(session: Session, association: str, donation_id: int, reason: str,

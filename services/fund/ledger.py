@@ -163,8 +163,7 @@ def _bump_series(dialect):
 
 def listing(session: Session, association: str, limit: int, offset: int) -> Page[Fund]:
     query = select(Fund).where(Fund.association_code == association)
-    found, total = rows.page(session, query, [Fund.code], limit, offset)
-    return Page(found, total)
+    return rows.page(session, query, [Fund.code], limit, offset)
 
 
 def ensure_fund(session: Session, association: str, details: dict) -> Fund:

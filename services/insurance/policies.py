@@ -147,9 +147,8 @@ def listing(session: Session, association: str, query: dict) -> Page[Policy]:
     if query.get("product_code"):
         product = products.find(session, association, query["product_code"])
         found = found.where(Policy.product_id == (product.id if product else -1))
-    policies, total = rows.page(session, found, [Policy.id.desc()], query["limit"],
-                                query["offset"])
-    return Page(policies, total)
+    return rows.page(session, found, [Policy.id.desc()], query["limit"],
+                     query["offset"])
 
 
 def cancel(session: Session, association: str, policy_no: str, reason: str, actor: dict) -> Policy:

@@ -75,5 +75,4 @@ def rules(code: str, terms: dict) -> domain.Product:
 
 def listing(session: Session, association: str, page: dict) -> Page[Product]:
     query = select(Product).where(Product.association_code == association)
-    found, total = rows.page(session, query, [Product.code], page["limit"], page["offset"])
-    return Page(found, total)
+    return rows.page(session, query, [Product.code], page["limit"], page["offset"])

@@ -45,9 +45,8 @@ def listing(session: Session, association: str, query: dict) -> Page[Application
         .options(selectinload(Application.history))
     if query.get("status"):
         found = found.where(Application.status == query["status"])
-    applications, total = rows.page(session, found, [Application.id], query["limit"],
-                                    query["offset"])
-    return Page(applications, total)
+    return rows.page(session, found, [Application.id], query["limit"],
+                     query["offset"])
 
 
 def approve(session: Session, association: str, application_id: int,

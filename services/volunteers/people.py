@@ -104,8 +104,8 @@ def minutes_by_volunteer(session: Session, volunteer_ids: list[int], start: date
 def listing(session: Session, association: str, page: dict) -> Page[Served]:
     query = (select(Volunteer).where(Volunteer.association_code == association)
              .options(selectinload(Volunteer.skills)))
-    found, total = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
-    return Page(_served(session, found), total)
+    found = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
+    return Page(_served(session, found.items), found.total)
 
 
 def record(session: Session, association: str, volunteer_id: int) -> Served:

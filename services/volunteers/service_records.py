@@ -27,13 +27,14 @@ def listing(session: Session, association: str, start: date, end: date,
             page: dict) -> Page[ServiceRecord]:
     query = select(HoursEntry).where(HoursEntry.association_code == association,
                                      HoursEntry.served_on >= start, HoursEntry.served_on <= end)
-    found, total = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id],
-                             page["limit"], page["offset"])
-    people = _by_id(session, Volunteer, {e.volunteer_id for e in found})
-    signups = _by_id(session, Signup, _sources(found, "shift"),
+    found = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id],
+                      page["limit"], page["offset"])
+    people = _by_id(session, Volunteer, {e.volunteer_id for e in found.items})
+    signups = _by_id(session, Signup, _sources(found.items, "shift"),
                      selectinload(Signup.shift).selectinload(Shift.activity))
-    visits = _by_id(session, Visit, _sources(found, "visit"))
-    return Page([_record(e, people[e.volunteer_id], signups, visits) for e in found], total)
+    visits = _by_id(session, Visit, _sources(found.items, "visit"))
+    return Page([_record(e, people[e.volunteer_id], signups, visits) for e in found.items],
+                found.total)
 
 
 def _record(entry: HoursEntry, person: Volunteer, signups: dict, visits: dict) -> ServiceRecord:

@@ -198,9 +198,9 @@ def roster(session: Session, association: str, shift_id: int) -> Roster:
 def listing(session: Session, association: str, page: dict) -> Page[Roster]:
     query = (select(Shift).where(Shift.association_code == association)
              .options(selectinload(Shift.activity)))
-    found, total = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
-                             page["offset"])
-    return Page(rosters(session, found), total)
+    found = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
+                      page["offset"])
+    return Page(rosters(session, found.items), found.total)
 
 
 def _window(shift: Shift) -> domain.Window:

@@ -227,8 +227,8 @@ def listing(session: Session, association: str, query: dict) -> Page[TeamVisit]:
     found = select(Visit).where(Visit.association_code == association)
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
-    visits, total = rows.page(session, found, [Visit.id], query["limit"], query["offset"])
-    return Page(with_team(session, visits), total)
+    found = rows.page(session, found, [Visit.id], query["limit"], query["offset"])
+    return Page(with_team(session, found.items), found.total)
 
 
 def with_team(session: Session, visits: list[Visit]) -> list[TeamVisit]:

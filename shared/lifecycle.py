@@ -48,19 +48,19 @@ class Lifecycle:
             check_four_eyes(four_eyes, actor, self.thing)
 
     def move(self, thing, target: str, actor: str, reason: str | None = None,
-             at: datetime | None = None, four_eyes: FourEyes | None = None) -> None:
+             four_eyes: FourEyes | None = None) -> None:
         """`thing` has `status` and `record_change(**change)` (its history). `four_eyes`
         names who asked for the thing (one person, or a tuple of several): none of them may
         make this step themselves."""
         self.check(thing.status, target, actor, four_eyes)
-        thing.record_change(at=at or datetime.now(UTC), actor=actor, from_status=thing.status,
+        thing.record_change(at=datetime.now(UTC), actor=actor, from_status=thing.status,
                             to_status=target, reason=reason)
         thing.status = target
 
-    def note(self, thing, actor: str, reason: str, at: datetime | None = None) -> None:
+    def note(self, thing, actor: str, reason: str) -> None:
         """An entry in the history that changes no state (a waitlisted volunteer passed
         over, say), so the history tells everything that happened to the thing."""
-        thing.record_change(at=at or datetime.now(UTC), actor=actor, from_status=thing.status,
+        thing.record_change(at=datetime.now(UTC), actor=actor, from_status=thing.status,
                             to_status=thing.status, reason=reason)
 
     def start(self, thing, initial: str, actor: str, reason: str | None = None) -> None:

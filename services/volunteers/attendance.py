@@ -59,7 +59,7 @@ def mark_no_shows(session: Session, now: datetime | None = None) -> int:
         .with_for_update(of=Signup, skip_locked=True)
         .execution_options(populate_existing=True)).all()
     for entry, association in due:
-        domain.SIGNUP.move(entry, "no_show", SELF, "never checked in", at=now)
+        domain.SIGNUP.move(entry, "no_show", SELF, "never checked in")
         record_event(session, OUTBOX, "volunteers.no_show", {
             "association_code": association, "shift_id": entry.shift_id,
             "signup_id": entry.id, "volunteer_id": entry.volunteer_id})

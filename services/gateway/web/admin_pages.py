@@ -4,7 +4,7 @@ from functools import partial
 from services.gateway import accounts
 from services.gateway.schemas import UserIn
 from services.gateway.views import user_view
-from services.gateway.web.forms import checked, submitted, yuan_field
+from services.gateway.web.forms import Form, checked, yuan_field
 from services.gateway.web.fund_pages import owned_projects
 from services.gateway.web.ui import Ui, page
 from shared.actors import ADMIN, ROLES, load
@@ -42,7 +42,7 @@ class AdminPages:
             body = load(UserIn(), wanted)
             with self.db.transaction() as session:
                 accounts.create_user(session, body, ui.actor["association_code"])
-        return submitted(ui, partial(self._admin_page, ui, which="user"), create, "/admin")
+        return Form(ui, partial(self._admin_page, ui, which="user")).submit(create, "/admin")
 
     @page("POST", "/admin/users/<username>/deactivate", ADMIN)
     def admin_deactivate_user(self, ui: Ui, username):
@@ -50,7 +50,7 @@ class AdminPages:
             with self.db.transaction() as session:
                 accounts.deactivate_user(session, username, ui.actor["association_code"],
                                          ui.actor["username"])
-        return submitted(ui, partial(self._admin_page, ui), deactivate, "/admin", at="_users")
+        return Form(ui, partial(self._admin_page, ui), at="_users").submit(deactivate, "/admin")
 
     @page("POST", "/admin/projects", ADMIN)
     def admin_create_project(self, ui: Ui):
@@ -59,7 +59,7 @@ class AdminPages:
                 "purpose": f.get("purpose", "")}
         if (f.get("budget_yuan") or "").strip():  # a project may have no budget
             body["budget_fen"] = yuan_field(ui, found, "budget_yuan")
-        return submitted(ui, partial(self._admin_page, ui, which="project"),
-                         lambda: self.fund.create_project(f.get("fund_code", ""), body, ui.actor),
-                         "/admin", checked(ui, ProjectIn(), body, PROJECT_FIELDS, found),
-                         names=PROJECT_FIELDS)
+        posted = Form(ui, partial(self._admin_page, ui, which="project"), names=PROJECT_FIELDS)
+        return posted.submit(
+            lambda: self.fund.create_project(f.get("fund_code", ""), body, ui.actor), "/admin",
+            checked(ui, ProjectIn(), body, PROJECT_FIELDS, found))

@@ -8,7 +8,7 @@ from services.gateway.routes import client_address
 from services.gateway.schemas import ApproveIn
 from services.gateway.throttle import PUBLIC_POSTS, Throttled
 from services.gateway.web.auth_pages import with_form_nonce
-from services.gateway.web.forms import checked, submitted, too_many
+from services.gateway.web.forms import Form, checked, too_many
 from services.gateway.web.ui import Ui, page
 from shared.actors import COORDINATORS, public_actor
 from shared.contracts.volunteers import SKILLS, ApplicationIn, DeclineIn
@@ -51,10 +51,10 @@ class ApplicationPages:
         except Throttled as throttled:
             return too_many(again, throttled, ui.gettext(
                 "Too many applications from here; try again in %(seconds)s seconds."))
-        return submitted(ui, again,
-                         lambda: self.volunteers.submit_application(body, public_actor()),
-                         lambda made: again(200, {}, made),
-                         checked(ui, ApplicationIn(), body, FIELDS), names=FIELDS)
+        posted = Form(ui, again, names=FIELDS)
+        return posted.submit(lambda: self.volunteers.submit_application(body, public_actor()),
+                             lambda made: again(200, {}, made),
+                             checked(ui, ApplicationIn(), body, FIELDS))
 
     def _apply_page(self, ui: Ui, status: int, errors: dict, made: dict | None = None):
         # What was typed comes back to be corrected; nothing does once it was sent.
@@ -79,18 +79,17 @@ class ApplicationPages:
     def approve_page(self, ui: Ui, application_id):
         username = (ui.form.get("username") or "").strip() or None
         here = f"application_{application_id}"
-        return submitted(ui, partial(self._decide_page, ui),
-                         lambda: applications.approve(self, application_id, username, ui.actor),
-                         lambda approved: self._decide_page(ui, 200, approved=approved),
-                         checked(ui, ApproveIn(), {"username": username}, {"username": here}),
-                         at=here)
+        posted = Form(ui, partial(self._decide_page, ui), at=here)
+        return posted.submit(lambda: applications.approve(self, application_id, username, ui.actor),
+                             lambda approved: self._decide_page(ui, 200, approved=approved),
+                             checked(ui, ApproveIn(), {"username": username}, {"username": here}))
 
     @page("POST", DECIDE + "/<int:application_id>/decline", COORDINATORS, DECIDE)
     def decline_page(self, ui: Ui, application_id):
         body = {"reason": ui.form.get("reason", "")}
         here = f"application_{application_id}"
-        return submitted(ui, partial(self._decide_page, ui),
-                         lambda: self.volunteers.decline_application(application_id, body,
-                                                                     ui.actor),
-                         DECIDE + "?done=declined",
-                         checked(ui, DeclineIn(), body, {"reason": here}), at=here)
+        posted = Form(ui, partial(self._decide_page, ui), at=here)
+        return posted.submit(
+            lambda: self.volunteers.decline_application(application_id, body, ui.actor),
+            DECIDE + "?done=declined",
+                             checked(ui, DeclineIn(), body, {"reason": here}))

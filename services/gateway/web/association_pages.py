@@ -6,7 +6,7 @@ from functools import partial
 
 from marshmallow import validate
 
-from services.gateway.web.forms import checked, field_errors, submitted, whole
+from services.gateway.web.forms import Form, checked, field_errors, whole
 from services.gateway.web.ui import Ui, page
 from services.gateway.web.words import FIGURES
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
@@ -72,10 +72,10 @@ class AssociationPages:
     @page("POST", "/associations", ADMIN)
     def association_create_page(self, ui: Ui):
         body = {k: (ui.form.get(k) or "").strip() for k in ("code", "name", "parent_code")}
-        return submitted(ui, partial(self._associations_page, ui),
-                         lambda: self.families.create_association(body, ui.actor),
-                         "/associations?done=created", checked(ui, AssociationIn(), body),
-                         shown=partial(_errors_at, ui, place="_form"))
+        posted = Form(ui, partial(self._associations_page, ui),
+                      shown=partial(_errors_at, ui, place="_form"))
+        return posted.submit(lambda: self.families.create_association(body, ui.actor),
+                             "/associations?done=created", checked(ui, AssociationIn(), body))
 
     # --- one association's dashboard ------------------------------------------------------
     @page("GET", "/associations/<code>", LEADERSHIP)
@@ -126,21 +126,22 @@ class AssociationPages:
                 "id_number": (f.get("id_number") or "").strip(),
                 "phone": (f.get("phone") or "").strip(),
                 "grassroots_code": (f.get("grassroots_code") or code).strip()}
-        return submitted(ui, partial(self._association_page, ui, code),
-                         lambda: self.families.add_member(body, ui.actor),
-                         f"/associations/{code}?done=member", checked(ui, MemberIn(), body),
-                         shown=partial(_errors_at, ui, place="_member"))
+        posted = Form(ui, partial(self._association_page, ui, code),
+                      shown=partial(_errors_at, ui, place="_member"))
+        return posted.submit(lambda: self.families.add_member(body, ui.actor),
+                             f"/associations/{code}?done=member", checked(ui, MemberIn(), body))
 
     @page("POST", "/associations/<code>/pairings", MEMBER_KEEPERS,
           form_page="/associations/{code}")
     def association_pairing_page(self, ui: Ui, code):
         form = {"member_id": whole(ui.form.get("member_id", "")),
                 "family_id": whole(ui.form.get("family_id", ""))}
-        return submitted(ui, partial(self._association_page, ui, code),
-                         lambda: self.families.pair_family(
-                             form["member_id"], {"family_id": form["family_id"]}, ui.actor),
-                         f"/associations/{code}?done=paired", checked(ui, PairingForm(), form),
-                         shown=partial(_errors_at, ui, place="_pairing"))
+        posted = Form(ui, partial(self._association_page, ui, code),
+                      shown=partial(_errors_at, ui, place="_pairing"))
+        return posted.submit(
+            lambda: self.families.pair_family(form["member_id"],
+                                              {"family_id": form["family_id"]}, ui.actor),
+            f"/associations/{code}?done=paired", checked(ui, PairingForm(), form))
 
     @page("POST", "/associations/<code>/member-days", MEMBER_DAY_HOLDERS,
           form_page="/associations/{code}")
@@ -149,7 +150,8 @@ class AssociationPages:
         body = {"title": (ui.form.get("title") or "").strip(),
                 "held_on": (ui.form.get("held_on") or "").strip(),
                 "member_ids": [whole(m) for m in chosen]}
-        return submitted(ui, partial(self._association_page, ui, code, chosen=chosen),
-                         lambda: self.families.hold_member_day(code, body, ui.actor),
-                         f"/associations/{code}?done=member_day", checked(ui, MemberDayIn(), body),
-                         shown=partial(_errors_at, ui, place="_day"))
+        posted = Form(ui, partial(self._association_page, ui, code, chosen=chosen),
+                      shown=partial(_errors_at, ui, place="_day"))
+        return posted.submit(lambda: self.families.hold_member_day(code, body, ui.actor),
+                             f"/associations/{code}?done=member_day",
+                             checked(ui, MemberDayIn(), body))

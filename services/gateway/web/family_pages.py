@@ -2,7 +2,7 @@
 family's page with its members, its timeline and its care plan."""
 from functools import partial
 
-from services.gateway.web.forms import checked, submitted, whole
+from services.gateway.web.forms import Form, checked, whole
 from services.gateway.web.ui import Ui, page
 from shared.actors import FAMILY_READERS, STAFF, load
 from shared.contracts.families import (
@@ -62,9 +62,9 @@ class FamilyPages:
         def register():
             load(FamilyIn(), body)  # the API's own schema, its errors under the form's names
             return self.families.register_family(body, ui.actor)
-        return submitted(ui, partial(self._families_page, ui), register,
-                         lambda family: ui.redirect(f"/families/{family['id']}"),
-                         shown=partial(_errors_by_form_field, ui))
+        posted = Form(ui, partial(self._families_page, ui),
+                      shown=partial(_errors_by_form_field, ui))
+        return posted.submit(register, lambda family: ui.redirect(f"/families/{family['id']}"))
 
     @page("GET", "/families/<int:family_id>", FAMILY_READERS)
     def family_page(self, ui: Ui, family_id):
@@ -83,7 +83,7 @@ class FamilyPages:
         f = ui.request.form
         body = {"every_days": whole(f.get("every_days")), "skills": f.getlist("skills"),
                 "starts_on": f.get("starts_on", "")}
-        return submitted(ui, partial(self._family_page, ui, family_id),
-                         lambda: self.families.set_care_plan(family_id, body, ui.actor),
-                         f"/families/{family_id}", checked(ui, CarePlanIn(), body),
-                         shown=partial(_errors_by_form_field, ui))
+        posted = Form(ui, partial(self._family_page, ui, family_id),
+                      shown=partial(_errors_by_form_field, ui))
+        return posted.submit(lambda: self.families.set_care_plan(family_id, body, ui.actor),
+                             f"/families/{family_id}", checked(ui, CarePlanIn(), body))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, ValidationError
@@ -67,32 +68,37 @@ def checked(ui: Ui, schema: Schema, body: dict, names: dict[str, str] | None = N
     return errors
 
 
-def submitted(ui: Ui, again: Again, call: Callable[[], Any],
-              done: str | Callable[[Any], Response], invalid: dict | None = None, *,
-              names: dict[str, str] | None = None, at: str | None = None,
-              shown: Callable[[DomainError], dict] | None = None) -> Response:
-    """The answer to a posted form. What the page found `invalid` (`checked`) shows the form
-    again (422) and sends nothing; else the service is `call()`ed and `done` follows: the
-    address to go to, or the page made from the service's answer. A refusal (DomainError)
-    shows the form again with the API's status and the errors under the form's field
-    `names`; a small form shown in one place of the page gets its one sentence `at` that
-    place; `shown(error)` says it otherwise."""
-    if invalid:
-        return again(422, invalid)
-    try:
-        answer = call()
-    except DomainError as error:
-        return again(status_of(error), _refusal(ui, error, names, at, shown))
-    return ui.redirect(done) if isinstance(done, str) else done(answer)
+@dataclass(frozen=True)
+class Form:
+    """A posted form: its page shown `again(status, errors)`, and where a service's refusal
+    goes on it: under the form's field `names`, as one sentence `at` one place of the page
+    (a small form among several), or as `shown(error)` says."""
+    ui: Ui
+    again: Again
+    names: dict[str, str] | None = None
+    at: str | None = None
+    shown: Callable[[DomainError], dict] | None = None
 
+    def submit(self, call: Callable[[], Any], done: str | Callable[[Any], Response],
+               invalid: dict | None = None) -> Response:
+        """What the page found `invalid` (`checked`) shows the form again (422) and sends
+        nothing; else the service is `call()`ed and `done` follows: the address to go to,
+        or the page made from the service's answer. A refusal (DomainError) shows the form
+        again with the API's status."""
+        if invalid:
+            return self.again(422, invalid)
+        try:
+            answer = call()
+        except DomainError as error:
+            return self.again(status_of(error), self._refusal(error))
+        return self.ui.redirect(done) if isinstance(done, str) else done(answer)
 
-def _refusal(ui: Ui, error: DomainError, names: dict[str, str] | None, at: str | None,
-             shown: Callable[[DomainError], dict] | None) -> dict:
-    if shown is not None:
-        return shown(error)
-    if at is not None:
-        return {at: [ui.say(error.message)]}
-    return field_errors(ui, error, names)
+    def _refusal(self, error: DomainError) -> dict:
+        if self.shown is not None:
+            return self.shown(error)
+        if self.at is not None:
+            return {self.at: [self.ui.say(error.message)]}
+        return field_errors(self.ui, error, self.names)
 
 
 def too_many(again: Again, throttled: Throttled, message: str) -> Response:

@@ -4,6 +4,7 @@ would refuse and says why in the same words."""
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from marshmallow import Schema
@@ -11,11 +12,11 @@ from werkzeug.wrappers import Response
 
 from services.gateway.web.forms import (
     Again,
+    Form,
     blank_to_none,
     checked,
     merged,
     names_of,
-    submitted,
     upto,
     yuan_field,
 )
@@ -52,13 +53,31 @@ def _form_key(ui: Ui, errors: dict) -> str | None:
     return key
 
 
-def _gift(ui: Ui, again: Again, schema: Schema, body: dict, found: dict, send,
+@dataclass(frozen=True)
+class Typed:
+    """A form as typed: the API's schema for it, the body made of it, and what the page
+    found wrong already (an amount that is not one)."""
+    schema: Schema
+    body: dict
+    found: dict
+
+
+def _gift(ui: Ui, again: Again, gift: Typed, send,
           done: Callable[[dict], Response]) -> Response:
     """A gift's form (a donor's pledge, money staff received): `send(body, key, actor)`
     with the form's own idempotency key, so that sending it twice gives once."""
-    key = _form_key(ui, found)
-    return submitted(ui, again, lambda: send(body, key, ui.actor), done,
-                     checked(ui, schema, body, DONATION_FIELDS, found), names=DONATION_FIELDS)
+    key = _form_key(ui, gift.found)
+    posted = Form(ui, again, names=DONATION_FIELDS)
+    return posted.submit(lambda: send(gift.body, key, ui.actor), done,
+                         checked(ui, gift.schema, gift.body, DONATION_FIELDS, gift.found))
+
+
+def _one_field(posted: Form, schema: Schema, name: str, send, done: str) -> Response:
+    """A staff page's form of one field (a pledge's transfer number, a refusal's reason):
+    `send(body)`; what is wrong and a refusal are shown at the form's place."""
+    body = {name: posted.ui.form.get(name, "")}
+    return posted.submit(lambda: send(body), done,
+                         checked(posted.ui, schema, body, {name: posted.at}))
 
 
 class FundPages:
@@ -84,7 +103,7 @@ class FundPages:
         found: dict = {}
         body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": ui.form.get("channel") or "wechat"}
-        return _gift(ui, partial(self._donor_page, ui), PledgeIn(), body, found,
+        return _gift(ui, partial(self._donor_page, ui), Typed(PledgeIn(), body, found),
                      self.fund.create_pledge,
                      lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"))
 
@@ -138,8 +157,8 @@ class FundPages:
                  "phone": blank_to_none(f.get("donor_phone"))}
         body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": f.get("channel", "cash"), "donor": donor}
-        return _gift(ui, partial(self._staff_page, ui, which="donation"), DonorDonationIn(),
-                     body, found, self.fund.record_donation,
+        return _gift(ui, partial(self._staff_page, ui, which="donation"),
+                     Typed(DonorDonationIn(), body, found), self.fund.record_donation,
                      lambda given: ui.redirect(f"/receipts/{given['id']}"))
 
     @page("POST", "/staff/disbursements", STAFF)
@@ -151,37 +170,31 @@ class FundPages:
                 "purpose": f.get("purpose", ""),
                 "payee": {"name": f.get("payee_name", ""),
                           "id_number": blank_to_none(f.get("payee_id_number"))}}
-        return submitted(ui, partial(self._staff_page, ui, which="disbursement"),
-                         lambda: self.fund.request_disbursement(body, ui.actor),
-                         "/staff?done=requested",
-                         checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found),
-                         names=DISBURSEMENT_FIELDS)
+        posted = Form(ui, partial(self._staff_page, ui, which="disbursement"),
+                      names=DISBURSEMENT_FIELDS)
+        return posted.submit(lambda: self.fund.request_disbursement(body, ui.actor),
+                             "/staff?done=requested",
+                             checked(ui, DisbursementIn(), body, DISBURSEMENT_FIELDS, found))
 
     @page("POST", "/staff/pledges/<int:pledge_id>/confirm", STAFF)
     def staff_confirm_pledge(self, ui: Ui, pledge_id):
-        return self._staff_field(ui, ConfirmIn(), "channel_txn_id", "_pledges", lambda body:
-                                 self.fund.confirm_pledge(pledge_id, body, ui.actor),
-                                 "/staff?done=confirmed")
+        posted = Form(ui, partial(self._staff_page, ui), at="_pledges")
+        return _one_field(posted, ConfirmIn(), "channel_txn_id", lambda body:
+                          self.fund.confirm_pledge(pledge_id, body, ui.actor),
+                          "/staff?done=confirmed")
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/approve", STAFF)
     def staff_approve(self, ui: Ui, disbursement_id):
-        return submitted(ui, partial(self._staff_page, ui),
-                         lambda: self.fund.approve_disbursement(disbursement_id, ui.actor),
-                         lambda decided: ui.redirect(f"/staff?done={decided['status']}"),
-                         at="_decision")
+        posted = Form(ui, partial(self._staff_page, ui), at="_decision")
+        return posted.submit(lambda: self.fund.approve_disbursement(disbursement_id, ui.actor),
+                             lambda decided: ui.redirect(f"/staff?done={decided['status']}"))
 
     @page("POST", "/staff/disbursements/<int:disbursement_id>/reject", STAFF)
     def staff_reject(self, ui: Ui, disbursement_id):
-        return self._staff_field(ui, ReasonIn(), "reason", "_decision", lambda body:
-                                 self.fund.reject_disbursement(disbursement_id, body, ui.actor),
-                                 "/staff?done=rejected")
-
-    def _staff_field(self, ui: Ui, schema, name: str, place: str, send, done: str):
-        """A staff page's form of one field (a pledge's transfer number, a refusal's
-        reason): `send(body)`; what is wrong and a refusal are shown at its `place`."""
-        body = {name: ui.form.get(name, "")}
-        return submitted(ui, partial(self._staff_page, ui), lambda: send(body), done,
-                         checked(ui, schema, body, {name: place}), at=place)
+        posted = Form(ui, partial(self._staff_page, ui), at="_decision")
+        return _one_field(posted, ReasonIn(), "reason", lambda body:
+                          self.fund.reject_disbursement(disbursement_id, body, ui.actor),
+                          "/staff?done=rejected")
 
     @page("GET", "/staff/funds/<code>/statement", STAFF_READERS)
     def statement_page(self, ui: Ui, code):

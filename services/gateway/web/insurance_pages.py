@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 from services.gateway.routes import MULTIPART_ALLOWANCE, client_address, not_text
 from services.gateway.throttle import PUBLIC_LOOKUPS, Throttled
 from services.gateway.web.forms import (
+    Form,
     blank_to_none,
     checked,
     field_errors,
     merged,
     names_of,
-    submitted,
     too_many,
     upto,
     yuan_field,
@@ -130,10 +130,11 @@ class InsurancePages:
                 "insured": {"name": f.get("insured_name", ""),
                             "id_number": f.get("insured_id_number", ""),
                             "phone": blank_to_none(f.get("insured_phone"))}}
-        return submitted(ui, partial(self._insurance_page, ui, which="policy"),
-                         lambda: self.insurance.enrol(body, ui.actor),
-                         lambda made: ui.redirect(f"/insurance?done={quote(made['policy_no'])}"),
-                         checked(ui, PolicyIn(), body, POLICY_FIELDS), names=POLICY_FIELDS)
+        posted = Form(ui, partial(self._insurance_page, ui, which="policy"), names=POLICY_FIELDS)
+        return posted.submit(
+            lambda: self.insurance.enrol(body, ui.actor),
+            lambda made: ui.redirect(f"/insurance?done={quote(made['policy_no'])}"),
+            checked(ui, PolicyIn(), body, POLICY_FIELDS))
 
     @page("POST", "/insurance/policies/bulk", STAFF)
     def bulk_enrol_page(self, ui: Ui):
@@ -144,9 +145,10 @@ class InsurancePages:
                 "village_code": (f.get("village_code") or "").strip(),
                 "start_date": f.get("start_date", "")}
         again = partial(self._insurance_page, ui, which="bulk")
-        return submitted(ui, again, lambda: self.insurance.enrol_village(body, ui.actor),
-                         lambda result: again(200, None, bulk=result),
-                         checked(ui, BulkEnrolIn(), body))
+        posted = Form(ui, again)
+        return posted.submit(lambda: self.insurance.enrol_village(body, ui.actor),
+                             lambda result: again(200, None, bulk=result),
+                             checked(ui, BulkEnrolIn(), body))
 
     # --- a policy and its premium ------------------------------------------------------
     @page("GET", "/insurance/policies/<policy_no>", STAFF_READERS)
@@ -171,12 +173,11 @@ class InsurancePages:
         policy = self.insurance.get_policy(policy_no, ui.actor)  # 404 if there is none
         found: dict = {}
         body = {"payer": ui.form.get("payer", ""), "amount_fen": yuan_field(ui, found)}
-        return submitted(ui, partial(self._policy_page, ui, policy_no),
-                         lambda: self.insurance.record_premium_payment(policy["id"], body,
-                                                                       ui.actor),
-                         f"/insurance/policies/{quote(policy_no)}?done=paid",
-                         checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found),
-                         names=PAYMENT_FIELDS)
+        posted = Form(ui, partial(self._policy_page, ui, policy_no), names=PAYMENT_FIELDS)
+        return posted.submit(
+            lambda: self.insurance.record_premium_payment(policy["id"], body, ui.actor),
+            f"/insurance/policies/{quote(policy_no)}?done=paid",
+            checked(ui, PaymentIn(), body, PAYMENT_FIELDS, found))
 
     # --- claims ------------------------------------------------------------------------
     @page("POST", "/insurance/claims", STAFF)
@@ -186,10 +187,10 @@ class InsurancePages:
                 "amount_claimed_fen": yuan_field(ui, found),
                 "incident_date": f.get("incident_date", ""),
                 "description": f.get("description", ""), "payee": _payee(f)}
-        return submitted(ui, partial(self._insurance_page, ui, which="claim"),
-                         lambda: self.insurance.submit_claim(body, ui.actor),
-                         lambda claim: ui.redirect(f"/insurance/claims/{claim['id']}"),
-                         checked(ui, ClaimIn(), body, CLAIM_FIELDS, found), names=CLAIM_FIELDS)
+        posted = Form(ui, partial(self._insurance_page, ui, which="claim"), names=CLAIM_FIELDS)
+        return posted.submit(lambda: self.insurance.submit_claim(body, ui.actor),
+                             lambda claim: ui.redirect(f"/insurance/claims/{claim['id']}"),
+                             checked(ui, ClaimIn(), body, CLAIM_FIELDS, found))
 
     @page("GET", "/insurance/claims/<int:claim_id>", STAFF_READERS)
     def claim_page(self, ui: Ui, claim_id):
@@ -199,11 +200,11 @@ class InsurancePages:
     def claim_approve_page(self, ui: Ui, claim_id):
         found: dict = {}
         body = {"amount_approved_fen": yuan_field(ui, found)}
-        return submitted(ui, partial(self._claim_page, ui, claim_id),
-                         lambda: self.insurance.approve_claim(claim_id, body, ui.actor),
-                         f"/insurance/claims/{claim_id}",
-                         checked(ui, ApproveIn(), body, APPROVE_FIELDS, found),
-                         shown=partial(_approval_refused, ui))
+        posted = Form(ui, partial(self._claim_page, ui, claim_id),
+                      shown=partial(_approval_refused, ui))
+        return posted.submit(lambda: self.insurance.approve_claim(claim_id, body, ui.actor),
+                             f"/insurance/claims/{claim_id}",
+                             checked(ui, ApproveIn(), body, APPROVE_FIELDS, found))
 
     @page("POST", "/insurance/claims/<int:claim_id>/reject", STAFF, CLAIM_PAGE)
     def claim_reject_page(self, ui: Ui, claim_id):
@@ -225,10 +226,10 @@ class InsurancePages:
         body = {"kind": ui.form.get("kind", "")}
         document = {**body, "filename": filename.rsplit("/", 1)[-1][:200] or None,
                     "content": base64.b64encode(content).decode()}
-        return submitted(ui, partial(self._claim_page, ui, claim_id),
-                         lambda: self.insurance.attach_document(claim_id, document, ui.actor),
-                         f"/insurance/claims/{claim_id}?done=uploaded",
-                         checked(ui, DocumentIn(), body, None, found))
+        posted = Form(ui, partial(self._claim_page, ui, claim_id))
+        return posted.submit(lambda: self.insurance.attach_document(claim_id, document, ui.actor),
+                             f"/insurance/claims/{claim_id}?done=uploaded",
+                             checked(ui, DocumentIn(), body, None, found))
 
     @page("GET", "/insurance/claims/<int:claim_id>/documents/<sha256>", STAFF_READERS)
     def claim_document_download(self, ui: Ui, claim_id, sha256):
@@ -244,9 +245,9 @@ class InsurancePages:
     def _claim_reason(self, ui: Ui, claim_id: int, send) -> Response:
         """A claim's form that gives only a reason (rejecting it, appealing it): `send`."""
         body = {"reason": ui.form.get("reason", "")}
-        return submitted(ui, partial(self._claim_page, ui, claim_id),
-                         lambda: send(claim_id, body, ui.actor),
-                         f"/insurance/claims/{claim_id}", checked(ui, ReasonIn(), body))
+        posted = Form(ui, partial(self._claim_page, ui, claim_id))
+        return posted.submit(lambda: send(claim_id, body, ui.actor),
+                             f"/insurance/claims/{claim_id}", checked(ui, ReasonIn(), body))
 
     @page("POST", "/insurance/claims/<int:claim_id>/appeal/decide", STAFF, CLAIM_PAGE)
     def claim_decide_appeal_page(self, ui: Ui, claim_id):
@@ -257,11 +258,10 @@ class InsurancePages:
         amount = yuan_field(ui, found) if decision == "overturned" else None
         body = {"decision": decision, "reason": f.get("reason", ""),
                 "amount_approved_fen": amount}
-        return submitted(ui, partial(self._claim_page, ui, claim_id),
-                         lambda: self.insurance.decide_appeal(claim_id, body, ui.actor),
-                         f"/insurance/claims/{claim_id}",
-                         checked(ui, AppealDecisionIn(), body, APPROVE_FIELDS, found),
-                         names=APPROVE_FIELDS)
+        posted = Form(ui, partial(self._claim_page, ui, claim_id), names=APPROVE_FIELDS)
+        return posted.submit(lambda: self.insurance.decide_appeal(claim_id, body, ui.actor),
+                             f"/insurance/claims/{claim_id}",
+                             checked(ui, AppealDecisionIn(), body, APPROVE_FIELDS, found))
 
     def _claim_page(self, ui: Ui, claim_id: int, status: int, errors: dict):
         # A claim that does not exist raises NotFound here: the 404 page, not this one.

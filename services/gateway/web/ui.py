@@ -3,6 +3,8 @@ the API uses), the language, CSRF protection for forms, and rendering templates.
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
@@ -143,8 +145,16 @@ def on_site(target: str | None) -> str | None:
     return target
 
 
+@dataclass(frozen=True)
+class PageOptions:
+    """What few pages need: a larger body (an upload), or to serve a login that must still
+    change its one-time password."""
+    body_limit: Callable[[], int] | None = None
+    password_pending: bool = False
+
+
 def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str | None = None,
-         body_limit=None, password_pending: bool = False):
+         **options):
     """A web page: logged-in role checked, POSTs CSRF-checked, path ids and typed text
     checked as the API checks them, failures shown as pages with the API's status.
     `form_page` (a POST's; by default its first path segment, `/staff/donations` ->
@@ -153,6 +163,8 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
     its CSRF token is one of its fields, read as any form's) may be larger than
     MAX_BODY_BYTES: `body_limit()` says how large. A login with a one-time password is sent
     to change it, except on the pages that do that or log out (`password_pending`)."""
+    given = PageOptions(**options)
+
     def decorate(handler):
         @wraps(handler)
         def endpoint(self, request, **path_args):
@@ -162,7 +174,8 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
             set_correlation_id(self.context.data["correlation_id"])
             if roles is not None:
                 try:
-                    ui.actor = current_actor(self.db, f"Bearer {ui.token}", password_pending)
+                    ui.actor = current_actor(self.db, f"Bearer {ui.token}",
+                                             given.password_pending)
                 except Unauthorized:
                     return ui.redirect("/login?next=" + quote(request.path))
                 except PasswordChangeRequired:
@@ -193,7 +206,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
                 log.exception("page %s failed", request.path)
                 return ui.render("error.html", 500, message=ui.gettext(
                     "Something went wrong on our side."))
-        return http(method, path, body_limit=body_limit)(endpoint)
+        return http(method, path, body_limit=given.body_limit)(endpoint)
     return decorate
 
 

@@ -2,7 +2,7 @@
 from functools import partial
 
 from services.gateway.calendar_tokens import feed_url
-from services.gateway.web.forms import checked, field_errors, submitted, whole
+from services.gateway.web.forms import Form, checked, field_errors, whole
 from services.gateway.web.ui import Ui, page
 from shared.actors import COORDINATORS, VOLUNTEER_SELF
 from shared.contracts.volunteers import (
@@ -77,8 +77,8 @@ class VolunteerPages:
         def create():
             made = self.volunteers.create_activity(activity, ui.actor)
             self.volunteers.create_shift({**shift, "activity_id": made["id"]}, ui.actor)
-        return submitted(ui, partial(self._coordinator_page, ui), create,
-                         "/coordinator?done=shift", invalid)
+        posted = Form(ui, partial(self._coordinator_page, ui))
+        return posted.submit(create, "/coordinator?done=shift", invalid)
 
     @page("POST", "/coordinator/shifts/bulk", COORDINATORS)
     def campaign_day_page(self, ui: Ui):
@@ -94,29 +94,28 @@ class VolunteerPages:
         def create():
             made = self.volunteers.create_activity(activity, ui.actor)
             self.volunteers.create_shifts({**body, "activity_id": made["id"]}, ui.actor)
-        return submitted(ui, partial(self._coordinator_page, ui), create,
-                         "/coordinator?done=campaign_day", invalid,
-                         shown=lambda error: _once(field_errors(ui, error, CAMPAIGN_DAY_FIELDS)))
+        posted = Form(ui, partial(self._coordinator_page, ui),
+                      shown=lambda error: _once(field_errors(ui, error, CAMPAIGN_DAY_FIELDS)))
+        return posted.submit(create, "/coordinator?done=campaign_day", invalid)
 
     @page("POST", "/coordinator/visits/<int:visit_id>/assign", COORDINATORS)
     def visit_assign_page(self, ui: Ui, visit_id):
         body = {"volunteer_ids": [whole(v) for v in ui.request.form.getlist("volunteer_ids")]}
         here = f"visit_{visit_id}"
-        return submitted(ui, partial(self._coordinator_page, ui),
-                         lambda: self.volunteers.assign(visit_id, body, ui.actor),
-                         "/coordinator?done=assigned",
-                         _under(checked(ui, AssignIn(), body, {"volunteer_ids": here}), here),
-                         at=here)
+        posted = Form(ui, partial(self._coordinator_page, ui), at=here)
+        return posted.submit(lambda: self.volunteers.assign(visit_id, body, ui.actor),
+                             "/coordinator?done=assigned",
+                             _under(checked(ui, AssignIn(), body, {"volunteer_ids": here}), here))
 
     @page("POST", "/coordinator/visits/<int:visit_id>/complete", COORDINATORS)
     def visit_complete_page(self, ui: Ui, visit_id):
         body = {"minutes": whole(ui.form.get("minutes", "")), "notes": ui.form.get("notes", "")}
         here = f"visit_{visit_id}"
-        return submitted(ui, partial(self._coordinator_page, ui),
-                         lambda: self.volunteers.complete(visit_id, body, ui.actor),
-                         "/coordinator?done=completed",
-                         _under(checked(ui, CompleteIn(), body), here),
-                         shown=lambda error: _under(field_errors(ui, error), here))
+        posted = Form(ui, partial(self._coordinator_page, ui),
+                      shown=lambda error: _under(field_errors(ui, error), here))
+        return posted.submit(lambda: self.volunteers.complete(visit_id, body, ui.actor),
+                             "/coordinator?done=completed",
+                             _under(checked(ui, CompleteIn(), body), here))
 
     # --- a shift's sign-ups and hours ----------------------------------------------------
     @page("GET", "/coordinator/shifts/<int:shift_id>", COORDINATORS)
@@ -137,11 +136,11 @@ class VolunteerPages:
     def hours_correction_page(self, ui: Ui, shift_id, volunteer_id):
         body = {"minutes": whole(ui.form.get("minutes", "")),
                 "reason": ui.form.get("reason", "")}
-        return submitted(ui, partial(self._shift_page, ui, shift_id, failed=volunteer_id),
-                         lambda: self.volunteers.correct_hours(shift_id, volunteer_id, body,
-                                                               ui.actor),
-                         f"/coordinator/shifts/{shift_id}?done=corrected",
-                         checked(ui, HoursCorrectionIn(), body))
+        posted = Form(ui, partial(self._shift_page, ui, shift_id, failed=volunteer_id))
+        return posted.submit(
+            lambda: self.volunteers.correct_hours(shift_id, volunteer_id, body, ui.actor),
+            f"/coordinator/shifts/{shift_id}?done=corrected",
+            checked(ui, HoursCorrectionIn(), body))
 
     # --- volunteer ---------------------------------------------------------------------
     @page("GET", "/volunteer", VOLUNTEER_SELF)
@@ -165,17 +164,16 @@ class VolunteerPages:
     @page("POST", "/volunteer/shifts/<int:shift_id>/signup", VOLUNTEER_SELF)
     def volunteer_signup_page(self, ui: Ui, shift_id):
         body, here = {"volunteer_id": ui.actor["volunteer_id"]}, f"shift_{shift_id}"
-        return submitted(ui, partial(self._volunteer_page, ui),
-                         lambda: self.volunteers.sign_up(shift_id, body, ui.actor), "/volunteer",
-                         # a volunteer login without its volunteer
-                         _under(checked(ui, VolunteerRefIn(), body), here), at=here)
+        posted = Form(ui, partial(self._volunteer_page, ui), at=here)
+        return posted.submit(lambda: self.volunteers.sign_up(shift_id, body, ui.actor),
+                             "/volunteer", _under(checked(ui, VolunteerRefIn(), body), here))
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/cancel", VOLUNTEER_SELF)
     def volunteer_cancel_page(self, ui: Ui, shift_id):
-        return submitted(ui, partial(self._volunteer_page, ui),
-                         lambda: self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"],
-                                                               ui.actor),
-                         "/volunteer", at=f"shift_{shift_id}")
+        posted = Form(ui, partial(self._volunteer_page, ui), at=f"shift_{shift_id}")
+        return posted.submit(
+            lambda: self.volunteers.cancel_signup(shift_id, ui.actor["volunteer_id"], ui.actor),
+            "/volunteer")
 
 
 def _under(errors: dict, place: str) -> dict:

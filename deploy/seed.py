@@ -194,7 +194,7 @@ def _associations(rpc, system: dict, staff: dict, family_of: dict[str, int]) -> 
             rpc.families.pair_family(added["id"], {"family_id": family_of[heads[head]]},
                                      staff)
     rpc.families.hold_member_day(demo.QINLAN, {**demo.MEMBER_DAY, "member_ids": [
-        i for i, (m, _) in zip(joined, demo.MEMBERS) if m["grassroots_code"]
+        i for i, (m, _) in zip(joined, demo.MEMBERS, strict=True) if m["grassroots_code"]
         .startswith(demo.QINLAN)]}, staff)
 
 

@@ -3,6 +3,7 @@
 The transaction commits inside the service method, not in `worker_result`: nameko sends
 the RPC reply (and acks an event) before dependencies see the result, so a commit there
 could fail after the caller was told it worked."""
+import contextlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,10 +68,8 @@ def _private_file(path: Path) -> None:
     """People's data: the database file is the owner's alone (SQLite gives its -wal and
     -shm files the same mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def per_dialect(build):

@@ -31,12 +31,13 @@ def _is_ascii_digits(text: str) -> bool:
 
 
 def _id_check_char(first17: str) -> str:
-    total = sum(int(ch) * weight for ch, weight in zip(first17, _ID_WEIGHTS))
+    total = sum(int(ch) * weight for ch, weight in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK_CHARS[total % 11]
 
 
 def _credit_check_char(first17: str) -> str:
-    total = sum(_CREDIT_ALPHABET.index(ch) * w for ch, w in zip(first17, _CREDIT_WEIGHTS))
+    total = sum(_CREDIT_ALPHABET.index(ch) * w
+                for ch, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     # The standard maps a result of 31 to 0, which is what the outer modulo does.
     return _CREDIT_ALPHABET[(31 - total % 31) % 31]
 

@@ -5,15 +5,14 @@ running for everyone else.
 Sockets are shut down to wake whoever waits on them and closed only by the thread that
 used them, after it woke: under eventlet, closing a socket another greenthread waits on
 leaves a stale listener that breaks the next user of that file descriptor."""
+import contextlib
 import socket
 import threading
 
 
 def _shutdown(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 class TcpProxy:

@@ -6,10 +6,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no screen
-from matplotlib import pyplot  # noqa: E402
+from matplotlib import pyplot
 
-from shared import statement_formats  # noqa: E402
-from shared.actors import system_actor  # noqa: E402
+from shared import statement_formats
+from shared.actors import system_actor
 
 EXPORTER = "ops-export"
 

@@ -14,7 +14,7 @@ def test_a_person_added_to_many_families_at_once_joins_one(families_on_postgres)
     # write together; the unique key decides.
     calls = [rpc.update_family.call_async(f["id"], {"members": [member(n, "head"),
                                                                 member(SHARED)]}, STAFF1)
-             for n, f in zip(range(1, 21), made)]
+             for n, f in zip(range(1, 21), made, strict=True)]
     [winner], refused = outcomes(calls)
     assert len(refused) == 19
     assert {exc.code for exc in refused} == {"already_in_family"}

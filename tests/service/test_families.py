@@ -268,7 +268,7 @@ def test_each_change_is_published_once_with_masked_identity_numbers(families):
     assert first["data"]["members"] == [
         {"member_id": m["id"], "name": m["name"], "relation": m["relation"],
          "id_number_masked": mask_id_number(resident(n))}
-        for m, n in zip(registered["members"], (1, 2))]
+        for m, n in zip(registered["members"], (1, 2), strict=True)]
     assert second["data"]["changed"] == ["category", "members"]
     assert second["data"]["category"] == "special_disabled"
     assert [m["relation"] for m in second["data"]["members"]] == ["head"]

@@ -256,7 +256,8 @@ class MoneyMachine(RuleBasedStateMachine):
                       for kind, body in wanted.items()}
         places = [(kind, project) for kind in ("U", "R") for project in (None,) + PROJECT_CODES]
         return multiple(*[self.donate(kind, project, "bank", amount, STAFF[0], DONORS[1], False)
-                          for (kind, project), amount in zip(places, opening) if amount])
+                          for (kind, project), amount in zip(places, opening, strict=True)
+                          if amount])
 
     # --- gifts ---------------------------------------------------------------------------
     @rule(target=donations, kind=kinds, project=project_choice,

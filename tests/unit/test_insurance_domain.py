@@ -290,7 +290,7 @@ def test_one_duplicate_flag_per_other_claim(duplicates):
     flags = make_check(duplicates=duplicates).flags()
     assert codes(flags) == ["probable_duplicate"] * len(duplicates)
     assert [f.claim_id for f in flags] == duplicates
-    for flag, other in zip(flags, duplicates):
+    for flag, other in zip(flags, duplicates, strict=True):
         assert f"claim {other}" in flag.message
 
 
@@ -334,8 +334,8 @@ def test_claim_within_caps_refused_for_an_approval_over_them():
 
 
 def test_hard_flags_are_the_blocking_codes():
-    assert HARD_FLAGS == {"policy_not_active", "waiting_period", "ineligible_age",
-                          "ineligible_category", "before_birth", "premium_unpaid"}
+    assert {"policy_not_active", "waiting_period", "ineligible_age",
+                          "ineligible_category", "before_birth", "premium_unpaid"} == HARD_FLAGS
 
 
 @pytest.mark.parametrize(
@@ -379,7 +379,7 @@ TABLE_LEGAL = sorted((src, dst) for src, targets in TRANSITIONS.items() for dst 
 
 def test_transition_table_covers_every_state():
     assert sorted(TRANSITIONS) == sorted(ALL_STATES)
-    assert TABLE_LEGAL == sorted(EXPECTED_LEGAL)
+    assert sorted(EXPECTED_LEGAL) == TABLE_LEGAL
 
 
 @pytest.mark.parametrize(("current", "target"), TABLE_LEGAL + EXPECTED_LEGAL)

@@ -5,8 +5,7 @@ import secrets
 import string
 
 from services.gateway import accounts
-from services.gateway.schemas import ApprovalOut
-from shared.schemas import shaped
+from services.gateway.views import approval_view
 
 # Letters and digits a person copies from a screen without mistaking one for another.
 _READABLE = "".join(c for c in string.ascii_letters + string.digits if c not in "0OoIl1")
@@ -31,5 +30,4 @@ def approve(gateway, application_id: int, username: str | None, actor: dict) -> 
     with gateway.db.transaction() as session:
         accounts.create_volunteer_login(session, username, password, application,
                                         actor["association_code"])
-    return shaped(ApprovalOut(), {**application, "username": username,
-                                  "one_time_password": password})
+    return approval_view(application, username, password)

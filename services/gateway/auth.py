@@ -1,6 +1,7 @@
 """Passwords (scrypt, via werkzeug) and signed, expiring bearer tokens (JWT, HS256)."""
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
@@ -44,7 +45,15 @@ def authenticate(session: Session, username: str, password: str) -> User:
     return user
 
 
-def log_in(db, username: str, password: str, address: str) -> tuple[User, str, int]:
+@dataclass(frozen=True)
+class Token:
+    """A bearer token issued to a user, good for `ttl` seconds."""
+    user: User
+    value: str
+    ttl: int
+
+
+def log_in(db, username: str, password: str, address: str) -> Token:
     """A token for the right password, with failures slowed down per account and address."""
     LOGINS.check(username, address)
     try:
@@ -55,23 +64,17 @@ def log_in(db, username: str, password: str, address: str) -> tuple[User, str, i
         LOGINS.failed(username, address)
         raise
     LOGINS.succeeded(username)
-    return (user, *issue_token(user))
+    return issue_token(user)
 
 
-def issue_token(user: User) -> tuple[str, int]:
+def issue_token(user: User) -> Token:
     ttl = token_ttl_seconds()
     claims = {"sub": user.username, "role": user.role, "assoc": user.association_code,
               "donor_id": user.donor_id, "volunteer_id": user.volunteer_id,
               "exp": int(time.time()) + ttl, "jti": uuid.uuid4().hex}
     if user.must_change_password:
         claims["otp"] = True  # issued on a one-time password (see current_actor)
-    return jwt.encode(claims, token_secret(), algorithm="HS256"), ttl
-
-
-def token_answer(user: User, token: str, ttl: int) -> dict:
-    """What logging in (or changing the password) answers: TokenOut."""
-    return {"access_token": token, "token_type": "bearer", "expires_in": ttl,
-            "role": user.role, "must_change_password": user.must_change_password}
+    return Token(user, jwt.encode(claims, token_secret(), algorithm="HS256"), ttl)
 
 
 def current_actor(db, header: str | None, password_pending: bool = False) -> dict:
@@ -110,7 +113,7 @@ LOGIN_STATE = select(
 
 
 def change_password(db, header: str | None, current: str, new: str,
-                    address: str) -> tuple[User, str, int]:
+                    address: str) -> Token:
     """The caller's password replaced, their one-time one included; the token used is
     logged out and a new one issued. A wrong current password counts as a failed login."""
     username = _claims(header)["sub"]
@@ -129,7 +132,7 @@ def change_password(db, header: str | None, current: str, new: str,
         raise InvalidInput("The current password is wrong.", "wrong_password",
                            {"current_password": ["Wrong password."]})
     revoke(db, header)
-    return (user, *issue_token(user))
+    return issue_token(user)
 
 
 def revoke(db, header: str | None) -> None:

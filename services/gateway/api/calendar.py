@@ -5,10 +5,10 @@ from werkzeug.wrappers import Response
 from services.gateway import calendar_feed, calendar_tokens
 from services.gateway.routes import route
 from services.gateway.schemas import CalendarFeedIn, CalendarLinkOut
+from services.gateway.views import calendar_link_view
 from services.gateway.web import i18n
 from shared.actors import VOLUNTEER_READERS
 from shared.clock import now_utc
-from shared.schemas import shaped
 from shared.settings import association_code
 
 ICALENDAR = "text/calendar"
@@ -44,5 +44,4 @@ class CalendarApi:
         # The service's own rules: the volunteer exists, and a volunteer asks as themself.
         self.volunteers.get_volunteer(volunteer_id, call.actor)
         association = call.actor["association_code"] or association_code()
-        return shaped(CalendarLinkOut(), {"url": calendar_tokens.feed_url(association,
-                                                                          volunteer_id)})
+        return calendar_link_view(calendar_tokens.feed_url(association, volunteer_id))

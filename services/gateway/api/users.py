@@ -3,7 +3,7 @@ password."""
 from services.gateway import accounts, auth
 from services.gateway.routes import client_address, route
 from services.gateway.schemas import PasswordIn, TokenOut, UserIn, UserOut
-from services.gateway.views import user_view
+from services.gateway.views import token_view, user_view
 from shared.actors import ADMIN, ANYONE
 from shared.schemas import PageIn
 
@@ -16,10 +16,9 @@ class UsersApi:
            "a wrong current_password is 422", ANYONE, body=PasswordIn, response=TokenOut,
            tags=["auth"], password_pending=True)
     def change_password(self, call):
-        user, token, ttl = auth.change_password(
+        return token_view(auth.change_password(
             self.db, call.request.headers.get("Authorization"), call.body["current_password"],
-            call.body["new_password"], client_address(call.request))
-        return auth.token_answer(user, token, ttl)
+            call.body["new_password"], client_address(call.request)))
 
     @route("POST", "/api/v1/users", "Create a login in your association", ADMIN, body=UserIn,
            response=UserOut, status=201, tags=["users"])

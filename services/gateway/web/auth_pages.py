@@ -2,7 +2,7 @@
 import secrets
 from urllib.parse import quote, urlparse
 
-from services.gateway.auth import Unauthorized, change_password, log_in, revoke
+from services.gateway.auth import Token, Unauthorized, change_password, log_in, revoke
 from services.gateway.routes import client_address
 from services.gateway.schemas import PasswordIn
 from services.gateway.throttle import Throttled
@@ -50,8 +50,8 @@ def _again(ui: Ui, template: str, **context) -> Again:
     return lambda status, errors: ui.render(template, status, errors=errors, **context)
 
 
-def _logged_in(response, token: str, ttl: int):
-    response.set_cookie(SESSION, token, max_age=ttl, httponly=True, samesite="Lax",
+def _logged_in(response, token: Token):
+    response.set_cookie(SESSION, token.value, max_age=token.ttl, httponly=True, samesite="Lax",
                         secure=secure_cookies())
     return response
 
@@ -74,17 +74,16 @@ class AuthPages:
             return again(403, {"_form": [ui.gettext(
                 "The form expired; go back, reload and try again.")]})
         try:
-            user, token, ttl = log_in(self.db, username, password,
-                                      client_address(ui.request))
+            token = log_in(self.db, username, password, client_address(ui.request))
         except Throttled as throttled:
             return too_many(again, throttled, ui.gettext(
                 "Too many failed logins; try again in %(seconds)s seconds."))
         except Unauthorized:
             return again(401, {"_form": [ui.gettext("Unknown username or wrong password.")]})
         # A one-time password is changed before anything else.
-        target = PASSWORD_PAGE if user.must_change_password else \
-            _safe_next(ui.form.get("next")) or HOMES[user.role]
-        response = _logged_in(ui.redirect(target), token, ttl)
+        target = PASSWORD_PAGE if token.user.must_change_password else \
+            _safe_next(ui.form.get("next")) or HOMES[token.user.role]
+        response = _logged_in(ui.redirect(target), token)
         response.delete_cookie(LOGIN_NONCE)
         return response
 
@@ -104,15 +103,14 @@ class AuthPages:
         if errors:
             return again(422, errors)
         try:
-            user, token, ttl = change_password(self.db, f"Bearer {ui.token}",
-                                               body["current_password"], body["new_password"],
-                                               client_address(ui.request))
+            token = change_password(self.db, f"Bearer {ui.token}", body["current_password"],
+                                    body["new_password"], client_address(ui.request))
         except InvalidInput as wrong:
             return again(422, field_errors(ui, wrong))
         except Throttled as throttled:
             return too_many(again, throttled, ui.gettext(
                 "Too many failed logins; try again in %(seconds)s seconds."))
-        return _logged_in(ui.redirect(HOMES[user.role]), token, ttl)
+        return _logged_in(ui.redirect(HOMES[token.user.role]), token)
 
     @page("POST", "/logout", ROLES, password_pending=True)
     def logout(self, ui: Ui):

@@ -75,7 +75,8 @@ class Whole(fields.Integer):
         raise self.make_error("invalid")
 
 
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 _OUT_OF_CALENDAR = "Must be a date between 1900 and 2999."
 
 

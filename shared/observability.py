@@ -42,7 +42,8 @@ class WorkLog(DependencyProvider):
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         elapsed_ms = round((time.monotonic() - getattr(_current, "started", time.monotonic()))
                            * 1000, 1)
-        service, entrypoint = self.container.service_name, worker_ctx.entrypoint.method_name
+        service = self.container.service_name
+        entrypoint = worker_ctx.entrypoint.method_name
         outcome = "error" if exc_info else "ok"
         metrics.WORKERS.labels(service, entrypoint, outcome).inc()
         metrics.DURATION.labels(service, entrypoint).observe(elapsed_ms / 1000)

@@ -253,7 +253,8 @@ class OutboxRelay:
     def _publish(self, rows) -> tuple[list[int], Exception | None]:
         if not rows:
             return [], None
-        confirms, failure = Confirms(), None
+        confirms = Confirms()
+        failure = None
         try:
             self.publisher.publish(rows, confirms)
         except Exception as exc:  # broker away or refusing: keep what it confirmed before

@@ -83,7 +83,9 @@ def import_file(path: str, fund_rpc, progress=None) -> Report:
             report.bad.append((number, str(bad)))
         if len(batch) == BATCH:
             _settle(pending, report, progress)
-            pending, batch, read = _send(batch, read, fund_rpc), [], 0
+            pending = _send(batch, read, fund_rpc)
+            batch = []
+            read = 0
     _settle(pending, report, progress)
     _settle(_send(batch, read, fund_rpc), report, progress)
     return report

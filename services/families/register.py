@@ -112,7 +112,9 @@ def _replace_members(family: Family, wanted: list[domain.Member]) -> list[Family
             family.members.remove(row)
         else:
             kept = plan.kept[row.id_number]
-            row.name, row.relation, row.phone = kept.name, kept.relation, kept.phone
+            row.name = kept.name
+            row.relation = kept.relation
+            row.phone = kept.phone
     return [_row(family.association_code, m) for m in plan.added]
 
 

@@ -5,8 +5,11 @@ from services.gateway.models import User
 from services.gateway.schemas import ApprovalOut, CalendarLinkOut, MeOut, TokenOut, UserOut
 from shared.schemas import shaped
 
-USER, TOKEN, ME = UserOut(), TokenOut(), MeOut()
-APPROVAL, CALENDAR_LINK = ApprovalOut(), CalendarLinkOut()
+USER = UserOut()
+TOKEN = TokenOut()
+ME = MeOut()
+APPROVAL = ApprovalOut()
+CALENDAR_LINK = CalendarLinkOut()
 
 
 def user_view(user: User) -> dict:

@@ -8,7 +8,9 @@ from shared.contracts.families import FamilyId
 from shared.fields import Day, Mobile, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, Strict
 
-COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
+COUNTY = "county"
+TOWNSHIP = "township"
+VILLAGE = "village"
 LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
 # GB/T 2260 and the statistics office's codes nest: a county 6 digits, its townships 9,
 # their villages 12.

@@ -98,7 +98,8 @@ class ApplicationIn(Strict):
     @validates_schema
     def _certificates_of_skills_applied_with(self, data, **_):
         skills = {skill["code"]: skill for skill in data.get("skills", [])}
-        errors, seen = {}, set()
+        errors = {}
+        seen = set()
         for n, certificate in enumerate(data.get("certificates", [])):
             code = certificate["skill"]
             if code not in skills:

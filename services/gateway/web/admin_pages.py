@@ -54,7 +54,8 @@ class AdminPages:
 
     @page("POST", "/admin/projects", ADMIN)
     def admin_create_project(self, ui: Ui):
-        f, found = ui.form, {}
+        f = ui.form
+        found = {}
         body = {"code": f.get("code", ""), "name": f.get("name", ""),
                 "purpose": f.get("purpose", "")}
         if (f.get("budget_yuan") or "").strip():  # a project may have no budget

@@ -45,7 +45,8 @@ class ApplicationPages:
         if not ui.csrf_ok():
             return self._apply_page(ui, 403, {"_form": [ui.gettext(
                 "The form expired; go back, reload and try again.")]})
-        body, again = _application(ui.request.form), partial(self._apply_page, ui)
+        body = _application(ui.request.form)
+        again = partial(self._apply_page, ui)
         try:  # as many as the API takes from one address without a login
             PUBLIC_POSTS.take(client_address(ui.request), "requests without a login")
         except Throttled as throttled:

@@ -95,7 +95,8 @@ class AssociationPages:
         ranking = self.families.ranking(code, {"by": by}, ui.actor) if len(within) > 1 \
             else {"by": by, "items": []}
         role = ui.actor["role"]
-        may_keep, may_hold = role in MEMBER_KEEPERS, role in MEMBER_DAY_HOLDERS
+        may_keep = role in MEMBER_KEEPERS
+        may_hold = role in MEMBER_DAY_HOLDERS
         members = ui.listed("members", lambda page: self.families.list_members(
             {**page, "grassroots_code": code}, ui.actor))
         everyone = self.families.list_members(

@@ -68,7 +68,8 @@ class AuthPages:
 
     @page("POST", "/login", None)
     def login(self, ui: Ui):
-        username, password = ui.form.get("username", ""), ui.form.get("password", "")
+        username = ui.form.get("username", "")
+        password = ui.form.get("password", "")
         again = _again(ui, "login.html", next=ui.form.get("next", ""), username=username)
         if not ui.csrf_ok():
             return again(403, {"_form": [ui.gettext(

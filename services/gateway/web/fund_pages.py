@@ -150,7 +150,8 @@ class FundPages:
 
     @page("POST", "/staff/donations", STAFF)
     def staff_record_donation(self, ui: Ui):
-        f, found = ui.form, {}
+        f = ui.form
+        found = {}
         donor = {"kind": f.get("donor_kind", "person"), "name": f.get("donor_name", ""),
                  "id_number": blank_to_none(f.get("donor_id_number")),
                  "credit_code": blank_to_none(f.get("donor_credit_code")),
@@ -163,7 +164,8 @@ class FundPages:
 
     @page("POST", "/staff/disbursements", STAFF)
     def staff_request_disbursement(self, ui: Ui):
-        f, found = ui.form, {}
+        f = ui.form
+        found = {}
         body = {"fund_code": f.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "category": f.get("category", ""),
                 "project_code": blank_to_none(f.get("project_code")),

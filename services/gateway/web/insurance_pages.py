@@ -59,7 +59,8 @@ def _upload_limit() -> int:
 
 def _payee(form: dict) -> dict | None:
     """The bank account a claim is paid into, when the form gives one (it is optional)."""
-    name, bank = blank_to_none(form.get("payee_name")), (form.get("payee_bank") or "").strip()
+    name = blank_to_none(form.get("payee_name"))
+    bank = (form.get("payee_bank") or "").strip()
     account = (form.get("payee_account_no") or "").strip()
     if not (name or bank or account):
         return None
@@ -182,7 +183,8 @@ class InsurancePages:
     # --- claims ------------------------------------------------------------------------
     @page("POST", "/insurance/claims", STAFF)
     def claim_submit_page(self, ui: Ui):
-        f, found = ui.form, {}
+        f = ui.form
+        found = {}
         body = {"policy_no": f.get("policy_no", "").strip(),
                 "amount_claimed_fen": yuan_field(ui, found),
                 "incident_date": f.get("incident_date", ""),
@@ -215,7 +217,8 @@ class InsurancePages:
     def claim_document_page(self, ui: Ui, claim_id):
         """A document sent from the claim's page (multipart/form-data: `kind`, `file` and
         the CSRF token). What the file is, the service tells from its content."""
-        upload, found = ui.request.files.get("file"), {}
+        upload = ui.request.files.get("file")
+        found = {}
         filename = ((upload.filename or "") if upload is not None else "").replace("\\", "/")
         content = upload.read() if upload is not None else b""
         if upload is None or not (filename or content):  # the form sent without a file
@@ -251,7 +254,8 @@ class InsurancePages:
 
     @page("POST", "/insurance/claims/<int:claim_id>/appeal/decide", STAFF, CLAIM_PAGE)
     def claim_decide_appeal_page(self, ui: Ui, claim_id):
-        f, found = ui.form, {}
+        f = ui.form
+        found = {}
         decision = f.get("decision", "")
         # An amount is approved only by overturning: what the field holds otherwise is
         # left alone.

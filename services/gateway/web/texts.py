@@ -20,7 +20,9 @@ def _templates() -> list[tuple[re.Pattern, str]]:
            if isinstance(message.id, str) and ("%" in message.id)}
     found = []
     for template in sorted(ids, key=len, reverse=True):
-        parts, pattern, seen = _PLACEHOLDER.split(template), "", set()
+        parts = _PLACEHOLDER.split(template)
+        pattern = ""
+        seen = set()
         for n, part in enumerate(parts):
             if n % 2 == 0:
                 pattern += re.escape(part.replace("%%", "%"))

@@ -26,7 +26,8 @@ from shared.observability import set_correlation_id
 from shared.settings import token_secret
 
 log = logging.getLogger(__name__)
-SESSION, LANGUAGE = "phf_session", "phf_lang"
+SESSION = "phf_session"
+LANGUAGE = "phf_lang"
 PASSWORD_PAGE = "/password"
 LOGIN_NONCE = "phf_login"  # before a session exists, the login form's CSRF token rests on it
 HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator": "/coordinator",
@@ -100,11 +101,12 @@ class Ui:
         """This page's address showing page `number` of the list `name` (after a POST, its
         form's page's)."""
         if self.request.method != "GET":
-            path, args = self.back, []
+            path = self.back
+            args = []
         else:
-            path, args = self.request.path, [
-                (key, value) for key, value in self.request.args.items(multi=True)
-                if key != f"{name}_page"]
+            path = self.request.path
+            args = [(key, value) for key, value in self.request.args.items(multi=True)
+                    if key != f"{name}_page"]
         query = urlencode(args + ([(f"{name}_page", number)] if number > 1 else []))
         return path + (f"?{query}" if query else "")
 

@@ -84,7 +84,8 @@ class VolunteerPages:
     def campaign_day_page(self, ui: Ui):
         """A campaign day's shifts: the same times at each place typed, one per line."""
         f = ui.request.form
-        activity, each = {"title": f.get("day_title", "")}, _shift_fields(f, "day_")
+        activity = {"title": f.get("day_title", "")}
+        each = _shift_fields(f, "day_")
         body = {"shifts": [{**each, "place": place.strip()}
                            for place in f.get("places", "").splitlines() if place.strip()]}
         invalid = _once({**checked(ui, ActivityIn(), activity, CAMPAIGN_DAY_FIELDS),
@@ -163,7 +164,8 @@ class VolunteerPages:
 
     @page("POST", "/volunteer/shifts/<int:shift_id>/signup", VOLUNTEER_SELF)
     def volunteer_signup_page(self, ui: Ui, shift_id):
-        body, here = {"volunteer_id": ui.actor["volunteer_id"]}, f"shift_{shift_id}"
+        body = {"volunteer_id": ui.actor["volunteer_id"]}
+        here = f"shift_{shift_id}"
         posted = Form(ui, partial(self._volunteer_page, ui), at=here)
         return posted.submit(lambda: self.volunteers.sign_up(shift_id, body, ui.actor),
                              "/volunteer", _under(checked(ui, VolunteerRefIn(), body), here))

@@ -32,7 +32,9 @@ class RunningService:
     service: ClassVar[type]
 
     def session(self) -> Session:
-        return Session(get_extension(self.container, Database).engine)
+        """A session like the service's own (its event catalogue with it), but one that reads
+        rows afresh after a commit."""
+        return get_extension(self.container, Database).session_factory(expire_on_commit=True)
 
 
 def config_for(rabbit_config: dict, database_url: Callable[[str], str], *services: str,

@@ -92,7 +92,7 @@ def correct_hours(session: Session, association: str, correction: Correction,
                                             new_minutes=minutes, reason=correction.reason))
     if entry.status == "no_show" and minutes:
         domain.SIGNUP.move(entry, "confirmed", actor["username"],
-                           f"credited {minutes} minutes by a correction", at=now)
+                           f"credited {minutes} minutes by a correction")
     if old != minutes:
         record_event(session, OUTBOX, "volunteers.hours_corrected", {
             "association_code": association, "volunteer_id": volunteer_id,

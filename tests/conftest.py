@@ -44,7 +44,8 @@ def sqlite_url(tmp_path):
 @pytest.fixture
 def postgres_url():
     """A throwaway schema per test, so tests never see each other's rows."""
-    schemas, admin = [], make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    schemas = []
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
 
     def make(service: str) -> str:
         schema = f"t_{service}_{uuid.uuid4().hex[:10]}"

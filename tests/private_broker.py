@@ -17,7 +17,8 @@ def _port_open(port: int) -> bool:
 
 class PrivateBroker:
     def __init__(self, port: int = 5673, name: str = "phf-faults"):
-        self.port, self.node = port, f"{name}@localhost"
+        self.port = port
+        self.node = f"{name}@localhost"
         self.home = tempfile.mkdtemp(prefix="phf-broker-")
         for sub in ("mnesia", "log"):
             os.makedirs(os.path.join(self.home, sub))

@@ -37,7 +37,8 @@ def template(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value.replace("%", "%%")
     if isinstance(node, ast.JoinedStr):
-        text, used = "", []
+        text = ""
+        used = []
         for part in node.values:
             if isinstance(part, ast.Constant):
                 text += str(part.value).replace("%", "%%")
@@ -49,7 +50,8 @@ def template(node: ast.AST) -> str | None:
                     else f"%({name})s"
         return text
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = template(node.left), template(node.right)
+        left = template(node.left)
+        right = template(node.right)
         return left + right if left is not None and right is not None else None
     return None
 

@@ -33,7 +33,8 @@ class EventTap:
 
     def take(self, count: int, timeout: float = 10.0) -> list[dict]:
         """Exactly the messages that arrive within `timeout`, up to `count`."""
-        bodies, deadline = [], time.monotonic() + timeout
+        bodies = []
+        deadline = time.monotonic() + timeout
         while len(bodies) < count and time.monotonic() < deadline:
             method, properties, body = self.channel.basic_get(self.queue, auto_ack=True)
             if method is None:
@@ -105,7 +106,8 @@ class Clock:
 
 def outcomes(calls) -> tuple[list[dict], list[Exception]]:
     """What each call answered: the answers, and the errors (anything raised)."""
-    answers, errors = [], []
+    answers = []
+    errors = []
     for call in calls:
         try:
             answers.append(call.result())

@@ -29,7 +29,6 @@ class Base(DeclarativeBase):
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 
 
-
 class Fund(Base):
     __tablename__ = "funds"
     __table_args__ = (UniqueConstraint("association_code", "code"),

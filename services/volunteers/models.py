@@ -26,7 +26,6 @@ class Base(DeclarativeBase):
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 
 
-
 class Volunteer(Base):
     __tablename__ = "volunteers"
     __table_args__ = (UniqueConstraint("association_code", "id_number"),)  # one person, once

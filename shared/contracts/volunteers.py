@@ -52,8 +52,6 @@ MAX_CALENDAR_DAYS = 500  # a calendar's window: a little more than a year ahead 
 ID = validate.Range(min=1, max=MAX_ID)
 
 
-
-
 class SkillIn(Strict):
     code = fields.String(required=True, validate=validate.OneOf(SKILLS))
     certificate_no = fields.String(load_default=None, allow_none=True,

@@ -70,7 +70,9 @@ def flow(steps=None, *, device: dict | None = None):
 
 class Site:
     def __init__(self, context, language, test_name, phone=False):
-        self.context, self.language, self.test_name = context, language, test_name
+        self.context = context
+        self.language = language
+        self.test_name = test_name
         self.phone = phone
         self.refused: list[str] = []  # script errors, CSP reports, files missing
         self.problems: list[str] = []  # what looking at the pages found
@@ -427,7 +429,8 @@ def insurance_staff_record_a_premium_share_and_upload_a_claims_papers(site):
     expect(staff1.locator("#payee-account")).to_have_text("*" * 15 + account[-4:])
     expect(staff1.locator("#missing-documents .missing")).to_have_count(2)
     site.look(staff1, "claim-without-papers")
-    claim_url, claim_no = staff1.url, staff1.locator("h1").inner_text().split()[-1]
+    claim_url = staff1.url
+    claim_no = staff1.locator("h1").inner_text().split()[-1]
 
     staff1.select_option("#upload-document #kind", "hospital_invoice")
     site.typed.append("发票.png")  # the file's name shows as it was sent

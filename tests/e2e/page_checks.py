@@ -97,6 +97,6 @@ def fen(page, text: str, amounts: set[int]) -> list[str]:
 def overflow(page) -> list[str]:
     """A phone's page that scrolls sideways (wide tables scroll inside their own box)."""
     # Against the screen's width: a phone's browser widens its window to a page too wide.
-    wide, screen = page.evaluate("() => document.documentElement.scrollWidth"), \
-        page.viewport_size["width"]
+    wide = page.evaluate("() => document.documentElement.scrollWidth")
+    screen = page.viewport_size["width"]
     return [f"page is {wide}px wide on a {screen}px screen"] if wide > screen else []

@@ -37,7 +37,9 @@ class Form:
 class _Forms(HTMLParser):
     def __init__(self, page_url: str):
         super().__init__(convert_charrefs=True)
-        self.page_url, self.forms, self.links = page_url, [], []
+        self.page_url = page_url
+        self.forms = []
+        self.links = []
         self._form: Form | None = None
         self._select: Field | None = None
 

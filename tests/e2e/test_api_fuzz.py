@@ -42,7 +42,8 @@ def test_every_operation_answers_as_documented_for_every_role(running_system):
     tokens = {role: log_in(role) for role in USERS}
     roles_of = _roles_by_operation()
     schema = schemathesis.openapi.from_url(running_system.url + "/api/v1/openapi.json")
-    reached, operations = {}, []
+    reached = {}
+    operations = []
     for result in schema.get_all_operations():
         operation = result.ok()
         operations.append(operation.label)

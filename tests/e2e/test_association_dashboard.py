@@ -17,14 +17,16 @@ from tests.support import assert_problem, wait_until
 from tests.volunteer_data import volunteer
 
 TOWN = "341181109"  # a township of its own: the demo's and other tests' stay apart
-EAST, WEST = TOWN + "001", TOWN + "002"
+EAST = TOWN + "001"
+WEST = TOWN + "002"
 MEASURES = ("members", "volunteers", "families", "visits_done_90d", "donations_fen_year",
             "spent_fen_year", "claims_paid_year")
 
 
 def every(client, path: str, **params) -> list[dict]:
     """All the items of a paged listing."""
-    items, offset = [], 0
+    items = []
+    offset = 0
     while True:
         answer = client.call("GET", path, params={**params, "limit": 500, "offset": offset})
         assert answer.status_code == 200, answer.text
@@ -180,7 +182,8 @@ def test_the_townships_figures_are_what_was_done_there(anonymous, township):
 
 
 def test_the_villages_are_ranked_by_each_measure_with_their_figures(anonymous, township):
-    leader, admin = anonymous.login("staff1"), anonymous.login("admin")
+    leader = anonymous.login("staff1")
+    admin = anonymous.login("admin")
     for by in MEASURES:
         ranking = leader.call("GET", f"/api/v1/associations/{TOWN}/ranking", params={"by": by})
         assert ranking.status_code == 200, ranking.text

@@ -13,7 +13,8 @@ from shared.identity import make_resident_id
 from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in, read
 
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-EN, ZH = {"Accept-Language": "en"}, {"Accept-Language": "zh-CN"}
+EN = {"Accept-Language": "en"}
+ZH = {"Accept-Language": "zh-CN"}
 
 
 def _errors(html: str) -> dict:
@@ -56,7 +57,8 @@ def test_the_leadership_read_the_associations_as_a_tree(running_system):
 
 
 def test_an_admin_sets_up_an_association_through_the_form(running_system):
-    base, admin = running_system.url, log_in(running_system.url, "admin")
+    base = running_system.url
+    admin = log_in(running_system.url, "admin")
     page = admin.get(base + "/associations", timeout=TIMEOUT)
     forms, _ = read(page.url, page.text)
     setting_up = next(f for f in forms if f.action.endswith("/associations")
@@ -78,7 +80,8 @@ def test_an_admin_sets_up_an_association_through_the_form(running_system):
 
 
 def test_a_bad_code_shows_the_fields_error_in_the_language_chosen(running_system):
-    base, admin = running_system.url, log_in(running_system.url, "admin")
+    base = running_system.url
+    admin = log_in(running_system.url, "admin")
     answer = _post(admin, base, "/associations", "/associations", code="12ab",
                    name="某村", parent_code=QINLAN)
     assert answer.status_code == 422
@@ -99,7 +102,8 @@ def test_a_bad_code_shows_the_fields_error_in_the_language_chosen(running_system
 
 def test_the_dashboard_shows_the_members_and_ranks_the_villages_in_both_languages(
         running_system):
-    base, staff = running_system.url, log_in(running_system.url, "staff1")
+    base = running_system.url
+    staff = log_in(running_system.url, "staff1")
     page = staff.get(base + f"/associations/{QINLAN}", timeout=TIMEOUT, headers=ZH)
     assert page.status_code == 200, page.text[:2000]
     text = page.text
@@ -141,7 +145,8 @@ def test_the_dashboard_shows_the_members_and_ranks_the_villages_in_both_language
 
 
 def test_staff_add_a_member_through_the_form_and_pair_them_with_a_family(running_system):
-    base, staff = running_system.url, log_in(running_system.url, "staff1")
+    base = running_system.url
+    staff = log_in(running_system.url, "staff1")
     here = f"/associations/{TONGCHENG}"
     person = make_resident_id("341181", date(1975, 6, 1), 611)
     answer = _post(staff, base, here, here + "/members", name="吴秀梅", id_number=person,
@@ -194,7 +199,8 @@ def _family_headed_by(html: str, head: str) -> str:
 
 
 def test_a_coordinator_records_a_member_day_and_may_not_add_members(running_system):
-    base, coordinator = running_system.url, log_in(running_system.url, "coordinator1")
+    base = running_system.url
+    coordinator = log_in(running_system.url, "coordinator1")
     here = f"/associations/{QINLAN}"
     page = coordinator.get(base + here, timeout=TIMEOUT)
     assert 'id="hold-member-day"' in page.text and 'id="add-member"' not in page.text

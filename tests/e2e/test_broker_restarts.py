@@ -50,7 +50,8 @@ def system(broker, tmp_path_factory):
 
 class Api:
     def __init__(self, base: str, username: str):
-        self.base, self.http = base, requests.Session()
+        self.base = base
+        self.http = requests.Session()
         token = self.call("POST", "/api/v1/auth/token",
                           json={"username": username, "password": f"{username}-demo"})
         assert token.status_code == 200, token.text
@@ -93,7 +94,8 @@ class Donors:
 
     def _run(self, api: Api):
         while not self._stop.is_set():
-            key, amount = str(uuid.uuid4()), 10_000 + next(self._numbers)
+            key = str(uuid.uuid4())
+            amount = 10_000 + next(self._numbers)
             self.amounts[key] = amount
             self._give(api, key, {"fund_code": FUND, "amount_fen": amount, "channel": "cash",
                                   "donor": {"kind": "person", "name": "重启捐赠人"}})
@@ -153,7 +155,8 @@ def approve_a_claim(product: str, n: int, staff1: Api, staff2: Api) -> int:
 
 
 def all_donations(api: Api) -> list[dict]:
-    found, offset = [], 0
+    found = []
+    offset = 0
     while True:
         page = api.ok("GET", "/api/v1/donations", params={"limit": 500, "offset": offset})
         found += page["items"]
@@ -167,7 +170,8 @@ def restart(broker: PrivateBroker, donors: Donors, system: System) -> float:
     broker.stop()
     time.sleep(1.5)  # long enough for every process to notice
     broker.start()
-    back, before = time.monotonic(), donors.progress()
+    back = time.monotonic()
+    before = donors.progress()
 
     def donations_again():
         system.check_alive()  # a process that died says so here, not as a time-out

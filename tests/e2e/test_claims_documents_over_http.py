@@ -64,7 +64,8 @@ def test_a_document_uploaded_over_http_lets_the_claim_be_approved(anonymous):
 
 
 def test_auditors_download_documents_and_coordinators_and_donors_may_not(anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     product, _ = product_requiring_an_invoice(admin)
     submitted = enrol_and_claim(staff, product, 302)
     sha256 = upload(staff, submitted["id"], PDF).json()["documents"][0]["sha256"]
@@ -83,7 +84,8 @@ def test_auditors_download_documents_and_coordinators_and_donors_may_not(anonymo
 
 
 def test_a_forged_type_a_large_file_and_a_json_body_are_refused(anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     product, _ = product_requiring_an_invoice(admin)
     claim_id = enrol_and_claim(staff, product, 303)["id"]
     forged = upload(staff, claim_id, b"%not a pdf at all\n", filename="bill.pdf")
@@ -137,7 +139,8 @@ def test_the_bank_account_is_masked_in_answers_and_never_in_the_logs(anonymous, 
 
 
 def test_the_public_status_lookup_says_no_alike_and_slows_down(anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     product, _ = new_product(admin, "PUB")
     submitted = enrol_and_claim(staff, product, 305)
     last4 = person(305)["id_number"][-4:]

@@ -16,7 +16,8 @@ def logged_ids(system, label) -> set:
 
 
 def test_a_requests_correlation_id_is_in_every_service_it_touched(running_system, anonymous):
-    staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
+    staff1 = anonymous.login("staff1")
+    staff2 = anonymous.login("staff2")
     trace = f"trace-{uuid.uuid4()}"
 
     class Traced:

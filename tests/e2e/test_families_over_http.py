@@ -14,7 +14,11 @@ from tests.support import assert_problem, wait_until
 from tests.volunteer_data import volunteer
 
 # People of these tests: numbered apart from the demo's and each other's.
-A, B, C, D, E = 601, 602, 603, 604, 605
+A = 601
+B = 602
+C = 603
+D = 604
+E = 605
 
 
 def test_staff_register_a_family_and_every_answer_masks_its_people(anonymous):
@@ -27,7 +31,8 @@ def test_staff_register_a_family_and_every_answer_masks_its_people(anonymous):
     assert [m["id_number"] for m in created["members"]] == \
         [mask_id_number(resident(n)) for n in (A, B, C)]
 
-    coordinator, auditor = anonymous.login("coordinator1"), anonymous.login("auditor1")
+    coordinator = anonymous.login("coordinator1")
+    auditor = anonymous.login("auditor1")
     for reader in (staff, coordinator, auditor):
         one = reader.call("GET", f"/api/v1/families/{created['id']}")
         assert one.status_code == 200, one.text
@@ -122,7 +127,8 @@ def test_an_empty_or_mistyped_body_is_refused_by_field_and_writes_nothing(anonym
 
 
 def test_staff_change_a_family_and_other_methods_are_refused(anonymous):
-    staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
+    staff1 = anonymous.login("staff1")
+    staff2 = anonymous.login("staff2")
     made = staff1.call("POST", "/api/v1/families", family(801, 802)).json()
 
     changed = staff2.call("PATCH", f"/api/v1/families/{made['id']}",

@@ -24,7 +24,8 @@ def _register(browser, base, **fields):
 
 
 def test_staff_register_a_family_and_see_it_masked_with_its_timeline(running_system):
-    base, staff = running_system.url, log_in(running_system.url, "staff1")
+    base = running_system.url
+    staff = log_in(running_system.url, "staff1")
     answer = _register(staff, base, member_0_name="赵德明", member_0_id_number=_person(1),
                        member_0_relation="head", member_0_phone="13905507777",
                        member_1_name="钱桂英", member_1_id_number=_person(2),
@@ -51,7 +52,8 @@ def test_staff_register_a_family_and_see_it_masked_with_its_timeline(running_sys
 
 
 def test_a_bad_family_form_shows_each_error_at_its_members_field(running_system):
-    base, staff = running_system.url, log_in(running_system.url, "staff1")
+    base = running_system.url
+    staff = log_in(running_system.url, "staff1")
     answer = _register(staff, base, member_0_name="孙立", member_0_id_number=_person(3),
                        member_0_relation="head", member_1_name="孙小", member_1_relation="child",
                        member_1_id_number="110105194912310021", village_code="12ab")

@@ -9,7 +9,8 @@ from tests.support import wait_until
 
 OWN_SYSTEM = True  # it kills services, which no other module should see
 
-AMOUNT, MONEY = 1_000, 1_000_000
+AMOUNT = 1_000
+MONEY = 1_000_000
 
 
 def approve_all(staff2, ids):

@@ -90,7 +90,8 @@ def test_tokens_are_required_and_checked(anonymous):
 
 
 def test_four_eyes_over_http(anonymous):
-    staff1, staff2 = anonymous.login("staff1"), anonymous.login("staff2")
+    staff1 = anonymous.login("staff1")
+    staff2 = anonymous.login("staff2")
     before = balance(staff1, "GENERAL")
     asked = staff1.call("POST", "/api/v1/disbursements", {
         "fund_code": "GENERAL", "category": "child_care", "amount_fen": 800, "purpose": "助学",
@@ -111,7 +112,8 @@ def test_four_eyes_over_http(anonymous):
 
 
 def test_a_donor_gives_as_themself_and_sees_only_their_own(anonymous):
-    donor, staff = anonymous.login("donor1"), anonymous.login("staff1")
+    donor = anonymous.login("donor1")
+    staff = anonymous.login("staff1")
     me = donor.call("GET", "/api/v1/me").json()
     direct = donor.call("POST", "/api/v1/donations",
                         {"fund_code": "SHANGEN", "amount_fen": 500, "channel": "alipay"})
@@ -131,7 +133,8 @@ def test_a_donor_gives_as_themself_and_sees_only_their_own(anonymous):
 
 
 def test_identity_numbers_are_masked_and_only_an_admin_may_reveal_one(anonymous):
-    staff, admin = anonymous.login("staff1"), anonymous.login("admin")
+    staff = anonymous.login("staff1")
+    admin = anonymous.login("admin")
     given = staff.call("POST", "/api/v1/donations", gift(100)).json()
     donor = staff.call("GET", f"/api/v1/donors/{given['donor_id']}").json()
     assert donor["id_number"] == "1101**********002X"

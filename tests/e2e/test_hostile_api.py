@@ -45,7 +45,8 @@ def test_every_answer_carries_the_security_headers(staff):
 
 
 def test_a_logged_out_token_is_refused_and_other_tokens_of_the_user_are_not(anonymous):
-    first, second = anonymous.login("staff2"), anonymous.login("staff2")
+    first = anonymous.login("staff2")
+    second = anonymous.login("staff2")
     assert first.call("GET", "/api/v1/me").status_code == 200
     assert first.call("POST", "/api/v1/auth/logout").status_code == 204
     assert_problem(first.call("GET", "/api/v1/me"), 401, "not_authenticated")

@@ -26,7 +26,8 @@ class Browser:
     """A logged-in browser that posts forms with its CSRF token, as the pages' forms do."""
 
     def __init__(self, base: str, username: str, language: str = "en"):
-        self.base, self.session = base, log_in(base, username)
+        self.base = base
+        self.session = log_in(base, username)
         self.session.cookies.set("phf_lang", language)
         home = self.session.get(base + self.session.home, timeout=TIMEOUT)
         self.csrf = csrf_of(home.url, home.text)
@@ -303,7 +304,8 @@ class _Inline(HTMLParser):
 
 
 def test_no_page_has_an_inline_script_handler_or_style(running_system, staff2_api):
-    staff, donor = Browser(running_system.url, "staff1"), Browser(running_system.url, "donor1")
+    staff = Browser(running_system.url, "staff1")
+    donor = Browser(running_system.url, "donor1")
     admin = Browser(running_system.url, "admin")
     volunteer = Browser(running_system.url, "volunteer1")
     receipt = re.search(r'href="(/receipts/\d+)"', donor.get("/donor").text).group(1)

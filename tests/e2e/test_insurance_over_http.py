@@ -82,7 +82,8 @@ def test_a_claim_waits_for_an_empty_fund_and_is_paid_when_money_arrives(anonymou
 
 
 def test_claims_are_for_staff_and_bad_claims_name_the_field(anonymous):
-    donor, staff = anonymous.login("donor1"), anonymous.login("staff1")
+    donor = anonymous.login("donor1")
+    staff = anonymous.login("staff1")
     assert donor.call("GET", "/api/v1/insurance/claims").status_code == 403
     bad = staff.call("POST", "/api/v1/insurance/claims",
                      {"policy_no": "nope", "incident_date": "2026-02-30",

@@ -106,7 +106,8 @@ def test_the_products_show_their_version_premium_shares_and_papers(running_syste
 
 def test_staff_record_the_familys_share_on_the_policy_page_and_it_comes_in_force(
         running_system, anonymous):
-    base, staff = running_system.url, _browser(running_system.url, "staff1")
+    base = running_system.url
+    staff = _browser(running_system.url, "staff1")
     home = _get(staff, base + "/insurance")
     enrolled = _post(staff, base + "/insurance/policies", home, data={
         "product_code": PRODUCT, "insured_name": "郑秀梅", "insured_id_number": _person(1),
@@ -151,7 +152,8 @@ def test_staff_record_the_familys_share_on_the_policy_page_and_it_comes_in_force
 
 
 def test_a_village_is_enrolled_from_one_form_and_told_who_was_not(running_system):
-    base, staff = running_system.url, _browser(running_system.url, "staff1", "en")
+    base = running_system.url
+    staff = _browser(running_system.url, "staff1", "en")
     village = demo.TONGCHENG + "002"  # 陈德明's family: 陈静 is insured by the demo already
     home = _get(staff, base + "/insurance")
     body = {"product_code": PRODUCT, "village_code": village,
@@ -173,7 +175,8 @@ def test_a_village_is_enrolled_from_one_form_and_told_who_was_not(running_system
 def test_documents_are_uploaded_from_the_claim_page_and_a_forged_one_is_refused(
         running_system, anonymous):
     base = running_system.url
-    staff1, staff2 = _browser(base, "staff1"), _browser(base, "staff2")
+    staff1 = _browser(base, "staff1")
+    staff2 = _browser(base, "staff2")
     policy = _policy(anonymous.login("staff1"), demo.PREMIUM_POLICIES[0][0]["insured"][
         "id_number"])  # 孙小军's, paid in full; its product requires two papers
     assert policy["status"] == "active"
@@ -312,7 +315,8 @@ def test_an_appeal_is_decided_by_someone_who_neither_registered_nor_rejected_it(
 
 def test_the_public_status_page_says_the_status_alike_no_and_slows_down(running_system,
                                                                      anonymous):
-    base, visitor = running_system.url, requests.Session()
+    base = running_system.url
+    visitor = requests.Session()
     public = visitor.get(base + "/public/341181", timeout=TIMEOUT)
     assert 'href="/public/claim-status"' in public.text
     form = visitor.get(base + "/public/claim-status", timeout=TIMEOUT)

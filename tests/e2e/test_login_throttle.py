@@ -33,7 +33,8 @@ def test_failed_logins_of_one_account_wait_longer_each_time(running_system):
 
 
 def test_the_login_page_is_throttled_too(running_system):
-    base, page = running_system.url, requests.Session()
+    base = running_system.url
+    page = requests.Session()
     form = page.get(base + "/login", timeout=30).text
     csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     answers = [page.post(base + "/login", data={"username": "staff1", "password": "wrong",

@@ -56,7 +56,8 @@ def paid(pledge, txn, amount=None):
 
 
 def test_anyone_may_pledge_and_a_logged_in_donor_pledges_as_themself(anonymous):
-    staff, donor = anonymous.login("staff1"), anonymous.login("donor1")
+    staff = anonymous.login("staff1")
+    donor = anonymous.login("donor1")
     before = balance(staff)
     public = new_pledge(anonymous)
     assert public["status"] == "pending" and public["pay_reference"]
@@ -69,7 +70,8 @@ def test_anyone_may_pledge_and_a_logged_in_donor_pledges_as_themself(anonymous):
 
 
 def test_payment_notifications_are_signed_and_confirm_once(anonymous):
-    staff, base = anonymous.login("staff1"), anonymous.base
+    staff = anonymous.login("staff1")
+    base = anonymous.base
     before = balance(staff)
     given = new_pledge(anonymous, 12_345)
     body = paid(given, f"wx-{uuid.uuid4().hex[:12]}")

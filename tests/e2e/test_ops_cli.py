@@ -16,7 +16,8 @@ from shared.identity import make_resident_id
 from shared.settings import PROJECT_ROOT
 from tests.support import publish_raw, wait_until
 
-ROWS, BAD_EVERY = 10_000, 200  # 50 bad rows
+ROWS = 10_000
+BAD_EVERY = 200
 
 
 def ops(system, *args):
@@ -58,7 +59,8 @@ def test_ten_thousand_rows_with_fifty_bad_import_once(running_system, anonymous,
 
 def test_a_poison_message_is_listed_replayed_after_the_fix_and_handled_once(
         running_system, anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     uri = running_system.env["AMQP_URI"]
     poison = build_envelope("insurance.claim_approved", {
         "association_code": "341181", "claim_id": 987654, "claim_no": "CL-POISON",
@@ -120,7 +122,8 @@ HOURS_HEADERS = ["姓名", "证件类型", "证件号码", "手机号码", "服�
 
 
 def test_hours_export_for_the_national_volunteer_system(running_system, anonymous, tmp_path):
-    coordinator, staff = anonymous.login("coordinator1"), anonymous.login("staff1")
+    coordinator = anonymous.login("coordinator1")
+    staff = anonymous.login("staff1")
     id_number = make_resident_id("341181", date(1990, 7, 11), 1)
     helper = coordinator.call("POST", "/api/v1/volunteers", {
         "name": "时长志愿者", "id_number": id_number, "phone": "13755220001",

@@ -71,7 +71,9 @@ def _encoded(pairs: list[tuple[str, str]]) -> str:
 
 class Fuzz:
     def __init__(self, base: str):
-        self.base, self.failures, self.sent = base, [], 0
+        self.base = base
+        self.failures = []
+        self.sent = 0
         self.forms: set = set()  # the shapes of the forms fuzzed
         self.asked: set = set()  # the shapes of the pages asked with odd queries and ids
 
@@ -93,7 +95,10 @@ class Fuzz:
     def walk(self, browser, home: str) -> tuple[list[Form], list[str]]:
         """The forms on a role's pages, and the pages (a few of each shape: one claim's page
         offers other forms than the next claim's)."""
-        seen, shapes, forms, queue = [], Counter(), [], [self.base + home]
+        seen = []
+        shapes = Counter()
+        forms = []
+        queue = [self.base + home]
         while queue and len(seen) < PAGES_PER_ROLE:
             url = queue.pop(0)
             if url in seen or shapes[_shape("GET", url)] >= PAGES_PER_SHAPE:
@@ -157,7 +162,8 @@ def _something_to_decide(anonymous) -> None:
     """Records in the states whose pages carry forms: a disbursement and a claim that staff1
     did not request (so staff1 may decide them), a shift volunteer1 is on and one it is not
     on, and an assigned visit."""
-    staff2, coordinator = anonymous.login("staff2"), anonymous.login("coordinator1")
+    staff2 = anonymous.login("staff2")
+    coordinator = anonymous.login("coordinator1")
     volunteer = anonymous.login("volunteer1")
     assert staff2.call("POST", "/api/v1/disbursements", {
         "fund_code": "GENERAL", "category": "poverty_relief", "amount_fen": 100,

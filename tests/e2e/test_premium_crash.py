@@ -15,15 +15,18 @@ from tests.support import wait_until
 
 OWN_SYSTEM = True  # it kills services, which no other module should see
 
-PREMIUM, MONEY = 1_001, 1_000_000
-GOVERNMENT, SOCIETY = 601, 400  # 60% and 40% of 10.01 yuan, split exactly
+PREMIUM = 1_001
+MONEY = 1_000_000
+GOVERNMENT = 601
+SOCIETY = 400
 
 
 def premium_product(admin) -> tuple[str, str, str]:
     """A product whose premium the county's and the society's funds share, each fund its
     own so the test knows every movement."""
     tag = uuid.uuid4().hex[:6].upper()
-    county, society = f"PREM_GOV_{tag}", f"PREM_SOC_{tag}"
+    county = f"PREM_GOV_{tag}"
+    society = f"PREM_SOC_{tag}"
     for code in (county, society):
         created = admin.call("POST", "/api/v1/funds", {"code": code, "name": "Premiums",
                                                        "restricted": True})
@@ -61,7 +64,8 @@ def wait_all_active(staff, policies, timeout=90):
 
 def test_premiums_due_while_the_fund_is_dead_are_paid_once_after_restart(
         running_system, anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     product, county, society = premium_product(admin)
 
     running_system.kill("fund-1")  # enrolled after this, paid only after the restart

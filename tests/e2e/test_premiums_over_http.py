@@ -117,7 +117,8 @@ def test_the_family_pays_its_share_by_hand_and_the_policy_comes_in_force(anonymo
 
 
 def test_a_village_is_enrolled_from_the_register_once(anonymous):
-    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    admin = anonymous.login("admin")
+    staff = anonymous.login("staff1")
     village = "3411811" + uuid.uuid4().hex[:5].translate(str.maketrans("abcdef", "123456"))
     for people, category in (((811, 812), "only_child"), ((813,), "two_daughters")):
         registered = staff.call("POST", "/api/v1/families",

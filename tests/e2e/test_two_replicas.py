@@ -9,7 +9,8 @@ from shared.contracts.events import build_envelope
 from tests.support import publish_raw, wait_until
 
 REPLICAS = 2
-GIFTS, CLAIMS = 60, 40
+GIFTS = 60
+CLAIMS = 40
 
 
 def handled(system, method: str) -> dict:

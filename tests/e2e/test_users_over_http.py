@@ -23,7 +23,6 @@ def create(admin, **changes) -> dict:
     return body
 
 
-
 def test_an_admin_creates_a_staff_user_who_logs_in_and_lists_funds(anonymous):
     admin = anonymous.login("admin")
     body = new_user(display_name="  李明  ")

@@ -46,7 +46,8 @@ def events_of(response) -> dict:
 
 
 def test_a_volunteer_subscribes_to_their_shifts_and_visits(running_system, anonymous):
-    coordinator, staff = anonymous.login("coordinator1"), anonymous.login("staff1")
+    coordinator = anonymous.login("coordinator1")
+    staff = anonymous.login("staff1")
     me = coordinator.call("POST", "/api/v1/volunteers", person(1, ["general", "social_work"]))
     other = coordinator.call("POST", "/api/v1/volunteers", person(2))
     assert me.status_code == other.status_code == 201, me.text
@@ -110,7 +111,8 @@ def test_a_volunteer_subscribes_to_their_shifts_and_visits(running_system, anony
 
 
 def test_the_link_is_for_the_volunteer_themself_or_their_coordinators(anonymous):
-    coordinator, volunteer = anonymous.login("coordinator1"), anonymous.login("volunteer1")
+    coordinator = anonymous.login("coordinator1")
+    volunteer = anonymous.login("volunteer1")
     mine = volunteer.call("GET", "/api/v1/me").json()["volunteer_id"]
     someone = coordinator.call("POST", "/api/v1/volunteers", person(3)).json()
     own = volunteer.call("GET", f"/api/v1/volunteers/{mine}/calendar-link")
@@ -154,7 +156,8 @@ def campaign_day(activity_id: int, places: list[str], **changes) -> dict:
 
 
 def shifts_where(client, wanted) -> list[dict]:
-    found, offset = [], 0
+    found = []
+    offset = 0
     while True:
         page = client.call("GET", "/api/v1/shifts", params={"limit": 500, "offset": offset})
         body = page.json()
@@ -196,7 +199,8 @@ def test_a_campaign_days_shifts_are_made_together_or_not_at_all(anonymous):
 
 def test_the_coordinator_page_makes_a_campaign_day_in_either_language(running_system,
                                                                      anonymous):
-    base, api = running_system.url, anonymous.login("coordinator1")
+    base = running_system.url
+    api = anonymous.login("coordinator1")
     browser = log_in(base, "coordinator1")
     for language, title in (("zh", "5·29 会员日咨询"), ("en", "5·29 member day desk")):
         page = browser.get(base + "/coordinator", timeout=TIMEOUT,

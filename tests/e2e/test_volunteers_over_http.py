@@ -93,7 +93,8 @@ def test_a_special_family_claim_opens_one_visit_that_ends_in_hours(running_syste
 
 
 def test_sign_up_rules_over_http(anonymous):
-    coordinator, me = anonymous.login("coordinator1"), anonymous.login("volunteer1")
+    coordinator = anonymous.login("coordinator1")
+    me = anonymous.login("volunteer1")
     my_id = me.call("GET", "/api/v1/me").json()["volunteer_id"]
     other = coordinator.call("POST", "/api/v1/volunteers", volunteer(902)).json()
     activity = coordinator.call("POST", "/api/v1/activities", {"title": "入户宣传"}).json()

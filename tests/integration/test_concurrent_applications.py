@@ -15,7 +15,8 @@ def test_one_application_and_one_volunteer_whoever_races(volunteers_on_postgres)
     body = {"name": "郑秀兰", "id_number": make_resident_id("341181", date(1972, 4, 4), 77),
             "phone": "13700000077", "skills": ["general"]}
     calls = [rpc.submit_application.call_async(body, public_actor()) for _ in range(10)]
-    made, refused = [], []
+    made = []
+    refused = []
     for call in calls:
         try:
             made.append(call.result())

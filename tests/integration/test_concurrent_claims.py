@@ -4,7 +4,10 @@ from collections import Counter
 from tests.insurance_data import ACCIDENT, claim, enrolment
 from tests.support import ADMIN, STAFF1, STAFF2, wait_until
 
-CLAIMS, COVERED, AMOUNT, SPARE = 200, 120, 1_000, 500
+CLAIMS = 200
+COVERED = 120
+AMOUNT = 1_000
+SPARE = 500
 
 
 def test_two_hundred_approvals_pay_a_hundred_and_twenty_and_the_rest_wait(saga_on_postgres):

@@ -75,7 +75,8 @@ class FundBehindProxy:
     def waiting_in_delay_queues(self) -> int:
         connection = pika.BlockingConnection(pika.URLParameters(pika_uri(self.uri)))
         try:
-            channel, waiting = connection.channel(), 0
+            channel = connection.channel()
+            waiting = 0
             for delay in set(event_retry_delays()):
                 name = retries.declare_delay_queue(channel, self.queue, delay)
                 waiting += channel.queue_declare(name, passive=True).method.message_count

@@ -17,7 +17,8 @@ from shared.outbox import Confirms, OutboxRelay, pika_uri
 from tests.support import EventTap
 from tests.tcp_proxy import TcpProxy
 
-EXCHANGE, ROUTING_KEY = "fund.events", "donation_recorded"
+EXCHANGE = "fund.events"
+ROUTING_KEY = "donation_recorded"
 
 
 def add_rows(engine, count: int) -> set[str]:

@@ -10,8 +10,10 @@ from tests.family_data import resident
 from tests.service.test_families import AUDITOR, COORDINATOR, DONOR, ELSEWHERE
 from tests.support import ADMIN, STAFF1
 
-TOWN, OTHER_TOWN = "341181100", "341181101"
-VILLAGE, OTHER_VILLAGE = "341181100001", "341181100002"
+TOWN = "341181100"
+OTHER_TOWN = "341181101"
+VILLAGE = "341181100001"
+OTHER_VILLAGE = "341181100002"
 
 
 def set_up(families) -> None:

@@ -100,7 +100,8 @@ def test_a_document_may_be_as_large_as_the_setting_and_no_larger(saga, monkeypat
 
 def test_the_same_file_twice_is_stored_once(saga, blobs):
     prepare(saga)
-    first, second = registered(saga, 1), registered(saga, 2)
+    first = registered(saga, 1)
+    second = registered(saga, 2)
     attach(saga, first["id"], PDF)
     again = attach(saga, first["id"], PDF, filename="copy.pdf")
     assert [d["filename"] for d in again["documents"]] == ["invoice.pdf"]

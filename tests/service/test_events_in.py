@@ -39,7 +39,8 @@ def deliver(fund, envelope):
 def dead_letters(amqp_uri):
     connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
     try:
-        channel, found = connection.channel(), []
+        channel = connection.channel()
+        found = []
         channel.queue_declare(DEAD_LETTERS, durable=True)
         while True:
             method, properties, body = channel.basic_get(DEAD_LETTERS, auto_ack=True)

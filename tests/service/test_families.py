@@ -119,7 +119,8 @@ def test_a_person_already_in_a_family_cannot_be_registered_in_another(families):
 
 
 def test_adding_a_person_of_another_family_is_refused_and_changes_nothing(families):
-    first, second = families.register(1, 2), families.register(3)
+    first = families.register(1, 2)
+    second = families.register(3)
     with pytest.raises(Conflict) as refused:
         families.rpc.update_family(second["id"], {"address": "改了",
                                                   "members": [member(3, "head"), member(2)]},
@@ -130,7 +131,8 @@ def test_adding_a_person_of_another_family_is_refused_and_changes_nothing(famili
 
 
 def test_once_removed_a_person_may_join_another_family(families):
-    first, second = families.register(1, 2), families.register(3)
+    first = families.register(1, 2)
+    second = families.register(3)
     families.rpc.update_family(first["id"], {"members": [member(1, "head")]}, STAFF1)
     moved = families.rpc.update_family(second["id"], {"members": [member(3, "head"),
                                                                   member(2, "spouse")]}, STAFF2)

@@ -97,7 +97,6 @@ def gateway(container_factory, rabbit_config, sqlite_url, monkeypatch):
     yield Gateway(f"http://127.0.0.1:{port}", fund, insurance, volunteers, url)
 
 
-
 # --- 1. the signed actor reaches the service ---------------------------------------------
 def test_a_staff_request_reaches_the_fund_with_a_signed_actor(gateway):
     answer = {"items": [{"code": "GENERAL", "name": "General", "restricted": False,

@@ -19,8 +19,10 @@ from tests.support import ADMIN, STAFF1, STAFF2, publish_raw
 from tests.volunteer_data import COORDINATOR, volunteer
 
 COUNTY = "341181"
-TOWN, OTHER_TOWN = "341181100", "341181101"
-VILLAGE, OTHER_VILLAGE = "341181100001", "341181100002"
+TOWN = "341181100"
+OTHER_TOWN = "341181101"
+VILLAGE = "341181100001"
+OTHER_VILLAGE = "341181100002"
 ELSEWHERE = "341182100"  # a township of another county
 THIS_YEAR = local_date(now_utc()).year
 LAST_YEAR = THIS_YEAR - 1

@@ -74,7 +74,8 @@ DONORS = [{"kind": "person", "name": "张三", "id_number": "11010519491231002X"
 PROJECT_CODES = ("PA", "PB")
 RESTRICTED_CATEGORIES = ["elderly_care", "insurance_payout"]
 ASKED_CATEGORIES = ("elderly_care", "poverty_relief", "insurance_payout", ADMIN_COST)
-RECEIVED_KINDS, SPENT_KINDS = ("donation", "refund"), ("disbursement",)
+RECEIVED_KINDS = ("donation", "refund")
+SPENT_KINDS = ("disbursement",)
 
 EXAMPLES = itertools.count(1)  # fund codes of one example: U0001, R0001
 SERIALS = itertools.count(1)  # payment ids and claim ids, unique over the run
@@ -281,7 +282,8 @@ class MoneyMachine(RuleBasedStateMachine):
               st.sampled_from(DONORS)), min_size=1, max_size=4), by=staff, again=rarely)
     def import_gifts(self, kind, gifts, by, again):
         """A CSV import's batch, keyed; `again`: the same batch imported once more."""
-        fund, batch = self.funds[kind], []
+        fund = self.funds[kind]
+        batch = []
         for project, channel, amount, donor in gifts:
             raw = {"fund_code": fund.code, "project_code": project, "amount_fen": amount,
                    "channel": channel, "donor": donor}
@@ -311,7 +313,8 @@ class MoneyMachine(RuleBasedStateMachine):
         return multiple()
 
     def try_refund(self, donation, same_user):
-        fund, by = donation.fund, colleague(donation.recorded_by, same_user)
+        fund = donation.fund
+        by = colleague(donation.recorded_by, same_user)
         answer = self.run(lambda s: donation_view(
             donations.refund(s, ASSOCIATION, donation.id, "退回", by)))
         if donation.refunded:
@@ -370,7 +373,8 @@ class MoneyMachine(RuleBasedStateMachine):
         return f"prop-txn-{next(SERIALS)}"
 
     def settled(self, pledge: PledgeModel, txn: str, recorded_by: str):
-        pledge.status, pledge.txn = "confirmed", txn
+        pledge.status = "confirmed"
+        pledge.txn = txn
         self.txns[txn] = pledge.id
         self.receive(pledge.fund, pledge.project, pledge.channel, pledge.amount)
         return DonationModel(0, pledge.fund, pledge.project, pledge.channel, pledge.amount,
@@ -484,7 +488,8 @@ class MoneyMachine(RuleBasedStateMachine):
     def claim_payout(self, amount):
         """An approved insurance claim opens a payout from the unrestricted fund, paid at
         once if the fund's free cash covers it, else queued until money arrives."""
-        fund, serial = self.funds["U"], next(SERIALS)
+        fund = self.funds["U"]
+        serial = next(SERIALS)
         envelope = {"data": {"association_code": ASSOCIATION, "claim_id": serial,
                              "claim_no": f"CL-{serial}", "payout_fund_code": fund.code,
                              "amount_approved_fen": amount, "product_code": "PROP",
@@ -518,7 +523,8 @@ class MoneyMachine(RuleBasedStateMachine):
         return multiple()
 
     def try_approve(self, disbursement, same_user):
-        fund, d = disbursement.fund, disbursement
+        fund = disbursement.fund
+        d = disbursement
         by = colleague(d.requested_by, same_user)
         fits_cap = self.read(lambda s: admin_fits(s, d.amount))
         answer = self.run(lambda s: disbursement_view(
@@ -610,7 +616,8 @@ class MoneyMachine(RuleBasedStateMachine):
         public = {item["code"]: item for item in
                   disclosure.funds(session, ASSOCIATION).shaped(public_fund_view)["items"]}
         for model in self.funds.values():
-            code, row = model.code, rows[model.code]
+            code = model.code
+            row = rows[model.code]
             project_rows = {p.code: p for p in session.scalars(
                 select(Project).where(Project.fund_id == row.id))}
             def cash(account, code=code):

@@ -82,7 +82,8 @@ def test_staff_confirm_once_and_the_same_confirm_again_answers_the_same(fund):
 
 def test_one_payment_cannot_confirm_two_pledges(fund):
     fund.ensure_fund()
-    first, second = pledge(fund, 10_000), pledge(fund, 10_000)
+    first = pledge(fund, 10_000)
+    second = pledge(fund, 10_000)
     fund.rpc.confirm_pledge(first["id"], {"channel_txn_id": "wx-1"}, STAFF1)
     with pytest.raises(Conflict) as refused:
         fund.rpc.confirm_pledge(second["id"], {"channel_txn_id": "wx-1"}, STAFF1)
@@ -201,7 +202,8 @@ def test_online_pledges_above_the_limit_are_refused_on_amount(fund):
 
 def test_reconcile_confirms_matching_lines_once_and_lists_the_rest(fund):
     fund.ensure_fund()
-    paid, short = pledge(fund, 10_000, channel="bank"), pledge(fund, 20_000, channel="bank")
+    paid = pledge(fund, 10_000, channel="bank")
+    short = pledge(fund, 20_000, channel="bank")
     lines = [
         {"line": 2, "reference": f"网银转账 {paid['pay_reference']} 捐款", "amount_fen": 10_000,
          "txn_id": "B-1"},
@@ -236,7 +238,8 @@ def test_reconcile_finds_a_pay_reference_written_into_other_text(fund):
     """Bank references are free text: the pay reference may sit against other characters
     (捐款PHF…, 附言:PHF…) or be typed in lower case; it still names the pledge."""
     fund.ensure_fund()
-    glued, after_colon = pledge(fund, 1_000, channel="bank"), pledge(fund, 2_000, channel="bank")
+    glued = pledge(fund, 1_000, channel="bank")
+    after_colon = pledge(fund, 2_000, channel="bank")
     lower = pledge(fund, 3_000, channel="bank")
     report = fund.rpc.reconcile([
         {"line": 2, "reference": f"捐款{glued['pay_reference']}", "amount_fen": 1_000,
@@ -253,7 +256,8 @@ def test_reconcile_finds_a_pay_reference_written_into_other_text(fund):
 
 def test_a_pledge_expires_and_money_notified_later_still_confirms_it(fund):
     fund.ensure_fund()
-    late, fresh = pledge(fund, 7_000), pledge(fund, 1_000)
+    late = pledge(fund, 7_000)
+    fresh = pledge(fund, 1_000)
     with fund.session() as session:
         session.get(Pledge, late["id"]).expires_at = now_utc() - timedelta(minutes=1)
         session.commit()

@@ -176,7 +176,8 @@ def test_each_share_is_paid_once_under_redelivery_of_both_events(running):
     try:
         policy = enrol(running, product="BY_FUNDS")
         shares_become(running, policy["policy_no"], {"government": "paid", "society": "paid"})
-        dues, paids = due_tap.take(2), paid_tap.take(2)
+        dues = due_tap.take(2)
+        paids = paid_tap.take(2)
     finally:
         due_tap.close()
         paid_tap.close()
@@ -342,7 +343,8 @@ def test_a_pending_policy_that_ended_unpaid_makes_way_for_a_new_one(running):
 
 # 7. Enrolling a village's families from the register ----------------------------------------
 
-VILLAGE, NEIGHBOUR = "341181100001", "341181100002"
+VILLAGE = "341181100001"
+NEIGHBOUR = "341181100002"
 
 
 def person(n, born=date(1985, 4, 1), relation="child"):

@@ -95,7 +95,8 @@ def test_one_pending_application_per_identity_number(volunteers):
 
 
 def test_a_person_already_volunteering_is_refused_and_nothing_is_half_written(volunteers):
-    rpc, session = volunteers.rpc, volunteers.session
+    rpc = volunteers.rpc
+    session = volunteers.session
     rpc.register(volunteer(4), COORDINATOR)
     with pytest.raises(Conflict) as refused:
         rpc.submit_application({**applicant(4), "id_number": volunteer(4)["id_number"]},

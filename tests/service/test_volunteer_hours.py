@@ -102,7 +102,8 @@ def test_confirmed_volunteers_who_never_checked_in_are_no_shows_once_the_shift_e
 
 def test_the_services_timer_marks_a_shift_that_is_over_once(volunteers):
     shift = make_shift(volunteers, yesterday_morning(), capacity=1)
-    confirmed, waiting = volunteers.register(1), volunteers.register(2)
+    confirmed = volunteers.register(1)
+    waiting = volunteers.register(2)
     sign_up(volunteers, shift["id"], confirmed)
     sign_up(volunteers, shift["id"], waiting)
 
@@ -121,7 +122,8 @@ def test_the_services_timer_marks_a_shift_that_is_over_once(volunteers):
 
 def test_a_coordinator_corrects_hours_with_the_reason_kept_and_the_total_follows(volunteers):
     shift = make_shift(volunteers, yesterday_morning(), capacity=1)
-    forgot, waiting = volunteers.register(1), volunteers.register(2)
+    forgot = volunteers.register(1)
+    waiting = volunteers.register(2)
     sign_up(volunteers, shift["id"], forgot)
     sign_up(volunteers, shift["id"], waiting)
 
@@ -196,7 +198,8 @@ def test_a_bad_correction_is_refused_naming_the_field(volunteers, body, field):
 
 def test_hours_of_a_shift_not_begun_or_of_nobody_on_it_are_not_corrected(volunteers):
     shift = make_shift(volunteers, now_utc() + timedelta(days=3))
-    someone, stranger = volunteers.register(1), volunteers.register(2)
+    someone = volunteers.register(1)
+    stranger = volunteers.register(2)
     sign_up(volunteers, shift["id"], someone)
     with pytest.raises(Conflict) as refused:
         correct(volunteers, shift["id"], someone, 60)
@@ -285,7 +288,8 @@ def test_a_waitlisted_volunteer_may_be_sent_on_a_visit_at_that_time_and_is_then_
 
 def test_check_out_frees_no_place(volunteers):
     shift = make_shift(volunteers, now_utc() - timedelta(minutes=5), minutes=60, capacity=1)
-    worker, waiting = volunteers.register(1), volunteers.register(2)
+    worker = volunteers.register(1)
+    waiting = volunteers.register(2)
     sign_up(volunteers, shift["id"], worker)
     sign_up(volunteers, shift["id"], waiting)
     volunteers.rpc.check_in(shift["id"], {"volunteer_id": worker}, as_volunteer(worker))
@@ -306,7 +310,8 @@ def test_a_coordinators_figure_stands_when_the_volunteer_checks_out_later(volunt
 
 def test_every_sign_up_of_a_shift_is_listed_with_its_name_and_story(volunteers):
     shift = make_shift(volunteers, yesterday_morning(), capacity=1)
-    first, second = volunteers.register(1), volunteers.register(2)
+    first = volunteers.register(1)
+    second = volunteers.register(2)
     sign_up(volunteers, shift["id"], first)
     sign_up(volunteers, shift["id"], second)
     correct(volunteers, shift["id"], first, 100)

@@ -61,7 +61,9 @@ def test_a_campaign_day_is_made_whole_or_not_at_all(volunteers):
 
 
 def test_a_calendar_holds_the_volunteers_places_and_visits_in_the_window(volunteers):
-    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
+    rpc = volunteers.rpc
+    config = volunteers.config
+    container = volunteers.container
     me = rpc.register(volunteer(41, skills=["general", "social_work"]), COORDINATOR)["id"]
     other = rpc.register(volunteer(42), COORDINATOR)["id"]
     activity = rpc.create_activity({"title": "义诊"}, COORDINATOR)["id"]
@@ -99,7 +101,9 @@ def test_a_calendar_holds_the_volunteers_places_and_visits_in_the_window(volunte
 
 
 def test_visits_and_proposals_name_their_volunteers(volunteers):
-    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
+    rpc = volunteers.rpc
+    config = volunteers.config
+    container = volunteers.container
     helper = rpc.register(volunteer(43, skills=["social_work"]), COORDINATOR)["id"]
     open_visit(config, container, 32, "2027-06-02")
     visit = visit_of(rpc, 32)
@@ -112,7 +116,9 @@ def test_visits_and_proposals_name_their_volunteers(volunteers):
 
 
 def test_service_records_carry_who_served_in_full_what_when_and_how_long(volunteers):
-    rpc, config, container = volunteers.rpc, volunteers.config, volunteers.container
+    rpc = volunteers.rpc
+    config = volunteers.config
+    container = volunteers.container
     me = rpc.register(volunteer(44, skills=["general", "social_work"]), COORDINATOR)["id"]
     activity = rpc.create_activity({"title": "7·11 宣传"}, COORDINATOR)["id"]
     start = datetime.now(UTC) - timedelta(seconds=5)

@@ -83,7 +83,8 @@ def test_a_full_shift_waitlists_and_a_cancellation_promotes_the_first_waiting(vo
 
 def test_the_service_makes_a_volunteer_act_and_read_only_as_themself(volunteers):
     shift_id = volunteers.rpc.create_shift(shift(volunteers.activity()), COORDINATOR)["id"]
-    me, other = volunteers.register(1), volunteers.register(2)
+    me = volunteers.register(1)
+    other = volunteers.register(2)
 
     with pytest.raises(Forbidden) as refused:
         volunteers.rpc.sign_up(shift_id, {"volunteer_id": other}, as_volunteer(me))

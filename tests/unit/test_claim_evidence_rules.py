@@ -29,7 +29,8 @@ def test_anything_else_is_no_document(content):
 
 def test_the_store_keeps_the_same_content_once(tmp_path):
     store = DirectoryStore(tmp_path)
-    first, again = store.put(PDF), store.put(PDF)
+    first = store.put(PDF)
+    again = store.put(PDF)
     assert first == again == digest_of(PDF)
     assert store.get(first) == PDF
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [first]
@@ -78,7 +79,8 @@ def test_sampling_takes_the_share_asked_for():
 
 
 def test_the_same_seed_samples_the_same_claims():
-    one, other = random.Random(7), random.Random(7)
+    one = random.Random(7)
+    other = random.Random(7)
     assert [sampled(50, one) for _ in range(50)] == [sampled(50, other) for _ in range(50)]
 
 

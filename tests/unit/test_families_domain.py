@@ -129,7 +129,8 @@ def test_days_missed_are_asked_for_once_then_the_plan_moves_on_from_today():
 
 
 def test_a_visit_day_is_never_asked_for_twice_across_passes():
-    asked, next_due = [], date(2027, 2, 20)
+    asked = []
+    next_due = date(2027, 2, 20)
     for offset in range(40):  # one pass a day, lead 5
         today = date.fromordinal(DAY.toordinal() + offset)
         days, next_due = domain.visit_days(next_due, 4, today, 5)

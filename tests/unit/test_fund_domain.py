@@ -214,7 +214,8 @@ def test_fingerprint_differs_for_a_nested_change():
 
 class _Thing:
     def __init__(self, status):
-        self.status, self.history = status, []
+        self.status = status
+        self.history = []
 
     def record_change(self, **change):
         self.history.append(change)

@@ -56,7 +56,6 @@ def test_fen_field_rejects(value):
     assert list(exc.value.messages) == ["amount_fen"]
 
 
-
 @pytest.mark.parametrize(("fen", "shown"), [(1, "¥0.01"), (123456789, "¥1,234,567.89"),
                                              (100000, "¥1,000.00")])
 def test_an_amount_in_a_sentence_is_grouped_yuan(fen, shown):

@@ -54,7 +54,8 @@ class Recorder:
 
 class _Proxy:
     def __init__(self, recorder: Recorder, service: str):
-        self._recorder, self._service = recorder, service
+        self._recorder = recorder
+        self._service = service
 
     def __getattr__(self, method):
         def call(*args, **kwargs):

@@ -19,7 +19,8 @@ from shared.errors import InvalidInput
 from shared.identity import InvalidIdentifier, validate_resident_id
 from tests.service_texts import service_texts
 
-ZH, EN = i18n.translations("zh").gettext, i18n.translations("en").gettext
+ZH = i18n.translations("zh").gettext
+EN = i18n.translations("en").gettext
 
 
 def test_every_text_the_services_write_for_people_has_its_chinese():

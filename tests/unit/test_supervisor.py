@@ -62,7 +62,8 @@ class System:
 
 
 def test_the_supervisor_restarts_what_exited_and_says_so():
-    system, lines = System(fund_1=Process(), insurance_1=Process(returncode=1)), []
+    system = System(fund_1=Process(), insurance_1=Process(returncode=1))
+    lines = []
     supervisor = Supervisor(system, RestartPolicy(clock=Clock()), say=lines.append)
     supervisor.check()
     assert system.started == [("insurance-1", SERVICES["insurance"])]
@@ -72,7 +73,8 @@ def test_the_supervisor_restarts_what_exited_and_says_so():
 
 
 def test_the_supervisor_gives_up_on_a_process_that_keeps_dying():
-    system, lines = System(gateway=Process(returncode=-9)), []
+    system = System(gateway=Process(returncode=-9))
+    lines = []
     supervisor = Supervisor(system, RestartPolicy(limit=2, window=300, clock=Clock()),
                             say=lines.append)
     for _ in range(2):

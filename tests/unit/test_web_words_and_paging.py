@@ -63,7 +63,8 @@ def test_the_language_switch_goes_back_to_the_form_a_post_came_from():
 
 def test_moments_on_the_pages_are_the_associations_local_time():
     from services.gateway.web.ui import TEMPLATES
-    moment, day = TEMPLATES.filters["moment"], TEMPLATES.filters["day"]
+    moment = TEMPLATES.filters["moment"]
+    day = TEMPLATES.filters["day"]
     assert moment("2026-05-28T17:30:00+00:00") == "2026-05-29 01:30"
     assert moment("2026-05-29T01:30:00+08:00") == "2026-05-29 01:30"
     assert day("2026-12-31T16:00:00Z") == "2027-01-01"

@@ -6,7 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.fund.models import Donor, IdentityReveal
+from shared import rows
 from shared.errors import NotFound
+from shared.paging import Page
 
 IDENTIFIERS = ("id_number", "credit_code", "phone")
 
@@ -94,6 +96,14 @@ def reveal(session: Session, association: str, donor_id: int, actor: dict) -> Do
     donor = get(session, association, donor_id)
     session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
     return donor
+
+
+def listing(session: Session, association: str, query: dict) -> Page[Donor]:
+    """The association's donors, the latest first; of one kind if asked."""
+    found = select(Donor).where(Donor.association_code == association)
+    if query["kind"]:
+        found = found.where(Donor.kind == query["kind"])
+    return rows.page(session, found, [Donor.id.desc()], query["limit"], query["offset"])
 
 
 def get(session: Session, association: str, donor_id: int) -> Donor:

@@ -42,6 +42,7 @@ from shared.actors import (
     DONOR_READERS,
     DONORS,
     EVERYONE,
+    IDENTITY_REVEALERS,
     LEADERSHIP,
     PLEDGERS,
     STAFF,
@@ -60,6 +61,7 @@ from shared.contracts.fund import (
     DonationIn,
     DonationListIn,
     DonorIn,
+    DonorListIn,
     FundIn,
     GrassrootsTotalsIn,
     PaymentNotifyIn,
@@ -143,6 +145,13 @@ class FundService(Service):
             return donor_view(donors.ensure(session, actor["association_code"], body))
 
     @rpc
+    def list_donors(self, query, actor):
+        actor = load_actor(actor, STAFF_READERS)
+        query = load(DonorListIn(), query)
+        with self.db.transaction() as session:
+            return donors.listing(session, actor["association_code"], query).shaped(donor_view)
+
+    @rpc
     def get_donor(self, donor_id, actor):
         actor = load_actor(actor, DONOR_READERS)
         check_own_donation(actor, donor_id)
@@ -151,7 +160,7 @@ class FundService(Service):
 
     @rpc
     def reveal_donor_identity(self, donor_id, actor):
-        actor = load_actor(actor, ("admin",))  # a person, whose look is recorded
+        actor = load_actor(actor, IDENTITY_REVEALERS)
         with self.db.transaction() as session:
             return identity_view(donors.reveal(session, actor["association_code"], donor_id,
                                                actor))

@@ -223,6 +223,11 @@ class DonationListIn(PageIn):
                               validate=validate.Range(min=1, max=MAX_ID))
 
 
+class DonorListIn(PageIn):
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(DONOR_KINDS))
+
+
 class DisbursementListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(DISBURSEMENT_STATUSES))

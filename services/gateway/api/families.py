@@ -1,4 +1,6 @@
 """The families API: the register of families (一户一档), their timelines and care plans."""
+from services.gateway import exports
+from services.gateway.exports import SPREADSHEETS, Export, export_query
 from services.gateway.routes import route
 from shared.actors import FAMILY_READERS, STAFF
 from shared.contracts.families import (
@@ -27,6 +29,14 @@ class FamiliesApi:
            many=True, tags=["families"])
     def list_families(self, call):
         return self.families.list_families(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/families/export", "Families, a row per member, as a spreadsheet (xlsx; "
+           "CSV with ?format=csv), the list's filters taken", FAMILY_READERS,
+           query=export_query(FamilyListIn), binary=SPREADSHEETS, tags=["families"])
+    def export_families(self, call):
+        def fetch(query: dict) -> dict:
+            return self.families.list_families(query, call.actor)
+        return exports.answer(call, Export("families", fetch))
 
     @route("GET", "/api/v1/families/<int:family_id>", "One family (identity numbers masked)",
            FAMILY_READERS, response=FamilyOut, tags=["families"])

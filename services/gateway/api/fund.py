@@ -1,6 +1,7 @@
 """The fund's API: funds, donations, disbursements, projects, pledges, receipts and
 the public disclosure of how the money was used."""
-from services.gateway import payment_signature
+from services.gateway import exports, payment_signature
+from services.gateway.exports import SPREADSHEETS, Export, export_query
 from services.gateway.routes import route
 from shared.actors import (
     ADMIN,
@@ -25,6 +26,7 @@ from shared.contracts.fund import (
     DonationListIn,
     DonationOut,
     DonorDonationIn,
+    DonorListIn,
     DonorOut,
     FundIn,
     FundOut,
@@ -83,6 +85,14 @@ class FundApi:
     def list_donations(self, call):
         return self.fund.list_donations(call.request.args.to_dict(), call.actor)
 
+    @route("GET", "/api/v1/donations/export", "Donations as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", DONOR_READERS,
+           query=export_query(DonationListIn), binary=SPREADSHEETS, tags=["fund"])
+    def export_donations(self, call):
+        def fetch(query: dict) -> dict:
+            return self.fund.list_donations(query, call.actor)
+        return exports.answer(call, Export("donations", fetch))
+
     @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", DONOR_READERS,
            response=DonationOut, tags=["fund"])
     def get_donation(self, call, donation_id):
@@ -93,6 +103,20 @@ class FundApi:
            response=DonationOut, tags=["fund"])
     def refund_donation(self, call, donation_id):
         return self.fund.refund_donation(donation_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/donors", "Donors, the latest first (identity numbers and phones "
+           "masked)", STAFF_READERS, query=DonorListIn, response=DonorOut, many=True,
+           tags=["fund"])
+    def list_donors(self, call):
+        return self.fund.list_donors(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/donors/export", "Donors as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", STAFF_READERS,
+           query=export_query(DonorListIn), binary=SPREADSHEETS, tags=["fund"])
+    def export_donors(self, call):
+        def fetch(query: dict) -> dict:
+            return self.fund.list_donors(query, call.actor)
+        return exports.answer(call, Export("donors", fetch))
 
     @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked; a donor "
            "reads only themself)", DONOR_READERS, response=DonorOut, tags=["fund"])
@@ -114,6 +138,14 @@ class FundApi:
            response=DisbursementOut, many=True, tags=["fund"])
     def list_disbursements(self, call):
         return self.fund.list_disbursements(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/disbursements/export", "Disbursements as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", STAFF_READERS,
+           query=export_query(DisbursementListIn), binary=SPREADSHEETS, tags=["fund"])
+    def export_disbursements(self, call):
+        def fetch(query: dict) -> dict:
+            return self.fund.list_disbursements(query, call.actor)
+        return exports.answer(call, Export("disbursements", fetch))
 
     @route("GET", "/api/v1/disbursements/<int:disbursement_id>", "One disbursement", STAFF_READERS,
            response=DisbursementOut, tags=["fund"])
@@ -153,6 +185,14 @@ class FundApi:
            query=PledgeListIn, response=PledgeOut, many=True, tags=["fund"])
     def list_pledges(self, call):
         return self.fund.list_pledges(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/pledges/export", "Pledges as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", DONOR_READERS,
+           query=export_query(PledgeListIn), binary=SPREADSHEETS, tags=["fund"])
+    def export_pledges(self, call):
+        def fetch(query: dict) -> dict:
+            return self.fund.list_pledges(query, call.actor)
+        return exports.answer(call, Export("pledges", fetch))
 
     @route("GET", "/api/v1/pledges/<int:pledge_id>", "One pledge", DONOR_READERS,
            response=PledgeOut, tags=["fund"])

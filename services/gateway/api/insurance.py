@@ -5,6 +5,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
+from services.gateway import exports
+from services.gateway.exports import SPREADSHEETS, Export, export_query
 from services.gateway.routes import client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
@@ -54,6 +56,14 @@ class InsuranceApi:
     def list_policies(self, call):
         return self.insurance.list_policies(call.request.args.to_dict(), call.actor)
 
+    @route("GET", "/api/v1/insurance/policies/export", "Policies as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", STAFF_READERS,
+           query=export_query(PolicyListIn), binary=SPREADSHEETS, tags=["insurance"])
+    def export_policies(self, call):
+        def fetch(query: dict) -> dict:
+            return self.insurance.list_policies(query, call.actor)
+        return exports.answer(call, Export("policies", fetch))
+
     @route("GET", "/api/v1/insurance/policies/<policy_no>", "One policy", STAFF_READERS,
            response=PolicyOut, tags=["insurance"])
     def get_policy(self, call, policy_no):
@@ -85,6 +95,14 @@ class InsuranceApi:
            STAFF_READERS, query=ClaimListIn, response=ClaimOut, many=True, tags=["insurance"])
     def list_claims(self, call):
         return self.insurance.list_claims(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/insurance/claims/export", "Claims as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", STAFF_READERS,
+           query=export_query(ClaimListIn), binary=SPREADSHEETS, tags=["insurance"])
+    def export_claims(self, call):
+        def fetch(query: dict) -> dict:
+            return self.insurance.list_claims(query, call.actor)
+        return exports.answer(call, Export("claims", fetch))
 
     @route("GET", "/api/v1/insurance/claims/<int:claim_id>",
            "One claim with its history and payout", STAFF_READERS, response=ClaimOut,

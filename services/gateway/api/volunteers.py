@@ -1,5 +1,7 @@
 """The volunteers API: volunteers, activities, shifts and sign-ups, attendance and
 hours, care visits."""
+from services.gateway import exports
+from services.gateway.exports import SPREADSHEETS, Export, export_query
 from services.gateway.routes import route
 from shared.actors import COORDINATOR_READERS, COORDINATORS, VOLUNTEER_READERS, VOLUNTEERS
 from shared.contracts.volunteers import (
@@ -40,6 +42,14 @@ class VolunteersApi:
     def list_volunteers(self, call):
         return self.volunteers.list_volunteers(call.request.args.to_dict(), call.actor)
 
+    @route("GET", "/api/v1/volunteers/export", "Volunteers as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", COORDINATOR_READERS,
+           query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
+    def export_volunteers(self, call):
+        def fetch(query: dict) -> dict:
+            return self.volunteers.list_volunteers(query, call.actor)
+        return exports.answer(call, Export("volunteers", fetch))
+
     @route("GET", "/api/v1/volunteers/ranking", "Volunteers by hours served in a period",
            VOLUNTEER_READERS, query=PeriodIn, response=RankOut, many=True, tags=["volunteers"])
     def ranking(self, call):
@@ -78,6 +88,14 @@ class VolunteersApi:
            response=ShiftOut, many=True, tags=["volunteers"])
     def list_shifts(self, call):
         return self.volunteers.list_shifts(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/shifts/export", "Shifts as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", VOLUNTEER_READERS,
+           query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
+    def export_shifts(self, call):
+        def fetch(query: dict) -> dict:
+            return self.volunteers.list_shifts(query, call.actor)
+        return exports.answer(call, Export("shifts", fetch))
 
     @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed, waitlisted "
            "and no-shows", VOLUNTEER_READERS, response=ShiftOut, tags=["volunteers"])
@@ -134,6 +152,14 @@ class VolunteersApi:
            response=VisitOut, many=True, tags=["volunteers"])
     def list_visits(self, call):
         return self.volunteers.list_visits(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/visits/export", "Care visits as a spreadsheet (xlsx; CSV with "
+           "?format=csv), the list's filters taken", COORDINATOR_READERS,
+           query=export_query(VisitListIn), binary=SPREADSHEETS, tags=["volunteers"])
+    def export_visits(self, call):
+        def fetch(query: dict) -> dict:
+            return self.volunteers.list_visits(query, call.actor)
+        return exports.answer(call, Export("visits", fetch))
 
     @route("GET", "/api/v1/visits/<int:visit_id>/proposals",
            "Free volunteers with the skills, fewest recent hours first", COORDINATOR_READERS,

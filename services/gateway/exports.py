@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import FileWrapper
 
-from services.gateway.export_columns import Column, columns_of
+from services.gateway.export_columns import Column, Columns, columns_of
 from services.gateway.web import i18n
 from shared.clock import local_date, now_utc
 
@@ -55,7 +55,7 @@ def answer(call, export: Export) -> Response:
     language = call.query["lang"] or i18n.pick(None, call.request.headers.get(
         "Accept-Language"))
     columns = columns_of(export.register)
-    rows = _rows(export, filters)
+    rows = _rows(export.fetch, filters, columns)
     # Closed by the server once sent (FileWrapper closes it), so no `with` here.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     if call.query["format"] == "csv":
@@ -72,20 +72,20 @@ def answer(call, export: Export) -> Response:
                              "Content-Length": str(size)})
 
 
-def _rows(export: Export, filters: dict) -> Iterator[dict]:
+def _rows(fetch: Callable[[dict], dict], filters: dict, columns: Columns) -> Iterator[dict]:
     """Every item of the list, page after page; a list item with several people (a family
     and its members) gives a row each."""
     offset = 0
     while True:
-        page = export.fetch({**filters, "limit": PAGE, "offset": offset})
+        page = fetch({**filters, "limit": PAGE, "offset": offset})
         for item in page["items"]:
-            yield from columns_of(export.register).rows_of(item)
+            yield from columns.rows_of(item)
         offset += PAGE
         if offset >= page["total"] or not page["items"]:
             return
 
 
-def write_csv(file, columns, rows, language: str) -> None:
+def write_csv(file, columns: Columns, rows: Iterator[dict], language: str) -> None:
     text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(column.header(language) for column in columns.columns)
@@ -94,7 +94,7 @@ def write_csv(file, columns, rows, language: str) -> None:
     text.detach()  # the file stays open for the answer
 
 
-def write_xlsx(file, columns, rows, language: str) -> None:
+def write_xlsx(file, columns: Columns, rows: Iterator[dict], language: str) -> None:
     workbook = xlsxwriter.Workbook(file, {"constant_memory": True, "in_memory": False,
                                           "strings_to_formulas": False,
                                           "strings_to_numbers": False,

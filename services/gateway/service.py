@@ -24,6 +24,7 @@ from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.application_pages import ApplicationPages
 from services.gateway.web.association_pages import AssociationPages
 from services.gateway.web.auth_pages import AuthPages
+from services.gateway.web.export_pages import ExportPages
 from services.gateway.web.family_pages import FamilyPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.insurance_pages import InsurancePages
@@ -39,7 +40,8 @@ HEALTH_TIMEOUT_SECONDS = 3
 class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, CalendarApi,
                      ApplicationsApi, FamiliesApi, AssociationsApi,
                      AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
-                     VolunteerPages, ApplicationPages, FamilyPages, AssociationPages):
+                     VolunteerPages, ApplicationPages, FamilyPages, AssociationPages,
+                     ExportPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

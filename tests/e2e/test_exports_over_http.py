@@ -1,13 +1,16 @@
 """Every list out as a spreadsheet, over HTTP: xlsx that openpyxl opens and CSV with a BOM,
 the list's filters taken, identity numbers masked and formulas neutralised."""
 import csv
+import html
 import io
+import re
 import uuid
 from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.e2e.page_forms import TIMEOUT, log_in
 from tests.family_data import resident
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,3 +99,23 @@ def test_who_may_not_read_a_list_may_not_export_it(anonymous):
     assert donor.call("GET", "/api/v1/donors/export").status_code == 403
     assert donor.call("GET", "/api/v1/families/export").status_code == 403
     assert anonymous.call("GET", "/api/v1/donations/export").status_code == 401
+
+
+def test_the_pages_offer_their_lists_as_spreadsheets_with_the_pages_login(running_system):
+    base = running_system.url
+    staff = log_in(base, "staff1")
+    families = staff.get(base + "/families?category=two_daughters", timeout=TIMEOUT)
+    link = re.search(r'href="(/export/families\?format=csv[^"]*)"', families.text)
+    assert link and "category=two_daughters" in link.group(1)
+    download = staff.get(base + html.unescape(link.group(1)), timeout=TIMEOUT)
+    lines = csv_rows(download)
+    assert len(lines) > 1 and all(line[1] in ("two_daughters", "类别") for line in lines)
+    for page, register in (("/staff", "donations"), ("/staff", "disbursements"),
+                           ("/insurance", "claims"), ("/insurance", "policies")):
+        assert f'href="/export/{register}?format=xlsx' in staff.get(base + page,
+                                                                   timeout=TIMEOUT).text
+        assert sheet_rows(staff.get(f"{base}/export/{register}?format=xlsx", timeout=TIMEOUT))
+    donor = log_in(base, "donor1")
+    assert donor.get(base + "/export/donors", timeout=TIMEOUT).status_code == 403
+    assert staff.get(base + "/export/secrets", timeout=TIMEOUT).status_code == 404
+    assert staff.get(base + "/export/families?format=pdf", timeout=TIMEOUT).status_code == 422

@@ -7,7 +7,6 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 
 import xlsxwriter
@@ -40,22 +39,15 @@ def export_query(listing: type[Schema]) -> type[Schema]:
                               validate=validate.OneOf(i18n.LANGUAGES))})
 
 
-@dataclass(frozen=True)
-class Export:
-    """One list to export: its name (the file's and its columns'), and how to fetch a page
-    of it given the list's query."""
-    register: str
-    fetch: Callable[[dict], dict]
-
-
-def answer(call, export: Export) -> Response:
-    """The whole list, as the request's format asks, sent from a temporary file."""
+def answer(call, register: str, listing: Callable[[dict, dict], dict]) -> Response:
+    """The whole list `register`, as the request's format asks, sent from a temporary file.
+    `listing(query, actor)`: the service's list call, asked a page at a time."""
     filters = {name: value for name, value in call.request.args.to_dict().items()
                if name not in NOT_FILTERS}
     language = call.query["lang"] or i18n.pick(None, call.request.headers.get(
         "Accept-Language"))
-    columns = columns_of(export.register)
-    rows = _rows(export.fetch, filters, columns)
+    columns = columns_of(register)
+    rows = _rows(lambda query: listing(query, call.actor), filters, columns)
     # Closed by the server once sent (FileWrapper closes it), so no `with` here.
     spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     if call.query["format"] == "csv":
@@ -66,7 +58,7 @@ def answer(call, export: Export) -> Response:
         media = XLSX
     size = spooled.tell()
     spooled.seek(0)
-    name = f"{export.register}-{local_date(now_utc()).isoformat()}.{call.query['format']}"
+    name = f"{register}-{local_date(now_utc()).isoformat()}.{call.query['format']}"
     return Response(FileWrapper(spooled, CHUNK), mimetype=media, direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Content-Length": str(size)})

@@ -1,7 +1,7 @@
 """The grassroots associations API: the associations under the county's, their
 dashboards and rankings, members (会员), pairings with families and member days."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, Export, export_query
+from services.gateway.exports import SPREADSHEETS, export_query
 from services.gateway.routes import Answer, route
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS
 from shared.contracts.associations import (
@@ -76,9 +76,7 @@ class AssociationsApi:
            "?format=csv), the list's filters taken", LEADERSHIP,
            query=export_query(MemberListIn), binary=SPREADSHEETS, tags=["associations"])
     def export_members(self, call):
-        def fetch(query: dict) -> dict:
-            return self.families.list_members(query, call.actor)
-        return exports.answer(call, Export("members", fetch))
+        return exports.answer(call, "members", self.families.list_members)
 
     @route("GET", "/api/v1/members/<int:member_id>", "One member and the families they keep "
            "in touch with (identity numbers masked)", LEADERSHIP,

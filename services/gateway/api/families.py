@@ -1,6 +1,6 @@
 """The families API: the register of families (一户一档), their timelines and care plans."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, Export, export_query
+from services.gateway.exports import SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import FAMILY_READERS, STAFF
 from shared.contracts.families import (
@@ -34,9 +34,7 @@ class FamiliesApi:
            "CSV with ?format=csv), the list's filters taken", FAMILY_READERS,
            query=export_query(FamilyListIn), binary=SPREADSHEETS, tags=["families"])
     def export_families(self, call):
-        def fetch(query: dict) -> dict:
-            return self.families.list_families(query, call.actor)
-        return exports.answer(call, Export("families", fetch))
+        return exports.answer(call, "families", self.families.list_families)
 
     @route("GET", "/api/v1/families/<int:family_id>", "One family (identity numbers masked)",
            FAMILY_READERS, response=FamilyOut, tags=["families"])

@@ -1,7 +1,7 @@
 """The fund's API: funds, donations, disbursements, projects, pledges, receipts and
 the public disclosure of how the money was used."""
 from services.gateway import exports, payment_signature
-from services.gateway.exports import SPREADSHEETS, Export, export_query
+from services.gateway.exports import SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import (
     ADMIN,
@@ -89,9 +89,7 @@ class FundApi:
            "?format=csv), the list's filters taken", DONOR_READERS,
            query=export_query(DonationListIn), binary=SPREADSHEETS, tags=["fund"])
     def export_donations(self, call):
-        def fetch(query: dict) -> dict:
-            return self.fund.list_donations(query, call.actor)
-        return exports.answer(call, Export("donations", fetch))
+        return exports.answer(call, "donations", self.fund.list_donations)
 
     @route("GET", "/api/v1/donations/<int:donation_id>", "One donation", DONOR_READERS,
            response=DonationOut, tags=["fund"])
@@ -114,9 +112,7 @@ class FundApi:
            "?format=csv), the list's filters taken", STAFF_READERS,
            query=export_query(DonorListIn), binary=SPREADSHEETS, tags=["fund"])
     def export_donors(self, call):
-        def fetch(query: dict) -> dict:
-            return self.fund.list_donors(query, call.actor)
-        return exports.answer(call, Export("donors", fetch))
+        return exports.answer(call, "donors", self.fund.list_donors)
 
     @route("GET", "/api/v1/donors/<int:donor_id>", "A donor (identity number masked; a donor "
            "reads only themself)", DONOR_READERS, response=DonorOut, tags=["fund"])
@@ -143,9 +139,7 @@ class FundApi:
            "?format=csv), the list's filters taken", STAFF_READERS,
            query=export_query(DisbursementListIn), binary=SPREADSHEETS, tags=["fund"])
     def export_disbursements(self, call):
-        def fetch(query: dict) -> dict:
-            return self.fund.list_disbursements(query, call.actor)
-        return exports.answer(call, Export("disbursements", fetch))
+        return exports.answer(call, "disbursements", self.fund.list_disbursements)
 
     @route("GET", "/api/v1/disbursements/<int:disbursement_id>", "One disbursement", STAFF_READERS,
            response=DisbursementOut, tags=["fund"])
@@ -190,9 +184,7 @@ class FundApi:
            "?format=csv), the list's filters taken", DONOR_READERS,
            query=export_query(PledgeListIn), binary=SPREADSHEETS, tags=["fund"])
     def export_pledges(self, call):
-        def fetch(query: dict) -> dict:
-            return self.fund.list_pledges(query, call.actor)
-        return exports.answer(call, Export("pledges", fetch))
+        return exports.answer(call, "pledges", self.fund.list_pledges)
 
     @route("GET", "/api/v1/pledges/<int:pledge_id>", "One pledge", DONOR_READERS,
            response=PledgeOut, tags=["fund"])

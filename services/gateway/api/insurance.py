@@ -6,7 +6,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, Export, export_query
+from services.gateway.exports import SPREADSHEETS, export_query
 from services.gateway.routes import client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
@@ -60,9 +60,7 @@ class InsuranceApi:
            "?format=csv), the list's filters taken", STAFF_READERS,
            query=export_query(PolicyListIn), binary=SPREADSHEETS, tags=["insurance"])
     def export_policies(self, call):
-        def fetch(query: dict) -> dict:
-            return self.insurance.list_policies(query, call.actor)
-        return exports.answer(call, Export("policies", fetch))
+        return exports.answer(call, "policies", self.insurance.list_policies)
 
     @route("GET", "/api/v1/insurance/policies/<policy_no>", "One policy", STAFF_READERS,
            response=PolicyOut, tags=["insurance"])
@@ -100,9 +98,7 @@ class InsuranceApi:
            "?format=csv), the list's filters taken", STAFF_READERS,
            query=export_query(ClaimListIn), binary=SPREADSHEETS, tags=["insurance"])
     def export_claims(self, call):
-        def fetch(query: dict) -> dict:
-            return self.insurance.list_claims(query, call.actor)
-        return exports.answer(call, Export("claims", fetch))
+        return exports.answer(call, "claims", self.insurance.list_claims)
 
     @route("GET", "/api/v1/insurance/claims/<int:claim_id>",
            "One claim with its history and payout", STAFF_READERS, response=ClaimOut,

@@ -1,7 +1,7 @@
 """The volunteers API: volunteers, activities, shifts and sign-ups, attendance and
 hours, care visits."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, Export, export_query
+from services.gateway.exports import SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import COORDINATOR_READERS, COORDINATORS, VOLUNTEER_READERS, VOLUNTEERS
 from shared.contracts.volunteers import (
@@ -46,9 +46,7 @@ class VolunteersApi:
            "?format=csv), the list's filters taken", COORDINATOR_READERS,
            query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
     def export_volunteers(self, call):
-        def fetch(query: dict) -> dict:
-            return self.volunteers.list_volunteers(query, call.actor)
-        return exports.answer(call, Export("volunteers", fetch))
+        return exports.answer(call, "volunteers", self.volunteers.list_volunteers)
 
     @route("GET", "/api/v1/volunteers/ranking", "Volunteers by hours served in a period",
            VOLUNTEER_READERS, query=PeriodIn, response=RankOut, many=True, tags=["volunteers"])
@@ -93,9 +91,7 @@ class VolunteersApi:
            "?format=csv), the list's filters taken", VOLUNTEER_READERS,
            query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
     def export_shifts(self, call):
-        def fetch(query: dict) -> dict:
-            return self.volunteers.list_shifts(query, call.actor)
-        return exports.answer(call, Export("shifts", fetch))
+        return exports.answer(call, "shifts", self.volunteers.list_shifts)
 
     @route("GET", "/api/v1/shifts/<int:shift_id>", "A shift with confirmed, waitlisted "
            "and no-shows", VOLUNTEER_READERS, response=ShiftOut, tags=["volunteers"])
@@ -157,9 +153,7 @@ class VolunteersApi:
            "?format=csv), the list's filters taken", COORDINATOR_READERS,
            query=export_query(VisitListIn), binary=SPREADSHEETS, tags=["volunteers"])
     def export_visits(self, call):
-        def fetch(query: dict) -> dict:
-            return self.volunteers.list_visits(query, call.actor)
-        return exports.answer(call, Export("visits", fetch))
+        return exports.answer(call, "visits", self.volunteers.list_visits)
 
     @route("GET", "/api/v1/visits/<int:visit_id>/proposals",
            "Free volunteers with the skills, fewest recent hours first", COORDINATOR_READERS,

@@ -194,3 +194,18 @@ def ranked(figures: list[dict], by: str) -> list[dict]:
             rank = n + 1
         out.append({**row, "rank": rank})
     return out
+
+
+def household_body(rows: list[dict], household: tuple[str, ...],
+                   person: tuple[str, ...]) -> dict:
+    """A family's body from its household's rows in a spreadsheet: the household's fields
+    from the first row (another row saying otherwise is an error on that row), a member
+    from each row, in the rows' order."""
+    first = rows[0]
+    problems = {f"members.{n}.{name}": ["Differs from the household's first row."]
+                for n, row in enumerate(rows[1:], start=1) for name in household
+                if row[name] != first[name]}
+    if problems:
+        raise InvalidInput("The household's rows differ.", "invalid_members", problems)
+    return {**{name: first[name] for name in household},
+            "members": [{name: row.get(name) for name in person} for row in rows]}

@@ -33,6 +33,12 @@ def update(session: Session, association: str, family_id: int, body: dict,
            actor: dict) -> Family:
     """The fields given change; members given replace the present ones. Nothing that
     differs: no change, no event."""
+    return revise(session, association, family_id, body, actor)[0]
+
+
+def revise(session: Session, association: str, family_id: int, body: dict,
+           actor: dict) -> tuple[Family, list[str]]:
+    """update(), also telling which fields changed."""
     family = rows.one(session, Family, association, family_id, lock=True)
     wanted = dict(body)
     if "members" in body:
@@ -42,7 +48,7 @@ def update(session: Session, association: str, family_id: int, body: dict,
             session, association, wanted["members"], except_family=family.id))
     changed = domain.changes(_as_listed(family), wanted)
     if not changed:
-        return family
+        return family, changed
     for name in set(changed) - {"members"}:
         setattr(family, name, wanted[name])
     family.updated_at = now_utc()
@@ -52,7 +58,7 @@ def update(session: Session, association: str, family_id: int, body: dict,
                               lambda: family.members.extend(joining), family.id)
     record_event(session, OUTBOX, "families.family_updated", {
         **_event_data(family), "changed": changed, "updated_by": actor["username"]})
-    return family
+    return family, changed
 
 
 def _next_number(session: Session, association: str) -> int:

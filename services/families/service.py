@@ -8,6 +8,7 @@ from services.families import (
     care_plans,
     dashboard,
     enrolment,
+    importing,
     member_days,
     members,
     register,
@@ -52,15 +53,20 @@ from shared.contracts.families import (
     CarePlanIn,
     FamilyIn,
     FamilyListIn,
+    FamilyRowIn,
     FamilyUpdateIn,
     VillageIn,
 )
+from shared.contracts.imports import ImportBatchIn, imported_view
+from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn
 from shared.service import Service
 from shared.subscriber import subscribe
 
 CARE_PLAN_CHECK_SECONDS = 300
+FAMILY_ROW = FamilyRowIn()
+BATCH = ImportBatchIn()
 
 
 class FamiliesService(Service):
@@ -88,6 +94,18 @@ class FamiliesService(Service):
         with self.db.transaction() as session:
             return family_view(register.update(session, actor["association_code"], family_id,
                                                body, actor))
+
+    @rpc
+    def import_families(self, payload, actor):
+        """A batch of a spreadsheet's rows, a person each, grouped by household."""
+        actor = load_actor(actor, STAFF)
+        batch = load(BATCH, payload)
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            return imported_view(apply(
+                session, batch, FAMILY_ROW,
+                lambda session, unit: importing.write(session, county, unit, actor),
+                importing.household))
 
     @rpc
     def get_family(self, family_id, actor):

@@ -53,6 +53,20 @@ class FamilyIn(Strict):
     members = _members(required=True)
 
 
+class FamilyRowIn(Strict):
+    """One person of a household in a spreadsheet of the register: a row each, the rows of
+    a household sharing its `household_no` (the number in the old register, used only to
+    group them). The household's own fields are read from its first row."""
+    household_no = Text(required=True, validate=validate.Length(max=60))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    address = Text(required=True, validate=validate.Length(max=200))
+    village_code = fields.String(required=True, validate=VILLAGE_CODE)
+    name = Text(required=True, validate=validate.Length(max=200))
+    id_number = ResidentId(required=True)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    phone = Mobile(load_default=None, allow_none=True)
+
+
 class FamilyUpdateIn(Strict):
     """Only the fields given change; `members`, when given, replace all the members."""
     category = fields.String(validate=validate.OneOf(CATEGORIES))

@@ -161,3 +161,9 @@ def review_sample_pct() -> int:
 def public_lookups_per_minute() -> int:
     """Public claim status lookups from one address in a minute."""
     return int(os.environ.get("PUBLIC_LOOKUPS_PER_MINUTE", "10"))
+
+
+def import_max_bytes() -> int:
+    """The largest spreadsheet an import accepts (`IMPORT_MAX_BYTES`, default 20 MiB): the
+    upload limit of imports, above the API's general body limit."""
+    return int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

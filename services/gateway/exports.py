@@ -44,8 +44,7 @@ def answer(call, register: str, listing: Callable[[dict, dict], dict]) -> Respon
     `listing(query, actor)`: the service's list call, asked a page at a time."""
     filters = {name: value for name, value in call.request.args.to_dict().items()
                if name not in NOT_FILTERS}
-    language = call.query["lang"] or i18n.pick(None, call.request.headers.get(
-        "Accept-Language"))
+    language = language_of(call)
     columns = columns_of(register)
     rows = _rows(lambda query: listing(query, call.actor), filters, columns)
     # Closed by the server once sent (FileWrapper closes it), so no `with` here.
@@ -62,6 +61,11 @@ def answer(call, register: str, listing: Callable[[dict, dict], dict]) -> Respon
     return Response(FileWrapper(spooled, CHUNK), mimetype=media, direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Content-Length": str(size)})
+
+
+def language_of(call) -> str:
+    """The language the caller asked for (`lang`), else their Accept-Language's."""
+    return call.query["lang"] or i18n.pick(None, call.request.headers.get("Accept-Language"))
 
 
 def _rows(fetch: Callable[[dict], dict], filters: dict, columns: Columns) -> Iterator[dict]:
@@ -82,7 +86,7 @@ def write_csv(file, columns: Columns, rows: Iterator[dict], language: str) -> No
     writer = csv.writer(text)
     writer.writerow(column.header(language) for column in columns.columns)
     for row in rows:
-        writer.writerow(_text(cell(row, column)) for column in columns.columns)
+        writer.writerow(neutral(cell(row, column)) for column in columns.columns)
     text.detach()  # the file stays open for the answer
 
 
@@ -100,7 +104,7 @@ def write_xlsx(file, columns: Columns, rows: Iterator[dict], language: str) -> N
         for number, column in enumerate(columns.columns):
             value = cell(row, column)
             if isinstance(value, str):
-                sheet.write_string(line, number, _text(value))
+                sheet.write_string(line, number, neutral(value))
             elif value is not None:
                 sheet.write_number(line, number, value)
     sheet.freeze_panes(1, 0)
@@ -125,7 +129,7 @@ def _label(item):
     return item
 
 
-def _text(value) -> str | int | float:
+def neutral(value) -> str | int | float:
     """Text no spreadsheet runs: one that looks like a formula gets a leading apostrophe."""
     if value is None:
         return ""

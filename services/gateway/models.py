@@ -1,7 +1,7 @@
-"""The gateway's own table: the people who log in."""
+"""The gateway's own tables: the people who log in, tokens logged out, imports run."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, false, func
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -37,3 +37,31 @@ class RevokedToken(Base):
     __tablename__ = "revoked_tokens"
     token_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ImportRun(Base):
+    """A spreadsheet brought in: what it was, how far it got and what it found. It is
+    running until finished; a run whose gateway stopped mid-way is told apart by its last
+    progress (see imports.runs). The cells of the rows in error are kept for the error
+    workbook; the rows that went in are in their services."""
+    __tablename__ = "import_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    register: Mapped[str] = mapped_column(String(20))
+    username: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    all_or_nothing: Mapped[bool] = mapped_column(Boolean)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)  # rows sent so far (progress)
+    to_do: Mapped[int] = mapped_column(Integer, default=0)  # rows to send in all
+    report: Mapped[dict | None] = mapped_column(JSON)  # running.Report, once finished
+    headers: Mapped[list | None] = mapped_column(JSON)
+    rows_in_error: Mapped[list | None] = mapped_column(JSON)  # [[row, [cells]], …]
+    failure: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_import_runs_association", ImportRun.association_code, ImportRun.started_at)

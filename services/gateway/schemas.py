@@ -96,3 +96,61 @@ class CalendarFeedIn(Schema):
 class CalendarLinkOut(Schema):
     url = fields.String(metadata={"description": "the feed's address, to subscribe to in a "
                                                  "calendar app; whoever holds it can read it"})
+
+
+class ImportQueryIn(Schema):
+    dry_run = fields.Boolean(load_default=True, metadata={
+        "description": "check every row and tell what would happen, writing nothing "
+                       "(the default: false writes)"})
+    all_or_nothing = fields.Boolean(load_default=False, metadata={
+        "description": "write only if no row is in error"})
+    lang = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        ("zh", "en")), metadata={"description": "the errors' language; default: from "
+                                                "Accept-Language, else Chinese"})
+
+
+class ImportFileIn(Strict):
+    """The multipart form of an import: its `file` alone (.xlsx, or CSV in UTF-8 or
+    GB18030)."""
+
+
+class TemplateIn(Schema):
+    lang = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(("zh", "en")))
+
+
+class ImportErrorOut(Schema):
+    row = Whole(metadata={"description": "the row's number in the file (1: the headers)"})
+    column = fields.String(allow_none=True, metadata={
+        "description": "the header as the file has it; null: the row as a whole"})
+    code = fields.String(metadata={"description": "invalid_value, duplicate_row, "
+                                                  "group_in_error, or the service's code"})
+    message = fields.String(metadata={"description": "in the reader's language"})
+
+
+class ImportOut(Schema):
+    import_id = fields.String()
+    register = fields.String()
+    filename = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "running, done or failed"})
+    dry_run = fields.Boolean()
+    all_or_nothing = fields.Boolean()
+    rows = Whole(metadata={"description": "rows in the file, the headers and blank rows "
+                                          "not counted"})
+    done = Whole(metadata={"description": "rows sent so far (progress)"})
+    to_do = Whole(metadata={"description": "rows to send in all (twice the rows, all or "
+                                           "nothing)"})
+    valid = Whole(allow_none=True)
+    invalid = Whole(allow_none=True)
+    created = Whole(allow_none=True, metadata={"description": "rows that made a new record "
+                                                              "(would, in a dry run)"})
+    updated = Whole(allow_none=True)
+    unchanged = Whole(allow_none=True)
+    written = fields.Boolean(allow_none=True, metadata={
+        "description": "whether anything was (would be, in a dry run) written"})
+    errors = fields.List(fields.Nested(ImportErrorOut), metadata={
+        "description": "by row; the first 1 000 (all in errors.xlsx)"})
+    errors_total = Whole()
+    failure = fields.String(allow_none=True)
+    started_at = fields.String(metadata={"format": "date-time"})
+    finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})

@@ -13,6 +13,7 @@ from services.gateway.api.auth import AuthApi
 from services.gateway.api.calendar import CalendarApi
 from services.gateway.api.families import FamiliesApi
 from services.gateway.api.fund import FundApi
+from services.gateway.api.imports import ImportsApi
 from services.gateway.api.insurance import InsuranceApi
 from services.gateway.api.users import UsersApi
 from services.gateway.api.volunteers import VolunteersApi
@@ -38,7 +39,7 @@ HEALTH_TIMEOUT_SECONDS = 3
 
 
 class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, CalendarApi,
-                     ApplicationsApi, FamiliesApi, AssociationsApi,
+                     ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi,
                      AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
                      VolunteerPages, ApplicationPages, FamilyPages, AssociationPages,
                      ExportPages):

@@ -1,8 +1,20 @@
 """The gateway's own answers as the JSON the world sees, through their Out schemas: logins,
-tokens, the caller, an approval's new login and a calendar's address."""
+tokens, the caller, an approval's new login, a calendar's address and an import."""
 from services.gateway.auth import Token
-from services.gateway.models import User
-from services.gateway.schemas import ApprovalOut, CalendarLinkOut, MeOut, TokenOut, UserOut
+from services.gateway.imports import runs
+from services.gateway.imports.registers import REGISTERS
+from services.gateway.imports.running import columns_at
+from services.gateway.models import ImportRun, User
+from services.gateway.schemas import (
+    ApprovalOut,
+    CalendarLinkOut,
+    ImportOut,
+    MeOut,
+    TokenOut,
+    UserOut,
+)
+from services.gateway.web import i18n, texts
+from shared.clock import iso
 from shared.schemas import shaped
 
 USER = UserOut()
@@ -10,6 +22,9 @@ TOKEN = TokenOut()
 ME = MeOut()
 APPROVAL = ApprovalOut()
 CALENDAR_LINK = CalendarLinkOut()
+IMPORT = ImportOut()
+ERRORS_SHOWN = 1_000
+COUNTS = ("valid", "invalid", "created", "updated", "unchanged", "written")
 
 
 def user_view(user: User) -> dict:
@@ -37,3 +52,33 @@ def approval_view(application: dict, username: str, one_time_password: str) -> d
 
 def calendar_link_view(url: str) -> dict:
     return shaped(CALENDAR_LINK, {"url": url})
+
+
+def import_view(run: ImportRun, language: str) -> dict:
+    """An import as its record stands; errors name the column by the file's own header and
+    say what is wrong in the reader's language."""
+    report = run.report or {}
+    errors = report.get("errors", [])
+    return shaped(IMPORT, {
+        "import_id": run.id, "register": run.register, "filename": run.filename,
+        "status": runs.status_of(run), "dry_run": run.dry_run,
+        "all_or_nothing": run.all_or_nothing, "rows": run.rows, "done": run.done,
+        "to_do": run.to_do, **{name: report.get(name) for name in COUNTS},
+        "errors": error_lines(run, errors[:ERRORS_SHOWN], language),
+        "errors_total": len(errors), "failure": runs.failure_of(run),
+        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at)})
+
+
+def error_lines(run: ImportRun, errors: list[dict], language: str) -> list[dict]:
+    gettext = i18n.translations(language).gettext
+    headers = headers_of(run)
+    return [{"row": error["row"], "column": headers.get(error["column"]),
+             "code": error["code"], "message": texts.say(gettext, error["message"])}
+            for error in errors]
+
+
+def headers_of(run: ImportRun) -> dict[str, str]:
+    """Each column's header as the file has it."""
+    return {column.key: header for header, column in
+            zip(run.headers or [], columns_at(REGISTERS[run.register], run.headers or []),
+                strict=True) if column is not None}

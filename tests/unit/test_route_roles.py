@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from services.families.service import FamiliesService
 from services.fund.service import FundService
 from services.gateway import calendar_tokens
+from services.gateway.imports.registers import REGISTERS
 from services.gateway.routes import ROUTES, Call, Route
 from services.gateway.service import GatewayService
 from services.insurance.service import InsuranceService
@@ -32,7 +33,8 @@ SERVICES = {"fund": FundService, "insurance": InsuranceService,
 # The gateway answers these itself, from its own database or its own code.
 GATEWAY_OWN = {"/healthz", "/api/v1/openapi.json", "/api/v1/auth/token", "/api/v1/auth/logout",
                "/api/v1/auth/password", "/api/v1/me", "/api/v1/users",
-               "/api/v1/users/<username>/deactivate"}
+               "/api/v1/users/<username>/deactivate", "/api/v1/imports/templates/<register>.xlsx",
+               "/api/v1/imports/<import_id>", "/api/v1/imports/<import_id>/errors.xlsx"}
 assert GatewayService  # its API modules define ROUTES
 
 
@@ -78,14 +80,25 @@ def _calls_of(route: Route) -> list:
     path_args = {name: (1 if converter == "int" else "341181")
                  for converter, name in _parameters(route.path)}
     actor = _actor_for(route)
-    query = Body(token=calendar_tokens.token_for(association_code(), 1), lang=None)
+    query = Body(token=calendar_tokens.token_for(association_code(), 1), lang=None,
+                 dry_run=True, all_or_nothing=False)
     request = EnvironBuilder(method=route.method, path="/",
                              headers={"Authorization": "Bearer x"}).get_request()
-    call = Call(request, actor, Body(), query, "cid")
+    call = Call(request, actor, _upload_of(route), query, "cid")
     call.raw_body = {}
     with contextlib.suppress(Exception):  # only the calls made before matter
         route.handler(gateway, call, **path_args)
     return recorder.calls
+
+
+def _upload_of(route: Route) -> Body:
+    """An import's file: the register's headers and one row, so its rows are sent."""
+    register = REGISTERS.get(route.path.rsplit("/", 1)[-1])
+    if route.upload is None or register is None:
+        return Body()
+    headers = ",".join(column.zh for column in register.columns)
+    return Body(filename="register.csv", dry_run=True, all_or_nothing=False,
+                content=f"{headers}\n{','.join('1' for _ in register.columns)}\n".encode())
 
 
 def _parameters(path: str) -> list[tuple[str, str]]:

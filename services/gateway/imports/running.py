@@ -45,9 +45,7 @@ class Report:
 def columns_of(register: Register, headers: list[str], filename: str | None) -> list:
     """The register's column under each header (None under a blank one). Missing required
     columns and headers that are no column are one error naming them all."""
-    known = {_plain(name): column for column in register.columns
-             for name in (column.zh, column.en, column.key)}
-    found = [known.get(_plain(header)) if header.strip() else None for header in headers]
+    found = columns_at(register, headers)
     unknown = [header for header, column in zip(headers, found, strict=True)
                if header.strip() and column is None]
     present = {column.key for column in found if column is not None}
@@ -66,6 +64,18 @@ def columns_of(register: Register, headers: list[str], filename: str | None) -> 
         raise InvalidInput(f"{filename or 'The file'}: the columns are not the register's "
                            f"{register.name}.", "wrong_columns", fields)
     return found
+
+
+def columns_at(register: Register, headers: list[str]) -> list:
+    """The register's column each header names (in Chinese, English or the key), or None."""
+    known = _headers(register)
+    return [known.get(_plain(header)) if header.strip() else None for header in headers]
+
+
+@cache
+def _headers(register: Register) -> dict:
+    return {_plain(name): column for column in register.columns
+            for name in (column.zh, column.en, column.key)}
 
 
 def run(register: Register, sheet: Sheet, send: Send, *, dry_run: bool,

@@ -5,6 +5,7 @@ from services.insurance import (
     appeals,
     claims,
     documents,
+    importing,
     payouts,
     policies,
     premiums,
@@ -30,6 +31,7 @@ from shared.actors import (
     load_actor,
 )
 from shared.contracts.events import CATALOGUE
+from shared.contracts.imports import ImportBatchIn, imported_view
 from shared.contracts.insurance import (
     AppealDecisionIn,
     ApproveIn,
@@ -40,9 +42,11 @@ from shared.contracts.insurance import (
     PaymentIn,
     PolicyIn,
     PolicyListIn,
+    PolicyRowIn,
     ProductIn,
     PublicClaimIn,
 )
+from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
@@ -85,6 +89,17 @@ class InsuranceService(Service):
         body = load(PolicyIn(), payload)
         with self.db.transaction() as session:
             return policy_view(policies.enrol(session, actor["association_code"], body, actor))
+
+    @rpc
+    def import_policies(self, payload, actor):
+        """A batch of a spreadsheet's rows, a policy each."""
+        actor = load_actor(actor, STAFF)
+        batch = load(ImportBatchIn(), payload)
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            return imported_view(apply(
+                session, batch, PolicyRowIn(),
+                lambda session, unit: importing.write(session, county, unit, actor)))
 
     @rpc
     def enrol_village(self, payload, actor):

@@ -152,6 +152,20 @@ class PolicyIn(Strict):
     family_id = FamilyId(load_default=None, allow_none=True)
 
 
+class PolicyRowIn(Strict):
+    """An enrolment in a spreadsheet of the policies an association already holds: a row
+    each, the insured person's fields flat, held to the same rules as PolicyIn's."""
+    product_code = fields.String(required=True, validate=PRODUCT_CODE)
+    name = Text(required=True, validate=validate.Length(max=200))
+    id_number = ResidentId(required=True)
+    phone = Mobile(load_default=None, allow_none=True)
+    start_date = Day(required=True)
+    family_category = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.OneOf(FAMILY_CATEGORIES))
+    family_code = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(min=1, max=60))
+
+
 class PaymentIn(Strict):
     """A premium share paid by its payer, as staff record it."""
     payer = fields.String(required=True, validate=validate.OneOf(PAYERS))

@@ -7,6 +7,7 @@ from services.volunteers import (
     applications,
     attendance,
     grassroots,
+    importing,
     people,
     service_records,
     shifts,
@@ -45,6 +46,7 @@ from shared.actors import (
     load_actor,
 )
 from shared.contracts.events import CATALOGUE
+from shared.contracts.imports import ImportBatchIn, imported_view
 from shared.contracts.volunteers import (
     ActivityIn,
     ApplicationIn,
@@ -62,8 +64,10 @@ from shared.contracts.volunteers import (
     VolunteerCountIn,
     VolunteerIn,
     VolunteerRefIn,
+    VolunteerRowIn,
 )
 from shared.grassroots import codes_under
+from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn
 from shared.service import Service
@@ -84,6 +88,17 @@ class VolunteersService(Service):
         body = load(VolunteerIn(), payload)
         with self.db.transaction() as session:
             return registered_view(people.register(session, actor["association_code"], body))
+
+    @rpc
+    def import_volunteers(self, payload, actor):
+        """A batch of a spreadsheet's rows, a volunteer each."""
+        actor = load_actor(actor, COORDINATORS)
+        batch = load(ImportBatchIn(), payload)
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            return imported_view(apply(
+                session, batch, VolunteerRowIn(),
+                lambda session, unit: importing.write(session, county, unit)))
 
     @rpc
     def submit_application(self, payload, actor):

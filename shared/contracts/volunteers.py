@@ -23,7 +23,8 @@ ERRORS = {
     "visit_not_found": "No such visit (404).",
     "unknown_volunteer": "A request names a volunteer that does not exist (422).",
     "unknown_activity": "A shift names an activity that does not exist (422).",
-    "already_registered": "This person is already a volunteer (409 on id_number).",
+    "already_registered": "This person is already a volunteer (409 on id_number; in an "
+                          "import, a row that differs from them, on the columns that differ).",
     "inactive": "The volunteer is not active (409).",
     "already_signed_up": "The volunteer is already on this shift (409).",
     "not_signed_up": "The volunteer is not on this shift (404).",
@@ -52,8 +53,11 @@ MAX_CALENDAR_DAYS = 500  # a calendar's window: a little more than a year ahead 
 ID = validate.Range(min=1, max=MAX_ID)
 
 
+SKILL = validate.OneOf(SKILLS)
+
+
 class SkillIn(Strict):
-    code = fields.String(required=True, validate=validate.OneOf(SKILLS))
+    code = fields.String(required=True, validate=SKILL)
     certificate_no = fields.String(load_default=None, allow_none=True,
                                    validate=validate.Length(max=60))
     expires_on = Day(load_default=None, allow_none=True)
@@ -73,6 +77,37 @@ class VolunteerIn(Strict):
     grassroots_code = GrassrootsCode(load_default=None, allow_none=True, metadata={
         "description": "the township (9 digits) or village (12 digits) association the "
                        "volunteer serves with; default: the association's own code"})
+
+
+class SkillCodes(fields.String):
+    """Skills as a spreadsheet's cell holds them, codes joined by commas
+    ("general,legal_aid"), loaded as the list VolunteerIn takes: each code held to SkillIn's
+    rule, a code given twice taken once."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        codes = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+        if not codes:
+            raise ValidationError("Must not be blank.")
+        unknown = ", ".join(code for code in codes if not _is_skill(code))
+        if unknown:
+            choices = ", ".join(SKILLS)
+            raise ValidationError(f"Unknown skill: {unknown}. Must be one of: {choices}.")
+        return [{"code": code, "certificate_no": None, "expires_on": None} for code in codes]
+
+
+def _is_skill(code: str) -> bool:
+    try:
+        SKILL(code)
+    except ValidationError:
+        return False
+    return True
+
+
+class VolunteerRowIn(VolunteerIn):
+    """A volunteer in a spreadsheet of the register, a row each: the fields of VolunteerIn
+    under the same rules, the skills being codes in one cell (no certificates)."""
+    skills = SkillCodes(required=True)
 
 
 class CertificateIn(Strict):

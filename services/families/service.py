@@ -10,6 +10,7 @@ from services.families import (
     enrolment,
     importing,
     member_days,
+    member_imports,
     members,
     register,
     search,
@@ -45,6 +46,7 @@ from shared.contracts.associations import (
     MemberDayIn,
     MemberIn,
     MemberListIn,
+    MemberRowIn,
     PairingIn,
     RankingIn,
 )
@@ -66,6 +68,7 @@ from shared.subscriber import subscribe
 
 CARE_PLAN_CHECK_SECONDS = 300
 FAMILY_ROW = FamilyRowIn()
+MEMBER_ROW = MemberRowIn()
 BATCH = ImportBatchIn()
 
 
@@ -167,6 +170,17 @@ class FamiliesService(Service):
         with self.db.transaction() as session:
             return association_member_view(members.join(session, actor["association_code"],
                                                         body, actor))
+
+    @rpc
+    def import_members(self, payload, actor):
+        """A batch of a spreadsheet's rows, a member each."""
+        actor = load_actor(actor, MEMBER_KEEPERS)
+        batch = load(BATCH, payload)
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            return imported_view(apply(
+                session, batch, MEMBER_ROW,
+                lambda session, unit: member_imports.write(session, county, unit, actor)))
 
     @rpc
     def get_member(self, member_id, actor):

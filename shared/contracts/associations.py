@@ -31,6 +31,8 @@ ERRORS = {
     "already_member": "The person is a member already; the message names the member_no (409).",
     "member_not_found": "No such member (404).",
     "family_paired": "The family keeps in touch with another member already (409).",
+    "member_differs": "A spreadsheet's row gives an existing member another name, phone or "
+                      "association; an import does not change a member (409 by column).",
 }
 
 
@@ -47,6 +49,13 @@ class MemberIn(Strict):
     phone = Mobile(required=True)
     grassroots_code = fields.String(required=True, validate=CODE, metadata={
         "description": "the association the member belongs to (the county's or one under it)"})
+
+
+class MemberRowIn(MemberIn):
+    """A member in a spreadsheet of the register, a row each: the fields of a member added
+    by hand, and the family they keep in touch with (会员联系户), by its number."""
+    family_no = Text(load_default=None, allow_none=True, validate=validate.Length(max=30),
+                     metadata={"description": "e.g. F-341181-0001"})
 
 
 class MemberListIn(PageIn):

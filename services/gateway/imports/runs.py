@@ -47,7 +47,8 @@ def finish(db, run_id: str, report: Report, sheet: Sheet) -> ImportRun:
         run.rows_in_error = [[number, cells] for number, cells in sheet.rows
                              if number in wrong]
         run.finished_at = run.touched_at = now_utc()
-        session.expunge(run)
+        session.flush()
+        session.expunge(run)  # read after the session closes
     return run
 
 

@@ -84,6 +84,19 @@ class _Known:
                              for donor in self.by[column].get(details[column], [])], details)
 
 
+def add(session: Session, association: str, details: dict) -> SimpleNamespace:
+    """A new donor, when the caller has found none that the details name."""
+    return _insert(session, association, details)
+
+
+def complete(donor: Donor, details: dict) -> bool:
+    """The identifiers the donor lacks, taken from the details as a gift naming the donor
+    takes them: whether it lacked any."""
+    before = [getattr(donor, column) for column in IDENTIFIERS]
+    _fill_missing(donor, details)
+    return [getattr(donor, column) for column in IDENTIFIERS] != before
+
+
 def ensure(session: Session, association: str, details: dict):
     """find_or_create, its id known to the caller."""
     donor = find_or_create(session, association, details)

@@ -9,6 +9,7 @@ from services.fund import (
     donations,
     donors,
     grassroots,
+    importing,
     ledger,
     pledges,
     premiums,
@@ -62,6 +63,7 @@ from shared.contracts.fund import (
     DonationListIn,
     DonorIn,
     DonorListIn,
+    DonorRowIn,
     FundIn,
     GrassrootsTotalsIn,
     PaymentNotifyIn,
@@ -72,8 +74,10 @@ from shared.contracts.fund import (
     ReconcileLineIn,
     StatementIn,
 )
+from shared.contracts.imports import ImportBatchIn, imported_view
 from shared.errors import DomainError
 from shared.grassroots import codes_under
+from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
@@ -81,6 +85,8 @@ from shared.subscriber import subscribe
 
 PLEDGE_EXPIRY_CHECK_SECONDS = 600
 DONATION_IN = DonationIn()  # reused per call: building a schema copies all its fields
+DONOR_ROW = DonorRowIn()
+BATCH = ImportBatchIn()
 
 
 def _imported_row(schema: DonationIn, item: dict) -> donations.KeyedGift:
@@ -143,6 +149,17 @@ class FundService(Service):
         body = load(DonorIn(), payload)
         with self.db.transaction() as session:
             return donor_view(donors.ensure(session, actor["association_code"], body))
+
+    @rpc
+    def import_donors(self, payload, actor):
+        """A batch of a spreadsheet's rows, a donor each."""
+        actor = load_actor(actor, STAFF)
+        batch = load(BATCH, payload)
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            return imported_view(apply(
+                session, batch, DONOR_ROW,
+                lambda session, unit: importing.write(session, county, unit)))
 
     @rpc
     def list_donors(self, query, actor):

@@ -68,6 +68,9 @@ ERRORS = {
     "amount_mismatch": "The payment's amount differs from the pledge's; it is flagged (409).",
     "grassroots_outside": "A grassroots code not under the caller's association "
                           "(422 on grassroots_code).",
+    "donor_differs": "A spreadsheet's row gives the donor holding its identity number or "
+                     "credit code another name, kind or phone; an import only fills in what a "
+                     "donor lacks (409 by column).",
 }
 MAX_GRASSROOTS_CODES = 200
 
@@ -94,6 +97,11 @@ class DonorIn(Strict):
         if data["kind"] != "person" and data.get("id_number"):
             raise ValidationError("Only a person has an identity number; give the credit code.",
                                   "id_number")
+
+
+class DonorRowIn(DonorIn):
+    """A donor in a spreadsheet of the register, a row each: the fields of a donor typed by
+    hand, held to the same rules."""
 
 
 class DonationIn(Strict):

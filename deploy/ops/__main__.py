@@ -9,7 +9,15 @@ from pathlib import Path
 from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
-from deploy.ops import deadletters, importing, reconciling, statements, volunteer_hours
+from deploy.ops import (
+    deadletters,
+    importing,
+    reconciling,
+    registers,
+    statements,
+    volunteer_hours,
+)
+from services.gateway.imports.registers import REGISTERS
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.errors import DomainError
 from shared.settings import amqp_uri
@@ -27,6 +35,34 @@ def import_donations(args) -> int:
     print(f"imported {report.imported}, already there {report.already_there}, "
           f"bad {len(report.bad)}")
     return 1 if report.bad else 0
+
+
+def import_register(args) -> int:
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc, \
+            tqdm(unit="row", disable=args.quiet) as bar:
+        def progress(done: int, to_do: int) -> None:
+            bar.total = to_do
+            bar.update(done - bar.n)
+        try:
+            outcome = registers.bring_in(rpc, args.register, args.file, dry_run=args.dry_run,
+                                         all_or_nothing=args.all_or_nothing,
+                                         progress=progress)
+        except OSError as error:
+            print(f"cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+            return 2
+    report = outcome.report
+    for row, why in sorted(outcome.why(args.lang).items()):
+        print(f"row {row}: {why}", file=sys.stderr)
+    if report.errors and args.errors:
+        outcome.write_errors(args.errors, args.lang)
+        print(f"rows in error, with why, in {args.errors}", file=sys.stderr)
+    verb = "would be" if args.dry_run or (args.all_or_nothing and not report.written) \
+        else "were"
+    print(f"{report.rows} rows: {report.valid} valid, {report.invalid} in error; "
+          f"{verb} created {report.created}, updated {report.updated}, unchanged "
+          f"{report.unchanged}" + ("; nothing written (all or nothing)"
+                                   if args.all_or_nothing and report.invalid else ""))
+    return 2 if report.invalid else 0
 
 
 def list_dead_letters(args) -> int:
@@ -107,6 +143,18 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="a UTF-8 CSV export")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
     imp.set_defaults(run=import_donations)
+    register = commands.add_parser("import", help=registers.__doc__.splitlines()[0],
+                                   description=registers.__doc__)
+    register.add_argument("register", choices=sorted(REGISTERS))
+    register.add_argument("file", help=".xlsx, or CSV in UTF-8 or GB18030")
+    register.add_argument("--dry-run", action="store_true", help="check, write nothing")
+    register.add_argument("--all-or-nothing", action="store_true",
+                          help="write only if no row is in error")
+    register.add_argument("--errors", metavar="XLSX", help="write the rows in error here")
+    register.add_argument("--lang", choices=("zh", "en"), default="en",
+                          help="the errors' language (default: en)")
+    register.add_argument("--quiet", action="store_true", help="no progress bar")
+    register.set_defaults(run=import_register)
     dead = commands.add_parser("dead-letters", help="list dead-lettered messages with reasons")
     dead.set_defaults(run=list_dead_letters)
     again = commands.add_parser("replay-dead-letters", help="send messages back to their queue")

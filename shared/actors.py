@@ -39,6 +39,9 @@ FAMILY_READERS = LEADERSHIP
 # Admins set up the associations; staff keep the members; coordinators hold member days.
 MEMBER_KEEPERS = STAFF
 MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
+# Staff bring in families, members, policies and donors from spreadsheets, coordinators
+# volunteers (each register's own roles: services/gateway/imports/registers.py).
+IMPORTERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 # Who may see a person's full identity number: an admin, as a person whose look is recorded
 # (never the services' own work).
 IDENTITY_REVEALERS = ("admin",)

@@ -1,7 +1,18 @@
 """The gateway's own tables: the people who log in, tokens logged out, imports run."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, false, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -59,6 +70,8 @@ class ImportRun(Base):
     headers: Mapped[list | None] = mapped_column(JSON)
     rows_in_error: Mapped[list | None] = mapped_column(JSON)  # [[row, [cells]], …]
     failure: Mapped[str | None] = mapped_column(Text)
+    # A dry run's file, kept until the import page's confirmation runs it for real.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,6 +28,7 @@ from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.export_pages import ExportPages
 from services.gateway.web.family_pages import FamilyPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
+from services.gateway.web.import_pages import ImportPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.volunteer_pages import VolunteerPages
 from services.gateway.web_server import http
@@ -42,7 +43,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                      ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi,
                      AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
                      VolunteerPages, ApplicationPages, FamilyPages, AssociationPages,
-                     ExportPages):
+                     ExportPages, ImportPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

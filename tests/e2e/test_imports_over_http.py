@@ -12,6 +12,7 @@ import pytest
 import xlsxwriter
 from openpyxl import load_workbook
 
+from tests.e2e.page_forms import TIMEOUT, csrf_of, log_in
 from tests.family_data import resident
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -230,3 +231,64 @@ def test_bad_files_are_refused_with_what_is_wrong(anonymous):
         forbidden = bring_in(anonymous.login(who), register, workbook(HEADERS_ZH, []))
         assert forbidden.status_code == 403, (who, register)
     assert staff.call("GET", "/api/v1/imports/0123456789abcdef").status_code == 404
+
+
+# The import page: upload, the dry run's report, then confirm.
+
+def _page_upload(session, base, register, content, name):
+    home = session.get(f"{base}/imports", timeout=TIMEOUT)
+    return session.post(f"{base}/imports", data={"register": register,
+                                                 "csrf": csrf_of(home.url, home.text)},
+                        files={"file": (name, content)}, timeout=TIMEOUT)
+
+
+def test_the_import_page_checks_first_and_writes_only_when_confirmed(anonymous):
+    base = anonymous.base
+    session = log_in(base, "staff1")
+    staff = anonymous.login("staff1")
+    rows = households(71)
+    rows[2][7] = "123"  # H73's phone
+
+    checked = _page_upload(session, base, "families", workbook(HEADERS_ZH, rows),
+                           "户籍.xlsx")
+    assert checked.status_code == 200 and "/imports/runs/" in checked.url
+    assert 'data-count="created">3<' in checked.text and 'data-count="invalid">1<' in \
+        checked.text
+    assert 'data-row="4"' in checked.text and "手机号" in checked.text
+    assert families_with(staff, 71) == []  # only checked
+
+    confirm = checked.url + "/confirm"
+    written = session.post(confirm, data={"csrf": csrf_of(checked.url, checked.text)},
+                           timeout=TIMEOUT)
+    assert written.status_code == 200 and written.url != checked.url
+    assert 'data-count="created">3<' in written.text
+    assert len(families_with(staff, 71)) == 1 and families_with(staff, 73) == []
+
+    again = session.post(confirm, data={"csrf": csrf_of(checked.url, checked.text)},
+                         timeout=TIMEOUT)  # the same check confirmed twice: refused
+    assert again.status_code == 409
+
+    errors = session.get(checked.url + "/errors.xlsx", timeout=TIMEOUT)
+    assert errors.status_code == 200 and errors.headers["Content-Type"] == XLSX
+    listed = session.get(f"{base}/imports", timeout=TIMEOUT).text
+    assert "户籍.xlsx" in listed
+
+
+def test_the_import_page_says_what_is_wrong_with_a_file_on_the_form(anonymous):
+    base = anonymous.base
+    session = log_in(base, "staff1")
+
+    wrong = _page_upload(session, base, "families",
+                         workbook(["姓名", "血型"], [["张三", "A"]]), "名单.xlsx")
+    assert wrong.status_code == 422 and "血型" in wrong.text and "户编号" in wrong.text
+
+    not_one = _page_upload(session, base, "families", b"%PDF-1.4\n" + bytes(16), "a.xlsx")
+    assert not_one.status_code == 422 and 'id="file-error"' in not_one.text
+
+    coordinator = log_in(base, "coordinator1")
+    page = coordinator.get(f"{base}/imports", timeout=TIMEOUT).text
+    assert 'data-template="volunteers"' in page and 'data-template="families"' not in page
+    refused = _page_upload(coordinator, base, "families", workbook(HEADERS_ZH, []), "x.xlsx")
+    assert refused.status_code == 422 and 'id="register-error"' in refused.text
+    template = session.get(f"{base}/imports/families/template.xlsx", timeout=TIMEOUT)
+    assert template.status_code == 200 and template.headers["Content-Type"] == XLSX

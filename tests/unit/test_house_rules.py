@@ -30,7 +30,8 @@ def test_four_eyes_are_checked_only_by_the_lifecycle():
 # Each page module and the API module of the same service (the admin's page: logins).
 API_OF_PAGES = {"fund": "fund", "insurance": "insurance", "volunteer": "volunteers",
                 "family": "families", "association": "associations",
-                "application": "applications", "auth": "auth", "admin": "users"}
+                "application": "applications", "auth": "auth", "admin": "users",
+                "import": "imports"}
 
 
 def test_the_gateway_class_is_thin_and_its_api_mirrors_its_pages():

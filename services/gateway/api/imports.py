@@ -1,22 +1,15 @@
 """The imports API: a register's template, a spreadsheet of it brought in (a dry run
 first), how far an import has got, and the rows it found in error as a workbook."""
-import tempfile
-
-from werkzeug.wrappers import Response
-from werkzeug.wsgi import FileWrapper
-
-from services.gateway.exports import CHUNK, SPOOL_BYTES, XLSX, language_of
-from services.gateway.imports import reading, running, runs, workbooks
+from services.gateway.exports import XLSX, language_of
+from services.gateway.imports import bringing, runs, workbooks
 from services.gateway.imports.registers import REGISTERS
 from services.gateway.routes import route
 from services.gateway.schemas import ImportFileIn, ImportOut, ImportQueryIn, TemplateIn
-from services.gateway.views import error_lines, headers_of, import_view
-from services.gateway.web import i18n
-from shared.actors import COORDINATORS, STAFF
+from services.gateway.views import import_view
+from shared.actors import IMPORTERS
 from shared.errors import Forbidden, NotFound
 from shared.settings import import_max_bytes
 
-IMPORTERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 BRING_IN = ("Bring in {} from a spreadsheet (multipart `file`: .xlsx, or CSV in UTF-8 or "
             "GB18030; at most IMPORT_MAX_BYTES): a dry run unless ?dry_run=false")
 
@@ -35,10 +28,7 @@ class ImportsApi:
            "headers (Chinese; ?lang=en for English, both accepted) and drop-down lists",
            IMPORTERS, query=TemplateIn, binary=(XLSX,), tags=["imports"])
     def import_template(self, call, register):
-        found = _register(register, call.actor)
-        content = workbooks.template(found, language_of(call))
-        return Response(content, mimetype=XLSX, headers={
-            "Content-Disposition": f'attachment; filename="{register}-template.xlsx"'})
+        return workbooks.template_response(_register(register, call.actor), language_of(call))
 
     @importing("families")
     def import_families(self, call):
@@ -70,44 +60,15 @@ class ImportsApi:
            "the file had them, each with why", IMPORTERS, query=TemplateIn, binary=(XLSX,),
            tags=["imports"])
     def import_errors(self, call, import_id):
-        run = runs.get(self.db, call.actor, import_id)
-        language = language_of(call)
-        why: dict[int, list[str]] = {}
-        for line in error_lines(run, (run.report or {}).get("errors", []), language):
-            said = f"{line['column']}: {line['message']}" if line["column"] else line["message"]
-            why.setdefault(line["row"], []).append(said)
-        spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-        workbooks.errors(spooled, run.headers or list(headers_of(run).values()),
-                         run.rows_in_error or [],
-                         {row: i18n.translations(language).gettext("; ").join(said)
-                          for row, said in why.items()}, language)
-        size = spooled.tell()
-        spooled.seek(0)
-        return Response(FileWrapper(spooled, CHUNK), mimetype=XLSX, direct_passthrough=True,
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{run.register}-errors.xlsx"',
-                                 "Content-Length": str(size)})
+        return workbooks.errors_response(runs.get(self.db, call.actor, import_id),
+                                         language_of(call))
 
-def bring_in(gateway, call, name: str):
-    """The file read, its headers checked, its rows sent to the register's service a batch
-    at a time; the run recorded as it goes."""
-    register = REGISTERS[name]
-    filename = call.body["filename"]
-    sheet = reading.read(call.body["content"], filename)
-    running.columns_of(register, sheet.headers, filename)  # wrong headers: refused now
-    dry_run, all_or_nothing = call.query["dry_run"], call.query["all_or_nothing"]
-    run_id = runs.start(gateway.db, call.actor, name, filename, sheet, dry_run=dry_run,
-                        all_or_nothing=all_or_nothing)
-    owner = getattr(getattr(gateway, register.service), register.call)
-    try:
-        report = running.run(
-            register, sheet, lambda batch: owner(batch, call.actor), dry_run=dry_run,
-            all_or_nothing=all_or_nothing, filename=filename,
-            progress=lambda done, to_do: runs.progress(gateway.db, run_id, done, to_do))
-    except Exception as failed:
-        runs.fail(gateway.db, run_id, f"{type(failed).__name__}: {failed}")
-        raise
-    return import_view(runs.finish(gateway.db, run_id, report, sheet), language_of(call))
+
+def bring_in(gateway, call, name: str) -> dict:
+    run = bringing.bring_in(gateway, call.actor, name, call.body["filename"],
+                            call.body["content"], dry_run=call.query["dry_run"],
+                            all_or_nothing=call.query["all_or_nothing"])
+    return import_view(run, language_of(call))
 
 
 def _register(name: str, actor: dict):

@@ -7,27 +7,27 @@ import uuid
 from dataclasses import asdict
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from services.gateway.imports.reading import Sheet
 from services.gateway.imports.registers import REGISTERS
 from services.gateway.imports.running import Report
 from services.gateway.models import ImportRun
 from shared.clock import now_utc
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 
 STALLED = timedelta(minutes=5)
 INTERRUPTED = "Stopped before it finished; the same file again finishes it."
 
 
 def start(db, actor: dict, register: str, filename: str | None, sheet: Sheet, *,
-          dry_run: bool, all_or_nothing: bool) -> str:
+          dry_run: bool, all_or_nothing: bool, content: bytes | None = None) -> str:
     now = now_utc()
     run = ImportRun(id=uuid.uuid4().hex, association_code=actor["association_code"],
                     register=register, username=actor["username"], filename=filename,
                     dry_run=dry_run, all_or_nothing=all_or_nothing, rows=len(sheet.rows),
-                    done=0, to_do=len(sheet.rows), headers=sheet.headers, started_at=now,
-                    touched_at=now)
+                    done=0, to_do=len(sheet.rows), headers=sheet.headers, content=content,
+                    started_at=now, touched_at=now)
     with db.transaction() as session:
         session.add(run)
     return run.id
@@ -84,3 +84,34 @@ def failure_of(run: ImportRun) -> str | None:
 def _aware(moment):
     # SQLite gives back naive times (stored in UTC).
     return moment if moment.tzinfo else moment.replace(tzinfo=now_utc().tzinfo)
+
+
+def taken(db, actor: dict, run_id: str) -> tuple[ImportRun, bytes]:
+    """A dry run's kept file, taken to be run for real (once: the file is let go)."""
+    run = get(db, actor, run_id)
+    with db.transaction() as session:
+        content = session.scalar(select(ImportRun.content).where(ImportRun.id == run_id)
+                                 .with_for_update())
+        if not run.dry_run or content is None or status_of(run) != "done":
+            raise Conflict("This import is not a finished dry run waiting to be confirmed.",
+                           "import_not_confirmable")
+        session.execute(update(ImportRun).where(ImportRun.id == run_id).values(content=None))
+    return run, content
+
+
+def has_file(db, run_id: str) -> bool:
+    """Whether a dry run still keeps its file for confirming."""
+    with db.transaction() as session:
+        return session.scalar(select(ImportRun.content.is_not(None))
+                              .where(ImportRun.id == run_id)) or False
+
+
+def recent(db, actor: dict, registers: tuple[str, ...], limit: int = 20) -> list[ImportRun]:
+    """The association's latest imports of these registers, newest first."""
+    with db.transaction() as session:
+        found = list(session.scalars(
+            select(ImportRun).where(ImportRun.association_code == actor["association_code"],
+                                    ImportRun.register.in_(registers))
+            .order_by(ImportRun.started_at.desc()).limit(limit)))
+        session.expunge_all()
+    return found

@@ -2,6 +2,7 @@
 coded column, identity numbers and phones typed as text so no digit is lost) and a run's
 error workbook (the rows in error as they were sent, and a column saying why)."""
 import io
+import tempfile
 
 import xlsxwriter
 from openpyxl import Workbook
@@ -9,15 +10,42 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from werkzeug.wrappers import Response
+from werkzeug.wsgi import FileWrapper
 
-from services.gateway.exports import neutral
+from services.gateway.exports import CHUNK, SPOOL_BYTES, XLSX, neutral
 from services.gateway.imports.registers import Register
+from services.gateway.models import ImportRun
+from services.gateway.views import error_lines
 from services.gateway.web import i18n
 from services.gateway.web.words import WORDS
 
 TEMPLATE_ROWS = 5000  # rows the drop-downs and text formats cover
 TEXT_COLUMNS = ("id_number", "phone", "credit_code", "village_code", "grassroots_code",
                 "household_no", "family_code")
+
+
+def template_response(register: Register, language: str) -> Response:
+    return Response(template(register, language), mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{register.name}-template.xlsx"'})
+
+
+def errors_response(run: ImportRun, language: str) -> Response:
+    """The run's errors workbook, written to a temporary file and sent from it."""
+    gettext = i18n.translations(language).gettext
+    why: dict[int, list[str]] = {}
+    for line in error_lines(run, (run.report or {}).get("errors", []), language):
+        said = f"{line['column']}: {line['message']}" if line["column"] else line["message"]
+        why.setdefault(line["row"], []).append(said)
+    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (sent, then closed)
+    errors(spooled, run.headers or [], run.rows_in_error or [],
+           {row: gettext("; ").join(said) for row, said in why.items()}, language)
+    size = spooled.tell()
+    spooled.seek(0)
+    return Response(FileWrapper(spooled, CHUNK), mimetype=XLSX, direct_passthrough=True,
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{run.register}-errors.xlsx"',
+                             "Content-Length": str(size)})
 
 
 def template(register: Register, language: str) -> bytes:

@@ -9,6 +9,15 @@ def N_(text: str) -> str:
 
 
 WORDS = {
+    # the registers that come in from spreadsheets, and how an import stands
+    "register_families": N_("Families"),
+    "register_members": N_("Members"),
+    "register_volunteers": N_("Volunteers"),
+    "register_policies": N_("Policies"),
+    "register_donors": N_("Donors"),
+    "import_running": N_("Running"),
+    "import_done": N_("Done"),
+    "import_failed": N_("Failed"),
     # states of claims, policies, pledges, disbursements, donations, sign-ups, visits
     "submitted": N_("Submitted"),
     "flagged": N_("Needs review"),

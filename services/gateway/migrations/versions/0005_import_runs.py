@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("headers", sa.JSON()),
         sa.Column("rows_in_error", sa.JSON()),
         sa.Column("failure", sa.Text()),
+        sa.Column("content", sa.LargeBinary()),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("touched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True)))

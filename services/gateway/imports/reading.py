@@ -8,11 +8,12 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
 from shared.errors import InvalidInput
 
 MAX_EXPANDED_BYTES = 256 * 1024 * 1024
+MAX_ROWS = 200_000  # past any one register of a county; keeps a file of empty lines in bounds
 ZIP = b"PK\x03\x04"
 TEXT_CONTROLS = set(range(32)) - {9, 10, 13}  # a text file holds no other control bytes
 
@@ -29,6 +30,8 @@ def read(content: bytes, filename: str | None) -> Sheet:
     headers = None
     rows = []
     for number, cells in enumerate(grid, start=1):
+        if len(rows) >= MAX_ROWS:
+            raise _refused(filename, f"The file has more than {MAX_ROWS} rows; split it.")
         cells = [_text(cell) for cell in cells]
         if headers is None:
             if any(cells):
@@ -46,7 +49,8 @@ def _workbook(content: bytes, filename: str | None):
         archive = zipfile.ZipFile(io.BytesIO(content))
         names = archive.namelist()
         expanded = sum(member.file_size for member in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            RuntimeError):
         raise _refused(filename, "The file is a damaged zip, not a workbook.") from None
     if "xl/workbook.xml" not in names:
         raise _refused(filename, "The file is a zip but not an Excel workbook (.xlsx).")
@@ -55,8 +59,20 @@ def _workbook(content: bytes, filename: str | None):
                                  f"{MAX_EXPANDED_BYTES} accepted.")
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as exc:
+        sheet = book.get_sheet_by_index(0)
+    except Exception as exc:  # whatever the reader makes of a bad file
+        raise _refused(filename, f"The workbook cannot be read: {exc}") from None
+    return _rows_of(sheet, filename)
+
+
+def _rows_of(sheet, filename: str | None):
+    """The sheet's rows from row 1, a row at a time, each from column A (the reader starts
+    them at the first column used)."""
+    start_column = (sheet.start or (0, 0))[1]
+    try:
+        for cells in sheet.iter_rows():
+            yield [None] * start_column + list(cells)
+    except Exception as exc:
         raise _refused(filename, f"The workbook cannot be read: {exc}") from None
 
 
@@ -73,8 +89,12 @@ def _csv(content: bytes, filename: str | None):
         raise _refused(filename, "The file is not text in UTF-8 or GB18030.")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    return _csv_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), filename)
+
+
+def _csv_rows(reader, filename: str | None):
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        yield from reader
     except csv.Error as exc:
         raise _refused(filename, f"The file is not valid CSV: {exc}") from None
 

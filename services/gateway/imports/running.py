@@ -80,11 +80,13 @@ def _headers(register: Register) -> dict:
 
 def run(register: Register, sheet: Sheet, send: Send, *, dry_run: bool,
         all_or_nothing: bool = False, progress: Progress | None = None,
-        filename: str | None = None) -> Report:
+        filename: str | None = None, offload: Callable = lambda work, *args: work(*args)
+        ) -> Report:
+    """`offload(work, *args)` runs the checks of every row (all CPU, no waiting): in the
+    gateway on a thread of its own, so its other requests are answered meanwhile."""
     columns = columns_of(register, sheet.headers, filename)
     report = Report(register.name, dry_run, all_or_nothing, rows=len(sheet.rows))
-    rows, errors = _checked(register, columns, sheet)
-    batches = _batches(register, rows)
+    rows, errors, batches = offload(_planned, register, columns, sheet)
     passes = [True] if dry_run else [True, False] if all_or_nothing else [False]
     total = len(rows) * len(passes)
     done = 0
@@ -109,6 +111,11 @@ def run(register: Register, sheet: Sheet, send: Send, *, dry_run: bool,
     if progress and done < total:
         progress(total, total)
     return report
+
+
+def _planned(register: Register, columns: list, sheet: Sheet) -> tuple:
+    rows, errors = _checked(register, columns, sheet)
+    return rows, errors, _batches(register, rows)
 
 
 def _checked(register: Register, columns: list, sheet: Sheet) -> tuple[list[dict], list[dict]]:

@@ -1,5 +1,6 @@
 """Recording and refunding donations: ledger, receipt and event in one transaction."""
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select
@@ -26,7 +27,7 @@ from services.fund.models import (
 )
 from services.fund.views import donation_view
 from shared import rows
-from shared.clock import iso, local_date, now_utc
+from shared.clock import iso, local_date, now_utc, start_of_local_day
 from shared.contracts.fund import IN_KIND
 from shared.errors import Conflict, DomainError, Forbidden
 from shared.grassroots import grassroots_of
@@ -243,14 +244,24 @@ def get(session: Session, association: str, donation_id: int, lock: bool = False
 
 
 def listing(session: Session, association: str, query: dict, actor: dict) -> Page[Donation]:
-    """The association's donations, newest first (of one donor if `query` names one); a
-    donor sees only their own."""
+    """The association's donations, newest first, narrowed by what `query` names (a donor,
+    a fund, a status, local dates recorded on); a donor sees only their own."""
     donor_id = query["donor_id"]
     if actor["role"] == "donor":
         donor_id = actor["donor_id"] or 0
     found = select(Donation).where(Donation.association_code == association)
     if donor_id is not None:
         found = found.where(Donation.donor_id == donor_id)
+    if query["fund_code"] is not None:
+        found = found.where(Donation.fund_id.in_(select(Fund.id).where(
+            Fund.association_code == association, Fund.code == query["fund_code"])))
+    if query["status"] is not None:
+        found = found.where(Donation.status == query["status"])
+    if query["from_"] is not None:
+        found = found.where(Donation.recorded_at >= start_of_local_day(query["from_"]))
+    if query["to"] is not None:
+        found = found.where(Donation.recorded_at < start_of_local_day(
+            query["to"] + timedelta(days=1)))
     return rows.page(session, found, [Donation.id.desc()], query["limit"],
                      query["offset"])
 

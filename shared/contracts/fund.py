@@ -229,6 +229,16 @@ class PublicPeriodIn(PageIn):
 class DonationListIn(PageIn):
     donor_id = Whole(text=True, load_default=None, allow_none=True,
                               validate=validate.Range(min=1, max=MAX_ID))
+    fund_code = fields.String(load_default=None, allow_none=True, validate=FUND_CODE)
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(DONATION_STATUSES))
+    from_ = Day(load_default=None, data_key="from",
+                metadata={"description": "recorded on or after this local date"})
+    to = Day(load_default=None, metadata={"description": "recorded on or before this local date"})
+
+    @validates_schema
+    def _ordered(self, data, **_):
+        in_order(data, "from_", "to", "Must not be before 'from'.")
 
 
 class DonorListIn(PageIn):

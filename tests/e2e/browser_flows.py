@@ -18,8 +18,10 @@ from urllib.parse import quote, urlparse
 from playwright.sync_api import expect, sync_playwright
 
 from deploy.demo import demo_png
+from services.gateway.web.ui import PAGE_SIZE
 from shared.identity import make_resident_id
 from tests.e2e import page_checks
+from tests.family_data import VILLAGE
 from tests.insurance_data import TODAY
 from tests.payment_channel import signed_headers
 
@@ -590,6 +592,77 @@ def row_on_some_page(site, page, table: str, listed: str, text: str):
         with page.expect_navigation():
             onward.click()
         site.look(page, f"{listed}-{urlparse(page.url).query}")
+
+
+@flow
+def staff_page_through_the_donations_and_the_families_and_back(site):
+    staff1 = site.login("staff1")
+    bearer = api_login(staff1, "staff1")
+    more_than_a_page(staff1, bearer, "/api/v1/donations", lambda n: {
+        "fund_code": "GENERAL", "amount_fen": 100 + n, "channel": "cash",
+        "donor": {"kind": "person", "name": "孙桂兰"}})
+    with staff1.expect_navigation():
+        staff1.click("#donations-link")
+    expect(staff1).to_have_url(re.compile(r"/staff/donations$"))
+    expect(staff1.locator("#donations tr[data-donation]")).to_have_count(PAGE_SIZE)
+    site.look(staff1, "donations")
+    page_on_and_back(site, staff1, "donations")
+    staff1.select_option("#find-fund_code", "SHANGEN")  # the demo gave to it once
+    with staff1.expect_navigation():
+        staff1.click("#find-donations button[type=submit]")
+    rows = staff1.locator("#donations tr[data-donation]")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        expect(row.locator("td").nth(3)).to_have_text("善根基金")
+    site.look(staff1, "donations-of-a-fund")
+    amount = rows.first.locator(".money").inner_text()
+    with staff1.expect_navigation():
+        rows.first.locator("a[href^='/receipts/']").click()
+    expect(staff1.locator("#receipt-amount")).to_have_text(amount)
+    site.look(staff1, "receipt")
+
+    more_than_a_page(staff1, bearer, "/api/v1/families", lambda n: {
+        "category": "only_child", "address": "天长市汊涧镇某村 8 组", "village_code": VILLAGE,
+        "members": [{"name": "钱小梅", "relation": "head", "id_number": make_resident_id(
+            "341181", date(1960, 1, 1) + timedelta(days=random.randint(0, 9000)),
+            random.randint(1, 999))}]})
+    staff1.goto("/families")
+    site.look(staff1, "families")
+    page_on_and_back(site, staff1, "families")
+
+
+def api_login(page, username: str) -> dict:
+    """The headers of an API call as `username`."""
+    token = page.request.post("/api/v1/auth/token", data={
+        "username": username, "password": f"{username}-demo"}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def more_than_a_page(page, bearer: dict, path: str, body) -> None:
+    """The list at `path` made longer than a page, with what `body(n)` posts to it."""
+    total = page.request.get(path, headers=bearer).json()["total"]
+    for n in range(max(PAGE_SIZE + 1 - total, 0)):
+        made = page.request.post(path, data=body(n), headers={
+            **bearer, "Idempotency-Key": f"{path}-{n}-{random.randint(1, 10**12)}"})
+        assert made.status == 201, made.text()
+
+
+def page_on_and_back(site, page, listed: str) -> None:
+    """From the first page of the list `listed` to the next and back, the pager saying
+    where the reader is each time."""
+    pager = page.locator(f"nav.pager[data-list={listed}]")
+    expect(pager.locator(".where")).to_contain_text(site.text("第 1 页", "Page 1 of"))
+    expect(pager.locator("a.prev")).to_have_count(0)
+    with page.expect_navigation():
+        pager.locator("a.next").click()
+    expect(page).to_have_url(re.compile(rf"[?&]{listed}_page=2$"))
+    expect(pager.locator(".where")).to_contain_text(site.text("第 2 页", "Page 2 of"))
+    site.look(page, f"{listed}-page-2")
+    with page.expect_navigation():
+        pager.locator("a.prev").click()
+    expect(page).not_to_have_url(re.compile(rf"{listed}_page="))
+    expect(pager.locator(".where")).to_contain_text(site.text("第 1 页", "Page 1 of"))
+    site.look(page, f"{listed}-page-1-again")
 
 
 @flow

@@ -1,9 +1,12 @@
 """Donations through the fund service's RPC interface, on both databases."""
+from datetime import timedelta
+
 import pytest
 from alembic import command
 from sqlalchemy import func, select, text
 
 from services.fund.models import Donation, Donor, LedgerLine, LedgerTransaction
+from shared.clock import local_today
 from shared.db import make_engine
 from shared.errors import Conflict, InvalidInput
 from shared.migrate import alembic_config
@@ -113,6 +116,29 @@ def test_money_already_paid_out_cannot_be_refunded(fund):
     assert refused.value.code == "insufficient_funds"
     assert refused.value.message == "Fund SHANGEN holds ¥10.00; ¥50.00 cannot be paid."
     assert fund.rpc.get_fund("SHANGEN", STAFF1)["balance_fen"] == 1_000
+
+
+def test_the_list_is_narrowed_by_fund_status_and_the_local_day_recorded(fund):
+    fund.ensure_fund()
+    fund.ensure_fund("SHANGEN")
+    general = fund.rpc.record_donation(donation(1_000), None, STAFF1)
+    shangen = fund.rpc.record_donation(donation(2_000, "SHANGEN"), None, STAFF1)
+    fund.rpc.refund_donation(general["id"], {"reason": "recorded twice"}, STAFF2)
+
+    def ids(**query):
+        return [d["id"] for d in fund.rpc.list_donations(query, STAFF1)["items"]]
+    today = local_today()
+    assert ids(fund_code="SHANGEN") == [shangen["id"]]
+    assert ids(fund_code="NO_SUCH_FUND") == []
+    assert ids(status="refunded") == [general["id"]]
+    assert ids(**{"from": today.isoformat(), "to": today.isoformat()}) == [shangen["id"],
+                                                                          general["id"]]
+    assert ids(to=(today - timedelta(days=1)).isoformat()) == []
+    assert ids(**{"from": (today + timedelta(days=1)).isoformat()}) == []
+    with pytest.raises(InvalidInput) as refused:
+        fund.rpc.list_donations({"from": today.isoformat(),
+                                 "to": (today - timedelta(days=1)).isoformat()}, STAFF1)
+    assert set(refused.value.fields) == {"to"}
 
 
 def test_bad_input_names_every_field_and_writes_nothing(fund):

@@ -26,9 +26,11 @@ from shared.actors import DONOR_READERS, DONOR_SELF, STAFF, STAFF_READERS, load,
 from shared.clock import local_date, now_utc
 from shared.contracts.fund import (
     CATEGORIES,
+    DONATION_STATUSES,
     AnnualReceiptIn,
     ConfirmIn,
     DisbursementIn,
+    DonationListIn,
     DonorDonationIn,
     PledgeIn,
     StatementIn,
@@ -42,6 +44,7 @@ DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
 DISBURSEMENT_FIELDS = {"amount_fen": "amount_yuan", "payee.name": "payee_name",
                        "payee.id_number": "payee_id_number"}
 PUBLIC_CODE = 6  # an association's GB/T 2260 code
+DONATION_FILTERS = ("fund_code", "status", "from", "to", "donor_id")  # the API list's
 _FORM_KEY = re.compile(r"[0-9a-f]{32}")  # what the pages put in a form's idempotency_key
 
 
@@ -148,6 +151,21 @@ class FundPages:
                          errors=errors or {}, which=which, form=ui.form,
                          idempotency_key=uuid.uuid4().hex, done=ui.request.args.get("done"))
 
+    @page("GET", "/staff/donations", STAFF_READERS)
+    def staff_donations(self, ui: Ui):
+        """Every donation recorded, newest first, narrowed as the API's list is."""
+        wanted = {name: value for name in DONATION_FILTERS
+                  if (value := (ui.request.args.get(name) or "").strip())}
+        errors = checked(ui, DonationListIn(), wanted)
+        listed = ui.listed("donations", lambda page: NO_ROWS if errors else
+                           self.fund.list_donations({**wanted, **page}, ui.actor))
+        donors = {donor_id: self.fund.get_donor(donor_id, ui.actor)
+                  for donor_id in {row["donor_id"] for row in listed["rows"]}}
+        funds = self.fund.list_funds(ui.actor)["items"]
+        return ui.render("donations.html", 422 if errors else 200, donations=listed,
+                         donors=donors, funds=funds, names=names_of(funds),
+                         statuses=DONATION_STATUSES, wanted=wanted, errors=errors)
+
     @page("POST", "/staff/donations", STAFF)
     def staff_record_donation(self, ui: Ui):
         f = ui.form
@@ -204,7 +222,9 @@ class FundPages:
         funds = self.fund.list_funds(ui.actor)["items"]
         # Memos name funds, projects and, for claims paid out, insurance products.
         coded = funds + self.insurance.list_products(ui.actor)["items"]
+        # The period's totals and chart come from every line; the table shows a page of them.
         return ui.render("statement.html", statement=statement,
+                         lines=ui.sliced("lines", statement["lines"]),
                          names=names_of(coded, owned_projects(self.fund, funds, ui)),
                          months=statement_formats.by_month(statement["lines"]))
 

@@ -50,6 +50,12 @@ BENCHMARKS = (
     Benchmark("imports", ("bench.imports",), ("import_rows_per_s",), {}, {"rows": 10_000}),
     Benchmark("books", ("bench.books",), ("statement_1m_lines_s", "balance_read_ms"), {},
               {"lines": 100_000}),
+    Benchmark("registers", ("bench.registers",),
+              ("import_families_rows_per_s", "import_gateway_peak_rss_mb",
+               "import_families_peak_rss_mb", "donation_p95_ms_during_import",
+               "export_rows_per_s", "export_rss_before_mb", "export_peak_rss_mb"),
+              {"persons": 100_000, "households": 30_000},
+              {"persons": 3_000, "households": 900, "http_persons": 1_000}),
 )
 
 TARGETS = (
@@ -60,6 +66,16 @@ TARGETS = (
     Target("import >= 2 000 rows/s", "import_rows_per_s", operator.ge, 2_000),
     Target("statement of 1 M lines < 2 s", "statement_1m_lines_s", operator.lt, 2),
     Target("2 replicas >= 1.6 x one", "replicas_ratio", operator.ge, 1.6),
+    Target("families import >= 1 000 rows/s", "import_families_rows_per_s", operator.ge,
+           1_000),
+    Target("gateway RSS < 400 MB during the import", "import_gateway_peak_rss_mb",
+           operator.lt, 400),
+    Target("families RSS < 400 MB during the import", "import_families_peak_rss_mb",
+           operator.lt, 400),
+    Target("donation p95 < 300 ms during the import", "donation_p95_ms_during_import",
+           operator.lt, 300),
+    Target("export >= 20 000 rows/s", "export_rows_per_s", operator.ge, 20_000),
+    Target("gateway RSS < 400 MB during the export", "export_peak_rss_mb", operator.lt, 400),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.

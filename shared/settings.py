@@ -65,6 +65,16 @@ def token_ttl_seconds() -> int:
     return int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
 
 
+def session_idle_minutes() -> float:
+    """How long a staff-side login's token may go unused before it stops working
+    (`SESSION_IDLE_MINUTES`, default 30; fractions of a minute are taken)."""
+    raw = os.environ.get("SESSION_IDLE_MINUTES", "30")
+    minutes = float(raw)
+    if not 0 < minutes < 10 ** 6:  # NaN and infinity too
+        raise ValueError(f"SESSION_IDLE_MINUTES must be a positive number, got {raw!r}")
+    return minutes
+
+
 def association_name() -> str:
     return os.environ.get("ASSOCIATION_NAME", "天长市计划生育协会")
 
@@ -167,3 +177,9 @@ def import_max_bytes() -> int:
     """The largest spreadsheet an import accepts (`IMPORT_MAX_BYTES`, default 20 MiB): the
     upload limit of imports, above the API's general body limit."""
     return int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+
+
+def import_wait_seconds() -> float:
+    """How long an import request waits for the import to finish before answering with it
+    still running (`IMPORT_WAIT_SECONDS`, default 20: under the API's 30 s per request)."""
+    return float(os.environ.get("IMPORT_WAIT_SECONDS", "20"))

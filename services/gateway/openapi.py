@@ -95,6 +95,9 @@ def _responses(route: Route) -> dict:
         content["content"] = {"application/json": {"schema": schema}}
     problem = {"content": {"application/problem+json": {"schema": "Problem"}}}
     responses = {str(route.status): content}
+    for status in route.also:
+        responses[str(status)] = {**content, "description": "Accepted, still running"
+                                  if status == 202 else "OK"}
     for status, text in ((400, "Malformed body"), (401, "Not authenticated"),
                          (403, "Role not allowed"), (404, "Not found"), (409, "Conflict"),
                          (422, "Invalid input, by field")):

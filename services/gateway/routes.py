@@ -57,6 +57,8 @@ class Route:
     upload_limit: Callable[[], int] | None = None
     # The answer is a file of one of these media types, not JSON.
     binary: tuple[str, ...] = ()
+    # Other statuses it may answer with the same body (202: still running).
+    also: tuple[int, ...] = ()
     # An empty body stands for `{}` (every field of `body` optional).
     body_optional: bool = False
     # Open to a login that must still change its one-time password (changing it, logging
@@ -299,7 +301,7 @@ def _problem_for(exc: Exception, cid: str) -> Response:
     if isinstance(exc, BadRequest):
         return Problem(400, str(exc), "bad_request", {"_body": [str(exc)]}).response(cid)
     if isinstance(exc, Unauthorized):
-        return Problem(401, str(exc), "not_authenticated",
+        return Problem(401, str(exc), exc.code,
                        headers={"WWW-Authenticate": 'Bearer realm="api"'}).response(cid)
     if isinstance(exc, Throttled):
         return Problem(429, str(exc), "too_many_requests",

@@ -3,7 +3,7 @@ first), how far an import has got, and the rows it found in error as a workbook.
 from services.gateway.exports import XLSX, language_of
 from services.gateway.imports import bringing, runs, workbooks
 from services.gateway.imports.registers import REGISTERS
-from services.gateway.routes import route
+from services.gateway.routes import Answer, route
 from services.gateway.schemas import ImportFileIn, ImportOut, ImportQueryIn, TemplateIn
 from services.gateway.views import import_view
 from shared.actors import IMPORTERS
@@ -11,14 +11,15 @@ from shared.errors import Forbidden, NotFound
 from shared.settings import import_max_bytes
 
 BRING_IN = ("Bring in {} from a spreadsheet (multipart `file`: .xlsx, or CSV in UTF-8 or "
-            "GB18030; at most IMPORT_MAX_BYTES): a dry run unless ?dry_run=false")
+            "GB18030; at most IMPORT_MAX_BYTES): a dry run unless ?dry_run=false; 200 when "
+            "done, 202 while still running (follow GET /api/v1/imports/{{import_id}})")
 
 
 def importing(name: str):
     register = REGISTERS[name]
     return route("POST", f"/api/v1/imports/{name}", BRING_IN.format(name), register.roles,
                  upload=ImportFileIn, upload_limit=import_max_bytes, query=ImportQueryIn,
-                 response=ImportOut, tags=["imports"])
+                 response=ImportOut, also=(202,), tags=["imports"])
 
 
 class ImportsApi:
@@ -64,11 +65,14 @@ class ImportsApi:
                                          language_of(call))
 
 
-def bring_in(gateway, call, name: str) -> dict:
+def bring_in(gateway, call, name: str) -> Answer:
+    """200 with the finished import, or 202 with it still running (follow
+    GET /api/v1/imports/{import_id})."""
     run = bringing.bring_in(gateway, call.actor, name, call.body["filename"],
                             call.body["content"], dry_run=call.query["dry_run"],
                             all_or_nothing=call.query["all_or_nothing"])
-    return import_view(run, language_of(call))
+    shown = import_view(run, language_of(call))
+    return Answer(202 if shown["status"] == "running" else 200, shown)
 
 
 def _register(name: str, actor: dict):

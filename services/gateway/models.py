@@ -1,4 +1,5 @@
-"""The gateway's own tables: the people who log in, tokens logged out, imports run."""
+"""The gateway's own tables: the people who log in, tokens logged out or last used,
+imports run."""
 from datetime import datetime
 
 from sqlalchemy import (
@@ -48,6 +49,19 @@ class RevokedToken(Base):
     __tablename__ = "revoked_tokens"
     token_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class TokenUse(Base):
+    """When a staff-side token was last used, as far as its sessions need to know (written
+    at most once a minute: see idle_sessions). Kept in the database, not in a gateway's
+    memory, so every replica sees the same; a row goes once its token has expired."""
+    __tablename__ = "token_uses"
+    token_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+Index("ix_token_uses_expires_at", TokenUse.expires_at)
 
 
 class ImportRun(Base):

@@ -1,6 +1,7 @@
 """Schemas of the gateway's own endpoints."""
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from services.gateway import passwords
 from shared.actors import ROLES
 from shared.contracts.volunteers import ApplicationOut
 from shared.fields import Text, Whole
@@ -31,8 +32,10 @@ class TokenOut(Schema):
 
 class PasswordIn(Strict):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    # At most what TokenIn accepts, or the login could never be used again.
-    new_password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    # At most what TokenIn accepts, or the login could never be used again. The rest of what
+    # it must be depends on the login (passwords.weaknesses, checked by change_password).
+    new_password = fields.String(required=True, validate=validate.Length(
+        min=passwords.MIN_LENGTH, max=200))
 
     @validates_schema
     def _a_new_one(self, data, **_):
@@ -69,9 +72,16 @@ class HealthOut(Schema):
 class UserIn(Strict):
     username = fields.String(required=True, validate=[validate.Length(min=3, max=100), USERNAME])
     # At most what TokenIn accepts, or the new user could never log in.
-    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(required=True, validate=validate.Length(
+        min=passwords.MIN_LENGTH, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     display_name = Text(required=True, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _strong_enough(self, data, **_):
+        weak = passwords.weaknesses(data["password"], data["username"], data["role"])
+        if weak:
+            raise ValidationError(weak, "password")
 
 
 class UserOut(Schema):

@@ -1,9 +1,12 @@
 """User management through the gateway, over HTTP only, with the demo data loaded: an admin
-creates logins and deactivates them, and a deactivated login's tokens stop working at once."""
+creates logins and deactivates them, and a deactivated login's tokens stop working at once.
+Passwords are refused, by field, when short for the role, holding the username or among
+the most common."""
 import uuid
 
 import pytest
 
+from tests.e2e.page_forms import TIMEOUT, csrf_of, field_errors, log_in
 from tests.support import assert_problem
 
 PASSWORD = "a-long-enough-password"
@@ -179,3 +182,79 @@ def test_the_auditor_reads_funds_and_disbursements_but_requests_nothing(anonymou
     assert disbursements.status_code == 200, disbursements.text
     assert disbursements.json()["total"] >= 1
     assert "auditor" in assert_problem(request, 403, "role_not_allowed")["detail"]
+
+
+def _weak_for(username: str) -> list[tuple[str, str]]:
+    """(password, what is wrong with it) for a staff-side login named `username`."""
+    return [("k7#vq!m2zp9", "At least 12 characters for this role."),
+            (username.upper() + "-spring", "Must not contain the username."),
+            ("qwerty123456", "One of the most common passwords; choose another.")]
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2], ids=["eleven-characters", "holds-the-username",
+                                                 "most-common"])
+@pytest.mark.parametrize("role", ["staff", "coordinator"])
+def test_a_staff_side_login_with_a_weak_password_is_a_422_on_password(anonymous, kind, role):
+    admin = anonymous.login("admin")
+    body = new_user(role=role)
+    password, why = _weak_for(body["username"])[kind]
+
+    response = admin.call("POST", "/api/v1/users", {**body, "password": password})
+
+    assert assert_problem(response, 422, "invalid_input")["errors"] == {"password": [why]}
+
+
+def test_a_donor_login_keeps_ten_characters_but_not_a_common_password(anonymous):
+    admin = anonymous.login("admin")
+
+    common = admin.call("POST", "/api/v1/users", new_user(role="donor", password="password123"))
+    made = admin.call("POST", "/api/v1/users", new_user(role="donor", password="k7#vq!m2zp"))
+
+    assert list(assert_problem(common, 422, "invalid_input")["errors"]) == ["password"]
+    assert made.status_code == 201, made.text
+
+
+def test_changing_a_staff_password_refuses_each_weakness_on_new_password(anonymous):
+    admin = anonymous.login("admin")
+    body = create(admin)
+    staff = anonymous.login(body["username"], PASSWORD)
+
+    for password, why in _weak_for(body["username"]):
+        refused = staff.call("POST", "/api/v1/auth/password",
+                             {"current_password": PASSWORD, "new_password": password})
+        assert assert_problem(refused, 422, "invalid_input")["errors"] == \
+            {"new_password": [why]}
+    both = staff.call("POST", "/api/v1/auth/password",
+                      {"current_password": "not-it-at-all", "new_password": "qwerty123456"})
+    assert set(assert_problem(both, 422, "wrong_password")["errors"]) == \
+        {"current_password", "new_password"}
+    assert staff.call("GET", "/api/v1/me").status_code == 200  # nothing changed
+
+    changed = staff.call("POST", "/api/v1/auth/password",
+                         {"current_password": PASSWORD, "new_password": "harbour-lamp-2027"})
+
+    assert changed.status_code == 200, changed.text
+    assert anonymous.login(body["username"], "harbour-lamp-2027")
+
+
+def test_the_password_page_shows_a_staff_login_what_is_wrong_next_to_the_field(anonymous):
+    admin = anonymous.login("admin")
+    body = create(admin)
+    browser = log_in(anonymous.base, body["username"], PASSWORD)
+    page = browser.get(anonymous.base + "/password", timeout=TIMEOUT)
+    assert "至少 12 位" in page.text
+
+    def post(new: str):
+        return browser.post(anonymous.base + "/password", allow_redirects=False,
+                            timeout=TIMEOUT, data={
+                                "csrf": csrf_of(page.url, page.text),
+                                "current_password": PASSWORD, "new_password": new,
+                                "new_password_again": new})
+
+    for password, chinese in zip([p for p, _ in _weak_for(body["username"])],
+                                 ["此角色的密码至少 12 位。", "不能包含用户名。",
+                                  "这是最常见的密码之一，请另选一个。"], strict=True):
+        refused = post(password)
+        assert refused.status_code == 422
+        assert field_errors(refused.text) == {"new_password": [chinese]}
+    assert post("harbour-lamp-2027").headers["Location"] == "/staff"

@@ -2,6 +2,7 @@
 import secrets
 from urllib.parse import quote, urlparse
 
+from services.gateway import passwords
 from services.gateway.auth import Token, Unauthorized, change_password, log_in, revoke
 from services.gateway.routes import client_address
 from services.gateway.schemas import PasswordIn
@@ -50,6 +51,10 @@ def _again(ui: Ui, template: str, **context) -> Again:
     return lambda status, errors: ui.render(template, status, errors=errors, **context)
 
 
+def _password_page(ui: Ui) -> Again:
+    return _again(ui, "password.html", minimum=passwords.min_length(ui.actor["role"]))
+
+
 def _logged_in(response, token: Token):
     response.set_cookie(SESSION, token.value, max_age=token.ttl, httponly=True, samesite="Lax",
                         secure=secure_cookies())
@@ -64,7 +69,8 @@ class AuthPages:
     @page("GET", "/login", None)
     def login_form(self, ui: Ui):
         return with_form_nonce(ui, lambda: ui.render(
-            "login.html", next=ui.request.args.get("next", ""), errors={}))
+            "login.html", next=ui.request.args.get("next", ""), errors={},
+            expired=bool(ui.request.args.get("expired"))))
 
     @page("POST", "/login", None)
     def login(self, ui: Ui):
@@ -90,7 +96,7 @@ class AuthPages:
 
     @page("GET", PASSWORD_PAGE, ROLES, password_pending=True)
     def password_form(self, ui: Ui):
-        return ui.render("password.html", errors={})
+        return _password_page(ui)(200, {})
 
     @page("POST", PASSWORD_PAGE, ROLES, PASSWORD_PAGE, password_pending=True)
     def password_change(self, ui: Ui):
@@ -100,7 +106,7 @@ class AuthPages:
         typo = body["new_password"] != ui.form.get("new_password_again")
         errors = checked(ui, PasswordIn(), body, found={"new_password_again": [
             ui.gettext("The two new passwords differ.")]} if typo else None)
-        again = _again(ui, "password.html")
+        again = _password_page(ui)
         if errors:
             return again(422, errors)
         try:

@@ -13,7 +13,12 @@ from urllib.parse import quote, urlencode, urlparse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
-from services.gateway.auth import PasswordChangeRequired, Unauthorized, current_actor
+from services.gateway.auth import (
+    PasswordChangeRequired,
+    SessionExpired,
+    Unauthorized,
+    current_actor,
+)
 from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
 from services.gateway.web import i18n, texts
 from services.gateway.web.forms import field_errors, status_of, whole
@@ -178,6 +183,10 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
                 try:
                     ui.actor = current_actor(self.db, f"Bearer {ui.token}",
                                              given.password_pending)
+                except SessionExpired:  # the login page says why
+                    response = ui.redirect("/login?expired=1&next=" + quote(request.path))
+                    response.delete_cookie(SESSION)
+                    return response
                 except Unauthorized:
                     return ui.redirect("/login?next=" + quote(request.path))
                 except PasswordChangeRequired:

@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
 from deploy.ops import (
+    backups,
     deadletters,
     importing,
     reconciling,
@@ -134,6 +135,32 @@ def outbox_backlog(args) -> int:
     return 0
 
 
+def back_up(args) -> int:
+    try:
+        manifest = backups.backup(Path(args.dir), args.only)
+    except backups.Refused as refused:
+        print(f"no backup: {refused}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"no backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backup in {args.dir}: {len(manifest['files'])} files sealed with key "
+          f"{manifest['key_id']!r}, {backups.MANIFEST} last")
+    return 0
+
+
+def restore(args) -> int:
+    try:
+        backups.restore(Path(args.dir), args.only, force=args.force)
+    except backups.Refused as refused:
+        print(f"nothing restored: {refused}", file=sys.stderr)
+        return 2
+    except OSError as error:  # part-way: what was put back is listed above
+        print(f"restore stopped: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
     top.add_argument("--amqp-uri", default=amqp_uri(), help="broker (default: $AMQP_URI)")
@@ -178,6 +205,20 @@ def parser() -> argparse.ArgumentParser:
     hours.add_argument("--to", dest="end", required=True, type=_day, help="YYYY-MM-DD")
     hours.add_argument("--out", required=True, help="the CSV file to write")
     hours.set_defaults(run=export_hours)
+    keep = commands.add_parser("backup", help="every database and the documents, sealed, "
+                               "into a new folder", description=backups.backup.__doc__)
+    keep.add_argument("dir", help="a new or empty folder (made 0700)")
+    keep.add_argument("--only", action="append", choices=backups.PARTS,
+                      help="this part alone (repeat for more)")
+    keep.set_defaults(run=back_up)
+    back = commands.add_parser("restore", help="put a backup back in place (stop the "
+                               "services first)", description=backups.restore.__doc__)
+    back.add_argument("dir", help="a folder `backup` wrote")
+    back.add_argument("--only", action="append", choices=backups.PARTS,
+                      help="this part alone (repeat for more)")
+    back.add_argument("--force", action="store_true",
+                      help="even though a database seems in use by running services")
+    back.set_defaults(run=restore)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top

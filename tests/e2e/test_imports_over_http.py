@@ -17,7 +17,7 @@ from tests.family_data import resident
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BORN = date(1958, 3, 3)  # nobody else's people here were born that day
-VILLAGE = "341181001001"
+VILLAGE = "341181002002"  # this module's own: its families are found by it
 HEADERS_ZH = ["户编号", "家庭类别", "地址", "村(社区)代码", "姓名", "身份证号", "与户主关系",
               "手机号"]
 HEADERS_EN = ["Household number", "Family category", "Address", "Village code", "Name",
@@ -68,9 +68,18 @@ def bring_in(client, register, content, name="families.xlsx", **query):
 
 
 def families_with(client, n: int) -> list[dict]:
-    found = client.call("GET", "/api/v1/families", params={"limit": 500}).json()["items"]
-    ids = {person(n)[-4:]}  # masked: the last four digits stay
-    return [f for f in found if any(m["id_number"][-4:] in ids and
+    """The families holding this module's person `n`, every page of its village read."""
+    found = []
+    offset = 0
+    while True:
+        page = client.call("GET", "/api/v1/families", params={
+            "limit": 500, "offset": offset, "village_code": VILLAGE}).json()
+        found += page["items"]
+        offset += 500
+        if offset >= page["total"]:
+            break
+    last_four = person(n)[-4:]  # masked: the last four digits stay
+    return [f for f in found if any(m["id_number"][-4:] == last_four and
                                     m["name"] == f"导入{n}" for m in f["members"])]
 
 

@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import String
+from sqlalchemy import String, Text
+from sqlalchemy.orm import validates
 from sqlalchemy.types import TypeDecorator
 
 from shared.settings import var_dir
@@ -28,6 +30,8 @@ from shared.settings import var_dir
 PREFIX = "enc1"  # enc1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>
 NONCE_BYTES = 12
 KEY_BYTES = 32
+INDEX_LENGTH = 43  # a blind index: an HMAC-SHA256 in unpadded base64
+SEALED_LENGTH = 200  # a sealed identity number or phone: about 70 characters
 
 
 class KeyProblem(RuntimeError):
@@ -148,18 +152,76 @@ def _unb64(text: str) -> bytes:
         raise ValueError("not base64") from None
 
 
-class Sealed(TypeDecorator):
-    """A column holding a personal datum sealed: the model reads and writes it in clear;
-    the database holds `enc1:…`. `field` (table.column) is bound into each value."""
-    impl = String
-    cache_ok = True
-
-    def __init__(self, field: str, length: int = 200):
-        super().__init__(length)
-        self.field = field
-
+class _Sealing:
     def process_bind_param(self, value, dialect):
         return None if value is None else keyring().seal(value, self.field)
 
     def process_result_value(self, value, dialect):
         return None if value is None else keyring().open(value, self.field)
+
+
+class Sealed(_Sealing, TypeDecorator):
+    """A column holding a personal datum sealed: the model reads and writes it in clear;
+    the database holds `enc1:…`. `field` (table.column) is bound into each value."""
+    impl = String
+    cache_ok = True  # its state (field, length) is its cache key
+
+    def __init__(self, field: str, length: int = SEALED_LENGTH):
+        super().__init__(length)
+        self.field = field
+
+
+class SealedText(_Sealing, TypeDecorator):
+    """Sealed, for text of any length (an event's payload)."""
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, field: str):
+        super().__init__()
+        self.field = field
+
+
+def blind(value: str | None, kind: str) -> str | None:
+    """The blind index of `value` (None stays None): what a column is looked up by."""
+    return None if value is None else keyring().index(value, kind)
+
+
+class IdNumberIndexed:
+    """A model with a sealed `id_number` and its blind index `id_index`, set together: the
+    index is what lookups and the unique key use, since the sealed value differs each time
+    it is written."""
+
+    @validates("id_number")
+    def _index_id_number(self, key, value):
+        self.id_index = blind(value, "id_number")
+        return value
+
+
+def seal_table(bind, table: str, fields: tuple[str, ...],
+               indexes: dict[str, tuple[str, str]] | None = None, batch: int = 1_000) -> int:
+    """For a migration: each row's `fields` sealed where they are still clear (a second run
+    seals nothing twice), and each blind index column set from its field, `indexes` being
+    {index column: (field, kind)}. Returns how many rows it changed."""
+    ring = keyring()
+    indexes = indexes or {}
+    rows_of = sa.table(table, sa.column("id"), *(sa.column(name) for name in fields),
+                       *(sa.column(name) for name in indexes))
+    changed = last = 0
+    while True:
+        rows = bind.execute(sa.select(rows_of.c.id, *(rows_of.c[f] for f in fields))
+                            .where(rows_of.c.id > last).order_by(rows_of.c.id)
+                            .limit(batch)).all()
+        if not rows:
+            return changed
+        for row in rows:
+            stored = row._mapping
+            clear = {f: ring.open(stored[f], f"{table}.{f}") if sealed_key_of(stored[f])
+                     else stored[f] for f in fields}
+            values = {f: ring.seal(stored[f], f"{table}.{f}") for f in fields
+                      if stored[f] is not None and not sealed_key_of(stored[f])}
+            values.update({column: blind(clear[field], kind)
+                           for column, (field, kind) in indexes.items()})
+            if values:
+                bind.execute(sa.update(rows_of).where(rows_of.c.id == row.id).values(**values))
+                changed += 1
+        last = rows[-1].id

@@ -42,9 +42,11 @@ Write = Callable[[Session, Unit], str]  # → created, updated or unchanged
 
 
 def apply(session: Session, batch: dict, schema: Schema, write: Write,
-          group: Callable[[dict], Hashable] | None = None) -> Applied:
+          group: Callable[[dict], Hashable] | None = None,
+          prepare: Callable[[Session, list[Unit]], None] | None = None) -> Applied:
     """`batch`: shared.contracts.imports.ImportBatchIn, loaded. `group(cells)`: the unit a
-    row belongs to (None: the row alone)."""
+    row belongs to (None: the row alone). `prepare(session, units)`: before any is written,
+    with every unit to be written (to look up what the whole batch needs at once)."""
     applied = Applied()
     units: dict[Hashable, Unit] = {}
     bad_units: dict[Hashable, int] = {}  # unit → the first of its rows in error
@@ -62,6 +64,8 @@ def apply(session: Session, batch: dict, schema: Schema, write: Write,
         unit = units.setdefault(key, Unit())
         unit.rows.append(row["row"])
         unit.values.append(values)
+    if prepare is not None:
+        prepare(session, [unit for key, unit in units.items() if key not in bad_units])
     for key, unit in units.items():
         if key in bad_units:
             applied.errors.extend(_with_group(number, bad_units[key]) for number in unit.rows)

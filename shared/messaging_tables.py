@@ -8,9 +8,10 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    Text,
     func,
 )
+
+from shared.crypto import SealedText
 
 
 def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -19,7 +20,8 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(100), nullable=False),
-        Column("payload", Text, nullable=False),
+        # Events carry names, addresses and the like: sealed at rest like the rest.
+        Column("payload", SealedText("outbox.payload"), nullable=False),
         Column("correlation_id", String(100), nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published", Boolean, nullable=False, default=False, index=True),

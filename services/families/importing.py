@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.families import domain, register
 from services.families.models import FamilyMember
+from shared.crypto import blind
 from shared.imports import Unit
 
 HOUSEHOLD = ("category", "address", "village_code")
@@ -19,21 +20,31 @@ def household(cells: dict) -> str | None:
     return cells.get("household_no")
 
 
-def write(session: Session, association: str, unit: Unit, actor: dict) -> str:
-    body = domain.household_body(unit.values, HOUSEHOLD, PERSON)
-    found = _family_holding(session, association, [m["id_number"] for m in body["members"]])
-    if found is None:
-        register.register(session, association, body, actor)
-        return "created"
-    return "updated" if register.revise(session, association, found, body, actor)[1] \
-        else "unchanged"
+class Households:
+    """The households of one batch, written one by one, with who of their people is in a
+    family already looked up once for the whole batch (a person appears in one row of a
+    file at most; one in two households of a batch is caught when the second is written)."""
 
+    def __init__(self, association: str, actor: dict):
+        self.association = association
+        self.actor = actor
+        self.holding: dict[str, int] = {}  # id number → the id of the family holding them
 
-def _family_holding(session: Session, association: str, id_numbers: list[str]) -> int | None:
-    """The family of the first of these people who is in one. Were others in another
-    family, the update names it (already_in_family)."""
-    return session.scalars(
-        select(FamilyMember.family_id)
-        .where(FamilyMember.association_code == association,
-               FamilyMember.id_number.in_(id_numbers))
-        .order_by(FamilyMember.family_id).limit(1)).first()
+    def prepare(self, session: Session, units: list[Unit]) -> None:
+        people = {blind(row["id_number"], "id_number"): row["id_number"]
+                  for unit in units for row in unit.values}
+        found = session.execute(
+            select(FamilyMember.id_index, FamilyMember.family_id)
+            .where(FamilyMember.association_code == self.association,
+                   FamilyMember.id_index.in_(list(people)))).all()
+        self.holding = {people[index]: family_id for index, family_id in found}
+
+    def write(self, session: Session, unit: Unit) -> str:
+        body = domain.household_body(unit.values, HOUSEHOLD, PERSON)
+        held = sorted(self.holding[m["id_number"]] for m in body["members"]
+                      if m["id_number"] in self.holding)
+        if not held:
+            register.register(session, self.association, body, self.actor, elsewhere={})
+            return "created"
+        changed = register.revise(session, self.association, held[0], body, self.actor)[1]
+        return "updated" if changed else "unchanged"

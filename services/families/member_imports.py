@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.families import members
 from services.families.models import Family, Member
+from shared.crypto import blind
 from shared.errors import Conflict, DomainError, NotFound
 from shared.imports import Unit
 
@@ -32,8 +33,9 @@ def write(session: Session, county: str, unit: Unit, actor: dict) -> str:
 
 
 def _member(session: Session, county: str, id_number: str) -> Member | None:
-    return session.scalars(select(Member).where(Member.association_code == county,
-                                                Member.id_number == id_number)).one_or_none()
+    return session.scalars(select(Member).where(
+        Member.association_code == county,
+        Member.id_index == blind(id_number, "id_number"))).one_or_none()
 
 
 def _check_same(member: Member, row: dict) -> None:

@@ -10,6 +10,7 @@ from services.families import domain
 from services.families.associations import known_codes
 from services.families.models import Family, Member, Pairing
 from shared import rows
+from shared.crypto import blind
 from shared.errors import Conflict
 from shared.paging import Page
 
@@ -35,7 +36,7 @@ def join(session: Session, county: str, body: dict, actor: dict) -> Member:
         # The unique id number, not a look first: two staff adding one person at once.
         existing = session.scalars(select(Member).where(
             Member.association_code == county,
-            Member.id_number == body["id_number"])).one()
+            Member.id_index == blind(body["id_number"], "id_number"))).one()
         raise Conflict(f"Already member {member_no(existing)}.", "already_member",
                        {"id_number": [f"Already member {member_no(existing)}."]}) from None
     return member

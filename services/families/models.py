@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.columns import created
+from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed
 from shared.messaging_tables import add_messaging_tables
 
 
@@ -33,7 +34,7 @@ class Family(Base):
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))
     category: Mapped[str] = mapped_column(String(20))
-    address: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Sealed("families.address", 1000))
     village_code: Mapped[str] = mapped_column(String(12))
     registered_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = created()
@@ -43,18 +44,21 @@ class Family(Base):
                                                    cascade="all, delete-orphan")
 
 
-class FamilyMember(Base):
-    """A person in a family. The association's unique key on the id number is what keeps
-    one person in one family, even when two staff register the same person at once."""
+class FamilyMember(IdNumberIndexed, Base):
+    """A person in a family. The association's unique key on the id number's blind index
+    is what keeps one person in one family, even when two staff register the same person at
+    once. The id number and the phone are sealed."""
     __tablename__ = "family_members"
-    __table_args__ = (UniqueConstraint("association_code", "id_number"),)
+    __table_args__ = (Index("uq_family_members_id_index", "association_code", "id_index",
+                            unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
     association_code: Mapped[str] = mapped_column(String(6))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str] = mapped_column(String(18))
+    id_number: Mapped[str] = mapped_column(Sealed("family_members.id_number"))
+    id_index: Mapped[str] = mapped_column(String(INDEX_LENGTH))
     relation: Mapped[str] = mapped_column(String(10))
-    phone: Mapped[str | None] = mapped_column(String(11))
+    phone: Mapped[str | None] = mapped_column(Sealed("family_members.phone"))
 
 
 class FamilyNumbers(Base):
@@ -120,17 +124,19 @@ class GrassrootsAssociation(Base):
     created_at: Mapped[datetime] = created()
 
 
-class Member(Base):
+class Member(IdNumberIndexed, Base):
     """A member (会员) of the association, in one of its grassroots associations. The
-    unique id number keeps one person one member, even when two staff add them at once."""
+    unique blind index of the id number keeps one person one member, even when two staff add
+    them at once. The id number and the phone are sealed."""
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("association_code", "id_number"),
+    __table_args__ = (Index("uq_members_id_index", "association_code", "id_index", unique=True),
                       Index("ix_members_grassroots", "association_code", "grassroots_code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str] = mapped_column(String(11))
+    id_number: Mapped[str] = mapped_column(Sealed("members.id_number"))
+    id_index: Mapped[str] = mapped_column(String(INDEX_LENGTH))
+    phone: Mapped[str] = mapped_column(Sealed("members.phone"))
     grassroots_code: Mapped[str] = mapped_column(String(12))
     created_by: Mapped[str] = mapped_column(String(100))
     joined_at: Mapped[datetime] = created()

@@ -8,17 +8,23 @@ from services.families import domain
 from services.families.models import OUTBOX, Family, FamilyMember, FamilyNumbers
 from shared import rows
 from shared.clock import now_utc
+from shared.crypto import blind
 from shared.identity import mask_id_number
 from shared.outbox import record_event
 
 
-def register(session: Session, association: str, body: dict, actor: dict) -> Family:
+def register(session: Session, association: str, body: dict, actor: dict,
+             elsewhere: dict[str, str] | None = None) -> Family:
+    """`elsewhere`: the family number of each of these people already in a family, when
+    the caller has looked it up (an import, for its whole batch at once); else looked up
+    here. Either way the unique key catches a family committed meanwhile."""
     members = domain.members_of(body["members"])
     domain.check_members(members)
     # Numbered first: the counter's lock queues registrations, so the check that follows
     # sees every registration before this one.
     number = domain.family_no(association, _next_number(session, association))
-    domain.check_not_elsewhere(members, _families_of(session, association, members))
+    domain.check_not_elsewhere(members, elsewhere if elsewhere is not None else
+                               _families_of(session, association, members))
     family = Family(association_code=association, family_no=number,
                     category=body["category"], address=body["address"],
                     village_code=body["village_code"], registered_by=actor["username"],
@@ -85,7 +91,8 @@ def _families_of(session: Session, association: str, members: list[domain.Member
     query = (select(FamilyMember.id_number, Family.family_no)
              .join(Family, Family.id == FamilyMember.family_id)
              .where(FamilyMember.association_code == association,
-                    FamilyMember.id_number.in_([m.id_number for m in members])))
+                    FamilyMember.id_index.in_([blind(m.id_number, "id_number")
+                                               for m in members])))
     if except_family is not None:
         query = query.where(FamilyMember.family_id != except_family)
     return dict(session.execute(query).all())

@@ -104,11 +104,10 @@ class FamiliesService(Service):
         actor = load_actor(actor, STAFF)
         batch = load(BATCH, payload)
         county = actor["association_code"]
+        households = importing.Households(county, actor)
         with self.db.transaction() as session:
-            return imported_view(apply(
-                session, batch, FAMILY_ROW,
-                lambda session, unit: importing.write(session, county, unit, actor),
-                importing.household))
+            return imported_view(apply(session, batch, FAMILY_ROW, households.write,
+                                       importing.household, households.prepare))
 
     @rpc
     def get_family(self, family_id, actor):

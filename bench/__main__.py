@@ -55,7 +55,7 @@ BENCHMARKS = (
                "import_families_peak_rss_mb", "donation_p95_ms_during_import",
                "export_rows_per_s", "export_rss_before_mb", "export_peak_rss_mb"),
               {"persons": 100_000, "households": 30_000},
-              {"persons": 3_000, "households": 900, "http_persons": 1_000}),
+              {"persons": 3_000, "households": 900}),
 )
 
 TARGETS = (

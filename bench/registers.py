@@ -2,7 +2,7 @@
 out, while donations keep coming.
 
     .venv/bin/python -m bench.registers [--persons 100000] [--households 30000]
-        [--http-persons 5000] [--donations-per-s 10] [--postgres]
+        [--donations-per-s 10] [--postgres]
 
 On a throwaway system (its own vhost; SQLite, or with --postgres every service on a
 throwaway PostgreSQL schema), with another client recording donations (POST
@@ -10,18 +10,12 @@ throwaway PostgreSQL schema), with another client recording donations (POST
 whether or not the one before was answered:
 
 1. quiet: the donations alone, for the latency to compare with.
-2. http: POST /api/v1/imports/families?dry_run=false as staff1, a workbook of
-   `http_persons` people. The gateway answers an API request within its deadline
-   (services.gateway.routes.RPC_TIMEOUT_SECONDS, 30 s) or with 503, so the full register
-   cannot come in through one request at the rate the families service writes it.
-3. probe: the full workbook through the same request as a dry run (nothing written), for
-   the gateway's memory while it holds the whole file, and whether the request outlives
-   the deadline.
-4. cli: the full workbook, `persons` people in `households` households, written with
-   `python -m deploy.ops import families FILE` (the same reading and batches as the
-   gateway, straight over RPC): rows per second, the families service's peak RSS, the
-   ops process's, and the donations' latency while the rows go in.
-5. exports: every family, a row per member, with GET /api/v1/families/export as xlsx and
+2. import: POST /api/v1/imports/families?dry_run=false as staff1 with the workbook of
+   `persons` people in `households` households; the request answers 202 once
+   IMPORT_WAIT_SECONDS have passed and the import is followed (GET /api/v1/imports/{id})
+   to its end: rows per second from the request to the last row written, the gateway's
+   and the families service's peak RSS, and the donations' latency meanwhile.
+3. exports: every family, a row per member, with GET /api/v1/families/export as xlsx and
    as CSV: rows per second, and the gateway's RSS before and at its peak.
 
 Peak RSS is the kernel's high-water mark (VmHWM, reset as a phase starts) and samples every
@@ -35,7 +29,6 @@ import csv
 import http.client
 import json
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -61,10 +54,9 @@ from bench.donations import (
 from bench.replicas import cpu_times, postgres_schemas
 from deploy.seed import seed
 from services.gateway.imports.registers import REGISTERS
-from services.gateway.routes import RPC_TIMEOUT_SECONDS
 from shared.contracts.families import CATEGORIES
 from shared.identity import make_resident_id
-from shared.settings import PROJECT_ROOT, import_max_bytes
+from shared.settings import import_max_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGION = "341181"
@@ -275,64 +267,29 @@ def check_import(answer: dict, persons: int, created: bool = True) -> None:
 
 
 def phase_http(system, token: str, path: Path, persons: int, postgres: bool) -> dict:
+    """The full workbook through the gateway, as staff bring it in: the request answers
+    202 once IMPORT_WAIT_SECONDS have passed, and the import is followed to its end."""
     phase = Phase(system, postgres)
     response = post_import(system.url, token, path, dry_run=False)
-    cost = phase.end(persons)
-    if response.status_code not in (200, 201):
+    if response.status_code not in (200, 202):
         raise BenchFailure(f"the import of {persons} rows over HTTP answered "
-                           f"{response.status_code} after {cost['seconds']:.1f} s (the "
-                           f"gateway's deadline is {RPC_TIMEOUT_SECONDS} s): "
-                           f"{response.text[:300]}")
-    check_import(response.json(), persons)
-    return {"import_families_http_rows_per_s": persons / cost["seconds"],
-            "import_families_http_seconds": cost["seconds"],
-            "import_families_http_rows": persons,
-            "import_gateway_http_peak_rss_mb": cost["peaks"]["gateway"],
-            "import_families_http_peak_rss_mb": cost["peaks"]["families"],
-            "import_http_other_load_cores": cost["other_load_cores"],
-            **_cpu(cost, "import_http")}
-
-
-def phase_probe(system, token: str, path: Path, persons: int, postgres: bool) -> dict:
-    """The full workbook through the gateway as a dry run."""
-    phase = Phase(system, postgres)
-    response = post_import(system.url, token, path, dry_run=True)
+                           f"{response.status_code}: {response.text[:300]}")
+    answer = response.json()
+    while answer["status"] == "running":
+        time.sleep(0.5)
+        answer = requests.get(f"{system.url}/api/v1/imports/{answer['import_id']}",
+                              headers={"Authorization": f"Bearer {token}"},
+                              timeout=CLIENT_TIMEOUT).json()
     cost = phase.end(persons)
-    if response.status_code in (200, 201):
-        check_import(response.json(), persons, created=False)
-    elif response.status_code != 503:
-        raise BenchFailure(f"the dry run over HTTP answered {response.status_code}: "
-                           f"{response.text[:300]}")
-    settle(system.processes["families-1"].pid)
-    return {"import_gateway_peak_rss_mb": cost["peaks"]["gateway"],
-            "import_gateway_rss_before_mb": cost["before"]["gateway"],
-            "import_http_full_status": response.status_code,
-            "import_http_full_seconds": cost["seconds"]}
-
-
-def phase_cli(system, config: dict, path: Path, persons: int, work: Path,
-              postgres: bool) -> dict:
-    phase = Phase(system, postgres)
-    with open(work / "ops.out", "w+") as out:
-        ops = subprocess.Popen([sys.executable, "-m", "deploy.ops", "--amqp-uri",
-                                config["AMQP_URI"], "import", "families", str(path), "--quiet"],
-                               cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(ops.pid, 0)  # the ops process's own peak RSS and CPU
-        ops.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        ops_cpu = usage.ru_utime + usage.ru_stime
-        cost = phase.end(persons, ops_cpu)
-        out.seek(0)
-        said = out.read()
-    if ops.returncode != 0 or f"created {persons}," not in said:
-        raise BenchFailure(f"deploy.ops import exited {ops.returncode}: "
-                           f"{said[-500:]}")
+    check_import(answer, persons)
     return {"import_families_rows_per_s": persons / cost["seconds"],
             "import_families_seconds": cost["seconds"], "import_families_rows": persons,
+            "import_first_answer_status": response.status_code,
+            "import_gateway_peak_rss_mb": cost["peaks"]["gateway"],
+            "import_gateway_rss_before_mb": cost["before"]["gateway"],
             "import_families_peak_rss_mb": cost["peaks"]["families"],
             "import_families_rss_before_mb": cost["before"]["families"],
-            "import_ops_peak_rss_mb": usage.ru_maxrss / 1024,  # kilobytes on Linux
-            "import_other_load_cores": cost["other_load_cores"],
-            "import_cpu_ms_per_row_ops": ops_cpu * 1000 / persons, **_cpu(cost, "import")}
+            "import_other_load_cores": cost["other_load_cores"], **_cpu(cost, "import")}
 
 
 def _cpu(cost: dict, prefix: str) -> dict:
@@ -385,22 +342,19 @@ def families_listed(url: str, token: str) -> tuple[int, int]:
     return page["total"], sum(max(1, len(family["members"])) for family in page["items"])
 
 
-def measure(persons: int = 100_000, households: int = 30_000, http_persons: int = 5_000,
-            donations_per_s: float = 10, postgres: bool = False) -> dict:
+def measure(persons: int = 100_000, households: int = 30_000, donations_per_s: float = 10,
+            postgres: bool = False) -> dict:
     """Every phase on one throwaway system; raises BenchFailure (logs kept) when a row, a
     donation or an exported row goes missing."""
-    http_households = max(1, http_persons * households // persons)
     with ExitStack() as stack:
         if postgres:
             stack.enter_context(postgres_schemas())
         system, config = stack.enter_context(throwaway_system("phf-bench-registers-"))
         work = Path(system.log_dir).parent
-        small, full = work / "families-http.xlsx", work / "families.xlsx"
-        write_workbook(small, http_persons, http_households, persons, tag="W")
+        full = work / "families.xlsx"
         figures = {"import_file_mb": write_workbook(full, persons, households) / MB,
                    "import_households": households,
-                   "import_database": "postgresql" if postgres else "sqlite",
-                   "gateway_deadline_s": RPC_TIMEOUT_SECONDS}
+                   "import_database": "postgresql" if postgres else "sqlite"}
         seed(config)
         token = login(system.url)
         before, demo_rows = families_listed(system.url, token)
@@ -408,24 +362,17 @@ def measure(persons: int = 100_000, households: int = 30_000, http_persons: int 
         try:
             time.sleep(QUIET_SECONDS if donations_per_s else 0)
             figures.update(donations.latency(0, time.monotonic(), "quiet"))
-            for name, run in (
-                    ("http_import", lambda: phase_http(system, token, small, http_persons,
-                                                       postgres)),
-                    ("http_full", lambda: phase_probe(system, token, full, persons, postgres)),
-                    ("import", lambda: phase_cli(system, config, full, persons, work,
-                                                 postgres))):
-                started = time.monotonic()
-                figures.update(run())
-                figures.update(donations.latency(started, time.monotonic(), f"during_{name}"))
+            started = time.monotonic()
+            figures.update(phase_http(system, token, full, persons, postgres))
+            figures.update(donations.latency(started, time.monotonic(), "during_import"))
         finally:
             donations.stop()
         added = families_listed(system.url, token)[0] - before
-        if added != households + http_households:
-            raise BenchFailure(f"{added} families were added for "
-                               f"{households + http_households} households")
+        if added != households:
+            raise BenchFailure(f"{added} families were added for {households} households")
         for kind in ("xlsx", "csv"):
             figures.update(phase_export(system, token, work / f"export.{kind}",
-                                        demo_rows + http_persons + persons, kind, postgres))
+                                        demo_rows + persons, kind, postgres))
     return {**figures, "cores": os.cpu_count()}
 
 
@@ -433,14 +380,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--households", type=int, default=30_000)
-    parser.add_argument("--http-persons", type=int, default=5_000,
-                        help="the workbook brought in over HTTP (within the deadline)")
     parser.add_argument("--donations-per-s", type=float, default=10)
     parser.add_argument("--postgres", action="store_true", help="every service on PostgreSQL")
     args = parser.parse_args()
     try:
-        figures = measure(args.persons, args.households, args.http_persons,
-                          args.donations_per_s, args.postgres)
+        figures = measure(args.persons, args.households, args.donations_per_s,
+                          args.postgres)
     except BenchFailure as exc:
         report_failure(exc)
         return 1

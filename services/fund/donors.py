@@ -1,4 +1,5 @@
-"""Donors are found again by identity number, credit code or phone, never duplicated."""
+"""Donors are found again by identity number, credit code or phone, never duplicated. The
+identity number and the phone are sealed: a donor is looked up by their blind indexes."""
 from types import SimpleNamespace
 
 from sqlalchemy import insert, or_, select
@@ -7,10 +8,15 @@ from sqlalchemy.orm import Session
 
 from services.fund.models import Donor, IdentityReveal
 from shared import rows
+from shared.crypto import blind
 from shared.errors import NotFound
 from shared.paging import Page
 
 IDENTIFIERS = ("id_number", "credit_code", "phone")
+# What each identifier is looked up by: the blind index of a sealed one (with its kind),
+# the column itself for the credit code, which is public.
+LOOKUP = {"id_number": ("id_index", "id_number"), "credit_code": ("credit_code", None),
+          "phone": ("phone_index", "phone")}
 
 
 def find_or_create(session: Session, association: str, details: dict):
@@ -127,8 +133,11 @@ def get(session: Session, association: str, donor_id: int) -> Donor:
 
 
 def _columns(association: str, details: dict) -> dict:
+    """A donor's row for an insert, which sets no blind index by itself."""
     return {"association_code": association, "kind": details["kind"], "name": details["name"],
-            **{column: details.get(column) for column in IDENTIFIERS}}
+            **{column: details.get(column) for column in IDENTIFIERS},
+            "id_index": blind(details.get("id_number"), "id_number"),
+            "phone_index": blind(details.get("phone"), "phone")}
 
 
 def _match(session: Session, association: str, details: dict) -> Donor | None:
@@ -137,12 +146,23 @@ def _match(session: Session, association: str, details: dict) -> Donor | None:
 
 def _candidates(session: Session, association: str, details: list[dict]) -> list[Donor]:
     """The association's donors sharing an identifier with any of `details`, oldest first."""
-    wanted = [getattr(Donor, column).in_(values) for column in IDENTIFIERS
-              if (values := {d[column] for d in details if d.get(column)})]
+    wanted = [getattr(Donor, LOOKUP[column][0]).in_(values) for column in IDENTIFIERS
+              if (values := {_looked_up(column, d[column]) for d in details if d.get(column)})]
     if not wanted:
         return []
     return list(session.scalars(select(Donor).where(Donor.association_code == association,
                                                     or_(*wanted)).order_by(Donor.id)))
+
+
+def holds(column: str, value: str):
+    """The condition that a donor holds this identifier: on its blind index when sealed."""
+    return getattr(Donor, LOOKUP[column][0]) == _looked_up(column, value)
+
+
+def _looked_up(column: str, value: str) -> str:
+    """What the identifier's lookup column holds for this value."""
+    kind = LOOKUP[column][1]
+    return value if kind is None else blind(value, kind)
 
 
 def _match_among(donors: list[Donor], details: dict) -> Donor | None:

@@ -49,7 +49,7 @@ def _holding(session: Session, association: str, column: str, value: str | None)
     if value is None:
         return None
     return session.scalars(select(Donor).where(Donor.association_code == association,
-                                               getattr(Donor, column) == value)).one_or_none()
+                                               donors.holds(column, value))).one_or_none()
 
 
 def _namesake(session: Session, association: str, column: str, row: dict) -> Donor | None:
@@ -57,8 +57,8 @@ def _namesake(session: Session, association: str, column: str, row: dict) -> Don
         return None
     found = select(Donor).where(Donor.association_code == association,
                                 Donor.kind == row["kind"], Donor.name == row["name"],
-                                Donor.phone.is_(None) if row["phone"] is None
-                                else Donor.phone == row["phone"])
+                                Donor.phone_index.is_(None) if row["phone"] is None
+                                else donors.holds("phone", row["phone"]))
     if row[column] is not None:
         found = found.where(getattr(Donor, column).is_(None))
     return session.scalars(found.order_by(Donor.id).limit(1)).first()

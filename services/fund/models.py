@@ -15,9 +15,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from shared.columns import created
+from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed, blind
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
@@ -60,19 +61,28 @@ class Project(Base):
     fund: Mapped[Fund] = relationship()
 
 
-class Donor(Base):
+class Donor(IdNumberIndexed, Base):
+    """Someone who gives. The identity number and the phone are sealed, found by their blind
+    indexes (set with them); an organisation's credit code is public and kept in clear."""
     __tablename__ = "donors"
     # One donor per identity number or credit code; phones may be shared by a family.
-    __table_args__ = (UniqueConstraint("association_code", "id_number"),
+    __table_args__ = (Index("uq_donors_id_index", "association_code", "id_index", unique=True),
                       UniqueConstraint("association_code", "credit_code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    id_number: Mapped[str | None] = mapped_column(Sealed("donors.id_number"))
+    id_index: Mapped[str | None] = mapped_column(String(INDEX_LENGTH))
     credit_code: Mapped[str | None] = mapped_column(String(18))
-    phone: Mapped[str | None] = mapped_column(String(11), index=True)
+    phone: Mapped[str | None] = mapped_column(Sealed("donors.phone"))
+    phone_index: Mapped[str | None] = mapped_column(String(INDEX_LENGTH), index=True)
     created_at: Mapped[datetime] = created()
+
+    @validates("phone")
+    def _index_phone(self, key, value):
+        self.phone_index = blind(value, "phone")
+        return value
 
 
 class LedgerTransaction(Base):
@@ -179,7 +189,8 @@ class Disbursement(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     purpose: Mapped[str] = mapped_column(Text)
     payee_name: Mapped[str] = mapped_column(String(200))
-    payee_id_number: Mapped[str | None] = mapped_column(String(18))
+    payee_id_number: Mapped[str | None] = mapped_column(
+        Sealed("disbursements.payee_id_number"))  # shown masked, never looked up
     reference: Mapped[str | None] = mapped_column(String(200))
     # Set when another service opens the disbursement (a claim id): one claim, one payout.
     source_key: Mapped[str | None] = mapped_column(String(200), unique=True)

@@ -12,6 +12,7 @@ from services.volunteers import domain, people
 from services.volunteers.models import Application, Volunteer
 from shared import rows
 from shared.clock import now_utc
+from shared.crypto import blind
 from shared.errors import Conflict
 from shared.paging import Page
 
@@ -81,7 +82,8 @@ def _decide(application: Application, status: str, actor: dict, reason: str) -> 
 
 def _volunteer_of(session: Session, association: str, id_number: str) -> int | None:
     return session.scalars(select(Volunteer.id).where(
-        Volunteer.association_code == association, Volunteer.id_number == id_number)).first()
+        Volunteer.association_code == association,
+        Volunteer.id_index == blind(id_number, "id_number"))).first()
 
 
 def _skills(body: dict) -> list[dict]:

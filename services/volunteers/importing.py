@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import people
 from services.volunteers.models import Volunteer
+from shared.crypto import blind
 from shared.errors import Conflict
 from shared.grassroots import grassroots_of
 from shared.imports import Unit
@@ -37,7 +38,8 @@ def write(session: Session, association: str, unit: Unit) -> str:
 def _volunteer(session: Session, association: str, id_number: str) -> Volunteer | None:
     return session.scalars(
         select(Volunteer).options(selectinload(Volunteer.skills))
-        .where(Volunteer.association_code == association, Volunteer.id_number == id_number)
+        .where(Volunteer.association_code == association,
+               Volunteer.id_index == blind(id_number, "id_number"))
     ).first()
 
 

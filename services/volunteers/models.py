@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.columns import created
+from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
@@ -26,14 +27,19 @@ class Base(DeclarativeBase):
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 
 
-class Volunteer(Base):
+class Volunteer(IdNumberIndexed, Base):
+    """A volunteer of the association. The unique blind index of the id number keeps one
+    person one volunteer, even when two coordinators register them at once. The id number
+    and the phone are sealed."""
     __tablename__ = "volunteers"
-    __table_args__ = (UniqueConstraint("association_code", "id_number"),)  # one person, once
+    __table_args__ = (Index("uq_volunteers_id_index", "association_code", "id_index",
+                            unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str] = mapped_column(String(11))
+    id_number: Mapped[str] = mapped_column(Sealed("volunteers.id_number"))
+    id_index: Mapped[str] = mapped_column(String(INDEX_LENGTH))
+    phone: Mapped[str] = mapped_column(Sealed("volunteers.phone"))
     status: Mapped[str] = mapped_column(String(10), default="active")
     availability: Mapped[str | None] = mapped_column(Text)
     # The grassroots association (township or village, or the county itself) they serve
@@ -53,15 +59,17 @@ class VolunteerSkill(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
 
 
-class Application(Base):
+class Application(IdNumberIndexed, Base):
     """A person's application to volunteer, from the public pages: pending until a
-    coordinator approves it (and it becomes `volunteer_id`) or declines it with a reason."""
+    coordinator approves it (and it becomes `volunteer_id`) or declines it with a reason.
+    The id number and the phone are sealed."""
     __tablename__ = "applications"
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     name: Mapped[str] = mapped_column(String(200))
-    id_number: Mapped[str] = mapped_column(String(18))
-    phone: Mapped[str] = mapped_column(String(11))
+    id_number: Mapped[str] = mapped_column(Sealed("applications.id_number"))
+    id_index: Mapped[str] = mapped_column(String(INDEX_LENGTH))
+    phone: Mapped[str] = mapped_column(Sealed("applications.phone"))
     # As VolunteerIn takes them: [{code, certificate_no, expires_on (ISO date)}].
     skills: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10))
@@ -77,8 +85,9 @@ class Application(Base):
         self.history.append(ApplicationHistory(**change))
 
 
-# One pending application per person: the database holds it against two sent at once.
-Index("uq_applications_pending", Application.association_code, Application.id_number,
+# One pending application per person (by the blind index of their id number): the
+# database holds it against two sent at once.
+Index("uq_applications_pending", Application.association_code, Application.id_index,
       unique=True, postgresql_where=Application.status == "pending",
       sqlite_where=Application.status == "pending")
 
@@ -155,7 +164,8 @@ class HourCorrection(Base):
 
 
 class Visit(Base):
-    """A care visit to a family, opened by a triggering event (one visit per trigger)."""
+    """A care visit to a family, opened by a triggering event (one visit per trigger). The
+    address is sealed."""
     __tablename__ = "visits"
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
@@ -164,7 +174,7 @@ class Visit(Base):
     family_name: Mapped[str] = mapped_column(String(200))
     # Known when the trigger named the family (a care plan, a family's claim or payout).
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    address: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Sealed("visits.address", 1000))
     reason: Mapped[str] = mapped_column(Text)
     required_skills: Mapped[list] = mapped_column(JSON, default=list)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -204,11 +214,11 @@ class HoursEntry(Base):
 
 class FamilyHome(Base):
     """Where a family lives and who heads it, as the families service last announced:
-    what a care visit to it shows the volunteers."""
+    what a care visit to it shows the volunteers. The address is sealed."""
     __tablename__ = "family_homes"
     family_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))
     head_name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Sealed("family_homes.address", 1000))
     announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from services.volunteers import attendance, domain
 from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
 from shared import rows
+from shared.crypto import blind
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.grassroots import grassroots_of
 from shared.outbox import record_event
@@ -49,7 +50,7 @@ def register(session: Session, association: str, body: dict) -> Volunteer:
     except IntegrityError:
         existing = session.scalars(select(Volunteer.id).where(
             Volunteer.association_code == association,
-            Volunteer.id_number == body["id_number"])).first()
+            Volunteer.id_index == blind(body["id_number"], "id_number"))).first()
         raise Conflict(f"This person is already registered as volunteer {existing}.",
                        "already_registered", {"id_number": [f"Volunteer {existing}."]}) from None
     record_event(session, OUTBOX, "volunteers.volunteer_registered", {

@@ -149,7 +149,7 @@ def listing(session: Session, association: str, query: dict) -> Page[Claim]:
 
 def _check(session: Session, policy: Policy, incident: date, amount: int,
            this_claim: int | None = None) -> domain.ClaimCheck:
-    same_person = [Policy.insured_id_number == policy.insured_id_number,
+    same_person = [Policy.insured_id_index == policy.insured_id_index,
                    Policy.product_id == policy.product_id,
                    Policy.association_code == policy.association_code]
     if this_claim is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.insurance import policies, products
 from services.insurance.models import Policy
+from shared.crypto import blind
 from shared.imports import Unit
 
 INSURED = ("name", "id_number", "phone")
@@ -32,7 +33,7 @@ def _enrolled(session: Session, association: str, product_id: int, id_number: st
     return session.scalars(
         select(Policy.id).where(Policy.association_code == association,
                                 Policy.product_id == product_id,
-                                Policy.insured_id_number == id_number,
+                                Policy.insured_id_index == blind(id_number, "id_number"),
                                 Policy.start_date == start).limit(1)).first() is not None
 
 

@@ -8,14 +8,16 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from shared.crypto import INDEX_LENGTH, Sealed, SealedText, blind
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
 
@@ -68,18 +70,21 @@ class ProductVersion(Base):
 
 
 class Policy(Base):
+    """The insured person's identity number and phone are sealed; the person is found, and
+    kept to one active policy of a product, by the identity number's blind index."""
     __tablename__ = "policies"
     # `active_key` is 1 while active and NULL otherwise: one active policy per person and
-    # product, enforced by the database (NULLs never collide in a unique constraint).
-    __table_args__ = (UniqueConstraint("association_code", "product_id", "insured_id_number",
-                                       "active_key"),)
+    # product, enforced by the database (NULLs never collide in a unique index).
+    __table_args__ = (Index("uq_policies_insured_id_index", "association_code", "product_id",
+                            "insured_id_index", "active_key", unique=True),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     policy_no: Mapped[str] = mapped_column(String(40), unique=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     insured_name: Mapped[str] = mapped_column(String(200))
-    insured_id_number: Mapped[str] = mapped_column(String(18), index=True)
-    insured_phone: Mapped[str | None] = mapped_column(String(11))
+    insured_id_number: Mapped[str] = mapped_column(Sealed("policies.insured_id_number"))
+    insured_id_index: Mapped[str] = mapped_column(String(INDEX_LENGTH), index=True)
+    insured_phone: Mapped[str | None] = mapped_column(Sealed("policies.insured_phone"))
     family_category: Mapped[str | None] = mapped_column(String(40))
     family_code: Mapped[str | None] = mapped_column(String(60), index=True)
     # The family in the families service's register; its claims are that family's too.
@@ -101,6 +106,11 @@ class Policy(Base):
     shares: Mapped[list["PremiumShare"]] = relationship(order_by="PremiumShare.id",
                                                         cascade="all, delete-orphan",
                                                         back_populates="policy")
+
+    @validates("insured_id_number")
+    def _index_id_number(self, key, value):
+        self.insured_id_index = blind(value, "id_number")
+        return value
 
     def record_change(self, **change) -> None:
         self.history.append(PolicyHistory(**change))
@@ -144,6 +154,7 @@ class PremiumShareHistory(StateChange, Base):
 
 
 class Claim(Base):
+    """The description (the medical facts) and the payee's account number are sealed."""
     __tablename__ = "claims"
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
@@ -152,7 +163,7 @@ class Claim(Base):
     incident_date: Mapped[date] = mapped_column(Date)
     amount_claimed_fen: Mapped[int] = mapped_column(BigInteger)
     amount_approved_fen: Mapped[int | None] = mapped_column(BigInteger)
-    description: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(SealedText("claims.description"))
     status: Mapped[str] = mapped_column(String(30))
     flags: Mapped[list] = mapped_column(JSON, default=list)
     registered_by: Mapped[str] = mapped_column(String(100))
@@ -161,7 +172,7 @@ class Claim(Base):
     # The bank account the payout goes to; the number leaves this service only masked.
     payee_name: Mapped[str | None] = mapped_column(String(200))
     payee_bank: Mapped[str | None] = mapped_column(String(100))
-    payee_account_no: Mapped[str | None] = mapped_column(String(30))
+    payee_account_no: Mapped[str | None] = mapped_column(Sealed("claims.payee_account_no"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                  server_default=func.now())
     policy: Mapped[Policy] = relationship()

@@ -2,6 +2,8 @@
 the product's newest terms, which the policy keeps. A product with a premium makes the
 policy wait for it (`pending_payment`) in shares, one per payer; it is active once all are
 paid (services/insurance/premiums.py)."""
+from uuid import uuid4
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from services.insurance import domain, products
 from services.insurance.models import OUTBOX, Policy, PremiumShare
 from shared import rows
 from shared.contracts.insurance import premium_key
+from shared.crypto import blind
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
@@ -29,8 +32,9 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         raise InvalidInput("The insured person is not eligible for this product.",
                            "ineligible", _fields_of(problems))
     _expire_lapsed(session, association, product.id, insured["id_number"], start)
+    # A placeholder until the id is known, naming nobody: it is written to the database too.
     policy = Policy(
-        association_code=association, policy_no=f"tmp-{insured['id_number']}", product=product,
+        association_code=association, policy_no=f"tmp-{uuid4().hex}", product=product,
         product_version=version, insured_name=insured["name"],
         insured_id_number=insured["id_number"], insured_phone=insured.get("phone"),
         family_category=body.get("family_category"), family_code=body.get("family_code"),
@@ -119,7 +123,7 @@ def _expire_lapsed(session: Session, association: str, product_id: int, id_numbe
     """A policy that ended before the new one starts no longer blocks it."""
     for old in session.scalars(select(Policy).where(
             Policy.association_code == association, Policy.product_id == product_id,
-            Policy.insured_id_number == id_number, Policy.active_key == 1,
+            Policy.insured_id_index == blind(id_number, "id_number"), Policy.active_key == 1,
             Policy.end_date < start)):
         if old.status == domain.PENDING_PAYMENT:  # its premium never came: it never covered
             domain.POLICY.move(old, "cancelled", SELF, f"ended {old.end_date} unpaid")
@@ -141,7 +145,7 @@ def by_number(session: Session, association: str, policy_no: str, lock: bool = F
 def listing(session: Session, association: str, query: dict) -> Page[Policy]:
     found = select(Policy).where(Policy.association_code == association)
     if query.get("id_number"):
-        found = found.where(Policy.insured_id_number == query["id_number"])
+        found = found.where(Policy.insured_id_index == blind(query["id_number"], "id_number"))
     if query.get("family_code"):
         found = found.where(Policy.family_code == query["family_code"])
     if query.get("product_code"):

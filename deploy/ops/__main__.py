@@ -15,11 +15,13 @@ from deploy.ops import (
     importing,
     reconciling,
     registers,
+    rotation,
     statements,
     volunteer_hours,
 )
 from services.gateway.imports.registers import REGISTERS
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
+from shared.crypto import keyring
 from shared.errors import DomainError
 from shared.settings import amqp_uri
 
@@ -64,6 +66,15 @@ def import_register(args) -> int:
           f"{report.unchanged}" + ("; nothing written (all or nothing)"
                                    if args.all_or_nothing and report.invalid else ""))
     return 2 if report.invalid else 0
+
+
+def rotate_keys(args) -> int:
+    services = args.only or list(rotation.MODELS)
+    for service in services:
+        with tqdm(unit="row", desc=service, disable=args.quiet) as bar:
+            count = rotation.rotate(service, progress=lambda field, n: bar.update(n))
+        print(f"{service}: {count} values re-sealed under key {keyring().current}")
+    return 0
 
 
 def list_dead_letters(args) -> int:
@@ -182,6 +193,12 @@ def parser() -> argparse.ArgumentParser:
                           help="the errors' language (default: en)")
     register.add_argument("--quiet", action="store_true", help="no progress bar")
     register.set_defaults(run=import_register)
+    rotate = commands.add_parser("rotate-keys", help=rotation.__doc__.splitlines()[0],
+                                 description=rotation.__doc__)
+    rotate.add_argument("--only", action="append", choices=sorted(rotation.MODELS),
+                        help="one service's database (may be given again)")
+    rotate.add_argument("--quiet", action="store_true", help="no progress bar")
+    rotate.set_defaults(run=rotate_keys)
     dead = commands.add_parser("dead-letters", help="list dead-lettered messages with reasons")
     dead.set_defaults(run=list_dead_letters)
     again = commands.add_parser("replay-dead-letters", help="send messages back to their queue")

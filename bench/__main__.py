@@ -56,6 +56,9 @@ BENCHMARKS = (
                "export_rows_per_s", "export_rss_before_mb", "export_peak_rss_mb"),
               {"persons": 100_000, "households": 30_000},
               {"persons": 3_000, "households": 900}),
+    Benchmark("rotation", ("bench.rotation",),
+              ("rotate_rows_per_s", "rotate_values_per_s"),
+              {"people": 50_000}, {"people": 2_000}),
 )
 
 TARGETS = (
@@ -76,6 +79,7 @@ TARGETS = (
            operator.lt, 300),
     Target("export >= 20 000 rows/s", "export_rows_per_s", operator.ge, 20_000),
     Target("gateway RSS < 400 MB during the export", "export_peak_rss_mb", operator.lt, 400),
+    Target("key rotation >= 2 000 rows/s", "rotate_rows_per_s", operator.ge, 2_000),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.

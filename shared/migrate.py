@@ -1,6 +1,7 @@
 """Alembic, one history per service: `python -m shared.migrate [service ...]` upgrades them."""
 import sys
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
@@ -17,6 +18,20 @@ def alembic_config(service: str, url: str | None = None) -> Config:
     config.set_main_option("sqlalchemy.url", (url or database_url(service)).replace("%", "%%"))
     config.attributes["service"] = service
     return config
+
+
+def drop_unique(op, table: str, columns: list[str]) -> None:
+    """For a migration: drop the unique key on exactly these columns, named by PostgreSQL and
+    unnamed in SQLite (where a batch names every key by all of its columns, to drop it)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        with op.batch_alter_table(table, naming_convention={
+                "uq": "uq_%(table_name)s_%(column_0_N_name)s"}) as batch:
+            batch.drop_constraint(f"uq_{table}_{'_'.join(columns)}", type_="unique")
+        return
+    for unique in sa.inspect(bind).get_unique_constraints(table):
+        if unique["column_names"] == columns:
+            op.drop_constraint(unique["name"], table, type_="unique")
 
 
 def upgrade(service: str, url: str | None = None) -> None:

@@ -62,6 +62,22 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request, tmp_path):
+    """A database (SQLite) or schema (PostgreSQL) with no tables yet, on each database in
+    turn: for a migration run from an older version."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    schema = f"t_sealed_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    _drop(admin, schema)
+    admin.dispose()
+
+
 def _drop(admin, schema: str, attempts: int = 5) -> None:
     # Fixtures that run services ask for the database first, so the services stop before
     # this; a straggling connection can still deadlock the DROP, which is then retried.

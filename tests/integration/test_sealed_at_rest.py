@@ -3,7 +3,6 @@ version kept in clear (identity numbers, phones, addresses, events waiting in th
 and sets the blind index, a second run changes nothing, and the service's model reads the
 clear values back and finds people by their identity numbers."""
 import json
-import uuid
 
 import pytest
 from alembic import command
@@ -14,27 +13,11 @@ from services.families.models import FamilyMember, Member
 from shared.crypto import blind, seal_table, sealed_key_of
 from shared.db import make_engine
 from shared.migrate import alembic_config
-from tests.conftest import PG_URL, _drop
 from tests.family_data import resident
 
 ID = resident(5)
 PHONE = "13905507777"
 ADDRESS = "天长市铜城镇龙岗村99号"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request, tmp_path):
-    """A database (SQLite) or schema (PostgreSQL) with no tables yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'families.db'}"
-        return
-    schema = f"t_sealed_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    _drop(admin, schema)
-    admin.dispose()
 
 
 @pytest.fixture

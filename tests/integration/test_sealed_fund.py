@@ -3,7 +3,6 @@ an older version kept in clear (donors' identity numbers and phones, payees' ide
 numbers) and sets the donors' blind indexes, a second run seals nothing twice, and the
 service finds the donors it had by identity number or phone, one per identity number still.
 An organisation's credit code is public and stays in clear."""
-import uuid
 
 import pytest
 from alembic import command
@@ -15,7 +14,6 @@ from services.fund.models import Disbursement, Donor
 from shared.crypto import blind, seal_table, sealed_key_of
 from shared.db import make_engine
 from shared.migrate import alembic_config
-from tests.conftest import PG_URL, _drop
 from tests.family_data import resident
 
 ID = resident(7)
@@ -23,21 +21,6 @@ PAYEE = resident(8)
 PHONE = "13905508888"
 CREDIT_CODE = "91350100M000100Y43"
 COUNTY = "341181"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request, tmp_path):
-    """A database (SQLite) or schema (PostgreSQL) with no tables yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fund.db'}"
-        return
-    schema = f"t_sealed_fund_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    _drop(admin, schema)
-    admin.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ what an older version kept in clear (an insured person's identity number and pho
 claim's description and its payee's account number) and sets the blind index, a second run
 changes nothing, and the model reads the clear values back, finds policies by identity
 number and still keeps one active policy per person and product."""
-import uuid
 from datetime import date
 
 import pytest
@@ -15,28 +14,12 @@ from services.insurance.models import Claim, Policy
 from shared.crypto import blind, seal_table, sealed_key_of
 from shared.db import make_engine
 from shared.migrate import alembic_config
-from tests.conftest import PG_URL, _drop
 from tests.family_data import resident
 
 ID = resident(15)
 PHONE = "13905508888"
 DESCRIPTION = "住院治疗：急性阑尾炎，手术切除"
 ACCOUNT = "6222021234567890123"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request, tmp_path):
-    """A database (SQLite) or schema (PostgreSQL) with no tables yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'insurance.db'}"
-        return
-    schema = f"t_sealed_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    _drop(admin, schema)
-    admin.dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from shared.crypto import blind, seal_table, sealed_key_of
 from shared.db import make_engine
 from shared.migrate import alembic_config
 from tests.family_data import resident
-from tests.integration.test_sealed_at_rest import empty_url  # noqa: F401 (a fixture)
 
 ID = resident(7)
 APPLICANT = resident(8)
@@ -26,7 +25,7 @@ NOON = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def old_volunteers(empty_url):  # noqa: F811 (the fixture imported above)
+def old_volunteers(empty_url):
     """The volunteers database as version 0008 left it, with people in clear: a volunteer,
     a pending application and a declined one of the same person, a visit, a family's home."""
     url = empty_url

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.crypto import INDEX_LENGTH, SEALED_LENGTH, seal_table
+from shared.migrate import drop_unique
 
 revision = "0004"
 down_revision = "0003"
@@ -29,25 +30,12 @@ def upgrade() -> None:
     seal_table(bind, "families", ("address",))
     seal_table(bind, "outbox", ("payload",))
     for table in PEOPLE:
-        _drop_unique_id_number(bind, table)
+        drop_unique(op, table, ["association_code", "id_number"])
         with op.batch_alter_table(table) as batch:
             batch.alter_column("id_index", existing_type=sa.String(INDEX_LENGTH),
                                nullable=False)
         op.create_index(f"uq_{table}_id_index", table, ["association_code", "id_index"],
                         unique=True)
-
-
-def _drop_unique_id_number(bind, table: str) -> None:
-    """The old key on the clear id number: named by PostgreSQL, unnamed in SQLite (where a
-    batch names it by the convention given, to drop it)."""
-    if bind.dialect.name == "sqlite":
-        with op.batch_alter_table(table, naming_convention={
-                "uq": "uq_%(table_name)s_%(column_0_name)s"}) as batch:
-            batch.drop_constraint(f"uq_{table}_association_code", type_="unique")
-        return
-    for unique in sa.inspect(bind).get_unique_constraints(table):
-        if unique["column_names"] == ["association_code", "id_number"]:
-            op.drop_constraint(unique["name"], table, type_="unique")
 
 
 def downgrade() -> None:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.crypto import INDEX_LENGTH, SEALED_LENGTH, seal_table
+from shared.migrate import drop_unique
 
 revision = "0011"
 down_revision = "0010"
@@ -28,24 +29,10 @@ def upgrade() -> None:
     seal_table(bind, "donors", ("id_number", "phone"),
                {"id_index": ("id_number", "id_number"), "phone_index": ("phone", "phone")})
     seal_table(bind, "disbursements", ("payee_id_number",))
-    _drop_unique_id_number(bind)
+    drop_unique(op, "donors", ["association_code", "id_number"])
     op.create_index("uq_donors_id_index", "donors", ["association_code", "id_index"],
                     unique=True)
     op.create_index("ix_donors_phone_index", "donors", ["phone_index"])
-
-
-def _drop_unique_id_number(bind) -> None:
-    """The old key on the clear id number: named by PostgreSQL, unnamed in SQLite (where a
-    batch names it by the convention given, to drop it; the credit code's key, which also
-    starts with the association, stays)."""
-    if bind.dialect.name == "sqlite":
-        with op.batch_alter_table("donors", naming_convention={
-                "uq": "uq_%(table_name)s_%(column_0_N_name)s"}) as batch:
-            batch.drop_constraint("uq_donors_association_code_id_number", type_="unique")
-        return
-    for unique in sa.inspect(bind).get_unique_constraints("donors"):
-        if unique["column_names"] == ["association_code", "id_number"]:
-            op.drop_constraint(unique["name"], "donors", type_="unique")
 
 
 def downgrade() -> None:

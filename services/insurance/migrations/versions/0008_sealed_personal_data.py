@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.crypto import INDEX_LENGTH, SEALED_LENGTH, seal_table
+from shared.migrate import drop_unique
 
 revision = "0008"
 down_revision = "0007"
@@ -31,7 +32,7 @@ def upgrade() -> None:
     seal_table(bind, "policies", ("insured_id_number", "insured_phone"),
                {"insured_id_index": ("insured_id_number", "id_number")})
     seal_table(bind, "claims", ("description", "payee_account_no"))
-    _drop_unique_active_key(bind)
+    drop_unique(op, "policies", ACTIVE_KEY)
     with op.batch_alter_table("policies") as batch:
         batch.alter_column("insured_id_index", existing_type=sa.String(INDEX_LENGTH),
                            nullable=False)
@@ -39,19 +40,6 @@ def upgrade() -> None:
     op.create_index("uq_policies_insured_id_index", "policies",
                     ["association_code", "product_id", "insured_id_index", "active_key"],
                     unique=True)
-
-
-def _drop_unique_active_key(bind) -> None:
-    """The old key on the clear identity number: named by PostgreSQL, unnamed in SQLite
-    (where a batch names it by the convention given, to drop it)."""
-    if bind.dialect.name == "sqlite":
-        with op.batch_alter_table("policies", naming_convention={
-                "uq": "uq_%(table_name)s_%(column_0_name)s"}) as batch:
-            batch.drop_constraint("uq_policies_association_code", type_="unique")
-        return
-    for unique in sa.inspect(bind).get_unique_constraints("policies"):
-        if unique["column_names"] == ACTIVE_KEY:
-            op.drop_constraint(unique["name"], "policies", type_="unique")
 
 
 def downgrade() -> None:

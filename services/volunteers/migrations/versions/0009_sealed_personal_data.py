@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.crypto import INDEX_LENGTH, SEALED_LENGTH, keyring, seal_table, sealed_key_of
+from shared.migrate import drop_unique
 
 revision = "0009"
 down_revision = "0008"
@@ -32,7 +33,7 @@ def upgrade() -> None:
         seal_table(bind, table, ("id_number", "phone"), {"id_index": ("id_number", "id_number")})
     seal_table(bind, "visits", ("address",))
     _seal_family_home_addresses(bind)
-    _drop_unique_id_number(bind)
+    drop_unique(op, "volunteers", ["association_code", "id_number"])
     for table in PEOPLE:
         with op.batch_alter_table(table) as batch:
             batch.alter_column("id_index", existing_type=sa.String(INDEX_LENGTH),
@@ -54,19 +55,6 @@ def _seal_family_home_addresses(bind) -> None:
         if address is not None and not sealed_key_of(address):
             bind.execute(sa.update(homes).where(homes.c.family_id == family_id)
                          .values(address=ring.seal(address, "family_homes.address")))
-
-
-def _drop_unique_id_number(bind) -> None:
-    """The old key on the clear id number: named by PostgreSQL, unnamed in SQLite (where a
-    batch names it by the convention given, to drop it)."""
-    if bind.dialect.name == "sqlite":
-        with op.batch_alter_table("volunteers", naming_convention={
-                "uq": "uq_%(table_name)s_%(column_0_name)s"}) as batch:
-            batch.drop_constraint("uq_volunteers_association_code", type_="unique")
-        return
-    for unique in sa.inspect(bind).get_unique_constraints("volunteers"):
-        if unique["column_names"] == ["association_code", "id_number"]:
-            op.drop_constraint(unique["name"], "volunteers", type_="unique")
 
 
 def downgrade() -> None:

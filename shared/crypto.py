@@ -181,6 +181,32 @@ class SealedText(_Sealing, TypeDecorator):
         self.field = field
 
 
+class SealedJSON(SealedText):
+    """Sealed, for what JSON holds (the rows of a file as they were sent)."""
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else super().process_bind_param(
+            json.dumps(value, ensure_ascii=False), dialect)
+
+    def process_result_value(self, value, dialect):
+        opened = super().process_result_value(value, dialect)
+        return None if opened is None else json.loads(opened)
+
+
+class SealedBytes(SealedText):
+    """Sealed, for a file (kept as base64 inside the sealed value)."""
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else super().process_bind_param(
+            base64.b64encode(value).decode(), dialect)
+
+    def process_result_value(self, value, dialect):
+        opened = super().process_result_value(value, dialect)
+        return None if opened is None else base64.b64decode(opened)
+
+
 def blind(value: str | None, kind: str) -> str | None:
     """The blind index of `value` (None stays None): what a column is looked up by."""
     return None if value is None else keyring().index(value, kind)

@@ -8,13 +8,14 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.crypto import SealedBytes, SealedJSON
 
 
 class Base(DeclarativeBase):
@@ -82,10 +83,12 @@ class ImportRun(Base):
     to_do: Mapped[int] = mapped_column(Integer, default=0)  # rows to send in all
     report: Mapped[dict | None] = mapped_column(JSON)  # running.Report, once finished
     headers: Mapped[list | None] = mapped_column(JSON)
-    rows_in_error: Mapped[list | None] = mapped_column(JSON)  # [[row, [cells]], …]
+    # [[row, [cells]], …]: people's identity numbers and phones, so sealed.
+    rows_in_error: Mapped[list | None] = mapped_column(SealedJSON("import_runs.rows_in_error"))
     failure: Mapped[str | None] = mapped_column(Text)
     # A dry run's file, kept until the import page's confirmation runs it for real.
-    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    content: Mapped[bytes | None] = mapped_column(SealedBytes("import_runs.content"),
+                                                  deferred=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

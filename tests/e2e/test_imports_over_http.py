@@ -7,6 +7,7 @@ import csv
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 import xlsxwriter
@@ -251,7 +252,8 @@ def _page_upload(session, base, register, content, name):
                         files={"file": (name, content)}, timeout=TIMEOUT)
 
 
-def test_the_import_page_checks_first_and_writes_only_when_confirmed(anonymous):
+def test_the_import_page_checks_first_and_writes_only_when_confirmed(anonymous,
+                                                                    running_system):
     base = anonymous.base
     session = log_in(base, "staff1")
     staff = anonymous.login("staff1")
@@ -265,6 +267,9 @@ def test_the_import_page_checks_first_and_writes_only_when_confirmed(anonymous):
         checked.text
     assert 'data-row="4"' in checked.text and "手机号" in checked.text
     assert families_with(staff, 71) == []  # only checked
+    kept = b"".join(path.read_bytes() for path in
+                    Path(running_system.env["PHF_VAR_DIR"]).glob("gateway.db*"))
+    assert person(73).encode() not in kept  # the file kept to confirm, its errors: sealed
 
     confirm = checked.url + "/confirm"
     written = session.post(confirm, data={"csrf": csrf_of(checked.url, checked.text)},

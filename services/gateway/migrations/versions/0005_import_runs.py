@@ -27,9 +27,9 @@ def upgrade() -> None:
         sa.Column("to_do", sa.Integer(), nullable=False),
         sa.Column("report", sa.JSON()),
         sa.Column("headers", sa.JSON()),
-        sa.Column("rows_in_error", sa.JSON()),
+        sa.Column("rows_in_error", sa.Text()),
         sa.Column("failure", sa.Text()),
-        sa.Column("content", sa.LargeBinary()),
+        sa.Column("content", sa.Text()),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("touched_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True)))

@@ -1,8 +1,12 @@
 """Fetching one of the association's rows by id, optionally locked for update."""
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from collections.abc import Mapping
 
-from shared.errors import NotFound
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
+
+from shared.errors import InvalidInput, NotFound
 from shared.paging import Page
 
 
@@ -21,8 +25,31 @@ def one(session: Session, model, association: str, row_id: int, lock: bool = Fal
     return found
 
 
-def page(session: Session, query, order_by, limit: int, offset: int) -> Page:
-    """One page of `query`, cut in SQL, and how many rows it has in all."""
+def page(session: Session, query, order_by: list, cut: Mapping) -> Page:
+    """One page of `query`, cut in SQL (`cut`: limit, offset and, optionally, `after`, the id
+    of the last row of the page before), and how many rows it has in all. Paging by `after`
+    costs the same on the last page as on the first; OFFSET reads every row it skips."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    found = session.scalars(query.order_by(*order_by).limit(limit).offset(offset)).all()
+    if cut.get("after") is not None:
+        query = query.where(_beyond(session, query, order_by, cut["after"]))
+    found = session.scalars(query.order_by(*order_by).limit(cut["limit"])
+                            .offset(cut["offset"])).all()
     return Page(list(found), total)
+
+
+def _beyond(session: Session, query, order_by: list, after: int):
+    """Rows that come after row `after` in the order `order_by`: later in the first column,
+    or level in it and later in the next, and so on."""
+    keys = [(term.element, True) if isinstance(term, UnaryExpression)
+            and term.modifier is operators.desc_op else (term, False) for term in order_by]
+    model = query.column_descriptions[0]["entity"]
+    mark = session.execute(select(*(column for column, _ in keys))
+                           .where(model.id == after)).one_or_none()
+    if mark is None:
+        raise InvalidInput(f"No row {after} to page after.", "invalid",
+                           {"after": ["No such row."]})
+    later = []
+    for n, (column, descending) in enumerate(keys):
+        level = [earlier == mark[k] for k, (earlier, _) in enumerate(keys[:n])]
+        later.append(and_(*level, column < mark[n] if descending else column > mark[n]))
+    return or_(*later)

@@ -1,6 +1,7 @@
 """Schemas every service's interface uses the same way."""
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.audit_chain import ACTIONS, SUBJECTS
 from shared.fields import FreeText, Text, Whole
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database
@@ -22,6 +23,9 @@ def in_order(data: dict, low: str, high: str, message: str) -> None:
 class PageIn(Schema):
     limit = Whole(text=True, load_default=50, validate=validate.Range(min=1, max=500))
     offset = Whole(text=True, load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    after = Whole(text=True, load_default=None, validate=validate.Range(min=1, max=MAX_ID),
+                  metadata={"description": "The id of the last item of the page before: "
+                            "the next page, as fast for the last page as for the first."})
 
 
 class ReasonIn(Strict):
@@ -34,6 +38,28 @@ class StateChangeOut(Schema):
     actor = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
+    reason = FreeText(allow_none=True)
+
+
+class AuditQueryIn(PageIn):
+    """Which of a service's audit entries: every filter given must hold."""
+    action = fields.String(load_default=None, validate=validate.OneOf(ACTIONS))
+    subject_kind = fields.String(load_default=None, validate=validate.OneOf(sorted(SUBJECTS)))
+    subject_id = Whole(text=True, load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+
+
+class AuditEntryOut(Schema):
+    """Who did what to whose record, when and why: the fields by name, never their values."""
+    id = Whole(metadata={"description": "the entry's place in its service's chain"})
+    at = fields.String(metadata={"format": "date-time"})
+    actor = fields.String(metadata={"description": "the username"})
+    role = fields.String()
+    action = fields.String(metadata={"enum": list(ACTIONS)})
+    subject_kind = fields.String(metadata={"enum": sorted(SUBJECTS)})
+    subject_id = Whole()
+    # `fields` in the answer; a schema's own `fields` attribute keeps the name here
+    field_names = fields.List(fields.String(), data_key="fields", metadata={
+        "description": "the names of the fields revealed or changed"})
     reason = FreeText(allow_none=True)
 
 

@@ -35,5 +35,4 @@ def listing(session: Session, county: str, code: str, query: dict) -> Page[Membe
     find(session, county, code)
     found = select(MemberDay).where(MemberDay.association_code == county,
                                     MemberDay.grassroots_code.startswith(code))
-    return rows.page(session, found, [MemberDay.held_on.desc(), MemberDay.id.desc()],
-                     query["limit"], query["offset"])
+    return rows.page(session, found, [MemberDay.held_on.desc(), MemberDay.id.desc()], query)

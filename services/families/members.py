@@ -51,7 +51,7 @@ def listing(session: Session, county: str, query: dict) -> Page[Member]:
              .options(selectinload(Member.pairings).selectinload(Pairing.family)))
     if query["grassroots_code"]:
         found = found.where(Member.grassroots_code.startswith(query["grassroots_code"]))
-    return rows.page(session, found, [Member.id], query["limit"], query["offset"])
+    return rows.page(session, found, [Member.id], query)
 
 
 def pair(session: Session, county: str, member_id: int, family_id: int,

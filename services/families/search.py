@@ -20,4 +20,4 @@ def listing(session: Session, association: str, query: dict) -> Page[Family]:
     if query["village_code"]:
         # Codes nest (county, township, village): a township's code finds its villages.
         found = found.where(Family.village_code.startswith(query["village_code"]))
-    return rows.page(session, found, [Family.id], query["limit"], query["offset"])
+    return rows.page(session, found, [Family.id], query)

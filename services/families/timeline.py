@@ -48,8 +48,7 @@ def page(session: Session, association: str, family_id: int,
     rows.one(session, Family, association, family_id)
     found = select(TimelineEntry).where(TimelineEntry.association_code == association,
                                         TimelineEntry.family_id == family_id)
-    return rows.page(session, found, [TimelineEntry.at, TimelineEntry.id],
-                     query["limit"], query["offset"])
+    return rows.page(session, found, [TimelineEntry.at, TimelineEntry.id], query)
 
 
 def _add_entry(session: Session, association: str, family_id: int, envelope: dict) -> bool:

@@ -198,12 +198,12 @@ def by_source(session: Session, source_key: str) -> Disbursement | None:
         Disbursement.source_key == source_key)).one_or_none()
 
 
-def listing(session: Session, association: str, status: str | None, limit: int,
-            offset: int) -> Page[Disbursement]:
+def listing(session: Session, association: str, status: str | None,
+            cut: dict) -> Page[Disbursement]:
     query = select(Disbursement).where(Disbursement.association_code == association)
     if status:
         query = query.where(Disbursement.status == status)
-    return rows.page(session, query, [Disbursement.id.desc()], limit, offset)
+    return rows.page(session, query, [Disbursement.id.desc()], cut)
 
 
 def _event(session: Session, disbursement: Disbursement, event_type: str, **extra) -> None:

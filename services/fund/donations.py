@@ -262,8 +262,7 @@ def listing(session: Session, association: str, query: dict, actor: dict) -> Pag
     if query["to"] is not None:
         found = found.where(Donation.recorded_at < start_of_local_day(
             query["to"] + timedelta(days=1)))
-    return rows.page(session, found, [Donation.id.desc()], query["limit"],
-                     query["offset"])
+    return rows.page(session, found, [Donation.id.desc()], query)
 
 
 def refund(session: Session, association: str, donation_id: int, reason: str,

@@ -122,7 +122,7 @@ def listing(session: Session, association: str, query: dict) -> Page[Donor]:
     found = select(Donor).where(Donor.association_code == association)
     if query["kind"]:
         found = found.where(Donor.kind == query["kind"])
-    return rows.page(session, found, [Donor.id.desc()], query["limit"], query["offset"])
+    return rows.page(session, found, [Donor.id.desc()], query)
 
 
 def get(session: Session, association: str, donor_id: int) -> Donor:

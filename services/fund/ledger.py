@@ -161,9 +161,9 @@ def _bump_series(dialect):
     ).returning(bump.table.c.last_no)
 
 
-def listing(session: Session, association: str, limit: int, offset: int) -> Page[Fund]:
+def listing(session: Session, association: str, cut: dict) -> Page[Fund]:
     query = select(Fund).where(Fund.association_code == association)
-    return rows.page(session, query, [Fund.code], limit, offset)
+    return rows.page(session, query, [Fund.code], cut)
 
 
 def ensure_fund(session: Session, association: str, details: dict) -> Fund:

@@ -167,8 +167,7 @@ def listing(session: Session, association: str, query: dict, actor: dict) -> Pag
         found = found.where(Pledge.donor_id == (actor.get("donor_id") or 0))
     if query.get("status"):
         found = found.where(Pledge.status == query["status"])
-    return rows.page(session, found, [Pledge.id.desc()], query["limit"],
-                     query["offset"])
+    return rows.page(session, found, [Pledge.id.desc()], query)
 
 
 def by_reference(session: Session, association: str, reference: str) -> Pledge | None:

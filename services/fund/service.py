@@ -115,8 +115,7 @@ class FundService(Service):
         actor = load_actor(actor, ANYONE)
         page = load(PageIn(), page)
         with self.db.transaction() as session:
-            return ledger.listing(session, actor["association_code"], page["limit"],
-                                  page["offset"]).shaped(fund_view)
+            return ledger.listing(session, actor["association_code"], page).shaped(fund_view)
 
     @rpc
     def get_fund(self, code, actor):
@@ -263,8 +262,7 @@ class FundService(Service):
         query = load(DisbursementListIn(), query)
         with self.db.transaction() as session:
             return disbursements.listing(session, actor["association_code"], query["status"],
-                                         query["limit"], query["offset"]
-                                         ).shaped(disbursement_view)
+                                         query).shaped(disbursement_view)
 
     @rpc
     def statement(self, code, query, actor):

@@ -2,6 +2,7 @@
 of the list's items as the API answers them (`insured.name`: a field inside one)."""
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from shared.errors import NotFound
 
@@ -15,6 +16,10 @@ class Column:
 
     def header(self, language: str) -> str:
         return self.zh if language == "zh" else self.en
+
+    @cached_property
+    def path(self) -> tuple[str, ...]:
+        return tuple(self.key.split("."))
 
 
 def _one_row(item: dict) -> Iterator[dict]:

@@ -1,16 +1,21 @@
 """Lists out as spreadsheets: xlsx, or CSV in UTF-8 with a BOM (as Excel opens it). The list
-is fetched from its service a page at a time, with the list's own filters, and written row by
-row to a temporary file that the answer is then sent from: memory stays flat however long
-the list. Cells are what the API answers (identity numbers and phones masked); text that a
-spreadsheet would run as a formula is written with a leading apostrophe."""
+is fetched from its service a page at a time, with the list's own filters, each page asked for
+while the one before is written, and written row by row to a temporary file that the answer
+is then sent from: memory stays flat however long the list. Cells are what the API answers
+(identity numbers and phones masked); text that a spreadsheet would run as a formula is
+written with a leading apostrophe."""
 import csv
 import io
+import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 
-import xlsxwriter
 from marshmallow import Schema, fields, validate
+
+# rust_xlsxwriter's own writer, in constant memory: about six times faster than XlsxWriter, which
+# alone would write fewer rows a second than the lists are read.
+from rustpy_xlsxwriter import write_worksheet
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import FileWrapper
 
@@ -27,7 +32,7 @@ PAGE = 500  # the most a list endpoint gives at once
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SPOOL_BYTES = 1024 * 1024  # a small export stays in memory; a larger one goes to disk
 CHUNK = 64 * 1024
-NOT_FILTERS = ("format", "lang", "limit", "offset")
+NOT_FILTERS = ("format", "lang", "limit", "offset", "after")
 
 
 @cache  # one schema per list schema: the OpenAPI document names each once
@@ -39,26 +44,28 @@ def export_query(listing: type[Schema]) -> type[Schema]:
                               validate=validate.OneOf(i18n.LANGUAGES))})
 
 
-def answer(call, register: str, listing: Callable[[dict, dict], dict]) -> Response:
+def answer(call, register: str, listing) -> Response:
     """The whole list `register`, as the request's format asks, sent from a temporary file.
-    `listing(query, actor)`: the service's list call, asked a page at a time."""
+    `listing`: the service's list call (a proxy of it: called a page at a time, the next
+    page asked for before this one is written)."""
     filters = {name: value for name, value in call.request.args.to_dict().items()
                if name not in NOT_FILTERS}
     language = language_of(call)
     columns = columns_of(register)
-    rows = _rows(lambda query: listing(query, call.actor), filters, columns)
-    # Closed by the server once sent (FileWrapper closes it), so no `with` here.
-    spooled = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    if call.query["format"] == "csv":
-        write_csv(spooled, columns, rows, language)
+    rows = _rows(listing, call.actor, filters, columns)
+    kind = call.query["format"]
+    # Deleted once closed, and closed by the server once sent (FileWrapper closes it).
+    made = tempfile.NamedTemporaryFile(suffix=f".{kind}")  # noqa: SIM115
+    if kind == "csv":
+        write_csv(made, columns, rows, language)
         media = f"{CSV}; charset=utf-8"
     else:
-        write_xlsx(spooled, columns, rows, language)
+        write_xlsx(made.name, columns, rows, language)
         media = XLSX
-    size = spooled.tell()
-    spooled.seek(0)
-    name = f"{register}-{local_date(now_utc()).isoformat()}.{call.query['format']}"
-    return Response(FileWrapper(spooled, CHUNK), mimetype=media, direct_passthrough=True,
+    size = os.fstat(made.fileno()).st_size
+    made.seek(0)
+    name = f"{register}-{local_date(now_utc()).isoformat()}.{kind}"
+    return Response(FileWrapper(made, CHUNK), mimetype=media, direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Content-Length": str(size)})
 
@@ -68,16 +75,19 @@ def language_of(call) -> str:
     return call.query["lang"] or i18n.pick(None, call.request.headers.get("Accept-Language"))
 
 
-def _rows(fetch: Callable[[dict], dict], filters: dict, columns: Columns) -> Iterator[dict]:
-    """Every item of the list, page after page; a list item with several people (a family
-    and its members) gives a row each."""
-    offset = 0
+def _rows(listing, actor: dict, filters: dict, columns: Columns) -> Iterator[dict]:
+    """Every item of the list, a page after another, each page the one after the last id
+    seen (no page costs more than the first); a list item with several people (a family and
+    its members) gives a row each."""
+    asked = listing.call_async({**filters, "limit": PAGE}, actor)
     while True:
-        page = fetch({**filters, "limit": PAGE, "offset": offset})
-        for item in page["items"]:
+        items = asked.result()["items"]
+        if len(items) == PAGE:  # the service works on the next page while this one is written
+            asked = listing.call_async({**filters, "limit": PAGE, "after": items[-1]["id"]},
+                                       actor)
+        for item in items:
             yield from columns.rows_of(item)
-        offset += PAGE
-        if offset >= page["total"] or not page["items"]:
+        if len(items) < PAGE:
             return
 
 
@@ -90,31 +100,19 @@ def write_csv(file, columns: Columns, rows: Iterator[dict], language: str) -> No
     text.detach()  # the file stays open for the answer
 
 
-def write_xlsx(file, columns: Columns, rows: Iterator[dict], language: str) -> None:
-    workbook = xlsxwriter.Workbook(file, {"constant_memory": True, "in_memory": False,
-                                          "strings_to_formulas": False,
-                                          "strings_to_numbers": False,
-                                          "strings_to_urls": False})
-    sheet = workbook.add_worksheet(columns.title(language)[:31])
-    bold = workbook.add_format({"bold": True})
-    for number, column in enumerate(columns.columns):
-        sheet.write_string(0, number, column.header(language), bold)
-        sheet.set_column(number, number, column.width)
-    for line, row in enumerate(rows, start=1):
-        for number, column in enumerate(columns.columns):
-            value = cell(row, column)
-            if isinstance(value, str):
-                sheet.write_string(line, number, neutral(value))
-            elif value is not None:
-                sheet.write_number(line, number, value)
-    sheet.freeze_panes(1, 0)
-    workbook.close()
+def write_xlsx(target, columns: Columns, rows: Iterator[dict], language: str) -> None:
+    """`target`: a file's path, or a binary buffer."""
+    headers = [column.header(language) for column in columns.columns]
+    lines = ({header: neutral(cell(row, column))
+              for header, column in zip(headers, columns.columns, strict=True)} for row in rows)
+    write_worksheet(lines, target, sheet_name=columns.title(language)[:31], freeze_row=1,
+                    bold_headers=True, column_widths=[column.width for column in columns.columns])
 
 
 def cell(row: dict, column: Column):
     """The value at the column's path (`insured.name`), lists joined; None when absent."""
     value = row
-    for part in column.key.split("."):
+    for part in column.path:
         value = value.get(part) if isinstance(value, dict) else None
     if isinstance(value, list):
         return "、".join(str(_label(item)) for item in value)
@@ -129,10 +127,8 @@ def _label(item):
     return item
 
 
-def neutral(value) -> str | int | float:
+def neutral(value) -> str | int | float | None:
     """Text no spreadsheet runs: one that looks like a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

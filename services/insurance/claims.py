@@ -144,7 +144,7 @@ def listing(session: Session, association: str, query: dict) -> Page[Claim]:
     if query.get("status"):
         found = found.where(Claim.status == query["status"])
     # The review queue reads oldest first.
-    return rows.page(session, found, [Claim.id], query["limit"], query["offset"])
+    return rows.page(session, found, [Claim.id], query)
 
 
 def _check(session: Session, policy: Policy, incident: date, amount: int,

@@ -151,8 +151,7 @@ def listing(session: Session, association: str, query: dict) -> Page[Policy]:
     if query.get("product_code"):
         product = products.find(session, association, query["product_code"])
         found = found.where(Policy.product_id == (product.id if product else -1))
-    return rows.page(session, found, [Policy.id.desc()], query["limit"],
-                     query["offset"])
+    return rows.page(session, found, [Policy.id.desc()], query)
 
 
 def cancel(session: Session, association: str, policy_no: str, reason: str, actor: dict) -> Policy:

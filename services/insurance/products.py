@@ -75,4 +75,4 @@ def rules(code: str, terms: dict) -> domain.Product:
 
 def listing(session: Session, association: str, page: dict) -> Page[Product]:
     query = select(Product).where(Product.association_code == association)
-    return rows.page(session, query, [Product.code], page["limit"], page["offset"])
+    return rows.page(session, query, [Product.code], page)

@@ -46,8 +46,7 @@ def listing(session: Session, association: str, query: dict) -> Page[Application
         .options(selectinload(Application.history))
     if query.get("status"):
         found = found.where(Application.status == query["status"])
-    return rows.page(session, found, [Application.id], query["limit"],
-                     query["offset"])
+    return rows.page(session, found, [Application.id], query)
 
 
 def approve(session: Session, association: str, application_id: int,

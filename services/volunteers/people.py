@@ -105,7 +105,7 @@ def minutes_by_volunteer(session: Session, volunteer_ids: list[int], start: date
 def listing(session: Session, association: str, page: dict) -> Page[Served]:
     query = (select(Volunteer).where(Volunteer.association_code == association)
              .options(selectinload(Volunteer.skills)))
-    found = rows.page(session, query, [Volunteer.id], page["limit"], page["offset"])
+    found = rows.page(session, query, [Volunteer.id], page)
     return Page(_served(session, found.items), found.total)
 
 

@@ -27,8 +27,7 @@ def listing(session: Session, association: str, start: date, end: date,
             page: dict) -> Page[ServiceRecord]:
     query = select(HoursEntry).where(HoursEntry.association_code == association,
                                      HoursEntry.served_on >= start, HoursEntry.served_on <= end)
-    found = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id],
-                      page["limit"], page["offset"])
+    found = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id], page)
     people = _by_id(session, Volunteer, {e.volunteer_id for e in found.items})
     signups = _by_id(session, Signup, _sources(found.items, "shift"),
                      selectinload(Signup.shift).selectinload(Shift.activity))

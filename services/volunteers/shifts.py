@@ -198,8 +198,7 @@ def roster(session: Session, association: str, shift_id: int) -> Roster:
 def listing(session: Session, association: str, page: dict) -> Page[Roster]:
     query = (select(Shift).where(Shift.association_code == association)
              .options(selectinload(Shift.activity)))
-    found = rows.page(session, query, [Shift.starts_at, Shift.id], page["limit"],
-                      page["offset"])
+    found = rows.page(session, query, [Shift.starts_at, Shift.id], page)
     return Page(rosters(session, found.items), found.total)
 
 

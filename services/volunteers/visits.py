@@ -227,7 +227,7 @@ def listing(session: Session, association: str, query: dict) -> Page[TeamVisit]:
     found = select(Visit).where(Visit.association_code == association)
     if query.get("status"):
         found = found.where(Visit.status == query["status"])
-    found = rows.page(session, found, [Visit.id], query["limit"], query["offset"])
+    found = rows.page(session, found, [Visit.id], query)
     return Page(with_team(session, found.items), found.total)
 
 

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from services.gateway.export_columns import REGISTERS, Column, Columns, columns_of
-from services.gateway.exports import cell, write_csv, write_xlsx
+from services.gateway.exports import PAGE, _rows, cell, write_csv, write_xlsx
 from shared.errors import NotFound
 
 TINY = Columns("测试", "Test", [Column("name", "姓名", "Name"), Column("n", "数", "N"),
@@ -54,5 +54,33 @@ def test_a_family_gives_a_row_per_member():
 def test_every_register_heads_its_columns_in_both_languages():
     for register, columns in REGISTERS.items():
         assert all(c.zh and c.en for c in columns.columns), register
+        for language in ("zh", "en"):  # a header twice would merge two columns into one
+            headers = [c.header(language) for c in columns.columns]
+            assert len(set(headers)) == len(headers), (register, language)
     with pytest.raises(NotFound):
         columns_of("secrets")
+
+
+class Listing:
+    """A list service's call as the gateway's proxy offers it: asked now, answered later."""
+
+    def __init__(self, ids: list[int]):
+        self.ids, self.asked = ids, []
+
+    def call_async(self, query: dict, actor: dict):
+        self.asked.append(query)
+        after = query.get("after")
+        start = 0 if after is None else self.ids.index(after) + 1
+        page = {"items": [{"id": n, "name": f"n{n}"} for n in
+                          self.ids[start:start + query["limit"]]], "total": len(self.ids)}
+        return type("Reply", (), {"result": lambda _self: page})()
+
+
+@pytest.mark.parametrize("count", [0, 1, PAGE, PAGE + 1, 3 * PAGE - 7])
+def test_an_export_reads_every_item_once_a_page_after_the_last_id(count):
+    ids = list(range(count * 2, 0, -2))  # falling, as most lists are
+    listing = Listing(ids)
+    names = [row["name"] for row in _rows(listing, {}, {"status": "x"}, TINY)]
+    assert names == [f"n{n}" for n in ids]
+    assert all(query["status"] == "x" and "offset" not in query for query in listing.asked)
+    assert [query.get("after") for query in listing.asked[1:]] == ids[PAGE - 1::PAGE]

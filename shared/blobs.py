@@ -1,10 +1,12 @@
 """Documents kept by their content: `put(bytes)` answers the SHA-256 hex digest, `get(digest)`
-gives the bytes back. The same content put twice is stored once.
+gives the bytes back. The same content put twice is stored once. Each is kept sealed with the
+data keys (`shared.crypto`), its digest bound in; `reseal()` brings every one under the
+current key (the upgrade and `deploy.ops rotate-keys` run it).
 
 The store built in keeps each blob as a file under `BLOB_DIR` (default `var/blobs`), which
 serves one machine. In production an S3-compatible object store is the choice (MinIO, a
 cloud's object storage), reached with boto3 and named by `BLOB_STORE_URL`
-(`s3://bucket/prefix`): a class with the same two methods, picked by `blob_store()`. It is
+(`s3://bucket/prefix`): a class with the same methods, picked by `blob_store()`. It is
 not built yet (boto3 is not among the dependencies), so setting `BLOB_STORE_URL` stops the
 service at its first document instead of keeping documents where nobody expects them.
 
@@ -14,9 +16,11 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from shared.crypto import KeyProblem, keyring, sealed_bytes_key_of
 from shared.settings import blob_dir, blob_store_url
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -34,6 +38,8 @@ class BlobStore(Protocol):
 
     def get(self, digest: str) -> bytes: ...
 
+    def reseal(self, progress: Callable[[str], None] | None = None) -> int: ...
+
 
 def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -49,30 +55,53 @@ def media_type(data: bytes) -> str | None:
 
 
 class DirectoryStore:
-    """Blobs as files `<root>/<first two hex digits>/<digest>`, written whole or not at all."""
+    """Blobs as files `<root>/<first two hex digits>/<digest>`, written whole or not at all,
+    each sealed with the current data key and its digest bound in, so a file copied under
+    another digest does not open (`enc1:<key id>:` and then the AES-256-GCM bytes)."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
 
     def put(self, data: bytes) -> str:
         digest = digest_of(data)
-        path = self._path(digest)
-        if path.exists():
-            return digest  # the same content is already here
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)  # atomic: a reader never sees half a file
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        if not self._path(digest).exists():  # else the same content is already here
+            # Sealed before anything is written: without a key nothing lands in clear.
+            self._write(digest, keyring().seal_bytes(data, _field(digest)))
         return digest
 
     def get(self, digest: str) -> bytes:
+        stored = self._read(digest)
+        if sealed_bytes_key_of(stored) is None:
+            raise KeyProblem(f"{_field(digest)}: kept in clear, as before documents were "
+                             f"sealed; `python -m deploy.ops rotate-keys` seals it")
+        return keyring().open_bytes(stored, _field(digest))
+
+    def reseal(self, progress: Callable[[str], None] | None = None) -> int:
+        """Every blob under the current key: one an older version kept in clear sealed, one
+        sealed with another key sealed again. How many it wrote; run again, none. Each is
+        replaced whole, so readers and writers may go on meanwhile."""
+        changed = 0
+        for path in self.files():
+            digest, stored = path.name, path.read_bytes()
+            ring = keyring()
+            if sealed_bytes_key_of(stored) == ring.current:
+                continue
+            clear = stored if digest_of(stored) == digest else \
+                ring.open_bytes(stored, _field(digest))
+            self._write(digest, ring.seal_bytes(clear, _field(digest)))
+            changed += 1
+            if progress:
+                progress(digest)
+        return changed
+
+    def files(self) -> list[Path]:
+        """Every blob's file (what is half written, or not a blob, left out)."""
+        if not self.root.is_dir():
+            return []
+        return [path for path in sorted(self.root.glob("*/*"))
+                if is_digest(path.name) and path.parent.name == path.name[:2] and path.is_file()]
+
+    def _read(self, digest: str) -> bytes:
         if not is_digest(digest):
             raise BlobMissing(digest)
         try:
@@ -80,8 +109,27 @@ class DirectoryStore:
         except FileNotFoundError:
             raise BlobMissing(digest) from None
 
+    def _write(self, digest: str, stored: bytes) -> None:
+        path = self._path(digest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(stored)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)  # atomic: a reader never sees half a file
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
     def _path(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
+
+
+def _field(digest: str) -> str:
+    """What a blob is sealed for: its address."""
+    return f"blobs/{digest}"
 
 
 def blob_store() -> BlobStore:

@@ -48,9 +48,7 @@ class Keyring:
         return next(iter(self.keys))
 
     def seal(self, value: str, field: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, value.encode(), field.encode())
-        return f"{PREFIX}:{self.current}:{_b64(nonce + sealed)}"
+        return f"{PREFIX}:{self.current}:{_b64(self._encrypt(value.encode(), field))}"
 
     def open(self, text: str, field: str) -> str:
         try:
@@ -59,13 +57,29 @@ class Keyring:
             raise KeyProblem(f"{field}: not a sealed value") from None
         if prefix != PREFIX:
             raise KeyProblem(f"{field}: not a sealed value")
+        return self._decrypt(key_id, _unb64(body), field).decode()
+
+    def seal_bytes(self, data: bytes, field: str) -> bytes:
+        """A file sealed as it is kept: `enc1:<key id>:`, then the nonce, ciphertext and tag
+        raw (a document stays its size, not a third larger)."""
+        return f"{PREFIX}:{self.current}:".encode() + self._encrypt(data, field)
+
+    def open_bytes(self, sealed: bytes, field: str) -> bytes:
+        key_id = sealed_bytes_key_of(sealed)
+        if key_id is None:
+            raise KeyProblem(f"{field}: not sealed")
+        return self._decrypt(key_id, sealed[len(PREFIX) + len(key_id) + 2:], field)
+
+    def _encrypt(self, data: bytes, field: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(self.keys[self.current]).encrypt(nonce, data, field.encode())
+
+    def _decrypt(self, key_id: str, raw: bytes, field: str) -> bytes:
         key = self.keys.get(key_id)
         if key is None:
             raise KeyProblem(f"{field}: sealed with key {key_id!r}, which DATA_KEYS lacks")
-        raw = _unb64(body)
         try:
-            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
-                                       field.encode()).decode()
+            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], field.encode())
         except InvalidTag:
             raise KeyProblem(f"{field}: key {key_id!r} does not open it (a wrong key, or the "
                              f"value was altered)") from None
@@ -82,6 +96,15 @@ def sealed_key_of(text: str | None) -> str | None:
     if not text or not text.startswith(PREFIX + ":"):
         return None
     return text.split(":", 2)[1]
+
+
+def sealed_bytes_key_of(data: bytes) -> str | None:
+    """The id of the key a stored file was sealed with (None: not sealed)."""
+    prefix, _, rest = data[:100].partition(b":")
+    key_id, colon, _ = rest.partition(b":")
+    if prefix != PREFIX.encode() or not colon or not key_id.isalnum():
+        return None
+    return key_id.decode()
 
 
 @cache

@@ -8,6 +8,7 @@ import eventlet
 
 eventlet.monkey_patch()  # before anything imports sockets or threads, or nameko hangs
 
+import base64  # noqa: E402
 import os  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
@@ -26,6 +27,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
 from shared import remote_errors  # noqa: E402,F401 (the services' errors arrive as themselves)
+from shared.crypto import keyring  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
 
@@ -90,6 +92,23 @@ def _drop(admin, schema: str, attempts: int = 5) -> None:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.5)
+
+
+@pytest.fixture
+def data_keys(monkeypatch):
+    """`data_keys("new", "old")`: DATA_KEYS from then on holds these keys, the first sealing;
+    each id names the same random key throughout the test, as does the one index key."""
+    made = {}
+
+    def use(*ids: str) -> None:
+        for key_id in ("index", *ids):
+            made.setdefault(key_id, base64.b64encode(os.urandom(32)).decode())
+        monkeypatch.setenv("DATA_KEYS", ",".join(f"{key_id}:{made[key_id]}" for key_id in ids))
+        monkeypatch.setenv("DATA_INDEX_KEY", made["index"])
+        keyring.cache_clear()
+
+    yield use
+    keyring.cache_clear()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

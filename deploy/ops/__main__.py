@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from tqdm import tqdm
 
 from deploy.ops import (
+    auditing,
     backups,
     deadletters,
     importing,
@@ -69,12 +70,25 @@ def import_register(args) -> int:
 
 
 def rotate_keys(args) -> int:
-    services = args.only or list(rotation.MODELS)
+    services = args.only or list(rotation.PARTS)
     for service in services:
         with tqdm(unit="row", desc=service, disable=args.quiet) as bar:
             count = rotation.rotate(service, progress=lambda field, n: bar.update(n))
         print(f"{service}: {count} values re-sealed under key {keyring().current}")
     return 0
+
+
+def audit_verify(args) -> int:
+    broken = False
+    for service in args.only or list(auditing.LOGS):
+        verdict = auditing.check(service)
+        if verdict.broken is None:
+            print(f"{service}: {verdict.entries} entries, chain intact")
+            continue
+        broken = True
+        print(f"{service}: chain broken at entry {verdict.broken.entry_id}: "
+              f"{verdict.broken.why}", file=sys.stderr)
+    return 1 if broken else 0
 
 
 def list_dead_letters(args) -> int:
@@ -195,10 +209,15 @@ def parser() -> argparse.ArgumentParser:
     register.set_defaults(run=import_register)
     rotate = commands.add_parser("rotate-keys", help=rotation.__doc__.splitlines()[0],
                                  description=rotation.__doc__)
-    rotate.add_argument("--only", action="append", choices=sorted(rotation.MODELS),
-                        help="one service's database (may be given again)")
+    rotate.add_argument("--only", action="append", choices=rotation.PARTS,
+                        help="one service's database, or the documents (may be given again)")
     rotate.add_argument("--quiet", action="store_true", help="no progress bar")
     rotate.set_defaults(run=rotate_keys)
+    verify = commands.add_parser("audit-verify", help=auditing.__doc__.splitlines()[0],
+                                 description=auditing.__doc__)
+    verify.add_argument("--only", action="append", choices=sorted(auditing.LOGS),
+                        help="one service's audit log (may be given again)")
+    verify.set_defaults(run=audit_verify)
     dead = commands.add_parser("dead-letters", help="list dead-lettered messages with reasons")
     dead.set_defaults(run=list_dead_letters)
     again = commands.add_parser("replay-dead-letters", help="send messages back to their queue")

@@ -32,7 +32,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.blobs import is_digest
+from shared.blobs import DirectoryStore
 from shared.crypto import KeyProblem, keyring
 from shared.db import make_engine
 from shared.migrate import SERVICES_WITH_DATABASES
@@ -286,11 +286,9 @@ def _pg_dump(service: str, url: str, out) -> None:
 
 
 def _tar_blobs(out) -> None:
-    root = blob_dir()
     with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as archive:
-        for path in sorted(root.glob("*/*")) if root.is_dir() else ():
-            if is_digest(path.name) and path.parent.name == path.name[:2]:
-                archive.add(path, arcname=f"{path.parent.name}/{path.name}")
+        for path in DirectoryStore(blob_dir()).files():  # each sealed as it is kept
+            archive.add(path, arcname=f"{path.parent.name}/{path.name}")
 
 
 # --- restore -----------------------------------------------------------------------------
@@ -301,7 +299,8 @@ def restore(source: Path, only: list[str] | None = None, force: bool = False,
     anything, opens each with the key the manifest names, and only then puts them in place:
     a SQLite file replaced whole (written beside it, then renamed), a PostgreSQL database by
     `pg_restore --clean --if-exists` in one transaction, the documents added back to
-    BLOB_DIR. Stop the services first: a database still in use is refused unless --force."""
+    BLOB_DIR, each sealed under the current key. Stop the services first: a database still in
+    use is refused unless --force."""
     manifest = _read_manifest(source)
     entries = _chosen(manifest, only)
     for entry in entries:
@@ -459,9 +458,16 @@ def _stage_blobs(source: Path, entry: dict, keys: dict[str, bytes]) -> Path:
         with _opened(source, entry, keys) as plain, \
                 tarfile.open(fileobj=plain, mode="r|") as archive:
             archive.extractall(staged, filter="data")
+        # Each under the current key before any is put in place: one the keyring cannot
+        # open is refused here, and one a backup from before documents were sealed holds
+        # in clear is sealed.
+        DirectoryStore(staged).reseal()
     except tarfile.TarError as error:
         shutil.rmtree(staged)
         raise Refused(f"{entry['name']}: not a tar archive ({error})") from None
+    except KeyProblem as problem:
+        shutil.rmtree(staged)
+        raise Refused(f"{entry['name']}: {problem}") from None
     except BaseException:
         shutil.rmtree(staged)
         raise
@@ -528,10 +534,9 @@ def _put_in_place(entry: dict, staged: Path) -> None:
 
 def _add_blobs(staged: Path) -> None:
     root = blob_dir()
-    for path in sorted(staged.glob("*/*")):
-        if is_digest(path.name) and path.is_file():
-            (root / path.parent.name).mkdir(parents=True, exist_ok=True)
-            os.replace(path, root / path.parent.name / path.name)
+    for path in DirectoryStore(staged).files():
+        (root / path.parent.name).mkdir(parents=True, exist_ok=True)
+        os.replace(path, root / path.parent.name / path.name)
 
 
 def _pg_restore(service: str, url: str, dump: Path) -> None:

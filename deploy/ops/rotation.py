@@ -4,8 +4,9 @@ the system runs: after a new key is put first, so that the old one can be retire
 Every column sealed in any service's models is found from the models themselves, and its
 rows sealed with another key are re-sealed a batch at a time, each row written only if it
 still holds what was read (a row changed meanwhile was sealed with the current key by the
-service). Stopped half-way, the same command again finishes it; run once more, it changes
-nothing. The blind indexes do not change (their key is not rotated)."""
+service). The claim documents in the blob store are sealed again too (and any an older
+version kept in clear, sealed). Stopped half-way, the same command again finishes it; run
+once more, it changes nothing. The blind indexes do not change (their key is not rotated)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from services.fund.models import Base as FundBase
 from services.gateway.models import Base as GatewayBase
 from services.insurance.models import Base as InsuranceBase
 from services.volunteers.models import Base as VolunteersBase
+from shared.blobs import blob_store
 from shared.crypto import Sealed, SealedText, keyring, sealed_key_of
 from shared.db import make_engine
 from shared.settings import database_url
@@ -23,6 +25,8 @@ from shared.settings import database_url
 MODELS = {"fund": FundBase.metadata, "insurance": InsuranceBase.metadata,
           "volunteers": VolunteersBase.metadata, "families": FamiliesBase.metadata,
           "gateway": GatewayBase.metadata}
+BLOBS = "blobs"
+PARTS = (*MODELS, BLOBS)  # what rotate-keys goes through, in this order
 BATCH = 1_000
 
 
@@ -48,7 +52,10 @@ def sealed_columns(service: str) -> list[SealedColumn]:
 
 def rotate(service: str, url: str | None = None,
            progress: Callable[[str, int], None] | None = None) -> int:
-    """Rows re-sealed in the service's database (`url`, else its configured one)."""
+    """Rows re-sealed in the service's database (`url`, else its configured one); for
+    `blobs`, documents re-sealed in the blob store."""
+    if service == BLOBS:
+        return blob_store().reseal(progress and (lambda digest: progress(BLOBS, 1)))
     engine = make_engine(url or database_url(service))
     ring = keyring()
     changed = 0

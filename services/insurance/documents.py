@@ -1,7 +1,7 @@
-"""Papers on a claim (invoices, discharge summaries, certificates): kept in the blob store by
-their content's hash, accepted only when their first bytes say PDF, JPEG or PNG (the name
-and the declared type are the sender's word, not evidence), and required by the claim's
-product before it can be approved."""
+"""Papers on a claim (invoices, discharge summaries, certificates): kept sealed in the blob
+store by their content's hash, accepted only when their first bytes say PDF, JPEG or PNG
+(the name and the declared type are the sender's word, not evidence), and required by the
+claim's product before it can be approved."""
 import base64
 import binascii
 from dataclasses import dataclass

@@ -1,8 +1,8 @@
 """Rotating the data key, on SQLite and PostgreSQL: after a new key is put first, every
 sealed value of a service's database is re-sealed under it, the clear values and the blind
 index lookups unchanged; a rotation stopped half-way is finished by the next; a second
-rotation changes nothing; the command line does it for a service's configured database."""
-import base64
+rotation changes nothing; the command line does it for a service's configured database and
+for the claim documents in the blob store."""
 import os
 import subprocess
 import sys
@@ -13,26 +13,18 @@ from sqlalchemy.orm import Session
 
 from deploy.ops import rotation
 from services.families.models import Family, FamilyMember, Member
-from shared import crypto
+from shared.blobs import DirectoryStore
 from shared.crypto import blind, sealed_key_of
 from shared.db import make_engine
 from shared.settings import PROJECT_ROOT
 from tests.family_data import resident
 
-INDEX = base64.b64encode(os.urandom(32)).decode()
-OLD = base64.b64encode(os.urandom(32)).decode()
-NEW = base64.b64encode(os.urandom(32)).decode()
-
-
-def use_keys(monkeypatch, keys: str) -> None:
-    monkeypatch.setenv("DATA_KEYS", keys)
-    monkeypatch.setenv("DATA_INDEX_KEY", INDEX)
-    crypto.keyring.cache_clear()
+PAPER = b"%PDF-1.4 a discharge summary"
 
 
 @pytest.fixture
-def sealed_with_old(database_url, monkeypatch):
-    use_keys(monkeypatch, f"old:{OLD}")
+def sealed_with_old(database_url, data_keys):
+    data_keys("old")
     url = database_url("families")
     engine = make_engine(url)
     with Session(engine) as session:
@@ -49,7 +41,6 @@ def sealed_with_old(database_url, monkeypatch):
         session.commit()
     yield url, engine
     engine.dispose()
-    crypto.keyring.cache_clear()
 
 
 def stored_keys(engine) -> set:
@@ -63,16 +54,16 @@ def stored_keys(engine) -> set:
 
 
 def test_every_value_is_resealed_under_the_new_key_and_reads_the_same(sealed_with_old,
-                                                                       monkeypatch):
+                                                                       data_keys):
     url, engine = sealed_with_old
     assert stored_keys(engine) == {"old"}
-    use_keys(monkeypatch, f"new:{NEW},old:{OLD}")
+    data_keys("new", "old")
 
     changed = rotation.rotate("families", url)
 
     assert changed == 5 * 3 + 2  # families' addresses, members' numbers and phones, the member
     assert stored_keys(engine) == {"new"}
-    use_keys(monkeypatch, f"new:{NEW}")  # the old key retired: everything still opens
+    data_keys("new")  # the old key retired: everything still opens
     with Session(engine) as session:
         person = session.scalars(select(FamilyMember).where(
             FamilyMember.id_index == blind(resident(302), "id_number"))).one()
@@ -80,9 +71,10 @@ def test_every_value_is_resealed_under_the_new_key_and_reads_the_same(sealed_wit
     assert rotation.rotate("families", url) == 0
 
 
-def test_a_rotation_stopped_half_way_is_finished_by_the_next(sealed_with_old, monkeypatch):
+def test_a_rotation_stopped_half_way_is_finished_by_the_next(sealed_with_old, data_keys,
+                                                             monkeypatch):
     url, engine = sealed_with_old
-    use_keys(monkeypatch, f"new:{NEW},old:{OLD}")
+    data_keys("new", "old")
     monkeypatch.setattr(rotation, "BATCH", 2)
 
     def stop(field, count):
@@ -95,13 +87,20 @@ def test_a_rotation_stopped_half_way_is_finished_by_the_next(sealed_with_old, mo
     assert stored_keys(engine) == {"new"}
 
 
-def test_the_command_line_rotates_a_services_configured_database(sealed_with_old):
+def test_the_command_line_rotates_a_services_configured_database_and_the_documents(
+        sealed_with_old, data_keys, tmp_path):
     url, engine = sealed_with_old
+    blobs = DirectoryStore(tmp_path / "blobs")
+    digest = blobs.put(PAPER)
+    data_keys("new", "old")
     done = subprocess.run(
-        [sys.executable, "-m", "deploy.ops", "rotate-keys", "--only", "families", "--quiet"],
+        [sys.executable, "-m", "deploy.ops", "rotate-keys", "--only", "families",
+         "--only", "blobs", "--quiet"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "DATA_KEYS": f"new:{NEW},old:{OLD}", "DATA_INDEX_KEY": INDEX,
-             "FAMILIES_DATABASE_URL": url})
+        env={**os.environ, "FAMILIES_DATABASE_URL": url, "BLOB_DIR": str(blobs.root)})
     assert done.returncode == 0, done.stderr[-1000:]
     assert "families: 17 values re-sealed under key new" in done.stdout
+    assert "blobs: 1 values re-sealed under key new" in done.stdout
     assert stored_keys(engine) == {"new"}
+    data_keys("new")
+    assert blobs.get(digest) == PAPER

@@ -2,7 +2,8 @@
 what an older version kept in clear (an insured person's identity number and phone, a
 claim's description and its payee's account number) and sets the blind index, a second run
 changes nothing, and the model reads the clear values back, finds policies by identity
-number and still keeps one active policy per person and product."""
+number and still keeps one active policy per person and product. The claim documents it
+kept in clear in the blob store are sealed by the same upgrade."""
 from datetime import date
 
 import pytest
@@ -11,7 +12,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from services.insurance.models import Claim, Policy
-from shared.crypto import blind, seal_table, sealed_key_of
+from shared.blobs import blob_store, digest_of
+from shared.crypto import blind, seal_table, sealed_bytes_key_of, sealed_key_of
 from shared.db import make_engine
 from shared.migrate import alembic_config
 from tests.family_data import resident
@@ -93,3 +95,17 @@ def test_one_active_policy_per_person_and_product_still_holds_on_the_blind_index
                            enrolled_by="staff2"))
         with pytest.raises(Exception, match="(?i)unique|duplicate"):
             session.commit()
+
+
+def test_the_upgrade_seals_the_claim_documents_kept_in_clear(empty_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("BLOB_DIR", str(tmp_path / "blobs"))
+    command.upgrade(alembic_config("insurance", empty_url), "0008")
+    paper = "出院小结：左股骨颈骨折".encode()
+    digest = digest_of(paper)
+    kept = tmp_path / "blobs" / digest[:2] / digest
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(paper)
+
+    command.upgrade(alembic_config("insurance", empty_url), "head")
+    assert sealed_bytes_key_of(kept.read_bytes()) and paper not in kept.read_bytes()
+    assert blob_store().get(digest) == paper

@@ -1,7 +1,7 @@
 """The sealed file format of backups, in memory: what goes in comes out over many chunks,
 and a file cut short, lengthened, altered, reordered, renamed or opened with another key is
-refused by name. And the documents, backed up and restored into another folder."""
-import base64
+refused by name. And the documents, backed up and restored into another folder sealed, or
+refused when the keyring cannot open them."""
 import io
 import os
 
@@ -9,7 +9,7 @@ import pytest
 
 from deploy.ops import backups
 from deploy.ops.backups import CHUNK, Refused, SealedReader, SealedWriter
-from shared.crypto import keyring
+from shared.blobs import DirectoryStore, digest_of
 
 KEY = os.urandom(32)
 PLAIN = os.urandom(2 * CHUNK + 1234)
@@ -71,24 +71,43 @@ def test_another_key_is_refused_naming_the_key_id():
         opened(sealed(), {"k2": KEY})
 
 
-def test_the_documents_come_back_in_another_folder(tmp_path, monkeypatch):
+@pytest.fixture
+def var_and_blobs(tmp_path, monkeypatch):
     for name, path in {"PHF_VAR_DIR": tmp_path / "var", "BLOB_DIR": tmp_path / "blobs"}.items():
         monkeypatch.setenv(name, str(path))
-    key = base64.b64encode(os.urandom(32)).decode()
-    monkeypatch.setenv("DATA_KEYS", f"b1:{key}")
-    monkeypatch.setenv("DATA_INDEX_KEY", key)
-    keyring.cache_clear()
-    documents = {"ab" + "0" * 62: b"%PDF-1 one", "cd" + "1" * 62: b"\x89PNG two"}
-    for digest, content in documents.items():
-        (tmp_path / "blobs" / digest[:2]).mkdir(parents=True)
-        (tmp_path / "blobs" / digest[:2] / digest).write_bytes(content)
+
+
+@pytest.mark.usefixtures("var_and_blobs")
+def test_the_documents_come_back_in_another_folder_sealed(tmp_path, monkeypatch, data_keys):
+    data_keys("b1")
+    store = DirectoryStore(tmp_path / "blobs")
+    documents = {store.put(content): content for content in (b"%PDF-1 one", b"\x89PNG two")}
+    older = b"%PDF-1 kept in clear by a version before documents were sealed"
+    (tmp_path / "blobs" / digest_of(older)[:2]).mkdir()
+    (tmp_path / "blobs" / digest_of(older)[:2] / digest_of(older)).write_bytes(older)
+    (tmp_path / "blobs" / "ab").mkdir()
     (tmp_path / "blobs" / "ab" / ".incoming-x").write_bytes(b"half written")
-    try:
-        manifest = backups.backup(tmp_path / "out", ["blobs"], say=lambda _: None)
-        assert [f["kind"] for f in manifest["files"]] == ["blobs"]
-        monkeypatch.setenv("BLOB_DIR", str(tmp_path / "elsewhere"))
+    manifest = backups.backup(tmp_path / "out", ["blobs"], say=lambda _: None)
+    assert [f["kind"] for f in manifest["files"]] == ["blobs"]
+
+    monkeypatch.setenv("BLOB_DIR", str(tmp_path / "elsewhere"))
+    backups.restore(tmp_path / "out", say=lambda _: None)
+    back = DirectoryStore(tmp_path / "elsewhere")
+    assert {path.name: back.get(path.name) for path in back.files()} == \
+        {**documents, digest_of(older): older}
+    assert all(b"PDF" not in path.read_bytes() for path in back.files())  # the older sealed
+    assert [p.name for p in (tmp_path / "elsewhere").rglob(".*")] == []
+
+
+@pytest.mark.usefixtures("var_and_blobs")
+def test_documents_sealed_with_a_key_the_keyring_lacks_are_refused(tmp_path, monkeypatch,
+                                                                   data_keys):
+    data_keys("gone")
+    digest = DirectoryStore(tmp_path / "blobs").put(b"%PDF-1 sealed with a key now lost")
+    data_keys("b1")
+    backups.backup(tmp_path / "out", ["blobs"], say=lambda _: None)
+
+    monkeypatch.setenv("BLOB_DIR", str(tmp_path / "elsewhere"))
+    with pytest.raises(Refused, match=f"blobs.*{digest}: sealed with key 'gone'"):
         backups.restore(tmp_path / "out", say=lambda _: None)
-    finally:
-        keyring.cache_clear()
-    back = {p.name: p.read_bytes() for p in (tmp_path / "elsewhere").rglob("*") if p.is_file()}
-    assert back == documents
+    assert not (tmp_path / "elsewhere").exists()

@@ -13,10 +13,12 @@ from shared.settings import PROJECT_ROOT
 DEPLOY = PROJECT_ROOT / "deploy"
 SECRETS = {"POSTGRES_PASSWORD": "p", "RABBITMQ_PASSWORD": "r", "TOKEN_SECRET": "t",
            "SERVICE_KEY": "s"}
+DATABASES = ("fund", "insurance", "volunteers", "families", "gateway")
+ROLE_PASSWORDS = {f"{name.upper()}_DB_PASSWORD": f"pw-{name}" for name in DATABASES}
 
 
 def compose(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in SECRETS}
+    clean = {k: v for k, v in os.environ.items() if k not in SECRETS | ROLE_PASSWORDS}
     return subprocess.run(["docker-compose", "-f", str(DEPLOY / "docker-compose.yml"), "config"],
                           capture_output=True, text=True, env={**clean, **env}, timeout=60)
 
@@ -26,8 +28,14 @@ def manifests() -> list[dict]:
             for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
+def database_urls(env: dict) -> dict[str, str]:
+    """The database each `*_DATABASE_URL` names, by service, with the user it connects as."""
+    return {name.removesuffix("_DATABASE_URL").lower(): value
+            for name, value in env.items() if name.endswith("_DATABASE_URL")}
+
+
 def test_the_compose_file_is_valid_and_runs_every_service_twice():
-    done = compose(SECRETS)
+    done = compose(SECRETS | ROLE_PASSWORDS)
     assert done.returncode == 0, done.stderr
     services = yaml.safe_load(done.stdout)["services"]
     assert {"rabbitmq", "postgres", "migrate", "fund", "insurance", "volunteers",
@@ -40,6 +48,21 @@ def test_the_compose_file_has_no_default_passwords():
     done = compose({})
     assert done.returncode != 0
     assert "set " in done.stderr and "PASSWORD" in done.stderr
+    without_one = compose(SECRETS | ROLE_PASSWORDS | {"FAMILIES_DB_PASSWORD": ""})
+    assert without_one.returncode != 0
+    assert "set FAMILIES_DB_PASSWORD" in without_one.stderr
+
+
+def test_each_service_connects_as_its_own_role_to_its_own_database_alone():
+    services = yaml.safe_load(compose(SECRETS | ROLE_PASSWORDS).stdout)["services"]
+    for name in DATABASES:
+        assert database_urls(services[name]["environment"]) == {
+            name: f"postgresql://{name}:pw-{name}@postgres:5432/{name}"}, name
+    assert set(database_urls(services["migrate"]["environment"])) == set(DATABASES)
+    # PostgreSQL makes each role with its password; the superuser's is no service's.
+    assert ROLE_PASSWORDS.items() <= services["postgres"]["environment"].items()
+    for name in ("migrate", *DATABASES):
+        assert "POSTGRES_PASSWORD" not in services[name]["environment"], name
 
 
 def test_the_kubernetes_manifests_pass_the_schema_validator():
@@ -67,9 +90,28 @@ def test_the_cluster_shape_the_design_asks_for():
     assert definitions["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
     secret_keys = set(by_name[("Secret", "phf-secrets")]["stringData"])
     assert set(SECRETS) <= secret_keys
+    _each_service_has_its_own_database_role(by_name)
     for doc in docs:
         if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
             for container in doc["spec"]["template"]["spec"]["containers"]:
                 for variable in container.get("env", []):
                     if "PASSWORD" in variable["name"] or variable["name"] in SECRETS:
                         assert "valueFrom" in variable, (doc["metadata"]["name"], variable)
+
+
+def _each_service_has_its_own_database_role(by_name: dict) -> None:
+    def env_of(kind: str, name: str) -> dict:
+        [container] = by_name[(kind, name)]["spec"]["template"]["spec"]["containers"]
+        return {v["name"]: v.get("value") or v["valueFrom"]["secretKeyRef"]
+                for v in container["env"]}
+
+    for name in DATABASES:
+        env = env_of("Deployment", name)
+        assert database_urls(env) == {
+            name: f"postgresql://{name}:$({name.upper()}_DB_PASSWORD)@postgres:5432/{name}"}
+        assert env[f"{name.upper()}_DB_PASSWORD"] == {"name": f"phf-db-{name}",
+                                                      "key": "password"}
+        assert "POSTGRES_PASSWORD" not in env, name
+        assert ("Secret", f"phf-db-{name}") in by_name
+    assert set(database_urls(env_of("Job", "migrate"))) == set(DATABASES)
+    assert set(ROLE_PASSWORDS) <= set(env_of("StatefulSet", "postgres"))

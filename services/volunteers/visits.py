@@ -3,7 +3,7 @@ assigned by a coordinator, completed with minutes and notes."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -13,6 +13,7 @@ from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
 from shared.contracts.fund import SPECIAL_FAMILY_ASSISTANCE
 from shared.contracts.insurance import PREMIUM_KEY
+from shared.db import per_dialect
 from shared.outbox import record_event
 from shared.paging import Page
 
@@ -125,36 +126,39 @@ def remember_family(session: Session, envelope: dict) -> None:
     """A family registered or changed: keep its head and address, and show them on its
     visits not yet done. An announcement older than the one kept changes nothing."""
     data = envelope["data"]
-    at = envelope["occurred_at"]
     head = next((m["name"] for m in data["members"] if m["relation"] == "head"), None)
     if head is None:
         return
-    home = session.scalars(rows.locked(select(FamilyHome).where(
-        FamilyHome.family_id == data["family_id"]))).one_or_none()
-    if home is None:
-        home = FamilyHome(family_id=data["family_id"], announced_at=at)
-        try:
-            with session.begin_nested():
-                _announce(home, data, head, at)
-                session.add(home)
-        except IntegrityError:  # announced at the same moment by another replica
-            return remember_family(session, envelope)
-    elif as_utc(home.announced_at) > at:
-        return
-    _announce(home, data, head, at)
-    for visit in session.scalars(select(Visit).where(
-            Visit.association_code == data["association_code"],
-            Visit.family_id == data["family_id"], Visit.status != "completed")):
-        visit.family_name = head
-        visit.address = data.get("address") or visit.address
+    announced = session.execute(_ANNOUNCING(session), {
+        "family_id": data["family_id"], "association_code": data["association_code"],
+        "family_no": data["family_no"], "head_name": head, "address": data.get("address"),
+        "announced_at": as_utc(envelope["occurred_at"])})
+    if announced.rowcount == 1:
+        session.execute(_SHOWING, {"association": data["association_code"],
+                                   "family": data["family_id"], "head": head,
+                                   "address": data.get("address") or None})
 
 
-def _announce(home: FamilyHome, data: dict, head: str, at) -> None:
-    home.association_code = data["association_code"]
-    home.family_no = data["family_no"]
-    home.head_name = head
-    home.address = data.get("address")
-    home.announced_at = at
+def _announcing(dialect):
+    """One statement, whoever announced first (a family registered is mostly new here):
+    the home inserted, or updated unless what is kept was announced later."""
+    homes = FamilyHome.__table__  # Core, not the ORM's bulk insert: its rowcount tells
+    insert = dialect.insert(homes)
+    kept = ("association_code", "family_no", "head_name", "address", "announced_at")
+    return insert.on_conflict_do_update(
+        index_elements=[homes.c.family_id],
+        set_={name: insert.excluded[name] for name in kept},
+        where=homes.c.announced_at <= insert.excluded.announced_at)
+
+
+_ANNOUNCING = per_dialect(_announcing)
+_VISITS = Visit.__table__
+# The visits not yet done show the family as last announced (the address kept if none).
+_SHOWING = update(_VISITS).where(
+    _VISITS.c.association_code == bindparam("association"),
+    _VISITS.c.family_id == bindparam("family"), _VISITS.c.status != "completed").values(
+    family_name=bindparam("head"),
+    address=func.coalesce(bindparam("address", type_=_VISITS.c.address.type), _VISITS.c.address))
 
 
 def _home(session: Session, association: str, family_id: int | None) -> FamilyHome | None:

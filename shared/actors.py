@@ -42,6 +42,9 @@ MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 # Staff bring in families, members, policies and donors from spreadsheets, coordinators
 # volunteers (each register's own roles: services/gateway/imports/registers.py).
 IMPORTERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
+# Who reads the audit log of reveals and of changes to people's records: those who audit,
+# and the admin who answers for the install. Not staff or coordinators, whose work it records.
+AUDIT_READERS = ("admin", AUDITOR)
 # Who may see a person's full identity number: an admin, as a person whose look is recorded
 # (never the services' own work).
 IDENTITY_REVEALERS = ("admin",)

@@ -1,20 +1,27 @@
 """What every domain service class has besides its own entrypoints: its database, a work
-log, an outbox relay, the health answer the gateway asks for, and one way to handle an
-event once. A service class names itself, its outbox and inbox tables, and the catalogue its
-events are checked against, going out and coming in:
+log, an outbox relay, the health answer the gateway asks for, one way to handle an event
+once, and its audit log read a page at a time. A service class names itself, its
+outbox and inbox tables, the catalogue its events are checked against, going out and coming
+in, and its audit log's tables:
 
     class FundService(Service):
         name = "fund"
         outbox, inbox = OUTBOX, PROCESSED_EVENTS
         catalogue = CATALOGUE  # shared.contracts.events
+        audit = AUDIT  # shared.audit
 """
+from shared import audit as audit_log
 from shared import remote_errors  # noqa: F401 (a service calling another gets its errors)
+from shared.actors import AUDIT_READERS, load, load_actor
 from shared.db import Database
 from shared.inbox import handle_once
 from shared.observability import WorkLog
 from shared.outbox import OutboxRelayRunner
 from shared.outbox import health as outbox_health
 from shared.rpc import rpc
+from shared.schemas import AuditQueryIn
+
+AUDIT_QUERY = AuditQueryIn()
 
 
 class Service:
@@ -30,6 +37,15 @@ class Service:
     @rpc
     def health(self):
         return outbox_health(self.db, self.outbox)
+
+    @rpc
+    def audit_entries(self, query, actor):
+        """This service's audit entries of the caller's association, the latest first."""
+        actor = load_actor(actor, AUDIT_READERS)
+        query = load(AUDIT_QUERY, query)
+        with self.db.reading() as connection:
+            return audit_log.listing(connection, self.audit, actor["association_code"],
+                                     query).shaped(audit_log.entry_view)
 
     def once(self, consumer: str, envelope: dict, handle) -> None:
         """`handle(session, envelope)` unless this consumer has seen the event before."""

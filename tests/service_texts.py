@@ -9,11 +9,12 @@ from shared.settings import PROJECT_ROOT
 SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
                                       for name in ("fund", "insurance", "volunteers", "families"))]
 # Calls whose arguments are texts for people: errors, flags, and the state changes and
-# postings that store a reason or memo, and a family's timeline summaries.
+# postings that store a reason or memo, a family's timeline summaries, and the audit log's
+# entries.
 CALLS = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "TooLarge", "DomainError",
          "ValidationError", "InvalidIdentifier", "BadAmount", "Flag", "move", "start", "post",
          "_post", "_decide", "in_order", "raise_for", "_open", "_summary", "note",
-         "Barred"}
+         "Barred", "Entry"}
 # ...and the names such texts are put in before they are stored.
 ASSIGNED = {"reason", "memo", "message", "purpose", "summary"}
 

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
 from deploy.ops import (
@@ -81,7 +82,11 @@ def rotate_keys(args) -> int:
 def audit_verify(args) -> int:
     broken = False
     for service in args.only or list(auditing.LOGS):
-        verdict = auditing.check(service)
+        try:
+            verdict = auditing.check(service)
+        except DBAPIError as error:  # no such database or table: not migrated, not reachable
+            print(f"{service}: its audit log cannot be read: {error.orig}", file=sys.stderr)
+            return 2
         if verdict.broken is None:
             print(f"{service}: {verdict.entries} entries, chain intact")
             continue

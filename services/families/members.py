@@ -1,5 +1,6 @@
 """Members (会员) of the association and the families each keeps in touch with
-(会员联系户): one person one member, one member per family."""
+(会员联系户): one person one member, one member per family. A member joining and a pairing
+made are entries in the audit log."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -8,11 +9,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.families import domain
 from services.families.associations import known_codes
-from services.families.models import Family, Member, Pairing
-from shared import rows
+from services.families.models import AUDIT, Family, Member, Pairing
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.crypto import blind
 from shared.errors import Conflict
 from shared.paging import Page
+
+JOINED = ("name", "id_number", "phone", "grassroots_code")
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ def join(session: Session, county: str, body: dict, actor: dict) -> Member:
             Member.id_index == blind(body["id_number"], "id_number"))).one()
         raise Conflict(f"Already member {member_no(existing)}.", "already_member",
                        {"id_number": [f"Already member {member_no(existing)}."]}) from None
+    audit.record(session, AUDIT, actor, Entry("register", "member", member.id, JOINED))
     return member
 
 
@@ -74,6 +79,7 @@ def pair(session: Session, county: str, member_id: int, family_id: int,
     except IntegrityError:  # another member took the family a moment ago
         raise Conflict("The family keeps in touch with another member.", "family_paired",
                        {"family_id": ["Kept by another member."]}) from None
+    audit.record(session, AUDIT, actor, Entry("change", "member", member.id, ("families",)))
     session.refresh(member)
     return Paired(True, member)
 

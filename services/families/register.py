@@ -1,16 +1,20 @@
 """The family register (一户一档): registering a family and changing it, one family per
-person in the association, each change an event in the same transaction."""
+person in the association, each change an event and an entry in the audit log in the same
+transaction."""
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.families import domain
-from services.families.models import OUTBOX, Family, FamilyMember, FamilyNumbers
-from shared import rows
+from services.families.models import AUDIT, OUTBOX, Family, FamilyMember, FamilyNumbers
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.clock import now_utc
 from shared.crypto import blind
 from shared.identity import mask_id_number
 from shared.outbox import record_event
+
+REGISTERED = ("category", "address", "village_code", "members")
 
 
 def register(session: Session, association: str, body: dict, actor: dict,
@@ -30,6 +34,7 @@ def register(session: Session, association: str, body: dict, actor: dict,
                     village_code=body["village_code"], registered_by=actor["username"],
                     members=[_row(association, m) for m in members])
     _write_keeping_one_family(session, association, members, lambda: session.add(family))
+    audit.record(session, AUDIT, actor, Entry("register", "family", family.id, REGISTERED))
     record_event(session, OUTBOX, "families.family_registered", {
         **_event_data(family), "registered_by": actor["username"]})
     return family
@@ -62,12 +67,20 @@ def revise(session: Session, association: str, family_id: int, body: dict,
     joining = _replace_members(family, wanted["members"]) if "members" in changed else []
     _write_keeping_one_family(session, association, wanted.get("members", []),
                               lambda: family.members.extend(joining), family.id)
+    audit.record(session, AUDIT, actor, Entry("change", "family", family.id, tuple(changed)))
     record_event(session, OUTBOX, "families.family_updated", {
         **_event_data(family), "changed": changed, "updated_by": actor["username"]})
     return family, changed
 
 
 def _next_number(session: Session, association: str) -> int:
+    """Locked once per transaction: an import numbers a batch's households under one lock.
+    A savepoint rolled back expires the counter, which then reads what was kept."""
+    held = session.info.setdefault("family_numbers", {})
+    transaction = session.get_transaction()
+    if held.get(association, (None,))[0] is transaction:
+        held[association][1].last_no += 1
+        return held[association][1].last_no
     numbers = _locked_numbers(session, association)
     if numbers is None:
         try:
@@ -77,6 +90,7 @@ def _next_number(session: Session, association: str) -> int:
             pass  # another registration opened the series first
         numbers = _locked_numbers(session, association)
     numbers.last_no += 1
+    held[association] = (transaction, numbers)
     return numbers.last_no
 
 

@@ -16,7 +16,7 @@ from services.families import (
     search,
     timeline,
 )
-from services.families.models import OUTBOX, PROCESSED_EVENTS
+from services.families.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.families.views import (
     association_member_view,
     association_view,
@@ -78,6 +78,7 @@ class FamiliesService(Service):
     outbox = OUTBOX
     inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
+    audit = AUDIT
     # The dashboards' money and volunteers are theirs.
     fund = RpcProxy("fund")
     volunteers = RpcProxy("volunteers")
@@ -131,7 +132,7 @@ class FamiliesService(Service):
         village_code = load(VillageIn(), {"village_code": village_code})["village_code"]
         with self.db.transaction() as session:
             return insured_families_view(enrolment.insured_of_village(
-                session, actor["association_code"], village_code))
+                session, actor["association_code"], village_code, actor))
 
     @rpc
     def set_care_plan(self, family_id, payload, actor):

@@ -75,7 +75,7 @@ def record(session: Session, association: str, body: dict, actor: dict) -> Simpl
     fund = ledger.fund_for_input(session, association, body["fund_code"])
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     gift = _gift(association, body)
-    donor = donors.find_or_create(session, association, body["donor"])
+    donor = donors.find_or_create(session, association, body["donor"], actor)
     [given] = receive_many(session, [Arrival(fund, project, gift, donor)], actor["username"])
     return given
 
@@ -120,7 +120,7 @@ def _record_batch(session: Session, association: str, batch: list[KeyedGift],
         outcomes[n] = arrival if isinstance(arrival, DomainError) else IMPORTED
     if good:
         found = donors.find_or_create_many(session, association,
-                                           [batch[n].body["donor"] for n, _ in good])
+                                           [batch[n].body["donor"] for n, _ in good], actor)
         given = receive_many(session, [replace(arrival, donor=donor) for (_, arrival), donor
                                        in zip(good, found, strict=True)], actor["username"])
         idempotency.keep_many(session, scope, [

@@ -1,13 +1,16 @@
 """Donors are found again by identity number, credit code or phone, never duplicated. The
-identity number and the phone are sealed: a donor is looked up by their blind indexes."""
+identity number and the phone are sealed: a donor is looked up by their blind indexes. A
+donor registered, an identifier added to one and a look at one's identifiers in full each
+leave an entry in the audit log, in the same transaction, naming who."""
 from types import SimpleNamespace
 
 from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.fund.models import Donor, IdentityReveal
-from shared import rows
+from services.fund.models import AUDIT, Donor
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.crypto import blind
 from shared.errors import NotFound
 from shared.paging import Page
@@ -17,22 +20,23 @@ IDENTIFIERS = ("id_number", "credit_code", "phone")
 # the column itself for the credit code, which is public.
 LOOKUP = {"id_number": ("id_index", "id_number"), "credit_code": ("credit_code", None),
           "phone": ("phone_index", "phone")}
+REVEALED = ("id_number", "credit_code")  # what a look at a donor's identity shows in full
 
 
-def find_or_create(session: Session, association: str, details: dict):
+def find_or_create(session: Session, association: str, details: dict, actor: dict):
     """The donor the details name, or a new one: a Donor found, or the new donor's plain
     record (its id and columns) written with one insert. Only identifiers are unique, so
     a donor without any needs no savepoint against a concurrent twin."""
     if not any(details.get(column) for column in IDENTIFIERS):
-        return _insert(session, association, details)
+        return add(session, association, details, actor)
     donor = _match(session, association, details)
     if donor is None:
         try:
             with session.begin_nested():
-                return _insert(session, association, details)
+                return add(session, association, details, actor)
         except IntegrityError:  # the same donor was created concurrently
             donor = _match(session, association, details)
-    _fill_missing(donor, details)
+    complete(session, donor, details, actor)
     return donor
 
 
@@ -45,7 +49,8 @@ def _insert(session: Session, association: str, details: dict) -> SimpleNamespac
 _NEW_DONOR = insert(Donor.__table__).returning(Donor.__table__.c.id)
 
 
-def find_or_create_many(session: Session, association: str, details: list[dict]) -> list:
+def find_or_create_many(session: Session, association: str, details: list[dict],
+                        actor: dict) -> list:
     """The donors of a batch, in order: the known ones found with one query, the new ones
     created once (two rows naming one new donor get one donor) and written with one
     statement, given back as plain records with their id (only the id is wanted of them).
@@ -53,12 +58,15 @@ def find_or_create_many(session: Session, association: str, details: list[dict])
     known = _Known(_candidates(session, association, details))
     found = []
     new = []
+    completed: dict[Donor, list[str]] = {}  # known donors and the identifiers they took
     for one in details:
         donor = known.match(one)
         if donor is None:
             donor = SimpleNamespace(id=None, **_columns(association, one))
             new.append(donor)
-        _fill_missing(donor, one)
+        added = _fill_missing(donor, one)
+        if added and donor.id is not None:
+            completed.setdefault(donor, []).extend(added)
         known.add(donor)
         found.append(donor)
     session.flush()  # identifiers filled in on known donors
@@ -67,6 +75,8 @@ def find_or_create_many(session: Session, association: str, details: list[dict])
                               [_columns(association, vars(donor)) for donor in new])
         for donor, donor_id in zip(new, ids, strict=True):
             donor.id = donor_id
+    audit.record(session, AUDIT, actor, *map(_registered, new), *(
+        Entry("change", "donor", donor.id, tuple(added)) for donor, added in completed.items()))
     return found
 
 
@@ -90,30 +100,35 @@ class _Known:
                              for donor in self.by[column].get(details[column], [])], details)
 
 
-def add(session: Session, association: str, details: dict) -> SimpleNamespace:
+def add(session: Session, association: str, details: dict, actor: dict) -> SimpleNamespace:
     """A new donor, when the caller has found none that the details name."""
-    return _insert(session, association, details)
+    donor = _insert(session, association, details)
+    audit.record(session, AUDIT, actor, _registered(donor))
+    return donor
 
 
-def complete(donor: Donor, details: dict) -> bool:
+def complete(session: Session, donor: Donor, details: dict, actor: dict) -> bool:
     """The identifiers the donor lacks, taken from the details as a gift naming the donor
     takes them: whether it lacked any."""
-    before = [getattr(donor, column) for column in IDENTIFIERS]
-    _fill_missing(donor, details)
-    return [getattr(donor, column) for column in IDENTIFIERS] != before
+    added = _fill_missing(donor, details)
+    if added:
+        audit.record(session, AUDIT, actor, Entry("change", "donor", donor.id, tuple(added)))
+    return bool(added)
 
 
-def ensure(session: Session, association: str, details: dict):
+def ensure(session: Session, association: str, details: dict, actor: dict):
     """find_or_create, its id known to the caller."""
-    donor = find_or_create(session, association, details)
+    donor = find_or_create(session, association, details, actor)
     session.flush()
     return donor
 
 
-def reveal(session: Session, association: str, donor_id: int, actor: dict) -> Donor:
-    """The donor, whose full identity number the actor sees: recorded, who and when."""
+def reveal(session: Session, association: str, donor_id: int, reason: str,
+           actor: dict) -> Donor:
+    """The donor, whose identifiers the actor sees in full: who, when and why recorded."""
     donor = get(session, association, donor_id)
-    session.add(IdentityReveal(donor_id=donor.id, revealed_to=actor["username"]))
+    audit.record(session, AUDIT, actor, Entry(
+        "reveal", "donor", donor.id, tuple(c for c in REVEALED if getattr(donor, c)), reason))
     return donor
 
 
@@ -186,7 +201,16 @@ def _conflicts(donor: Donor, details: dict) -> bool:
                for c in ("id_number", "credit_code")) or donor.kind != details["kind"]
 
 
-def _fill_missing(donor: Donor, details: dict) -> None:
-    for column in IDENTIFIERS:
-        if details.get(column) and not getattr(donor, column):
-            setattr(donor, column, details[column])
+def _fill_missing(donor: Donor, details: dict) -> list[str]:
+    """The identifiers the donor took from the details."""
+    added = [column for column in IDENTIFIERS
+             if details.get(column) and not getattr(donor, column)]
+    for column in added:
+        setattr(donor, column, details[column])
+    return added
+
+
+def _registered(donor) -> Entry:
+    """A new donor's entry: the fields the donor was registered with."""
+    return Entry("register", "donor", donor.id, ("kind", "name", *(
+        column for column in IDENTIFIERS if getattr(donor, column))))

@@ -26,7 +26,7 @@ from shared.imports import Unit
 COMPARED = ("name", "kind", "phone")
 
 
-def write(session: Session, association: str, unit: Unit) -> str:
+def write(session: Session, association: str, unit: Unit, actor: dict) -> str:
     row = unit.first
     column = _identifier(row["kind"])
     donor = _holding(session, association, column, row[column])
@@ -35,9 +35,9 @@ def write(session: Session, association: str, unit: Unit) -> str:
     else:
         donor = _namesake(session, association, column, row)
     if donor is None:
-        donors.add(session, association, row)
+        donors.add(session, association, row, actor)
         return "created"
-    return "updated" if donors.complete(donor, row) else "unchanged"
+    return "updated" if donors.complete(session, donor, row, actor) else "unchanged"
 
 
 def _identifier(kind: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from shared.audit import add_audit_tables
 from shared.columns import created
 from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed, blind
 from shared.history import StateChange
@@ -28,6 +29,7 @@ class Base(DeclarativeBase):
 
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+AUDIT = add_audit_tables(Base.metadata)
 
 
 class Fund(Base):
@@ -259,11 +261,3 @@ class PledgeHistory(StateChange, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
 
-
-class IdentityReveal(Base):
-    """Who looked at a full identity number, and when."""
-    __tablename__ = "identity_reveals"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"))
-    revealed_to: Mapped[str] = mapped_column(String(100))
-    revealed_at: Mapped[datetime] = created()

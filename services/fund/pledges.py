@@ -68,7 +68,7 @@ def _donor(session: Session, association: str, body: dict, actor: dict):
     if not body.get("donor"):
         raise InvalidInput("Say who gives.", "invalid_input",
                            {"donor": ["Required when not logged in as a donor."]})
-    return donors.ensure(session, association, body["donor"])
+    return donors.ensure(session, association, body["donor"], actor)
 
 
 def confirm(session: Session, association: str, pledge_id: int, txn_id: str,

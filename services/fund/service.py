@@ -17,7 +17,7 @@ from services.fund import (
     receipts,
     statements,
 )
-from services.fund.models import OUTBOX, PROCESSED_EVENTS
+from services.fund.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.fund.views import (
     annual_receipt_view,
     disbursement_view,
@@ -105,6 +105,7 @@ class FundService(Service):
     outbox = OUTBOX
     inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
+    audit = AUDIT
 
     @rpc
     def ping(self):
@@ -147,7 +148,7 @@ class FundService(Service):
         actor = load_actor(actor, STAFF)
         body = load(DonorIn(), payload)
         with self.db.transaction() as session:
-            return donor_view(donors.ensure(session, actor["association_code"], body))
+            return donor_view(donors.ensure(session, actor["association_code"], body, actor))
 
     @rpc
     def import_donors(self, payload, actor):
@@ -158,7 +159,7 @@ class FundService(Service):
         with self.db.transaction() as session:
             return imported_view(apply(
                 session, batch, DONOR_ROW,
-                lambda session, unit: importing.write(session, county, unit)))
+                lambda session, unit: importing.write(session, county, unit, actor)))
 
     @rpc
     def list_donors(self, query, actor):
@@ -175,11 +176,13 @@ class FundService(Service):
             return donor_view(donors.get(session, actor["association_code"], donor_id))
 
     @rpc
-    def reveal_donor_identity(self, donor_id, actor):
+    def reveal_donor_identity(self, donor_id, payload, actor):
+        """The donor's identifiers in full, for a reason (required): the look recorded."""
         actor = load_actor(actor, IDENTITY_REVEALERS)
+        body = load(ReasonIn(), payload)
         with self.db.transaction() as session:
             return identity_view(donors.reveal(session, actor["association_code"], donor_id,
-                                               actor))
+                                               body["reason"], actor))
 
     @rpc
     def record_donation(self, payload, idempotency_key, actor):

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from shared.audit import add_audit_tables
 from shared.crypto import INDEX_LENGTH, Sealed, SealedText, blind
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
@@ -27,6 +28,7 @@ class Base(DeclarativeBase):
 
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+AUDIT = add_audit_tables(Base.metadata)
 
 
 class Product(Base):

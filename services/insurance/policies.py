@@ -1,7 +1,8 @@
 """Enrolment: one active policy per person and product, eligible on the start date, under
 the product's newest terms, which the policy keeps. A product with a premium makes the
 policy wait for it (`pending_payment`) in shares, one per payer; it is active once all are
-paid (services/insurance/premiums.py)."""
+paid (services/insurance/premiums.py). Enrolling a person and cancelling their policy are
+entries in the audit log."""
 from uuid import uuid4
 
 from sqlalchemy import select
@@ -9,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.insurance import domain, products
-from services.insurance.models import OUTBOX, Policy, PremiumShare
-from shared import rows
+from services.insurance.models import AUDIT, OUTBOX, Policy, PremiumShare
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.contracts.insurance import premium_key
 from shared.crypto import blind
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -19,6 +21,8 @@ from shared.outbox import record_event
 from shared.paging import Page
 
 SELF = "insurance"  # who records that a policy ran out
+# What an enrolment may hold of the insured person and their family.
+ENROLLED = ("name", "id_number", "phone", "family_category", "family_code", "family_id")
 
 
 def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy:
@@ -52,6 +56,8 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         raise Conflict("This person already holds an active policy of this product.",
                        "already_insured", {"insured.id_number": ["Already insured."]}) from None
     policy.policy_no = f"PL-{association}-{start.year}-{policy.id:06d}"
+    audit.record(session, AUDIT, actor, Entry("register", "policy", policy.id,
+                                              _enrolled(body)))
     if shares:
         _ask_funds(session, policy)
     else:
@@ -112,6 +118,12 @@ def _ask_funds(session: Session, policy: Policy) -> None:
                 "share_key": premium_key(policy.association_code, policy.id, share.payer)})
 
 
+def _enrolled(body: dict) -> tuple[str, ...]:
+    """The fields of the insured person an enrolment wrote."""
+    given = {**body, **body["insured"]}
+    return tuple(name for name in ENROLLED if given.get(name))
+
+
 def _fields_of(flags: list[domain.Flag]) -> dict:
     field = {"ineligible_age": "insured.id_number", "ineligible_category": "family_category",
              "before_birth": "start_date"}
@@ -161,4 +173,6 @@ def cancel(session: Session, association: str, policy_no: str, reason: str, acto
     policy.active_key = None
     policy.cancel_reason = reason
     policy.cancelled_by = actor["username"]
+    audit.record(session, AUDIT, actor, Entry("change", "policy", policy.id, ("status",),
+                                              reason))
     return policy

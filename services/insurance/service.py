@@ -12,7 +12,7 @@ from services.insurance import (
     products,
     village_enrolment,
 )
-from services.insurance.models import OUTBOX, PROCESSED_EVENTS
+from services.insurance.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.insurance.views import (
     claim_view,
     document_content_view,
@@ -59,6 +59,7 @@ class InsuranceService(Service):
     outbox = OUTBOX
     inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
+    audit = AUDIT
     fund = RpcProxy("fund")  # a product's payout fund must exist and pay claims
     families = RpcProxy("families")  # the register a village is enrolled from
 

@@ -1,7 +1,8 @@
 """Applications to volunteer from the public: one pending per person, decided once by a
 coordinator. Approving registers the volunteer in the same transaction, so a refused
 registration leaves the application pending and nothing half-written. Listed in the order
-they came, the longest waiting first."""
+they came, the longest waiting first. Applying, each decision, and the phone handed out on
+approval (the new login's name) are entries in the audit log."""
 from datetime import date
 
 from sqlalchemy import select
@@ -9,12 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import domain, people
-from services.volunteers.models import Application, Volunteer
-from shared import rows
+from services.volunteers.models import AUDIT, Application, Volunteer
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.clock import now_utc
 from shared.crypto import blind
 from shared.errors import Conflict
 from shared.paging import Page
+
+APPLIED = ("name", "id_number", "phone", "skills")
 
 
 def submit(session: Session, association: str, body: dict, actor: dict) -> Application:
@@ -33,6 +37,8 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Appli
         raise Conflict("An application for this identity number waits for a decision.",
                        "already_applied",
                        {"id_number": ["An application waits for a decision."]}) from None
+    audit.record(session, AUDIT, actor, Entry("register", "application", application.id, (
+        *APPLIED, *(("certificates",) if body.get("certificates") else ()))))
     return application
 
 
@@ -52,31 +58,38 @@ def listing(session: Session, association: str, query: dict) -> Page[Application
 def approve(session: Session, association: str, application_id: int,
             actor: dict) -> Application:
     """The volunteer, registered from the application. Approving it again answers the
-    same application (with the same volunteer), so a caller may retry."""
+    same application (with the same volunteer), so a caller may retry. Each answer hands
+    out the phone in full, the new login's name unless the coordinator gives one."""
     application = get(session, association, application_id, lock=True)
-    if application.status == "approved":
-        return application
-    domain.APPLICATION.check(application.status, "approved")
-    volunteer = people.register(session, association, {
-        "name": application.name, "id_number": application.id_number,
-        "phone": application.phone, "skills": _as_registered(application.skills)})
-    application.volunteer_id = volunteer.id
-    _decide(application, "approved", actor, f"registered as volunteer {volunteer.id}")
+    if application.status != "approved":
+        domain.APPLICATION.check(application.status, "approved")
+        volunteer = people.register(session, association, {
+            "name": application.name, "id_number": application.id_number,
+            "phone": application.phone, "skills": _as_registered(application.skills)}, actor)
+        application.volunteer_id = volunteer.id
+        _decide(session, application, "approved", actor,
+                f"registered as volunteer {volunteer.id}")
+    audit.record(session, AUDIT, actor, Entry(
+        "reveal", "application", application.id, ("phone",),
+        "Shown as the new volunteer's login name"))
     return application
 
 
 def decline(session: Session, association: str, application_id: int, reason: str,
             actor: dict) -> Application:
     application = get(session, association, application_id, lock=True)
-    _decide(application, "declined", actor, reason)
+    _decide(session, application, "declined", actor, reason)
     application.decline_reason = reason
     return application
 
 
-def _decide(application: Application, status: str, actor: dict, reason: str) -> None:
+def _decide(session: Session, application: Application, status: str, actor: dict,
+            reason: str) -> None:
     domain.APPLICATION.move(application, status, actor["username"], reason)
     application.decided_by = actor["username"]
     application.decided_at = now_utc()
+    audit.record(session, AUDIT, actor,
+                 Entry("change", "application", application.id, ("status",), reason))
 
 
 def _volunteer_of(session: Session, association: str, id_number: str) -> int | None:

@@ -21,12 +21,12 @@ from shared.imports import Unit
 COMPARED = ("name", "phone", "skills", "availability", "grassroots_code")
 
 
-def write(session: Session, association: str, unit: Unit) -> str:
+def write(session: Session, association: str, unit: Unit, actor: dict) -> str:
     body = unit.first
     grassroots = grassroots_of(body["grassroots_code"], association)
     found = _volunteer(session, association, body["id_number"])
     if found is None:
-        people.register(session, association, body)
+        people.register(session, association, body, actor)
         return "created"
     held, given = _held(found), _given(body, grassroots)
     differing = [column for column in COMPARED if held[column] != given[column]]

@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.audit import add_audit_tables
 from shared.columns import created
 from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed
 from shared.history import StateChange
@@ -25,6 +26,7 @@ class Base(DeclarativeBase):
 
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
+AUDIT = add_audit_tables(Base.metadata)
 
 
 class Volunteer(IdNumberIndexed, Base):

@@ -1,4 +1,5 @@
-"""Registering volunteers (one person, once) and reading their records and hours."""
+"""Registering volunteers (one person, once: an entry in the audit log) and reading their
+records and hours."""
 from dataclasses import dataclass
 from datetime import date
 
@@ -7,13 +8,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from services.volunteers import attendance, domain
-from services.volunteers.models import OUTBOX, HoursEntry, Volunteer, VolunteerSkill
-from shared import rows
+from services.volunteers.models import AUDIT, OUTBOX, HoursEntry, Volunteer, VolunteerSkill
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.crypto import blind
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.grassroots import grassroots_of
 from shared.outbox import record_event
 from shared.paging import Page
+
+REGISTERED = ("name", "id_number", "phone", "skills")
+OPTIONAL = ("availability", "grassroots_code")
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,7 @@ class Rank:
     minutes: int
 
 
-def register(session: Session, association: str, body: dict) -> Volunteer:
+def register(session: Session, association: str, body: dict, actor: dict) -> Volunteer:
     volunteer = Volunteer(association_code=association, name=body["name"],
                           id_number=body["id_number"], phone=body["phone"], status="active",
                           availability=body.get("availability"),
@@ -53,6 +58,8 @@ def register(session: Session, association: str, body: dict) -> Volunteer:
             Volunteer.id_index == blind(body["id_number"], "id_number"))).first()
         raise Conflict(f"This person is already registered as volunteer {existing}.",
                        "already_registered", {"id_number": [f"Volunteer {existing}."]}) from None
+    audit.record(session, AUDIT, actor, Entry("register", "volunteer", volunteer.id, (
+        *REGISTERED, *(name for name in OPTIONAL if body.get(name)))))
     record_event(session, OUTBOX, "volunteers.volunteer_registered", {
         "association_code": association, "volunteer_id": volunteer.id, "name": volunteer.name,
         "skills": [s.skill for s in volunteer.skills]})

@@ -14,7 +14,7 @@ from services.volunteers import (
     visits,
 )
 from services.volunteers.attendance import Correction
-from services.volunteers.models import OUTBOX, PROCESSED_EVENTS
+from services.volunteers.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.volunteers.views import (
     activity_view,
     application_view,
@@ -81,13 +81,15 @@ class VolunteersService(Service):
     outbox = OUTBOX
     inbox = PROCESSED_EVENTS
     catalogue = CATALOGUE
+    audit = AUDIT
 
     @rpc
     def register(self, payload, actor):
         actor = load_actor(actor, COORDINATORS)
         body = load(VolunteerIn(), payload)
         with self.db.transaction() as session:
-            return registered_view(people.register(session, actor["association_code"], body))
+            return registered_view(people.register(session, actor["association_code"], body,
+                                                   actor))
 
     @rpc
     def import_volunteers(self, payload, actor):
@@ -98,7 +100,7 @@ class VolunteersService(Service):
         with self.db.transaction() as session:
             return imported_view(apply(
                 session, batch, VolunteerRowIn(),
-                lambda session, unit: importing.write(session, county, unit)))
+                lambda session, unit: importing.write(session, county, unit, actor)))
 
     @rpc
     def submit_application(self, payload, actor):
@@ -193,7 +195,7 @@ class VolunteersService(Service):
         query = load(HoursRecordsIn(), query)
         with self.db.transaction() as session:
             return service_records.listing(session, actor["association_code"], query["from_"],
-                                           query["to"], query).shaped(service_record_view)
+                                           query["to"], query, actor).shaped(service_record_view)
 
     @rpc
     def ranking(self, query, actor):

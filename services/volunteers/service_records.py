@@ -1,14 +1,16 @@
 """Service records for the national volunteer information system: one per volunteer and
 shift or visit whose hours were credited in a period, with who served in full (that system
-identifies volunteers by identity number), what, when and for how long."""
+identifies volunteers by identity number), what, when and for how long. Each volunteer so
+handed out is an entry in the audit log, a page at a time."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers.models import HoursEntry, Shift, Signup, Visit, Volunteer
-from shared import rows
+from services.volunteers.models import AUDIT, HoursEntry, Shift, Signup, Visit, Volunteer
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.clock import as_utc
 from shared.paging import Page
 
@@ -23,8 +25,8 @@ class ServiceRecord:
     starts_at: datetime | None
 
 
-def listing(session: Session, association: str, start: date, end: date,
-            page: dict) -> Page[ServiceRecord]:
+def listing(session: Session, association: str, start: date, end: date, page: dict,
+            actor: dict) -> Page[ServiceRecord]:
     query = select(HoursEntry).where(HoursEntry.association_code == association,
                                      HoursEntry.served_on >= start, HoursEntry.served_on <= end)
     found = rows.page(session, query, [HoursEntry.served_on, HoursEntry.id], page)
@@ -32,6 +34,10 @@ def listing(session: Session, association: str, start: date, end: date,
     signups = _by_id(session, Signup, _sources(found.items, "shift"),
                      selectinload(Signup.shift).selectinload(Shift.activity))
     visits = _by_id(session, Visit, _sources(found.items, "visit"))
+    audit.record(session, AUDIT, actor, *(
+        Entry("reveal", "volunteer", volunteer_id, ("id_number", "phone"),
+              f"Hours from {start} to {end} for the national volunteer system")
+        for volunteer_id in sorted(people)))
     return Page([_record(e, people[e.volunteer_id], signups, visits) for e in found.items],
                 found.total)
 

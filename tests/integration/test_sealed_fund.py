@@ -21,6 +21,7 @@ PAYEE = resident(8)
 PHONE = "13905508888"
 CREDIT_CODE = "91350100M000100Y43"
 COUNTY = "341181"
+STAFF = {"username": "staff1", "role": "staff", "association_code": COUNTY}
 
 
 @pytest.fixture
@@ -81,14 +82,14 @@ def test_the_migration_seals_what_was_in_clear_and_the_model_reads_it_back(old_f
 def test_the_donors_it_had_are_found_by_identity_number_or_phone(old_fund):
     with Session(old_fund) as session:
         by_id = donors.ensure(session, COUNTY, {"kind": "person", "name": "王五",
-                                                "id_number": ID})
+                                                "id_number": ID}, STAFF)
         by_phone = donors.ensure(session, COUNTY, {"kind": "person", "name": "王五",
-                                                   "phone": PHONE})
+                                                   "phone": PHONE}, STAFF)
         [in_batch] = donors.find_or_create_many(session, COUNTY, [
-            {"kind": "person", "name": "王五", "id_number": ID, "phone": PHONE}])
+            {"kind": "person", "name": "王五", "id_number": ID, "phone": PHONE}], STAFF)
         company = donors.ensure(session, COUNTY, {"kind": "company", "name": "某公司",
                                                   "credit_code": CREDIT_CODE,
-                                                  "phone": "05505550000"})
+                                                  "phone": "05505550000"}, STAFF)
         session.commit()
         assert by_id.id == by_phone.id == in_batch.id == 1 and company.id == 2
         assert session.get(Donor, 2).phone_index == blind("05505550000", "phone")

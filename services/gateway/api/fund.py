@@ -120,10 +120,11 @@ class FundApi:
         return self.fund.get_donor(donor_id, call.actor)
 
     @route("GET", "/api/v1/donors/<int:donor_id>/identity",
-           "A donor's full identity number; every look is recorded", IDENTITY_REVEALERS,
-           response=IdentityOut, tags=["fund"])
+           "A donor's full identity number and credit code, for a reason (`?reason=`, "
+           "required): every look goes into the audit log with who, when and why",
+           IDENTITY_REVEALERS, query=ReasonIn, response=IdentityOut, tags=["fund"])
     def reveal_donor_identity(self, call, donor_id):
-        return self.fund.reveal_donor_identity(donor_id, call.actor)
+        return self.fund.reveal_donor_identity(donor_id, call.query, call.actor)
 
     @route("POST", "/api/v1/disbursements", "Request a disbursement", STAFF,
            body=DisbursementIn, response=DisbursementOut, status=201, tags=["fund"])

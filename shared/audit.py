@@ -1,0 +1,111 @@
+"""The audit log each service keeps in its own database: every reveal of unmasked personal
+data and every change to a person's record, appended in the transaction of what it records
+and chained by hash (shared/audit_chain.py).
+
+One chain per database. Its head (a single row: the last entry's id and hash) is locked for
+each append, so concurrent writers on PostgreSQL queue behind it rather than fork the chain,
+and a writer on REPEATABLE READ fails rather than link to an entry it cannot see; SQLite
+serialises writers already. The database refuses to change or delete an entry: triggers
+made by each service's migration (shared/audit_migration.py)."""
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from shared.audit_chain import Entry, link
+from shared.clock import iso, now_utc
+from shared.paging import Page
+from shared.schemas import AuditEntryOut, shaped
+
+FILTERS = ("action", "subject_kind", "subject_id")
+ENTRY = AuditEntryOut()
+
+
+@dataclass(frozen=True)
+class AuditTables:
+    log: Table
+    head: Table
+
+
+def add_audit_tables(metadata: MetaData) -> AuditTables:
+    log = Table(
+        "audit_log", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),  # 1, 2, 3… in the chain
+        Column("association_code", String(6), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("actor", String(100), nullable=False),
+        Column("role", String(20), nullable=False),
+        Column("action", String(20), nullable=False),
+        Column("subject_kind", String(30), nullable=False),
+        Column("subject_id", Integer, nullable=False),
+        Column("fields", JSON, nullable=False),  # names, never values
+        Column("reason", Text),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+        Index("ix_audit_log_subject", "association_code", "subject_kind", "subject_id"),
+    )
+    head = Table(
+        "audit_head", metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),  # the one row: 1
+        Column("last_id", Integer, nullable=False),
+        Column("last_hash", String(64), nullable=False),
+    )
+    return AuditTables(log, head)
+
+
+def record(session: Session, tables: AuditTables, actor: dict, *entries: Entry) -> None:
+    """Appends the entries, by `actor` (a loaded actor: username, role, association), to the
+    session's transaction; the chain's head stays locked until it ends."""
+    if not entries:
+        return
+    last_id, last_hash = session.execute(
+        select(tables.head.c.last_id, tables.head.c.last_hash).with_for_update()).one()
+    at = now_utc()
+    rows = []
+    for entry in entries:
+        last_id += 1
+        row = {"id": last_id, "association_code": actor["association_code"], "at": at,
+               "actor": actor["username"], "role": actor["role"], "action": entry.action,
+               "subject_kind": entry.subject_kind, "subject_id": entry.subject_id,
+               "fields": list(entry.fields), "reason": entry.reason, "prev_hash": last_hash}
+        last_hash = row["hash"] = link(last_hash, row)
+        rows.append(row)
+    session.execute(insert(tables.log), rows)
+    session.execute(update(tables.head).values(last_id=last_id, last_hash=last_hash))
+
+
+def listing(connection: Connection, tables: AuditTables, association: str,
+            query: dict) -> Page:
+    """The association's entries, the latest first, filtered by what `query` names."""
+    log = tables.log
+    found = select(log).where(log.c.association_code == association)
+    for name in FILTERS:
+        if query.get(name) is not None:
+            found = found.where(log.c[name] == query[name])
+    total = connection.scalar(select(func.count()).select_from(found.subquery()))
+    if query.get("after"):
+        found = found.where(log.c.id < query["after"])
+    page = found.order_by(log.c.id.desc()).limit(query["limit"]).offset(query["offset"])
+    return Page(list(connection.execute(page).mappings()), total)
+
+
+def entry_view(row) -> dict:
+    return shaped(ENTRY, {"id": row["id"], "at": iso(row["at"]), "actor": row["actor"],
+                          "role": row["role"], "action": row["action"],
+                          "subject_kind": row["subject_kind"], "subject_id": row["subject_id"],
+                          "field_names": list(row["fields"]), "reason": row["reason"]})

@@ -7,6 +7,7 @@ still holds what was read (a row changed meanwhile was sealed with the current k
 service). The claim documents in the blob store are sealed again too (and any an older
 version kept in clear, sealed). Stopped half-way, the same command again finishes it; run
 once more, it changes nothing. The blind indexes do not change (their key is not rotated)."""
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ MODELS = {"fund": FundBase.metadata, "insurance": InsuranceBase.metadata,
 BLOBS = "blobs"
 PARTS = (*MODELS, BLOBS)  # what rotate-keys goes through, in this order
 BATCH = 1_000
+# SQLite has one writer at a time, and a writer kept waiting tries again at most every
+# 100 ms (its busy handler): a pause this long after each batch lets the services' writes
+# in, where back-to-back batches would keep them waiting until their busy timeout.
+WRITERS_TURN = 0.1
 
 
 @dataclass(frozen=True)
@@ -92,5 +97,7 @@ def _rotate_column(engine, ring, sealed: SealedColumn, progress) -> int:
                     done = connection.execute(sa.update(plain).where(
                         key == row_key, stored == text).values({sealed.column: again}))
                     changed += done.rowcount
+            if engine.dialect.name == "sqlite":
+                time.sleep(WRITERS_TURN)
         if progress:
             progress(f"{sealed.service}.{sealed.field}", len(old))

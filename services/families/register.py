@@ -77,10 +77,10 @@ def _next_number(session: Session, association: str) -> int:
     """Locked once per transaction: an import numbers a batch's households under one lock.
     A savepoint rolled back expires the counter, which then reads what was kept."""
     held = session.info.setdefault("family_numbers", {})
-    transaction = session.get_transaction()
-    if held.get(association, (None,))[0] is transaction:
-        held[association][1].last_no += 1
-        return held[association][1].last_no
+    kept = held.get(association)
+    if kept is not None and kept[0] is session.get_transaction():
+        kept[1].last_no += 1
+        return kept[1].last_no
     numbers = _locked_numbers(session, association)
     if numbers is None:
         try:
@@ -90,7 +90,7 @@ def _next_number(session: Session, association: str) -> int:
             pass  # another registration opened the series first
         numbers = _locked_numbers(session, association)
     numbers.last_no += 1
-    held[association] = (transaction, numbers)
+    held[association] = (session.get_transaction(), numbers)
     return numbers.last_no
 
 

@@ -57,6 +57,9 @@ class Route:
     upload_limit: Callable[[], int] | None = None
     # The answer is a file of one of these media types, not JSON.
     binary: tuple[str, ...] = ()
+    # How long it may take: an export asks for its list a page at a time, each within
+    # RPC_TIMEOUT_SECONDS, and a long list takes more pages than that.
+    seconds: int = RPC_TIMEOUT_SECONDS
     # Other statuses it may answer with the same body (202: still running).
     also: tuple[int, ...] = ()
     # An empty body stands for `{}` (every field of `body` optional).
@@ -102,7 +105,7 @@ def route(method, path, summary, roles, **options):
             try:
                 check_ids(path_args)
                 call = _prepare(spec, request, correlation_id, self.db)
-                with eventlet.Timeout(RPC_TIMEOUT_SECONDS):
+                with eventlet.Timeout(spec.seconds):
                     payload = handler(self, call, **path_args)
                 if isinstance(payload, Response):
                     response = payload

@@ -63,6 +63,7 @@ class _Proxy:
         def call(*args, **kwargs):
             self._recorder.calls.append((self._service, method, args, kwargs))
             return MagicMock()
+        call.call_async = call  # an export asks for its pages ahead (a reply to wait on)
         return call
 
 

@@ -1,7 +1,7 @@
 """The grassroots associations API: the associations under the county's, their
 dashboards and rankings, members (会员), pairings with families and member days."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import Answer, route
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS
 from shared.contracts.associations import (
@@ -74,7 +74,8 @@ class AssociationsApi:
 
     @route("GET", "/api/v1/members/export", "Members as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", LEADERSHIP,
-           query=export_query(MemberListIn), binary=SPREADSHEETS, tags=["associations"])
+           query=export_query(MemberListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["associations"])
     def export_members(self, call):
         return exports.answer(call, "members", self.families.list_members)
 

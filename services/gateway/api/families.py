@@ -1,6 +1,6 @@
 """The families API: the register of families (一户一档), their timelines and care plans."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import FAMILY_READERS, STAFF
 from shared.contracts.families import (
@@ -32,7 +32,8 @@ class FamiliesApi:
 
     @route("GET", "/api/v1/families/export", "Families, a row per member, as a spreadsheet (xlsx; "
            "CSV with ?format=csv), the list's filters taken", FAMILY_READERS,
-           query=export_query(FamilyListIn), binary=SPREADSHEETS, tags=["families"])
+           query=export_query(FamilyListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["families"])
     def export_families(self, call):
         return exports.answer(call, "families", self.families.list_families)
 

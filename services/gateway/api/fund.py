@@ -1,7 +1,7 @@
 """The fund's API: funds, donations, disbursements, projects, pledges, receipts and
 the public disclosure of how the money was used."""
 from services.gateway import exports, payment_signature
-from services.gateway.exports import SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import (
     ADMIN,
@@ -87,7 +87,8 @@ class FundApi:
 
     @route("GET", "/api/v1/donations/export", "Donations as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", DONOR_READERS,
-           query=export_query(DonationListIn), binary=SPREADSHEETS, tags=["fund"])
+           query=export_query(DonationListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["fund"])
     def export_donations(self, call):
         return exports.answer(call, "donations", self.fund.list_donations)
 
@@ -110,7 +111,8 @@ class FundApi:
 
     @route("GET", "/api/v1/donors/export", "Donors as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", STAFF_READERS,
-           query=export_query(DonorListIn), binary=SPREADSHEETS, tags=["fund"])
+           query=export_query(DonorListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["fund"])
     def export_donors(self, call):
         return exports.answer(call, "donors", self.fund.list_donors)
 
@@ -138,7 +140,8 @@ class FundApi:
 
     @route("GET", "/api/v1/disbursements/export", "Disbursements as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", STAFF_READERS,
-           query=export_query(DisbursementListIn), binary=SPREADSHEETS, tags=["fund"])
+           query=export_query(DisbursementListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["fund"])
     def export_disbursements(self, call):
         return exports.answer(call, "disbursements", self.fund.list_disbursements)
 
@@ -183,7 +186,8 @@ class FundApi:
 
     @route("GET", "/api/v1/pledges/export", "Pledges as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", DONOR_READERS,
-           query=export_query(PledgeListIn), binary=SPREADSHEETS, tags=["fund"])
+           query=export_query(PledgeListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["fund"])
     def export_pledges(self, call):
         return exports.answer(call, "pledges", self.fund.list_pledges)
 

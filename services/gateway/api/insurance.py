@@ -6,7 +6,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
@@ -58,7 +58,8 @@ class InsuranceApi:
 
     @route("GET", "/api/v1/insurance/policies/export", "Policies as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", STAFF_READERS,
-           query=export_query(PolicyListIn), binary=SPREADSHEETS, tags=["insurance"])
+           query=export_query(PolicyListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["insurance"])
     def export_policies(self, call):
         return exports.answer(call, "policies", self.insurance.list_policies)
 
@@ -96,7 +97,8 @@ class InsuranceApi:
 
     @route("GET", "/api/v1/insurance/claims/export", "Claims as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", STAFF_READERS,
-           query=export_query(ClaimListIn), binary=SPREADSHEETS, tags=["insurance"])
+           query=export_query(ClaimListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["insurance"])
     def export_claims(self, call):
         return exports.answer(call, "claims", self.insurance.list_claims)
 

@@ -1,7 +1,7 @@
 """The volunteers API: volunteers, activities, shifts and sign-ups, attendance and
 hours, care visits."""
 from services.gateway import exports
-from services.gateway.exports import SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import route
 from shared.actors import COORDINATOR_READERS, COORDINATORS, VOLUNTEER_READERS, VOLUNTEERS
 from shared.contracts.volunteers import (
@@ -44,7 +44,8 @@ class VolunteersApi:
 
     @route("GET", "/api/v1/volunteers/export", "Volunteers as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", COORDINATOR_READERS,
-           query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
+           query=export_query(PageIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["volunteers"])
     def export_volunteers(self, call):
         return exports.answer(call, "volunteers", self.volunteers.list_volunteers)
 
@@ -89,7 +90,8 @@ class VolunteersApi:
 
     @route("GET", "/api/v1/shifts/export", "Shifts as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", VOLUNTEER_READERS,
-           query=export_query(PageIn), binary=SPREADSHEETS, tags=["volunteers"])
+           query=export_query(PageIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["volunteers"])
     def export_shifts(self, call):
         return exports.answer(call, "shifts", self.volunteers.list_shifts)
 
@@ -151,7 +153,8 @@ class VolunteersApi:
 
     @route("GET", "/api/v1/visits/export", "Care visits as a spreadsheet (xlsx; CSV with "
            "?format=csv), the list's filters taken", COORDINATOR_READERS,
-           query=export_query(VisitListIn), binary=SPREADSHEETS, tags=["volunteers"])
+           query=export_query(VisitListIn), binary=SPREADSHEETS,
+           seconds=EXPORT_SECONDS, tags=["volunteers"])
     def export_visits(self, call):
         return exports.answer(call, "visits", self.volunteers.list_visits)
 

@@ -3,9 +3,12 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 from services.gateway import passwords
 from shared.actors import ROLES
+from shared.audit_chain import SUBJECTS
 from shared.contracts.volunteers import ApplicationOut
 from shared.fields import Text, Whole
-from shared.schemas import Strict
+from shared.schemas import AuditEntryOut, AuditQueryIn, Strict
+
+AUDITED = tuple(dict.fromkeys(SUBJECTS.values()))  # the services keeping an audit log
 
 # \Z, not $: `$` would let a trailing newline through.
 USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]+\Z",
@@ -164,3 +167,17 @@ class ImportOut(Schema):
     failure = fields.String(allow_none=True)
     started_at = fields.String(metadata={"format": "date-time"})
     finished_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class AuditListIn(AuditQueryIn):
+    """The audit log of every service, or of one; a kind of record names its service."""
+
+    class Meta:
+        exclude = ("after",)  # each service's entries have ids of their own
+
+    service = fields.String(load_default=None, validate=validate.OneOf(AUDITED))
+
+
+class AuditItemOut(AuditEntryOut):
+    service = fields.String(metadata={"description": "whose audit log: the entry's id is "
+                                                     "its place in that service's chain"})

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from services.gateway import openapi
 from services.gateway.api.applications import ApplicationsApi
 from services.gateway.api.associations import AssociationsApi
+from services.gateway.api.audit import AuditApi
 from services.gateway.api.auth import AuthApi
 from services.gateway.api.calendar import CalendarApi
 from services.gateway.api.families import FamiliesApi
@@ -24,6 +25,7 @@ from services.gateway.schemas import HealthOut
 from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.application_pages import ApplicationPages
 from services.gateway.web.association_pages import AssociationPages
+from services.gateway.web.audit_pages import AuditPages
 from services.gateway.web.auth_pages import AuthPages
 from services.gateway.web.export_pages import ExportPages
 from services.gateway.web.family_pages import FamilyPages
@@ -40,10 +42,10 @@ HEALTH_TIMEOUT_SECONDS = 3
 
 
 class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, CalendarApi,
-                     ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi,
+                     ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi, AuditApi,
                      AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
                      VolunteerPages, ApplicationPages, FamilyPages, AssociationPages,
-                     ExportPages, ImportPages):
+                     ExportPages, ImportPages, AuditPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

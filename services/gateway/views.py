@@ -1,5 +1,7 @@
 """The gateway's own answers as the JSON the world sees, through their Out schemas: logins,
-tokens, the caller, an approval's new login, a calendar's address and an import."""
+tokens, the caller, an approval's new login, a calendar's address, an import and the audit
+log gathered from the services."""
+from services.gateway.audit_log import Listed
 from services.gateway.auth import Token
 from services.gateway.imports import runs
 from services.gateway.imports.registers import REGISTERS
@@ -7,6 +9,7 @@ from services.gateway.imports.running import columns_at
 from services.gateway.models import ImportRun, User
 from services.gateway.schemas import (
     ApprovalOut,
+    AuditItemOut,
     CalendarLinkOut,
     ImportOut,
     MeOut,
@@ -23,6 +26,7 @@ ME = MeOut()
 APPROVAL = ApprovalOut()
 CALENDAR_LINK = CalendarLinkOut()
 IMPORT = ImportOut()
+AUDIT_ITEM = AuditItemOut()
 ERRORS_SHOWN = 1_000
 COUNTS = ("valid", "invalid", "created", "updated", "unchanged", "written")
 
@@ -82,3 +86,12 @@ def headers_of(run: ImportRun) -> dict[str, str]:
     return {column.key: header for header, column in
             zip(run.headers or [], columns_at(REGISTERS[run.register], run.headers or []),
                 strict=True) if column is not None}
+
+
+def audit_item_view(listed: Listed) -> dict:
+    """A service's audit entry, saying whose log it is in."""
+    entry = listed.entry
+    return shaped(AUDIT_ITEM, {
+        "service": listed.service, "field_names": entry["fields"],
+        **{name: entry[name] for name in ("id", "at", "actor", "role", "action",
+                                          "subject_kind", "subject_id", "reason")}})

@@ -82,7 +82,7 @@ def _calls_of(route: Route) -> list:
                  for converter, name in _parameters(route.path)}
     actor = _actor_for(route)
     query = Body(token=calendar_tokens.token_for(association_code(), 1), lang=None,
-                 dry_run=True, all_or_nothing=False)
+                 dry_run=True, all_or_nothing=False, limit=50, offset=0)
     request = EnvironBuilder(method=route.method, path="/",
                              headers={"Authorization": "Bearer x"}).get_request()
     call = Call(request, actor, _upload_of(route), query, "cid")
@@ -117,7 +117,7 @@ def _roles_asked(service: str, method: str, args, kwargs, monkeypatch) -> tuple 
     """The roles the service's entrypoint asks `load_actor` for."""
     def asked(actor, roles=None):
         raise Asked(roles)
-    for module in _modules_of(service):
+    for module in _modules_of(service, method):
         monkeypatch.setattr(module, "load_actor", asked)
     worker = worker_factory(SERVICES[service])
     with pytest.raises(Asked) as found:
@@ -125,11 +125,14 @@ def _roles_asked(service: str, method: str, args, kwargs, monkeypatch) -> tuple 
     return found.value.roles
 
 
-def _modules_of(service: str):
+def _modules_of(service: str, method: str):
+    """The service's modules, and the one defining the entrypoint (shared.service for those
+    every service has)."""
     prefix = f"services.{service}."
+    defining = getattr(SERVICES[service], method).__module__
     return [module for name, module in list(sys.modules.items())
-            if name.startswith(prefix) and getattr(module, "load_actor", None) is
-            actors.load_actor]
+            if (name.startswith(prefix) or name == defining) and
+            getattr(module, "load_actor", None) is actors.load_actor]
 
 
 def _label(route: Route) -> str:

@@ -24,6 +24,7 @@ from services.gateway.web import i18n, texts
 from services.gateway.web.forms import field_errors, status_of, whole
 from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
+from shared.actors import AUDIT_READERS
 from shared.clock import LOCAL, as_utc
 from shared.errors import DomainError, InvalidInput
 from shared.money import format_yuan, yuan
@@ -43,6 +44,8 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templat
 # field gets the plain number a person would type ("1234.50").
 TEMPLATES.filters["yuan"] = lambda fen: "" if fen is None else yuan(fen)
 TEMPLATES.filters["typed_yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
+# The menu offers the audit log to the roles that may read it (shared.actors says which).
+TEMPLATES.globals["AUDIT_READERS"] = AUDIT_READERS
 
 
 def _local(moment: str | None, shape: str) -> str:

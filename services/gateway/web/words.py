@@ -127,6 +127,13 @@ WORDS = {
     "insurance": N_("Insurance (automatically)"),
     "volunteers": N_("Volunteer service (automatically)"),
     "payment-channel": N_("The payment channel"),
+    # the ops command line's and the demo data's own work
+    "import": N_("Import (command line)"),
+    "csv-import": N_("Donations import (command line)"),
+    "ops-export": N_("Export (command line)"),
+    "bank-reconcile": N_("Bank reconciliation (command line)"),
+    "demo-loader": N_("Demo data"),
+    "public": N_("Someone on the public pages"),
     # the levels of the grassroots associations
     "county": N_("County association"),
     "township": N_("Township association"),
@@ -150,6 +157,28 @@ FIGURES = {
     "donations_fen_year": N_("Donations this year"),
     "spent_fen_year": N_("Spent this year"),
     "claims_paid_year": N_("Claims paid this year"),
+}
+
+# The audit log: the services keeping one, what an entry records, whose record it is about,
+# and the fields it names (words of their own: "family" is a premium's payer among the WORDS).
+AUDIT_WORDS = {
+    "service": {"fund": N_("Fund"), "insurance": N_("Insurance"),
+                "volunteers": N_("Volunteers"), "families": N_("Families")},
+    "action": {"reveal": N_("Shown in full"), "register": N_("Registered"),
+               "change": N_("Changed")},
+    "subject_kind": {"donor": N_("Donor"), "policy": N_("Insured person's policy"),
+                     "volunteer": N_("Volunteer"), "application": N_("Application to volunteer"),
+                     "family": N_("Family"), "member": N_("Association member")},
+    "field": {"name": N_("Name"), "id_number": N_("Identity number"),
+              "credit_code": N_("Unified social credit code"), "phone": N_("Mobile"),
+              "kind": N_("Kind of donor"), "category": N_("Family category"),
+              "address": N_("Address"), "village_code": N_("Village code"),
+              "members": N_("Members"), "grassroots_code": N_("Grassroots association"),
+              "skills": N_("Skills"), "availability": N_("Availability"),
+              "certificates": N_("Certificates"), "status": N_("Status"),
+              "families": N_("Families kept in touch with"),
+              "family_category": N_("Family category"), "family_code": N_("Family number"),
+              "family_id": N_("Family in the register")},
 }
 
 

@@ -280,6 +280,22 @@ def an_admin_opens_a_project_and_manages_a_login(site):
 
 
 @flow
+def an_auditor_reads_the_audit_log_of_every_service_and_of_one(site):
+    auditor = site.login("auditor1")
+    auditor.click("header nav a[href='/audit']")
+    expect(auditor.locator("#audit-entries tr[data-entry]").first).to_be_visible()
+    site.look(auditor, "audit-log")
+    auditor.select_option("#find-entries #find-service", "families")
+    auditor.select_option("#find-entries #find-action", "register")
+    auditor.click("#find-entries button[type=submit]")
+    expect(auditor.locator("#audit-entries tr[data-service=families][data-action=register]")
+           .first).to_be_visible()
+    expect(auditor.locator("#audit-entries tr[data-entry]:not([data-service=families])")) \
+        .to_have_count(0)
+    site.look(auditor, "audit-log-families")
+
+
+@flow
 def anyone_reads_the_public_page_without_logging_in(site):
     page = site.context.new_page()
     page.goto("/public/341181")

@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
+    event,
     func,
     insert,
     select,
@@ -26,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Insert, Select, Update
 
 from shared.audit_chain import Entry, link
 from shared.clock import iso, now_utc
@@ -33,6 +36,9 @@ from shared.paging import Page
 from shared.schemas import AuditEntryOut, shaped
 
 FILTERS = ("action", "subject_kind", "subject_id")
+# The head as this transaction last moved it, locked: a transaction appending many entries
+# (an import's batch) reads and locks it once, until a rollback or the end.
+HEAD = "phf_audit_head"
 ENTRY = AuditEntryOut()
 
 
@@ -40,6 +46,10 @@ ENTRY = AuditEntryOut()
 class AuditTables:
     log: Table
     head: Table
+    # Built once: building a statement costs more than SQLite running it.
+    locked_head: Select
+    append: Insert
+    move_head: Update
 
 
 def add_audit_tables(metadata: MetaData) -> AuditTables:
@@ -65,7 +75,9 @@ def add_audit_tables(metadata: MetaData) -> AuditTables:
         Column("last_id", Integer, nullable=False),
         Column("last_hash", String(64), nullable=False),
     )
-    return AuditTables(log, head)
+    return AuditTables(
+        log, head, select(head.c.last_id, head.c.last_hash).with_for_update(), insert(log),
+        update(head).values(last_id=bindparam("to_id"), last_hash=bindparam("to_hash")))
 
 
 def record(session: Session, tables: AuditTables, actor: dict, *entries: Entry) -> None:
@@ -73,8 +85,8 @@ def record(session: Session, tables: AuditTables, actor: dict, *entries: Entry) 
     session's transaction; the chain's head stays locked until it ends."""
     if not entries:
         return
-    last_id, last_hash = session.execute(
-        select(tables.head.c.last_id, tables.head.c.last_hash).with_for_update()).one()
+    connection = session.connection()
+    last_id, last_hash = session.info.get(HEAD) or connection.execute(tables.locked_head).one()
     at = now_utc()
     rows = []
     for entry in entries:
@@ -85,8 +97,22 @@ def record(session: Session, tables: AuditTables, actor: dict, *entries: Entry) 
                "fields": list(entry.fields), "reason": entry.reason, "prev_hash": last_hash}
         last_hash = row["hash"] = link(last_hash, row)
         rows.append(row)
-    session.execute(insert(tables.log), rows)
-    session.execute(update(tables.head).values(last_id=last_id, last_hash=last_hash))
+    connection.execute(tables.append, rows)
+    connection.execute(tables.move_head, {"to_id": last_id, "to_hash": last_hash})
+    session.info[HEAD] = (last_id, last_hash)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_head(session: Session) -> None:
+    """A savepoint rolled back took its entries and the head's move with it (and, on
+    PostgreSQL, a lock first taken inside it): the head is read and locked again."""
+    session.info.pop(HEAD, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head_at_the_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(HEAD, None)
 
 
 def listing(connection: Connection, tables: AuditTables, association: str,

@@ -2,6 +2,7 @@
 them, `python -m deploy.ops audit-verify` counting them and naming the first row tampered
 with behind the database's back; the database itself refusing to change or delete one; and
 on PostgreSQL, concurrent writers queueing on the chain's head instead of forking it."""
+import contextlib
 import sqlite3
 
 import eventlet
@@ -19,13 +20,14 @@ from shared.migrate import alembic_config, upgrade
 
 ADMIN = {"username": "admin", "role": "admin", "association_code": "341181"}
 WRITERS = 12
+FAMILIES = auditing.LOGS["families"]
 
 
 def _append(url: str, *entries: Entry, pause: float = 0) -> None:
     engine = make_engine(url)
     try:
         with Session(engine) as session, session.begin():
-            audit.record(session, auditing.LOGS["families"], ADMIN, *entries)
+            audit.record(session, FAMILIES, ADMIN, *entries)
             eventlet.sleep(pause)  # the head stays locked: another writer waits here
     finally:
         engine.dispose()
@@ -90,6 +92,25 @@ def test_the_database_refuses_to_change_or_delete_an_entry(database_url):
     finally:
         engine.dispose()
     assert auditing.check("families", url).entries == 1
+
+
+def test_a_unit_rolled_back_takes_its_entries_with_it_and_the_chain_goes_on(database_url):
+    url = database_url("families")
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():  # an import's batch
+            audit.record(session, FAMILIES, ADMIN, _reveal(1))
+            with session.begin_nested():
+                audit.record(session, FAMILIES, ADMIN, _reveal(2))
+            with contextlib.suppress(LookupError), session.begin_nested():
+                audit.record(session, FAMILIES, ADMIN, _reveal(3))
+                raise LookupError("this household is refused")
+            audit.record(session, FAMILIES, ADMIN, _reveal(4))
+        with engine.connect() as db:
+            kept = db.execute(sa.select(FAMILIES.log.c.subject_id)).scalars().all()
+    finally:
+        engine.dispose()
+    assert kept == [1, 2, 4] and auditing.check("families", url) == Verdict(3)
 
 
 def test_concurrent_writers_on_postgres_queue_on_the_head_and_never_fork_the_chain(

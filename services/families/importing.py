@@ -4,11 +4,13 @@ families.family_updated, as then). A household is matched to the family already 
 of its people (identity numbers within the association), so the same file twice changes
 nothing."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.families import domain, register
 from services.families.models import FamilyMember
 from shared.crypto import blind
+from shared.errors import DomainError
 from shared.imports import Unit
 
 HOUSEHOLD = ("category", "address", "village_code")
@@ -21,14 +23,16 @@ def household(cells: dict) -> str | None:
 
 
 class Households:
-    """The households of one batch, written one by one, with who of their people is in a
-    family already looked up once for the whole batch (a person appears in one row of a
-    file at most; one in two households of a batch is caught when the second is written)."""
+    """The households of one batch, with who of their people is in a family already looked
+    up once for the whole batch. The new ones are registered together before the others are
+    written one by one (a person appears in one row of a file at most; one in two households
+    of a batch fails that, and each household is then written alone, the second refused)."""
 
     def __init__(self, association: str, actor: dict):
         self.association = association
         self.actor = actor
         self.holding: dict[str, int] = {}  # id number → the id of the family holding them
+        self.registered: set[int] = set()  # the units registered together (their ids)
 
     def prepare(self, session: Session, units: list[Unit]) -> None:
         people = {blind(row["id_number"], "id_number"): row["id_number"]
@@ -38,8 +42,35 @@ class Households:
             .where(FamilyMember.association_code == self.association,
                    FamilyMember.id_index.in_(list(people)))).all()
         self.holding = {people[index]: family_id for index, family_id in found}
+        self._register_new(session, units)
+
+    def _register_new(self, session: Session, units: list[Unit]) -> None:
+        """The households none of whose people is in a family, that break no rule: registered
+        together. The others, and all of them if one was registered meanwhile, are left
+        to write(), which names what is wrong with each."""
+        new = {}
+        for unit in units:
+            if any(row["id_number"] in self.holding for row in unit.values):
+                continue
+            try:
+                body = domain.household_body(unit.values, HOUSEHOLD, PERSON)
+                domain.check_members(domain.members_of(body["members"]))
+            except DomainError:
+                continue
+            new[id(unit)] = body
+        if not new:
+            return
+        try:
+            with session.begin_nested():
+                register.register_many(session, self.association, list(new.values()),
+                                       self.actor)
+        except IntegrityError:
+            return
+        self.registered = set(new)
 
     def write(self, session: Session, unit: Unit) -> str:
+        if id(unit) in self.registered:
+            return "created"
         body = domain.household_body(unit.values, HOUSEHOLD, PERSON)
         held = sorted(self.holding[m["id_number"]] for m in body["members"]
                       if m["id_number"] in self.holding)

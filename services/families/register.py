@@ -1,7 +1,7 @@
 """The family register (一户一档): registering a family and changing it, one family per
 person in the association, each change an event and an entry in the audit log in the same
 transaction."""
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -12,9 +12,14 @@ from shared.audit_chain import Entry
 from shared.clock import now_utc
 from shared.crypto import blind
 from shared.identity import mask_id_number
-from shared.outbox import record_event
+from shared.outbox import record_event, record_events
 
 REGISTERED = ("category", "address", "village_code", "members")
+NUMBERS = "phf_family_numbers"  # session info: the counter this transaction holds locked
+_FAMILIES, _MEMBERS = Family.__table__, FamilyMember.__table__
+# Built once; the ids come back in the order the rows were given.
+_NEW_FAMILIES = insert(_FAMILIES).returning(_FAMILIES.c.id, sort_by_parameter_order=True)
+_NEW_MEMBERS = insert(_MEMBERS).returning(_MEMBERS.c.id, sort_by_parameter_order=True)
 
 
 def register(session: Session, association: str, body: dict, actor: dict,
@@ -38,6 +43,42 @@ def register(session: Session, association: str, body: dict, actor: dict,
     record_event(session, OUTBOX, "families.family_registered", {
         **_event_data(family), "registered_by": actor["username"]})
     return family
+
+
+def register_many(session: Session, association: str, bodies: list[dict],
+                  actor: dict) -> None:
+    """register() for families none of whose people is in a family yet, as the caller has
+    looked up (an import's batch): one statement per table, not a flush and a savepoint per
+    family. Each family is checked first (a DomainError names the rule, as register()'s);
+    one of these people registered meanwhile fails the whole call on the unique key
+    (IntegrityError), and the caller then registers them one by one."""
+    households = [domain.members_of(body["members"]) for body in bodies]
+    for members in households:
+        domain.check_members(members)
+    last = _next_number(session, association, len(bodies))
+    connection = session.connection()
+    family_ids = connection.execute(_NEW_FAMILIES, [{
+        "association_code": association, "category": body["category"],
+        "family_no": domain.family_no(association, last - len(bodies) + n),
+        "address": body["address"], "village_code": body["village_code"],
+        "registered_by": actor["username"]}
+        for n, body in enumerate(bodies, start=1)]).scalars().all()
+    member_ids = iter(connection.execute(_NEW_MEMBERS, [{
+        "family_id": family_id, "association_code": association, "name": m.name,
+        "id_number": m.id_number, "id_index": blind(m.id_number, "id_number"),
+        "relation": m.relation, "phone": m.phone}
+        for family_id, members in zip(family_ids, households, strict=True)
+        for m in members]).scalars().all())
+    audit.record(session, AUDIT, actor, *(Entry("register", "family", family_id, REGISTERED)
+                                          for family_id in family_ids))
+    record_events(session, OUTBOX, "families.family_registered", [{
+        "association_code": association, "family_id": family_id,
+        "family_no": domain.family_no(association, last - len(bodies) + n),
+        "category": body["category"], "village_code": body["village_code"],
+        "address": body["address"], "registered_by": actor["username"],
+        "members": [_member_data(next(member_ids), m) for m in members]}
+        for n, (family_id, body, members) in enumerate(
+            zip(family_ids, bodies, households, strict=True), start=1)])
 
 
 def update(session: Session, association: str, family_id: int, body: dict,
@@ -73,13 +114,14 @@ def revise(session: Session, association: str, family_id: int, body: dict,
     return family, changed
 
 
-def _next_number(session: Session, association: str) -> int:
-    """Locked once per transaction: an import numbers a batch's households under one lock.
-    A savepoint rolled back expires the counter, which then reads what was kept."""
-    held = session.info.setdefault("family_numbers", {})
+def _next_number(session: Session, association: str, taken: int = 1) -> int:
+    """The last of `taken` numbers, taken together. The counter is locked once per
+    transaction: an import numbers a batch's households under one lock, and kept until a
+    rollback (of a savepoint too: the counter may have been made inside it)."""
+    held = session.info.setdefault(NUMBERS, {})
     kept = held.get(association)
     if kept is not None and kept[0] is session.get_transaction():
-        kept[1].last_no += 1
+        kept[1].last_no += taken
         return kept[1].last_no
     numbers = _locked_numbers(session, association)
     if numbers is None:
@@ -89,9 +131,14 @@ def _next_number(session: Session, association: str) -> int:
         except IntegrityError:
             pass  # another registration opened the series first
         numbers = _locked_numbers(session, association)
-    numbers.last_no += 1
+    numbers.last_no += taken
     held[association] = (session.get_transaction(), numbers)
     return numbers.last_no
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_numbers(session: Session) -> None:
+    session.info.pop(NUMBERS, None)
 
 
 def _locked_numbers(session: Session, association: str) -> FamilyNumbers | None:
@@ -164,6 +211,9 @@ def _event_data(family: Family) -> dict:
     return {"association_code": family.association_code, "family_id": family.id,
             "family_no": family.family_no, "category": family.category,
             "village_code": family.village_code, "address": family.address,
-            "members": [{"member_id": m.id, "name": m.name, "relation": m.relation,
-                         "id_number_masked": mask_id_number(m.id_number)}
-                        for m in family.members]}
+            "members": [_member_data(m.id, m) for m in family.members]}
+
+
+def _member_data(member_id: int, member) -> dict:
+    return {"member_id": member_id, "name": member.name, "relation": member.relation,
+            "id_number_masked": mask_id_number(member.id_number)}

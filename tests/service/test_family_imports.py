@@ -123,3 +123,38 @@ def test_a_batch_is_checked_at_the_boundary(families):
     with pytest.raises(InvalidInput) as refused:
         families.rpc.import_families({"dry_run": True, "rows": []}, STAFF1)
     assert "rows" in refused.value.fields
+
+
+def test_households_registered_together_announce_and_number_as_one_typed_by_hand(families):
+    tap = EventTap(families.config["AMQP_URI"], "families.events")
+    try:
+        by_hand = families.register(11, 12)
+        send(families, [person(2, "A", 13), person(3, "A", 14, "spouse", phone="13905500014"),
+                        person(4, "B", 15)])
+        events = tap.drain(settle=1.5)
+    finally:
+        tap.close()
+
+    typed, *imported = [e["body"]["data"] for e in events]
+    assert typed["family_id"] == by_hand["id"] and len(imported) == 2
+    numbers = [typed["family_no"]] + [data["family_no"] for data in imported]
+    assert [int(number.rsplit("-", 1)[1]) for number in numbers] == [1, 2, 3]
+    for data in imported:
+        assert set(data) == set(typed)
+        assert all(set(m) == set(typed["members"][0]) for m in data["members"])
+    listed = {f["id"]: f for f in families.rpc.list_families({}, STAFF1)["items"]}
+    first = listed[imported[0]["family_id"]]
+    assert [m["id"] for m in first["members"]] == [m["member_id"]
+                                                   for m in imported[0]["members"]]
+    assert [m["name"] for m in first["members"]] == ["成员13", "成员14"]
+    assert first["members"][1]["phone"] != "13905500014"  # masked, and sealed as by hand
+
+
+def test_one_person_in_two_new_households_is_refused_in_the_second_only(families):
+    answer = send(families, [person(2, "A", 21), person(3, "A", 22, "spouse"),
+                             person(4, "B", 23), person(5, "B", 22, "child"),
+                             person(6, "C", 24)])
+
+    assert outcomes(answer) == {2: "created", 3: "created", 6: "created"}
+    assert {e["row"] for e in answer["errors"]} == {4, 5}, answer["errors"]
+    assert families.rpc.list_families({}, STAFF1)["total"] == 2

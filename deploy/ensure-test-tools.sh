@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests use beside Python: Debian's Chromium at /usr/bin/chromium and a font with
-# Chinese glyphs for the browser tests (else the screenshots show empty boxes), and
-# docker-compose to validate deploy/docker-compose.yml (no engine needed). apt when root.
+# Chinese glyphs for the browser tests (else the screenshots show empty boxes),
+# docker-compose to validate deploy/docker-compose.yml (no engine needed), and pgBackRest
+# for the restore drill on PostgreSQL. apt when root.
 set -euo pipefail
 say() { printf '==> %s\n' "$*"; }
 
@@ -11,7 +12,9 @@ if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; th
   missing+=(fonts-wqy-zenhei)
 fi
 command -v docker-compose >/dev/null || missing+=(docker-compose)
-[ ${#missing[@]} -eq 0 ] && { say "test tools: chromium, Chinese fonts, docker-compose present"; exit 0; }
+command -v pgbackrest >/dev/null || missing+=(pgbackrest)
+[ ${#missing[@]} -eq 0 ] && {
+  say "test tools: chromium, Chinese fonts, docker-compose, pgbackrest present"; exit 0; }
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "${PHF_ASSUME_NO_APT:-}" ]; then
   say "installing ${missing[*]} with apt"

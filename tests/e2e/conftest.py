@@ -39,7 +39,7 @@ LOOSE_LIMITS = {"PUBLIC_POSTS_PER_MINUTE": "100000", "LOGIN_FAILURES_PER_ADDRESS
 @contextmanager
 def whole_system(vhost_pipeline, config, var, replicas=1, env=None):
     """The whole system as the run command starts it, with the demo data, on a vhost of its
-    own and SQLite files under `var`."""
+    own and SQLite files under `var` (or the databases `env` names)."""
     amqp = config.getoption("RABBIT_AMQP_URI").rstrip("/")
     with vhost_pipeline.get() as vhost:
         uri = f"{amqp}/{vhost}"
@@ -50,8 +50,8 @@ def whole_system(vhost_pipeline, config, var, replicas=1, env=None):
         system.start()
         try:
             system.wait_healthy()
-            seed({"AMQP_URI": uri,
-                  "DATABASE_URLS": {"gateway": f"sqlite:///{var / 'gateway.db'}"}})
+            gateway = (env or {}).get("GATEWAY_DATABASE_URL", f"sqlite:///{var / 'gateway.db'}")
+            seed({"AMQP_URI": uri, "DATABASE_URLS": {"gateway": gateway}})
             yield system
         finally:
             # Nothing of a throwaway system is kept: the services' graceful stop (about 3 s,

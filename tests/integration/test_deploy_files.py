@@ -12,7 +12,7 @@ from shared.settings import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
 SECRETS = {"POSTGRES_PASSWORD": "p", "RABBITMQ_PASSWORD": "r", "TOKEN_SECRET": "t",
-           "SERVICE_KEY": "s"}
+           "SERVICE_KEY": "s", "PGBACKREST_REPO1_CIPHER_PASS": "c"}
 DATABASES = ("fund", "insurance", "volunteers", "families", "gateway")
 ROLE_PASSWORDS = {f"{name.upper()}_DB_PASSWORD": f"pw-{name}" for name in DATABASES}
 
@@ -24,7 +24,7 @@ def compose(env: dict) -> subprocess.CompletedProcess:
 
 
 def manifests() -> list[dict]:
-    return [doc for path in sorted((DEPLOY / "k8s").glob("*.yaml"))
+    return [doc for path in sorted((DEPLOY / "k8s").glob("**/*.yaml"))
             for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
@@ -53,6 +53,16 @@ def test_the_compose_file_has_no_default_passwords():
     assert "set FAMILIES_DB_PASSWORD" in without_one.stderr
 
 
+def test_postgres_archives_its_wal_to_a_repository_of_its_own_and_is_backed_up():
+    services = yaml.safe_load(compose(SECRETS | ROLE_PASSWORDS).stdout)["services"]
+    repository = "pgbackrest-repo:/var/lib/pgbackrest:rw"
+    assert repository in services["postgres"]["volumes"]
+    assert services["backups"]["volumes"] == services["postgres"]["volumes"]
+    assert services["backups"]["command"] == ["phf-backups"]
+    for name in ("postgres", "backups"):
+        assert services[name]["environment"]["PGBACKREST_REPO1_CIPHER_PASS"] == "c"
+
+
 def test_each_service_connects_as_its_own_role_to_its_own_database_alone():
     services = yaml.safe_load(compose(SECRETS | ROLE_PASSWORDS).stdout)["services"]
     for name in DATABASES:
@@ -66,7 +76,7 @@ def test_each_service_connects_as_its_own_role_to_its_own_database_alone():
 
 
 def test_the_kubernetes_manifests_pass_the_schema_validator():
-    files = [str(p) for p in sorted((DEPLOY / "k8s").glob("*.yaml"))]
+    files = [str(p) for p in sorted((DEPLOY / "k8s").glob("**/*.yaml"))]
     done = subprocess.run([str(Path(sys.executable).with_name("kubernetes-validate")), *files],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -91,6 +101,13 @@ def test_the_cluster_shape_the_design_asks_for():
     secret_keys = set(by_name[("Secret", "phf-secrets")]["stringData"])
     assert set(SECRETS) <= secret_keys
     _each_service_has_its_own_database_role(by_name)
+    postgres = by_name[("StatefulSet", "postgres")]["spec"]
+    assert {c["name"] for c in postgres["template"]["spec"]["containers"]} == {"postgres",
+                                                                                 "backups"}
+    assert {t["metadata"]["name"] for t in postgres["volumeClaimTemplates"]} == {"data",
+                                                                                 "repository"}
+    restore = by_name[("Job", "postgres-restore")]["spec"]["template"]["spec"]
+    assert restore["containers"][0]["command"] == ["phf-restore"]
     for doc in docs:
         if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
             for container in doc["spec"]["template"]["spec"]["containers"]:
@@ -101,7 +118,7 @@ def test_the_cluster_shape_the_design_asks_for():
 
 def _each_service_has_its_own_database_role(by_name: dict) -> None:
     def env_of(kind: str, name: str) -> dict:
-        [container] = by_name[(kind, name)]["spec"]["template"]["spec"]["containers"]
+        container = by_name[(kind, name)]["spec"]["template"]["spec"]["containers"][0]
         return {v["name"]: v.get("value") or v["valueFrom"]["secretKeyRef"]
                 for v in container["env"]}
 

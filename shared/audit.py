@@ -5,8 +5,9 @@ and chained by hash (shared/audit_chain.py).
 One chain per database. Its head (a single row: the last entry's id and hash) is locked by a
 transaction's first append until the transaction ends, so concurrent writers on PostgreSQL
 queue behind it rather than fork the chain, and a writer on REPEATABLE READ fails rather
-than link to an entry it cannot see; SQLite serialises writers already. The database refuses to change or delete an entry: triggers
-made by each service's migration (shared/audit_migration.py)."""
+than link to an entry it cannot see; SQLite serialises writers already. The database refuses
+to change or delete an entry: triggers made by each service's migration
+(shared/audit_migration.py)."""
 from dataclasses import dataclass
 
 from sqlalchemy import (

@@ -32,9 +32,10 @@ def page(session: Session, query, order_by: list, cut: Mapping) -> Page:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     if cut.get("after") is not None:
         query = query.where(_beyond(session, query, order_by, cut["after"]))
-    found = session.scalars(query.order_by(*order_by).limit(cut["limit"])
-                            .offset(cut["offset"])).all()
-    return Page(list(found), total)
+    found = session.execute(query.order_by(*order_by).limit(cut["limit"]).offset(cut["offset"]))
+    # select(Model): the models; select(some columns): the rows, read by attribute alike.
+    whole = len(query.column_descriptions) == 1
+    return Page(list(found.scalars() if whole else found), total)
 
 
 def _beyond(session: Session, query, order_by: list, after: int):

@@ -1,4 +1,6 @@
 """Schemas every service's interface uses the same way."""
+from functools import cache
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared.audit_chain import ACTIONS, SUBJECTS
@@ -63,11 +65,16 @@ class AuditEntryOut(Schema):
     reason = FreeText(allow_none=True)
 
 
+@cache
+def _documented(schema: Schema) -> frozenset[str]:
+    return frozenset(field.attribute or name for name, field in schema.dump_fields.items())
+
+
 def shaped(schema: Schema, data: dict) -> dict:
     """`data` as its documented Out schema dumps it. A key the schema does not describe, or
     one it describes and the data lacks, is a bug: the OpenAPI document would lie."""
-    documented = {field.attribute or name for name, field in schema.dump_fields.items()}
-    if set(data) != documented:
+    documented = _documented(schema)
+    if data.keys() != documented:
         raise KeyError(f"{type(schema).__name__}: undocumented {sorted(set(data) - documented)}"
                        f", missing {sorted(documented - set(data))}")
     return schema.dump(data)

@@ -28,7 +28,7 @@ def listing(session: Session, association: str, query: dict) -> Page:
     for member in session.execute(select(*_MEMBERS).where(
             FamilyMember.family_id.in_(list(members))).order_by(FamilyMember.id)):
         members[member.family_id].append(member)
-    return Page([SimpleNamespace(**family._mapping, members=members[family.id])
+    return Page([SimpleNamespace(**family._asdict(), members=members[family.id])
                  for family in families.items], families.total)
 
 

@@ -20,6 +20,30 @@ class _Data(Schema):
     association_code = fields.String(required=True, validate=validate.Length(equal=6))
 
 
+LANGUAGES = ("zh", "en")
+# Sealed contact details (shared.recipients.seal_contact): a value in clear is refused, so no
+# broker copy or outbox row of an event ever holds one.
+_SEALED = validate.Regexp(r"^enc1:", error="must be sealed (shared.recipients.seal_contact)")
+
+
+class Recipient(Schema):
+    """A person an event concerns, for the messages it sends. `person` is their stable key
+    in the association (a donor login's inbox is `donor:<donor_id>`, a volunteer's
+    `volunteer:<volunteer_id>`). Never an identity number, bank account or diagnosis here."""
+    person = fields.String(required=True, validate=validate.Regexp(
+        r"^(insured|family|donor|volunteer|applicant):[1-9][0-9]*$"))
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    phone = fields.String(load_default=None, allow_none=True, validate=_SEALED)
+    email = fields.String(load_default=None, allow_none=True, validate=_SEALED)
+    language = fields.String(load_default=None, allow_none=True,
+                             validate=validate.OneOf(LANGUAGES))
+
+
+class _ToPeople(Schema):
+    """For the new versions of the events a person hears of."""
+    recipients = fields.List(fields.Nested(Recipient), required=True)
+
+
 class DonationRecorded(_Data):
     donation_id = fields.Integer(required=True, strict=True)
     receipt_no = fields.String(required=True)

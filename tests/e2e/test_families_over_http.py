@@ -113,6 +113,25 @@ def test_bad_input_is_a_422_naming_the_field(anonymous):
     assert set(assert_problem(found, 422)["errors"]) == {"category", "limit"}
     assert staff.call("GET", "/api/v1/families", params={"village_code": "341181100999"}
                       ).json() == {"items": [], "total": 0}
+    for after in ("x", "0", str(2**31 - 1)):  # not a number, not an id, no such family
+        refused = staff.call("GET", "/api/v1/families", params={"after": after})
+        assert set(assert_problem(refused, 422)["errors"]) == {"after"}, after
+
+
+def test_a_list_is_paged_after_the_last_id_seen_as_by_offset(anonymous):
+    staff = anonymous.login("staff1")
+    by_offset = [f["id"] for f in staff.call(
+        "GET", "/api/v1/families", params={"limit": 500}).json()["items"]]
+    seen, after = [], None
+    while True:
+        page = staff.call("GET", "/api/v1/families",
+                          params={"limit": 3, **({"after": after} if after else {})}).json()
+        if not page["items"]:
+            break
+        assert page["total"] == len(by_offset)
+        seen += [f["id"] for f in page["items"]]
+        after = seen[-1]
+    assert seen == by_offset and len(seen) > 3
 
 
 def test_an_empty_or_mistyped_body_is_refused_by_field_and_writes_nothing(anonymous):

@@ -15,7 +15,7 @@ GENESIS = "0" * 64  # what the first entry follows
 # changed (a field, a status, a member gone).
 ACTIONS = ("reveal", "register", "change")
 # Whose record an entry is about, and the service keeping records of that kind.
-SUBJECTS = {"donor": "fund", "policy": "insurance", "volunteer": "volunteers",
+SUBJECTS = {"donor": "fund", "policy": "insurance", "claim": "insurance", "volunteer": "volunteers",
             "application": "volunteers", "family": "families", "member": "families"}
 HASHED = ("id", "association_code", "at", "actor", "role", "action", "subject_kind",
           "subject_id", "fields", "reason")

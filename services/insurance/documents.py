@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from services.insurance import domain
-from services.insurance.models import Claim, ClaimDocument
-from shared import rows
+from services.insurance.models import AUDIT, Claim, ClaimDocument
+from shared import audit, rows
+from shared.audit_chain import Entry
 from shared.blobs import BlobMissing, blob_store, is_digest, media_type
 from shared.clock import now_utc
 from shared.errors import Conflict, InvalidInput, NotFound, TooLarge
@@ -49,18 +50,21 @@ def attach(session: Session, association: str, claim_id: int, body: dict,
     return claim
 
 
-def content(session: Session, association: str, claim_id: int,
-            digest: str) -> DocumentContent:
+def content(session: Session, association: str, claim_id: int, digest: str,
+            actor: dict) -> DocumentContent:
+    """A paper on a claim, opened: health data, so each reading is in the audit log."""
     claim = rows.one(session, Claim, association, claim_id)
     document = next((d for d in claim.documents if d.sha256 == digest), None) \
         if is_digest(digest) else None
     if document is None:
         raise NotFound("The claim has no document with this hash.", "document_not_found")
     try:
-        return DocumentContent(document, blob_store().get(digest))
+        opened = DocumentContent(document, blob_store().get(digest))
     except BlobMissing:
         raise NotFound("The document's content is not in the store.",
                        "document_not_found") from None
+    audit.record(session, AUDIT, actor, Entry("reveal", "claim", claim.id, ("documents",)))
+    return opened
 
 
 def missing(claim: Claim) -> list[str]:

@@ -193,7 +193,7 @@ class InsuranceService(Service):
         actor = load_actor(actor, STAFF_READERS)
         with self.db.transaction() as session:
             return document_content_view(documents.content(session, actor["association_code"],
-                                                           claim_id, sha256))
+                                                           claim_id, sha256, actor))
 
     @rpc
     def appeal_claim(self, claim_id, payload, actor):

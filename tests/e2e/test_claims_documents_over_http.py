@@ -81,6 +81,11 @@ def test_auditors_download_documents_and_coordinators_and_donors_may_not(anonymo
         assert upload(anonymous.login(outsider), submitted["id"], PDF).status_code == 403
     assert upload(anonymous.login("auditor1"), submitted["id"], PDF).status_code == 403
     assert staff.call("GET", path[:-64] + "0" * 64).status_code == 404
+    # Health data: each reading is in the audit log, by whom, never what it said.
+    read = anonymous.login("auditor1").call("GET", "/api/v1/audit", params={
+        "service": "insurance", "subject_kind": "claim", "subject_id": submitted["id"]})
+    assert sorted((e["actor"], e["action"], e["fields"]) for e in read.json()["items"]) == [
+        ("auditor1", "reveal", ["documents"]), ("staff2", "reveal", ["documents"])]
 
 
 def test_a_forged_type_a_large_file_and_a_json_body_are_refused(anonymous):

@@ -167,6 +167,7 @@ AUDIT_WORDS = {
     "action": {"reveal": N_("Shown in full"), "register": N_("Registered"),
                "change": N_("Changed")},
     "subject_kind": {"donor": N_("Donor"), "policy": N_("Insured person's policy"),
+                     "claim": N_("Claim"),
                      "volunteer": N_("Volunteer"), "application": N_("Application to volunteer"),
                      "family": N_("Family"), "member": N_("Association member")},
     "field": {"name": N_("Name"), "id_number": N_("Identity number"),
@@ -178,7 +179,7 @@ AUDIT_WORDS = {
               "certificates": N_("Certificates"), "status": N_("Status"),
               "families": N_("Families kept in touch with"),
               "family_category": N_("Family category"), "family_code": N_("Family number"),
-              "family_id": N_("Family in the register")},
+              "family_id": N_("Family in the register"), "documents": N_("Documents")},
 }
 
 

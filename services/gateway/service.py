@@ -16,6 +16,7 @@ from services.gateway.api.families import FamiliesApi
 from services.gateway.api.fund import FundApi
 from services.gateway.api.imports import ImportsApi
 from services.gateway.api.insurance import InsuranceApi
+from services.gateway.api.notifications import NotificationsApi
 from services.gateway.api.users import UsersApi
 from services.gateway.api.volunteers import VolunteersApi
 from services.gateway.context import WorkerContext
@@ -32,6 +33,7 @@ from services.gateway.web.family_pages import FamilyPages
 from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.import_pages import ImportPages
 from services.gateway.web.insurance_pages import InsurancePages
+from services.gateway.web.notification_pages import NotificationPages
 from services.gateway.web.volunteer_pages import VolunteerPages
 from services.gateway.web_server import http
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
@@ -43,9 +45,9 @@ HEALTH_TIMEOUT_SECONDS = 3
 
 class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, CalendarApi,
                      ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi, AuditApi,
-                     AuthPages, AdminPages, FundPages, PublicPages, InsurancePages,
-                     VolunteerPages, ApplicationPages, FamilyPages, AssociationPages,
-                     ExportPages, ImportPages, AuditPages):
+                     NotificationsApi, AuthPages, AdminPages, FundPages, PublicPages,
+                     InsurancePages, VolunteerPages, ApplicationPages, FamilyPages,
+                     AssociationPages, ExportPages, ImportPages, AuditPages, NotificationPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""
@@ -59,6 +61,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
     insurance = RpcProxy("insurance")
     volunteers = RpcProxy("volunteers")
     families = RpcProxy("families")
+    notifications = RpcProxy("notifications")
 
     @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
     def healthz(self, call):

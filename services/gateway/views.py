@@ -1,6 +1,7 @@
 """The gateway's own answers as the JSON the world sees, through their Out schemas: logins,
 tokens, the caller, an approval's new login, a calendar's address, an import and the audit
-log gathered from the services."""
+log gathered from the services; and the notifications service's, so that nothing of a
+person's contact leaves but what the contract documents (masked)."""
 from services.gateway.audit_log import Listed
 from services.gateway.auth import Token
 from services.gateway.imports import runs
@@ -18,6 +19,13 @@ from services.gateway.schemas import (
 )
 from services.gateway.web import i18n, texts
 from shared.clock import iso
+from shared.contracts.notifications import (
+    InboxItemOut,
+    InboxOut,
+    MessageOut,
+    PreferenceOut,
+    UnsubscribedOut,
+)
 from shared.schemas import shaped
 
 USER = UserOut()
@@ -27,6 +35,11 @@ APPROVAL = ApprovalOut()
 CALENDAR_LINK = CalendarLinkOut()
 IMPORT = ImportOut()
 AUDIT_ITEM = AuditItemOut()
+INBOX = InboxOut()
+INBOX_ITEM = InboxItemOut()
+MESSAGE = MessageOut()
+PREFERENCE = PreferenceOut()
+UNSUBSCRIBED = UnsubscribedOut()
 ERRORS_SHOWN = 1_000
 COUNTS = ("valid", "invalid", "created", "updated", "unchanged", "written")
 
@@ -95,3 +108,34 @@ def audit_item_view(listed: Listed) -> dict:
         "service": listed.service, "field_names": entry["fields"],
         **{name: entry[name] for name in ("id", "at", "actor", "role", "action",
                                           "subject_kind", "subject_id", "reason")}})
+
+
+def inbox_view(inbox: dict) -> dict:
+    """A page of a person's inbox, with their unread count."""
+    return shaped(INBOX, {"items": [inbox_item_view(item) for item in inbox["items"]],
+                          "total": inbox["total"], "unread": inbox["unread"]})
+
+
+def inbox_item_view(item: dict) -> dict:
+    return _as_documented(INBOX_ITEM, item)
+
+
+def messages_view(listed: dict) -> dict:
+    """A page of the messages staff follow."""
+    return {"items": [message_view(item) for item in listed["items"]], "total": listed["total"]}
+
+
+def message_view(item: dict) -> dict:
+    return _as_documented(MESSAGE, item)
+
+
+def preference_view(preference: dict) -> dict:
+    return _as_documented(PREFERENCE, preference)
+
+
+def unsubscribed_view(unsubscribed: dict) -> dict:
+    return _as_documented(UNSUBSCRIBED, unsubscribed)
+
+
+def _as_documented(schema, answer: dict) -> dict:
+    return shaped(schema, {name: answer[name] for name in schema.fields})

@@ -9,6 +9,7 @@ CHANNELS = ("sms", "email", "inbox")
 # The channels a person may opt out of; the inbox is always there.
 CONSENT_CHANNELS = ("sms", "email")
 STATUSES = ("queued", "sent", "delivered", "failed", "suppressed")
+RESENDABLE = ("sent", "failed")  # a message staff may send again, with the same text
 LANGUAGES = ("zh", "en")
 # What a message is about: the `kind` of every message, and its text's id in the catalogue.
 KINDS = ("claim_submitted", "claim_approved", "claim_rejected", "claim_paid", "premium_due",

@@ -11,6 +11,7 @@ import services.gateway.schemas
 import shared.contracts.families
 import shared.contracts.fund
 import shared.contracts.insurance
+import shared.contracts.notifications
 import shared.contracts.volunteers
 import shared.schemas
 from services.gateway.web import i18n
@@ -55,7 +56,8 @@ def _contract_messages() -> set[str]:
             of_field(field)
 
     for module in (shared.contracts.fund, shared.contracts.families, shared.contracts.insurance,
-                   shared.contracts.volunteers, shared.schemas, services.gateway.schemas):
+                   shared.contracts.volunteers, shared.contracts.notifications, shared.schemas,
+                   services.gateway.schemas):
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, Schema) and name.endswith("In"):
                 of_schema(value)

@@ -22,6 +22,7 @@ from services.gateway.auth import (
 from services.gateway.routes import RETRY_AFTER_SECONDS, UNREACHABLE, check_ids, not_text
 from services.gateway.web import i18n, texts
 from services.gateway.web.forms import field_errors, status_of, whole
+from services.gateway.web.unread import Unread
 from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
 from shared.actors import AUDIT_READERS
@@ -77,6 +78,14 @@ class Ui:
         self.login_nonce = request.cookies.get(LOGIN_NONCE)
         self.actor = None
         self.back = request.path  # where the language switch returns to (see `page`)
+        # The login's unread messages, for the menu: unknown until `page` knows the login.
+        self.unread: Callable[[], int | None] = _not_known
+
+    def speak(self, language: str) -> None:
+        """This page in `language` whatever the browser asks for: a link that says whose
+        language it is in (an unsubscribe link in an SMS)."""
+        self.language = language
+        self.gettext = i18n.translations(language).gettext
 
     def say(self, message: str | None, names: dict[str, str] | None = None) -> str | None:
         """A text a service wrote (an error, a history reason, a memo) in the page's
@@ -136,7 +145,7 @@ class Ui:
         html = TEMPLATES.get_template(template).render(
             _=self.gettext, say=self.say, word=self.word, page_link=self.page_link,
             lang=self.language, actor=self.actor, csrf=self.csrf(), path=self.request.path,
-            back=self.back, status=status, **context)
+            back=self.back, status=status, unread=self.unread, **context)
         return Response(html, status=status, mimetype="text/html")
 
     def redirect(self, location: str) -> Response:
@@ -198,6 +207,7 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
                     log.exception("page %s: could not check the login", request.path)
                     return ui.render("error.html", 500, message=ui.gettext(
                         "Something went wrong on our side."))
+                ui.unread = Unread(self.notifications, ui.actor)
                 if ui.actor["role"] not in roles:
                     return ui.render("error.html", 403, message=ui.gettext(
                         "This page is not for your role."))
@@ -246,6 +256,10 @@ def _check_text(ui: Ui) -> None:
 
 def _printable(name: str) -> str:
     return "".join(c if c.isprintable() else "\ufffd" for c in name)
+
+
+def _not_known() -> None:
+    return None
 
 
 def _whole_or(typed: str | None, default: int) -> int:

@@ -183,6 +183,34 @@ AUDIT_WORDS = {
 }
 
 
+# Messages to people: how one stands, by which channel it went, what it is about, and whose
+# inbox it is in (words of their own: "paid" is a claim's state among the WORDS).
+MESSAGE_WORDS = {
+    "status": {"queued": N_("Waiting to go"), "sent": N_("Sent"),
+               "delivered": N_("Delivered"), "failed": N_("Could not be sent"),
+               "suppressed": N_("Not sent (opted out or not allowed)")},
+    "channel": {"sms": N_("SMS"), "email": N_("E-mail"), "inbox": N_("Inbox")},
+    "kind": {"claim_submitted": N_("Claim registered"), "claim_approved": N_("Claim approved"),
+             "claim_rejected": N_("Claim rejected"), "claim_paid": N_("Claim paid"),
+             "premium_due": N_("Premium share due"), "premium_paid": N_("Premium share paid"),
+             "policy_ending": N_("Policy ends in 30 days"),
+             "pledge_confirmed": N_("Pledge confirmed"),
+             "donation_received": N_("Donation received"),
+             "visit_assigned": N_("Visit assigned"), "visit_changed": N_("Visit changed"),
+             "visit_cancelled": N_("Visit cancelled"), "visit_tomorrow": N_("Visit tomorrow"),
+             "shift_confirmed": N_("Shift confirmed"),
+             "shift_waitlisted": N_("On a shift's waiting list"),
+             "shift_promoted": N_("Moved up from the waiting list"),
+             "shift_changed": N_("Shift changed"), "shift_cancelled": N_("Shift cancelled"),
+             "shift_reminder": N_("Shift reminder"),
+             "application_approved": N_("Application to volunteer approved"),
+             "application_declined": N_("Application to volunteer declined")},
+    "person_kind": {"insured": N_("Insured person"), "family": N_("Family"), "donor": N_("Donor"),
+               "volunteer": N_("Volunteer"), "applicant": N_("Applicant to volunteer"),
+               "user": N_("Login")},
+}
+
+
 def word(gettext, code: str | None) -> str:
     """`code` as a person reads it, in the language of `gettext`."""
     if code is None:

@@ -70,11 +70,11 @@ class Gateway:
                     or self.volunteers.mock_calls)
 
 
-def add_users(url: str) -> None:
+def add_users(url: str, users: dict = USERS) -> None:
     engine = make_engine(url)
     try:
         with Session(engine) as session, session.begin():
-            for username, (role, donor_id, volunteer_id) in USERS.items():
+            for username, (role, donor_id, volunteer_id) in users.items():
                 session.add(User(username=username, password_hash=hash_password(PASSWORD),
                                  role=role, association_code=ASSOCIATION, donor_id=donor_id,
                                  volunteer_id=volunteer_id, active=True))

@@ -184,6 +184,14 @@ def mask_phone(value: str | None) -> str | None:
     return None if value is None else _mask(value, 3, 4)
 
 
+def mask_email(value: str | None) -> str | None:
+    """The first character of the mailbox and the domain: ``w***@example.org``."""
+    if value is None:
+        return None
+    mailbox, _, domain = value.rpartition("@")
+    return f"{mailbox[:1]}***@{domain}"
+
+
 def mask_account_no(value: str | None) -> str | None:
     """Keep the last 4 digits only: ``************1234``."""
     return None if value is None else _mask(value, 0, 4)

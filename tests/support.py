@@ -8,6 +8,7 @@ import pika
 
 from shared.actors import sign
 from shared.outbox import pika_uri
+from shared.recipients import open_contact
 
 STAFF1 = sign({"username": "staff1", "role": "staff"})
 STAFF2 = sign({"username": "staff2", "role": "staff"})
@@ -55,6 +56,21 @@ class EventTap:
     def close(self):
         if self.connection.is_open:
             self.connection.close()
+
+
+def heard(tapped: dict, *clear: str) -> list[tuple]:
+    """Who a tapped event tells, as (person, name, phone, email) with the contacts opened;
+    none of `clear` (contacts as typed) anywhere in the body as it was published."""
+    published = json.dumps(tapped["body"], ensure_ascii=False)
+    for contact in clear:
+        assert contact not in published, f"{contact} travels in clear"
+    return [(r["person"], r["name"], open_contact(r["phone"], "phone"),
+             open_contact(r["email"], "email")) for r in tapped["body"]["data"]["recipients"]]
+
+
+def of_type(tapped: list[dict], event_type: str) -> list[dict]:
+    """The tapped events of one type, in the order they came."""
+    return [e for e in tapped if e["body"]["event_type"] == event_type]
 
 
 def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes,

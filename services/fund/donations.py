@@ -1,4 +1,6 @@
-"""Recording and refunding donations: ledger, receipt and event in one transaction."""
+"""Recording and refunding donations: ledger, receipt and event in one transaction. The
+donor hears of money recorded (`fund.donation_recorded` names them, and the pledge it
+confirmed)."""
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from types import SimpleNamespace
@@ -174,9 +176,9 @@ def _record_alone(session: Session, association: str, row: KeyedGift, actor: dic
 @dataclass(frozen=True)
 class Arrival:
     """Money (or goods) that has arrived: the fund (and project) it goes to, the gift and
-    who gave it. `gift` has amount_fen, channel, anonymous, note, description and the
+    who gave it. `gift` has amount_fen, channel, anonymous, note, description, the
     grassroots_code it counts for (checked by the caller; the association's own when
-    absent)."""
+    absent) and, for a pledge confirmed, its pledge_no."""
     fund: Fund
     project: Project | None
     gift: dict
@@ -230,7 +232,8 @@ def receive_many(session: Session, arrivals: list[Arrival],
         "association_code": association, "donation_id": row["id"],
         "receipt_no": row["receipt_no"], "fund_code": a.fund.code,
         "amount_fen": row["amount_fen"], "channel": row["channel"], "donor_id": a.donor.id,
-        "anonymous": row["anonymous"], "recorded_at": iso(now)}
+        "anonymous": row["anonymous"], "recorded_at": iso(now),
+        "pledge_no": a.gift.get("pledge_no"), "recipients": donors.heard_by(a.donor)}
         for row, a in zip(given, arrivals, strict=True)])
     for fund in {id(a.fund): a.fund for a in arrivals
                  if a.gift["channel"] != IN_KIND}.values():

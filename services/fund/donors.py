@@ -14,6 +14,7 @@ from shared.audit_chain import Entry
 from shared.crypto import blind
 from shared.errors import NotFound
 from shared.paging import Page
+from shared.recipients import recipient
 
 IDENTIFIERS = ("id_number", "credit_code", "phone")
 # What each identifier is looked up by: the blind index of a sealed one (with its kind),
@@ -21,6 +22,9 @@ IDENTIFIERS = ("id_number", "credit_code", "phone")
 LOOKUP = {"id_number": ("id_index", "id_number"), "credit_code": ("credit_code", None),
           "phone": ("phone_index", "phone")}
 REVEALED = ("id_number", "credit_code")  # what a look at a donor's identity shows in full
+# What a donor found again takes from a gift's details when it lacks them: the identifiers,
+# and the e-mail they hear by (which names nobody: no donor is found by it).
+TAKEN = (*IDENTIFIERS, "email")
 
 
 def find_or_create(session: Session, association: str, details: dict, actor: dict):
@@ -108,8 +112,8 @@ def add(session: Session, association: str, details: dict, actor: dict) -> Simpl
 
 
 def complete(session: Session, donor: Donor, details: dict, actor: dict) -> bool:
-    """The identifiers the donor lacks, taken from the details as a gift naming the donor
-    takes them: whether it lacked any."""
+    """The identifiers (and e-mail) the donor lacks, taken from the details as a gift naming
+    the donor takes them: whether it lacked any."""
     added = _fill_missing(donor, details)
     if added:
         audit.record(session, AUDIT, actor, Entry("change", "donor", donor.id, tuple(added)))
@@ -140,6 +144,12 @@ def listing(session: Session, association: str, query: dict) -> Page[Donor]:
     return rows.page(session, found, [Donor.id.desc()], query)
 
 
+def heard_by(donor) -> list[dict]:
+    """An event's recipients for what the donor hears of (a Donor, or a new donor's plain
+    record): anonymous or not, since anonymity is about what is disclosed to others."""
+    return [recipient(f"donor:{donor.id}", donor.name, phone=donor.phone, email=donor.email)]
+
+
 def get(session: Session, association: str, donor_id: int) -> Donor:
     donor = session.get(Donor, donor_id)
     if donor is None or donor.association_code != association:
@@ -150,7 +160,7 @@ def get(session: Session, association: str, donor_id: int) -> Donor:
 def _columns(association: str, details: dict) -> dict:
     """A donor's row for an insert, which sets no blind index by itself."""
     return {"association_code": association, "kind": details["kind"], "name": details["name"],
-            **{column: details.get(column) for column in IDENTIFIERS},
+            **{column: details.get(column) for column in TAKEN},
             "id_index": blind(details.get("id_number"), "id_number"),
             "phone_index": blind(details.get("phone"), "phone")}
 
@@ -202,8 +212,8 @@ def _conflicts(donor: Donor, details: dict) -> bool:
 
 
 def _fill_missing(donor: Donor, details: dict) -> list[str]:
-    """The identifiers the donor took from the details."""
-    added = [column for column in IDENTIFIERS
+    """The identifiers (and e-mail) the donor took from the details."""
+    added = [column for column in TAKEN
              if details.get(column) and not getattr(donor, column)]
     for column in added:
         setattr(donor, column, details[column])
@@ -213,4 +223,4 @@ def _fill_missing(donor: Donor, details: dict) -> list[str]:
 def _registered(donor) -> Entry:
     """A new donor's entry: the fields the donor was registered with."""
     return Entry("register", "donor", donor.id, ("kind", "name", *(
-        column for column in IDENTIFIERS if getattr(donor, column))))
+        column for column in TAKEN if getattr(donor, column))))

@@ -63,9 +63,13 @@ class Project(Base):
     fund: Mapped[Fund] = relationship()
 
 
+EMAIL_SEALED_LENGTH = 500  # an address of 254 characters, sealed
+
+
 class Donor(IdNumberIndexed, Base):
     """Someone who gives. The identity number and the phone are sealed, found by their blind
-    indexes (set with them); an organisation's credit code is public and kept in clear."""
+    indexes (set with them); an organisation's credit code is public and kept in clear. The
+    e-mail, sealed too, is how they hear by mail; nobody is looked up by it."""
     __tablename__ = "donors"
     # One donor per identity number or credit code; phones may be shared by a family.
     __table_args__ = (Index("uq_donors_id_index", "association_code", "id_index", unique=True),
@@ -79,6 +83,7 @@ class Donor(IdNumberIndexed, Base):
     credit_code: Mapped[str | None] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(Sealed("donors.phone"))
     phone_index: Mapped[str | None] = mapped_column(String(INDEX_LENGTH), index=True)
+    email: Mapped[str | None] = mapped_column(Sealed("donors.email", EMAIL_SEALED_LENGTH))
     created_at: Mapped[datetime] = created()
 
     @validates("phone")

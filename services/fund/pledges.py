@@ -132,7 +132,7 @@ def _settle(session: Session, pledge: Pledge, txn_id: str, by: str) -> Pledge:
     donor = donors.get(session, pledge.association_code, pledge.donor_id)
     gift = {"amount_fen": pledge.amount_fen, "channel": pledge.channel,
             "anonymous": pledge.anonymous, "note": f"pledge {pledge.pledge_no}",
-            "grassroots_code": pledge.grassroots_code}
+            "grassroots_code": pledge.grassroots_code, "pledge_no": pledge.pledge_no}
     pledge.donation = donations.receive(session, donations.Arrival(fund, project, gift, donor),
                                         by)
     PLEDGE.move(pledge, "confirmed", by, f"payment {txn_id}")

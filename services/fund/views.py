@@ -27,7 +27,13 @@ from shared.contracts.fund import (
 )
 from shared.errors import DomainError
 from shared.history import history_view
-from shared.identity import mask_credit_code, mask_id_number, mask_name, mask_phone
+from shared.identity import (
+    mask_credit_code,
+    mask_email,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from shared.money import amount_in_words
 from shared.schemas import shaped
 from shared.settings import association_name, public_url
@@ -67,7 +73,7 @@ def donor_view(donor: Donor) -> dict:
     return shaped(DONOR, {"id": donor.id, "kind": donor.kind, "name": donor.name,
                           "id_number": mask_id_number(donor.id_number),
                           "credit_code": mask_credit_code(donor.credit_code),
-                          "phone": mask_phone(donor.phone)})
+                          "phone": mask_phone(donor.phone), "email": mask_email(donor.email)})
 
 
 def identity_view(donor: Donor) -> dict:

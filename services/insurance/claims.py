@@ -169,9 +169,15 @@ def _policy_rules(policy: Policy) -> domain.Policy:
                          policy.insured_id_number, policy.family_category)
 
 
+# The claim's steps the insured person hears of (an appeal is staff's business).
+HEARD = ("insurance.claim_submitted", "insurance.claim_approved", "insurance.claim_rejected",
+         "insurance.claim_paid")
+
+
 def announce(session: Session, claim: Claim, event_type: str, **extra) -> None:
+    heard = {"recipients": policies.insured(claim.policy)} if event_type in HEARD else {}
     record_event(session, OUTBOX, event_type, {
         "association_code": claim.association_code, "claim_id": claim.id,
         "claim_no": claim.claim_no, "policy_no": claim.policy.policy_no,
         "product_code": claim.policy.product.code, "family_id": claim.policy.family_id,
-        **extra})
+        **heard, **extra})

@@ -48,6 +48,14 @@ def end_date(product: Product, start: date) -> date:
     return start + timedelta(days=product.term_days - 1)
 
 
+ENDING_NOTICE_DAYS = 30  # the insured hear this long before their cover ends
+
+
+def ending_by(today: date) -> date:
+    """A policy ending on or before this day is told it ends soon."""
+    return today + timedelta(days=ENDING_NOTICE_DAYS)
+
+
 def eligibility(product: Product, policy: Policy, on: date) -> list[Flag]:
     flags = []
     if on < birth_date_of(policy.id_number):

@@ -98,6 +98,8 @@ class Policy(Base):
     enrolled_by: Mapped[str] = mapped_column(String(100))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_by: Mapped[str | None] = mapped_column(String(100))
+    # When the insured were told the cover ends soon (`insurance.policy_ending`): once.
+    ending_told_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
     product: Mapped[Product] = relationship()

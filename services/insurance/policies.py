@@ -2,7 +2,8 @@
 the product's newest terms, which the policy keeps. A product with a premium makes the
 policy wait for it (`pending_payment`) in shares, one per payer; it is active once all are
 paid (services/insurance/premiums.py). Enrolling a person and cancelling their policy are
-entries in the audit log."""
+entries in the audit log. The insured hear of their premium shares due and, once, of their
+cover ending soon."""
 from uuid import uuid4
 
 from sqlalchemy import select
@@ -13,12 +14,14 @@ from services.insurance import domain, products
 from services.insurance.models import AUDIT, OUTBOX, Policy, PremiumShare
 from shared import audit, rows
 from shared.audit_chain import Entry
+from shared.clock import local_date, now_utc
 from shared.contracts.insurance import premium_key
 from shared.crypto import blind
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import mask_id_number
 from shared.outbox import record_event
 from shared.paging import Page
+from shared.recipients import recipient
 
 SELF = "insurance"  # who records that a policy ran out
 # What an enrolment may hold of the insured person and their family.
@@ -59,7 +62,7 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
     audit.record(session, AUDIT, actor, Entry("register", "policy", policy.id,
                                               _enrolled(body)))
     if shares:
-        _ask_funds(session, policy)
+        _announce_shares_due(session, policy)
     else:
         announce_enrolled(session, policy)
     return policy
@@ -105,17 +108,47 @@ def _shares_of(terms: dict, actor: str) -> list[PremiumShare]:
     return shares
 
 
-def _ask_funds(session: Session, policy: Policy) -> None:
-    """The premium saga's first step: each share a fund pays is asked of that fund."""
+def _announce_shares_due(session: Session, policy: Policy) -> None:
+    """The premium saga's first step: each share a fund pays is asked of that fund, and the
+    insured hear of every share due (the family's own above all)."""
     for share in policy.shares:
-        if share.fund_code and share.status == "due":
+        if share.status == "due":
             record_event(session, OUTBOX, "insurance.premium_due", {
                 "association_code": policy.association_code, "policy_id": policy.id,
                 "policy_no": policy.policy_no, "product_code": policy.product.code,
                 "payer": share.payer, "fund_code": share.fund_code,
                 "amount_fen": share.amount_fen, "insured_name": policy.insured_name,
                 "family_id": policy.family_id, "enrolled_by": policy.enrolled_by,
-                "share_key": premium_key(policy.association_code, policy.id, share.payer)})
+                "share_key": premium_key(policy.association_code, policy.id, share.payer),
+                "recipients": insured(policy)})
+
+
+def insured(policy: Policy) -> list[dict]:
+    """The recipients of what happens to a policy and its claims: the insured person."""
+    return [recipient(f"insured:{policy.id}", policy.insured_name,
+                      phone=policy.insured_phone)]
+
+
+def of_policy(policy: Policy) -> dict:
+    """What every event about a policy says of it (and who hears of it)."""
+    return {"association_code": policy.association_code, "policy_id": policy.id,
+            "policy_no": policy.policy_no, "product_code": policy.product.code,
+            "family_id": policy.family_id, "recipients": insured(policy)}
+
+
+def tell_ending(session: Session) -> int:
+    """`insurance.policy_ending` for each policy in force whose cover ends within the notice,
+    once (the policy keeps when it was told); how many were told now."""
+    now = now_utc()
+    today = local_date(now)
+    due = session.scalars(select(Policy).where(
+        Policy.status == "active", Policy.ending_told_at.is_(None),
+        Policy.end_date.between(today, domain.ending_by(today))).with_for_update()).all()
+    for policy in due:
+        policy.ending_told_at = now
+        record_event(session, OUTBOX, "insurance.policy_ending",
+                     {**of_policy(policy), "end_date": policy.end_date})
+    return len(due)
 
 
 def _enrolled(body: dict) -> tuple[str, ...]:

@@ -1,15 +1,17 @@
 """Premiums: the insurance side of the premium saga, and the shares staff record by hand.
 A share is paid once: the fund's answers may come twice or in any order, and a paid share
-never moves again. When the last share is paid, the policy is in force."""
+never moves again. When the last share is paid, the policy is in force. The insured hear of
+each share paid (`insurance.premium_paid`)."""
 from sqlalchemy.orm import Session
 
 from services.insurance import domain, policies
-from services.insurance.models import Policy, PremiumShare
+from services.insurance.models import OUTBOX, Policy, PremiumShare
 from shared import rows
 from shared.clock import now_utc
 from shared.contracts.insurance import share_of_key
 from shared.errors import Conflict, InvalidInput
 from shared.money import yuan
+from shared.outbox import record_event
 
 FUND = "fund"
 
@@ -83,3 +85,6 @@ def _paid(session: Session, policy: Policy, share: PremiumShare, actor: str,
     if policy.status == domain.PENDING_PAYMENT and all(s.status == "paid" for s in policy.shares):
         domain.POLICY.move(policy, "active", actor, "premium paid in full")
         policies.announce_enrolled(session, policy)
+    record_event(session, OUTBOX, "insurance.premium_paid", {
+        **policies.of_policy(policy), "payer": share.payer, "amount_fen": share.amount_fen,
+        "in_force": policy.status == "active"})

@@ -1,5 +1,6 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
 from services.insurance import (
     appeals,
@@ -51,6 +52,10 @@ from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe
+
+# Hourly rather than daily, so a process restarted within the day still looks; each policy
+# is told once however often it looks.
+POLICY_ENDING_CHECK_SECONDS = 3600
 
 
 class InsuranceService(Service):
@@ -219,6 +224,11 @@ class InsuranceService(Service):
         with self.db.transaction() as session:
             return public_claim_view(claims.public_status(
                 session, actor["association_code"], claim_no, query["id_last4"]))
+
+    @timer(interval=POLICY_ENDING_CHECK_SECONDS)
+    def tell_policies_ending(self):
+        with self.db.transaction() as session:
+            policies.tell_ending(session)
 
     @subscribe("fund", "disbursement_paid")
     def on_disbursement_paid(self, envelope):

@@ -3,6 +3,8 @@ Never rename a type that shipped; a change of shape is a new version (a consumer
 old schema refuses unknown fields, so even an added optional field is a new version).
 Producers publish the newest version; consumers accept every version listed.
 Events never carry a full identity number: ids and masked numbers only."""
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 from shared.contracts.families import CATEGORIES as FAMILY_CATEGORIES
@@ -40,8 +42,9 @@ class Recipient(Schema):
 
 
 class _ToPeople(Schema):
-    """For the new versions of the events a person hears of."""
-    recipients = fields.List(fields.Nested(Recipient), required=True)
+    """For the new versions of the events a person hears of. Producers always name them;
+    an event built without (a tool's, a test's) simply tells nobody."""
+    recipients = fields.List(fields.Nested(Recipient), load_default=list)
 
 
 class DonationRecorded(_Data):
@@ -311,8 +314,136 @@ class VisitDue(_Data):
     due_on = fields.Date(required=True)
 
 
+# --- Who hears: the versions of events that name the people they concern (`recipients`),
+# for the messages sent to them. A person's identity number, bank account or diagnosis is
+# never among what these carry.
+
+def _moment(**options) -> fields.AwareDateTime:
+    """A moment as ISO text in UTC (`starts_at`: when a reminder is due)."""
+    return fields.AwareDateTime(format="iso", default_timezone=UTC, **options)
+
+
+class FamilyRegisteredV2(FamilyRegistered):
+    """Version 2: the head of the family as messages reach them (None: no head listed)."""
+    head = fields.Nested(Recipient, load_default=None, allow_none=True)
+
+
+class FamilyUpdatedV2(FamilyUpdated):
+    head = fields.Nested(Recipient, load_default=None, allow_none=True)
+
+
+class ClaimSubmittedV3(ClaimSubmittedV2, _ToPeople):
+    pass
+
+
+class ClaimApprovedV4(ClaimApprovedV3, _ToPeople):
+    pass
+
+
+class ClaimRejectedV3(ClaimRejectedV2, _ToPeople):
+    pass
+
+
+class ClaimPaidV3(ClaimPaidV2, _ToPeople):
+    pass
+
+
+class PremiumDueV2(PremiumDue, _ToPeople):
+    """Version 2: every share due, the insured told of it; a share its payer pays by hand
+    (the family's) has no fund, and no fund opens anything for it."""
+    fund_code = fields.String(required=True, allow_none=True)
+
+
+class _PolicyOf(_Data, _ToPeople):
+    policy_id = fields.Integer(required=True, strict=True)
+    policy_no = fields.String(required=True)
+    product_code = fields.String(required=True)
+    family_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                               validate=validate.Range(min=1))
+
+
+class PremiumPaid(_PolicyOf):
+    """A share of a policy's premium paid; `in_force`: the policy is now active."""
+    payer = fields.String(required=True, validate=validate.OneOf(PAYERS))
+    amount_fen = Fen(required=True)
+    in_force = fields.Boolean(required=True)
+
+
+class PolicyEnding(_PolicyOf):
+    """Once per policy, some days before its cover ends."""
+    end_date = fields.Date(required=True)
+
+
+class DonationRecordedV2(DonationRecorded, _ToPeople):
+    """Version 2: the donor as messages reach them (anonymous or not: anonymity is about
+    what is disclosed); `pledge_no` when the gift was a pledge now confirmed."""
+    pledge_no = fields.String(load_default=None, allow_none=True)
+
+
+class _Shift(_Data, _ToPeople):
+    shift_id = fields.Integer(required=True, strict=True)
+    title = fields.String(required=True)  # the activity's
+    starts_at = _moment(required=True)
+    ends_at = _moment(required=True)
+    place = fields.String(required=True, allow_none=True)
+
+
+class ShiftSignedUpV2(ShiftSignedUp, _Shift):
+    pass
+
+
+class ShiftPromoted(_Shift):
+    """A waitlisted volunteer confirmed on a place that was freed."""
+    volunteer_id = fields.Integer(required=True, strict=True)
+
+
+class ShiftChanged(_Shift):
+    """The shift's time or place changed; to everyone booked on it."""
+    changed = fields.List(fields.String(validate=validate.OneOf(
+        ("starts_at", "ends_at", "place"))), required=True)
+    changed_by = fields.String(required=True)
+
+
+class ShiftCancelled(_Shift):
+    reason = fields.String(required=True)
+    cancelled_by = fields.String(required=True)
+
+
+class _Visit(_Data, _ToPeople, _OfFamily):
+    """A care visit, to its team and the family's head (the village named, never the
+    address: a message may be read by anyone near the phone)."""
+    visit_id = fields.Integer(required=True, strict=True)
+    village_code = fields.String(required=True, allow_none=True)
+    starts_at = _moment(required=True)
+    ends_at = _moment(required=True)
+    volunteer_ids = fields.List(fields.Integer(strict=True), required=True)
+
+
+class VisitAssigned(_Visit):
+    assigned_by = fields.String(required=True)
+
+
+class VisitChanged(_Visit):
+    """A new time or team; `recipients` also name those taken off the team."""
+    changed = fields.List(fields.String(validate=validate.OneOf(
+        ("starts_at", "ends_at", "volunteer_ids"))), required=True)
+    changed_by = fields.String(required=True)
+
+
+class VisitCancelled(_Visit):
+    reason = fields.String(required=True)
+    cancelled_by = fields.String(required=True)
+
+
+class ApplicationDecided(_Data, _ToPeople):
+    application_id = fields.Integer(required=True, strict=True)
+    decision = fields.String(required=True, validate=validate.OneOf(("approved", "declined")))
+    reason = fields.String(required=True, allow_none=True)  # a decline's
+    volunteer_id = fields.Integer(required=True, allow_none=True, strict=True)
+
+
 CATALOGUE: Catalogue = {
-    "fund.donation_recorded": {1: DonationRecorded},
+    "fund.donation_recorded": {1: DonationRecorded, 2: DonationRecordedV2},
     "fund.donation_refunded": {1: DonationRefunded},
     "fund.disbursement_requested": {1: DisbursementRequested, 2: DisbursementRequestedV2},
     "fund.disbursement_approved": {1: DisbursementApproved, 2: DisbursementApprovedV2},
@@ -320,21 +451,32 @@ CATALOGUE: Catalogue = {
                                3: DisbursementPaidV3},
     "fund.disbursement_rejected": {1: DisbursementRejected, 2: DisbursementRejectedV2},
     "insurance.policy_enrolled": {1: PolicyEnrolled, 2: PolicyEnrolledV2},
-    "insurance.claim_submitted": {1: ClaimSubmitted, 2: ClaimSubmittedV2},
-    "insurance.claim_approved": {1: ClaimApproved, 2: ClaimApprovedV2, 3: ClaimApprovedV3},
-    "insurance.claim_rejected": {1: ClaimRejected, 2: ClaimRejectedV2},
-    "insurance.claim_paid": {1: ClaimPaid, 2: ClaimPaidV2},
-    "insurance.premium_due": {1: PremiumDue},
+    "insurance.claim_submitted": {1: ClaimSubmitted, 2: ClaimSubmittedV2,
+                                  3: ClaimSubmittedV3},
+    "insurance.claim_approved": {1: ClaimApproved, 2: ClaimApprovedV2, 3: ClaimApprovedV3,
+                                 4: ClaimApprovedV4},
+    "insurance.claim_rejected": {1: ClaimRejected, 2: ClaimRejectedV2, 3: ClaimRejectedV3},
+    "insurance.claim_paid": {1: ClaimPaid, 2: ClaimPaidV2, 3: ClaimPaidV3},
+    "insurance.premium_due": {1: PremiumDue, 2: PremiumDueV2},
+    "insurance.premium_paid": {1: PremiumPaid},
+    "insurance.policy_ending": {1: PolicyEnding},
     "insurance.claim_appealed": {1: ClaimAppealed},
     "volunteers.volunteer_registered": {1: VolunteerRegistered},
-    "volunteers.shift_signed_up": {1: ShiftSignedUp},
+    "volunteers.shift_signed_up": {1: ShiftSignedUp, 2: ShiftSignedUpV2},
+    "volunteers.shift_promoted": {1: ShiftPromoted},
+    "volunteers.shift_changed": {1: ShiftChanged},
+    "volunteers.shift_cancelled": {1: ShiftCancelled},
+    "volunteers.visit_assigned": {1: VisitAssigned},
+    "volunteers.visit_changed": {1: VisitChanged},
+    "volunteers.visit_cancelled": {1: VisitCancelled},
+    "volunteers.application_decided": {1: ApplicationDecided},
     "volunteers.visit_requested": {1: VisitRequested, 2: VisitRequestedV2},
     "volunteers.visit_completed": {1: VisitCompleted, 2: VisitCompletedV2},
     "volunteers.hours_recorded": {1: HoursRecorded},
     "volunteers.hours_corrected": {1: HoursCorrected},
     "volunteers.no_show": {1: NoShow},
-    "families.family_registered": {1: FamilyRegistered},
-    "families.family_updated": {1: FamilyUpdated},
+    "families.family_registered": {1: FamilyRegistered, 2: FamilyRegisteredV2},
+    "families.family_updated": {1: FamilyUpdated, 2: FamilyUpdatedV2},
     "families.visit_due": {1: VisitDue},
 }
 

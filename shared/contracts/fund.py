@@ -27,6 +27,7 @@ IN_KIND = "in_kind"  # goods given: receipted at their valuation, never spendabl
 CHANNELS = CASH_CHANNELS + (IN_KIND,)
 ONLINE_CHANNELS = ("wechat", "alipay", "bank")  # what a pledge may be paid through
 DONOR_KINDS = ("person", "company", "government", "organisation")
+EMAIL_LENGTH = 254  # the longest address SMTP carries
 DONATION_STATUSES = ("recorded", "refunded")
 DISBURSEMENT_STATUSES = ("requested", "paid", "rejected", "awaiting_funds")
 PLEDGE_STATUSES = ("pending", "confirmed", "flagged", "cancelled", "expired")
@@ -88,6 +89,9 @@ class DonorIn(Strict):
     id_number = ResidentId(load_default=None, allow_none=True)
     credit_code = CreditCode(load_default=None, allow_none=True)
     phone = Mobile(load_default=None, allow_none=True)
+    # How the donor hears by e-mail (a receipt, a pledge confirmed); not an identifier.
+    email = fields.Email(load_default=None, allow_none=True,
+                         validate=validate.Length(max=EMAIL_LENGTH))
 
     @validates_schema
     def _identifier_fits_kind(self, data, **_):
@@ -307,6 +311,7 @@ class DonorOut(Schema):
     id_number = fields.String(allow_none=True, metadata={"description": "masked"})
     credit_code = fields.String(allow_none=True)
     phone = fields.String(allow_none=True, metadata={"description": "masked"})
+    email = fields.String(allow_none=True, metadata={"description": "masked"})
 
 
 class IdentityOut(Schema):

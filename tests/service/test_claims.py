@@ -180,9 +180,9 @@ def test_a_policy_for_a_family_makes_its_claims_and_their_payout_the_familys(sag
     assert policy["family_id"] == 5 and paid["family_id"] == 5
     assert [(e["body"]["event_type"], e["body"]["version"], e["body"]["data"]["family_id"])
             for e in events] == [("insurance.policy_enrolled", 2, 5),
-                                 ("insurance.claim_submitted", 2, 5),
-                                 ("insurance.claim_approved", 3, 5),
-                                 ("insurance.claim_paid", 2, 5)]
+                                 ("insurance.claim_submitted", 3, 5),
+                                 ("insurance.claim_approved", 4, 5),
+                                 ("insurance.claim_paid", 3, 5)]
     payout = saga.fund.get_disbursement(paid["payout"]["disbursement_id"], STAFF1)
     assert payout["family_id"] == 5
     assert saga.insurance.enrol(enrolment(8), STAFF1)["family_id"] is None

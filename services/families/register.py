@@ -13,6 +13,7 @@ from shared.clock import now_utc
 from shared.crypto import blind
 from shared.identity import mask_id_number
 from shared.outbox import record_event, record_events
+from shared.recipients import recipient
 
 REGISTERED = ("category", "address", "village_code", "members")
 NUMBERS = "phf_family_numbers"  # session info: the counter this transaction holds locked
@@ -76,7 +77,8 @@ def register_many(session: Session, association: str, bodies: list[dict],
         "family_no": domain.family_no(association, last - len(bodies) + n),
         "category": body["category"], "village_code": body["village_code"],
         "address": body["address"], "registered_by": actor["username"],
-        "members": [_member_data(next(member_ids), m) for m in members]}
+        "members": [_member_data(next(member_ids), m) for m in members],
+        "head": _head(family_id, members)}
         for n, (family_id, body, members) in enumerate(
             zip(family_ids, bodies, households, strict=True), start=1)])
 
@@ -211,7 +213,16 @@ def _event_data(family: Family) -> dict:
     return {"association_code": family.association_code, "family_id": family.id,
             "family_no": family.family_no, "category": family.category,
             "village_code": family.village_code, "address": family.address,
-            "members": [_member_data(m.id, m) for m in family.members]}
+            "members": [_member_data(m.id, m) for m in family.members],
+            "head": _head(family.id, family.members)}
+
+
+def _head(family_id: int, members) -> dict | None:
+    """The head of the family as messages to the family reach them (a care visit coming),
+    their phone sealed; None when no head is listed."""
+    head = next((m for m in members if m.relation == "head"), None)
+    return None if head is None else recipient(f"family:{family_id}", head.name,
+                                               phone=head.phone)
 
 
 def _member_data(member_id: int, member) -> dict:

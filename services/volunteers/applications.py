@@ -2,20 +2,22 @@
 coordinator. Approving registers the volunteer in the same transaction, so a refused
 registration leaves the application pending and nothing half-written. Listed in the order
 they came, the longest waiting first. Applying, each decision, and the phone handed out on
-approval (the new login's name) are entries in the audit log."""
+approval (the new login's name) are entries in the audit log; the applicant hears of the
+decision (`volunteers.application_decided`)."""
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import domain, people
-from services.volunteers.models import AUDIT, Application, Volunteer
+from services.volunteers import domain, people, recipients
+from services.volunteers.models import AUDIT, OUTBOX, Application, Volunteer
 from shared import audit, rows
 from shared.audit_chain import Entry
 from shared.clock import now_utc
 from shared.crypto import blind
 from shared.errors import Conflict
+from shared.outbox import record_event
 from shared.paging import Page
 
 APPLIED = ("name", "id_number", "phone", "skills")
@@ -69,6 +71,7 @@ def approve(session: Session, association: str, application_id: int,
         application.volunteer_id = volunteer.id
         _decide(session, application, "approved", actor,
                 f"registered as volunteer {volunteer.id}")
+        _tell(session, application, None)
     audit.record(session, AUDIT, actor, Entry(
         "reveal", "application", application.id, ("phone",),
         "Shown as the new volunteer's login name"))
@@ -80,6 +83,7 @@ def decline(session: Session, association: str, application_id: int, reason: str
     application = get(session, association, application_id, lock=True)
     _decide(session, application, "declined", actor, reason)
     application.decline_reason = reason
+    _tell(session, application, reason)
     return application
 
 
@@ -90,6 +94,14 @@ def _decide(session: Session, application: Application, status: str, actor: dict
     application.decided_at = now_utc()
     audit.record(session, AUDIT, actor,
                  Entry("change", "application", application.id, ("status",), reason))
+
+
+def _tell(session: Session, application: Application, reason: str | None) -> None:
+    record_event(session, OUTBOX, "volunteers.application_decided", {
+        "association_code": application.association_code, "application_id": application.id,
+        "decision": application.status, "reason": reason,
+        "volunteer_id": application.volunteer_id,
+        "recipients": recipients.applicant(application)})
 
 
 def _volunteer_of(session: Session, association: str, id_number: str) -> int | None:

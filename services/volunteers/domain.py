@@ -17,9 +17,10 @@ SIGNUP = Lifecycle.of("sign-up", {
 })
 
 VISIT = Lifecycle.of("visit", {
-    "open": {"assigned"},
-    "assigned": {"completed"},
+    "open": {"assigned", "cancelled"},
+    "assigned": {"completed", "cancelled"},
     "completed": set(),
+    "cancelled": set(),
 })
 
 # An application from the public: a coordinator decides it once, either way.
@@ -55,6 +56,23 @@ class Window:
     @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+def moved(window: Window, now: datetime, starts_at: datetime | None = None,
+          ends_at: datetime | None = None) -> Window:
+    """A shift's or visit's time as a coordinator moves it (what is not given stays): only
+    before it begins, to a time still to come, ending after it starts."""
+    if now >= window.starts_at:
+        raise Conflict("It has begun: its time and people stay as they are.", "already_begun",
+                       {"starts_at": ["Has passed."]})
+    new = Window(starts_at or window.starts_at, ends_at or window.ends_at)
+    if starts_at is not None and starts_at <= now:
+        raise InvalidInput("A new start must be still to come.", "invalid_input",
+                           {"starts_at": ["Must be in the future."]})
+    if new.ends_at <= new.starts_at:
+        raise InvalidInput("It would end before it starts.", "invalid_input",
+                           {"ends_at": ["Must be after starts_at."]})
+    return new
 
 
 CHECK_IN_EARLY = timedelta(minutes=30)

@@ -120,6 +120,8 @@ class Shift(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     capacity: Mapped[int] = mapped_column(Integer)
     required_skills: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     activity: Mapped[Activity] = relationship()
 
 
@@ -216,11 +218,14 @@ class HoursEntry(Base):
 
 class FamilyHome(Base):
     """Where a family lives and who heads it, as the families service last announced:
-    what a care visit to it shows the volunteers. The address is sealed."""
+    what a care visit to it shows the volunteers, and whom it tells of the visit. The address
+    and the head's phone are sealed."""
     __tablename__ = "family_homes"
     family_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))
     head_name: Mapped[str] = mapped_column(String(200))
+    head_phone: Mapped[str | None] = mapped_column(Sealed("family_homes.head_phone"))
+    village_code: Mapped[str | None] = mapped_column(String(12))
     address: Mapped[str | None] = mapped_column(Sealed("family_homes.address", 1000))
     announced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

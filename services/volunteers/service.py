@@ -10,7 +10,9 @@ from services.volunteers import (
     importing,
     people,
     service_records,
+    shift_changes,
     shifts,
+    visit_changes,
     visits,
 )
 from services.volunteers.attendance import Correction
@@ -58,8 +60,10 @@ from shared.contracts.volunteers import (
     HoursCorrectionIn,
     HoursRecordsIn,
     PeriodIn,
+    ShiftChangeIn,
     ShiftIn,
     ShiftsIn,
+    VisitChangeIn,
     VisitListIn,
     VolunteerCountIn,
     VolunteerIn,
@@ -69,7 +73,7 @@ from shared.contracts.volunteers import (
 from shared.grassroots import codes_under
 from shared.imports import apply
 from shared.rpc import rpc
-from shared.schemas import PageIn
+from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.settings import no_show_check_seconds
 from shared.subscriber import subscribe
@@ -243,6 +247,24 @@ class VolunteersService(Service):
             return shifts.listing(session, actor["association_code"], query).shaped(shift_view)
 
     @rpc
+    def change_shift(self, shift_id, payload, actor):
+        """The shift moved or its place changed; everyone booked on it hears."""
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ShiftChangeIn(), payload)
+        with self.db.transaction() as session:
+            return shift_view(shift_changes.change(session, actor["association_code"],
+                                                   shift_id, body, actor))
+
+    @rpc
+    def cancel_shift(self, shift_id, payload, actor):
+        """The shift called off, its places with it; everyone booked on it hears."""
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return shift_view(shift_changes.call_off(session, actor["association_code"],
+                                                     shift_id, body["reason"], actor))
+
+    @rpc
     def sign_up(self, shift_id, payload, actor):
         actor = load_actor(actor, VOLUNTEERS)
         body = load(VolunteerRefIn(), payload)
@@ -317,6 +339,22 @@ class VolunteersService(Service):
         with self.db.transaction() as session:
             return visit_view(visits.assign(session, actor["association_code"], visit_id, body,
                                             actor))
+
+    @rpc
+    def change_visit(self, visit_id, payload, actor):
+        actor = load_actor(actor, COORDINATORS)
+        body = load(VisitChangeIn(), payload)
+        with self.db.transaction() as session:
+            return visit_view(visit_changes.change(session, actor["association_code"],
+                                                   visit_id, body, actor))
+
+    @rpc
+    def cancel_visit(self, visit_id, payload, actor):
+        actor = load_actor(actor, COORDINATORS)
+        body = load(ReasonIn(), payload)
+        with self.db.transaction() as session:
+            return visit_view(visit_changes.call_off(session, actor["association_code"],
+                                                     visit_id, body["reason"], actor))
 
     @rpc
     def complete(self, visit_id, payload, actor):

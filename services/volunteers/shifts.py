@@ -1,11 +1,12 @@
 """Activities and shifts: sign-ups within capacity, a waitlist that moves up in order
-(passing over whoever the shift would clash with), and hours from check-in to check-out."""
+(passing over whoever the shift would clash with), and hours from check-in to check-out.
+Each volunteer hears of their place taken, waitlisted or moved up into."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import attendance, bookings, domain, people
+from services.volunteers import attendance, bookings, domain, people, recipients
 from services.volunteers.models import OUTBOX, Activity, HoursEntry, Shift, Signup, Volunteer
 from shared import rows
 from shared.clock import as_utc, iso, local_date, now_utc
@@ -94,6 +95,7 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
            actor: dict) -> attendance.SignupRecord:
     # Lock order everywhere: shift, then volunteer. The shift lock is what keeps capacity.
     shift = rows.one(session, Shift, association, shift_id, lock=True)
+    check_open(shift)
     volunteer = people.active_for_input(session, association, volunteer_id, "volunteer_id")
     if _current(session, shift.id, volunteer.id) is not None:
         raise Conflict("Already signed up for this shift.", "already_signed_up")
@@ -110,7 +112,8 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
                         "room on the shift" if status == "confirmed" else "the shift is full")
     session.add(entry)
     session.flush()
-    _signed_up(session, association, entry)
+    announce(session, shift, "volunteers.shift_signed_up", recipients.volunteer(volunteer),
+             volunteer_id=volunteer.id, status=entry.status)
     return attendance.SignupRecord(entry, volunteer.name, 0)  # no minutes credited yet
 
 
@@ -129,9 +132,11 @@ def cancel(session: Session, association: str, shift_id: int, volunteer_id: int,
     chosen = domain.promotion([domain.Waiting(s.id, tuple(booked[s.volunteer_id]))
                                for s in waiting.values()], _window(shift), freed)
     for signup_id in chosen.promoted:
-        domain.SIGNUP.move(waiting[signup_id], "confirmed", actor["username"],
-                           "a place was freed")
-        _signed_up(session, association, waiting[signup_id])
+        promoted = waiting[signup_id]
+        domain.SIGNUP.move(promoted, "confirmed", actor["username"], "a place was freed")
+        announce(session, shift, "volunteers.shift_promoted",
+                 recipients.volunteers(session, [promoted.volunteer_id]),
+                 volunteer_id=promoted.volunteer_id)
     skipped = [PassedOver(waiting[signup_id], _clash_reason(clash))
                for signup_id, clash in chosen.skipped]
     for passed_over in skipped:
@@ -225,7 +230,23 @@ def _confirmed(session, association, shift_id, volunteer_id) -> tuple[Shift, Sig
     return shift, entry
 
 
-def _signed_up(session: Session, association: str, entry: Signup) -> None:
-    record_event(session, OUTBOX, "volunteers.shift_signed_up", {
-        "association_code": association, "shift_id": entry.shift_id,
-        "volunteer_id": entry.volunteer_id, "status": entry.status})
+def check_open(shift: Shift) -> None:
+    """A shift called off takes nobody and changes no more."""
+    if shift.status == "cancelled":
+        raise Conflict("The shift was called off.", "shift_cancelled",
+                       {"status": [f"is {shift.status}"]})
+
+
+def booked(session: Session, shift_id: int) -> list[Signup]:
+    """The places a shift's volunteers hold or wait for, in sign-up order."""
+    return _in(session, shift_id, "confirmed", "waitlisted")
+
+
+def announce(session: Session, shift: Shift, event_type: str, heard: list[dict],
+             **extra) -> None:
+    """An event about the shift, to the volunteers `heard` names: when and where it is."""
+    record_event(session, OUTBOX, event_type, {
+        "association_code": shift.association_code, "shift_id": shift.id,
+        "title": shift.activity.title, "starts_at": as_utc(shift.starts_at),
+        "ends_at": as_utc(shift.ends_at), "place": shift.place, "recipients": heard,
+        **extra})

@@ -124,7 +124,8 @@ def shift_view(roster: Roster) -> dict:
         "starts_at": iso(shift.starts_at), "ends_at": iso(shift.ends_at), "place": shift.place,
         "capacity": shift.capacity, "required_skills": list(shift.required_skills or []),
         "confirmed": places["confirmed"], "waitlisted": places["waitlisted"],
-        "no_shows": places["no_show"]})
+        "no_shows": places["no_show"], "status": shift.status,
+        "cancel_reason": shift.cancel_reason})
 
 
 def signup_view(record: SignupRecord) -> dict:

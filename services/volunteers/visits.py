@@ -1,5 +1,6 @@
 """Care visits: opened once per triggering event, matched by skill and free time,
-assigned by a coordinator, completed with minutes and notes."""
+assigned by a coordinator (the team and the family's head hear of it), completed with
+minutes and notes."""
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -7,7 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from services.volunteers import attendance, bookings, domain, people, shifts
+from services.volunteers import attendance, bookings, domain, people, recipients, shifts
 from services.volunteers.models import OUTBOX, FamilyHome, Visit, Volunteer
 from shared import rows
 from shared.clock import LOCAL, as_utc, local_date, now_utc
@@ -16,6 +17,7 @@ from shared.contracts.insurance import PREMIUM_KEY
 from shared.db import per_dialect
 from shared.outbox import record_event
 from shared.paging import Page
+from shared.recipients import open_contact
 
 ASSISTANCE_SKILLS = ["social_work"]
 RECENT_DAYS = 90
@@ -123,15 +125,19 @@ def _open(session: Session, envelope: dict, wanted: WantedVisit) -> None:
 
 
 def remember_family(session: Session, envelope: dict) -> None:
-    """A family registered or changed: keep its head and address, and show them on its
-    visits not yet done. An announcement older than the one kept changes nothing."""
+    """A family registered or changed: keep its head (and how to reach them), village and
+    address, and show them on its visits not yet done. An announcement older than the one
+    kept changes nothing."""
     data = envelope["data"]
     head = next((m["name"] for m in data["members"] if m["relation"] == "head"), None)
     if head is None:
         return
+    reached = data.get("head") or {}  # version 2 on: the head as messages reach them
     announced = session.execute(_ANNOUNCING(session), {
         "family_id": data["family_id"], "association_code": data["association_code"],
-        "family_no": data["family_no"], "head_name": head, "address": data.get("address"),
+        "family_no": data["family_no"], "head_name": head,
+        "head_phone": open_contact(reached.get("phone"), "phone"),
+        "village_code": data["village_code"], "address": data.get("address"),
         "announced_at": as_utc(envelope["occurred_at"])})
     if announced.rowcount == 1:
         session.execute(_SHOWING, {"association": data["association_code"],
@@ -144,7 +150,8 @@ def _announcing(dialect):
     the home inserted, or updated unless what is kept was announced later."""
     homes = FamilyHome.__table__  # Core, not the ORM's bulk insert: its rowcount tells
     insert = dialect.insert(homes)
-    kept = ("association_code", "family_no", "head_name", "address", "announced_at")
+    kept = ("association_code", "family_no", "head_name", "head_phone", "village_code",
+            "address", "announced_at")
     return insert.on_conflict_do_update(
         index_elements=[homes.c.family_id],
         set_={name: insert.excluded[name] for name in kept},
@@ -184,7 +191,7 @@ def proposals(session: Session, association: str, visit_id: int) -> Proposal:
         candidates.append(domain.Candidate(
             volunteer.id, tuple(people.skills_of(volunteer)), tuple(booked[volunteer.id]),
             recent.get(volunteer.id, 0), domain.reliability(attended, no_shows)))
-    proposed = domain.propose(candidates, visit.required_skills, _window(visit))
+    proposed = domain.propose(candidates, visit.required_skills, window_of(visit))
     return Proposal(visit.id, proposed, {v.id: v.name for v in active})
 
 
@@ -195,20 +202,42 @@ def assign(session: Session, association: str, visit_id: int, body: dict,
     if body.get("starts_at") and body.get("ends_at"):
         visit.starts_at = body["starts_at"]
         visit.ends_at = body["ends_at"]
-    window = _window(visit)
-    team = []
-    for volunteer_id in sorted(set(body["volunteer_ids"])):
-        volunteer = people.active_for_input(session, association, volunteer_id,
+    visit.volunteer_ids = team_for(session, visit, body["volunteer_ids"])
+    domain.VISIT.move(visit, "assigned", actor["username"],
+                      "team: " + ", ".join(map(str, visit.volunteer_ids)))
+    announce(session, visit, "volunteers.visit_assigned", assigned_by=actor["username"])
+    return with_team(session, [visit])[0]
+
+
+def team_for(session: Session, visit: Visit, volunteer_ids: list[int]) -> list[int]:
+    """The team, in id order, once each is found active and free at the visit's time and
+    together they hold the skills it needs."""
+    window = window_of(visit)
+    team = sorted(set(volunteer_ids))
+    skills = []
+    for volunteer_id in team:
+        volunteer = people.active_for_input(session, visit.association_code, volunteer_id,
                                             "volunteer_ids")
         domain.check_free(window, bookings.booked_windows(session, volunteer.id,
                                                           except_visit=visit.id))
-        team.append(domain.valid_skills(people.skills_of(volunteer), local_date(
+        skills.append(domain.valid_skills(people.skills_of(volunteer), local_date(
             window.starts_at)))
-    domain.check_team_covers(team, visit.required_skills)
-    visit.volunteer_ids = sorted(set(body["volunteer_ids"]))
-    domain.VISIT.move(visit, "assigned", actor["username"],
-                      "team: " + ", ".join(map(str, visit.volunteer_ids)))
-    return with_team(session, [visit])[0]
+    domain.check_team_covers(skills, visit.required_skills)
+    return team
+
+
+def announce(session: Session, visit: Visit, event_type: str, also: list[int] = (),
+             **extra) -> None:
+    """An event about the visit to its team (and `also` these volunteers) and the family's
+    head: when, and the village, never the address."""
+    home = _home(session, visit.association_code, visit.family_id)
+    heard = recipients.volunteers(session, [*visit.volunteer_ids, *also]) + \
+        recipients.family(home)
+    record_event(session, OUTBOX, event_type, {
+        "association_code": visit.association_code, "visit_id": visit.id,
+        "family_id": visit.family_id, "village_code": home.village_code if home else None,
+        "starts_at": as_utc(visit.starts_at), "ends_at": as_utc(visit.ends_at),
+        "volunteer_ids": list(visit.volunteer_ids), "recipients": heard, **extra})
 
 
 def complete(session: Session, association: str, visit_id: int, body: dict,
@@ -242,6 +271,6 @@ def with_team(session: Session, visits: list[Visit]) -> list[TeamVisit]:
     return [TeamVisit(visit, names) for visit in visits]
 
 
-def _window(visit: Visit) -> domain.Window:
+def window_of(visit: Visit) -> domain.Window:
     return domain.Window(as_utc(visit.starts_at), as_utc(visit.ends_at))
 

@@ -14,7 +14,7 @@ SKILLS = (
 )
 SIGNUP_STATUSES = ("confirmed", "waitlisted", "cancelled", "no_show")
 HOURS_CORRECTABLE = ("confirmed", "no_show")  # a place held: checked out or not, or missed
-VISIT_STATUSES = ("open", "assigned", "completed")
+VISIT_STATUSES = ("open", "assigned", "completed", "cancelled")
 APPLICATION_STATUSES = ("pending", "approved", "declined")
 
 ERRORS = {
@@ -35,7 +35,10 @@ ERRORS = {
     "check_in_not_open": "Check-in opens 30 minutes before the shift starts (409).",
     "shift_over": "The shift has ended: no check-in (409).",
     "not_checked_in": "Check in first, and check out once (409).",
-    "illegal_transition": "The sign-up or visit is not in a state that allows this (409).",
+    "illegal_transition": "The sign-up, shift or visit is not in a state that allows this "
+                          "(409).",
+    "already_begun": "The shift or visit has begun: it is neither moved nor called off (409).",
+    "shift_cancelled": "The shift was called off: nobody signs up for it (409).",
     "not_correctable": "Only a confirmed sign-up or a no-show has hours to correct (409).",
     "shift_not_started": "The shift has not started: no hours to correct yet (409).",
     "too_many_minutes": "More minutes than the shift is long (422 on minutes).",
@@ -211,6 +214,21 @@ class AssignIn(_Window):
     ends_at = Moment(load_default=None)
 
 
+class ShiftChangeIn(_Window):
+    """A shift moved, or its place changed, before it begins: what is not given stays."""
+    starts_at = Moment()
+    ends_at = Moment()
+    place = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class VisitChangeIn(_Window):
+    """An assigned visit moved, or its team changed, before it begins: what is not given
+    stays."""
+    starts_at = Moment()
+    ends_at = Moment()
+    volunteer_ids = fields.List(Whole(validate=ID), validate=validate.Length(min=1, max=20))
+
+
 class CompleteIn(Strict):
     minutes = Whole(required=True, validate=validate.Range(min=1,
                                                                                max=1440))
@@ -339,6 +357,8 @@ class ShiftOut(Schema):
     waitlisted = fields.List(fields.Nested(PlaceOut), metadata={"description": "in order"})
     no_shows = fields.List(fields.Nested(PlaceOut), metadata={
         "description": "confirmed who never came; their places stay taken"})
+    status = fields.String(metadata={"description": "open, or cancelled (called off)"})
+    cancel_reason = FreeText(allow_none=True, metadata={"description": "why it was called off"})
 
 
 class CorrectionOut(Schema):

@@ -7,7 +7,8 @@ from alembic.config import Config
 
 from shared.settings import PROJECT_ROOT, database_url
 
-SERVICES_WITH_DATABASES = ("fund", "insurance", "volunteers", "families", "gateway")
+SERVICES_WITH_DATABASES = ("fund", "insurance", "volunteers", "families", "notifications",
+                           "gateway")
 
 
 def alembic_config(service: str, url: str | None = None) -> Config:

@@ -15,8 +15,11 @@ from sqlalchemy.orm import Session
 from services.families.service import FamiliesService
 from services.fund.service import FundService
 from services.insurance.service import InsuranceService
+from services.notifications.postman import Postman
+from services.notifications.service import NotificationsService
 from services.volunteers.service import VolunteersService
 from shared.db import Database
+from tests.fake_providers import FakeProviders
 from tests.family_data import family
 from tests.support import ADMIN, STAFF1, publish_raw
 from tests.volunteer_data import COORDINATOR, volunteer
@@ -126,3 +129,40 @@ def volunteers(database_url, container_factory, rabbit_config):
     """The volunteers service, as every volunteers test runs it."""
     yield from run(RunningVolunteers, container_factory,
                    config_for(rabbit_config, database_url, "volunteers"))
+
+
+class RunningNotifications(RunningService):
+    """The notifications service sending through the fake providers (tests/fake_providers.py):
+    its postman's clock is the test's to move."""
+    service = NotificationsService
+
+    @property
+    def postman(self) -> Postman:
+        return get_extension(self.container, Postman)
+
+    def deliver(self, envelope: dict):
+        """Publish an event and wait until its handler has run."""
+        source, event_type = envelope["event_type"].split(".")
+        with entrypoint_waiter(self.container, f"on_{event_type}", timeout=10) as result:
+            publish_raw(self.config["AMQP_URI"], f"{source}.events", event_type,
+                        json.dumps(envelope).encode())
+        return result.get()
+
+
+@pytest.fixture(scope="module")
+def providers():
+    fakes = FakeProviders()
+    yield fakes
+    fakes.stop()
+
+
+@pytest.fixture
+def notifications(database_url, container_factory, rabbit_config, providers, monkeypatch):
+    """The notifications service, quick to retry and with no quiet hours (a test sets its
+    own rules on `notifications.postman.rules`, and its clock on `.clock`)."""
+    providers.reset()
+    for name, value in {**providers.env, "SEND_RETRY_DELAYS": "0.2,0.2",
+                        "SEND_TIMEOUT_SECONDS": "1", "QUIET_HOURS": ""}.items():
+        monkeypatch.setenv(name, value)
+    yield from run(RunningNotifications, container_factory,
+                   config_for(rabbit_config, database_url, "notifications"))

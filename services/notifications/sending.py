@@ -1,0 +1,147 @@
+"""Sending: the sends table is the providers' outbox. A round takes the sends that are due
+(not SMS inside quiet hours; no number past its hourly limit, the rest put off until a place
+frees), marks them `sending` and commits; hands them to their providers outside any
+transaction; then records each outcome: sent, tried again later with growing delays, or
+failed with the provider's reason. A send still `sending` once its lease has run out was cut
+off mid-call: its provider is asked whether it has it before it goes again (sms.py)."""
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from eventlet import GreenPool
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from services.notifications import consent
+from services.notifications.domain import (
+    RATE_WINDOW,
+    QuietHours,
+    Recent,
+    next_try,
+    ration,
+)
+from services.notifications.models import Message, Send
+from services.notifications.parcels import Outcome, Parcel, later, sent
+from services.notifications.settings import unsubscribe_url
+from shared.clock import as_utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rules:
+    quiet: QuietHours | None
+    per_hour: int
+    delays: list[float]
+    lease: timedelta  # how long a provider may hold a send before it counts as cut off
+
+
+@dataclass(frozen=True)
+class Couriers:
+    sms: object
+    email: object
+
+
+def take(session: Session, now: datetime, rules: Rules, batch: int) -> list[Parcel]:
+    """The sends that go now, marked `sending` in the caller's transaction."""
+    query = (select(Send).join(Send.message).options(contains_eager(Send.message))
+             .where(or_(and_(Send.status == "due", Send.due_at <= now),
+                        and_(Send.status == "sending", Send.claimed_at <= now - rules.lease)))
+             .order_by(Send.due_at).limit(batch))
+    if rules.quiet and rules.quiet.until(now):
+        query = query.where(Send.channel != "sms")
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Send)  # replicas share the work
+    sends = _consenting(session, list(session.scalars(query)), now)
+    in_doubt = [send for send in sends if send.status == "sending"]
+    fresh = [send for send in sends if send.status == "due"]
+    going, waiting = ration([(s.id, s.address_index if s.channel == "sms" else None)
+                             for s in fresh], _recent(session, fresh, now), rules.per_hour, now)
+    for send in fresh:
+        if send.id in waiting:
+            send.due_at = waiting[send.id]
+    going_ids = set(going)
+    return [_claim(send, now) for send in in_doubt + [s for s in fresh if s.id in going_ids]]
+
+
+def deliver(parcels: list[Parcel], couriers: Couriers, pool: GreenPool
+            ) -> list[tuple[Parcel, Outcome]]:
+    return list(zip(parcels, pool.imap(lambda parcel: _hand_over(parcel, couriers), parcels),
+                    strict=True))
+
+
+def record(session: Session, outcomes: list[tuple[Parcel, Outcome]], now: datetime,
+           rules: Rules) -> None:
+    for parcel, outcome in outcomes:
+        send = session.get(Send, parcel.send_id)
+        message = send.message
+        if outcome.sent:
+            send.status, send.finished_at, send.provider_ref = "sent", now, outcome.ref
+            message.status, message.error = "sent", None
+            continue
+        retry_at = next_try(send.attempts, rules.delays, now) if outcome.retry else None
+        if retry_at is not None:
+            send.status, send.due_at = "due", retry_at
+            message.error = outcome.reason
+            continue
+        send.status, send.finished_at = "failed", now
+        message.status = "failed"
+        message.error = (f"{outcome.reason} (gave up after {send.attempts} tries)"
+                         if outcome.retry else outcome.reason)
+        log.warning("message %d failed: %s", message.id, message.error)
+
+
+def _hand_over(parcel: Parcel, couriers: Couriers) -> Outcome:
+    courier = getattr(couriers, parcel.channel)
+    try:
+        if parcel.in_doubt and (ref := courier.find(parcel)):
+            return sent(ref)
+        return courier.send(parcel)
+    except Exception as exc:  # an answer the provider's library could not read: try later
+        log.exception("send %s to its provider", parcel.key)
+        return later(f"{type(exc).__name__}: {exc}")
+
+
+def _consenting(session: Session, sends: list[Send], now: datetime) -> list[Send]:
+    """The sends whose person has not opted out since the message was queued; the others
+    are `suppressed`."""
+    asked: dict[str, set[str]] = defaultdict(set)
+    for send in sends:
+        asked[send.message.association_code].add(send.address_index)
+    said = {association: consent.consents(session, association, indexes)
+            for association, indexes in asked.items()}
+    consenting = []
+    for send in sends:
+        message = send.message
+        if said[message.association_code].opted_out(send.channel, send.address_index):
+            send.status, send.finished_at = "suppressed", now
+            message.status = "suppressed"
+        else:
+            consenting.append(send)
+    return consenting
+
+
+def _recent(session: Session, sends: list[Send], now: datetime) -> dict[str, Recent]:
+    numbers = {send.address_index for send in sends if send.channel == "sms"}
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(Send.address_index, func.count(), func.min(Send.claimed_at))
+        .where(Send.channel == "sms", Send.address_index.in_(numbers),
+               Send.status.in_(("sending", "sent")), Send.claimed_at > now - RATE_WINDOW)
+        .group_by(Send.address_index))
+    return {number: Recent(count, as_utc(oldest)) for number, count, oldest in rows}
+
+
+def _claim(send: Send, now: datetime) -> Parcel:
+    message: Message = send.message
+    parcel = Parcel(send.id, send.key, send.channel, message.address, message.kind,
+                    message.language, message.text, message.params,
+                    unsubscribe_url(consent.token_for(message.id)),
+                    in_doubt=send.status == "sending",
+                    claimed_at=as_utc(send.claimed_at or now))
+    send.status, send.claimed_at = "sending", now
+    send.attempts += 1
+    message.attempts += 1
+    return parcel

@@ -23,6 +23,9 @@ VISIT = Lifecycle.of("visit", {
     "cancelled": set(),
 })
 
+# A shift is open from the start; a coordinator may call it off, once.
+SHIFT = Lifecycle.of("shift", {"open": {"cancelled"}, "cancelled": set()})
+
 # An application from the public: a coordinator decides it once, either way.
 APPLICATION = Lifecycle.of("application", {
     "pending": {"approved", "declined"},

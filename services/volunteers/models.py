@@ -123,6 +123,18 @@ class Shift(Base):
     status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     activity: Mapped[Activity] = relationship()
+    history: Mapped[list["ShiftHistory"]] = relationship(order_by="ShiftHistory.id",
+                                                         cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(ShiftHistory(**change))
+
+
+class ShiftHistory(StateChange, Base):
+    """A shift called off: who, when, why (a shift is open until then)."""
+    __tablename__ = "shift_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
 
 
 class Signup(Base):

@@ -38,7 +38,7 @@ def call_off(session: Session, association: str, shift_id: int, reason: str,
     places = shifts.booked(session, shift.id)
     for place in places:
         domain.SIGNUP.move(place, "cancelled", actor["username"], f"shift called off: {reason}")
-    shift.status = "cancelled"
+    domain.SHIFT.move(shift, "cancelled", actor["username"], reason)
     shift.cancel_reason = reason
     shifts.announce(session, shift, "volunteers.shift_cancelled",
                     recipients.volunteers(session, [p.volunteer_id for p in places]),

@@ -1,8 +1,12 @@
 """The head of a family as messages reach them, in the families service's register events
 (version 2): the volunteers service keeps it to tell the family of a care visit. The phone
 travels sealed. The families service over real RabbitMQ (SQLite and PostgreSQL in turn)."""
-from shared.recipients import open_contact
+from sqlalchemy import text
+
+from shared.contracts.events import build_envelope
+from shared.recipients import open_contact, recipient
 from tests.family_data import family, member
+from tests.service.test_families import _deliver
 from tests.service.test_family_imports import person
 from tests.support import STAFF1, EventTap, of_type
 
@@ -44,3 +48,19 @@ def test_households_imported_together_name_each_head(families):
                     is not None) for e in events)
     assert heads == [("成员821", True), ("成员822", False)]
     assert all(HEAD_PHONE not in str(e["body"]) for e in events)
+
+
+def test_the_timeline_keeps_a_claim_event_naming_the_insured_and_rebuilds_from_it(families):
+    family_id = families.register(831)["id"]
+    approved = build_envelope("insurance.claim_approved", {
+        "association_code": "341181", "family_id": family_id, "claim_id": 1,
+        "claim_no": "CL-1", "policy_no": "PL-1", "product_code": "ONLY_CHILD_ACCIDENT",
+        "amount_approved_fen": 300_000, "payout_fund_code": "INSURANCE_PAYOUT",
+        "insured_name": "成员831", "insured_id_number_masked": "3411**********0011",
+        "approved_by": "staff2",
+        "recipients": [recipient("insured:1", "成员831", phone=HEAD_PHONE)]}, "c")
+    _deliver(families, "on_claim_approved", "insurance.events", "claim_approved", approved)
+    assert families.rpc.rebuild_timeline(family_id, STAFF1) == {"entries": 1}
+    with families.session() as session:
+        kept = session.execute(text("SELECT envelope FROM family_events")).scalar_one()
+    assert HEAD_PHONE not in kept

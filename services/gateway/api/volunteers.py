@@ -16,17 +16,19 @@ from shared.contracts.volunteers import (
     PeriodIn,
     ProposalOut,
     RankOut,
+    ShiftChangeIn,
     ShiftIn,
     ShiftOut,
     ShiftsIn,
     SignupOut,
+    VisitChangeIn,
     VisitListIn,
     VisitOut,
     VolunteerIn,
     VolunteerOut,
     VolunteerRefIn,
 )
-from shared.schemas import PageIn
+from shared.schemas import PageIn, ReasonIn
 
 
 class VolunteersApi:
@@ -100,6 +102,18 @@ class VolunteersApi:
     def get_shift(self, call, shift_id):
         return self.volunteers.get_shift(shift_id, call.actor)
 
+    @route("PATCH", "/api/v1/shifts/<int:shift_id>", "Move a shift or change its place "
+           "before it begins (what is not given stays); everyone booked on it is told",
+           COORDINATORS, body=ShiftChangeIn, response=ShiftOut, tags=["volunteers"])
+    def change_shift(self, call, shift_id):
+        return self.volunteers.change_shift(shift_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/shifts/<int:shift_id>/cancel", "Call a shift off before it "
+           "begins, its places with it; everyone booked on it is told", COORDINATORS,
+           body=ReasonIn, response=ShiftOut, tags=["volunteers"])
+    def cancel_shift(self, call, shift_id):
+        return self.volunteers.cancel_shift(shift_id, call.raw_body, call.actor)
+
     @route("POST", "/api/v1/shifts/<int:shift_id>/signups",
            "Sign up: confirmed, or waitlisted when full; 409 on overlap or missing skill",
            VOLUNTEERS, body=VolunteerRefIn, response=SignupOut, status=201,
@@ -168,6 +182,19 @@ class VolunteersApi:
            body=AssignIn, response=VisitOut, tags=["volunteers"])
     def assign_visit(self, call, visit_id):
         return self.volunteers.assign(visit_id, call.raw_body, call.actor)
+
+    @route("PATCH", "/api/v1/visits/<int:visit_id>", "Move an assigned visit or change its "
+           "team before it begins (what is not given stays); the team, whoever leaves it "
+           "and the family are told", COORDINATORS, body=VisitChangeIn, response=VisitOut,
+           tags=["volunteers"])
+    def change_visit(self, call, visit_id):
+        return self.volunteers.change_visit(visit_id, call.raw_body, call.actor)
+
+    @route("POST", "/api/v1/visits/<int:visit_id>/cancel", "Call a visit off before it "
+           "begins; the team and the family are told", COORDINATORS, body=ReasonIn,
+           response=VisitOut, tags=["volunteers"])
+    def cancel_visit(self, call, visit_id):
+        return self.volunteers.cancel_visit(visit_id, call.raw_body, call.actor)
 
     @route("POST", "/api/v1/visits/<int:visit_id>/complete", "Complete: minutes and notes",
            COORDINATORS, body=CompleteIn, response=VisitOut, tags=["volunteers"])

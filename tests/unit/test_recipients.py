@@ -3,7 +3,7 @@ with the same data keys, refused in another kind or in clear by the event's sche
 import pytest
 from marshmallow import ValidationError
 
-from shared.contracts.events import Recipient
+from shared.contracts.events import CATALOGUE, Recipient
 from shared.crypto import KeyProblem, keyring
 from shared.recipients import open_contact, recipient, seal_contact
 
@@ -40,3 +40,23 @@ def test_a_recipient_built_here_loads_and_one_in_clear_is_refused():
     with pytest.raises(ValidationError) as refused:
         Recipient().load({**built, "person": "id:34118119750401001X"})
     assert "person" in refused.value.messages
+
+
+# What the notifications service hears of, by event type: the newest version of each names
+# its people (section 1 of the contract between the services).
+HEARD = ("insurance.claim_submitted", "insurance.claim_approved", "insurance.claim_rejected",
+         "insurance.claim_paid", "insurance.premium_due", "insurance.premium_paid",
+         "insurance.policy_ending", "fund.donation_recorded", "volunteers.shift_signed_up",
+         "volunteers.shift_promoted", "volunteers.shift_changed", "volunteers.shift_cancelled",
+         "volunteers.visit_assigned", "volunteers.visit_changed", "volunteers.visit_cancelled",
+         "volunteers.application_decided")
+
+
+@pytest.mark.parametrize("event_type", HEARD)
+def test_the_newest_version_of_each_event_heard_names_its_recipients(event_type):
+    newest = CATALOGUE[event_type][max(CATALOGUE[event_type])]()
+    assert newest.fields["recipients"].inner.nested is Recipient
+
+
+def test_a_recipient_is_a_key_a_name_sealed_contacts_and_a_language_and_nothing_more():
+    assert set(Recipient().fields) == {"person", "name", "phone", "email", "language"}

@@ -17,7 +17,8 @@ from shared.settings import PROJECT_ROOT
 SERVICES = {"fund": "services.fund.service:FundService",
             "insurance": "services.insurance.service:InsuranceService",
             "volunteers": "services.volunteers.service:VolunteersService",
-            "families": "services.families.service:FamiliesService"}
+            "families": "services.families.service:FamiliesService",
+            "notifications": "services.notifications.service:NotificationsService"}
 GATEWAY = "services.gateway.service:GatewayService"
 CONFIG = PROJECT_ROOT / "deploy" / "nameko.yaml"
 

@@ -27,7 +27,7 @@ from shared.crypto import keyring
 from shared.errors import DomainError
 from shared.settings import amqp_uri
 
-SERVICES = ("fund", "insurance", "volunteers", "families")
+SERVICES = ("fund", "insurance", "volunteers", "families", "notifications")
 
 
 def import_donations(args) -> int:

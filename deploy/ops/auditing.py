@@ -7,12 +7,14 @@ import sqlalchemy as sa
 from services.families.models import AUDIT as FAMILIES
 from services.fund.models import AUDIT as FUND
 from services.insurance.models import AUDIT as INSURANCE
+from services.notifications.models import AUDIT as NOTIFICATIONS
 from services.volunteers.models import AUDIT as VOLUNTEERS
 from shared.audit_chain import Verdict, verify
 from shared.db import make_engine, reading
 from shared.settings import database_url
 
-LOGS = {"fund": FUND, "insurance": INSURANCE, "volunteers": VOLUNTEERS, "families": FAMILIES}
+LOGS = {"fund": FUND, "insurance": INSURANCE, "volunteers": VOLUNTEERS, "families": FAMILIES,
+        "notifications": NOTIFICATIONS}
 BATCH = 1_000
 
 

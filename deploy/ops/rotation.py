@@ -17,6 +17,7 @@ from services.families.models import Base as FamiliesBase
 from services.fund.models import Base as FundBase
 from services.gateway.models import Base as GatewayBase
 from services.insurance.models import Base as InsuranceBase
+from services.notifications.models import Base as NotificationsBase
 from services.volunteers.models import Base as VolunteersBase
 from shared.blobs import blob_store
 from shared.crypto import Sealed, SealedText, keyring, sealed_key_of
@@ -25,7 +26,7 @@ from shared.settings import database_url
 
 MODELS = {"fund": FundBase.metadata, "insurance": InsuranceBase.metadata,
           "volunteers": VolunteersBase.metadata, "families": FamiliesBase.metadata,
-          "gateway": GatewayBase.metadata}
+          "notifications": NotificationsBase.metadata, "gateway": GatewayBase.metadata}
 BLOBS = "blobs"
 PARTS = (*MODELS, BLOBS)  # what rotate-keys goes through, in this order
 BATCH = 1_000

@@ -7,7 +7,7 @@ set -euo pipefail
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 admin=${PGUSER:-${POSTGRES_USER:-postgres}}  # the image's superuser, or whoever runs this
 superuser() { psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --username "$admin" "$@"; }
-names=${PHF_DATABASES:-fund insurance volunteers families gateway}
+names=${PHF_DATABASES:-fund insurance volunteers families notifications gateway}
 for name in $names; do
     variable=${name^^}_DB_PASSWORD
     if [[ -z ${!variable:-} ]]; then

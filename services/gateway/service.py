@@ -69,7 +69,8 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                     "fund": self._check(self.fund.health),
                     "insurance": self._check(self.insurance.health),
                     "volunteers": self._check(self.volunteers.health),
-                    "families": self._check(self.families.health)}
+                    "families": self._check(self.families.health),
+                    "notifications": self._check(self.notifications.health)}
         ok = all(state == "ok" for state in services.values())
         return Answer(200 if ok else 503, {"status": "ok" if ok else "degraded",
                                            "services": services})

@@ -18,7 +18,8 @@ def test_health_and_the_openapi_document(anonymous):
     health = anonymous.call("GET", "/healthz")
     assert health.status_code == 200
     assert health.json() == {"status": "ok", "services": {
-        "gateway": "ok", "fund": "ok", "insurance": "ok", "volunteers": "ok", "families": "ok"}}
+        "gateway": "ok", "fund": "ok", "insurance": "ok", "volunteers": "ok", "families": "ok",
+        "notifications": "ok"}}
     document = anonymous.call("GET", "/api/v1/openapi.json").json()
     assert document["openapi"].startswith("3.")
     donation = document["paths"]["/api/v1/donations"]["post"]

@@ -13,7 +13,7 @@ from shared.settings import PROJECT_ROOT
 DEPLOY = PROJECT_ROOT / "deploy"
 SECRETS = {"POSTGRES_PASSWORD": "p", "RABBITMQ_PASSWORD": "r", "TOKEN_SECRET": "t",
            "SERVICE_KEY": "s", "PGBACKREST_REPO1_CIPHER_PASS": "c"}
-DATABASES = ("fund", "insurance", "volunteers", "families", "gateway")
+DATABASES = ("fund", "insurance", "volunteers", "families", "notifications", "gateway")
 ROLE_PASSWORDS = {f"{name.upper()}_DB_PASSWORD": f"pw-{name}" for name in DATABASES}
 
 

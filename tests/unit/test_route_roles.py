@@ -24,12 +24,14 @@ from services.gateway.imports.registers import REGISTERS
 from services.gateway.routes import ROUTES, Call, Route
 from services.gateway.service import GatewayService
 from services.insurance.service import InsuranceService
+from services.notifications.service import NotificationsService
 from services.volunteers.service import VolunteersService
 from shared import actors
 from shared.settings import association_code
 
 SERVICES = {"fund": FundService, "insurance": InsuranceService,
-            "volunteers": VolunteersService, "families": FamiliesService}
+            "volunteers": VolunteersService, "families": FamiliesService,
+            "notifications": NotificationsService}
 # The gateway answers these itself, from its own database or its own code.
 GATEWAY_OWN = {"/healthz", "/api/v1/openapi.json", "/api/v1/auth/token", "/api/v1/auth/logout",
                "/api/v1/auth/password", "/api/v1/me", "/api/v1/users",

@@ -1,5 +1,5 @@
-"""Every personal datum the services keep, typed through the API: a donor's identity number
-and phone and a payee's identity number (fund); the identity numbers and phones of a
+"""Every personal datum the services keep, typed through the API: a donor's identity number,
+phone and e-mail and a payee's identity number (fund); the identity numbers and phones of a
 family's members and of a member (会员) and the family's address (families), which the
 volunteers service keeps too, for the family's home and its care visit; a volunteer's and an
 applicant's identity numbers and phones (volunteers); an insured person's identity number
@@ -30,7 +30,8 @@ from tests.volunteer_data import volunteer
 BORN = date(1966, 6, 6)  # nobody else's people here were born that day
 VILLAGE = "341181001001"
 ADDRESS = "天长市铜城镇密封村8号"
-DONOR = {"id_number": resident(981, BORN), "phone": "13905509744"}
+DONOR = {"id_number": resident(981, BORN), "phone": "13905509744",
+         "email": "mifeng981@example.org"}
 PAYEE_ID = resident(982, BORN)
 HEAD = {"name": "密封甲", "id_number": resident(971, BORN), "relation": "head",
         "phone": "13905509711"}
@@ -43,8 +44,9 @@ INSURED = {"name": "密封丁", "id_number": resident(975, BORN), "phone": "1390
 DESCRIPTION = "密封病情：左股骨颈骨折，住院十二天"
 ACCOUNT = "6222029733000097331"
 PAPER = "%PDF-1.4\n% 密封出院小结：左股骨颈骨折\n%%EOF\n".encode()
-IN_CLEAR_NOWHERE = (DONOR["id_number"], DONOR["phone"], PAYEE_ID, HEAD["id_number"],
-                    HEAD["phone"], MEMBER["id_number"], MEMBER["phone"], ADDRESS,
+IN_CLEAR_NOWHERE = (DONOR["id_number"], DONOR["phone"], DONOR["email"], PAYEE_ID,
+                    HEAD["id_number"], HEAD["phone"], MEMBER["id_number"], MEMBER["phone"],
+                    ADDRESS,
                     VOLUNTEER["id_number"], VOLUNTEER["phone"], APPLICANT["id_number"],
                     APPLICANT["phone"], INSURED["id_number"], INSURED["phone"], DESCRIPTION,
                     ACCOUNT, "密封出院小结")

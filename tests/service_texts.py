@@ -7,7 +7,8 @@ from pathlib import Path
 from shared.settings import PROJECT_ROOT
 
 SOURCES = [PROJECT_ROOT / "shared", *(PROJECT_ROOT / "services" / name
-                                      for name in ("fund", "insurance", "volunteers", "families"))]
+                                      for name in ("fund", "insurance", "volunteers", "families",
+                                                   "notifications"))]
 # Calls whose arguments are texts for people: errors, flags, and the state changes and
 # postings that store a reason or memo, a family's timeline summaries, and the audit log's
 # entries.

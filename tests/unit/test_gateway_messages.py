@@ -12,7 +12,7 @@ from services.gateway.views import inbox_view, message_view
 from services.gateway.web import unread
 from services.gateway.web.notification_pages import _naming
 from services.gateway.web.ui import Ui
-from services.gateway.web.words import MESSAGE_WORDS
+from services.gateway.web.words import MESSAGE_WORDS, WORDS
 from shared.contracts.notifications import CHANNELS, KINDS, STATUSES
 
 MESSAGE = {"id": 7, "at": "2026-05-29T01:00:00+00:00", "kind": "claim_paid", "channel": "sms",
@@ -35,12 +35,13 @@ def test_an_answer_missing_a_documented_field_is_a_bug_not_a_quiet_gap():
 
 def test_every_code_of_a_message_has_its_words_in_both_languages():
     codes = {"status": STATUSES, "channel": CHANNELS, "kind": KINDS}
-    assert {part: sorted(set(found) - set(MESSAGE_WORDS[part]))
+    words = {**MESSAGE_WORDS, "status": WORDS}
+    assert {part: sorted(set(found) - set(words[part]))
             for part, found in codes.items()} == {"status": [], "channel": [], "kind": []}
     zh, en = _naming(_ui("zh")), _naming(_ui("en"))
     for part, found in codes.items():
         for code in found:
-            assert zh(part, code) != en(part, code) == MESSAGE_WORDS[part][code]
+            assert zh(part, code) != en(part, code) == words[part][code]
 
 
 def test_an_inbox_message_names_the_person_it_went_to_in_words():

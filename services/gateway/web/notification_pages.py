@@ -122,13 +122,13 @@ def _back_saying(ui: Ui, done: str) -> str:
 
 
 def _naming(ui: Ui):
-    """`named(part, code)`: a code of a message (its status, channel, kind) in words; a
-    person's key, where an inbox message went ("volunteer:12"), as the kind of person and
-    their number."""
+    """`named(part, code)`: a code of a message (its channel, kind; its status, a word of
+    every page's) in words; a person's key, where an inbox message went ("volunteer:12"), as
+    the kind of person and their number."""
     def named(part: str, code: str) -> str:
         if part == "person":
             kind, _, number = code.partition(":")
             return f"{named('person_kind', kind)} {number}".strip()
-        found = MESSAGE_WORDS[part].get(code)
-        return ui.gettext(found) if found else code
+        found = MESSAGE_WORDS.get(part, {}).get(code)
+        return ui.gettext(found) if found else ui.word(code)
     return named

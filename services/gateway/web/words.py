@@ -44,6 +44,12 @@ WORDS = {
     "completed": N_("Completed"),
     "valid": N_("Valid"),
     "void": N_("Void"),
+    # how a message to a person stands
+    "queued": N_("Waiting to go"),
+    "sent": N_("Sent"),
+    "delivered": N_("Delivered"),
+    "failed": N_("Could not be sent"),
+    "suppressed": N_("Not sent (opted out or not allowed)"),
     # what money is spent on
     "special_family_assistance": N_("Assistance to special families"),
     "insurance_payout": N_("Insurance payout"),
@@ -183,12 +189,9 @@ AUDIT_WORDS = {
 }
 
 
-# Messages to people: how one stands, by which channel it went, what it is about, and whose
-# inbox it is in (words of their own: "paid" is a claim's state among the WORDS).
+# Messages to people: by which channel one went, what it is about, and whose inbox it is in
+# (words of their own: "paid" is a claim's state among the WORDS; how one stands is there).
 MESSAGE_WORDS = {
-    "status": {"queued": N_("Waiting to go"), "sent": N_("Sent"),
-               "delivered": N_("Delivered"), "failed": N_("Could not be sent"),
-               "suppressed": N_("Not sent (opted out or not allowed)")},
     "channel": {"sms": N_("SMS"), "email": N_("E-mail"), "inbox": N_("Inbox")},
     "kind": {"claim_submitted": N_("Claim registered"), "claim_approved": N_("Claim approved"),
              "claim_rejected": N_("Claim rejected"), "claim_paid": N_("Claim paid"),

@@ -48,4 +48,5 @@ def preference_view(contact: Contact, channel: str) -> dict:
 
 
 def unsubscribed_view(message: Message) -> dict:
-    return shaped(UNSUBSCRIBED, {"channel": message.channel, "to": message.to_masked})
+    return shaped(UNSUBSCRIBED, {"channel": message.channel, "to": message.to_masked,
+                                 "language": message.language})

@@ -79,3 +79,5 @@ class PreferenceOut(Schema):
 class UnsubscribedOut(Schema):
     channel = fields.String(metadata={"enum": list(CONSENT_CHANNELS)})
     to = fields.String(metadata={"description": "the phone or e-mail address, masked"})
+    language = fields.String(metadata={"enum": list(LANGUAGES), "description": "the "
+                                       "person's, which the page saying so speaks"})

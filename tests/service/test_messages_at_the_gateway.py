@@ -172,23 +172,24 @@ def test_the_menu_and_the_inbox_say_how_many_are_unread(gateway):
 
 
 def test_the_unsubscribe_link_needs_no_login_and_speaks_the_persons_language(gateway):
-    gateway.notifications.unsubscribe.return_value = {"channel": "sms", "to": "138****1111"}
+    gateway.notifications.unsubscribe.return_value = {"channel": "sms", "to": "138****1111",
+                                                      "language": "en"}
+    english = gateway.page("/u/a-token")  # in a browser set to Chinese
 
-    english = gateway.page("/u/a-token?lang=en")  # in a browser set to Chinese
-    chinese = gateway.page("/u/a-token?lang=zh", language="en")
-    browsers = gateway.page("/u/a-token", language="en")  # no word in the link
+    gateway.notifications.unsubscribe.return_value = {"channel": "email", "to": "z***@qq.com",
+                                                      "language": "zh"}
+    chinese = gateway.page("/u/a-token", language="en")
 
-    assert english.status_code == 200 and "no more SMS" in english.text
-    assert "138****1111" in english.text and 'lang="en"' in english.text
-    assert "协会将不再向 138****1111 发送短信" in chinese.text
-    assert "no more SMS" in browsers.text
+    assert english.status_code == 200 and 'lang="en"' in english.text
+    assert "no more SMS from the association at 138****1111" in english.text
+    assert "协会将不再向 z***@qq.com 发送电子邮件" in chinese.text
     assert gateway.notifications.unsubscribe.call_args.args == ("a-token",)
 
 
 def test_a_tampered_unsubscribe_link_is_404_and_changes_nothing(gateway):
     gateway.notifications.unsubscribe.side_effect = NotFound("No such link.", "not_found")
 
-    refused = gateway.page("/u/tampered?lang=zh")
+    refused = gateway.page("/u/tampered")
 
     assert refused.status_code == 404 and "此退订链接无效" in refused.text
 

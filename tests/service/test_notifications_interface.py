@@ -92,4 +92,5 @@ def test_a_tampered_or_unknown_unsubscribe_link_is_not_found(notifications, prov
                 "../etc", f"{number}.{mac}x", "9" * 40):
         with pytest.raises(NotFound):
             notifications.rpc.unsubscribe(bad)
-    assert notifications.rpc.unsubscribe(token) == {"channel": "sms", "to": "138****8000"}
+    assert notifications.rpc.unsubscribe(token) == {"channel": "sms", "to": "138****8000",
+                                                    "language": "zh"}

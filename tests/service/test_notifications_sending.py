@@ -110,7 +110,8 @@ def test_opted_out_people_are_not_sent_to(notifications, providers):
 
     # The link at the foot of the e-mail opts its address out of e-mail.
     token = re.search(r"/u/(\S+)", mail["body"]).group(1)
-    assert notifications.rpc.unsubscribe(token) == {"channel": "email", "to": "z***@example.com"}
+    assert notifications.rpc.unsubscribe(token) == {"channel": "email", "to": "z***@example.com",
+                                                    "language": "en"}
     notifications.deliver(claim("paid", insured(email=EMAIL), claim_id=2))
     assert status_of(notifications, "email") == ["sent", "suppressed"]
     assert len(providers.mail()) == 1

@@ -102,15 +102,13 @@ class NotificationPages:
     # --- anyone: the link in an SMS or e-mail ------------------------------------------
     @page("GET", "/u/<token>", None)
     def unsubscribe_page(self, ui: Ui, token):
-        language = ui.request.args.get("lang")
-        if language in LANGUAGES:  # the link says whose language it is in
-            ui.speak(language)
         try:
             done = unsubscribed_view(self.notifications.unsubscribe(token))
-        except NotFound:
+        except NotFound:  # in the browser's language: whose link it was is unknown
             return ui.render("error.html", 404, message=ui.gettext(
                 "This unsubscribe link is not valid; nothing was changed."))
-        return ui.render("unsubscribed.html", unsubscribed=done, named=_naming(ui))
+        ui.speak(done["language"])  # the person's, whatever the phone's browser says
+        return ui.render("unsubscribed.html", unsubscribed=done)
 
 
 def _back_saying(ui: Ui, done: str) -> str:

@@ -10,8 +10,10 @@ import json
 import random
 import re
 import sys
+import time
 from contextlib import contextmanager
 from datetime import date, timedelta
+from os import environ
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -769,6 +771,113 @@ def the_leadership_read_an_associations_dashboard_and_staff_add_a_member(site):
     expect(staff1.locator("#association-members tr", has_text=name)).to_have_count(1)
     site.look(staff1, "member-added")
 
+
+@flow
+def a_volunteer_moved_up_reads_it_and_staff_follow_the_sms(site):
+    title, holder = a_place_freed_for_volunteer1(site)
+    volunteer = site.login("volunteer1")
+    expect(volunteer.locator("#unread-notice")).to_be_visible()  # on the home page
+    expect(volunteer.locator("#menu-unread")).to_be_visible()  # and in the menu
+    with volunteer.expect_navigation():
+        volunteer.click("#inbox-link")
+    row = volunteer.locator("#inbox tr[data-kind=shift_promoted]", has_text=title)
+    expect(row).to_have_attribute("data-read", "no")
+    site.look(volunteer, "inbox")
+    with volunteer.expect_navigation():
+        row.locator("button.mark-read").click()
+    expect(row).to_have_attribute("data-read", "yes")
+    site.look(volunteer, "inbox-read")
+
+    staff1 = site.login("staff1")
+    with staff1.expect_navigation():
+        staff1.click("header nav a[href='/messages']")
+    site.look(staff1, "messages")
+    staff1.select_option("#find-channel", "sms")
+    staff1.select_option("#find-kind", "shift_promoted")
+    with staff1.expect_navigation():
+        staff1.click("#find-messages button[type=submit]")
+    sms = staff1.locator("#messages tr[data-status=sent]", has_text="138****1111").first
+    expect(sms.locator(".to")).to_have_text("138****1111")
+    site.look(staff1, "messages-sms")
+    with staff1.expect_navigation():
+        sms.locator("button.resend").click()
+    expect(staff1.locator("#notice")).to_be_visible()
+    site.look(staff1, "resent")
+
+    a_person_unsubscribes_and_changes_their_mind(site, staff1, holder)
+
+
+def a_place_freed_for_volunteer1(site) -> tuple[str, str]:
+    """volunteer1 waitlisted on a shift of one place, moved up when its holder (a volunteer
+    registered for it) cancels; the shift's title once volunteer1's inbox has the news, and
+    the holder's phone."""
+    page = site.context.request
+    coordinator = api_login(site.context, "coordinator1")
+    title = f"义诊 {random.randint(1, 10**9)}"
+    site.typed.append(title)
+    activity = page.post("/api/v1/activities", data={"title": title}, headers=coordinator)
+    day = (TODAY + timedelta(days=random.randint(60, 3000))).isoformat()
+    shift = page.post("/api/v1/shifts", headers=coordinator, data={
+        "activity_id": activity.json()["id"], "capacity": 1, "required_skills": ["general"],
+        "place": "汊涧镇卫生院", "starts_at": f"{day}T09:00:00+08:00",
+        "ends_at": f"{day}T11:00:00+08:00"}).json()
+    phone = f"139{random.randint(0, 10**8 - 1):08d}"
+    holder = page.post("/api/v1/volunteers", headers=coordinator, data={
+        "name": "王建国", "phone": phone, "skills": ["general"], "id_number": make_resident_id(
+            "341181", date(1960, 1, 1) + timedelta(days=random.randint(0, 9000)),
+            random.randint(1, 999))}).json()
+    signups = f"/api/v1/shifts/{shift['id']}/signups"
+    mine = api_login(site.context, "volunteer1")
+    me = page.get("/api/v1/me", headers=mine).json()["volunteer_id"]
+    for who, headers in ((holder["id"], coordinator), (me, mine)):
+        assert page.post(signups, data={"volunteer_id": who}, headers=headers).status == 201
+    assert page.delete(f"{signups}/{holder['id']}", headers=coordinator).ok
+    wait_for(lambda: any(title in m["text"] for m in page.get(
+        "/api/v1/me/messages", headers=mine).json()["items"]))
+    return title, phone
+
+
+def a_person_unsubscribes_and_changes_their_mind(site, staff1, phone: str):
+    """The link at the foot of an SMS to `phone` followed without a login (the page in the
+    person's language), a tampered one refused; then staff record, on the person's word, that
+    the SMS may come again."""
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    token = wait_for(lambda: next(iter(re.findall(
+        rf"SMS to {re.escape(masked)} .*?/u/([0-9]+\.[A-Za-z0-9_-]+)",
+        (Path(environ["PHF_SYSTEM_LOGS"]) / "notifications-1.log").read_text())), None))
+    reader = site.context.new_page()
+    reader.goto(f"/u/{token}")
+    expect(reader.locator("#unsubscribed")).to_contain_text(masked)
+    expect(reader.locator("html")).to_have_attribute("lang", "zh-CN")  # the person's
+    site.look(reader, "unsubscribed")
+    assert reader.goto(f"/u/{token}0").status == 404
+    expect(reader.locator("#error-message")).to_be_visible()
+    site.look(reader, "unsubscribe-refused")
+
+    with staff1.expect_navigation():
+        staff1.click("#preferences-link")
+    site.look(staff1, "preferences")
+    staff1.fill("#set-preference #phone", "12345")
+    staff1.check("#set-preference input[name=opted_out][value=false]")
+    staff1.click("#set-preference button[type=submit]")
+    expect(staff1.locator("#set-preference .field-error[data-field=phone]")).to_be_visible()
+    site.look(staff1, "preferences-error")
+    staff1.fill("#set-preference #phone", phone)
+    staff1.click("#set-preference button[type=submit]")
+    expect(staff1.locator("#notice")).to_have_attribute("data-opted-out", "no")
+    expect(staff1.locator("#notice")).to_contain_text(masked)
+    site.look(staff1, "preferences-recorded")
+
+
+def wait_for(found, timeout: float = 30):
+    """`found()`'s first true value within `timeout` seconds (an event on its way)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = found()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"nothing within {timeout}s")
 
 if __name__ == "__main__":
     url, language, name = sys.argv[1:4]

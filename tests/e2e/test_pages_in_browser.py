@@ -3,6 +3,7 @@ on a phone's screen): each flow of tests/e2e/browser_flows.py runs in a process 
 (see its docstring), checks every page it visits (accessibility, language, names for codes,
 yuan for money: tests/e2e/page_checks.py) and leaves its screenshots in
 artifacts/screenshots/."""
+import os
 import subprocess
 import sys
 
@@ -19,7 +20,9 @@ OWN_SYSTEM = True
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize("flow", sorted(FLOWS))
 def test_in_the_browser(running_system, flow, language):
+    # The system's logs: where SMS_PROVIDER=log writes each SMS with its unsubscribe link.
     done = subprocess.run([sys.executable, "-m", "tests.e2e.browser_flows", running_system.url,
                            language, flow], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=180)
+                          timeout=180, env={**os.environ,
+                                            "PHF_SYSTEM_LOGS": str(running_system.log_dir)})
     assert done.returncode == 0, done.stderr[-4000:]

@@ -193,3 +193,26 @@ def test_a_coordinator_corrects_hours_over_http_and_the_volunteers_figures_follo
     assert (after["shifts_attended"], after["no_shows"], after["reliability"]) == (1, 0, 1.0)
     assert_problem(coordinator.call("POST", f"/api/v1/shifts/{shift_id}/signups/999999/hours",
                                     {"minutes": 1, "reason": "核实"}), 404, "not_signed_up")
+
+
+def test_a_coordinator_moves_and_calls_off_a_shift_over_http(anonymous):
+    coordinator = anonymous.login("coordinator1")
+    me = anonymous.login("volunteer1")
+    booked = coordinator.call("POST", "/api/v1/volunteers", volunteer(904)).json()
+    activity = coordinator.call("POST", "/api/v1/activities", {"title": "义诊"}).json()
+    made = coordinator.call("POST", "/api/v1/shifts", shift(activity["id"], 5,
+                                                            day="2027-07-11")).json()
+    coordinator.call("POST", f"/api/v1/shifts/{made['id']}/signups",
+                     {"volunteer_id": booked["id"]})
+
+    moved = coordinator.call("PATCH", f"/api/v1/shifts/{made['id']}", {"place": "村卫生室"})
+    assert (moved.status_code, moved.json()["place"]) == (200, "村卫生室")
+    early = coordinator.call("PATCH", f"/api/v1/shifts/{made['id']}",
+                             {"ends_at": "2027-07-11T08:00:00+08:00"})
+    assert set(assert_problem(early, 422)["errors"]) == {"ends_at"}
+    assert me.call("PATCH", f"/api/v1/shifts/{made['id']}", {"place": "x"}).status_code == 403
+    off = coordinator.call("POST", f"/api/v1/shifts/{made['id']}/cancel", {"reason": "暴雨"})
+    assert (off.status_code, off.json()["status"], off.json()["confirmed"]) == \
+        (200, "cancelled", [])
+    assert_problem(coordinator.call("POST", f"/api/v1/shifts/{made['id']}/signups",
+                                    {"volunteer_id": booked["id"]}), 409, "shift_cancelled")

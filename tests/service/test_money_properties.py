@@ -66,8 +66,10 @@ from shared.db import EVENT_CATALOGUE, make_engine
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput
 
 ASSOCIATION = "341181"
-STAFF = [{"username": f"staff{n}", "role": "staff"} for n in (1, 2, 3)]
-PUBLIC = {"username": "public", "role": "public"}
+# As the service loads them: each of the association (its audit log names it).
+STAFF = [{"username": f"staff{n}", "role": "staff", "association_code": ASSOCIATION}
+         for n in (1, 2, 3)]
+PUBLIC = {"username": "public", "role": "public", "association_code": ASSOCIATION}
 DONORS = [{"kind": "person", "name": "张三", "id_number": "11010519491231002X"},
           {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"},
           {"kind": "person", "name": "李梅", "phone": "13900001111"}]

@@ -123,6 +123,21 @@ REGISTERS: dict[str, Columns] = {
         C("place", "地点", "Place", 24), C("capacity", "名额", "Capacity"),
         C("required_skills", "所需专长", "Skills needed", 24),
         C("confirmed", "已确认", "Confirmed", 24), C("waitlisted", "候补", "Waitlisted", 24)]),
+    # The insurance reports (`shared.contracts.insurance_reports`).
+    "premiums-report": Columns("保费", "Premiums", [
+        C("product_code", "险种", "Product"), C("payer", "缴费方", "Payer"),
+        C("due_fen", "应缴（分）", "Due (fen)", _AMOUNT),
+        C("paid_fen", "已缴（分）", "Paid (fen)", _AMOUNT)]),
+    "claims-report": Columns("理赔", "Claims", [
+        C("product_code", "险种", "Product"), C("status", "状态", "Status"),
+        C("rejection_reason", "拒赔原因", "Rejection reason", 30),
+        C("claims", "件数", "Claims"), C("claimed_fen", "申请金额（分）", "Claimed (fen)", _AMOUNT),
+        C("approved_fen", "核定金额（分）", "Approved (fen)", _AMOUNT)]),
+    "loss-ratio-report": Columns("赔付率", "Loss ratio", [
+        C("product_code", "险种", "Product"),
+        C("earned_premium_fen", "已赚保费（分）", "Earned premiums (fen)", 16),
+        C("paid_claims_fen", "已付赔款（分）", "Paid claims (fen)", 16),
+        C("ratio", "赔付率", "Ratio")]),
 }
 
 

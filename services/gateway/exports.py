@@ -38,6 +38,14 @@ CHUNK = 64 * 1024
 NOT_FILTERS = ("format", "lang", "limit", "offset", "after")
 
 
+@cache  # one schema per report schema, as for the lists
+def report_query(report: type[Schema]) -> type[Schema]:
+    """A report's query schema: JSON unless `format` asks for a spreadsheet."""
+    return type(f"{report.__name__.removesuffix('In')}QueryIn", (export_query(report),), {
+        "format": fields.String(load_default="json",
+                                validate=validate.OneOf(("json", *FORMATS)))})
+
+
 @cache  # one schema per list schema: the OpenAPI document names each once
 def export_query(listing: type[Schema]) -> type[Schema]:
     """A list's query schema with the export's own: `format` and the headers' `lang`."""
@@ -53,9 +61,17 @@ def answer(call, register: str, listing) -> Response:
     page asked for before this one is written)."""
     filters = {name: value for name, value in call.request.args.to_dict().items()
                if name not in NOT_FILTERS}
-    language = language_of(call)
     columns = columns_of(register)
-    rows = _rows(listing, call.actor, filters, columns)
+    return sent(call, register, columns, _rows(listing, call.actor, filters, columns))
+
+
+def answer_rows(call, register: str, rows: list[dict]) -> Response:
+    """Rows already at hand (a report's), as the request's format asks."""
+    return sent(call, register, columns_of(register), iter(rows))
+
+
+def sent(call, register: str, columns: Columns, rows: Iterator[dict]) -> Response:
+    language = language_of(call)
     kind = call.query["format"]
     # Deleted once closed, and closed by the server once sent (FileWrapper closes it).
     made = tempfile.NamedTemporaryFile(suffix=f".{kind}")  # noqa: SIM115

@@ -92,7 +92,8 @@ def _responses(route: Route) -> dict:
             schema = {"type": "object", "properties": {
                 "items": {"type": "array", "items": route.response},
                 "total": {"type": "integer"}}}
-        content["content"] = {"application/json": {"schema": schema}}
+        # A report answers JSON, or a spreadsheet when asked.
+        content["content"] = {**content.get("content", {}), "application/json": {"schema": schema}}
     problem = {"content": {"application/problem+json": {"schema": "Problem"}}}
     responses = {str(route.status): content}
     for status in route.also:

@@ -11,6 +11,7 @@ from services.insurance import (
     policies,
     premiums,
     products,
+    reports,
     village_enrolment,
 )
 from services.insurance.models import AUDIT, OUTBOX, PROCESSED_EVENTS
@@ -47,6 +48,7 @@ from shared.contracts.insurance import (
     ProductIn,
     PublicClaimIn,
 )
+from shared.contracts.insurance_reports import ReportIn
 from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn, ReasonIn
@@ -215,6 +217,14 @@ class InsuranceService(Service):
         with self.db.transaction() as session:
             return claim_view(appeals.decide(session, actor["association_code"], claim_id,
                                              body, actor))
+
+    @rpc
+    def report(self, kind, query, actor):
+        """A year's premiums, claims or loss ratio (`reports.REPORTS`)."""
+        actor = load_actor(actor, STAFF_READERS)
+        query = load(ReportIn(), query)
+        with self.db.transaction() as session:
+            return reports.report(session, actor["association_code"], kind, query["year"])
 
     @rpc
     def public_claim_status(self, claim_no, query, actor):

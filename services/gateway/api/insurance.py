@@ -6,7 +6,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Response
 
 from services.gateway import exports
-from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
+from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query, report_query
 from services.gateway.routes import client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
@@ -28,6 +28,12 @@ from shared.contracts.insurance import (
     ProductOut,
     PublicClaimIn,
     PublicClaimOut,
+)
+from shared.contracts.insurance_reports import (
+    ClaimReportOut,
+    LossRatioReportOut,
+    PremiumReportOut,
+    ReportIn,
 )
 from shared.schemas import PageIn, ReasonIn
 from shared.settings import document_max_bytes
@@ -150,6 +156,27 @@ class InsuranceApi:
     def decide_appeal(self, call, claim_id):
         return self.insurance.decide_appeal(claim_id, call.raw_body, call.actor)
 
+    @route("GET", "/api/v1/insurance/reports/premiums", "A year's premiums due and paid, by "
+           "product and payer (xlsx or CSV with ?format=)", STAFF_READERS,
+           query=report_query(ReportIn), response=PremiumReportOut, binary=SPREADSHEETS,
+           tags=["insurance"])
+    def premiums_report(self, call):
+        return _report(self.insurance, call, "premiums")
+
+    @route("GET", "/api/v1/insurance/reports/claims", "A year's claims by product and status, "
+           "rejections by reason (xlsx or CSV with ?format=)", STAFF_READERS,
+           query=report_query(ReportIn), response=ClaimReportOut, binary=SPREADSHEETS,
+           tags=["insurance"])
+    def claims_report(self, call):
+        return _report(self.insurance, call, "claims")
+
+    @route("GET", "/api/v1/insurance/reports/loss-ratio", "A year's loss ratio per product: "
+           "paid claims over earned premiums (xlsx or CSV with ?format=)", STAFF_READERS,
+           query=report_query(ReportIn), response=LossRatioReportOut, binary=SPREADSHEETS,
+           tags=["insurance"])
+    def loss_ratio_report(self, call):
+        return _report(self.insurance, call, "loss-ratio")
+
     @route("GET", "/api/v1/public/claims/<claim_no>", "A claim's status for the insured: "
            "its number and the last 4 characters of the insured's identity number (either "
            "wrong: 404)", None, query=PublicClaimIn, response=PublicClaimOut,
@@ -158,6 +185,13 @@ class InsuranceApi:
         PUBLIC_LOOKUPS.take(client_address(call.request), "claim status lookups")
         return self.insurance.public_claim_status(claim_no, call.request.args.to_dict(),
                                                   public_actor())
+
+
+def _report(insurance, call, kind: str):
+    found = insurance.report(kind, {"year": call.query["year"]}, call.actor)
+    if call.query["format"] == "json":
+        return found
+    return exports.answer_rows(call, f"{kind}-report", found["items"])
 
 
 def _attachment(filename: str | None, sha256: str) -> str:

@@ -30,9 +30,11 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
         policy = policies.by_number(session, association, body["policy_no"])
     except NotFound as missing:
         raise InvalidInput(missing.message, "unknown_policy", missing.fields) from None
-    if body["incident_date"] > local_date(now_utc()):
-        raise InvalidInput("The incident date is in the future.", "invalid_input",
-                           {"incident_date": ["Must not be in the future."]})
+    refusal = domain.incident_date_refusal(_policy_rules(policy), body["incident_date"],
+                                           local_date(now_utc()))
+    if refusal:
+        raise InvalidInput("The incident date cannot be claimed for.", "invalid_input",
+                           {"incident_date": [refusal]})
     check = _check(session, policy, body["incident_date"], body["amount_claimed_fen"])
     found = check.flags()
     percent = review_sample_pct()
@@ -51,7 +53,8 @@ def submit(session: Session, association: str, body: dict, actor: dict) -> Claim
     domain.CLAIM.start(claim, "flagged" if flags else "submitted", actor["username"], reason)
     session.add(claim)
     session.flush()
-    claim.claim_no = f"CL-{association}-{claim.incident_date.year}-{claim.id:06d}"
+    # The year the claim was registered: an old incident is a claim of this year.
+    claim.claim_no = f"CL-{association}-{local_date(now_utc()).year}-{claim.id:06d}"
     announce(session, claim, "insurance.claim_submitted", incident_date=claim.incident_date,
              amount_claimed_fen=claim.amount_claimed_fen, flags=[f["code"] for f in flags])
     return claim

@@ -48,6 +48,19 @@ def end_date(product: Product, start: date) -> date:
     return start + timedelta(days=product.term_days - 1)
 
 
+def incident_date_refusal(policy: Policy, incident: date, today: date) -> str | None:
+    """Why no claim can be registered for an incident on this day, if so: a day in the
+    future, before the insured was born, or outside the policy's cover is no claim at all
+    (a cancelled policy's claim is registered, and flagged)."""
+    if incident > today:
+        return "Must not be in the future."
+    if incident < birth_date_of(policy.id_number):
+        return "Must not be before the insured person was born."
+    if not policy.start_date <= incident <= policy.end_date:
+        return f"Must be within the policy's cover, {policy.start_date} to {policy.end_date}."
+    return None
+
+
 ENDING_NOTICE_DAYS = 30  # the insured hear this long before their cover ends
 
 

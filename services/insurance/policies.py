@@ -58,7 +58,7 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
     except IntegrityError:
         raise Conflict("This person already holds an active policy of this product.",
                        "already_insured", {"insured.id_number": ["Already insured."]}) from None
-    policy.policy_no = f"PL-{association}-{start.year}-{policy.id:06d}"
+    policy.policy_no = number(policy)
     audit.record(session, AUDIT, actor, Entry("register", "policy", policy.id,
                                               _enrolled(body)))
     if shares:
@@ -66,6 +66,11 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
     else:
         announce_enrolled(session, policy)
     return policy
+
+
+def number(policy: Policy) -> str:
+    """The year the policy was registered, whatever year its cover starts."""
+    return f"PL-{policy.association_code}-{local_date(now_utc()).year}-{policy.id:06d}"
 
 
 def ineligible(terms: domain.Product, body: dict) -> list[domain.Flag]:

@@ -102,3 +102,18 @@ def test_the_demo_products_and_review_queue(anonymous):
     flagged = staff.call("GET", "/api/v1/insurance/claims", params={"status": "flagged"}).json()
     assert any(f["code"] == "over_per_claim_cap" for c in flagged["items"] for f in c["flags"])
     assert all("*" in c["insured"]["id_number"] for c in flagged["items"])
+
+
+def test_an_incident_the_policy_cannot_cover_is_refused_on_its_date(anonymous):
+    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    product, _ = new_product(admin, "DATES")
+    ended = staff.call("POST", "/api/v1/insurance/policies", {
+        "product_code": product, "insured": person(103),
+        "start_date": (TODAY - timedelta(days=400)).isoformat()}).json()
+    assert ended["policy_no"].startswith(f"PL-341181-{TODAY.year}-")  # registered this year
+    for days_ago in (-1, 10):  # in the future; after the cover ended
+        refused = staff.call("POST", "/api/v1/insurance/claims",
+                             claim(ended["policy_no"], days_ago=days_ago))
+        assert (refused.status_code, list(refused.json()["errors"])) == (422, ["incident_date"])
+    old = staff.call("POST", "/api/v1/insurance/claims", claim(ended["policy_no"], days_ago=390))
+    assert old.json()["claim_no"].startswith(f"CL-341181-{TODAY.year}-")

@@ -2,8 +2,10 @@
 on real RabbitMQ (SQLite and PostgreSQL in turn)."""
 import pytest
 
+from datetime import timedelta
+
 from shared.errors import Conflict, Forbidden, InvalidInput
-from tests.insurance_data import ACCIDENT, claim, enrolment
+from tests.insurance_data import ACCIDENT, TODAY, claim, enrolment, person
 from tests.support import ADMIN, STAFF1, STAFF2, EventTap, wait_until
 
 GIVER = {"kind": "company", "name": "某公司", "credit_code": "91350100M000100Y43"}
@@ -194,3 +196,28 @@ def test_a_bad_family_id_is_refused(saga, family_id):
     with pytest.raises(InvalidInput) as refused:
         saga.insurance.enrol(enrolment(9, family_id=family_id), STAFF1)
     assert set(refused.value.fields) == {"family_id"}
+
+
+def test_incident_dates_outside_the_cover_in_the_future_or_before_birth_are_refused(saga):
+    prepare(saga, money=0)
+    policy = saga.insurance.enrol(enrolment(1), STAFF1)
+    born = TODAY - timedelta(days=50)
+    baby = saga.insurance.enrol(enrolment(2, start=born, insured=person(2, born=born)), STAFF1)
+    for policy_no, days_ago, says in ((policy["policy_no"], -1, "future"),
+                                      (policy["policy_no"], 101, "cover"),
+                                      (baby["policy_no"], 60, "born")):
+        with pytest.raises(InvalidInput) as refused:
+            saga.insurance.submit_claim(claim(policy_no, days_ago=days_ago), STAFF1)
+        assert set(refused.value.fields) == {"incident_date"}
+        assert says in refused.value.fields["incident_date"][0]
+    assert saga.insurance.list_claims({}, STAFF1)["total"] == 0
+
+
+def test_claim_and_policy_numbers_carry_the_year_they_were_registered(saga):
+    prepare(saga, money=0)
+    start = TODAY.replace(year=TODAY.year - 1, month=1, day=1)
+    policy = saga.insurance.enrol(enrolment(1, start=start), STAFF1)
+    old = saga.insurance.submit_claim({**claim(policy["policy_no"]), "incident_date":
+                                       start.replace(month=3).isoformat()}, STAFF1)
+    assert policy["policy_no"].startswith(f"PL-341181-{TODAY.year}-")
+    assert old["claim_no"].startswith(f"CL-341181-{TODAY.year}-")

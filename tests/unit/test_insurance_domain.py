@@ -14,6 +14,7 @@ from services.insurance.domain import (
     Product,
     eligibility,
     end_date,
+    incident_date_refusal,
 )
 from shared.errors import Conflict, Forbidden
 from shared.identity import make_resident_id
@@ -462,3 +463,22 @@ def test_different_users_pass_four_eyes(registered_by, approver):
 )
 def test_end_date(term_days, start, expected):
     assert end_date(replace(PRODUCT, term_days=term_days), start) == expected
+
+
+# --- which incident dates can be claimed for at all ------------------------------------
+@pytest.mark.parametrize(("incident", "refused"), [
+    (CLEAN_DAY, None),
+    (START, None),
+    (END, None),
+    (date(2027, 2, 2), "Must not be in the future."),
+    (date(2025, 12, 31), "Must be within the policy's cover, 2026-01-01 to 2026-12-31."),
+    (date(2027, 1, 1), "Must be within the policy's cover, 2026-01-01 to 2026-12-31."),
+])
+def test_an_incident_date_must_be_past_and_covered(incident, refused):
+    assert incident_date_refusal(POLICY, incident, date(2027, 2, 1)) == refused
+
+
+def test_an_incident_before_the_insured_was_born_is_refused_before_the_cover_is_looked_at():
+    policy = replace(POLICY, id_number=person(date(2026, 3, 1)))
+    assert incident_date_refusal(policy, date(2026, 2, 28), date(2026, 11, 30)) == \
+        "Must not be before the insured person was born."

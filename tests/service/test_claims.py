@@ -1,8 +1,8 @@
 """Claims from registration to payout, the fund and insurance services running together
 on real RabbitMQ (SQLite and PostgreSQL in turn)."""
-import pytest
-
 from datetime import timedelta
+
+import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput
 from tests.insurance_data import ACCIDENT, TODAY, claim, enrolment, person

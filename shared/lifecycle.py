@@ -57,6 +57,12 @@ class Lifecycle:
                             to_status=target, reason=reason)
         thing.status = target
 
+    def step(self, thing, target: str) -> None:
+        """A step of a thing whose columns are its own record (a message's attempts and
+        error, a reminder's time): checked against the table, no history written."""
+        self.check(thing.status, target)
+        thing.status = target
+
     def note(self, thing, actor: str, reason: str) -> None:
         """An entry in the history that changes no state (a waitlisted volunteer passed
         over, say), so the history tells everything that happened to the thing."""

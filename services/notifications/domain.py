@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from math import ceil
 
 from shared.clock import LOCAL, as_utc
+from shared.lifecycle import Lifecycle
 
 # Carriers (and Aliyun's bill) count an SMS of up to 70 characters, the signature
 # included, as one; a longer one goes in parts of 67, each part's header taking the rest.
@@ -16,6 +17,38 @@ SHIFT_REMINDER_LEAD = timedelta(hours=2)
 # A family hears of tomorrow's visit in the morning of the day before, association time.
 VISIT_REMINDER_AT = time(10, 0)
 DEFAULT_LANGUAGE = "zh"
+
+
+# A message as staff follow it: the inbox's delivered at once; an SMS or e-mail queued until
+# its send's outcome, or suppressed where the person opted out; sent or failed ones may be
+# queued again (a resend).
+MESSAGE = Lifecycle.of("message", {
+    None: {"delivered", "queued", "suppressed"},
+    "queued": {"sent", "failed", "suppressed"},
+    "sent": {"queued"},
+    "failed": {"queued"},
+    "delivered": set(),
+    "suppressed": set(),
+})
+# A send: due, handed to the provider (`sending`; again when cut off mid-call), then sent,
+# due again (a try that may pass later), failed, or suppressed (opted out meanwhile).
+SEND = Lifecycle.of("send", {
+    None: {"due"},
+    "due": {"sending", "suppressed"},
+    "sending": {"sending", "sent", "due", "failed", "suppressed"},
+    "sent": set(),
+    "failed": set(),
+    "suppressed": set(),
+})
+# A reminder: pending until told (or too late to), moved back to pending by a change of its
+# booking, dropped by its cancellation.
+REMINDER = Lifecycle.of("reminder", {
+    None: {"pending"},
+    "pending": {"pending", "sent", "missed", "cancelled"},
+    "sent": {"pending", "cancelled"},
+    "missed": {"pending"},
+    "cancelled": {"pending"},
+})
 
 
 @dataclass(frozen=True)

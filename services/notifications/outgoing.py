@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.notifications.messages import queue
-from services.notifications.models import Message
+from services.notifications.domain import MESSAGE
+from services.notifications.messages import send_row
+from services.notifications.models import Message, Send
 from shared import rows
 from shared.contracts.notifications import RESENDABLE
 from shared.errors import Conflict
@@ -28,6 +29,7 @@ def resend(session: Session, association: str, message_id: int, now: datetime) -
     if message.channel == "inbox" or message.status not in RESENDABLE:
         raise Conflict(f"A message that is {message.status} cannot be sent again.",
                        "not_resendable", {"status": [f"is {message.status}"]})
-    queue(session, message, now)
-    message.status, message.error = "queued", None
+    session.add(Send(**send_row(message.id, message.channel, message.address_index, now)))
+    MESSAGE.step(message, "queued")
+    message.error = None
     return message

@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.notifications.domain import REMINDER
 from services.notifications.messages import Person, tell
 from services.notifications.models import Reminder
 from services.notifications.notices import Booking, Heard
@@ -25,7 +26,7 @@ def keep(session: Session, association: str, event_key: str, heard: Heard,
         for reminder in _under(session, drop.prefix, ("pending", "sent")):
             if reminder.status == "sent":
                 told.append(_person(reminder))
-            reminder.status = "cancelled"
+            REMINDER.step(reminder, "cancelled")
         if drop.then_kind and told:
             tell(session, association, event_key, drop.then_kind, drop.values, told, now)
 
@@ -43,9 +44,9 @@ def fire_due(session: Session, now: datetime, batch: int = 100) -> int:
             tell(session, reminder.association_code,
                  f"reminder:{reminder.id}:{reminder.starts_at:%Y%m%d%H%M}", reminder.kind,
                  reminder.params, [_person(reminder)], now)
-            reminder.status = "sent"
+            REMINDER.step(reminder, "sent")
         else:
-            reminder.status = "missed"
+            REMINDER.step(reminder, "missed")
     return len(due)
 
 
@@ -65,7 +66,7 @@ def _reschedule(reminder: Reminder, values: dict, starts_at: datetime,
                 due_at: datetime) -> None:
     reminder.params = values
     reminder.starts_at, reminder.due_at = starts_at, due_at
-    reminder.status = "pending"
+    REMINDER.step(reminder, "pending")
 
 
 def _under(session: Session, prefix: str, statuses: tuple[str, ...]) -> list[Reminder]:

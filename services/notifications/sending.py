@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, contains_eager
 
 from services.notifications import consent
 from services.notifications.domain import (
+    MESSAGE,
     RATE_WINDOW,
+    SEND,
     QuietHours,
     Recent,
     next_try,
@@ -73,20 +75,26 @@ def deliver(parcels: list[Parcel], couriers: Couriers, pool: GreenPool
 
 def record(session: Session, outcomes: list[tuple[Parcel, Outcome]], now: datetime,
            rules: Rules) -> None:
+    sends = {send.id: send for send in session.scalars(
+        select(Send).join(Send.message).options(contains_eager(Send.message))
+        .where(Send.id.in_([parcel.send_id for parcel, _ in outcomes])))}
     for parcel, outcome in outcomes:
-        send = session.get(Send, parcel.send_id)
+        send = sends[parcel.send_id]
         message = send.message
         if outcome.sent:
-            send.status, send.finished_at, send.provider_ref = "sent", now, outcome.ref
-            message.status, message.error = "sent", None
+            SEND.step(send, "sent")
+            MESSAGE.step(message, "sent")
+            send.finished_at, send.provider_ref, message.error = now, outcome.ref, None
             continue
         retry_at = next_try(send.attempts, rules.delays, now) if outcome.retry else None
         if retry_at is not None:
-            send.status, send.due_at = "due", retry_at
+            SEND.step(send, "due")
+            send.due_at = retry_at
             message.error = outcome.reason
             continue
-        send.status, send.finished_at = "failed", now
-        message.status = "failed"
+        SEND.step(send, "failed")
+        MESSAGE.step(message, "failed")
+        send.finished_at = now
         message.error = (f"{outcome.reason} (gave up after {send.attempts} tries)"
                          if outcome.retry else outcome.reason)
         log.warning("message %d failed: %s", message.id, message.error)
@@ -115,8 +123,9 @@ def _consenting(session: Session, sends: list[Send], now: datetime) -> list[Send
     for send in sends:
         message = send.message
         if said[message.association_code].opted_out(send.channel, send.address_index):
-            send.status, send.finished_at = "suppressed", now
-            message.status = "suppressed"
+            SEND.step(send, "suppressed")
+            MESSAGE.step(message, "suppressed")
+            send.finished_at = now
         else:
             consenting.append(send)
     return consenting
@@ -141,7 +150,8 @@ def _claim(send: Send, now: datetime) -> Parcel:
                     unsubscribe_url(consent.token_for(message.id)),
                     in_doubt=send.status == "sending",
                     claimed_at=as_utc(send.claimed_at or now))
-    send.status, send.claimed_at = "sending", now
+    SEND.step(send, "sending")
+    send.claimed_at = now
     send.attempts += 1
     message.attempts += 1
     return parcel

@@ -8,6 +8,8 @@ import pytest
 
 from services.notifications import settings, texts
 from services.notifications.domain import (
+    MESSAGE,
+    SEND,
     QuietHours,
     Recent,
     mask_email,
@@ -185,3 +187,11 @@ def test_the_sms_endpoint_is_a_url(monkeypatch):
     assert settings.sms_endpoint() == ("http", "127.0.0.1:9000")
     monkeypatch.delenv("SMS_ENDPOINT")
     assert settings.sms_endpoint() == ("https", "dysmsapi.aliyuncs.com")
+
+
+def test_the_steps_a_message_and_a_send_may_take():
+    assert MESSAGE.allows("failed", "queued") and MESSAGE.allows("sent", "queued")
+    assert not MESSAGE.allows("delivered", "queued")  # the inbox has nothing to send again
+    assert not MESSAGE.allows("suppressed", "sent")
+    assert SEND.allows("sending", "sending")  # cut off mid-call: taken again
+    assert not SEND.allows("sent", "sending")

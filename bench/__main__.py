@@ -59,6 +59,8 @@ BENCHMARKS = (
     Benchmark("rotation", ("bench.rotation",),
               ("rotate_rows_per_s", "rotate_values_per_s"),
               {"people": 50_000}, {"people": 2_000}),
+    Benchmark("notifications", ("bench.notifications",), ("notifications_per_s",),
+              {"events": 3_000}, {"events": 500}),
 )
 
 TARGETS = (
@@ -80,6 +82,7 @@ TARGETS = (
     Target("export >= 20 000 rows/s", "export_rows_per_s", operator.ge, 20_000),
     Target("gateway RSS < 400 MB during the export", "export_peak_rss_mb", operator.lt, 400),
     Target("key rotation >= 2 000 rows/s", "rotate_rows_per_s", operator.ge, 2_000),
+    Target("notifications >= 200 SMS/s", "notifications_per_s", operator.ge, 200),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.

@@ -86,6 +86,20 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes,
         connection.close()
 
 
+def queue_declared(amqp_uri: str, queue: str) -> bool:
+    """Whether a consumer has declared `queue` yet: an event published before that is dropped
+    (answering RPC proves nothing: a service's event queues are declared apart)."""
+    connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
+    try:
+        connection.channel().queue_declare(queue, passive=True)
+        return True
+    except pika.exceptions.ChannelClosedByBroker:
+        return False
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1,
                failure: Callable[[], str] | None = None):
     """The predicate's first true value within `timeout`; else an AssertionError saying

@@ -5,15 +5,15 @@ the outcome never recorded. Started again, it finds the send cut off, asks the p
 the provider, one SendSms call."""
 import json
 
-from nameko.exceptions import UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
 from deploy.processes import SERVICES, System
 from shared.migrate import upgrade
 from tests.fake_providers import FakeProviders
 from tests.notification_events import claim, insured
-from tests.support import publish_raw, wait_until
+from tests.support import publish_raw, queue_declared, wait_until
+
+QUEUE = "evt-insurance-claim_approved--notifications.on_claim_approved"
 
 
 def sends(url: str) -> list[tuple]:
@@ -27,16 +27,7 @@ def sends(url: str) -> list[tuple]:
 
 def start(system: System) -> None:
     system.start_one("notifications", SERVICES["notifications"])
-    # Once it answers, its event queues are declared too: nothing published is dropped.
-    with ClusterRpcProxy({"AMQP_URI": system.env["AMQP_URI"]}, timeout=30) as rpc:
-        wait_until(lambda: answers(rpc), timeout=30)
-
-
-def answers(rpc) -> bool:
-    try:
-        return bool(rpc.notifications.health())
-    except UnknownService:  # not started yet
-        return False
+    wait_until(lambda: queue_declared(system.env["AMQP_URI"], QUEUE), timeout=30)
 
 
 def test_an_sms_cut_off_by_a_kill_between_sending_and_recording_goes_once(

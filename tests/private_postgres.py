@@ -79,7 +79,8 @@ class PrivateCluster:
         self.start()
         self.run(str(IMAGE / "init-backups.sh"))
         passwords = {f"{name.upper()}_DB_PASSWORD": uuid.uuid4().hex
-                     for name in ("fund", "insurance", "volunteers", "families", "gateway")}
+                     for name in ("fund", "insurance", "volunteers", "families", "notifications",
+                                  "gateway")}
         self.run(str(IMAGE / "init-databases.sh"),
                  env={"PGHOST": "127.0.0.1", "PGPORT": str(self.port), **passwords})
 

@@ -19,7 +19,7 @@ from tests.e2e.conftest import Client
 
 DONOR = "备份测试捐赠人"
 ID_NUMBER = make_resident_id("341181", date(1961, 3, 9), 7)
-SERVICES = ("fund", "insurance", "volunteers", "families", "gateway")
+SERVICES = ("fund", "insurance", "volunteers", "families", "notifications", "gateway")
 
 
 def ops(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -22,7 +22,7 @@ from tests.support import wait_until
 
 pytestmark = pytest.mark.postgres
 
-SERVICES = ("fund", "insurance", "volunteers", "families", "gateway")
+SERVICES = ("fund", "insurance", "volunteers", "families", "notifications", "gateway")
 CLAIMS = 3
 PAYOUT = 1_000
 # (consumer, the producer's database, its event) pairs the drill follows through.

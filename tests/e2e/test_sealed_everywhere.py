@@ -133,7 +133,7 @@ def test_no_database_file_nor_write_ahead_log_holds_any_in_clear(system):
     assert made["visit"]["address"] == ADDRESS  # the visit holds it: not vacuous
     files = sorted(Path(running.env["PHF_VAR_DIR"]).glob("*.db*"))
     names = {path.name for path in files}
-    for service in ("fund", "insurance", "volunteers", "families", "gateway"):
+    for service in ("fund", "insurance", "volunteers", "families", "notifications", "gateway"):
         assert {f"{service}.db", f"{service}.db-wal"} <= names
     assert found_in(files) == []
     assert found_in(files, [HEAD["name"]])  # a name is not sealed: these files hold what is
@@ -147,7 +147,7 @@ def test_a_backup_holds_none_in_clear(system, tmp_path):
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     assert {entry["service"] for entry in manifest["files"]} == \
-        {"fund", "insurance", "volunteers", "families", "gateway", "blobs"}
+        {"fund", "insurance", "volunteers", "families", "notifications", "gateway", "blobs"}
     assert found_in(sorted((tmp_path / "b").iterdir())) == []
 
 

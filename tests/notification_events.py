@@ -41,3 +41,20 @@ def shift_signed_up(*recipients: dict, shift_id: int = 5, status: str = "confirm
         "status": status, "title": "5.29 会员活动日", "starts_at": starts_at.isoformat(),
         "ends_at": (starts_at + timedelta(hours=3)).isoformat(), "place": "天长市人民广场",
         "recipients": list(recipients)}, "test")
+
+
+def family(n: int, phone: str | None = PHONE) -> dict:
+    return recipient(f"family:{n}", "王五", phone)
+
+
+def visit(event: str, *recipients: dict, starts_at: datetime, visit_id: int = 9,
+          volunteer_ids: tuple[int, ...] = (3,)) -> dict:
+    """volunteers.visit_<event> (assigned, changed or cancelled)."""
+    more = {"assigned": {"assigned_by": "coordinator1"},
+            "changed": {"changed": ["starts_at"], "changed_by": "coordinator1"},
+            "cancelled": {"reason": "家中有事", "cancelled_by": "coordinator1"}}[event]
+    return build_envelope(f"volunteers.visit_{event}", {
+        "association_code": "341181", "visit_id": visit_id, "family_id": 1,
+        "village_code": "341181001001", "starts_at": starts_at.isoformat(),
+        "ends_at": (starts_at + timedelta(hours=1)).isoformat(),
+        "volunteer_ids": list(volunteer_ids), "recipients": list(recipients), **more}, "test")

@@ -12,7 +12,16 @@ from sqlalchemy import select, text
 from services.notifications.domain import QuietHours
 from services.notifications.models import Message, Send
 from shared.clock import LOCAL
-from tests.notification_events import EMAIL, PHONE, claim, insured, shift_signed_up, volunteer
+from tests.notification_events import (
+    EMAIL,
+    PHONE,
+    claim,
+    family,
+    insured,
+    shift_signed_up,
+    visit,
+    volunteer,
+)
 from tests.support import STAFF1, wait_until
 
 
@@ -161,3 +170,32 @@ def test_a_shift_is_confirmed_at_once_and_reminded_two_hours_before(notification
     assert [m.kind for m in messages(notifications, channel="inbox")] == \
         ["shift_confirmed", "shift_reminder"]
     assert providers.sms()[1]["template"] == "SMS_PHF_SHIFT_REMINDER"
+
+
+def test_a_family_hears_of_a_visit_the_day_before_and_that_it_is_off(notifications, providers):
+    starts_at = at_local(3, 15)  # in three days, 15:00
+    fix_clock(notifications, at_local(0, 12))
+    notifications.deliver(visit("assigned", volunteer(3, phone="13900000003"), family(1),
+                                starts_at=starts_at))
+    wait_until(lambda: len(providers.sms()) == 1)  # the team hears at once, the family not
+    assert providers.sms()[0]["template"] == "SMS_PHF_VISIT_ASSIGNED"
+
+    fix_clock(notifications, at_local(2, 10))  # the morning of the day before
+    wait_until(lambda: len(providers.sms()) == 2)
+    told = providers.sms()[1]
+    assert told["template"] == "SMS_PHF_VISIT_TOMORROW" and told["phone"] == PHONE
+    assert told["params"]["when"] == starts_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+    notifications.deliver(visit("cancelled", volunteer(3, phone="13900000003"), family(1),
+                                starts_at=starts_at))
+    wait_until(lambda: len(providers.sms()) == 4)  # the team, and the family told before
+    assert sorted(sms["template"] for sms in providers.sms()[2:]) == \
+        ["SMS_PHF_VISIT_CANCELLED"] * 2
+
+
+def test_an_smtp_server_refusing_for_a_while_is_tried_again(notifications, providers):
+    providers.behave(smtp="fail")
+    notifications.deliver(claim("paid", insured(phone=None, email=EMAIL)))
+    wait_until(lambda: status_of(notifications, "email") == ["failed"])
+    [failed] = messages(notifications, channel="email")
+    assert failed.attempts == 3 and failed.error.startswith("SMTP 451")

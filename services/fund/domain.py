@@ -1,7 +1,9 @@
 """The fund's rules in plain Python: no broker, no database."""
 import hashlib
 import json
+from calendar import monthrange
 from dataclasses import dataclass, field
+from datetime import date
 
 from shared.contracts.fund import ADMIN_COST, IN_KIND
 from shared.errors import Conflict, InvalidInput
@@ -229,3 +231,19 @@ DISBURSEMENT = Lifecycle.of("disbursement", {
     "paid": set(),
     "rejected": set(),
 })
+
+# A recurring gift's plan: active until its last month's pledge is made, or cancelled (the
+# months not yet made are then never made; those made stay pledges like any other).
+RECURRING = Lifecycle.of("recurring plan", {
+    "active": {"completed", "cancelled"},
+    "completed": set(),
+    "cancelled": set(),
+})
+
+
+def month_on(started_on: date, month: int) -> date:
+    """The day month `month` (1 = the first) of a plan started on `started_on` is made: the
+    same day of the month, or that month's last day when it has fewer."""
+    index = started_on.month - 1 + month - 1
+    year, month_of_year = started_on.year + index // 12, index % 12 + 1
+    return date(year, month_of_year, min(started_on.day, monthrange(year, month_of_year)[1]))

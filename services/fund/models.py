@@ -255,6 +255,11 @@ class Pledge(Base):
     donation: Mapped[Donation | None] = relationship()
     history: Mapped[list["PledgeHistory"]] = relationship(order_by="PledgeHistory.id",
                                                           cascade="all, delete-orphan")
+    # A month of a recurring plan: each month is made once (the unique key below).
+    recurring_plan_id: Mapped[int | None] = mapped_column(ForeignKey("recurring_plans.id"),
+                                                          index=True)
+    month: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (UniqueConstraint("recurring_plan_id", "month"),)
 
     def record_change(self, **change) -> None:
         self.history.append(PledgeHistory(**change))
@@ -266,3 +271,40 @@ class PledgeHistory(StateChange, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id"), index=True)
 
+
+
+class RecurringPlan(Base):
+    """A gift a month for `months` months: the first month's pledge is made with the plan,
+    each later one on `next_month_on`, until the months are made or the plan cancelled."""
+    __tablename__ = "recurring_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6), index=True)
+    donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(10))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
+    months: Mapped[int] = mapped_column(Integer)
+    months_made: Mapped[int] = mapped_column(Integer, default=0)
+    started_on: Mapped[date] = mapped_column(Date)  # the association's local date
+    next_month_on: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created()
+    fund: Mapped[Fund] = relationship()
+    project: Mapped[Project | None] = relationship()
+    pledges: Mapped[list[Pledge]] = relationship(order_by=Pledge.month)
+    history: Mapped[list["RecurringPlanHistory"]] = relationship(
+        order_by="RecurringPlanHistory.id", cascade="all, delete-orphan")
+
+    def record_change(self, **change) -> None:
+        self.history.append(RecurringPlanHistory(**change))
+
+
+class RecurringPlanHistory(StateChange, Base):
+    """Every state change of a recurring plan: who, when, from, to, why."""
+    __tablename__ = "recurring_plan_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("recurring_plans.id"), index=True)

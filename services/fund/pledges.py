@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.fund import donations, donors, idempotency, ledger
+from services.fund import donations, donors, idempotency, ledger, recurring
 from services.fund.domain import (
     PLEDGE,
     Reconciliation,
@@ -18,7 +18,7 @@ from services.fund.domain import (
     pay_reference,
     pledge_no,
 )
-from services.fund.models import Pledge
+from services.fund.models import Fund, Pledge, Project
 from services.fund.views import pledge_view
 from shared import rows
 from shared.clock import local_date, now_utc
@@ -28,7 +28,7 @@ from shared.money import yuan
 from shared.paging import Page
 from shared.settings import online_gift_max_fen, pledge_ttl_days
 
-SELF = "fund"  # who expires a pledge
+SELF = "fund"  # who expires a pledge, and makes a recurring plan's months
 PAY_REFERENCE = re.compile(r"PHF\d{6,}[0-9A-F]{6}")  # as domain.pay_reference makes them
 
 
@@ -42,24 +42,59 @@ def create_once(session: Session, association: str, pledged: donations.KeyedGift
 
 
 def create(session: Session, association: str, body: dict, actor: dict) -> Pledge:
+    """A pledge; with `recurring`, the first month of a plan of that many months."""
     check_online_amount(body["amount_fen"], online_gift_max_fen())
     grassroots = grassroots_of(body.get("grassroots_code"), association)
     fund = ledger.fund_for_input(session, association, body["fund_code"])
     project = ledger.project_for_input(session, fund, body.get("project_code"))
     donor = _donor(session, association, body, actor)
+    gift = Gift(fund, project, donor.id, body["amount_fen"], body["channel"], body["anonymous"],
+                grassroots)
+    pledge = _new(session, association, gift, actor["username"], "pledged online")
+    if body.get("recurring"):
+        recurring.start(session, pledge, body["recurring"]["months"], actor)
+    return pledge
+
+
+@dataclass(frozen=True)
+class Gift:
+    """What a pledge promises, and who promises it."""
+    fund: Fund
+    project: Project | None
+    donor_id: int
+    amount_fen: int
+    channel: str
+    anonymous: bool
+    grassroots_code: str
+
+
+def _new(session: Session, association: str, gift: Gift, by: str, reason: str) -> Pledge:
     now = now_utc()
     pledge = Pledge(association_code=association, pledge_no=f"tmp-{secrets.token_hex(8)}",
-                    pay_reference=f"tmp-{secrets.token_hex(8)}", fund=fund, project=project,
-                    donor_id=donor.id, amount_fen=body["amount_fen"], channel=body["channel"],
-                    anonymous=body["anonymous"], grassroots_code=grassroots,
-                    created_by=actor["username"], created_at=now,
+                    pay_reference=f"tmp-{secrets.token_hex(8)}", fund=gift.fund,
+                    project=gift.project, donor_id=gift.donor_id, amount_fen=gift.amount_fen,
+                    channel=gift.channel, anonymous=gift.anonymous,
+                    grassroots_code=gift.grassroots_code, created_by=by, created_at=now,
                     expires_at=now + timedelta(days=pledge_ttl_days()))
-    PLEDGE.start(pledge, "pending", actor["username"], "pledged online")
+    PLEDGE.start(pledge, "pending", by, reason)
     session.add(pledge)
     session.flush()
     pledge.pledge_no = pledge_no(association, local_date(now).year, pledge.id)
     pledge.pay_reference = pay_reference(pledge.id, secrets.token_hex(4))
     return pledge
+
+
+def make_months_due(session: Session) -> None:
+    """Each active recurring plan's months that are due, a pledge each."""
+    today = local_date(now_utc())
+    for plan in recurring.due(session, today):
+        while plan.status == "active" and plan.next_month_on <= today:
+            gift = Gift(plan.fund, plan.project, plan.donor_id, plan.amount_fen, plan.channel,
+                        plan.anonymous, plan.grassroots_code)
+            month = plan.months_made + 1
+            pledge = _new(session, plan.association_code, gift, SELF,
+                          f"month {month} of {plan.months} of recurring plan {plan.id}")
+            recurring.made(plan, pledge, SELF)
 
 
 def _donor(session: Session, association: str, body: dict, actor: dict):

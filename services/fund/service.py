@@ -15,6 +15,7 @@ from services.fund import (
     premiums,
     projects,
     receipts,
+    recurring,
     statements,
 )
 from services.fund.models import AUDIT, OUTBOX, PROCESSED_EVENTS
@@ -34,6 +35,7 @@ from services.fund.views import (
     public_spending_view,
     receipt_view,
     reconciliation_view,
+    recurring_view,
     statement_view,
     trace_view,
 )
@@ -72,6 +74,7 @@ from shared.contracts.fund import (
     ProjectIn,
     PublicPeriodIn,
     ReconcileLineIn,
+    RecurringListIn,
     StatementIn,
 )
 from shared.contracts.imports import ImportBatchIn, imported_view
@@ -84,6 +87,9 @@ from shared.service import Service
 from shared.subscriber import subscribe
 
 PLEDGE_EXPIRY_CHECK_SECONDS = 600
+# A month's pledge is due on a day: looking hourly makes it within the hour of the day
+# starting (and again after a restart); each month is made once however often it looks.
+RECURRING_CHECK_SECONDS = 3600
 DONATION_IN = DonationIn()  # reused per call: building a schema copies all its fields
 DONOR_ROW = DonorRowIn()
 BATCH = ImportBatchIn()
@@ -365,6 +371,34 @@ class FundService(Service):
     def expire_pledges(self):
         with self.db.transaction() as session:
             pledges.expire_due(session)
+
+    # --- recurring gifts (started by create_pledge) --------------------------------------
+    @rpc
+    def get_recurring(self, plan_id, actor):
+        actor = load_actor(actor, DONOR_READERS)
+        with self.db.transaction() as session:
+            return recurring_view(recurring.get(session, actor["association_code"], plan_id,
+                                                actor))
+
+    @rpc
+    def list_recurring(self, query, actor):
+        actor = load_actor(actor, DONOR_READERS)
+        query = load(RecurringListIn(), query)
+        with self.db.transaction() as session:
+            return recurring.listing(session, actor["association_code"], query, actor
+                                     ).shaped(recurring_view)
+
+    @rpc
+    def cancel_recurring(self, plan_id, actor):
+        actor = load_actor(actor, DONORS)
+        with self.db.transaction() as session:
+            return recurring_view(recurring.cancel(session, actor["association_code"], plan_id,
+                                                   actor))
+
+    @timer(interval=RECURRING_CHECK_SECONDS)
+    def make_recurring_pledges(self):
+        with self.db.transaction() as session:
+            pledges.make_months_due(session)
 
     # --- receipts ----------------------------------------------------------------------
     @rpc

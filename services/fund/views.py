@@ -3,7 +3,7 @@ the fund's contract: identity numbers always masked, donors never named in publi
 from services.fund.disclosure import FundMoney, Payment, Spending, Trace
 from services.fund.domain import ALREADY_THERE, IMPORTED, Reconciliation
 from services.fund.grassroots import GrassrootsTotal
-from services.fund.models import Disbursement, Donation, Donor, Fund, Pledge
+from services.fund.models import Disbursement, Donation, Donor, Fund, Pledge, RecurringPlan
 from services.fund.projects import ProjectMoney
 from services.fund.receipts import AnnualReceipt
 from services.fund.statements import Statement
@@ -22,6 +22,7 @@ from shared.contracts.fund import (
     PublicFundOut,
     PublicSpendingOut,
     ReceiptOut,
+    RecurringOut,
     StatementOut,
     TraceOut,
 )
@@ -45,6 +46,7 @@ IDENTITY = IdentityOut()
 DONATION = DonationOut()
 DISBURSEMENT = DisbursementOut()
 PLEDGE = PledgeOut()
+RECURRING = RecurringOut()
 STATEMENT = StatementOut()
 GRASSROOTS_TOTALS = GrassrootsTotalsOut()
 RECEIPT = ReceiptOut()
@@ -129,7 +131,21 @@ def pledge_view(pledge: Pledge) -> dict:
         "expires_at": iso(pledge.expires_at), "created_at": iso(pledge.created_at),
         "channel_txn_id": pledge.channel_txn_id, "grassroots_code": pledge.grassroots_code,
         "donation": donation_view(pledge.donation) if pledge.donation else None,
-        "history": history_view(pledge.history)})
+        "history": history_view(pledge.history), "recurring_plan_id": pledge.recurring_plan_id,
+        "month": pledge.month})
+
+
+def recurring_view(plan: RecurringPlan) -> dict:
+    return shaped(RECURRING, {
+        "id": plan.id, "status": plan.status, "donor_id": plan.donor_id,
+        "fund_code": plan.fund.code, "project_code": plan.project.code if plan.project else None,
+        "amount_fen": plan.amount_fen, "channel": plan.channel, "months": plan.months,
+        "months_made": plan.months_made,
+        "next_month_on": plan.next_month_on.isoformat() if plan.next_month_on else None,
+        "confirmed_fen": sum(p.amount_fen for p in plan.pledges if p.status == "confirmed"),
+        "created_at": iso(plan.created_at),
+        "pledges": [pledge_view(pledge) for pledge in plan.pledges],
+        "history": history_view(plan.history)})
 
 
 def reconciliation_view(report: Reconciliation) -> dict:

@@ -31,6 +31,9 @@ EMAIL_LENGTH = 254  # the longest address SMTP carries
 DONATION_STATUSES = ("recorded", "refunded")
 DISBURSEMENT_STATUSES = ("requested", "paid", "rejected", "awaiting_funds")
 PLEDGE_STATUSES = ("pending", "confirmed", "flagged", "cancelled", "expired")
+# A recurring gift: a pledge a month, the first at once, for 1 to 60 months.
+RECURRING_STATUSES = ("active", "completed", "cancelled")
+MAX_RECURRING_MONTHS = 60
 # What money is spent on. `admin_cost` only from unrestricted funds, at most 10% of the
 # year's spending (慈善法 第六十条).
 CATEGORIES = ("special_family_assistance", "insurance_payout", "insurance_premium",
@@ -66,6 +69,10 @@ ERRORS = {
     "online_gift_too_large": "An online pledge above the online limit (422 on amount_fen).",
     "pledge_not_found": "No such pledge (404).",
     "not_your_pledge": "A donor reads only their own pledges (403).",
+    "recurring_plan_not_found": "No such recurring plan (404).",
+    "not_your_plan": "A donor reads and cancels only their own recurring plans (403).",
+    "recurring_needs_login": "A recurring gift is started by a donor logged in, or by staff "
+                             "(403).",
     "amount_mismatch": "The payment's amount differs from the pledge's; it is flagged (409).",
     "grassroots_outside": "A grassroots code not under the caller's association "
                           "(422 on grassroots_code).",
@@ -181,8 +188,14 @@ class ProjectIn(Strict):
     budget_fen = Fen(load_default=None, allow_none=True)
 
 
+class RecurringIn(Strict):
+    months = Whole(required=True, validate=validate.Range(min=1, max=MAX_RECURRING_MONTHS))
+
+
 class PledgeIn(Strict):
-    """A gift promised online: money that has not arrived yet."""
+    """A gift promised online: money that has not arrived yet. With `recurring`, the first
+    month of a monthly plan: each later month's pledge (its own pay reference) is made on
+    the same day of the month (the month's last day when it has fewer)."""
     fund_code = fields.String(required=True, validate=FUND_CODE)
     project_code = fields.String(load_default=None, allow_none=True, validate=PROJECT_CODE)
     amount_fen = Fen(required=True)
@@ -191,6 +204,13 @@ class PledgeIn(Strict):
                           metadata={"description": "required when not logged in as a donor"})
     anonymous = fields.Boolean(load_default=False)
     grassroots_code = Grassroots()
+    recurring = fields.Nested(RecurringIn, load_default=None, allow_none=True,
+                              metadata={"description": "a donor logged in, or staff"})
+
+
+class RecurringListIn(PageIn):
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(RECURRING_STATUSES))
 
 
 class ConfirmIn(Strict):
@@ -401,6 +421,27 @@ class PledgeOut(Schema):
     channel_txn_id = fields.String(allow_none=True)
     grassroots_code = fields.String(metadata={"description": "kept by its donation"})
     donation = fields.Nested(DonationOut, allow_none=True)
+    history = fields.List(fields.Nested(StateChangeOut))
+    recurring_plan_id = Whole(allow_none=True, metadata={"description": "its monthly plan"})
+    month = Whole(allow_none=True, metadata={"description": "which month of its plan"})
+
+
+class RecurringOut(Schema):
+    """A monthly plan and the months' pledges made so far."""
+    id = Whole()
+    status = fields.String(metadata={"description": ", ".join(RECURRING_STATUSES)})
+    donor_id = Whole()
+    fund_code = fields.String()
+    project_code = fields.String(allow_none=True)
+    amount_fen = Whole(metadata={"description": "a month's"})
+    channel = fields.String()
+    months = Whole()
+    months_made = Whole()
+    next_month_on = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "when the next month's pledge is made"})
+    confirmed_fen = Whole(metadata={"description": "what the months confirmed so far gave"})
+    created_at = fields.String(metadata={"format": "date-time"})
+    pledges = fields.List(fields.Nested(PledgeOut), metadata={"description": "month by month"})
     history = fields.List(fields.Nested(StateChangeOut))
 
 

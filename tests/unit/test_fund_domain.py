@@ -1,6 +1,7 @@
 """Unit tests for services.fund.domain (pure rules: no broker, no database)."""
 
 import random
+from datetime import date
 
 import pytest
 
@@ -10,6 +11,7 @@ from services.fund.domain import (
     DONATION,
     PAYOUT_ACCOUNT,
     PLEDGE,
+    RECURRING,
     LedgerEntry,
     check_admin_cost_cap,
     check_free_cash,
@@ -19,6 +21,7 @@ from services.fund.domain import (
     donation_entry,
     fingerprint,
     fund_account,
+    month_on,
     new_balance,
     new_in_kind,
     new_project_balance,
@@ -430,3 +433,18 @@ def test_a_pledge_becomes_a_donation_at_most_once():
     assert PLEDGE.allows("expired", "confirmed")  # money arriving late is still a gift
     assert not PLEDGE.allows("confirmed", "confirmed")
     assert not PLEDGE.allows("cancelled", "confirmed")
+
+
+@pytest.mark.parametrize(("started", "month", "made_on"), [
+    (date(2025, 1, 15), 1, date(2025, 1, 15)), (date(2025, 1, 15), 2, date(2025, 2, 15)),
+    (date(2025, 1, 31), 2, date(2025, 2, 28)), (date(2024, 1, 31), 2, date(2024, 2, 29)),
+    (date(2025, 1, 31), 3, date(2025, 3, 31)), (date(2025, 11, 30), 3, date(2026, 1, 30)),
+    (date(2025, 6, 1), 60, date(2030, 5, 1))])
+def test_a_plans_month_is_made_on_its_day_or_the_months_last(started, month, made_on):
+    assert month_on(started, month) == made_on
+
+
+def test_a_cancelled_or_completed_plan_moves_no_more():
+    assert RECURRING.allows("active", "cancelled") and RECURRING.allows("active", "completed")
+    assert not RECURRING.allows("cancelled", "active")
+    assert not RECURRING.allows("completed", "cancelled")

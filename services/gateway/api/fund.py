@@ -42,6 +42,8 @@ from shared.contracts.fund import (
     PublicPeriodIn,
     PublicSpendingOut,
     ReceiptOut,
+    RecurringListIn,
+    RecurringOut,
     StatementIn,
     StatementOut,
     TraceOut,
@@ -172,7 +174,8 @@ class FundApi:
     def list_projects(self, call, code):
         return self.fund.list_projects(code, call.actor)
 
-    @route("POST", "/api/v1/pledges", "Pledge a gift online: pending until the money arrives",
+    @route("POST", "/api/v1/pledges", "Pledge a gift online: pending until the money arrives "
+           "(with `recurring`, the first month of a monthly plan)",
            PLEDGERS, public=True, body=PledgeIn, response=PledgeOut, status=201, tags=["fund"],
            headers={"Idempotency-Key": "Retry safely: the same key and body return the first "
                                        "answer; another body gets 409."})
@@ -206,6 +209,23 @@ class FundApi:
            response=PledgeOut, tags=["fund"])
     def cancel_pledge(self, call, pledge_id):
         return self.fund.cancel_pledge(pledge_id, call.actor)
+
+    @route("GET", "/api/v1/recurring", "Recurring gift plans (a donor sees only their own)",
+           DONOR_READERS, query=RecurringListIn, response=RecurringOut, many=True,
+           tags=["fund"])
+    def list_recurring(self, call):
+        return self.fund.list_recurring(call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/recurring/<int:plan_id>", "One recurring gift plan and its months",
+           DONOR_READERS, response=RecurringOut, tags=["fund"])
+    def get_recurring(self, call, plan_id):
+        return self.fund.get_recurring(plan_id, call.actor)
+
+    @route("POST", "/api/v1/recurring/<int:plan_id>/cancel",
+           "Cancel a recurring gift: the months not yet made are never made", DONORS,
+           response=RecurringOut, tags=["fund"])
+    def cancel_recurring(self, call, plan_id):
+        return self.fund.cancel_recurring(plan_id, call.actor)
 
     @route("POST", "/api/v1/payments/notify",
            "A payment channel says a pledge was paid (signed: X-PHF-Timestamp, "

@@ -20,6 +20,7 @@ from services.notifications.domain import (
     SEND,
     QuietHours,
     Recent,
+    mask_email,
     next_try,
     ration,
 )
@@ -27,6 +28,7 @@ from services.notifications.models import Message, Send
 from services.notifications.parcels import Outcome, Parcel, later, sent
 from services.notifications.settings import unsubscribe_url
 from shared.clock import as_utc
+from shared.identity import mask_identifiers, mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +88,26 @@ def record(session: Session, outcomes: list[tuple[Parcel, Outcome]], now: dateti
             MESSAGE.step(message, "sent")
             send.finished_at, send.provider_ref, message.error = now, outcome.ref, None
             continue
+        reason = masked(outcome.reason or "", parcel)
         retry_at = next_try(send.attempts, rules.delays, now) if outcome.retry else None
         if retry_at is not None:
             SEND.step(send, "due")
             send.due_at = retry_at
-            message.error = outcome.reason
+            message.error = reason
             continue
         SEND.step(send, "failed")
         MESSAGE.step(message, "failed")
         send.finished_at = now
-        message.error = (f"{outcome.reason} (gave up after {send.attempts} tries)"
-                         if outcome.retry else outcome.reason)
+        message.error = (f"{reason} (gave up after {send.attempts} tries)" if outcome.retry
+                         else reason)
         log.warning("message %d failed: %s", message.id, message.error)
+
+
+def masked(reason: str, parcel: Parcel) -> str:
+    """A provider's reason as staff and the log see it: the address it may quote (an SMTP
+    server's refusal, a URL in a connection error) masked."""
+    mask = mask_phone if parcel.channel == "sms" else mask_email
+    return mask_identifiers(reason.replace(parcel.address, mask(parcel.address)))
 
 
 def _hand_over(parcel: Parcel, couriers: Couriers) -> Outcome:
@@ -107,8 +117,10 @@ def _hand_over(parcel: Parcel, couriers: Couriers) -> Outcome:
             return sent(ref)
         return courier.send(parcel)
     except Exception as exc:  # an answer the provider's library could not read: try later
-        log.exception("send %s to its provider", parcel.key)
-        return later(f"{type(exc).__name__}: {exc}")
+        # No traceback: its frames would hold the address in clear.
+        reason = masked(f"{type(exc).__name__}: {exc}", parcel)
+        log.warning("send %s to its provider: %s", parcel.key, reason)
+        return later(reason)
 
 
 def _consenting(session: Session, sends: list[Send], now: datetime) -> list[Send]:

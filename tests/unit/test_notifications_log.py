@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from services.notifications.mail import LogMail, letter
 from services.notifications.parcels import Parcel
+from services.notifications.sending import masked
 from services.notifications.sms import LogSms
 
 
@@ -41,3 +42,11 @@ def test_an_emails_message_id_is_its_sends_key():
     assert mail["Message-ID"] == "<5f0c6a1e-0000-4000-8000-000000000001@example.org>"
     assert mail["List-Unsubscribe"] == "<http://127.0.0.1:8000/u/7.abcdefghijklmnop>"
     assert mail["Subject"] == "协会的消息"
+
+
+def test_a_providers_reason_names_the_address_masked():
+    reason = "SMTP 550: 5.1.1 <zhang.san@example.com>: Recipient address rejected"
+    assert masked(reason, parcel("email", "zhang.san@example.com")) == \
+        "SMTP 550: 5.1.1 <z***@example.com>: Recipient address rejected"
+    url = "Max retries exceeded with url: /?OutId=1&PhoneNumbers=13800138000&SignName=x"
+    assert "13800138000" not in masked(url, parcel("sms", "13800138000"))

@@ -70,8 +70,8 @@ def _mac(message_id: int) -> str:
     return keyring().index(str(message_id), "unsubscribe")[:TOKEN_MAC_LENGTH]
 
 
-def _message_id(token: str) -> int:
-    number, _, mac = (token or "").partition(".")
+def _message_id(token) -> int:
+    number, _, mac = (token if isinstance(token, str) else "").partition(".")
     if not number.isascii() or not number.isdigit() or len(number) > 10 or \
             not hmac.compare_digest(mac.encode(), _mac(int(number)).encode()):
         raise NotFound("No such unsubscribe link.", "link_not_found")

@@ -89,7 +89,7 @@ def test_a_tampered_or_unknown_unsubscribe_link_is_not_found(notifications, prov
     number, mac = token.split(".")
     altered = mac[:-1] + ("B" if mac.endswith("A") else "A")
     for bad in (f"{int(number) + 1}.{mac}", f"{number}.{altered}", f"{number}.", "",
-                "../etc", f"{number}.{mac}x", "9" * 40):
+                "../etc", f"{number}.{mac}x", "9" * 40, None, 7, ["x"]):
         with pytest.raises(NotFound):
             notifications.rpc.unsubscribe(bad)
     assert notifications.rpc.unsubscribe(token) == {"channel": "sms", "to": "138****8000",

@@ -17,6 +17,12 @@ KINDS = ("claim_submitted", "claim_approved", "claim_rejected", "claim_paid", "p
          "visit_assigned", "visit_changed", "visit_cancelled", "visit_tomorrow",
          "shift_confirmed", "shift_waitlisted", "shift_promoted", "shift_changed",
          "shift_cancelled", "shift_reminder", "application_approved", "application_declined")
+ERRORS = {
+    "message_not_found": "No such message, or not the caller's (404).",
+    "not_resendable": "Only a sent or failed SMS or e-mail is sent again (409 on status).",
+    "link_not_found": "An unsubscribe link altered or unknown (404).",
+}
+
 
 class MessageListIn(PageIn):
     """Messages as staff follow them: every filter given must hold."""

@@ -199,6 +199,33 @@ def a_donor_pledges_the_channel_confirms_and_the_receipt_says_it_in_capitals(sit
     a_long_list_comes_a_page_at_a_time(site, page)
 
 
+@flow
+def a_donor_starts_a_monthly_gift_sees_its_months_and_cancels_it(site):
+    page = site.login("donor1")
+    page.select_option("#give #fund_code", "GENERAL")
+    site.fill_yuan(page, "#give #amount_yuan", "10.00")
+    page.fill("#give #months", "61")
+    page.click("#give button[type=submit]")
+    expect(page.locator("#give .field-error[data-field=months]")).to_be_visible()
+    site.look(page, "monthly-gift-refused")
+    page.fill("#give #months", "3")
+    page.click("#give button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/donor/recurring/\d+$"))
+    expect(page.locator("#plan-months")).to_have_text("1 / 3")
+    expect(page.locator("#plan-status")).to_have_text(site.text("有效", "Active"))
+    site.look(page, "monthly-gift")
+    pay(page, page.locator("#months a").first.inner_text(), 1000)
+    page.reload()
+    expect(page.locator("#plan-confirmed")).to_have_text("¥10.00")
+    page.click("#cancel-plan button[type=submit]")
+    expect(page.locator("#plan-status")).to_have_text(site.text("已取消", "Cancelled"))
+    expect(page.locator("#cancel-plan")).to_have_count(0)
+    site.look(page, "monthly-gift-cancelled")
+    page.goto("/donor")
+    expect(page.locator("#plans")).to_contain_text("1 / 3")
+    site.look(page, "donor-with-monthly-gifts")
+
+
 def a_long_list_comes_a_page_at_a_time(site, page):
     """More pledges than a page shows: the pager says where the donor is and leads on."""
     token = page.request.post("/api/v1/auth/token", data={

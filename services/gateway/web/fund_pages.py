@@ -18,11 +18,20 @@ from services.gateway.web.forms import (
     merged,
     names_of,
     upto,
+    whole,
     yuan_field,
 )
 from services.gateway.web.ui import Ui, page
 from shared import statement_formats
-from shared.actors import DONOR_READERS, DONOR_SELF, STAFF, STAFF_READERS, load, public_actor
+from shared.actors import (
+    DONOR_READERS,
+    DONOR_SELF,
+    DONORS,
+    STAFF,
+    STAFF_READERS,
+    load,
+    public_actor,
+)
 from shared.clock import local_date, now_utc
 from shared.contracts.fund import (
     CATEGORIES,
@@ -40,7 +49,7 @@ from shared.schemas import ReasonIn
 DONATION_FIELDS = {"amount_fen": "amount_yuan", "donor.name": "donor_name",
                    "donor.id_number": "donor_id_number", "donor.credit_code": "donor_credit_code",
                    "donor.phone": "donor_phone", "donor.kind": "donor_kind",
-                   "Idempotency-Key": "_form"}
+                   "recurring.months": "months", "Idempotency-Key": "_form"}
 DISBURSEMENT_FIELDS = {"amount_fen": "amount_yuan", "payee.name": "payee_name",
                        "payee.id_number": "payee_id_number"}
 PUBLIC_CODE = 6  # an association's GB/T 2260 code
@@ -94,9 +103,10 @@ class FundPages:
         mine = ui.listed("donations", lambda page: self.fund.list_donations(
             {"donor_id": donor_id, **page}, ui.actor) if donor_id else NO_ROWS)
         pledged = ui.listed("pledges", lambda page: self.fund.list_pledges(page, ui.actor))
+        plans = ui.listed("plans", lambda page: self.fund.list_recurring(page, ui.actor))
         funds = self.fund.list_funds(ui.actor)["items"]
         return ui.render("donor.html", status, funds=funds, names=names_of(funds),
-                         donations=mine, pledges=pledged,
+                         donations=mine, pledges=pledged, plans=plans,
                          errors=errors or {}, form=ui.form, idempotency_key=uuid.uuid4().hex)
 
     @page("POST", "/donor/give", DONOR_SELF)
@@ -106,9 +116,29 @@ class FundPages:
         found: dict = {}
         body = {"fund_code": ui.form.get("fund_code", ""), "amount_fen": yuan_field(ui, found),
                 "channel": ui.form.get("channel") or "wechat"}
+        months = blank_to_none(ui.form.get("months"))
+        if months is not None:  # every month, for that many months
+            body["recurring"] = {"months": whole(months)}
         return _gift(ui, partial(self._donor_page, ui), Typed(PledgeIn(), body, found),
-                     self.fund.create_pledge,
-                     lambda pledged: ui.redirect(f"/donor/pledges/{pledged['id']}"))
+                     self.fund.create_pledge, lambda pledged: ui.redirect(
+                         f"/donor/recurring/{pledged['recurring_plan_id']}"
+                         if pledged["recurring_plan_id"] else f"/donor/pledges/{pledged['id']}"))
+
+    @page("GET", "/donor/recurring/<int:plan_id>", DONOR_READERS)
+    def recurring_page(self, ui: Ui, plan_id):
+        return self._recurring_page(ui, plan_id)
+
+    def _recurring_page(self, ui: Ui, plan_id: int, status=200, errors=None):
+        return ui.render("recurring.html", status, plan=self.fund.get_recurring(plan_id, ui.actor),
+                         names=names_of(self.fund.list_funds(ui.actor)["items"]),
+                         errors=errors or {})
+
+    @page("POST", "/donor/recurring/<int:plan_id>/cancel", DONORS)
+    def cancel_recurring_page(self, ui: Ui, plan_id):
+        """The months not yet made are never made; those made stay pledges to pay."""
+        posted = Form(ui, partial(self._recurring_page, ui, plan_id), at="_form")
+        return posted.submit(lambda: self.fund.cancel_recurring(plan_id, ui.actor),
+                             f"/donor/recurring/{plan_id}")
 
     @page("GET", "/donor/annual-receipt", DONOR_SELF)
     def annual_receipt_page(self, ui: Ui):

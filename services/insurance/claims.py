@@ -169,7 +169,8 @@ def _check(session: Session, policy: Policy, incident: date, amount: int,
 
 def _policy_rules(policy: Policy) -> domain.Policy:
     return domain.Policy(policy.status, policy.start_date, policy.end_date,
-                         policy.insured_id_number, policy.family_category)
+                         policy.insured_id_number, policy.family_category,
+                         renewal=policy.renews_policy_id is not None)
 
 
 # The claim's steps the insured person hears of (an appeal is staff's business).

@@ -32,6 +32,7 @@ class Policy:
     end_date: date
     id_number: str
     family_category: str | None
+    renewal: bool = False  # it continues last year's cover: no waiting period again
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ class ClaimCheck:
                                                        f"({policy.start_date} to "
                                                        f"{policy.end_date}, {policy.status}).")]
         waiting_ends = policy.start_date + timedelta(days=self.product.waiting_days)
-        if day < waiting_ends:
+        if day < waiting_ends and not policy.renewal:
             return unpaid + [Flag("waiting_period", f"Incident on {day}, inside the waiting "
                                                     f"period that ends {waiting_ends}.")]
         return unpaid
@@ -176,12 +177,28 @@ def sampled(percent: int, rng) -> bool:
 def sample_flag(percent: int) -> Flag:
     return Flag("sampled", f"Chosen at random for review ({percent}% of claims).")
 
+# A policy past its end is expired if renewed, lapsed if not; one whose premium never
+# came never covered, and is cancelled.
 POLICY = Lifecycle.of("policy", {
     PENDING_PAYMENT: {"active", "cancelled"},
-    "active": {"cancelled", "expired"},
+    "active": {"cancelled", "expired", "lapsed"},
     "cancelled": set(),
     "expired": set(),
+    "lapsed": set(),
 })
+RENEWABLE = (PENDING_PAYMENT, "active")
+
+
+def ended(status: str, renewed: bool) -> str:
+    """What a policy of this status becomes once its end has passed."""
+    if status == PENDING_PAYMENT:
+        return "cancelled"
+    return "expired" if renewed else "lapsed"
+
+
+def renewal_start(end: date) -> date:
+    """A renewal covers from the day after the year it renews, without a gap."""
+    return end + timedelta(days=1)
 
 # A premium share: paid by hand (staff record it) or by the fund through the premium saga,
 # which may wait for the fund's money first.

@@ -76,9 +76,11 @@ class Policy(Base):
     kept to one active policy of a product, by the identity number's blind index."""
     __tablename__ = "policies"
     # `active_key` is 1 while active and NULL otherwise: one active policy per person and
-    # product, enforced by the database (NULLs never collide in a unique index).
+    # product, enforced by the database (NULLs never collide in a unique index). A renewed
+    # policy hands it to its renewal, though it covers to its end.
     __table_args__ = (Index("uq_policies_insured_id_index", "association_code", "product_id",
-                            "insured_id_index", "active_key", unique=True),)
+                            "insured_id_index", "active_key", unique=True),
+                      UniqueConstraint("renews_policy_id", name="uq_policies_renews_policy_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     policy_no: Mapped[str] = mapped_column(String(40), unique=True)
@@ -91,8 +93,13 @@ class Policy(Base):
     family_code: Mapped[str | None] = mapped_column(String(60), index=True)
     # The family in the families service's register; its claims are that family's too.
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The village it was enrolled in (from the families register), for renewing a village.
+    village_code: Mapped[str | None] = mapped_column(String(12), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    # The policy of the year before that this one renews; a policy is renewed at most once.
+    renews_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policies.id", name="fk_policies_renews_policy_id"))
     status: Mapped[str] = mapped_column(String(20), default="active")
     active_key: Mapped[int | None] = mapped_column(Integer, default=1)
     enrolled_by: Mapped[str] = mapped_column(String(100))
@@ -103,6 +110,8 @@ class Policy(Base):
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                   server_default=func.now())
     product: Mapped[Product] = relationship()
+    renews: Mapped["Policy | None"] = relationship(remote_side=[id], back_populates="renewal")
+    renewal: Mapped["Policy | None"] = relationship(back_populates="renews")
     product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"))
     product_version: Mapped[ProductVersion] = relationship()
     history: Mapped[list["PolicyHistory"]] = relationship(order_by="PolicyHistory.id",

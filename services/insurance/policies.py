@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.insurance import domain, products
 from services.insurance.models import AUDIT, OUTBOX, Policy, PremiumShare
@@ -45,9 +45,9 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         product_version=version, insured_name=insured["name"],
         insured_id_number=insured["id_number"], insured_phone=insured.get("phone"),
         family_category=body.get("family_category"), family_code=body.get("family_code"),
-        family_id=body.get("family_id"), start_date=start,
+        family_id=body.get("family_id"), village_code=body.get("village_code"), start_date=start,
         end_date=domain.end_date(terms, start), active_key=1, enrolled_by=actor["username"])
-    shares = _shares_of(version.terms, actor["username"])
+    shares = shares_of(version.terms, actor["username"])
     policy.shares = shares
     domain.POLICY.start(policy, domain.PENDING_PAYMENT if shares else "active",
                         actor["username"], "enrolled")
@@ -89,21 +89,31 @@ def rules_of(policy: Policy) -> domain.Product:
 def announce_enrolled(session: Session, policy: Policy) -> None:
     """`insurance.policy_enrolled` once the policy is in force: at enrolment, or when the
     last share of its premium is paid."""
-    record_event(session, OUTBOX, "insurance.policy_enrolled", {
+    record_event(session, OUTBOX, "insurance.policy_enrolled", enrolled(policy))
+
+
+def enrolled(policy: Policy) -> dict:
+    """What `insurance.policy_enrolled` says of the policy."""
+    return {
         "association_code": policy.association_code, "policy_id": policy.id,
         "policy_no": policy.policy_no, "product_code": policy.product.code,
         "insured_name": policy.insured_name,
         "insured_id_number_masked": mask_id_number(policy.insured_id_number),
         "start_date": policy.start_date, "end_date": policy.end_date,
-        "family_id": policy.family_id})
+        "family_id": policy.family_id}
 
 
-def _shares_of(terms: dict, actor: str) -> list[PremiumShare]:
+def payable(terms: dict) -> list[tuple[dict, int]]:
+    """Each premium share of a version's terms, and its fen."""
     premium = terms.get("premium_fen") or 0
     given = (terms.get("premium_shares") or []) if premium else []
     amounts = domain.split_premium(premium, [share["share_pct"] for share in given])
+    return list(zip(given, amounts, strict=True))
+
+
+def shares_of(terms: dict, actor: str) -> list[PremiumShare]:
     shares = []
-    for share, amount in zip(given, amounts, strict=True):
+    for share, amount in payable(terms):
         row = PremiumShare(payer=share["payer"], share_pct=share["share_pct"],
                            amount_fen=amount, fund_code=share.get("fund_code"))
         # A share too small to come to a whole fen has nothing to pay.
@@ -116,16 +126,20 @@ def _shares_of(terms: dict, actor: str) -> list[PremiumShare]:
 def _announce_shares_due(session: Session, policy: Policy) -> None:
     """The premium saga's first step: each share a fund pays is asked of that fund, and the
     insured hear of every share due (the family's own above all)."""
-    for share in policy.shares:
-        if share.status == "due":
-            record_event(session, OUTBOX, "insurance.premium_due", {
-                "association_code": policy.association_code, "policy_id": policy.id,
-                "policy_no": policy.policy_no, "product_code": policy.product.code,
-                "payer": share.payer, "fund_code": share.fund_code,
-                "amount_fen": share.amount_fen, "insured_name": policy.insured_name,
-                "family_id": policy.family_id, "enrolled_by": policy.enrolled_by,
-                "share_key": premium_key(policy.association_code, policy.id, share.payer),
-                "recipients": insured(policy)})
+    for data in shares_due(policy):
+        record_event(session, OUTBOX, "insurance.premium_due", data)
+
+
+def shares_due(policy: Policy) -> list[dict]:
+    """What `insurance.premium_due` says of each share of the policy still due."""
+    return [{"association_code": policy.association_code, "policy_id": policy.id,
+             "policy_no": policy.policy_no, "product_code": policy.product.code,
+             "payer": share.payer, "fund_code": share.fund_code,
+             "amount_fen": share.amount_fen, "insured_name": policy.insured_name,
+             "family_id": policy.family_id, "enrolled_by": policy.enrolled_by,
+             "share_key": premium_key(policy.association_code, policy.id, share.payer),
+             "recipients": insured(policy)}
+            for share in policy.shares if share.status == "due"]
 
 
 def insured(policy: Policy) -> list[dict]:
@@ -175,11 +189,29 @@ def _expire_lapsed(session: Session, association: str, product_id: int, id_numbe
             Policy.association_code == association, Policy.product_id == product_id,
             Policy.insured_id_index == blind(id_number, "id_number"), Policy.active_key == 1,
             Policy.end_date < start)):
-        if old.status == domain.PENDING_PAYMENT:  # its premium never came: it never covered
-            domain.POLICY.move(old, "cancelled", SELF, f"ended {old.end_date} unpaid")
-        else:
-            domain.POLICY.move(old, "expired", SELF, f"ended {old.end_date}")
-        old.active_key = None
+        close(old)
+
+
+def close(policy: Policy) -> None:
+    """A policy whose end has passed: expired if renewed, lapsed if not, cancelled if its
+    premium never came (it never covered)."""
+    target = domain.ended(policy.status, policy.renewal is not None)
+    end_date = policy.end_date
+    reason = f"ended {end_date} unpaid" if target == "cancelled" else \
+        f"ended {end_date} unrenewed" if target == "lapsed" else f"ended {end_date}"
+    domain.POLICY.move(policy, target, SELF, reason)
+    policy.active_key = None
+
+
+def close_ended(session: Session) -> int:
+    """Every policy whose end has passed, closed (the lapse timer); how many."""
+    today = local_date(now_utc())
+    ended = session.scalars(select(Policy).where(
+        Policy.status.in_(domain.RENEWABLE), Policy.end_date < today)
+        .options(selectinload(Policy.renewal)).with_for_update()).all()
+    for policy in ended:
+        close(policy)
+    return len(ended)
 
 
 def by_number(session: Session, association: str, policy_no: str, lock: bool = False) -> Policy:

@@ -11,6 +11,7 @@ from services.insurance import (
     policies,
     premiums,
     products,
+    renewals,
     reports,
     village_enrolment,
 )
@@ -21,6 +22,8 @@ from services.insurance.views import (
     policy_view,
     product_view,
     public_claim_view,
+    renewal_due_view,
+    renewal_view,
     village_enrolment_view,
 )
 from shared.actors import (
@@ -47,6 +50,8 @@ from shared.contracts.insurance import (
     PolicyRowIn,
     ProductIn,
     PublicClaimIn,
+    RenewalListIn,
+    RenewIn,
 )
 from shared.contracts.insurance_reports import ReportIn
 from shared.imports import apply
@@ -235,10 +240,32 @@ class InsuranceService(Service):
             return public_claim_view(claims.public_status(
                 session, actor["association_code"], claim_no, query["id_last4"]))
 
+    @rpc
+    def renewals_due(self, query, actor):
+        actor = load_actor(actor, STAFF_READERS)
+        query = load(RenewalListIn(), query)
+        with self.db.transaction() as session:
+            page, version = renewals.due(session, actor["association_code"], query)
+            return page.shaped(lambda policy: renewal_due_view(policy, version))
+
+    @rpc
+    def renew(self, payload, actor):
+        actor = load_actor(actor, STAFF)
+        body = load(RenewIn(), payload)
+        with self.db.transaction() as session:
+            return renewal_view(renewals.renew(session, actor["association_code"], body,
+                                               actor))
+
     @timer(interval=POLICY_ENDING_CHECK_SECONDS)
     def tell_policies_ending(self):
         with self.db.transaction() as session:
             policies.tell_ending(session)
+
+    # Hourly as the look above: a policy whose end passed unrenewed is lapsed within the hour.
+    @timer(interval=POLICY_ENDING_CHECK_SECONDS)
+    def close_ended_policies(self):
+        with self.db.transaction() as session:
+            policies.close_ended(session)
 
     @subscribe("fund", "disbursement_paid")
     def on_disbursement_paid(self, envelope):

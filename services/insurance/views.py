@@ -3,7 +3,7 @@ identity numbers, phones and bank accounts masked."""
 import base64
 from datetime import date
 
-from services.insurance import documents
+from services.insurance import documents, domain
 from services.insurance.documents import DocumentContent
 from services.insurance.models import (
     Claim,
@@ -12,7 +12,11 @@ from services.insurance.models import (
     Policy,
     PremiumShare,
     Product,
+    ProductVersion,
 )
+from services.insurance.policies import payable
+from services.insurance.products import rules
+from services.insurance.renewals import Outcome
 from services.insurance.village_enrolment import VillageEnrolment
 from shared.clock import iso, local_date, now_utc
 from shared.contracts.insurance import (
@@ -22,6 +26,8 @@ from shared.contracts.insurance import (
     PolicyOut,
     ProductOut,
     PublicClaimOut,
+    RenewalDueOut,
+    RenewalOut,
 )
 from shared.history import history_view
 from shared.identity import mask_account_no, mask_id_number, mask_phone
@@ -33,6 +39,8 @@ CLAIM = ClaimOut()
 PUBLIC_CLAIM = PublicClaimOut()
 DOCUMENT_CONTENT = DocumentContentOut()
 VILLAGE_ENROLMENT = BulkEnrolOut()
+RENEWAL_DUE = RenewalDueOut()
+RENEWAL = RenewalOut()
 
 
 def product_view(product: Product) -> dict:
@@ -72,8 +80,44 @@ def policy_view(policy: Policy, today: date | None = None) -> dict:
                     "id_number": mask_id_number(policy.insured_id_number),
                     "phone": mask_phone(policy.insured_phone)},
         "family_category": policy.family_category, "family_code": policy.family_code,
-        "family_id": policy.family_id,
+        "family_id": policy.family_id, "village_code": policy.village_code,
+        "renews_policy_no": policy.renews.policy_no if policy.renews else None,
         "cancel_reason": policy.cancel_reason, "history": history_view(policy.history)})
+
+
+def renewal_due_view(policy: Policy, version: ProductVersion) -> dict:
+    """A policy ending soon, with the renewal made of it or what one would cost whom."""
+    terms = rules(policy.product.code, version.terms)
+    start = domain.renewal_start(policy.end_date)
+    return shaped(RENEWAL_DUE, {
+        "id": policy.id, "policy_no": policy.policy_no, "status": policy.status,
+        "insured": {"name": policy.insured_name,
+                    "id_number": mask_id_number(policy.insured_id_number),
+                    "phone": mask_phone(policy.insured_phone)},
+        "family_code": policy.family_code, "village_code": policy.village_code,
+        "end_date": policy.end_date.isoformat(), "next_start_date": start.isoformat(),
+        "next_end_date": domain.end_date(terms, start).isoformat(),
+        "product_version": version.version,
+        "premium_fen": version.terms.get("premium_fen") or 0,
+        "shares": [{"payer": share["payer"], "share_pct": share["share_pct"],
+                    "amount_fen": amount, "fund_code": share.get("fund_code")}
+                   for share, amount in payable(version.terms)],
+        "renewal": _renewal(policy.renewal)})
+
+
+def _renewal(renewal: Policy | None) -> dict | None:
+    if renewal is None:
+        return None
+    return {"policy_no": renewal.policy_no, "status": renewal.status,
+            "unpaid_fen": sum(s.amount_fen for s in renewal.shares if s.status != "paid"),
+            "shares": [_share(s) for s in renewal.shares]}
+
+
+def renewal_view(outcomes: list[Outcome]) -> dict:
+    return shaped(RENEWAL, {
+        "renewed": sum(o.outcome == "renewed" for o in outcomes),
+        "results": [{"policy_no": o.policy_no, "outcome": o.outcome, "message": o.message,
+                     "renewal_policy_no": o.renewal_policy_no} for o in outcomes]})
 
 
 def _share(share: PremiumShare) -> dict:

@@ -53,5 +53,6 @@ def _enrolment(product_code: str, start, family: dict, member: dict) -> dict:
             "insured": {"name": member["name"], "id_number": member["id_number"],
                         "phone": member.get("phone")},
             "family_category": CATEGORY_OF_FAMILY.get(family["category"]),
-            "family_code": family["family_no"], "family_id": family["family_id"]}
+            "family_code": family["family_no"], "family_id": family["family_id"],
+            "village_code": family["village_code"]}
 

@@ -18,7 +18,7 @@ DOCUMENT_KINDS = ("hospital_invoice", "discharge_summary", "id_copy", "death_cer
                   "other")
 DOCUMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")  # told by content
 APPEAL_DECISIONS = ("upheld", "overturned")
-POLICY_STATUSES = ("pending_payment", "active", "expired", "cancelled")
+POLICY_STATUSES = ("pending_payment", "active", "expired", "lapsed", "cancelled")
 # Who pays a part of a premium; a share naming a fund is paid by that fund (the premium
 # saga), the others are recorded by staff when the money comes.
 PAYERS = ("government", "department", "society", "family")
@@ -78,6 +78,10 @@ ERRORS = {
     "document_kind_differs": "The same file is already on the claim as another kind (409).",
     "document_not_found": "No document with this hash on the claim (404).",
     "already_appealed": "A claim is appealed at most once (409).",
+    "renewal_refused": "Some policies were not renewed (unknown, not active, already renewed, "
+                       "no longer eligible): the others were; errors name each (409).",
+    "product_version_changed": "The product's terms changed since the version given (409 on "
+                               "product_version).",
 }
 
 
@@ -150,6 +154,9 @@ class PolicyIn(Strict):
     family_code = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(min=1, max=60))
     family_id = FamilyId(load_default=None, allow_none=True)
+    village_code = fields.String(load_default=None, allow_none=True, validate=VILLAGE_CODE,
+                                 metadata={"description": "the family's village, for renewing "
+                                                          "a village's policies"})
 
 
 class PolicyRowIn(Strict):
@@ -178,6 +185,89 @@ class BulkEnrolIn(Strict):
                                  metadata={"description": "a village's code, or a township's "
                                                           "for all of its villages"})
     start_date = Day(required=True)
+
+
+# --- renewal: next year's policies ------------------------------------------------------
+RENEWAL_OUTCOMES = ("renewed", "already_renewed", "policy_not_found", "not_renewable",
+                    "ineligible", "already_insured")
+MAX_RENEWALS = 10_000  # policy numbers in one request
+
+
+class RenewalListIn(PageIn):
+    product_code = fields.String(required=True, validate=PRODUCT_CODE)
+    village_code = fields.String(load_default=None, validate=VILLAGE_CODE,
+                                 metadata={"description": "a village's code, or a township's "
+                                                          "for all of its villages"})
+    ends_before = Day(load_default=None, metadata={"description": "policies ending before "
+                                                                  "this day; default in 60 days"})
+
+
+class RenewIn(Strict):
+    """Chosen policies by number, or a village's (or township's) policies of a product ending
+    before a day; `product_version`, if given, must still be the product's newest."""
+    policy_nos = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                             validate=validate.Length(min=1, max=MAX_RENEWALS))
+    product_code = fields.String(validate=PRODUCT_CODE)
+    village_code = fields.String(validate=VILLAGE_CODE)
+    ends_before = Day(load_default=None)
+    product_version = Whole(load_default=None, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _chosen_or_a_village(self, data, **kwargs):
+        if data.get("policy_nos") is None and not data.get("village_code"):
+            raise ValidationError("Give policy_nos, or a village_code and a product_code.",
+                                  "policy_nos")
+        if data.get("village_code") and not data.get("product_code"):
+            raise ValidationError("A village is renewed a product at a time.", "product_code")
+        if data.get("policy_nos") is not None and data.get("village_code"):
+            raise ValidationError("Give policy_nos or a village_code, not both.",
+                                  "village_code")
+
+
+class Payable(Schema):
+    payer = fields.String(metadata={"description": ", ".join(PAYERS)})
+    share_pct = Whole()
+    amount_fen = Whole()
+    fund_code = fields.String(allow_none=True, metadata={"description": "paid by this fund"})
+
+
+class RenewalMadeOut(Schema):
+    policy_no = fields.String()
+    status = fields.String(metadata={"description": ", ".join(POLICY_STATUSES)})
+    unpaid_fen = Whole(metadata={"description": "premium shares still due"})
+    shares = fields.List(fields.Nested(lambda: PolicyShareOut()))
+
+
+class RenewalDueOut(Schema):
+    """A policy ending soon, and what its renewal costs whom on the product's newest terms."""
+    id = Whole()
+    policy_no = fields.String()
+    status = fields.String()
+    insured = fields.Nested(lambda: InsuredOut())
+    family_code = fields.String(allow_none=True)
+    village_code = fields.String(allow_none=True)
+    end_date = fields.String(metadata={"format": "date"})
+    next_start_date = fields.String(metadata={"format": "date"})
+    next_end_date = fields.String(metadata={"format": "date"})
+    product_version = Whole(metadata={"description": "the newest: a renewal's terms"})
+    premium_fen = Whole()
+    shares = fields.List(fields.Nested(Payable))
+    renewal = fields.Nested(RenewalMadeOut, allow_none=True,
+                            metadata={"description": "the renewal made, if any"})
+
+
+class RenewalResultOut(Schema):
+    policy_no = fields.String()
+    outcome = fields.String(metadata={"description": ", ".join(RENEWAL_OUTCOMES)})
+    message = FreeText()
+    renewal_policy_no = fields.String(allow_none=True)
+
+
+class RenewalOut(Schema):
+    """200 when every policy was renewed now; 409 when any was not (the others are renewed
+    all the same), `errors` naming each policy that was not."""
+    renewed = Whole()
+    results = fields.List(fields.Nested(RenewalResultOut))
 
 
 class PayeeAccountIn(Strict):
@@ -308,6 +398,9 @@ class PolicyOut(Schema):
     family_category = fields.String(allow_none=True)
     family_code = fields.String(allow_none=True)
     family_id = Whole(allow_none=True)
+    village_code = fields.String(allow_none=True)
+    renews_policy_no = fields.String(allow_none=True, metadata={"description": "the policy "
+                                                                "of the year before it renews"})
     cancel_reason = FreeText(allow_none=True)
     history = fields.List(fields.Nested(StateChangeOut))
     premium_fen = Whole()

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import exports
 from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query, report_query
-from services.gateway.routes import client_address, route
+from services.gateway.routes import Answer, client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
 from shared.contracts.insurance import (
@@ -28,6 +28,10 @@ from shared.contracts.insurance import (
     ProductOut,
     PublicClaimIn,
     PublicClaimOut,
+    RenewalDueOut,
+    RenewalListIn,
+    RenewalOut,
+    RenewIn,
 )
 from shared.contracts.insurance_reports import (
     ClaimReportOut,
@@ -90,6 +94,27 @@ class InsuranceApi:
            STAFF, body=BulkEnrolIn, response=BulkEnrolOut, tags=["insurance"])
     def enrol_village(self, call):
         return self.insurance.enrol_village(call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/insurance/renewals", "Policies of a product (and village) ending "
+           "soon: next year's premium and who pays what, and any renewal made",
+           STAFF_READERS, query=RenewalListIn, response=RenewalDueOut, many=True,
+           tags=["insurance"])
+    def renewals_due(self, call):
+        return self.insurance.renewals_due(call.request.args.to_dict(), call.actor)
+
+    @route("POST", "/api/v1/insurance/renewals", "Renew chosen policies, or a village's of a "
+           "product, on its newest terms: 200 when all are renewed now, 409 naming those that "
+           "were not (the others are renewed all the same)", STAFF, body=RenewIn,
+           response=RenewalOut, also=(409,), tags=["insurance"])
+    def renew(self, call):
+        made = self.insurance.renew(call.raw_body, call.actor)
+        refused = {r["policy_no"]: [r["message"]] for r in made["results"]
+                   if r["outcome"] != "renewed"}
+        if not refused:
+            return made
+        return Answer(409, {**made, "status": 409, "code": "renewal_refused",
+                            "detail": f"{len(refused)} of the policies were not renewed now.",
+                            "errors": refused})
 
     @route("POST", "/api/v1/insurance/claims", "Register a claim; automatic checks flag it",
            STAFF, body=ClaimIn, response=ClaimOut, status=201, tags=["insurance"])

@@ -61,6 +61,8 @@ BENCHMARKS = (
               {"people": 50_000}, {"people": 2_000}),
     Benchmark("notifications", ("bench.notifications",), ("notifications_per_s",),
               {"events": 3_000}, {"events": 500}),
+    Benchmark("renewals", ("bench.renewals",), ("renewal_policies_per_s",),
+              {"policies": 5_000}, {"policies": 500}),
 )
 
 TARGETS = (
@@ -83,6 +85,8 @@ TARGETS = (
     Target("gateway RSS < 400 MB during the export", "export_peak_rss_mb", operator.lt, 400),
     Target("key rotation >= 2 000 rows/s", "rotate_rows_per_s", operator.ge, 2_000),
     Target("notifications >= 200 SMS/s", "notifications_per_s", operator.ge, 200),
+    Target("a village of 5 000 renewed in <= 30 s", "renewal_policies_per_s", operator.ge,
+           5_000 / 30),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.

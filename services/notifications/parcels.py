@@ -17,8 +17,8 @@ class Parcel:
     text: str
     values: dict  # the text's values, an SMS template's parameters
     link: str  # the unsubscribe link
-    # Handed over before and cut off with no outcome recorded (the process killed mid-call):
-    # the provider may have it already, so it is asked first where it can be.
+    # Handed over before with no answer that it was not taken (no answer in time, or the
+    # process killed mid-call): the provider may have it, so it is asked first where it can be.
     in_doubt: bool
     claimed_at: datetime
 

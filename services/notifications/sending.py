@@ -3,7 +3,8 @@
 frees), marks them `sending` and commits; hands them to their providers outside any
 transaction; then records each outcome: sent, tried again later with growing delays, or
 failed with the provider's reason. A send still `sending` once its lease has run out was cut
-off mid-call: its provider is asked whether it has it before it goes again (sms.py)."""
+off mid-call; it, and any send tried before (the provider may have taken one it did not
+answer in time), is looked for at its provider before it goes again (sms.py)."""
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -58,7 +59,8 @@ def take(session: Session, now: datetime, rules: Rules, batch: int) -> list[Parc
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Send)  # replicas share the work
     sends = _consenting(session, list(session.scalars(query)), now)
-    in_doubt = [send for send in sends if send.status == "sending"]
+    # Counted in their hour when first handed over: they go again as they are.
+    cut_off = [send for send in sends if send.status == "sending"]
     fresh = [send for send in sends if send.status == "due"]
     going, waiting = ration([(s.id, s.address_index if s.channel == "sms" else None)
                              for s in fresh], _recent(session, fresh, now), rules.per_hour, now)
@@ -66,7 +68,7 @@ def take(session: Session, now: datetime, rules: Rules, batch: int) -> list[Parc
         if send.id in waiting:
             send.due_at = waiting[send.id]
     going_ids = set(going)
-    return [_claim(send, now) for send in in_doubt + [s for s in fresh if s.id in going_ids]]
+    return [_claim(send, now) for send in cut_off + [s for s in fresh if s.id in going_ids]]
 
 
 def deliver(parcels: list[Parcel], couriers: Couriers, pool: GreenPool
@@ -160,7 +162,7 @@ def _claim(send: Send, now: datetime) -> Parcel:
     parcel = Parcel(send.id, send.key, send.channel, message.address, message.kind,
                     message.language, message.text, message.params,
                     unsubscribe_url(consent.token_for(message.id)),
-                    in_doubt=send.status == "sending",
+                    in_doubt=send.status == "sending" or send.attempts > 0,
                     claimed_at=as_utc(send.claimed_at or now))
     SEND.step(send, "sending")
     send.claimed_at = now

@@ -102,8 +102,8 @@ class AliyunSms:
     def find(self, parcel: Parcel) -> str | None:
         """Whether Aliyun took this send before (its OutId among the number's sends of the
         day it was handed over, or the next): Aliyun sends a repeated OutId again, so a
-        send cut off mid-call is looked for before it goes again. Raises while Aliyun
-        cannot be asked (the send waits)."""
+        send tried before (unanswered in time, or cut off mid-call) is looked for before it
+        goes again. Raises while Aliyun cannot be asked (the send waits)."""
         days = {local_date(parcel.claimed_at), local_date(parcel.claimed_at + timedelta(
             seconds=self.runtime.read_timeout / 1000))}
         return next((found for on in sorted(days) if (found := self._find_on(parcel, on))),

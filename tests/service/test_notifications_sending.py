@@ -150,6 +150,14 @@ def test_a_provider_that_does_not_answer_is_tried_again(notifications, providers
     assert len(providers.sms()) == 1 and messages(notifications, channel="sms")[0].attempts == 2
 
 
+def test_an_sms_the_provider_took_without_answering_in_time_is_not_sent_twice(
+        notifications, providers):
+    providers.behave(sms="hold")  # taken, the answer held past the timeout
+    notifications.deliver(claim("submitted", insured()))
+    wait_until(lambda: status_of(notifications, "sms") == ["sent"], timeout=15)
+    assert len(providers.sms()) == 1 and providers.calls() == 1  # found by its OutId
+
+
 def test_an_answer_that_will_not_change_fails_at_once(notifications, providers):
     providers.behave(sms="refuse")
     notifications.deliver(claim("submitted", insured()))

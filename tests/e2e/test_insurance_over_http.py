@@ -117,3 +117,28 @@ def test_an_incident_the_policy_cannot_cover_is_refused_on_its_date(anonymous):
         assert (refused.status_code, list(refused.json()["errors"])) == (422, ["incident_date"])
     old = staff.call("POST", "/api/v1/insurance/claims", claim(ended["policy_no"], days_ago=390))
     assert old.json()["claim_no"].startswith(f"CL-341181-{TODAY.year}-")
+
+
+def test_a_village_is_renewed_once_and_again_is_a_409_naming_each_policy(anonymous):
+    admin, staff = anonymous.login("admin"), anonymous.login("staff1")
+    product, _ = new_product(admin, "RENEW")
+    village = "341181100209"
+    numbers = [staff.call("POST", "/api/v1/insurance/policies", {
+        "product_code": product, "insured": person(n), "village_code": village,
+        "start_date": (TODAY - timedelta(days=350)).isoformat()}).json()["policy_no"]
+        for n in (104, 105)]
+    listed = staff.call("GET", f"/api/v1/insurance/renewals?product_code={product}"
+                               f"&village_code={village}")
+    assert listed.status_code == 200, listed.text
+    assert [p["policy_no"] for p in listed.json()["items"]] == numbers
+    body = {"village_code": village, "product_code": product}
+    renewed = staff.call("POST", "/api/v1/insurance/renewals", body)
+    assert (renewed.status_code, renewed.json()["renewed"]) == (200, 2)
+    again = staff.call("POST", "/api/v1/insurance/renewals", body)
+    assert (again.status_code, again.json()["code"], sorted(again.json()["errors"])) == \
+        (409, "renewal_refused", numbers)
+    assert {r["outcome"] for r in again.json()["results"]} == {"already_renewed"}
+    bad = staff.call("POST", "/api/v1/insurance/renewals", {"product_code": product})
+    assert (bad.status_code, list(bad.json()["errors"])) == (422, ["policy_nos"])
+    donor = anonymous.login("donor1")
+    assert donor.call("POST", "/api/v1/insurance/renewals", body).status_code == 403

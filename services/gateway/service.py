@@ -34,6 +34,7 @@ from services.gateway.web.fund_pages import FundPages, PublicPages
 from services.gateway.web.import_pages import ImportPages
 from services.gateway.web.insurance_pages import InsurancePages
 from services.gateway.web.notification_pages import NotificationPages
+from services.gateway.web.renewal_pages import RenewalPages
 from services.gateway.web.volunteer_pages import VolunteerPages
 from services.gateway.web_server import http
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
@@ -47,7 +48,8 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                      ApplicationsApi, FamiliesApi, AssociationsApi, ImportsApi, AuditApi,
                      NotificationsApi, AuthPages, AdminPages, FundPages, PublicPages,
                      InsurancePages, VolunteerPages, ApplicationPages, FamilyPages,
-                     AssociationPages, ExportPages, ImportPages, AuditPages, NotificationPages):
+                     AssociationPages, ExportPages, ImportPages, AuditPages, NotificationPages,
+                     RenewalPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

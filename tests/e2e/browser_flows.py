@@ -428,6 +428,48 @@ def insurance_staff_enrol_claim_approve_and_see_it_paid(site):
 
 
 @flow
+def insurance_staff_renew_a_village_and_see_what_is_unpaid(site):
+    staff1 = site.login("staff1")
+    village = f"3411811002{random.randint(10, 99)}"
+    bearer = api_login(staff1, "staff1")
+    numbers = [ending_soon(staff1, bearer, village, n) for n in (1, 2)]
+    staff1.goto("/insurance")
+    site.look(staff1)
+    staff1.click("#to-renewals")
+    site.look(staff1, "renewals")
+    staff1.select_option("#r-product_code", "FAMILY_HOSPITAL_CARE")
+    staff1.fill("#r-village_code", village)
+    staff1.click("#find-renewals button[type=submit]")
+    expect(staff1.locator("#renewals tr[data-renewed=no]")).to_have_count(2)
+    site.look(staff1, "renewal-list")
+    staff1.check(f"#renewals tr[data-policy='{numbers[0]}'] input[type=checkbox]")
+    staff1.click("#renew-chosen")
+    expect(staff1.locator("#renewed-count")).to_have_text("1")
+    # The fund pays the government's share by itself; the family's is still unpaid.
+    expect(staff1.locator(f"#renewals tr[data-policy='{numbers[0]}'] .unpaid")) \
+        .to_contain_text("¥")
+    site.look(staff1, "renewed-one")
+    staff1.click("#renew-all")
+    expect(staff1.locator(f"#renewal-outcomes tr[data-policy='{numbers[0]}']")) \
+        .to_have_attribute("data-outcome", "already_renewed")
+    expect(staff1.locator("#renewal-outcomes")).to_contain_text(site.text("此前已续保",
+                                                                          "Renewed already"))
+    expect(staff1.locator("#renewals tr[data-renewed=yes]")).to_have_count(2)
+    site.look(staff1, "renewed-all")
+
+
+def ending_soon(page, bearer: dict, village: str, n: int) -> str:
+    """A policy of the village whose year ends within the month."""
+    made = page.request.post("/api/v1/insurance/policies", headers=bearer, data={
+        "product_code": "FAMILY_HOSPITAL_CARE", "village_code": village,
+        "insured": {"name": f"续保{n}号", "id_number": make_resident_id(
+            "341181", date(1980, 1, 1), random.randint(1, 999))},
+        "start_date": (TODAY - timedelta(days=350)).isoformat()})
+    assert made.status == 201, made.text()
+    return made.json()["policy_no"]
+
+
+@flow
 def insurance_staff_record_a_premium_share_and_upload_a_claims_papers(site):
     staff1 = site.login("staff1")
     staff1.goto("/insurance")

@@ -31,7 +31,8 @@ def test_four_eyes_are_checked_only_by_the_lifecycle():
 API_OF_PAGES = {"fund": "fund", "insurance": "insurance", "volunteer": "volunteers",
                 "family": "families", "association": "associations",
                 "application": "applications", "auth": "auth", "admin": "users",
-                "import": "imports", "audit": "audit", "notification": "notifications"}
+                "import": "imports", "audit": "audit", "notification": "notifications",
+                "renewal": "insurance"}
 
 
 def test_the_gateway_class_is_thin_and_its_api_mirrors_its_pages():

@@ -28,6 +28,7 @@ WORDS = {
     "under_appeal": N_("Under appeal"),
     "active": N_("Active"),
     "expired": N_("Expired"),
+    "lapsed": N_("Lapsed, not renewed"),
     "cancelled": N_("Cancelled"),
     "pending_payment": N_("Waiting for the premium"),
     "due": N_("Due"),
@@ -108,6 +109,12 @@ WORDS = {
     "overturned": N_("Rejection overturned"),
     # why bulk enrolment left someone out (besides the checks' own words above)
     "already_insured": N_("Already insured"),
+    # what became of a policy asked to be renewed
+    "renewed": N_("Renewed"),
+    "already_renewed": N_("Renewed already"),
+    "policy_not_found": N_("No such policy"),
+    "not_renewable": N_("Ended or cancelled: enrol anew"),
+    "ineligible": N_("No longer eligible"),
     # volunteers' skills
     "psychological_counselling": N_("Psychological counselling"),
     "legal_aid": N_("Legal aid"),

@@ -61,8 +61,10 @@ def product_view(product: Product) -> dict:
 
 
 def policy_status(policy: Policy, today: date) -> str:
+    """As the hourly closing will make it: a policy past its end is expired if renewed,
+    lapsed if not."""
     if policy.status == "active" and policy.end_date < today:
-        return "expired"
+        return domain.ended(policy.status, policy.renewal is not None)
     return policy.status
 
 

@@ -129,6 +129,9 @@ def test_a_policy_ended_unrenewed_lapses_and_a_renewal_keeps_cover_without_waiti
     renewed = ending_in(saga, 2, -6)
     answer = saga.insurance.renew({"policy_nos": [renewed["policy_no"]]}, STAFF1)
     renewal_no = answer["results"][0]["renewal_policy_no"]
+    # Shown as the closing will make them, before it has looked.
+    assert [saga.insurance.get_policy(p["policy_no"], STAFF1)["status"]
+            for p in (unrenewed, renewed)] == ["lapsed", "expired"]
     with entrypoint_hook(get_container(saga.runner, InsuranceService),
                          "close_ended_policies") as close:
         close()

@@ -4,9 +4,12 @@ from datetime import timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_hook
-from nameko.testing.utils import get_container
+from nameko.testing.utils import get_container, get_extension
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from services.insurance.service import InsuranceService
+from shared.db import Database
 from shared.errors import Conflict, InvalidInput
 from tests.insurance_data import ACCIDENT, TODAY, claim, enrolment
 from tests.support import ADMIN, STAFF1, STAFF2, EventTap, wait_until
@@ -145,3 +148,22 @@ def test_a_policy_ended_unrenewed_lapses_and_a_renewal_keeps_cover_without_waiti
     assert [f["code"] for f in fresh["flags"]] == []
     late = saga.insurance.renew({"policy_nos": [unrenewed["policy_no"]]}, STAFF1)
     assert outcomes(late) == [(unrenewed["policy_no"], "not_renewable")]
+
+
+def test_a_person_insured_twice_meanwhile_is_named_and_the_others_still_renew(saga):
+    prepare(saga)
+    first = ending_in(saga, 1, 10)
+    # As if the one-policy key had been handed on by a renewal racing this one.
+    with Session(get_extension(get_container(saga.runner, InsuranceService),
+                               Database).engine) as session, session.begin():
+        session.execute(text("UPDATE policies SET active_key = NULL WHERE policy_no = :n"),
+                        {"n": first["policy_no"]})
+    second = ending_in(saga, 1, 12)  # the same person
+    other = ending_in(saga, 2, 10)
+    answer = saga.insurance.renew({"policy_nos": [first["policy_no"], second["policy_no"],
+                                                  other["policy_no"]]}, STAFF1)
+    # The first would take the key the second holds; the second hands its own on.
+    assert outcomes(answer) == [(first["policy_no"], "already_insured"),
+                                (second["policy_no"], "renewed"),
+                                (other["policy_no"], "renewed")]
+    assert saga.insurance.list_policies({}, STAFF1)["total"] == 5

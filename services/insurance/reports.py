@@ -1,5 +1,6 @@
 """The year's reports, summed by the database from the policies' premium shares and the
-claims (`shared.contracts.insurance_reports` says what each figure counts)."""
+claims (`shared.contracts.insurance_reports` says what each figure counts). Sums are read
+with int(): PostgreSQL answers a SUM of BIGINTs as a decimal."""
 from datetime import date
 from fractions import Fraction
 
@@ -37,7 +38,7 @@ def premiums(session: Session, association: str, year: int) -> list[dict]:
         .where(Policy.association_code == association, _within(Policy.start_date, year))
         .group_by(Product.code, PremiumShare.payer)
         .order_by(Product.code, PremiumShare.payer))
-    return [{"product_code": code, "payer": payer, "due_fen": due, "paid_fen": paid_fen}
+    return [{"product_code": code, "payer": payer, "due_fen": int(due), "paid_fen": int(paid_fen)}
             for code, payer, due, paid_fen in found]
 
 
@@ -59,7 +60,7 @@ def claims(session: Session, association: str, year: int) -> list[dict]:
         .group_by(Product.code, Claim.status, reason)
         .order_by(Product.code, Claim.status, reason))
     return [{"product_code": code, "status": status, "rejection_reason": why, "claims": count,
-             "claimed_fen": claimed, "approved_fen": approved}
+             "claimed_fen": int(claimed), "approved_fen": int(approved)}
             for code, status, why, count, claimed, approved in found]
 
 
@@ -77,14 +78,14 @@ def loss_ratio(session: Session, association: str, year: int) -> list[dict]:
         .group_by(Product.code, Policy.start_date, Policy.end_date))
     earned: dict[str, Fraction] = {}
     for code, start, end, paid in spans:
-        earned[code] = earned.get(code, Fraction(0)) + earned_in(paid, start, end, year)
-    paid_claims = dict(session.execute(
+        earned[code] = earned.get(code, Fraction(0)) + earned_in(int(paid), start, end, year)
+    paid_claims = {code: int(paid) for code, paid in session.execute(
         select(Product.code, func.sum(Claim.amount_approved_fen))
         .join(Policy, Claim.policy_id == Policy.id)
         .join(Product, Policy.product_id == Product.id)
         .where(Claim.association_code == association, Claim.status == "paid",
                _within(Claim.incident_date, year))
-        .group_by(Product.code)).all())
+        .group_by(Product.code))}
     return [_ratio_row(code, rounded(earned.get(code, Fraction(0))), paid_claims.get(code, 0))
             for code in sorted(set(earned) | set(paid_claims))]
 

@@ -1,9 +1,10 @@
 """The year's reports, as a property: random enrolments over two years, premium shares paid
 by hand or by the fund's saga or left unpaid, policies cancelled, claims registered, approved,
 paid or rejected for one of several reasons — straight against the use-case functions on a
-migrated SQLite database. The premiums, claims and loss-ratio reports of every year touched
-must equal sums the test keeps itself of what each step did (and its own day count of the
-cover each year earns). One database per run; each example in a transaction rolled back."""
+migrated SQLite database (one plan of each kind on PostgreSQL too). The premiums, claims and
+loss-ratio reports of every year touched must equal sums the test keeps itself of what each
+step did (and its own day count of the cover each year earns). One database per run; each
+example in a transaction rolled back."""
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,7 +24,6 @@ from shared.contracts.insurance import PolicyIn, premium_key
 from shared.db import EVENT_CATALOGUE, make_engine
 from shared.errors import DomainError
 from shared.identity import make_resident_id
-from shared.migrate import upgrade
 
 ASSOCIATION = "341181"
 # As the service loads them.
@@ -61,13 +61,22 @@ class Expected:
     claims: Counter = field(default_factory=Counter)  # (year, product, status, reason, what)
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'insurance.db'}"
-    upgrade("insurance", url)
-    made = make_engine(url)
+@pytest.fixture
+def engine(sqlite_url):
+    made = make_engine(sqlite_url("insurance"))
     yield made
     made.dispose()
+
+
+# Every kind of step once: paid, unpaid, cancelled, across a year's end, each claim's end.
+EVERY_KIND = [
+    {"product": 0, "start_day": 200, "paid": [True, True], "cancel": False, "claims": [
+        (0.5, 4_000, "pay", REASONS[0]), (0.2, 700, "reject_reject", REASONS[1]),
+        (0.9, 300, "reject", REASONS[2]), (0.4, 900, "leave", REASONS[0])]},
+    {"product": 0, "start_day": 20, "paid": [True, False], "cancel": True, "claims": [
+        (0.1, 100, "approve", REASONS[0])]},
+    {"product": 1, "start_day": 500, "paid": [True, True], "cancel": False, "claims": [
+        (0.7, 1_000, "pay", REASONS[0])]}]
 
 
 def covered_days_by_year(start: date, end: date) -> Counter:
@@ -75,11 +84,23 @@ def covered_days_by_year(start: date, end: date) -> Counter:
     return Counter((start + timedelta(days=n)).year for n in range((end - start).days + 1))
 
 
-@pytest.mark.timeout(300)  # passing: ~15 s
+@pytest.mark.timeout(300)  # passing: ~10 s
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(enrolments)
 def test_the_reports_equal_what_the_steps_did(engine, plan):
+    reports_equal_the_steps(engine, plan)
+
+
+def test_the_reports_equal_the_steps_of_every_kind(database_url):
+    engine = make_engine(database_url("insurance"))
+    try:
+        reports_equal_the_steps(engine, EVERY_KIND)
+    finally:
+        engine.dispose()
+
+
+def reports_equal_the_steps(engine, plan: list[dict]) -> None:
     connection = engine.connect()
     outer = connection.begin()
 

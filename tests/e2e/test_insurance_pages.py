@@ -151,6 +151,24 @@ def test_staff_record_the_familys_share_on_the_policy_page_and_it_comes_in_force
     assert _get(staff, base + "/insurance/policies/PL-nope").status_code == 404
 
 
+def test_a_person_enrolled_on_the_page_keeps_their_village_for_its_renewal(running_system,
+                                                                           anonymous):
+    base = running_system.url
+    staff = _browser(base, "staff1")
+    home = _get(staff, base + "/insurance")
+    person = {"product_code": PRODUCT, "insured_name": "冯桂兰", "insured_id_number": _person(2),
+              "start_date": (TODAY - timedelta(days=350)).isoformat()}
+    bad = _post(staff, base + "/insurance/policies", home, data={**person, "village_code": "12"})
+    assert bad.status_code == 422 and "village_code" in _errors(bad)
+    made = _post(staff, base + "/insurance/policies", home,
+                 data={**person, "village_code": "341181100203"})
+    assert made.status_code == 303, made.text[:2000]
+    assert _policy(anonymous.login("staff1"), _person(2))["village_code"] == "341181100203"
+    listed = _get(staff, base + f"/insurance/renewals?product_code={PRODUCT}"
+                                "&village_code=341181100203")
+    assert listed.status_code == 200 and "冯桂兰" in listed.text
+
+
 def test_a_village_is_enrolled_from_one_form_and_told_who_was_not(running_system):
     base = running_system.url
     staff = _browser(running_system.url, "staff1", "en")

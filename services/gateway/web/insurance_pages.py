@@ -128,6 +128,7 @@ class InsurancePages:
         f = ui.form
         body = {"product_code": f.get("product_code", ""), "start_date": f.get("start_date", ""),
                 "family_category": blank_to_none(f.get("family_category")),
+                "village_code": blank_to_none(f.get("village_code")),
                 "insured": {"name": f.get("insured_name", ""),
                             "id_number": f.get("insured_id_number", ""),
                             "phone": blank_to_none(f.get("insured_phone"))}}

@@ -167,6 +167,11 @@ def test_a_person_enrolled_on_the_page_keeps_their_village_for_its_renewal(runni
     listed = _get(staff, base + f"/insurance/renewals?product_code={PRODUCT}"
                                 "&village_code=341181100203")
     assert listed.status_code == 200 and "冯桂兰" in listed.text
+    # A claim for a day the policy cannot cover is refused on its date, in the reader's words.
+    policy_no = _policy(anonymous.login("staff1"), _person(2))["policy_no"]
+    for days_ago, says in ((-1, "今天"), (351, "须在保单保障期内")):
+        refused = _register_claim(staff, base, policy_no, days_ago=days_ago)
+        assert refused.status_code == 422 and says in _errors(refused)["incident_date"][0]
 
 
 def test_a_village_is_enrolled_from_one_form_and_told_who_was_not(running_system):

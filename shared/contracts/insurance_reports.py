@@ -35,7 +35,9 @@ class ReportIn(Strict):
 class PremiumRowOut(Schema):
     product_code = fields.String(required=True)
     payer = fields.String(required=True)
-    due_fen = fields.Integer(required=True)
+    due_fen = fields.Integer(required=True, metadata={
+        "description": "shares of the policies whose cover starts in the year, but an unpaid "
+                       "share of a cancelled policy"})
     paid_fen = fields.Integer(required=True)
 
 
@@ -61,9 +63,14 @@ class ClaimReportOut(Schema):
 
 class LossRatioRowOut(Schema):
     product_code = fields.String(required=True)
-    earned_premium_fen = fields.Integer(required=True)
-    paid_claims_fen = fields.Integer(required=True)
-    ratio = fields.Float(allow_none=True, required=True)
+    earned_premium_fen = fields.Integer(required=True, metadata={
+        "description": "paid premiums, each earned evenly over its policy's days of cover: "
+                       "the part whose days fall in the year"})
+    paid_claims_fen = fields.Integer(required=True, metadata={
+        "description": "claims paid for incidents in the year"})
+    ratio = fields.Float(allow_none=True, required=True, metadata={
+        "description": "paid claims / earned premiums, 4 decimal places; null when nothing "
+                       "was earned"})
 
 
 class LossRatioReportOut(Schema):

@@ -455,6 +455,7 @@ def insurance_staff_renew_a_village_and_see_what_is_unpaid(site):
     expect(staff1.locator("#renewal-outcomes")).to_contain_text(site.text("此前已续保",
                                                                           "Renewed already"))
     expect(staff1.locator("#renewals tr[data-renewed=yes]")).to_have_count(2)
+    expect(staff1.locator("#renew-chosen")).to_have_count(0)  # nothing left to tick
     site.look(staff1, "renewed-all")
 
 

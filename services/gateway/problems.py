@@ -21,10 +21,11 @@ class Problem:
     code: str | None = None  # else one made of the status's title
     errors: dict | None = None  # field name: what is wrong with it
     headers: dict | None = None
+    extra: dict | None = None  # members of its own (RFC 9457's extensions): what was done
 
     def response(self, correlation_id: str | None = None) -> Response:
         title = TITLES.get(self.status, "Error")
-        body = {"type": f"https://population-health-fund.example/problems/"
+        body = {**(self.extra or {}), "type": f"https://population-health-fund.example/problems/"
                         f"{self.code or self.status}",
                 "title": title, "status": self.status, "detail": self.detail,
                 "code": self.code or title.lower().replace(" ", "_"),

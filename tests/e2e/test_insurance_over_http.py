@@ -138,6 +138,7 @@ def test_a_village_is_renewed_once_and_again_is_a_409_naming_each_policy(anonymo
     assert (again.status_code, again.json()["code"], sorted(again.json()["errors"])) == \
         (409, "renewal_refused", numbers)
     assert {r["outcome"] for r in again.json()["results"]} == {"already_renewed"}
+    assert again.headers["Content-Type"] == "application/problem+json"
     bad = staff.call("POST", "/api/v1/insurance/renewals", {"product_code": product})
     assert (bad.status_code, list(bad.json()["errors"])) == (422, ["policy_nos"])
     donor = anonymous.login("donor1")

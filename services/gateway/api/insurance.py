@@ -7,7 +7,8 @@ from werkzeug.wrappers import Response
 
 from services.gateway import exports
 from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query, report_query
-from services.gateway.routes import Answer, client_address, route
+from services.gateway.problems import Problem
+from services.gateway.routes import client_address, route
 from services.gateway.throttle import PUBLIC_LOOKUPS
 from shared.actors import ADMIN, PRODUCT_READERS, STAFF, STAFF_READERS, public_actor
 from shared.contracts.insurance import (
@@ -112,9 +113,8 @@ class InsuranceApi:
                    if r["outcome"] != "renewed"}
         if not refused:
             return made
-        return Answer(409, {**made, "status": 409, "code": "renewal_refused",
-                            "detail": f"{len(refused)} of the policies were not renewed now.",
-                            "errors": refused})
+        return Problem(409, f"{len(refused)} of the policies were not renewed now.",
+                       "renewal_refused", refused, extra=made).response(call.correlation_id)
 
     @route("POST", "/api/v1/insurance/claims", "Register a claim; automatic checks flag it",
            STAFF, body=ClaimIn, response=ClaimOut, status=201, tags=["insurance"])

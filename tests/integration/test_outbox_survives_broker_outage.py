@@ -31,7 +31,9 @@ def test_an_event_committed_while_the_broker_is_down_is_published_when_it_return
     database = get_extension(container, Database)
     # What the service does for a donation, committed with no broker to publish to.
     with UnitOfWork(database.session_factory, "outage").transaction() as session:
-        offline = donations.record(session, "341181", gift(200), STAFF1)
+        # As the service loads an actor: of its association (the audit log names it).
+        offline = donations.record(session, "341181", gift(200),
+                                   {**STAFF1, "association_code": "341181"})
     get_extension(container, FundService.relay.__class__).kick()
 
     with database.session_factory() as session:

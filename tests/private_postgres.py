@@ -40,13 +40,18 @@ class PrivateCluster:
         self.port = port
         self.home = Path(tempfile.mkdtemp(prefix="phf-postgres-"))
         self.data = self.home / "data"
+        # The image's scripts and settings copied in: PostgreSQL's user may not reach the
+        # checkout (a clone under a private temporary folder, say).
+        self.image = self.home / "image"
+        shutil.copytree(IMAGE, self.image)
         as_root = os.geteuid() == 0
         self._as_postgres = ["runuser", "-u", "postgres", "--"] if as_root else []
         if as_root:
-            shutil.chown(self.home, "postgres", "postgres")
+            for path in (self.home, self.image, *self.image.rglob("*")):
+                shutil.chown(path, "postgres", "postgres")
         self.programs = server_programs()
         self.env = {**os.environ, "PGDATA": str(self.data),
-                    "PGBACKREST_CONFIG": str(IMAGE / "pgbackrest.conf"),
+                    "PGBACKREST_CONFIG": str(self.image / "pgbackrest.conf"),
                     "PGBACKREST_REPO1_PATH": str(self.home / "repo"),
                     "PGBACKREST_REPO1_CIPHER_PASS": uuid.uuid4().hex,
                     "PGBACKREST_PG1_PATH": str(self.data),
@@ -77,11 +82,11 @@ class PrivateCluster:
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
         self.start()
-        self.run(str(IMAGE / "init-backups.sh"))
+        self.run(str(self.image / "init-backups.sh"))
         passwords = {f"{name.upper()}_DB_PASSWORD": uuid.uuid4().hex
                      for name in ("fund", "insurance", "volunteers", "families", "notifications",
                                   "gateway")}
-        self.run(str(IMAGE / "init-databases.sh"),
+        self.run(str(self.image / "init-databases.sh"),
                  env={"PGHOST": "127.0.0.1", "PGPORT": str(self.port), **passwords})
 
     def start(self) -> None:
@@ -99,7 +104,7 @@ class PrivateCluster:
         self.run("pgbackrest", "--stanza=phf", "--type=full", "backup")
 
     def restore(self) -> None:
-        self.run(str(IMAGE / "restore.sh"))
+        self.run(str(self.image / "restore.sh"))
 
     def sql(self, query: str, database: str = "postgres", user: str = "postgres") -> list[tuple]:
         done = subprocess.run(["psql", "--no-psqlrc", "--tuples-only", "--no-align",

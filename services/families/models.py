@@ -1,13 +1,16 @@
 """The families service's tables."""
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -16,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.audit import add_audit_tables
 from shared.columns import created
-from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed
+from shared.crypto import INDEX_LENGTH, IdNumberIndexed, Sealed, SealedText
 from shared.messaging_tables import add_messaging_tables
 
 
@@ -36,6 +39,7 @@ class Family(Base):
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))
     category: Mapped[str] = mapped_column(String(20))
+    low_income: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(Sealed("families.address", 1000))
     village_code: Mapped[str] = mapped_column(String(12))
     registered_by: Mapped[str] = mapped_column(String(100))
@@ -154,6 +158,8 @@ class Pairing(Base):
     family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), unique=True)
     paired_by: Mapped[str] = mapped_column(String(100))
     paired_at: Mapped[datetime] = created()
+    # The latest contact recorded with the family (kept here so "overdue" is one query).
+    last_contact_on: Mapped[date | None] = mapped_column(Date)
     member: Mapped[Member] = relationship(back_populates="pairings")
     family: Mapped[Family] = relationship()
 
@@ -171,3 +177,75 @@ class MemberDay(Base):
     member_ids: Mapped[list] = mapped_column(JSON, default=list)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = created()
+
+
+class HelpRecord(Base):
+    """Help given to a family (精准帮扶): by a member, a volunteer or the staff member who
+    records it. The note and the outcome may tell of health or money, so they are sealed. A
+    follow-up is met by the family's next help record (`followed_up_by`)."""
+    __tablename__ = "help_records"
+    __table_args__ = (Index("ix_help_records_family", "association_code", "family_id",
+                            "helped_on"),
+                      Index("ix_help_records_follow_up", "association_code", "follow_up_on"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    helped_on: Mapped[date] = mapped_column(Date)
+    helper_kind: Mapped[str] = mapped_column(String(10))  # member | volunteer | staff
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(Integer)
+    helper_name: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(SealedText("help_records.note"))
+    outcome: Mapped[str | None] = mapped_column(SealedText("help_records.outcome"))
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    followed_up_by: Mapped[int | None] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = created()
+
+
+class MemberContact(Base):
+    """A member keeping in touch with a family paired with them (会员联系户): a visit, a
+    call or a WeChat message. The note is sealed."""
+    __tablename__ = "member_contacts"
+    __table_args__ = (Index("ix_member_contacts_member", "association_code", "member_id",
+                            "contacted_on"),
+                      Index("ix_member_contacts_family", "association_code", "family_id",
+                            "contacted_on"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+    contacted_on: Mapped[date] = mapped_column(Date)
+    way: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(SealedText("member_contacts.note"))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = created()
+
+
+class AssessmentCriteria(Base):
+    """A year's criteria for assessing the grassroots associations (先进基层协会): items
+    with weights summing to 100, each computed from the data or scored by hand."""
+    __tablename__ = "assessment_criteria"
+    __table_args__ = (UniqueConstraint("association_code", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    year: Mapped[int] = mapped_column(Integer)
+    items: Mapped[list] = mapped_column(JSON)
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = created()
+
+
+class AssessmentScore(Base):
+    """A score given by hand (0–100) to a grassroots association on a manual item."""
+    __tablename__ = "assessment_scores"
+    __table_args__ = (UniqueConstraint("association_code", "year", "code", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    year: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(12))
+    key: Mapped[str] = mapped_column(String(40))
+    score: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = created()

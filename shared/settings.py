@@ -173,6 +173,12 @@ def public_lookups_per_minute() -> int:
     return int(os.environ.get("PUBLIC_LOOKUPS_PER_MINUTE", "10"))
 
 
+def contact_due_days() -> int:
+    """How many days may pass without a member's contact with a family paired with them
+    before the pair is overdue (`CONTACT_DUE_DAYS`, default 30)."""
+    return int(os.environ.get("CONTACT_DUE_DAYS", "30"))
+
+
 def import_max_bytes() -> int:
     """The largest spreadsheet an import accepts (`IMPORT_MAX_BYTES`, default 20 MiB): the
     upload limit of imports, above the API's general body limit."""

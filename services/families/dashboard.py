@@ -13,6 +13,7 @@ from services.families.associations import Association
 from services.families.models import Family, Member, TimelineEntry
 from shared.clock import now_utc, year_bounds
 from shared.contracts.associations import VISITS_DAYS
+from shared.contracts.families import CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,21 @@ def own_figures(session: Session, county: str, codes: list[str], year: int) -> d
         Member.association_code == county))
     families = counted(Family.village_code, select(func.count(Family.id)).where(
         Family.association_code == county))
+    low_income = counted(Family.village_code, select(func.count(Family.id)).where(
+        Family.association_code == county, Family.low_income.is_(True)))
+    village = func.substr(Family.village_code, 1, width)
+    by_category: dict[str, dict[str, int]] = {}
+    for n, category, code in session.execute(
+            select(func.count(Family.id), Family.category, village)
+            .where(Family.association_code == county, village.in_(codes))
+            .group_by(Family.category, village)):
+        by_category.setdefault(code, {})[category] = n
     visits = entries("visit_completed", TimelineEntry.at >= since)
     claims = entries("claim_paid", TimelineEntry.at >= start, TimelineEntry.at < end)
     return {code: {"members": members.get(code, 0), "families": families.get(code, 0),
+                   "families_by_category": {category: by_category.get(code, {}).get(
+                       category, 0) for category in CATEGORIES},
+                   "low_income_families": low_income.get(code, 0),
                    "visits_done_90d": visits.get(code, 0),
                    "claims_paid_year": claims.get(code, 0)} for code in codes}
 

@@ -153,6 +153,8 @@ _SUMMARIES = {
         f"visit {d['visit_id']} requested", _visit_ref(d)),
     "volunteers.visit_completed": lambda d: _summary(
         f"visit {d['visit_id']} completed ({d['minutes']} minutes)", _visit_ref(d)),
+    "families.help_recorded": lambda d: _summary(
+        f"help given ({d['kind']}, {d['minutes']} minutes)", f"help:{d['help_id']}"),
 }
 
 
@@ -209,3 +211,62 @@ def household_body(rows: list[dict], household: tuple[str, ...],
         raise InvalidInput("The household's rows differ.", "invalid_members", problems)
     return {**{name: first[name] for name in household},
             "members": [{name: row.get(name) for name in person} for row in rows]}
+
+
+# --- members' contacts with their families (会员联系户) -----------------------------------
+def check_contact_day(on: date, today: date) -> None:
+    """A contact is recorded once it has happened: never for a day after the association's
+    today."""
+    if on > today:
+        raise InvalidInput("A contact cannot be on a day after today.", "invalid_input",
+                           {"on": ["Must not be after today."]})
+
+
+def days_since_contact(last_contact_on: date | None, paired_on: date, today: date) -> int:
+    """Days since the family last heard from its member, or, never, since they were paired."""
+    return (today - (last_contact_on or paired_on)).days
+
+
+def contact_due_since(today: date, due_days: int) -> date:
+    """The earliest day a last contact (or a pairing) may be on and not be overdue: exactly
+    `due_days` ago is not overdue yet, a day more is."""
+    return today - timedelta(days=due_days)
+
+
+# Help given to families (精准帮扶): what a record may say, and the follow-ups it meets.
+
+def check_help(on: date, follow_up_on: date | None, by_member_id: int | None,
+               by_volunteer_id: int | None, today: date) -> None:
+    """One helper at most; help given by today (the association's); a follow-up on or
+    after the day of the help. Errors name each field at fault."""
+    problems: dict[str, list[str]] = {}
+    if by_member_id is not None and by_volunteer_id is not None:
+        both = ["Give by_member_id or by_volunteer_id, not both."]
+        problems.update(by_member_id=both, by_volunteer_id=both)
+    if on > today:
+        problems["on"] = ["Must not be after today."]
+    if follow_up_on is not None and follow_up_on < on:
+        problems["follow_up_on"] = ["Must not be before the day of the help."]
+    if problems:
+        raise InvalidInput("The help record is not valid.", "invalid_input", problems)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A help record of the family, as the follow-up rule reads it."""
+    id: int
+    helped_on: date
+    follow_up_on: date | None
+    followed_up_by: int | None
+
+
+def follow_ups_met(earlier: list[FollowUp], on: date) -> list[int]:
+    """The records whose open follow-up help given `on` meets: help given on or before that
+    day with a follow-up asked for and not met yet. Help recorded late for a day before a
+    record cannot be its follow-up."""
+    return [r.id for r in earlier if r.follow_up_on is not None and r.followed_up_by is None
+            and r.helped_on <= on]
+
+
+def days_overdue(follow_up_on: date, today: date) -> int:
+    return max((today - follow_up_on).days, 0)

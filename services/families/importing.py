@@ -13,7 +13,7 @@ from shared.crypto import blind
 from shared.errors import DomainError
 from shared.imports import Unit
 
-HOUSEHOLD = ("category", "address", "village_code")
+HOUSEHOLD = ("category", "low_income", "address", "village_code")
 PERSON = ("name", "id_number", "relation", "phone")
 
 

@@ -15,7 +15,7 @@ from shared.identity import mask_id_number
 from shared.outbox import record_event, record_events
 from shared.recipients import recipient
 
-REGISTERED = ("category", "address", "village_code", "members")
+REGISTERED = ("category", "low_income", "address", "village_code", "members")
 NUMBERS = "phf_family_numbers"  # session info: the counter this transaction holds locked
 _FAMILIES, _MEMBERS = Family.__table__, FamilyMember.__table__
 # Built once; the ids come back in the order the rows were given.
@@ -36,7 +36,8 @@ def register(session: Session, association: str, body: dict, actor: dict,
     domain.check_not_elsewhere(members, elsewhere if elsewhere is not None else
                                _families_of(session, association, members))
     family = Family(association_code=association, family_no=number,
-                    category=body["category"], address=body["address"],
+                    category=body["category"], low_income=body.get("low_income", False),
+                    address=body["address"],
                     village_code=body["village_code"], registered_by=actor["username"],
                     members=[_row(association, m) for m in members])
     _write_keeping_one_family(session, association, members, lambda: session.add(family))
@@ -60,6 +61,7 @@ def register_many(session: Session, association: str, bodies: list[dict],
     connection = session.connection()
     family_ids = connection.execute(_NEW_FAMILIES, [{
         "association_code": association, "category": body["category"],
+        "low_income": body.get("low_income", False),
         "family_no": domain.family_no(association, last - len(bodies) + n),
         "address": body["address"], "village_code": body["village_code"],
         "registered_by": actor["username"]}
@@ -201,7 +203,8 @@ def _row(association: str, member: domain.Member) -> FamilyMember:
 
 
 def _as_listed(family: Family) -> dict:
-    return {"category": family.category, "address": family.address,
+    return {"category": family.category, "low_income": family.low_income,
+            "address": family.address,
             "village_code": family.village_code,
             "members": [domain.Member(m.name, m.id_number, m.relation, m.phone)
                         for m in family.members]}

@@ -1,4 +1,4 @@
-"""Finding families: one by id, or a page of them by category and village."""
+"""Finding families: one by id, or a page of them by category, low income and village."""
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -20,6 +20,8 @@ def listing(session: Session, association: str, query: dict) -> Page:
     found = select(*_LISTED).where(Family.association_code == association)
     if query["category"]:
         found = found.where(Family.category == query["category"])
+    if query["low_income"] is not None:
+        found = found.where(Family.low_income == query["low_income"])
     if query["village_code"]:
         # Codes nest (county, township, village): a township's code finds its villages.
         found = found.where(Family.village_code.startswith(query["village_code"]))
@@ -32,7 +34,7 @@ def listing(session: Session, association: str, query: dict) -> Page:
                  for family in families.items], families.total)
 
 
-_LISTED = (Family.id, Family.family_no, Family.category, Family.address, Family.village_code,
-           Family.created_at, Family.updated_at)
+_LISTED = (Family.id, Family.family_no, Family.category, Family.low_income, Family.address,
+           Family.village_code, Family.created_at, Family.updated_at)
 _MEMBERS = (FamilyMember.family_id, FamilyMember.id, FamilyMember.name, FamilyMember.id_number,
             FamilyMember.relation, FamilyMember.phone)

@@ -1,13 +1,21 @@
+# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
+# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
+# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service: entrypoints only. Each checks who may ask, opens one transaction
 and calls the use case."""
+from fractions import Fraction
+
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.families import (
+    assessment,
     associations,
     care_plans,
+    contacts,
     dashboard,
     enrolment,
+    help_records,
     importing,
     member_days,
     member_imports,
@@ -16,15 +24,21 @@ from services.families import (
     search,
     timeline,
 )
+from services.families.assessment_views import assessment_view, criteria_view, score_view
+from services.families.grading import assess
 from services.families.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.families.views import (
     association_member_view,
     association_view,
     care_plan_view,
+    contact_view,
     family_view,
     figures_view,
+    help_view,
     insured_families_view,
     member_day_view,
+    overdue_contact_view,
+    overdue_follow_up_view,
     paired_view,
     ranking_view,
     rebuilt_view,
@@ -33,6 +47,7 @@ from services.families.views import (
 from shared.actors import (
     ADMIN,
     FAMILY_READERS,
+    HELP_RECORDERS,
     LEADERSHIP,
     MEMBER_DAY_HOLDERS,
     MEMBER_KEEPERS,
@@ -41,8 +56,10 @@ from shared.actors import (
     load_actor,
 )
 from shared.clock import local_date, now_utc
+from shared.contracts.assessment import CriteriaIn, ScoreIn, YearIn
 from shared.contracts.associations import (
     AssociationIn,
+    ContactIn,
     MemberDayIn,
     MemberIn,
     MemberListIn,
@@ -59,11 +76,13 @@ from shared.contracts.families import (
     FamilyUpdateIn,
     VillageIn,
 )
+from shared.contracts.help import HelpIn
 from shared.contracts.imports import ImportBatchIn, imported_view
 from shared.imports import apply
 from shared.rpc import rpc
 from shared.schemas import PageIn
 from shared.service import Service
+from shared.settings import contact_due_days
 from shared.subscriber import subscribe
 
 CARE_PLAN_CHECK_SECONDS = 300
@@ -207,6 +226,35 @@ class FamiliesService(Service):
                                             body["family_id"], actor))
 
     @rpc
+    def record_contact(self, member_id, payload, actor):
+        """A member's contact with a family paired with them, on the member's word."""
+        actor = load_actor(actor, MEMBER_KEEPERS)
+        body = load(ContactIn(), payload)
+        with self.db.transaction() as session:
+            contact = contacts.record(session, actor["association_code"], member_id, body,
+                                      actor, local_date(now_utc()))
+            return contact_view(contact, contacts.family_numbers(session, [contact])
+                                [contact.family_id])
+
+    @rpc
+    def list_contacts(self, member_id, page, actor):
+        actor = load_actor(actor, LEADERSHIP)
+        page = load(PageIn(), page or {})
+        with self.db.transaction() as session:
+            found = contacts.listing(session, actor["association_code"], member_id, page)
+            numbers = contacts.family_numbers(session, found.items)
+            return found.shaped(lambda c: contact_view(c, numbers[c.family_id]))
+
+    @rpc
+    def overdue_contacts(self, code, page, actor):
+        actor = load_actor(actor, LEADERSHIP)
+        page = load(PageIn(), page or {})
+        with self.db.transaction() as session:
+            return contacts.overdue(session, actor["association_code"], code, page,
+                                    local_date(now_utc()), contact_due_days()) \
+                .shaped(overdue_contact_view)
+
+    @rpc
     def hold_member_day(self, code, payload, actor):
         actor = load_actor(actor, MEMBER_DAY_HOLDERS)
         body = load(MemberDayIn(), payload)
@@ -251,6 +299,87 @@ class FamiliesService(Service):
         money = self.fund.grassroots_totals({"codes": codes, "year": year}, signed)
         people = self.volunteers.count_volunteers({"codes": codes}, signed)
         return dashboard.combined(own, money["items"], people["items"])
+
+    # --- help given to families (精准帮扶) ----------------------------------------------
+    @rpc
+    def record_help(self, family_id, payload, actor):
+        signed = actor  # as it came: the volunteers service checks it again
+        actor = load_actor(signed, HELP_RECORDERS)
+        body = help_records.checked(load(HelpIn(), payload), local_date(now_utc()))
+        volunteer = help_records.volunteer_named(
+            lambda volunteer_id: self.volunteers.volunteer_named(volunteer_id, signed),
+            body["by_volunteer_id"])
+        with self.db.transaction() as session:
+            return help_view(help_records.record(session, actor["association_code"],
+                                                 family_id, body, volunteer, actor))
+
+    @rpc
+    def list_help(self, family_id, page, actor):
+        actor = load_actor(actor, FAMILY_READERS)
+        page = load(PageIn(), page or {})
+        with self.db.transaction() as session:
+            return help_records.listing(session, actor["association_code"], family_id, page) \
+                .shaped(help_view)
+
+    @rpc
+    def overdue_follow_ups(self, code, page, actor):
+        actor = load_actor(actor, LEADERSHIP)
+        page = load(PageIn(), page or {})
+        today = local_date(now_utc())
+        with self.db.transaction() as session:
+            return help_records.overdue(session, actor["association_code"], code, page,
+                                        today) \
+                .shaped(lambda found: overdue_follow_up_view(found, today))
+
+    # --- the yearly assessment of grassroots associations (先进基层协会) ------------------
+    @rpc
+    def set_assessment_criteria(self, code, payload, actor):
+        actor = load_actor(actor, ADMIN)
+        body = load(CriteriaIn(), payload)
+        with self.db.transaction() as session:
+            return criteria_view(assessment.set_criteria(session, actor["association_code"],
+                                                         code, body, actor))
+
+    @rpc
+    def set_assessment_score(self, code, year, payload, actor):
+        actor = load_actor(actor, ADMIN)
+        year = load(YearIn(), {"year": year})["year"]
+        body = load(ScoreIn(), payload)
+        with self.db.transaction() as session:
+            return score_view(assessment.set_score(session, actor["association_code"], code,
+                                                   year, body, actor))
+
+    @rpc
+    def assessment(self, code, year, actor):
+        """The associations directly under `code` assessed on the county's criteria for the
+        year: each item's value and score, the total, rank and grade, and the shares."""
+        signed = actor  # as it came: the fund and the volunteers check it again
+        actor = load_actor(signed, LEADERSHIP)
+        year = load(YearIn(), {"year": year})["year"]
+        county = actor["association_code"]
+        with self.db.transaction() as session:
+            setting = assessment.setting(session, county, code, year)
+            codes = [a.code for a in setting.assessed]
+            values = assessment.own_values(session, county, codes, year)
+        values.update(self._assessment_values(signed, setting, codes))
+        return assessment_view(setting, assess(
+            setting.criteria, [(a.code, a.name) for a in setting.assessed], values,
+            setting.manual))
+
+    def _assessment_values(self, signed, setting, codes: list[str]) -> dict:
+        """The volunteers' hours and the money, from their services, when the criteria use
+        them."""
+        found: dict = {}
+        if codes and setting.uses(assessment.VOLUNTEER_HOURS):
+            served = self.volunteers.volunteer_hours({"codes": codes, "year": setting.year},
+                                                     signed)
+            found[assessment.VOLUNTEER_HOURS] = {
+                s["code"]: Fraction(s["minutes"], 60) for s in served["items"]}
+        if codes and setting.uses(assessment.MONEY_RAISED):
+            money = self.fund.grassroots_totals({"codes": codes, "year": setting.year}, signed)
+            found[assessment.MONEY_RAISED] = {m["code"]: m["donations_fen"]
+                                              for m in money["items"]}
+        return found
 
     # --- the timeline (一户一档) --------------------------------------------------------
     @rpc

@@ -1,14 +1,22 @@
+# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
+# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
+# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """Models as the JSON the world sees, through the Out schemas of the families and
 associations contracts: identity numbers and phones masked in every answer but the one the
 insurance service enrols a village from."""
 from services.families.associations import Association
+from services.families.contacts import Overdue
 from services.families.dashboard import Ranking
+from services.families.domain import days_overdue
+from services.families.help_records import OverdueFollowUp
 from services.families.members import Paired, member_no
 from services.families.models import (
     CarePlan,
     Family,
     FamilyMember,
+    HelpRecord,
     Member,
+    MemberContact,
     MemberDay,
     TimelineEntry,
 )
@@ -16,8 +24,10 @@ from shared.clock import iso
 from shared.contracts.associations import (
     AssociationMemberOut,
     AssociationOut,
+    ContactOut,
     FiguresOut,
     MemberDayOut,
+    OverdueContactOut,
     PairedFamilyOut,
     RankedOut,
     RankingOut,
@@ -28,6 +38,7 @@ from shared.contracts.families import (
     InsuredFamilyOut,
     TimelineEntryOut,
 )
+from shared.contracts.help import HelpOut, OverdueFollowUpOut
 from shared.identity import mask_id_number, mask_phone
 from shared.schemas import shaped
 
@@ -42,6 +53,10 @@ MEMBER_DAY = MemberDayOut()
 FIGURES = FiguresOut()
 RANKED = RankedOut()
 RANKING = RankingOut()
+HELP = HelpOut()
+OVERDUE_FOLLOW_UP = OverdueFollowUpOut()
+CONTACT = ContactOut()
+OVERDUE_CONTACT = OverdueContactOut()
 
 
 def _member(member: FamilyMember) -> dict:
@@ -54,7 +69,8 @@ def _member(member: FamilyMember) -> dict:
 def family_view(family: Family) -> dict:
     return shaped(FAMILY, {
         "id": family.id, "family_no": family.family_no, "category": family.category,
-        "address": family.address, "village_code": family.village_code,
+        "low_income": family.low_income, "address": family.address,
+        "village_code": family.village_code,
         "members": [_member(m) for m in family.members],
         "created_at": iso(family.created_at), "updated_at": iso(family.updated_at)})
 
@@ -97,7 +113,8 @@ def association_member_view(member: Member) -> dict:
         "grassroots_code": member.grassroots_code, "joined_at": iso(member.joined_at),
         "families": [shaped(PAIRED_FAMILY, {"family_id": p.family_id,
                                             "family_no": p.family.family_no,
-                                            "paired_at": iso(p.paired_at)})
+                                            "paired_at": iso(p.paired_at),
+                                            "last_contact_on": _day(p.last_contact_on)})
                      for p in member.pairings]})
 
 
@@ -118,3 +135,50 @@ def figures_view(figures: dict) -> dict:
 def ranking_view(ranking: Ranking) -> dict:
     return shaped(RANKING, {"code": ranking.code, "by": ranking.by,
                             "items": [shaped(RANKED, r) for r in ranking.items]})
+
+
+def _day(day) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def contact_view(contact: MemberContact, family_no: str) -> dict:
+    return shaped(CONTACT, {"id": contact.id, "member_id": contact.member_id,
+                            "family_id": contact.family_id, "family_no": family_no,
+                            "on": contact.contacted_on.isoformat(), "way": contact.way,
+                            "note": contact.note, "recorded_by": contact.recorded_by,
+                            "recorded_at": iso(contact.recorded_at)})
+
+
+def overdue_contact_view(overdue: Overdue) -> dict:
+    pairing = overdue.pairing
+    return shaped(OVERDUE_CONTACT, {
+        "member_id": pairing.member_id, "member_no": member_no(pairing.member),
+        "member_name": pairing.member.name, "grassroots_code": pairing.member.grassroots_code,
+        "family_id": pairing.family_id, "family_no": pairing.family.family_no,
+        "last_contact_on": _day(pairing.last_contact_on),
+        "paired_on": overdue.paired_on.isoformat(), "days_since": overdue.days_since})
+
+
+def help_view(record: HelpRecord) -> dict:
+    return shaped(HELP, {
+        "id": record.id, "family_id": record.family_id, "kind": record.kind,
+        "on": record.helped_on.isoformat(), "helper_kind": record.helper_kind,
+        "member_id": record.member_id, "volunteer_id": record.volunteer_id,
+        "helper_name": record.helper_name, "minutes": record.minutes, "note": record.note,
+        "outcome": record.outcome, "follow_up_on": _day(record.follow_up_on),
+        "followed_up_by": record.followed_up_by, "recorded_by": record.recorded_by,
+        "recorded_at": iso(record.recorded_at)})
+
+
+def overdue_follow_up_view(found: OverdueFollowUp, today) -> dict:
+    record = found.record
+    return shaped(OVERDUE_FOLLOW_UP, {
+        "help_id": record.id, "family_id": record.family_id, "family_no": found.family_no,
+        "village_code": found.village_code, "kind": record.kind,
+        "helped_on": record.helped_on.isoformat(),
+        "follow_up_on": record.follow_up_on.isoformat(), "helper_name": record.helper_name,
+        "days_overdue": days_overdue(record.follow_up_on, today)})
+
+
+def _day(day) -> str | None:
+    return None if day is None else day.isoformat()

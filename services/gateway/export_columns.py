@@ -79,6 +79,7 @@ REGISTERS: dict[str, Columns] = {
         C("decided_at", "审批时间", "Decided at", 22)]),
     "families": Columns("家庭", "Families", [
         C("family_no", "户编号", "Household no.", 18), C("category", "类别", "Category", 16),
+        C("low_income", "低收入", "Low income", 10),
         C("village_code", "村（居）代码", "Village code", 14), C("address", "地址", "Address", 30),
         C("member.name", "姓名", "Name"), C("member.relation", "与户主关系", "Relation"),
         C("member.id_number", "身份证号", "Identity number", 22),

@@ -1,11 +1,14 @@
+# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
+# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
+# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service's contract for the association's own people: grassroots
 associations (基层协会) of the townships and villages under the county's, their members
 (会员), the families each member keeps in touch with (会员联系户), member-day activities, and
 the figures the leadership reads per association."""
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.families import FamilyId
-from shared.fields import Day, Mobile, ResidentId, Text, Whole
+from shared.contracts.families import CATEGORIES, FamilyId
+from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, Strict
 
 COUNTY = "county"
@@ -24,6 +27,9 @@ SUB_CODE = validate.Regexp(r"^([0-9]{9}|[0-9]{12})$",
 MEASURES = ("members", "volunteers", "families", "visits_done_90d", "donations_fen_year",
             "spent_fen_year", "claims_paid_year")
 VISITS_DAYS = 90
+# How a member kept in touch with a family (会员联系户).
+CONTACT_WAYS = ("visit", "phone", "wechat")
+MAX_CONTACT_NOTE = 1000
 
 ERRORS = {
     "association_not_found": "No grassroots association with that code (404).",
@@ -31,6 +37,7 @@ ERRORS = {
     "already_member": "The person is a member already; the message names the member_no (409).",
     "member_not_found": "No such member (404).",
     "family_paired": "The family keeps in touch with another member already (409).",
+    "not_paired": "The member does not keep in touch with that family (409 on family_id).",
     "member_differs": "A spreadsheet's row gives an existing member another name, phone or "
                       "association; an import does not change a member (409 by column).",
 }
@@ -68,6 +75,17 @@ class PairingIn(Strict):
     family_id = FamilyId(required=True)
 
 
+class ContactIn(Strict):
+    """A contact a member had with a family paired with them, recorded by staff on the
+    member's word."""
+    family_id = FamilyId(required=True)
+    on = Day(required=True, metadata={"description": "the day of the contact; not after "
+                                                     "the association's today"})
+    way = fields.String(required=True, validate=validate.OneOf(CONTACT_WAYS),
+                        metadata={"description": ", ".join(CONTACT_WAYS)})
+    note = Text(required=True, validate=validate.Length(max=MAX_CONTACT_NOTE))
+
+
 class MemberDayIn(Strict):
     title = Text(required=True, validate=validate.Length(max=100))
     held_on = Day(required=True)
@@ -97,6 +115,8 @@ class PairedFamilyOut(Schema):
     family_id = Whole()
     family_no = fields.String()
     paired_at = fields.String(metadata={"format": "date-time"})
+    last_contact_on = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "the latest contact recorded; null: none yet"})
 
 
 class AssociationMemberOut(Schema):
@@ -122,6 +142,11 @@ class FiguresOut(Schema):
     members = Whole()
     volunteers = Whole()
     families = Whole()
+    families_by_category = fields.Dict(
+        keys=fields.String(), values=Whole(),
+        metadata={"description": "the families of each category (every category named): "
+                                 + ", ".join(CATEGORIES)})
+    low_income_families = Whole(metadata={"description": "families marked low-income"})
     visits_done_90d = Whole(metadata={"description": "care visits completed for its "
                                                      "families in the last 90 days"})
     donations_fen_year = Whole(metadata={"description": "money given to it this year, "
@@ -144,3 +169,31 @@ class RankingOut(Schema):
     code = fields.String()
     by = fields.String()
     items = fields.List(fields.Nested(RankedOut))
+
+
+class ContactOut(Schema):
+    id = Whole()
+    member_id = Whole()
+    family_id = Whole()
+    family_no = fields.String()
+    on = fields.String(metadata={"format": "date"})
+    way = fields.String(metadata={"description": ", ".join(CONTACT_WAYS)})
+    note = FreeText()
+    recorded_by = fields.String()
+    recorded_at = fields.String(metadata={"format": "date-time"})
+
+
+class OverdueContactOut(Schema):
+    """A member and a family paired with them that nobody has been in touch with for more
+    than CONTACT_DUE_DAYS days."""
+    member_id = Whole()
+    member_no = fields.String()
+    member_name = fields.String()
+    grassroots_code = fields.String()
+    family_id = Whole()
+    family_no = fields.String()
+    last_contact_on = fields.String(allow_none=True, metadata={
+        "format": "date", "description": "null: never contacted since paired"})
+    paired_on = fields.String(metadata={"format": "date"})
+    days_since = Whole(metadata={"description": "days since the last contact, or since the "
+                                                "pairing when never contacted"})

@@ -1,3 +1,6 @@
+# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
+# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
+# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service's contract: the register of the families the association serves
 (一户一档), what it accepts and answers, and its codes."""
 from marshmallow import Schema, fields, validate
@@ -6,12 +9,13 @@ from shared.contracts.volunteers import SKILLS
 from shared.fields import Day, FreeText, Mobile, ResidentId, Text, Whole
 from shared.schemas import MAX_ID, PageIn, Strict
 
-CATEGORIES = ("only_child", "two_daughters", "special_bereaved", "special_disabled", "other")
+CATEGORIES = ("only_child", "two_daughters", "special_bereaved", "special_disabled",
+              "left_behind_child", "left_behind_woman", "left_behind_elder", "other")
 RELATIONS = ("head", "spouse", "child", "other")
 HEAD = "head"
 MAX_MEMBERS = 20
 # What a change of a family may touch (named in families.family_updated).
-CHANGEABLE = ("category", "address", "village_code", "members")
+CHANGEABLE = ("category", "low_income", "address", "village_code", "members")
 
 # Administrative codes: a county (6 digits), a township (9) or a village (12).
 VILLAGE_CODE = validate.Regexp(r"^[0-9]{6,12}$", error="Must be 6 to 12 digits.")
@@ -46,8 +50,13 @@ def _members(**options):
                        validate=validate.Length(min=1, max=MAX_MEMBERS), **options)
 
 
+def LowIncome(**options) -> fields.Boolean:
+    return fields.Boolean(metadata={"description": "a low-income family (低收入家庭)"}, **options)
+
+
 class FamilyIn(Strict):
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    low_income = LowIncome(load_default=False)
     address = Text(required=True, validate=validate.Length(max=200))
     village_code = fields.String(required=True, validate=VILLAGE_CODE)
     members = _members(required=True)
@@ -59,6 +68,7 @@ class FamilyRowIn(Strict):
     group them). The household's own fields are read from its first row."""
     household_no = Text(required=True, validate=validate.Length(max=60))
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    low_income = LowIncome(load_default=False)
     address = Text(required=True, validate=validate.Length(max=200))
     village_code = fields.String(required=True, validate=VILLAGE_CODE)
     name = Text(required=True, validate=validate.Length(max=200))
@@ -70,6 +80,7 @@ class FamilyRowIn(Strict):
 class FamilyUpdateIn(Strict):
     """Only the fields given change; `members`, when given, replace all the members."""
     category = fields.String(validate=validate.OneOf(CATEGORIES))
+    low_income = LowIncome()
     address = Text(validate=validate.Length(max=200))
     village_code = fields.String(validate=VILLAGE_CODE)
     members = _members()
@@ -78,6 +89,7 @@ class FamilyUpdateIn(Strict):
 class FamilyListIn(PageIn):
     category = fields.String(load_default=None, allow_none=True,
                              validate=validate.OneOf(CATEGORIES))
+    low_income = LowIncome(load_default=None, allow_none=True)
     village_code = fields.String(load_default=None, allow_none=True, validate=VILLAGE_CODE,
                                  metadata={"description": "a village's code, or a township's "
                                                           "to list all of its villages"})
@@ -110,6 +122,7 @@ class FamilyOut(Schema):
     id = Whole()
     family_no = fields.String(metadata={"description": "e.g. F-341181-0001"})
     category = fields.String(metadata={"description": ", ".join(CATEGORIES)})
+    low_income = LowIncome()
     address = FreeText()
     village_code = fields.String()
     members = fields.List(fields.Nested(MemberOut))

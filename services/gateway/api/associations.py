@@ -9,11 +9,14 @@ from shared.contracts.associations import (
     AssociationListOut,
     AssociationMemberOut,
     AssociationOut,
+    ContactIn,
+    ContactOut,
     DashboardOut,
     MemberDayIn,
     MemberDayOut,
     MemberIn,
     MemberListIn,
+    OverdueContactOut,
     PairingIn,
     RankingIn,
     RankingOut,
@@ -54,6 +57,14 @@ class AssociationsApi:
     def hold_member_day(self, call, code):
         return self.families.hold_member_day(code, call.raw_body, call.actor)
 
+    @route("GET", "/api/v1/associations/<code>/overdue-contacts", "Members and families paired "
+           "with them (会员联系户) whose last contact, or whose pairing when never contacted, "
+           "is more than CONTACT_DUE_DAYS (30) days ago: of this association and those under "
+           "it", LEADERSHIP, query=PageIn, response=OverdueContactOut, many=True,
+           tags=["associations"])
+    def overdue_contacts(self, call, code):
+        return self.families.overdue_contacts(code, call.request.args.to_dict(), call.actor)
+
     @route("GET", "/api/v1/associations/<code>/member-days", "The member days of this "
            "association and those under it, latest first", LEADERSHIP, query=PageIn,
            response=MemberDayOut, many=True, tags=["associations"])
@@ -93,3 +104,16 @@ class AssociationsApi:
         answer = self.families.pair_family(member_id, call.raw_body, call.actor)
         return Answer(201 if answer["new"] else 200, answer["member"])
 
+
+    @route("POST", "/api/v1/members/<int:member_id>/contacts", "Record a member's contact "
+           "(a visit, a call, a WeChat message) with a family they keep in touch with, on "
+           "the member's word", MEMBER_KEEPERS, body=ContactIn, response=ContactOut,
+           status=201, tags=["associations"])
+    def record_contact(self, call, member_id):
+        return self.families.record_contact(member_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/members/<int:member_id>/contacts", "A member's contacts with the "
+           "families they keep in touch with, latest first", LEADERSHIP, query=PageIn,
+           response=ContactOut, many=True, tags=["associations"])
+    def list_contacts(self, call, member_id):
+        return self.families.list_contacts(member_id, call.request.args.to_dict(), call.actor)

@@ -40,6 +40,7 @@ class Register:
         return next((column for column in self.columns if column.key == key), None)
 
 
+YES_NO = ("yes", "no")  # a cell's word in either language stands for it (是/否, Yes/No)
 NAME = Column("name", "姓名", "Name", required=True)
 ID_NUMBER = Column("id_number", "身份证号", "Identity number", required=True,
                    note="18 characters; type it as text so the spreadsheet keeps every digit")
@@ -57,6 +58,8 @@ REGISTERS = {register.name: register for register in (
         Column("relation", "与户主关系", "Relation to the head", required=True,
                choices=RELATIONS),
         PHONE,
+        Column("low_income", "低收入家庭", "Low income", choices=YES_NO,
+               note="yes or no (blank: no)"),
     ), group="household_no"),
     Register("members", "families", "import_members", STAFF, (
         NAME, ID_NUMBER, Column("phone", "手机号", "Mobile phone", required=True),

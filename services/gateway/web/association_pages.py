@@ -1,20 +1,26 @@
 """Grassroots association pages (基层协会) for the leadership and staff: the associations as a
 tree with a form to set one up, and one association's dashboard: its figures, the
 associations directly under it ranked by one of them (with a chart), its members with forms
-to add one and pair one with a family (会员联系户), and its member days."""
+to add one and pair one with a family (会员联系户), and its member days; a member's page
+with the families they keep in touch with, when each was last contacted and a form to record
+a contact; and the association's pairs nobody has been in touch with for too long."""
+from datetime import date
 from functools import partial
 
 from marshmallow import validate
 
 from services.gateway.web.forms import Form, checked, field_errors, whole
 from services.gateway.web.ui import Ui, page
-from services.gateway.web.words import FIGURES
+from services.gateway.web.words import FIGURES, WAY_WORDS
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
+from shared.clock import local_date, now_utc
 from shared.contracts.associations import (
+    CONTACT_WAYS,
     COUNTY,
     MEASURES,
     TOWNSHIP,
     AssociationIn,
+    ContactIn,
     MemberDayIn,
     MemberIn,
     PairingIn,
@@ -23,6 +29,7 @@ from shared.contracts.associations import (
 from shared.errors import DomainError
 from shared.fields import Whole
 from shared.schemas import MAX_ID
+from shared.settings import contact_due_days
 
 MONEY = {m for m in MEASURES if "_fen_" in m}  # shown in yuan; the others are counts
 EVERYONE = 500  # the most a list endpoint gives at once: the forms' members and families
@@ -41,6 +48,17 @@ def _errors_at(ui: Ui, error: DomainError, *, place: str) -> dict:
     # One message for a field however many of its items it was said of (member_ids.0, .3).
     return {field: list(dict.fromkeys(messages))
             for field, messages in field_errors(ui, error).items()}
+
+
+def _kept_in_touch(families: list[dict], today: date, due_days: int) -> list[dict]:
+    """A member's families, each with the days since its last contact (or, never contacted,
+    since its pairing) and whether that is more than `due_days`."""
+    shown = []
+    for f in families:
+        since = date.fromisoformat(f["last_contact_on"] or f["paired_at"][:10])
+        days = (today - since).days
+        shown.append({**f, "days_since": days, "overdue": days > due_days})
+    return shown
 
 
 def _tree(associations: list[dict]) -> list[dict]:
@@ -156,3 +174,45 @@ class AssociationPages:
         return posted.submit(lambda: self.families.hold_member_day(code, body, ui.actor),
                              f"/associations/{code}?done=member_day",
                              checked(ui, MemberDayIn(), body))
+
+    # --- a member and their contacts with the families they keep in touch with -----------
+    @page("GET", "/members/<int:member_id>", LEADERSHIP)
+    def member_page(self, ui: Ui, member_id):
+        return self._member_page(ui, member_id)
+
+    def _member_page(self, ui: Ui, member_id: int, status=200, errors=None):
+        member = self.families.get_member(member_id, ui.actor)  # another county's: 404
+        today = local_date(now_utc())
+        due_days = contact_due_days()
+        contacts = ui.listed("contacts", lambda page: self.families.list_contacts(
+            member_id, page, ui.actor))
+        associations = self.families.list_associations(ui.actor)["items"]
+        return ui.render("member.html", status, member=member,
+                         association=next((a for a in associations
+                                           if a["code"] == member["grassroots_code"]), None),
+                         families=_kept_in_touch(member["families"], today, due_days),
+                         due_days=due_days, contacts=contacts, ways=CONTACT_WAYS,
+                         way_words=WAY_WORDS, today=today.isoformat(),
+                         errors=errors or {}, form=ui.form, done=ui.request.args.get("done"),
+                         may_record=ui.actor["role"] in MEMBER_KEEPERS)
+
+    @page("POST", "/members/<int:member_id>/contacts", MEMBER_KEEPERS,
+          form_page="/members/{member_id}")
+    def member_contact_page(self, ui: Ui, member_id):
+        f = ui.form
+        body = {"family_id": whole(f.get("family_id", "")), "on": (f.get("on") or "").strip(),
+                "way": f.get("way", ""), "note": f.get("note", "")}
+        posted = Form(ui, partial(self._member_page, ui, member_id),
+                      shown=partial(_errors_at, ui, place="_contact"))
+        return posted.submit(
+            lambda: self.families.record_contact(member_id, body, ui.actor),
+            f"/members/{member_id}?done=contact", checked(ui, ContactIn(), body))
+
+    @page("GET", "/associations/<code>/overdue-contacts", LEADERSHIP)
+    def overdue_contacts_page(self, ui: Ui, code):
+        overdue = ui.listed("overdue", lambda page: self.families.overdue_contacts(
+            code, page, ui.actor))  # an unknown code: 404 here
+        associations = self.families.list_associations(ui.actor)["items"]
+        names = {a["code"]: a["name"] for a in associations}
+        return ui.render("overdue_contacts.html", 200, code=code, name=names.get(code, code),
+                         names=names, overdue=overdue, due_days=contact_due_days())

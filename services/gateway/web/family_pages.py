@@ -10,6 +10,7 @@ from shared.contracts.families import (
     RELATIONS,
     CarePlanIn,
     FamilyIn,
+    FamilyUpdateIn,
 )
 from shared.contracts.volunteers import SKILLS
 from shared.errors import DomainError
@@ -38,7 +39,7 @@ class FamilyPages:
         return self._families_page(ui)
 
     def _families_page(self, ui: Ui, status=200, errors=None):
-        wanted = {k: v for k in ("category", "village_code")
+        wanted = {k: v for k in ("category", "low_income", "village_code")
                   if (v := (ui.request.args.get(k) or "").strip())}
         families = ui.listed("families", lambda page: self.families.list_families(
             {**page, **wanted}, ui.actor))
@@ -56,7 +57,8 @@ class FamilyPages:
                    for k in ("name", "id_number", "relation", "phone")}
             if row["name"] or row["id_number"] or row["phone"]:
                 members.append({**row, "phone": row["phone"] or None})
-        body = {"category": f.get("category", ""), "address": f.get("address", ""),
+        body = {"category": f.get("category", ""), "low_income": bool(f.get("low_income")),
+                "address": f.get("address", ""),
                 "village_code": (f.get("village_code") or "").strip(), "members": members}
 
         def register():
@@ -75,7 +77,7 @@ class FamilyPages:
         timeline = ui.listed("timeline", lambda page: self.families.timeline(
             family_id, page, ui.actor))
         return ui.render("family.html", status, family=family, timeline=timeline,
-                         skills=SKILLS, errors=errors or {}, form=ui.form,
+                         skills=SKILLS, categories=CATEGORIES, errors=errors or {}, form=ui.form,
                          may_plan=ui.actor["role"] in STAFF)
 
     @page("POST", "/families/<int:family_id>/care-plan", STAFF)
@@ -87,3 +89,12 @@ class FamilyPages:
                       shown=partial(_errors_by_form_field, ui))
         return posted.submit(lambda: self.families.set_care_plan(family_id, body, ui.actor),
                              f"/families/{family_id}", checked(ui, CarePlanIn(), body))
+
+    @page("POST", "/families/<int:family_id>/category", STAFF)
+    def family_category_page(self, ui: Ui, family_id):
+        body = {"category": ui.form.get("category", ""),
+                "low_income": bool(ui.form.get("low_income"))}
+        posted = Form(ui, partial(self._family_page, ui, family_id),
+                      shown=partial(_errors_by_form_field, ui))
+        return posted.submit(lambda: self.families.update_family(family_id, body, ui.actor),
+                             f"/families/{family_id}", checked(ui, FamilyUpdateIn(), body))

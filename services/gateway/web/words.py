@@ -83,7 +83,13 @@ WORDS = {
     "sterilisation_complication": N_("Family-planning surgery complication"),
     "special_bereaved": N_("Special family: lost their only child"),
     "special_disabled": N_("Special family: only child disabled"),
+    "left_behind_child": N_("Left-behind child"),
+    "left_behind_woman": N_("Left-behind woman"),
+    "left_behind_elder": N_("Left-behind elder"),
     "other": N_("Other"),
+    # a yes/no column of a spreadsheet (a low-income family)
+    "yes": N_("Yes"),
+    "no": N_("No"),
     # a member's place in the family
     "head": N_("Head of the family"),
     "spouse": N_("Spouse"),
@@ -172,6 +178,14 @@ FIGURES = {
     "claims_paid_year": N_("Claims paid this year"),
 }
 
+# How a member kept in touch with a family (会员联系户): words of their own, as "wechat" is a
+# way of paying among the WORDS.
+WAY_WORDS = {
+    "visit": N_("Home visit"),
+    "phone": N_("Phone call"),
+    "wechat": N_("WeChat message"),
+}
+
 # The audit log: the services keeping one, what an entry records, whose record it is about,
 # and the fields it names (words of their own: "family" is a premium's payer among the WORDS).
 AUDIT_WORDS = {
@@ -186,6 +200,8 @@ AUDIT_WORDS = {
     "field": {"name": N_("Name"), "id_number": N_("Identity number"),
               "credit_code": N_("Unified social credit code"), "phone": N_("Mobile"),
               "kind": N_("Kind of donor"), "category": N_("Family category"),
+              "low_income": N_("Low-income family"),
+              "contacts": N_("Contacts with families"),
               "address": N_("Address"), "village_code": N_("Village code"),
               "members": N_("Members"), "grassroots_code": N_("Grassroots association"),
               "skills": N_("Skills"), "availability": N_("Availability"),

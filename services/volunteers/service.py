@@ -25,6 +25,7 @@ from services.volunteers.views import (
     calendar_view,
     cancel_view,
     counts_view,
+    hours_by_code_view,
     hours_view,
     proposal_view,
     rank_view,
@@ -66,6 +67,7 @@ from shared.contracts.volunteers import (
     VisitChangeIn,
     VisitListIn,
     VolunteerCountIn,
+    VolunteerHoursIn,
     VolunteerIn,
     VolunteerRefIn,
     VolunteerRowIn,
@@ -171,6 +173,18 @@ class VolunteersService(Service):
         codes = codes_under(query["codes"], association)
         with self.db.transaction() as session:
             return counts_view(grassroots.counts(session, association, codes))
+
+    @rpc
+    def volunteer_hours(self, query, actor):
+        """Minutes served in a year by the volunteers of each grassroots association (a code
+        counts itself and every code under it), for the yearly assessment."""
+        actor = load_actor(actor, LEADERSHIP)
+        query = load(VolunteerHoursIn(), query)
+        association = actor["association_code"]
+        codes = codes_under(query["codes"], association)
+        with self.db.transaction() as session:
+            return hours_by_code_view(grassroots.minutes_served(session, association, codes,
+                                                                query["year"]))
 
     @rpc
     def hours(self, volunteer_id, query, actor):

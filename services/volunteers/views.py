@@ -6,7 +6,7 @@ from datetime import timedelta
 from services.volunteers import domain
 from services.volunteers.agenda import Agenda
 from services.volunteers.attendance import SignupRecord
-from services.volunteers.grassroots import Count
+from services.volunteers.grassroots import Count, Hours
 from services.volunteers.models import Activity, Application, Signup, Volunteer
 from services.volunteers.people import Rank, Served
 from services.volunteers.service_records import ServiceRecord
@@ -28,6 +28,7 @@ from shared.contracts.volunteers import (
     SignupOut,
     VisitOut,
     VolunteerCountsOut,
+    VolunteerHoursByCodeOut,
     VolunteerOut,
 )
 from shared.history import history_view
@@ -49,6 +50,7 @@ RANK = RankOut()
 CALENDAR = CalendarOut()
 SERVICE_RECORD = HoursRecordOut()
 COUNTS = VolunteerCountsOut()
+HOURS_BY_CODE = VolunteerHoursByCodeOut()
 
 
 def _hours(minutes: int) -> float:
@@ -90,6 +92,11 @@ def rank_view(rank: Rank) -> dict:
 def counts_view(counts: list[Count]) -> dict:
     return shaped(COUNTS, {"items": [{"code": c.code, "volunteers": c.volunteers}
                                      for c in counts]})
+
+
+def hours_by_code_view(served: list[Hours]) -> dict:
+    return shaped(HOURS_BY_CODE, {"items": [{"code": s.code, "minutes": s.minutes}
+                                            for s in served]})
 
 
 def application_view(application: Application) -> dict:

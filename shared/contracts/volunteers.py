@@ -251,6 +251,14 @@ class VolunteerCountIn(Strict):
                         validate=validate.Length(min=1, max=MAX_GRASSROOTS_CODES))
 
 
+class VolunteerHoursIn(Strict):
+    """Hours served in a local calendar year by the volunteers of each grassroots
+    association: each code counts itself and every code under it."""
+    codes = fields.List(GrassrootsCode(), required=True,
+                        validate=validate.Length(min=1, max=MAX_GRASSROOTS_CODES))
+    year = Whole(required=True, validate=validate.Range(min=1900, max=2999))
+
+
 class VisitListIn(PageIn):
     status = fields.String(load_default=None, allow_none=True,
                            validate=validate.OneOf(VISIT_STATUSES))
@@ -506,6 +514,18 @@ class HoursRecordOut(Schema):
 class VolunteerCountOut(Schema):
     code = fields.String()
     volunteers = Whole(metadata={"description": "active volunteers at or under the code"})
+
+
+class VolunteerHoursOut(Schema):
+    code = fields.String()
+    minutes = Whole(metadata={"description": "minutes credited (check-outs, coordinators' "
+                                             "corrections, completed visits) for service in "
+                                             "the year to the volunteers at or under the code"})
+
+
+class VolunteerHoursByCodeOut(Schema):
+    items = fields.List(fields.Nested(VolunteerHoursOut),
+                        metadata={"description": "one per code asked for, in order"})
 
 
 class VolunteerCountsOut(Schema):

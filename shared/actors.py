@@ -39,6 +39,9 @@ FAMILY_READERS = LEADERSHIP
 # Admins set up the associations; staff keep the members; coordinators hold member days.
 MEMBER_KEEPERS = STAFF
 MEMBER_DAY_HOLDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
+# Help given to a family (精准帮扶) is recorded by staff and by coordinators, who see
+# the care visits done; an auditor reads it but records nothing.
+HELP_RECORDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 # Staff bring in families, members, policies and donors from spreadsheets, coordinators
 # volunteers (each register's own roles: services/gateway/imports/registers.py).
 IMPORTERS = tuple(dict.fromkeys(STAFF + COORDINATORS))

@@ -34,6 +34,7 @@ from services.volunteers.views import (
     shift_view,
     signup_view,
     visit_view,
+    volunteer_name_view,
     volunteer_view,
 )
 from shared.actors import (
@@ -154,6 +155,15 @@ class VolunteersService(Service):
         with self.db.transaction() as session:
             return volunteer_view(people.record(session, actor["association_code"],
                                                 volunteer_id))
+
+    @rpc
+    def volunteer_named(self, volunteer_id, actor):
+        """A volunteer's id and name only, for another service that names who helped (the
+        families service's help records); the whole record is for coordinators."""
+        actor = load_actor(actor, LEADERSHIP)
+        with self.db.transaction() as session:
+            return volunteer_name_view(people.get(session, actor["association_code"],
+                                                  volunteer_id))
 
     @rpc
     def list_volunteers(self, query, actor):

@@ -29,6 +29,7 @@ from shared.contracts.volunteers import (
     VisitOut,
     VolunteerCountsOut,
     VolunteerHoursByCodeOut,
+    VolunteerNameOut,
     VolunteerOut,
 )
 from shared.history import history_view
@@ -36,6 +37,7 @@ from shared.identity import mask_id_number, mask_phone
 from shared.schemas import shaped
 
 VOLUNTEER = VolunteerOut()
+VOLUNTEER_NAME = VolunteerNameOut()
 APPLICATION = ApplicationOut()
 APPROVED = ApprovedOut()
 SHIFT = ShiftOut()
@@ -218,3 +220,7 @@ def service_record_view(record: ServiceRecord) -> dict:
 
 def _named(volunteer_ids: list[int], names: dict[int, str]) -> list[dict]:
     return [{"id": vid, "name": names.get(vid, "")} for vid in volunteer_ids]
+
+
+def volunteer_name_view(volunteer: Volunteer) -> dict:
+    return shaped(VOLUNTEER_NAME, {"id": volunteer.id, "name": volunteer.name})

@@ -12,6 +12,8 @@ from shared.contracts.families import CHANGEABLE as FAMILY_FIELDS
 from shared.contracts.families import RELATIONS
 from shared.contracts.fund import CATEGORIES as SPENDING_CATEGORIES
 from shared.contracts.fund import CHANNELS
+from shared.contracts.help import HELPERS
+from shared.contracts.help import KINDS as HELP_KINDS
 from shared.contracts.insurance import PAYERS
 from shared.contracts.volunteers import SKILLS
 from shared.events.envelope import Catalogue, Envelopes
@@ -435,6 +437,17 @@ class VisitCancelled(_Visit):
     cancelled_by = fields.String(required=True)
 
 
+class HelpRecorded(_Data):
+    """Help given to a family (精准帮扶). The note and the outcome stay in the families
+    service: they may tell of health or money."""
+    family_id = fields.Integer(required=True, strict=True)
+    help_id = fields.Integer(required=True, strict=True)
+    kind = fields.String(required=True, validate=validate.OneOf(HELP_KINDS))
+    on = fields.Date(required=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    helper_kind = fields.String(required=True, validate=validate.OneOf(HELPERS))
+
+
 class ApplicationDecided(_Data, _ToPeople):
     application_id = fields.Integer(required=True, strict=True)
     decision = fields.String(required=True, validate=validate.OneOf(("approved", "declined")))
@@ -478,6 +491,7 @@ CATALOGUE: Catalogue = {
     "families.family_registered": {1: FamilyRegistered, 2: FamilyRegisteredV2},
     "families.family_updated": {1: FamilyUpdated, 2: FamilyUpdatedV2},
     "families.visit_due": {1: VisitDue},
+    "families.help_recorded": {1: HelpRecorded},
 }
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.clock import LOCAL
+from shared.contracts.families import CATEGORIES
 from tests.e2e.conftest import Client
 from tests.e2e.test_fund_over_http import gift
 from tests.e2e.test_insurance_over_http import new_product, wait_for_status
@@ -67,6 +68,9 @@ def sums_from_the_apis(reader, code: str) -> dict:
                   if v["grassroots_code"].startswith(code) and v["status"] == "active"]
     return {"members": len(every(reader, "/api/v1/members", grassroots_code=code)),
             "volunteers": len(volunteers), "families": len(under),
+            "families_by_category": {c: sum(f["category"] == c for f in under)
+                                     for c in CATEGORIES},
+            "low_income_families": sum(f["low_income"] for f in under),
             "visits_done_90d": len(visits_done),
             "donations_fen_year": sum(d["amount_fen"] for d in donations),
             "spent_fen_year": sum(d["amount_fen"] for d in spent),
@@ -177,6 +181,9 @@ def test_the_townships_figures_are_what_was_done_there(anonymous, township):
     figures = anonymous.login("auditor1").call(
         "GET", f"/api/v1/associations/{TOWN}/dashboard").json()
     assert figures == {"members": 4, "volunteers": 3, "families": 3, "visits_done_90d": 2,
+                       "families_by_category": {c: 3 if c == "special_bereaved" else 0
+                                                for c in CATEGORIES},
+                       "low_income_families": 0,
                        "donations_fen_year": 12_300 + 4_500 + 700, "spent_fen_year": 2_000,
                        "claims_paid_year": 1}
 
@@ -191,7 +198,8 @@ def test_the_villages_are_ranked_by_each_measure_with_their_figures(anonymous, t
         assert {i["code"] for i in items} == {EAST, WEST}
         assert [i[by] for i in items] == sorted((i[by] for i in items), reverse=True)
         for item in items:
-            assert {m: item[m] for m in MEASURES} == sums_from_the_apis(admin, item["code"])
+            sums = sums_from_the_apis(admin, item["code"])
+            assert {m: item[m] for m in sums} == sums
     east = next(i for i in leader.call("GET", f"/api/v1/associations/{TOWN}/ranking",
                                        params={"by": "members"}).json()["items"])
     assert (east["code"], east["rank"], east["members"]) == (EAST, 1, 2)

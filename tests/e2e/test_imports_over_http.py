@@ -100,9 +100,11 @@ def test_each_template_opens_with_its_headers_and_drop_downs(anonymous, register
                            for h in headers)
     if register == "families":
         lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-        assert {str(v.sqref).split(":")[0] for v in lists} == {"B2", "G2"}
+        assert {str(v.sqref).split(":")[0] for v in lists} == {"B2", "G2", "I2"}
         words = [c.value for c in book["codes"]["G"] if c.value]
         assert ("户主" if lang == "zh" else "Head of the family") in words
+        low_income = [c.value for c in book["codes"]["I"] if c.value]
+        assert low_income == (["是", "否"] if lang == "zh" else ["Yes", "No"])
 
 
 def test_families_come_in_after_a_dry_run_and_the_same_file_again_changes_nothing(anonymous):

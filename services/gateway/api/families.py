@@ -1,8 +1,9 @@
-"""The families API: the register of families (一户一档), their timelines and care plans."""
+"""The families API: the register of families (一户一档), their timelines and care plans,
+and the help given to them (精准帮扶)."""
 from services.gateway import exports
 from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
 from services.gateway.routes import route
-from shared.actors import FAMILY_READERS, STAFF
+from shared.actors import FAMILY_READERS, HELP_RECORDERS, LEADERSHIP, STAFF
 from shared.contracts.families import (
     CarePlanIn,
     CarePlanOut,
@@ -12,6 +13,7 @@ from shared.contracts.families import (
     FamilyUpdateIn,
     TimelineEntryOut,
 )
+from shared.contracts.help import HelpIn, HelpOut, OverdueFollowUpOut
 from shared.schemas import PageIn
 
 
@@ -61,3 +63,22 @@ class FamiliesApi:
     def set_care_plan(self, call, family_id):
         return self.families.set_care_plan(family_id, call.raw_body, call.actor)
 
+    @route("POST", "/api/v1/families/<int:family_id>/help", "Record help given to the family "
+           "(精准帮扶) by a member, a volunteer or, naming neither, the staff member recording "
+           "it; it meets the family's open follow-ups", HELP_RECORDERS, body=HelpIn,
+           response=HelpOut, status=201, tags=["families"])
+    def record_help(self, call, family_id):
+        return self.families.record_help(family_id, call.raw_body, call.actor)
+
+    @route("GET", "/api/v1/families/<int:family_id>/help", "The help given to the family, "
+           "latest first", FAMILY_READERS, query=PageIn, response=HelpOut, many=True,
+           tags=["families"])
+    def list_help(self, call, family_id):
+        return self.families.list_help(family_id, call.request.args.to_dict(), call.actor)
+
+    @route("GET", "/api/v1/associations/<code>/overdue-follow-ups", "Follow-ups of help whose "
+           "day has passed with no help recorded since, for the families in the villages under "
+           "this association, the longest overdue first", LEADERSHIP, query=PageIn,
+           response=OverdueFollowUpOut, many=True, tags=["families"])
+    def overdue_follow_ups(self, call, code):
+        return self.families.overdue_follow_ups(code, call.request.args.to_dict(), call.actor)

@@ -1,10 +1,13 @@
 """Family pages (一户一档): the register with its search, a registration form, and one
-family's page with its members, its timeline and its care plan."""
+family's page with its members, its timeline, its care plan and the help given to it
+(精准帮扶), with the follow-ups of help that are overdue."""
+import re
 from functools import partial
 
-from services.gateway.web.forms import Form, checked, whole
+from services.gateway.web.forms import Form, blank_to_none, checked, field_errors, whole
 from services.gateway.web.ui import Ui, page
-from shared.actors import FAMILY_READERS, STAFF, load
+from shared.actors import FAMILY_READERS, HELP_RECORDERS, LEADERSHIP, STAFF, load
+from shared.clock import local_today
 from shared.contracts.families import (
     CATEGORIES,
     RELATIONS,
@@ -12,10 +15,17 @@ from shared.contracts.families import (
     FamilyIn,
     FamilyUpdateIn,
 )
+from shared.contracts.help import KINDS as HELP_KINDS
+from shared.contracts.help import HelpIn
 from shared.contracts.volunteers import SKILLS
 from shared.errors import DomainError
 
 MEMBER_ROWS = 4  # rows on the form; a bigger family is added to after registering
+# The help form's fields, named apart from the care plan's on the same page.
+HELP_NAMES = {name: f"help_{name}" for name in HelpIn().fields}
+HELP_OTHER = "help_form"  # where a refusal naming no field of the help form shows
+# A member as the pages number them (M-341181-00012), or the id alone.
+MEMBER_NO = re.compile(r"\s*(?:M-[0-9]{6}-)?0*([0-9]+)\s*")
 
 
 def _member_field(field: str) -> str:
@@ -76,9 +86,14 @@ class FamilyPages:
         family = self.families.get_family(family_id, ui.actor)
         timeline = ui.listed("timeline", lambda page: self.families.timeline(
             family_id, page, ui.actor))
+        helped = ui.listed("help", lambda page: self.families.list_help(
+            family_id, page, ui.actor))
         return ui.render("family.html", status, family=family, timeline=timeline,
                          skills=SKILLS, categories=CATEGORIES, errors=errors or {}, form=ui.form,
-                         may_plan=ui.actor["role"] in STAFF)
+                         may_plan=ui.actor["role"] in STAFF, helped=helped,
+                         help_kinds=HELP_KINDS, help_form=_help_form(ui),
+                         today=local_today().isoformat(),
+                         may_help=ui.actor["role"] in HELP_RECORDERS)
 
     @page("POST", "/families/<int:family_id>/care-plan", STAFF)
     def family_care_plan_page(self, ui: Ui, family_id):
@@ -98,3 +113,50 @@ class FamilyPages:
                       shown=partial(_errors_by_form_field, ui))
         return posted.submit(lambda: self.families.update_family(family_id, body, ui.actor),
                              f"/families/{family_id}", checked(ui, FamilyUpdateIn(), body))
+
+    @page("POST", "/families/<int:family_id>/help", HELP_RECORDERS,
+          form_page="/families/{family_id}")
+    def family_help_page(self, ui: Ui, family_id):
+        f = ui.form
+        body = {"kind": f.get("help_kind", ""), "on": f.get("help_on", ""),
+                "by_member_id": _member_id(f.get("help_by_member_id")),
+                "by_volunteer_id": whole(blank_to_none(f.get("help_by_volunteer_id"))),
+                "minutes": whole(f.get("help_minutes", "")), "note": f.get("help_note", ""),
+                "outcome": blank_to_none(f.get("help_outcome")),
+                "follow_up_on": blank_to_none(f.get("help_follow_up_on"))}
+        posted = Form(ui, partial(self._family_page, ui, family_id),
+                      shown=partial(_help_errors, ui))
+        return posted.submit(lambda: self.families.record_help(family_id, body, ui.actor),
+                             f"/families/{family_id}?done=help#help",
+                             checked(ui, HelpIn(), body, HELP_NAMES))
+
+    @page("GET", "/follow-ups", LEADERSHIP)
+    def overdue_follow_ups_page(self, ui: Ui):
+        """Help whose follow-up day has passed unmet, under an association (the login's
+        own by default)."""
+        code = (ui.request.args.get("code") or "").strip() or ui.actor["association_code"]
+        overdue = ui.listed("overdue", lambda page: self.families.overdue_follow_ups(
+            code, page, ui.actor))
+        return ui.render("follow_ups.html", overdue=overdue, code=code)
+
+
+def _help_form(ui: Ui) -> dict:
+    """What the help form shows: what was posted, or what a link asked it to be filled
+    with (a care visit done offers to record the help it gave)."""
+    if ui.request.method == "POST":
+        return ui.form
+    return {name: value for name in HELP_NAMES.values()
+            if (value := (ui.request.args.get(name) or "").strip())}
+
+
+def _help_errors(ui: Ui, error: DomainError) -> dict:
+    shown = field_errors(ui, error, HELP_NAMES)
+    if "_form" in shown:
+        shown[HELP_OTHER] = shown.pop("_form")
+    return shown
+
+
+def _member_id(typed: str | None):
+    """The member typed as the pages number them (M-341181-00012) or as their id."""
+    matched = MEMBER_NO.fullmatch(typed or "")
+    return int(matched.group(1)) if matched else whole(blank_to_none(typed))

@@ -127,6 +127,16 @@ WORDS = {
     "social_work": N_("Social work"),
     "reproductive_health_counselling": N_("Reproductive-health counselling"),
     "general": N_("Ordinary member"),
+    # the kinds of help given to families (精准帮扶; elderly_care is a spending category's
+    # word above), and who helped: a member, a volunteer or staff (the roles' words below)
+    "living": N_("Help with daily living"),
+    "psychological": N_("Psychological support"),
+    "companionship": N_("Companionship"),
+    "production": N_("Help with work and income"),
+    "fertility": N_("Fertility and reproductive health"),
+    "health": N_("Health"),
+    "legal": N_("Legal help"),
+    "member": N_("Association member"),
     # roles
     "donor": N_("Donor"),
     "staff": N_("Staff"),
@@ -207,6 +217,7 @@ AUDIT_WORDS = {
               "skills": N_("Skills"), "availability": N_("Availability"),
               "certificates": N_("Certificates"), "status": N_("Status"),
               "families": N_("Families kept in touch with"),
+              "help": N_("Help given"),
               "family_category": N_("Family category"), "family_code": N_("Family number"),
               "family_id": N_("Family in the register"), "documents": N_("Documents")},
 }

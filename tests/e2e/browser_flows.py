@@ -776,6 +776,51 @@ def recording_a_contact(site):
     site.look(staff1, "overdue-contacts")
 
 
+@flow
+def recording_help_given_to_a_family(site):
+    """A staff member records help given to a family through the form on its page (minutes
+    past a day first, refused at their field), sees it listed and on the timeline; then the
+    follow-ups of help overdue."""
+    staff1 = site.login("staff1")
+    bearer = api_login(staff1, "staff1")
+    born = date(1950, 1, 1) + timedelta(days=random.randint(0, 9000))
+    family = staff1.request.post("/api/v1/families", headers=bearer, data={
+        "category": "special_bereaved", "village_code": VILLAGE,
+        "address": "天长市铜城镇某村 2 组", "members": [{
+            "name": "吴奶奶", "relation": "head",
+            "id_number": make_resident_id("341181", born, random.randint(1, 999))}]})
+    assert family.status == 201, family.text()
+    family_id = family.json()["id"]
+    overdue = staff1.request.post(f"/api/v1/families/{family_id}/help", headers=bearer, data={
+        "kind": "health", "on": (TODAY - timedelta(days=9)).isoformat(), "minutes": 30,
+        "note": "陪同体检", "follow_up_on": (TODAY - timedelta(days=2)).isoformat()})
+    assert overdue.status == 201, overdue.text()
+
+    staff1.goto(f"/families/{family_id}")
+    site.look(staff1, "family-help")
+    staff1.select_option("#help_kind", "psychological")
+    staff1.fill("#help_on", (TODAY - timedelta(days=10)).isoformat())
+    staff1.fill("#help_minutes", "1500")
+    site.fill(staff1, "#help_note", "上门谈心，缓解失独之痛")
+    with staff1.expect_navigation():
+        staff1.click("#help-form button[type=submit]")
+    expect(staff1.locator("#help-form .field-error[data-field=help_minutes]")).to_be_visible()
+    site.look(staff1, "family-help-refused")
+    staff1.fill("#help_minutes", "90")
+    with staff1.expect_navigation():
+        staff1.click("#help-form button[type=submit]")
+    expect(staff1.locator("#help-records tr[data-kind=psychological]")).to_be_visible()
+    expect(staff1.locator("#timeline tr[data-kind=help_recorded]")).to_have_count(2)
+    site.look(staff1, "family-help-recorded")
+
+    staff1.goto("/staff")
+    with staff1.expect_navigation():
+        staff1.click("#follow-ups-link")
+    expect(staff1.locator(f"#overdue-follow-ups tr[data-help='{overdue.json()['id']}']"))\
+        .to_be_visible()
+    site.look(staff1, "follow-ups")
+
+
 def api_login(page, username: str) -> dict:
     """The headers of an API call as `username`."""
     token = page.request.post("/api/v1/auth/token", data={

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from services.gateway import openapi
 from services.gateway.api.applications import ApplicationsApi
+from services.gateway.api.assessment import AssessmentApi
 from services.gateway.api.associations import AssociationsApi
 from services.gateway.api.audit import AuditApi
 from services.gateway.api.auth import AuthApi
@@ -25,6 +26,7 @@ from services.gateway.routes import Answer, route
 from services.gateway.schemas import HealthOut
 from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.application_pages import ApplicationPages
+from services.gateway.web.assessment_pages import AssessmentPages
 from services.gateway.web.association_pages import AssociationPages
 from services.gateway.web.audit_pages import AuditPages
 from services.gateway.web.auth_pages import AuthPages
@@ -49,7 +51,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                      NotificationsApi, AuthPages, AdminPages, FundPages, PublicPages,
                      InsurancePages, VolunteerPages, ApplicationPages, FamilyPages,
                      AssociationPages, ExportPages, ImportPages, AuditPages, NotificationPages,
-                     RenewalPages):
+                     RenewalPages, AssessmentApi, AssessmentPages):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

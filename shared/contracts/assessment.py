@@ -65,6 +65,11 @@ class CriteriaIn(Strict):
                         metadata={"description": f"1 to {MAX_ITEMS} items"})
 
 
+class AssessmentIn(Schema):
+    """An assessment's export takes no filters: the association and the year are in the
+    path."""
+
+
 class YearIn(Strict):
     year = Whole(required=True, metadata={"description": f"{FIRST_YEAR} to {LAST_YEAR}"})
 

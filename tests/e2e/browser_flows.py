@@ -1041,6 +1041,73 @@ def a_person_unsubscribes_and_changes_their_mind(site, staff1, phone: str):
     site.look(staff1, "preferences-recorded")
 
 
+@flow
+def reading_the_assessment(site):
+    """An admin sets the year's criteria on the county's assessment page (a refusal first,
+    shown at the rows), scores an item by hand, and an auditor reads the townships' table,
+    grades, shares and chart, and downloads it."""
+    admin = site.login("admin")
+    admin.goto("/associations/341181")
+    site.look(admin, "association")
+    with admin.expect_navigation():
+        admin.click("#assessment-link a")
+    site.look(admin, "assessment")
+    form = "#set-criteria"
+    rows = [("members", "会员发展", "30", "members_per_100_households"),
+            ("days", "会员日", "20", "member_days_held"), ("money", "筹资", "20",
+                                                            "money_raised_fen"),
+            ("work", "工作实绩", "20", "manual")]  # 90 in all: refused
+    for n, (key, name, weight, source) in enumerate(rows):
+        site.fill(admin, f"{form} #key_{n}", key)
+        site.fill(admin, f"{form} #name_{n}", name)
+        admin.fill(f"{form} #weight_{n}", weight)
+        admin.select_option(f"{form} #source_{n}", source)
+    admin.click(f"{form} button[type=submit]")
+    expect(admin.locator(f"{form} .field-error[data-field=items]")).to_contain_text(
+        site.text("合计为 90", "add up to 90"))
+    expect(admin.locator(f"{form} #key_3")).to_have_value("work")  # as typed
+    site.look(admin, "criteria-refused")
+    admin.fill(f"{form} #weight_3", "30")
+    admin.click(f"{form} button[type=submit]")
+    expect(admin.locator("#notice")).to_be_visible()
+    expect(admin.locator("#assessment-table tr[data-association='341181101']")).to_be_visible()
+    site.look(admin, "criteria-set")
+
+    scores = "#set-score"
+    admin.select_option(f"{scores} #score-code", "341181101")
+    admin.select_option(f"{scores} #score-key", "work")
+    admin.fill(f"{scores} #score-score", "101")
+    admin.click(f"{scores} button[type=submit]")
+    expect(admin.locator(f"{scores} .field-error[data-field=score]")).to_have_text(
+        site.text("须在 0 至 100 之间。", "Must be between 0 and 100."))
+    site.look(admin, "score-refused")
+    admin.fill(f"{scores} #score-score", "95.5")
+    admin.click(f"{scores} button[type=submit]")
+    expect(admin.locator("#notice")).to_be_visible()
+    site.look(admin, "score-set")
+
+    auditor = site.login("auditor1")
+    auditor.goto("/associations/341181/assessment")
+    table = auditor.locator("#assessment-table")
+    townships = table.locator("tr[data-association]")
+    expect(auditor.locator("#assessment-table tr[data-association='341181101'] td.score")
+           .last).to_have_text("95.50")
+    grades = [site.text(*words) for words in (("先进", "Advanced"), ("合格", "Standard"),
+                                                ("后进", "Lagging"))]
+    for grade in table.locator("td.grade").all_inner_texts():
+        assert grade in grades, grade
+    expect(auditor.locator("#assessment-shares tr[data-grade]")).to_have_count(3)
+    chart = auditor.locator("#assessment-chart svg[role=img]")
+    expect(chart.locator("title")).to_contain_text(site.text("总分", "Totals"))
+    expect(chart.locator("rect")).to_have_count(townships.count())
+    expect(auditor.locator("#set-criteria")).to_have_count(0)  # an auditor only reads
+    site.look(auditor, "assessment-read")
+    download = auditor.locator("p.export[data-export=assessment] a").first.get_attribute("href")
+    got = auditor.request.get(download)
+    assert got.status == 200 and got.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"), got.headers
+
+
 def wait_for(found, timeout: float = 30):
     """`found()`'s first true value within `timeout` seconds (an event on its way)."""
     deadline = time.monotonic() + timeout

@@ -32,7 +32,7 @@ API_OF_PAGES = {"fund": "fund", "insurance": "insurance", "volunteer": "voluntee
                 "family": "families", "association": "associations",
                 "application": "applications", "auth": "auth", "admin": "users",
                 "import": "imports", "audit": "audit", "notification": "notifications",
-                "renewal": "insurance"}
+                "renewal": "insurance", "assessment": "assessment"}
 
 
 def test_the_gateway_class_is_thin_and_its_api_mirrors_its_pages():

@@ -10,7 +10,8 @@ def _exports() -> dict:
     """The API's export routes by the list they export (`/api/v1/insurance/claims/export`:
     `claims`)."""
     return {route.path.split("/")[-2]: route for route in ROUTES
-            if route.method == "GET" and route.path.endswith("/export")}
+            if route.method == "GET" and route.path.endswith("/export")
+            and "<" not in route.path}  # an export of one record's (a year's) has its page
 
 
 class ExportPages:

@@ -1,6 +1,3 @@
-# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
-# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
-# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service: entrypoints only. Each checks who may ask, opens one transaction
 and calls the use case."""
 from fractions import Fraction

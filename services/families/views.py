@@ -1,6 +1,3 @@
-# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
-# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
-# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """Models as the JSON the world sees, through the Out schemas of the families and
 associations contracts: identity numbers and phones masked in every answer but the one the
 insurance service enrols a village from."""

@@ -1,6 +1,3 @@
-# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
-# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
-# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service's contract for the association's own people: grassroots
 associations (基层协会) of the townships and villages under the county's, their members
 (会员), the families each member keeps in touch with (会员联系户), member-day activities, and

@@ -1,6 +1,3 @@
-# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
-# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
-# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """The families service's contract: the register of the families the association serves
 (一户一档), what it accepts and answers, and its codes."""
 from marshmallow import Schema, fields, validate

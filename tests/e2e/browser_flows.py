@@ -1,6 +1,3 @@
-# PARALLEL-WORK NOTICE (remove before release): three developers edit this tree at once
-# (help records / contacts + categories / assessment). Read /tmp/common.md NOW and follow it:
-# commit only your own paths, never git add -A / stash / checkout -- / reset; ~85 min budget.
 """What a person does in the browser, one flow per function: Debian's Chromium driven by
 Playwright against a running system. Run as `python -m tests.e2e.browser_flows URL LANG FLOW`
 by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and

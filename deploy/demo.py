@@ -216,6 +216,14 @@ FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of
      "members": [
          {"name": "赵文", "relation": "head", "phone": "13955013005",
           "id_number": make_resident_id("341181", date(1975, 7, 7), 251)}]},
+    # Parents working away, the grandmother keeping the child: left behind, low income.
+    {"category": "left_behind_child", "low_income": True, "village_code": TONGCHENG + "002",
+     "address": "天长市铜城镇闵塘村九组6号",
+     "members": [
+         {"name": "马桂芳", "relation": "head", "phone": "13955013006",
+          "id_number": make_resident_id("341181", date(1956, 4, 17), 261)},
+         {"name": "马小雨", "relation": "child",
+          "id_number": make_resident_id("341181", date(2015, 9, 1), 262)}]},
 ]
 
 # The townships' and villages' associations (基层协会), and members (会员) who each keep in
@@ -241,3 +249,30 @@ MEMBERS = [  # (the member, the head of the family they keep in touch with, or N
       "id_number": make_resident_id("341181", date(1978, 11, 8), 405)}, "赵文"),
 ]
 MEMBER_DAY = {"title": "5·29会员活动日：走访计生特殊家庭", "held_on": "2026-05-29"}
+# Contacts members had with their families (the member, days back, way, note): 钱志刚's
+# is past CONTACT_DUE_DAYS, so his pair shows as overdue.
+CONTACTS = [("顾春兰", 10, "visit", "入户走访，了解孩子学习情况"),
+            ("钱志刚", 45, "phone", "电话问候，家中一切正常")]
+# Help given to families (the head of the family, the member who helped or None for the
+# staff member, kind, days back, minutes, note, outcome, follow-up days back or None):
+# 李秀英's follow-up has passed unmet, so it is listed.
+HELP = [("李秀英", "蒋丽", "psychological", 20, 90, "陪伴聊天，疏导失独之痛", "情绪好转", 5),
+        ("孙国强", None, "living", 12, 60, "送去米面油和冬衣", None, None),
+        ("马桂芳", None, "companionship", 3, 45, "陪老人看病取药", "已取药", None)]
+
+
+def assessment_criteria(year: int) -> dict:
+    """This year's criteria for assessing the townships' associations."""
+    return {"year": year, "items": [
+        {"key": "members", "name": "每百户会员数", "weight": 20,
+         "source": "members_per_100_households"},
+        {"key": "contacts", "name": "联系户覆盖率", "weight": 25,
+         "source": "contact_coverage_pct"},
+        {"key": "help", "name": "户均帮扶次数", "weight": 20, "source": "help_records_per_family"},
+        {"key": "hours", "name": "志愿服务时长", "weight": 15, "source": "volunteer_hours"},
+        {"key": "money", "name": "筹集资金", "weight": 10, "source": "money_raised_fen"},
+        {"key": "publicity", "name": "宣传活动（人工评分）", "weight": 10, "source": "manual"}]}
+
+
+# The manual item's scores (association, score).
+ASSESSMENT_SCORES = [(TONGCHENG, 85), (QINLAN, 92)]

@@ -196,6 +196,31 @@ def _associations(rpc, system: dict, staff: dict, family_of: dict[str, int]) -> 
     rpc.families.hold_member_day(demo.QINLAN, {**demo.MEMBER_DAY, "member_ids": [
         i for i, (m, _) in zip(joined, demo.MEMBERS, strict=True) if m["grassroots_code"]
         .startswith(demo.QINLAN)]}, staff)
+    _help_and_contacts(rpc, staff, family_of, heads, dict(zip(
+        [m["name"] for m, _ in demo.MEMBERS], joined, strict=True)))
+    year = local_today().year
+    rpc.families.set_assessment_criteria("341181", demo.assessment_criteria(year), system)
+    for code, score in demo.ASSESSMENT_SCORES:
+        rpc.families.set_assessment_score("341181", year, {
+            "code": code, "key": "publicity", "score": score}, system)
+
+
+def _help_and_contacts(rpc, staff: dict, family_of: dict[str, int], heads: dict[str, str],
+                       member_of: dict[str, int]) -> None:
+    """The members' contacts and the help given, dated back from today."""
+    today = local_today()
+    head_of = {member["name"]: head for member, head in demo.MEMBERS}
+    for member, days, way, note in demo.CONTACTS:
+        rpc.families.record_contact(member_of[member], {
+            "family_id": family_of[heads[head_of[member]]],
+            "on": str(today - timedelta(days=days)), "way": way, "note": note}, staff)
+    for head, member, kind, days, minutes, note, outcome, follow_up in demo.HELP:
+        rpc.families.record_help(family_of[heads[head]], {
+            "kind": kind, "on": str(today - timedelta(days=days)), "minutes": minutes,
+            "note": note, "outcome": outcome,
+            "by_member_id": member_of[member] if member else None,
+            "follow_up_on": str(today - timedelta(days=follow_up)) if follow_up else None},
+            staff)
 
 
 def _answering(probe, timeout: float = 60) -> None:

@@ -217,8 +217,8 @@ FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of
          {"name": "赵文", "relation": "head", "phone": "13955013005",
           "id_number": make_resident_id("341181", date(1975, 7, 7), 251)}]},
     # Parents working away, the grandmother keeping the child: left behind, low income.
-    {"category": "left_behind_child", "low_income": True, "village_code": TONGCHENG + "002",
-     "address": "天长市铜城镇闵塘村九组6号",
+    {"category": "left_behind_child", "low_income": True, "village_code": TONGCHENG + "001",
+     "address": "天长市铜城镇龙岗村九组6号",
      "members": [
          {"name": "马桂芳", "relation": "head", "phone": "13955013006",
           "id_number": make_resident_id("341181", date(1956, 4, 17), 261)},

@@ -63,7 +63,8 @@ def test_a_family_registered_and_changed_shows_on_the_auditors_api_and_page(anon
     seen = _entries(auditor, subject_kind="family", subject_id=family_id)
     assert [(e["service"], e["action"], e["actor"], e["fields"]) for e in seen] == [
         ("families", "change", "staff1", ["address"]),
-        ("families", "register", "staff1", ["category", "address", "village_code", "members"])]
+        ("families", "register", "staff1", ["category", "low_income", "address", "village_code",
+                                             "members"])]
     assert "审计村" not in str(seen) and _person(2) not in str(seen)
     latest = _entries(auditor, limit=5)  # every service's log at once, the latest first
     assert latest == sorted(latest, key=lambda e: datetime.fromisoformat(e["at"]), reverse=True)

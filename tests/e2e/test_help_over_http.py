@@ -12,9 +12,9 @@ from tests.support import assert_problem
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN"}
 # People of these tests: numbered apart from the demo's and the other tests'.
-A = 901
-B = 902
-C = 903
+A = 961
+B = 962
+C = 963
 
 
 def day(offset: int) -> str:

@@ -35,7 +35,8 @@ class Node:
                     "RABBITMQ_ENABLED_PLUGINS_FILE": cluster.plugins,
                     "RABBITMQ_CONFIG_FILE": os.path.join(self.home, "rabbitmq.conf"),
                     "RABBITMQ_PID_FILE": os.path.join(self.home, "node.pid"),
-                    # The server's own start script passes this to the VM as -setcookie.
+                    # The server's start script passes this to the VM as -setcookie (3.10 says
+                    # it is deprecated; the CLI gets --erlang-cookie instead).
                     "RABBITMQ_ERLANG_COOKIE": cluster.cookie}
 
     @property
@@ -76,13 +77,24 @@ class Node:
         self.killed = True
 
     def stop(self) -> None:
-        if not _port_open(self.port):
-            return
+        """Whether it answers or not: a node left alone pauses itself (pause_minority), its
+        AMQP port closed, and would run on for ever."""
         try:
+            pid = self.pid()
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return  # never started, or gone
+        with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
             self.ctl("stop", timeout=30)
-        except (RuntimeError, subprocess.SubprocessError):
-            with contextlib.suppress(OSError, ValueError):
-                os.kill(self.pid(), signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.2)
+        with contextlib.suppress(OSError):  # ours, and it would not go
+            os.kill(pid, signal.SIGKILL)
 
     def log_tail(self, lines: int = 30) -> str:
         log = os.path.join(self.home, "log", f"{self.name}.log")

@@ -55,7 +55,7 @@ for d in ${PHF_SBIN_DIRS-/usr/sbin /usr/lib/rabbitmq/bin}; do PATH="$PATH:$d"; d
 IFS='|' read -r host port safe_uri < <("$py" - "$AMQP_URI" <<'EOF'
 import sys
 from urllib.parse import urlsplit
-u = urlsplit(sys.argv[1])
+u = urlsplit(sys.argv[1].split(";")[0])  # a cluster: its first node
 port = u.port or (5671 if u.scheme == "amqps" else 5672)
 safe = u._replace(netloc=u.netloc.rpartition("@")[2]).geturl()  # hide credentials
 print(u.hostname or "127.0.0.1", port, safe, sep="|")

@@ -6,10 +6,14 @@ import signal
 import sys
 import time
 
+import requests
+
 from deploy import demo
+from deploy.ops import queues
 from deploy.processes import System
 from deploy.seed import seed
 from deploy.supervisor import Supervisor
+from shared.settings import amqp_uri
 
 
 def main() -> int:
@@ -26,6 +30,7 @@ def main() -> int:
     try:
         print("==> migrating databases under var/", flush=True)
         system.migrate()
+        quorum_queues(system.env.get("AMQP_URI") or amqp_uri())
         print("==> starting services", flush=True)
         system.start()
         system.wait_healthy()
@@ -45,6 +50,26 @@ def main() -> int:
         return 1
     finally:
         system.stop()
+
+
+def quorum_queues(uri: str, say=print) -> None:
+    """An earlier version declared classic queues, which the services could not declare
+    again as the quorum queues they now are: move them over before starting them."""
+    try:
+        classic = queues.classic_durable(queues.Broker(uri))
+    except requests.RequestException as error:
+        say(f"==> the RabbitMQ management API did not answer ({type(error).__name__}); "
+            "classic queues from an earlier version, if any, are not moved: see "
+            "`python -m deploy.ops queues-to-quorum`", flush=True)
+        return
+    if not classic:
+        return
+    say(f"==> the broker holds {len(classic)} classic queues from an earlier version; moving "
+        "them to quorum queues with their messages (python -m deploy.ops queues-to-quorum)",
+        flush=True)
+    moved = queues.to_quorum(uri, say=lambda line: say(line, flush=True))
+    say(f"==> {len(moved)} queues moved, {sum(m.messages for m in moved)} messages with them",
+        flush=True)
 
 
 def _banner(system: System) -> None:

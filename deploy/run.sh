@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/bootstrap.sh
-deploy/ensure-broker.sh
+deploy/ensure-broker.sh --management  # the run command lists queues through it
 exec .venv/bin/python -m deploy.run "$@"

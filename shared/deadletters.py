@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pika
 
-from shared.outbox import pika_uri
+from shared.outbox import pika_connect
+from shared.queues import declare_durable
 
 EXCHANGE = "dead_letters"
 QUEUE = "dead_letters"
@@ -13,7 +14,7 @@ QUEUE = "dead_letters"
 
 def declare(channel) -> None:
     channel.exchange_declare(EXCHANGE, exchange_type="fanout", durable=True)
-    channel.queue_declare(QUEUE, durable=True)
+    declare_durable(channel, QUEUE)
     channel.queue_bind(QUEUE, EXCHANGE)
 
 
@@ -27,7 +28,7 @@ def dead_letter(uri: str, body: bytes, properties: dict, origin: dict, reason: s
         "x-origin-queue": origin.get("queue") or "",
         "x-dead-lettered-at": datetime.now(UTC).isoformat(),
     })
-    connection = pika.BlockingConnection(pika.URLParameters(pika_uri(uri)))
+    connection = pika_connect(uri)
     try:
         channel = connection.channel()
         channel.confirm_delivery()

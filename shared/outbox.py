@@ -16,7 +16,7 @@ from shared import metrics
 from shared.db import EVENT_CATALOGUE, dependency_of, reading
 from shared.events.envelope import Envelopes
 from shared.events.routing import exchange_and_routing_key
-from shared.settings import amqp_uri
+from shared.settings import amqp_nodes, amqp_uri
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,24 @@ def pika_uri(uri: str) -> str:
     return "amqp://" + uri.split("://", 1)[1] if uri.startswith("pyamqp://") else uri
 
 
+def pika_parameters(uri: str, **settings) -> list[pika.URLParameters]:
+    """One set of connection parameters per node the URI names (`;` between nodes, see
+    shared.settings.amqp_uri): `pika.BlockingConnection` tries them in turn, so a client
+    reconnects to another node when one has gone away. `settings` are set on each."""
+    parameters = []
+    for node in amqp_nodes(uri):
+        one = pika.URLParameters(pika_uri(node))
+        for name, value in settings.items():
+            setattr(one, name, value)
+        parameters.append(one)
+    return parameters
+
+
+def pika_connect(uri: str, **settings) -> pika.BlockingConnection:
+    """A blocking connection to the first node of `uri` that answers."""
+    return pika.BlockingConnection(pika_parameters(uri, **settings))
+
+
 class Confirms:
     """Which rows of a batch the broker confirmed. Delivery tags count 1, 2, 3… per channel
     in publish order; an ack or nack with `multiple` answers every tag up to its own."""
@@ -115,7 +133,7 @@ class Publisher:
     confirm_timeout = 10.0
 
     def __init__(self, uri: str):
-        self.uri = pika_uri(uri)
+        self.uri = uri
         self._connection = None
         self._channel = None
         self._declared: set[str] = set()
@@ -125,10 +143,9 @@ class Publisher:
     def channel(self):
         if self._channel is None or self._channel.is_closed:
             self.close()
-            params = pika.URLParameters(self.uri)
-            params.connection_attempts = 1
-            params.socket_timeout = 5
-            self._connection = pika.BlockingConnection(params)
+            # Each node once, in turn: a node that went away is passed over for the next.
+            self._connection = pika_connect(self.uri, connection_attempts=1,
+                                            socket_timeout=5)
             self._channel = self._connection.channel()
             self._declared.clear()
             self._next_tag = 1

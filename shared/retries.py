@@ -4,7 +4,8 @@ TTL sends it back through the default exchange to that one queue — not to ever
 the event. `x-phf-attempt` says which try the next delivery is (the first carries none)."""
 import pika
 
-from shared.outbox import pika_uri
+from shared.outbox import pika_connect
+from shared.queues import AT_LEAST_ONCE_DEAD_LETTERING, declare_durable
 
 ATTEMPT = "x-phf-attempt"
 # The event's own exchange and routing key, kept across tries: a retried message arrives
@@ -58,10 +59,11 @@ def delay_queue_name(queue: str, delay: float) -> str:
 
 def declare_delay_queue(channel, queue: str, delay: float) -> str:
     name = delay_queue_name(queue, delay)
-    channel.queue_declare(name, durable=True, arguments={
+    declare_durable(channel, name, {
         "x-message-ttl": delay_ms(delay),
         "x-dead-letter-exchange": "",
         "x-dead-letter-routing-key": queue,
+        **AT_LEAST_ONCE_DEAD_LETTERING,
     })
     return name
 
@@ -69,7 +71,7 @@ def declare_delay_queue(channel, queue: str, delay: float) -> str:
 def schedule(uri: str, queue: str, body: bytes, properties: dict, delay: float) -> str:
     """Publish `body` (with publisher confirms) to come back to `queue` after `delay`
     seconds; raises if the broker did not take it. Returns the delay queue's name."""
-    connection = pika.BlockingConnection(pika.URLParameters(pika_uri(uri)))
+    connection = pika_connect(uri)
     try:
         channel = connection.channel()
         channel.confirm_delivery()

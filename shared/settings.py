@@ -7,7 +7,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def amqp_uri() -> str:
+    """The broker (`AMQP_URI`). For a RabbitMQ cluster, every node's URI, separated by `;`:
+    `amqp://u:p@rabbit-0:5672/phf;amqp://u:p@rabbit-1:5672/phf;amqp://u:p@rabbit-2:5672/phf`.
+    nameko (kombu) takes the list as it is and fails over round-robin; the pika clients (the
+    outbox relay, retries, dead letters, ops) try the nodes in turn on each connect."""
     return os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+def amqp_nodes(uri: str | None = None) -> list[str]:
+    """The URIs of the nodes an `AMQP_URI` names, in its order."""
+    nodes = [part.strip() for part in (uri or amqp_uri()).split(";") if part.strip()]
+    if not nodes:
+        raise ValueError("AMQP_URI names no broker")
+    return nodes
 
 
 def var_dir() -> Path:

@@ -18,6 +18,7 @@ from shared import metrics, retries
 from shared.deadletters import dead_letter
 from shared.events.envelope import Envelopes
 from shared.faults import is_transient
+from shared.queues import make_durable
 from shared.rpc import BROKER_AWAY
 from shared.settings import amqp_uri, event_retry_delays
 
@@ -69,6 +70,7 @@ class EventSubscriber(EventHandler):
         # Checked against the catalogue the service class names (see shared.service).
         self.envelopes = Envelopes(self.container.service_cls.catalogue)
         super().setup()
+        make_durable(self.queue)  # a quorum queue: see shared.queues
 
     def handle_message(self, body, message):
         try:

@@ -15,6 +15,7 @@ from deploy.ops import (
     backups,
     deadletters,
     importing,
+    queues,
     reconciling,
     registers,
     rotation,
@@ -99,6 +100,17 @@ def audit_verify(args) -> int:
 def list_dead_letters(args) -> int:
     for message in deadletters.listing(args.amqp_uri):
         print(json.dumps(message, ensure_ascii=False, default=str))
+    return 0
+
+
+def queues_to_quorum(args) -> int:
+    try:
+        moved = queues.to_quorum(args.amqp_uri, args.management_uri)
+    except queues.Refused as refused:
+        print(f"not moved: {refused}", file=sys.stderr)
+        return 2
+    print(f"{len(moved)} queues moved to quorum queues, "
+          f"{sum(m.messages for m in moved)} messages with them")
     return 0
 
 
@@ -260,6 +272,11 @@ def parser() -> argparse.ArgumentParser:
     back.add_argument("--force", action="store_true",
                       help="even though a database seems in use by running services")
     back.set_defaults(run=restore)
+    quorum = commands.add_parser("queues-to-quorum", help=queues.__doc__.splitlines()[0],
+                                 description=queues.__doc__)
+    quorum.add_argument("--management-uri", help="the RabbitMQ management API, e.g. "
+                        "http://user:pass@host:15672 (default: from --amqp-uri)")
+    quorum.set_defaults(run=queues_to_quorum)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top

@@ -3,14 +3,14 @@ queue it came from (not to every consumer of its exchange), with its headers as 
 import pika
 
 from shared import deadletters
-from shared.outbox import pika_uri
+from shared.outbox import pika_connect
 
 DEATH_HEADERS = ("x-death-reason", "x-origin-exchange", "x-origin-routing-key",
                  "x-origin-queue", "x-dead-lettered-at")
 
 
 def _open(uri: str):
-    connection = pika.BlockingConnection(pika.URLParameters(pika_uri(uri)))
+    connection = pika_connect(uri)
     channel = connection.channel()
     channel.confirm_delivery()
     deadletters.declare(channel)

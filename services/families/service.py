@@ -2,7 +2,6 @@
 and calls the use case."""
 from fractions import Fraction
 
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.families import (
@@ -76,7 +75,7 @@ from shared.contracts.families import (
 from shared.contracts.help import HelpIn
 from shared.contracts.imports import ImportBatchIn, imported_view
 from shared.imports import apply
-from shared.rpc import rpc
+from shared.rpc import RpcProxy, rpc
 from shared.schemas import PageIn
 from shared.service import Service
 from shared.settings import contact_due_days

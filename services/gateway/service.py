@@ -3,7 +3,6 @@ as the pages do in `web/`; this class joins them with its RPC proxies, its healt
 OpenAPI document and the router's own refusals. Roles are checked here; rules live in the
 services."""
 import eventlet
-from nameko.rpc import RpcProxy
 from sqlalchemy import text
 
 from services.gateway import openapi
@@ -42,6 +41,7 @@ from services.gateway.web_server import http
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
 from shared.db import Database
 from shared.observability import WorkLog
+from shared.rpc import RpcProxy
 
 HEALTH_TIMEOUT_SECONDS = 3
 

@@ -1,5 +1,4 @@
 """The insurance service: entrypoints only. Each opens one transaction and calls the domain."""
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.insurance import (
@@ -55,7 +54,7 @@ from shared.contracts.insurance import (
 )
 from shared.contracts.insurance_reports import ReportIn
 from shared.imports import apply
-from shared.rpc import rpc
+from shared.rpc import RpcProxy, rpc
 from shared.schemas import PageIn, ReasonIn
 from shared.service import Service
 from shared.subscriber import subscribe

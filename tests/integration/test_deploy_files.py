@@ -94,10 +94,7 @@ def test_the_cluster_shape_the_design_asks_for():
         assert "SERVICE_KEY" in {variable["name"] for variable in container["env"]}, name
     gateway = by_name[("Deployment", "gateway")]["spec"]["template"]["spec"]["containers"][0]
     assert gateway["readinessProbe"]["httpGet"]["path"] == "/healthz"
-    assert by_name[("StatefulSet", "rabbitmq")]["spec"]["replicas"] == 3
-    definitions = json.loads(by_name[("ConfigMap", "rabbitmq-config")]["data"]
-                             ["definitions.json"])
-    assert definitions["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
+    _rabbitmq_is_a_cluster_of_three(by_name)
     secret_keys = set(by_name[("Secret", "phf-secrets")]["stringData"])
     assert set(SECRETS) <= secret_keys
     _each_service_has_its_own_database_role(by_name)
@@ -114,6 +111,35 @@ def test_the_cluster_shape_the_design_asks_for():
                 for variable in container.get("env", []):
                     if "PASSWORD" in variable["name"] or variable["name"] in SECRETS:
                         assert "valueFrom" in variable, (doc["metadata"]["name"], variable)
+
+
+def _rabbitmq_is_a_cluster_of_three(by_name: dict) -> None:
+    rabbitmq = by_name[("StatefulSet", "rabbitmq")]["spec"]
+    assert rabbitmq["replicas"] == 3
+    assert rabbitmq["podManagementPolicy"] == "Parallel"
+    config = by_name[("ConfigMap", "rabbitmq-config")]["data"]
+    settings = dict(line.split(" = ", 1) for line in config["rabbitmq.conf"].splitlines()
+                    if " = " in line)
+    # The 3.10+ key and value; queue_master_locator is the older one it replaces.
+    assert settings["queue_leader_locator"] == "balanced"
+    assert "queue_master_locator" not in settings
+    assert settings["cluster_formation.peer_discovery_backend"] == "rabbit_peer_discovery_k8s"
+    assert "rabbitmq_peer_discovery_k8s" in config["enabled_plugins"]
+    assert by_name[("Service", "rabbitmq-nodes")]["spec"]["publishNotReadyAddresses"] is True
+    definitions = json.loads(config["definitions.json"])
+    assert definitions["vhosts"][0]["metadata"]["default_queue_type"] == "quorum"
+    budget = by_name[("PodDisruptionBudget", "rabbitmq")]["spec"]
+    assert budget["maxUnavailable"] == 1  # two of three: every quorum queue keeps a majority
+    assert budget["selector"] == rabbitmq["selector"]
+    # Every client names every node, and fails over between them.
+    for doc in by_name.values():
+        if doc["kind"] in ("Deployment", "Job"):
+            for container in doc["spec"]["template"]["spec"]["containers"]:
+                for variable in container.get("env", []):
+                    if variable["name"] == "AMQP_URI":
+                        nodes = variable["value"].split(";")
+                        assert [n.split("@")[1].split(".")[0] for n in nodes] == [
+                            "rabbitmq-0", "rabbitmq-1", "rabbitmq-2"], doc["metadata"]["name"]
 
 
 def _each_service_has_its_own_database_role(by_name: dict) -> None:

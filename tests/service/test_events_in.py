@@ -11,6 +11,7 @@ from services.fund.models import Disbursement
 from shared.contracts.events import build_envelope
 from shared.deadletters import QUEUE as DEAD_LETTERS
 from shared.outbox import pika_uri
+from shared.queues import declare_durable
 from tests.support import STAFF1, EventTap, publish_raw, wait_until
 
 
@@ -41,7 +42,7 @@ def dead_letters(amqp_uri):
     try:
         channel = connection.channel()
         found = []
-        channel.queue_declare(DEAD_LETTERS, durable=True)
+        declare_durable(channel, DEAD_LETTERS)
         while True:
             method, properties, body = channel.basic_get(DEAD_LETTERS, auto_ack=True)
             if method is None:

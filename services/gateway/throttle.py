@@ -15,8 +15,7 @@ import math
 import threading
 import time
 
-from sqlalchemy import Double, case, delete, or_, select, update
-from sqlalchemy import bindparam as _bindparam
+from sqlalchemy import Double, bindparam, case, delete, or_, select, update
 
 from services.gateway.models import Throttle
 from shared.db import per_dialect
@@ -118,7 +117,8 @@ class Rate(_Counter):
                 "expires": now + WINDOW}).one()
         self._sweep(db, now)
         if count > self.per_minute:
-            raise Throttled(WINDOW - (now - since), what)
+            # At most a window: another replica may have opened it a moment "after" now.
+            raise Throttled(min(WINDOW, WINDOW - (now - since)), what)
 
 
 class LoginGuard:
@@ -146,31 +146,32 @@ class LoginGuard:
 
 
 _table = Throttle.__table__
-
-
-def bindparam(name: str):
-    return _bindparam(name, type_=Double()) if name != "key" else _bindparam(name)
-
-
 _c = _table.c
+
+
+def _seconds(name: str):
+    """A time or a span in seconds, bound as a double (so `now - since` is arithmetic)."""
+    return bindparam(name, type_=Double())
+
+
 # The wait of a record still on file at `now`.
 _WAITING = select(_c.wait_until).where(_c.key == bindparam("key"),
-                                       _c.expires_at >= bindparam("now"))
+                                       _c.expires_at >= _seconds("now"))
 
 
 def _new_row(dialect):
-    now = bindparam("now")
+    now = _seconds("now")
     return dialect.insert(_table).values(key=bindparam("key"), count=1, since=now, last_at=now,
-                                         wait_until=now, expires_at=bindparam("expires"))
+                                         wait_until=now, expires_at=_seconds("expires"))
 
 
 @per_dialect
 def _failure(dialect):
     """One more failure, or the first again once the earlier ones are forgotten (quiet for
     `forget` seconds and past their wait); the count after it."""
-    now = bindparam("now")
+    now = _seconds("now")
     insert = _new_row(dialect)
-    live = or_(now - _c.last_at <= bindparam("forget"), _c.wait_until >= now)
+    live = or_(now - _c.last_at <= _seconds("forget"), _c.wait_until >= now)
     return insert.on_conflict_do_update(
         index_elements=[_c.key],
         set_={"count": case((live, _c.count + 1), else_=1),
@@ -186,9 +187,9 @@ def _failure(dialect):
 def _event(dialect):
     """One more event in the window, or the first of a new window once it has closed; the
     count and the window's start after it."""
-    now = bindparam("now")
+    now = _seconds("now")
     insert = _new_row(dialect)
-    open_ = now - _c.since < bindparam("window")
+    open_ = now - _c.since < _seconds("window")
     return insert.on_conflict_do_update(
         index_elements=[_c.key],
         set_={"count": case((open_, _c.count + 1), else_=1),

@@ -76,7 +76,8 @@ class System:
                 self.start_one(f"{name}-{replica}", path)
         self.start_one("gateway", GATEWAY)
 
-    def start_one(self, label: str, path: str) -> subprocess.Popen:
+    def start_one(self, label: str, path: str, env: dict | None = None) -> subprocess.Popen:
+        """`env`: settings of this process alone (a replica with a BLOB_DIR of its own)."""
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +85,8 @@ class System:
         port = self.metrics_ports.setdefault(label, free_port())
         process = subprocess.Popen(
             [sys.executable, "-m", "nameko", "run", "--config", str(CONFIG), path],
-            cwd=PROJECT_ROOT, env={**self.env, "METRICS_PORT": str(port)}, stdout=output,
+            cwd=PROJECT_ROOT, env={**self.env, **(env or {}), "METRICS_PORT": str(port)},
+            stdout=output,
             stderr=subprocess.STDOUT)
         self.processes[label] = process
         return process

@@ -3,12 +3,18 @@ gives the bytes back. The same content put twice is stored once. Each is kept se
 data keys (`shared.crypto`), its digest bound in; `reseal()` brings every one under the
 current key (the upgrade and `deploy.ops rotate-keys` run it).
 
-The store built in keeps each blob as a file under `BLOB_DIR` (default `var/blobs`), which
-serves one machine. In production an S3-compatible object store is the choice (MinIO, a
-cloud's object storage), reached with boto3 and named by `BLOB_STORE_URL`
-(`s3://bucket/prefix`): a class with the same methods, picked by `blob_store()`. It is
-not built yet (boto3 is not among the dependencies), so setting `BLOB_STORE_URL` stops the
-service at its first document instead of keeping documents where nobody expects them.
+Two stores, chosen by `BLOB_STORE_URL`:
+- `database`: a table `blobs` in the insurance service's own database (the service that
+  keeps documents), one row per digest holding the sealed bytes. Every replica reads what
+  any replica wrote, a document commits with the claim it is attached to, and the
+  database's backups, point-in-time recovery and fail-over cover the documents too. The
+  default when that database is PostgreSQL.
+- `dir`: each blob a file under `BLOB_DIR` (default `var/blobs`): one machine only (a
+  pod's disk is its own). The default on SQLite, which is one machine anyway.
+Documents kept as files before the database store are moved into it by the insurance
+migration 0013, or by `python -m deploy.ops move-blobs` where BLOB_DIR is out of the
+migration's reach. An S3-compatible object store is not built in: any other value stops
+the service at its first document rather than keep documents where nobody expects them.
 
 Also here: what kind of file some bytes are, by their first bytes (magic numbers), never by
 a name or a declared type."""
@@ -20,8 +26,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
 from shared.crypto import KeyProblem, keyring, sealed_bytes_key_of
-from shared.settings import blob_dir, blob_store_url
+from shared.db import make_engine
+from shared.settings import blob_dir, blob_store_url, database_url
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 # The signatures of the kinds of file people may send as evidence.
@@ -132,10 +154,122 @@ def _field(digest: str) -> str:
     return f"blobs/{digest}"
 
 
-def blob_store() -> BlobStore:
-    """The store the settings name."""
+def add_blob_table(metadata: MetaData) -> Table:
+    """The database store's table, in the metadata of the service that keeps documents."""
+    return Table(
+        "blobs", metadata,
+        Column("digest", String(64), primary_key=True),
+        # `enc1:<key id>:` and the AES-256-GCM bytes, as a file of the directory store holds.
+        Column("sealed", LargeBinary, nullable=False),
+        Column("size_bytes", Integer, nullable=False),  # of the clear content
+        Column("created_at", DateTime(timezone=True), nullable=False,
+               server_default=func.now()))
+
+
+BLOBS = add_blob_table(MetaData())
+KEEPER = "insurance"  # the service whose database holds the documents
+KINDS = ("database", "dir")
+
+
+class DatabaseStore:
+    """Blobs as rows of `blobs`, each sealed as the directory store seals its files. Given
+    a session or connection, it works inside that transaction (a document commits with its
+    claim); given an engine, each call is a transaction of its own."""
+
+    def __init__(self, bind):
+        self.bind = bind
+
+    def put(self, data: bytes) -> str:
+        digest = digest_of(data)
+        if not self._has(digest):
+            self.add_sealed(digest, keyring().seal_bytes(data, _field(digest)), len(data))
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        if not is_digest(digest):
+            raise BlobMissing(digest)
+        stored = self._run(lambda c: c.execute(
+            select(BLOBS.c.sealed).where(BLOBS.c.digest == digest)).scalar())
+        if stored is None:
+            raise BlobMissing(digest)
+        return keyring().open_bytes(bytes(stored), _field(digest))
+
+    def add_sealed(self, digest: str, stored: bytes, size: int | None = None) -> bool:
+        """A blob already sealed (a file of the directory store, a backup's), unless its
+        digest is here: whether it was added. Two replicas adding one at once: one row."""
+        if sealed_bytes_key_of(stored) is None:  # kept in clear by an older version
+            size, stored = len(stored), keyring().seal_bytes(stored, _field(digest))
+        if size is None:
+            size = len(keyring().open_bytes(stored, _field(digest)))
+        insert = _dialect(self.bind).insert(BLOBS).values(digest=digest, sealed=stored,
+                                                          size_bytes=size)
+        done = self._run(lambda c: c.execute(
+            insert.on_conflict_do_nothing(index_elements=["digest"])))
+        return bool(done.rowcount)
+
+    def digests(self) -> list[str]:
+        return list(self._run(lambda c: c.execute(
+            select(BLOBS.c.digest).order_by(BLOBS.c.digest)).scalars().all()))
+
+    def reseal(self, progress: Callable[[str], None] | None = None) -> int:
+        """Every blob under the current key, one row at a time, each written only if it
+        still holds what was read. How many it wrote; run again, none."""
+        changed = 0
+        for digest in self.digests():
+            changed += self._run(lambda c, d=digest: _reseal_row(c, d))
+            if progress and changed:
+                progress(digest)
+        return changed
+
+    def _has(self, digest: str) -> bool:
+        return self._run(lambda c: c.execute(
+            select(BLOBS.c.digest).where(BLOBS.c.digest == digest)).first()) is not None
+
+    def _run(self, work):
+        if isinstance(self.bind, Engine):
+            with self.bind.begin() as connection:
+                return work(connection)
+        return work(self.bind)
+
+
+def _reseal_row(connection, digest: str) -> int:
+    stored = connection.execute(select(BLOBS.c.sealed).where(BLOBS.c.digest == digest)).scalar()
+    ring = keyring()
+    if stored is None or sealed_bytes_key_of(bytes(stored)) == ring.current:
+        return 0
+    stored = bytes(stored)
+    clear = stored if sealed_bytes_key_of(stored) is None else \
+        ring.open_bytes(stored, _field(digest))
+    return connection.execute(
+        update(BLOBS).where(BLOBS.c.digest == digest, BLOBS.c.sealed == stored)
+        .values(sealed=ring.seal_bytes(clear, _field(digest)))).rowcount
+
+
+def _dialect_name(bind) -> str:
+    return bind.dialect.name if hasattr(bind, "dialect") else bind.get_bind().dialect.name
+
+
+def _dialect(bind):
+    return postgresql if _dialect_name(bind) == "postgresql" else sqlite
+
+
+def store_kind(database: str | None = None) -> str:
+    """`database` or `dir`: BLOB_STORE_URL, else by the keeper's database (`database`, its
+    URL or dialect name; by default the configured URL): `database` on PostgreSQL."""
     url = blob_store_url()
+    if url in KINDS:
+        return url
     if url:
-        raise RuntimeError(f"BLOB_STORE_URL is {url!r}, but only the directory store is "
-                           "built in (see shared/blobs.py); unset it to use BLOB_DIR")
-    return DirectoryStore(blob_dir())
+        raise RuntimeError(f"BLOB_STORE_URL is {url!r}; the stores built in are "
+                           f"{' and '.join(KINDS)} (see shared/blobs.py)")
+    database = database or database_url(KEEPER)
+    return "dir" if database.startswith("sqlite") else "database"
+
+
+def blob_store(session=None) -> BlobStore:
+    """The store the settings name. In the keeper service, pass its session: the database
+    store then works in its transaction (and on the database the service is given)."""
+    kind = store_kind(_dialect_name(session)) if session is not None else store_kind()
+    if kind == "dir":
+        return DirectoryStore(blob_dir())
+    return DatabaseStore(session if session is not None else make_engine(database_url(KEEPER)))

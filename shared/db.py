@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events.envelope import Catalogue
-from shared.settings import database_url
+from shared.settings import database_url, db_max_overflow, db_pool_size
 
 READS_ONLY = "phf_reads_only"  # execution option: a transaction that writes nothing
 EVENT_CATALOGUE = "phf_event_catalogue"  # session info: what the outbox checks events against
@@ -25,7 +25,11 @@ EVENT_CATALOGUE = "phf_event_catalogue"  # session info: what the outbox checks 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(_psycopg2(url), pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Behind PgBouncer in transaction mode as well as straight to PostgreSQL: psycopg2 binds
+    # parameters on the client (no server-side prepared statements) and nothing here holds
+    # session state past a transaction. pool_pre_ping finds a connection a fail-over cut.
+    return create_engine(_psycopg2(url), pool_size=db_pool_size(),
+                         max_overflow=db_max_overflow(), pool_timeout=30, pool_pre_ping=True)
 
 
 def _psycopg2(url: str) -> str:

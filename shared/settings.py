@@ -164,8 +164,10 @@ def blob_dir() -> Path:
 
 
 def blob_store_url() -> str | None:
-    """An S3-compatible store for documents in production (`BLOB_STORE_URL`, e.g.
-    `s3://bucket/prefix`); see `shared.blobs`. Unset: the directory store under `BLOB_DIR`."""
+    """Where documents are kept (`BLOB_STORE_URL`): `database`, the insurance service's own
+    database, shared by every replica; or `dir`, files under `BLOB_DIR` on one machine.
+    Unset: `database` when INSURANCE_DATABASE_URL is PostgreSQL, else `dir`. See
+    `shared.blobs`."""
     return os.environ.get("BLOB_STORE_URL") or None
 
 
@@ -201,3 +203,24 @@ def import_wait_seconds() -> float:
     """How long an import request waits for the import to finish before answering with it
     still running (`IMPORT_WAIT_SECONDS`, default 20: under the API's 30 s per request)."""
     return float(os.environ.get("IMPORT_WAIT_SECONDS", "20"))
+
+
+def db_pool_size() -> int:
+    """Connections each process keeps open to a PostgreSQL database (`DB_POOL_SIZE`, default
+    10: nameko's MAX_WORKERS, one per worker); SQLite keeps one."""
+    return _at_least("DB_POOL_SIZE", "10", 1)
+
+
+def db_max_overflow() -> int:
+    """Connections past the pool a process may open at a peak, closed again once returned
+    (`DB_MAX_OVERFLOW`, default 20; the Kubernetes manifests set 5: the outbox relay, timers,
+    the health checks). A process holds at most DB_POOL_SIZE + DB_MAX_OVERFLOW;
+    deploy/CAPACITY.md sums them against PgBouncer's and PostgreSQL's limits."""
+    return _at_least("DB_MAX_OVERFLOW", "20", 0)
+
+
+def _at_least(variable: str, default: str, least: int) -> int:
+    value = int(os.environ.get(variable, default))
+    if value < least:
+        raise ValueError(f"{variable} must be at least {least}, got {value}")
+    return value

@@ -124,6 +124,17 @@ def replay_dead_letters(args) -> int:
     return 0
 
 
+def move_blobs(args) -> int:
+    if backups.store_kind() != "database":
+        print("BLOB_STORE_URL is not `database` (nor INSURANCE_DATABASE_URL PostgreSQL): the "
+              "documents stay under BLOB_DIR", file=sys.stderr)
+        return 2
+    added, there = backups.move_blobs()
+    print(f"blobs: {added} moved into the insurance database, {there} there already; the "
+          f"files under BLOB_DIR are left as they were")
+    return 0
+
+
 def export_statement(args) -> int:
     with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
         for path in statements.export(rpc.fund, args.fund_code, args.start, args.end,
@@ -277,6 +288,10 @@ def parser() -> argparse.ArgumentParser:
     quorum.add_argument("--management-uri", help="the RabbitMQ management API, e.g. "
                         "http://user:pass@host:15672 (default: from --amqp-uri)")
     quorum.set_defaults(run=queues_to_quorum)
+    move = commands.add_parser("move-blobs", help="the documents under BLOB_DIR into the "
+                               "insurance database (BLOB_STORE_URL=database)",
+                               description=backups.move_blobs.__doc__)
+    move.set_defaults(run=move_blobs)
     backlog = commands.add_parser("outbox-backlog", help="unpublished events per service")
     backlog.set_defaults(run=outbox_backlog)
     return top

@@ -32,11 +32,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.blobs import DirectoryStore
+from shared.blobs import DatabaseStore, DirectoryStore, store_kind
 from shared.crypto import KeyProblem, keyring
 from shared.db import make_engine
 from shared.migrate import SERVICES_WITH_DATABASES
-from shared.settings import blob_dir, blob_store_url, database_url, var_dir
+from shared.settings import blob_dir, database_url, var_dir
 
 MAGIC = b"PHF-BACKUP-1\n"
 CHUNK = 1 << 20
@@ -217,9 +217,8 @@ def backup(target: Path, only: list[str] | None = None, say=print) -> dict:
 
 def _back_up_part(target: Path, part: str, key: Key, written: list, say) -> dict | None:
     if part == BLOBS:
-        if blob_store_url():
-            say("blobs: documents are kept in BLOB_STORE_URL; back that store up with its "
-                "own tools")
+        if _blob_store_kind() == "database":
+            say("blobs: the documents are kept in the insurance database, backed up with it")
             return None
         return _sealed(target, BLOBS, "blobs", "tar", key, written, _tar_blobs)
     url = database_url(part)
@@ -429,9 +428,7 @@ def _staging_file(entry: dict, scratch: Path) -> Path:
 
 def _check_kind(entry: dict) -> None:
     if entry["kind"] == "blobs":
-        if blob_store_url():
-            raise Refused("documents are kept in BLOB_STORE_URL, which restore cannot write; "
-                          "restore the databases with --only")
+        _blob_store_kind()  # a backup's files go into either store
         return
     url = database_url(entry["service"])
     kind = "sqlite" if url.startswith("sqlite") else "postgresql"
@@ -532,11 +529,41 @@ def _put_in_place(entry: dict, staged: Path) -> None:
         _pg_restore(service, database_url(service), staged)
 
 
+def _blob_store_kind() -> str:
+    try:
+        return store_kind()
+    except RuntimeError as error:
+        raise Refused(str(error)) from None
+
+
 def _add_blobs(staged: Path) -> None:
+    if _blob_store_kind() == "database":  # files of a backup from before, into the table
+        move_blobs(staged)
+        return
     root = blob_dir()
     for path in DirectoryStore(staged).files():
         (root / path.parent.name).mkdir(parents=True, exist_ok=True)
         os.replace(path, root / path.parent.name / path.name)
+
+
+def move_blobs(root: Path | None = None, say=None) -> tuple[int, int]:
+    """The documents kept as files under `root` (BLOB_DIR) into the database store, each
+    as it was sealed (one kept in clear sealed on the way); the files are left in place.
+    How many went in, and how many were there already; run again, none goes in."""
+    engine = make_engine(database_url("insurance"))
+    added = there = 0
+    try:
+        store = DatabaseStore(engine)
+        for path in DirectoryStore(root or blob_dir()).files():
+            if store.add_sealed(path.name, path.read_bytes()):
+                added += 1
+            else:
+                there += 1
+            if say:
+                say(path.name)
+    finally:
+        engine.dispose()
+    return added, there
 
 
 def _pg_restore(service: str, url: str, dump: Path) -> None:

@@ -65,15 +65,15 @@ class Token:
 
 def log_in(db, username: str, password: str, address: str) -> Token:
     """A token for the right password, with failures slowed down per account and address."""
-    LOGINS.check(username, address)
+    LOGINS.check(db, username, address)
     try:
         with db.transaction() as session:
             user = authenticate(session, username, password)
             session.expunge(user)
     except Unauthorized:
-        LOGINS.failed(username, address)
+        LOGINS.failed(db, username, address)
         raise
-    LOGINS.succeeded(username)
+    LOGINS.succeeded(db, username)
     return issue_token(user)
 
 
@@ -136,7 +136,7 @@ def change_password(db, header: str | None, current: str, new: str,
     logged out and a new one issued. A wrong current password counts as a failed login;
     a new one unfit for the login (passwords.weaknesses) is refused, named."""
     username = _claims(header)["sub"]
-    LOGINS.check(username, address)
+    LOGINS.check(db, username, address)
     with db.transaction() as session:
         user = session.scalars(select(User).where(User.username == username)
                                .with_for_update()).one()
@@ -149,7 +149,7 @@ def change_password(db, header: str | None, current: str, new: str,
             session.expunge(user)
     unfit = {"new_password": weak} if weak else {}
     if not right:
-        LOGINS.failed(username, address)
+        LOGINS.failed(db, username, address)
         raise InvalidInput("The current password is wrong.", "wrong_password",
                            {"current_password": ["Wrong password."], **unfit})
     if weak:

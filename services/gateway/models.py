@@ -1,11 +1,12 @@
 """The gateway's own tables: the people who log in, tokens logged out or last used,
-imports run."""
+imports run, failed logins and requests without a login counted."""
 from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Double,
     Index,
     Integer,
     String,
@@ -95,3 +96,19 @@ class ImportRun(Base):
 
 
 Index("ix_import_runs_association", ImportRun.association_code, ImportRun.started_at)
+
+
+class Throttle(Base):
+    """Failed logins or requests without a login counted for one account or address (see
+    throttle): kept here, not in a gateway's memory, so every replica counts the same. The
+    key is a digest; times are seconds of the wall clock; the row may go after `expires_at`."""
+    __tablename__ = "throttles"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    since: Mapped[float] = mapped_column(Double, nullable=False)  # the window's first
+    last_at: Mapped[float] = mapped_column(Double, nullable=False)
+    wait_until: Mapped[float] = mapped_column(Double, nullable=False)  # no try before
+    expires_at: Mapped[float] = mapped_column(Double, nullable=False)
+
+
+Index("ix_throttles_expires_at", Throttle.expires_at)

@@ -154,7 +154,7 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
     if spec.public and not given:
         actor = public_actor()
         if spec.method == "POST":
-            PUBLIC_POSTS.take(client_address(request), "requests without a login")
+            PUBLIC_POSTS.take(db, client_address(request), "requests without a login")
     elif spec.roles is not None:
         actor = current_actor(db, given, spec.password_pending)
         if actor["role"] not in spec.roles:

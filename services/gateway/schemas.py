@@ -72,6 +72,11 @@ class HealthOut(Schema):
     services = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class ReadyOut(Schema):
+    status = fields.String()
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
 class UserIn(Strict):
     username = fields.String(required=True, validate=[validate.Length(min=3, max=100), USERNAME])
     # At most what TokenIn accepts, or the new user could never log in.

@@ -21,8 +21,9 @@ from services.gateway.api.users import UsersApi
 from services.gateway.api.volunteers import VolunteersApi
 from services.gateway.context import WorkerContext
 from services.gateway.problems import Problem
+from services.gateway.readiness import BrokerCheck
 from services.gateway.routes import Answer, route
-from services.gateway.schemas import HealthOut
+from services.gateway.schemas import HealthOut, ReadyOut
 from services.gateway.web.admin_pages import AdminPages
 from services.gateway.web.application_pages import ApplicationPages
 from services.gateway.web.assessment_pages import AssessmentPages
@@ -66,6 +67,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
     volunteers = RpcProxy("volunteers")
     families = RpcProxy("families")
     notifications = RpcProxy("notifications")
+    broker = BrokerCheck()
 
     @route("GET", "/healthz", "Every service answers", None, response=HealthOut)
     def healthz(self, call):
@@ -78,6 +80,16 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
         ok = all(state == "ok" for state in services.values())
         return Answer(200 if ok else 503, {"status": "ok" if ok else "degraded",
                                            "services": services})
+
+    @route("GET", "/readyz", "This gateway can serve: its own database and the broker "
+           "answer (the services are /healthz's business: one down takes no gateway out)",
+           None, response=ReadyOut)
+    def readyz(self, call):
+        checks = {"database": self._check(self._own_database),
+                  "broker": self._check(self.broker)}
+        ok = all(state == "ok" for state in checks.values())
+        return Answer(200 if ok else 503, {"status": "ok" if ok else "not_ready",
+                                           "checks": checks})
 
     @route("GET", "/api/v1/openapi.json", "This document", None)
     def openapi_document(self, call):

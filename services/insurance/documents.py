@@ -37,7 +37,7 @@ def attach(session: Session, association: str, claim_id: int, body: dict,
                    f"or declared type say." if name else
                    "The file is not a PDF, JPEG or PNG file by its content.")
         raise InvalidInput(message, "document_not_accepted", {"file": [message]})
-    digest = blob_store().put(content)  # content-addressed: the same bytes are kept once
+    digest = blob_store(session).put(content)  # content-addressed: the same bytes are kept once
     kept = next((d for d in claim.documents if d.sha256 == digest), None)
     if kept is not None and kept.kind != body["kind"]:
         raise Conflict(f"This file is already on the claim as {kept.kind}.",
@@ -59,7 +59,7 @@ def content(session: Session, association: str, claim_id: int, digest: str,
     if document is None:
         raise NotFound("The claim has no document with this hash.", "document_not_found")
     try:
-        opened = DocumentContent(document, blob_store().get(digest))
+        opened = DocumentContent(document, blob_store(session).get(digest))
     except BlobMissing:
         raise NotFound("The document's content is not in the store.",
                        "document_not_found") from None

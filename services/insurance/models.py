@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from shared.audit import add_audit_tables
+from shared.blobs import add_blob_table
 from shared.crypto import INDEX_LENGTH, Sealed, SealedText, blind
 from shared.history import StateChange
 from shared.messaging_tables import add_messaging_tables
@@ -29,6 +30,7 @@ class Base(DeclarativeBase):
 
 OUTBOX, PROCESSED_EVENTS = add_messaging_tables(Base.metadata)
 AUDIT = add_audit_tables(Base.metadata)
+BLOBS = add_blob_table(Base.metadata)  # the documents, when BLOB_STORE_URL is `database`
 
 
 class Product(Base):

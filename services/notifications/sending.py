@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from eventlet import GreenPool
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session, contains_eager
 
 from services.notifications import consent
@@ -56,9 +56,12 @@ def take(session: Session, now: datetime, rules: Rules, batch: int) -> list[Parc
              .order_by(Send.due_at).limit(batch))
     if rules.quiet and rules.quiet.until(now):
         query = query.where(Send.channel != "sms")
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
         query = query.with_for_update(skip_locked=True, of=Send)  # replicas share the work
     sends = _consenting(session, list(session.scalars(query)), now)
+    if postgres:
+        _hold_numbers(session, sends)
     # Counted in their hour when first handed over: they go again as they are.
     cut_off = [send for send in sends if send.status == "sending"]
     fresh = [send for send in sends if send.status == "due"]
@@ -143,6 +146,21 @@ def _consenting(session: Session, sends: list[Send], now: datetime) -> list[Send
         else:
             consenting.append(send)
     return consenting
+
+
+def _hold_numbers(session: Session, sends: list[Send]) -> None:
+    """Each number this round may text, held until the round commits: two replicas that
+    took different sends to one number count its hour one after the other, the second
+    seeing what the first handed over (READ COMMITTED reads it afresh), so together they
+    keep to the limit. Taken in one order, so two rounds never wait on each other in a
+    circle; a transaction's lock, so PgBouncer's transaction pooling keeps it. SQLite's one
+    writer (BEGIN IMMEDIATE) does the same there."""
+    for number in sorted({s.address_index for s in sends
+                          if s.channel == "sms" and s.status == "due"}):
+        session.execute(_HOLD, {"number": number})
+
+
+_HOLD = text("SELECT pg_advisory_xact_lock(hashtextextended(:number, 0))")
 
 
 def _recent(session: Session, sends: list[Send], now: datetime) -> dict[str, Recent]:

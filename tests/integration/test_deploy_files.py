@@ -93,7 +93,8 @@ def test_the_cluster_shape_the_design_asks_for():
         # Every process signs or checks actors with the same key.
         assert "SERVICE_KEY" in {variable["name"] for variable in container["env"]}, name
     gateway = by_name[("Deployment", "gateway")]["spec"]["template"]["spec"]["containers"][0]
-    assert gateway["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    # Ready on its own database and broker: one service down takes no gateway out.
+    assert gateway["readinessProbe"]["httpGet"]["path"] == "/readyz"
     _rabbitmq_is_a_cluster_of_three(by_name)
     secret_keys = set(by_name[("Secret", "phf-secrets")]["stringData"])
     assert set(SECRETS) <= secret_keys
@@ -101,10 +102,13 @@ def test_the_cluster_shape_the_design_asks_for():
     postgres = by_name[("StatefulSet", "postgres")]["spec"]
     assert {c["name"] for c in postgres["template"]["spec"]["containers"]} == {"postgres",
                                                                                  "backups"}
-    assert {t["metadata"]["name"] for t in postgres["volumeClaimTemplates"]} == {"data",
-                                                                                 "repository"}
+    assert {t["metadata"]["name"] for t in postgres["volumeClaimTemplates"]} == {"data"}
+    repository = {v["name"]: v for v in postgres["template"]["spec"]["volumes"]}["repository"]
+    assert repository["persistentVolumeClaim"]["claimName"] == "pgbackrest-repository"
     restore = by_name[("Job", "postgres-restore")]["spec"]["template"]["spec"]
     assert restore["containers"][0]["command"] == ["phf-restore"]
+    assert {v["persistentVolumeClaim"]["claimName"] for v in restore["volumes"]} == {
+        "data-postgres-0", "pgbackrest-repository"}
     for doc in docs:
         if doc["kind"] in ("Deployment", "StatefulSet", "Job"):
             for container in doc["spec"]["template"]["spec"]["containers"]:
@@ -145,16 +149,112 @@ def _rabbitmq_is_a_cluster_of_three(by_name: dict) -> None:
 def _each_service_has_its_own_database_role(by_name: dict) -> None:
     def env_of(kind: str, name: str) -> dict:
         container = by_name[(kind, name)]["spec"]["template"]["spec"]["containers"][0]
-        return {v["name"]: v.get("value") or v["valueFrom"]["secretKeyRef"]
-                for v in container["env"]}
+        return {v["name"]: v.get("value") or v["valueFrom"].get("secretKeyRef") or
+                v["valueFrom"] for v in container["env"]}
 
     for name in DATABASES:
         env = env_of("Deployment", name)
-        assert database_urls(env) == {
-            name: f"postgresql://{name}:$({name.upper()}_DB_PASSWORD)@postgres:5432/{name}"}
+        assert database_urls(env) == {  # through PgBouncer
+            name: f"postgresql://{name}:$({name.upper()}_DB_PASSWORD)@pgbouncer:6432/{name}"}
         assert env[f"{name.upper()}_DB_PASSWORD"] == {"name": f"phf-db-{name}",
                                                       "key": "password"}
         assert "POSTGRES_PASSWORD" not in env, name
         assert ("Secret", f"phf-db-{name}") in by_name
-    assert set(database_urls(env_of("Job", "migrate"))) == set(DATABASES)
+    migrate = database_urls(env_of("Job", "migrate"))
+    assert set(migrate) == set(DATABASES)
+    assert all("@postgres:5432/" in url for url in migrate.values())  # DDL: a session
     assert set(ROLE_PASSWORDS) <= set(env_of("StatefulSet", "postgres"))
+    # PgBouncer holds each role's password, to accept and make its logins; nothing else.
+    assert {key for key in env_of("Deployment", "pgbouncer") if "PASSWORD" in key} == \
+        set(ROLE_PASSWORDS)
+
+
+def deployments(docs: list[dict]) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+
+
+def test_every_deployment_has_a_disruption_budget_and_all_but_pgbouncer_an_autoscaler():
+    docs = manifests()
+    budgets = {d["spec"]["selector"]["matchLabels"]["app"]: d["spec"] for d in docs
+               if d["kind"] == "PodDisruptionBudget"}
+    scalers = {d["spec"]["scaleTargetRef"]["name"]: d["spec"] for d in docs
+               if d["kind"] == "HorizontalPodAutoscaler"}
+    for name, deployment in deployments(docs).items():
+        assert budgets[name] == {"maxUnavailable": 1,
+                                 "selector": {"matchLabels": {"app": name}}}, name
+        assert deployment["spec"]["template"]["metadata"]["labels"]["app"] == name
+        # A rolling update adds a pod before it takes one away.
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, name
+        if name == "pgbouncer":
+            assert name not in scalers  # PostgreSQL's connections are sized for two
+            continue
+        scaler = scalers[name]
+        assert scaler["scaleTargetRef"]["kind"] == "Deployment"
+        # The Deployment starts at the autoscaler's minimum, which survives a pod lost.
+        assert 2 <= scaler["minReplicas"] == deployment["spec"]["replicas"] \
+            < scaler["maxReplicas"], name
+        [metric] = scaler["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        # Utilization is of the request: every container asks for CPU.
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["resources"]["requests"]["cpu"], name
+    assert budgets["postgres"]["maxUnavailable"] == 1
+
+
+def test_each_service_is_ready_on_what_it_needs_alone():
+    for name, deployment in deployments(manifests()).items():
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        probe = container["readinessProbe"]
+        if name in ("fund", "insurance", "volunteers", "families", "notifications"):
+            assert probe["exec"]["command"] == ["python", "-m", "deploy.probe", name]
+        elif name == "gateway":
+            assert probe["httpGet"]["path"] == "/readyz"
+            assert container["livenessProbe"]["tcpSocket"]["port"] == "http"
+        else:
+            assert probe["tcpSocket"]["port"] == "pgbouncer"
+
+
+def test_postgres_fails_over_under_patroni_behind_pgbouncer():
+    docs = manifests()
+    by_name = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    postgres = by_name[("StatefulSet", "postgres")]["spec"]
+    assert postgres["replicas"] == 3
+    [database] = [c for c in postgres["template"]["spec"]["containers"]
+                  if c["name"] == "postgres"]
+    assert database["command"] == ["patroni", "/etc/patroni.yml"]
+    env = {v["name"]: v.get("value") for v in database["env"]}
+    assert env["PATRONI_SCOPE"] == "postgres" and env["PATRONI_KUBERNETES_USE_ENDPOINTS"] == \
+        "true"
+    assert database["readinessProbe"]["httpGet"]["path"] == "/readiness"
+    # The Service PgBouncer reaches is Patroni's to point at the primary: no selector.
+    assert "selector" not in by_name[("Service", "postgres")]["spec"]
+    assert by_name[("RoleBinding", "patroni")]["subjects"][0]["name"] == \
+        postgres["template"]["spec"]["serviceAccountName"]
+    patroni = yaml.safe_load((DEPLOY / "postgres" / "patroni.yml").read_text())
+    dcs = patroni["bootstrap"]["dcs"]
+    assert dcs["synchronous_mode"] is True
+    assert "archive-push" in dcs["postgresql"]["parameters"]["archive_command"]
+    assert patroni["bootstrap"]["post_bootstrap"].endswith("post-bootstrap.sh")
+    assert "post-bootstrap.sh" in (DEPLOY / "postgres" / "Dockerfile").read_text()
+    _pgbouncer_fits_postgres(by_name, dcs["postgresql"]["parameters"]["max_connections"])
+
+
+def _pgbouncer_fits_postgres(by_name: dict, max_connections: int) -> None:
+    ini = by_name[("ConfigMap", "pgbouncer-config")]["data"]["pgbouncer.ini"]
+    settings = dict(line.split(" = ", 1) for line in ini.splitlines() if " = " in line
+                    and not line.startswith(";"))
+    assert settings["pool_mode"] == "transaction"
+    databases = [line.split(" = ")[0] for line in ini.split("[pgbouncer]")[0].splitlines()
+                 if " = host=postgres " in line]
+    assert sorted(databases) == sorted(DATABASES)
+    bouncers = by_name[("Deployment", "pgbouncer")]["spec"]["replicas"]
+    per_database = int(settings["max_db_connections"])
+    # Every PgBouncer pod's server connections, with room for replication, backups and ops.
+    assert bouncers * len(DATABASES) * per_database <= max_connections - 50
+    # Every service process's pool at its fullest, at the autoscalers' largest.
+    config = by_name[("ConfigMap", "phf-config")]["data"]
+    per_process = int(config["DB_POOL_SIZE"]) + int(config["DB_MAX_OVERFLOW"])
+    assert int(config["DB_POOL_SIZE"]) >= int(config["MAX_WORKERS"])  # a worker never waits
+    processes = sum(d["spec"]["maxReplicas"] for (kind, _), d in by_name.items()
+                    if kind == "HorizontalPodAutoscaler")
+    assert processes * per_process <= int(settings["max_client_conn"])

@@ -2,7 +2,8 @@
 RabbitMQ (SQLite and PostgreSQL in turn): the documents a product requires, told apart by
 their content and kept once; the payee's bank account, masked in every answer; an appeal
 decided under four eyes and paid by the saga; claims sampled for review; and the public
-status lookup. Documents go to a blob store in the test's own directory (BLOB_DIR)."""
+status lookup. Documents go to the insurance database on PostgreSQL and to a blob store in
+the test's own directory (BLOB_DIR) on SQLite, each store's default."""
 import base64
 import json
 import random
@@ -11,6 +12,8 @@ import pytest
 
 from services.insurance import claims
 from shared.actors import sign
+from shared.blobs import DatabaseStore
+from shared.db import make_engine
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from tests.insurance_data import ACCIDENT, claim, enrolment, person
 from tests.service.test_claims import give, status_becomes
@@ -31,6 +34,19 @@ DOCUMENTED = {**ACCIDENT, "required_documents": ["hospital_invoice", "id_copy"]}
 def blobs(tmp_path, monkeypatch):
     monkeypatch.setenv("BLOB_DIR", str(tmp_path / "blobs"))
     return tmp_path / "blobs"
+
+
+def kept_blobs(saga, blobs) -> list:
+    """What the store holds: the database store's rows on PostgreSQL, else the files."""
+    url = saga.config["DATABASE_URLS"]["insurance"]
+    if url.startswith("sqlite"):
+        return [p for p in blobs.rglob("*") if p.is_file()]
+    assert not blobs.exists()  # nothing on this replica's own disk
+    engine = make_engine(url)
+    try:
+        return DatabaseStore(engine).digests()
+    finally:
+        engine.dispose()
 
 
 def prepare(saga, product=DOCUMENTED, money=100_000):
@@ -107,7 +123,7 @@ def test_the_same_file_twice_is_stored_once(saga, blobs):
     assert [d["filename"] for d in again["documents"]] == ["invoice.pdf"]
     other = attach(saga, second["id"], PDF)
     assert other["documents"][0]["sha256"] == again["documents"][0]["sha256"]
-    assert len([p for p in blobs.rglob("*") if p.is_file()]) == 1
+    assert len(kept_blobs(saga, blobs)) == 1
     with pytest.raises(Conflict) as refused:
         attach(saga, first["id"], PDF, kind="id_copy")
     assert refused.value.code == "document_kind_differs"

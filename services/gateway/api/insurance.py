@@ -207,7 +207,7 @@ class InsuranceApi:
            "wrong: 404)", None, query=PublicClaimIn, response=PublicClaimOut,
            tags=["public"])
     def public_claim_status(self, call, claim_no):
-        PUBLIC_LOOKUPS.take(client_address(call.request), "claim status lookups")
+        PUBLIC_LOOKUPS.take(self.db, client_address(call.request), "claim status lookups")
         return self.insurance.public_claim_status(claim_no, call.request.args.to_dict(),
                                                   public_actor())
 

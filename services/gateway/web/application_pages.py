@@ -48,7 +48,7 @@ class ApplicationPages:
         body = _application(ui.request.form)
         again = partial(self._apply_page, ui)
         try:  # as many as the API takes from one address without a login
-            PUBLIC_POSTS.take(client_address(ui.request), "requests without a login")
+            PUBLIC_POSTS.take(self.db, client_address(ui.request), "requests without a login")
         except Throttled as throttled:
             return too_many(again, throttled, ui.gettext(
                 "Too many applications from here; try again in %(seconds)s seconds."))

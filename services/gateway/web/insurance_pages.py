@@ -297,7 +297,7 @@ class InsurancePages:
         if errors:
             return self._public_status(ui, 422, errors)
         try:
-            PUBLIC_LOOKUPS.take(client_address(ui.request), "claim status lookups")
+            PUBLIC_LOOKUPS.take(self.db, client_address(ui.request), "claim status lookups")
         except Throttled as throttled:
             return too_many(partial(self._public_status, ui), throttled, ui.gettext(
                 "Too many lookups; try again in %(seconds)s seconds."))

@@ -9,7 +9,9 @@ from shared.clock import iso
 
 
 class StateChange:
-    """Mixin for a history table: add `id` and the foreign key to the thing."""
+    """Mixin for a history table: add `id` and the foreign key to the thing. The
+    association's code is the thing's, set by its `record_change`."""
+    association_code: Mapped[str] = mapped_column(String(6))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(100))
     from_status: Mapped[str | None] = mapped_column(String(30))

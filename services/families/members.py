@@ -74,8 +74,8 @@ def pair(session: Session, county: str, member_id: int, family_id: int,
                        {"family_id": [f"Kept by member {member_no(kept_by)}."]})
     try:
         with session.begin_nested():
-            session.add(Pairing(member_id=member.id, family_id=family_id,
-                                paired_by=actor["username"]))
+            session.add(Pairing(association_code=member.association_code, member_id=member.id,
+                                family_id=family_id, paired_by=actor["username"]))
     except IntegrityError:  # another member took the family a moment ago
         raise Conflict("The family keeps in touch with another member.", "family_paired",
                        {"family_id": ["Kept by another member."]}) from None

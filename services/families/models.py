@@ -78,9 +78,10 @@ class FamilyEvent(Base):
     """Another service's event that named a family, kept whole: the timeline is rebuilt
     from these alone."""
     __tablename__ = "family_events"
-    __table_args__ = (Index("ix_family_events_family", "association_code", "family_id"),)
+    __table_args__ = (Index("ix_family_events_family", "association_code", "family_id"),
+                      UniqueConstraint("association_code", "event_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(String(36))
     association_code: Mapped[str] = mapped_column(String(6))
     family_id: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -90,9 +91,10 @@ class FamilyEvent(Base):
 class TimelineEntry(Base):
     """The family's timeline (一户一档) as read: one entry per event that shows."""
     __tablename__ = "timeline_entries"
-    __table_args__ = (Index("ix_timeline_family", "association_code", "family_id", "at"),)
+    __table_args__ = (Index("ix_timeline_family", "association_code", "family_id", "at"),
+                      UniqueConstraint("association_code", "event_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(String(36))
     association_code: Mapped[str] = mapped_column(String(6))
     family_id: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -153,9 +155,11 @@ class Member(IdNumberIndexed, Base):
 class Pairing(Base):
     """A family a member keeps in touch with (会员联系户); one member per family."""
     __tablename__ = "pairings"
+    __table_args__ = (UniqueConstraint("association_code", "family_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), unique=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
     paired_by: Mapped[str] = mapped_column(String(100))
     paired_at: Mapped[datetime] = created()
     # The latest contact recorded with the family (kept here so "overdue" is one query).

@@ -25,7 +25,7 @@ def check_payout_fund(session: Session, association: str, code: str) -> None:
 def open_payout(session: Session, envelope: dict) -> None:
     data = envelope["data"]
     source_key = f"claim:{data['association_code']}:{data['claim_id']}"
-    if disbursements.by_source(session, source_key) is not None:
+    if disbursements.by_source(session, data["association_code"], source_key) is not None:
         return  # this claim already has its disbursement
     purpose = f"insurance claim {data['claim_no']} ({data['product_code']})"
     if data.get("payee_account_masked"):

@@ -193,8 +193,9 @@ def get(session: Session, association: str, disbursement_id: int,
     return rows.one(session, Disbursement, association, disbursement_id, lock)
 
 
-def by_source(session: Session, source_key: str) -> Disbursement | None:
+def by_source(session: Session, association: str, source_key: str) -> Disbursement | None:
     return session.scalars(select(Disbursement).where(
+        Disbursement.association_code == association,
         Disbursement.source_key == source_key)).one_or_none()
 
 

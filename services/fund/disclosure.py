@@ -99,8 +99,9 @@ def spending(session: Session, association: str, query: dict) -> Spending:
     return by
 
 
-def trace(session: Session, receipt_no: str) -> Trace:
-    donation = session.scalars(select(Donation).where(Donation.receipt_no == receipt_no)
+def trace(session: Session, association: str, receipt_no: str) -> Trace:
+    donation = session.scalars(select(Donation).where(Donation.association_code == association,
+                                                      Donation.receipt_no == receipt_no)
                                ).one_or_none()
     if donation is None:
         raise NotFound(f"No receipt {receipt_no}.", "receipt_not_found")

@@ -95,7 +95,8 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
         {"association_code": association, "kind": posting.entry.kind,
          "memo": posting.memo[:200], "posted_at": now} for posting in postings]).scalars())
     connection.execute(_NEW_LINES, [
-        {"transaction_id": transaction_id, "account": account, "amount_fen": amount}
+        {"association_code": association, "transaction_id": transaction_id, "account": account,
+         "amount_fen": amount}
         for transaction_id, posting in zip(ids, postings, strict=True)
         for account, amount in posting.entry.lines])
     _add_to_month(session, association, local_date(now).replace(day=1),

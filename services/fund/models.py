@@ -49,7 +49,7 @@ class Fund(Base):
 class Project(Base):
     """Money given for one purpose inside a fund: spendable only through the project."""
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("fund_id", "code"),
+    __table_args__ = (UniqueConstraint("association_code", "fund_id", "code"),
                       CheckConstraint("balance_fen >= 0", name="project_balance_not_negative"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
@@ -109,6 +109,7 @@ class LedgerLine(Base):
     # A statement joins a fund's accounts to the transactions of its period.
     __table_args__ = (Index("ix_ledger_lines_account_transaction", "account", "transaction_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account: Mapped[str] = mapped_column(String(60), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # debit positive, credit negative
@@ -136,9 +137,10 @@ class ReceiptSeries(Base):
 
 class Donation(Base):
     __tablename__ = "donations"
+    __table_args__ = (UniqueConstraint("association_code", "receipt_no"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    receipt_no: Mapped[str] = mapped_column(String(30), unique=True)
+    receipt_no: Mapped[str] = mapped_column(String(30))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
     donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
@@ -164,7 +166,7 @@ class Donation(Base):
                                                             cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(DonationHistory(**change))
+        self.history.append(DonationHistory(association_code=self.association_code, **change))
 
 
 class DonationHistory(StateChange, Base):
@@ -187,7 +189,8 @@ class IdempotencyKey(Base):
 class Disbursement(Base):
     __tablename__ = "disbursements"
     # A fund's waiting payouts are looked for after every donation to it.
-    __table_args__ = (Index("ix_disbursements_fund_status", "fund_id", "status"),)
+    __table_args__ = (Index("ix_disbursements_fund_status", "fund_id", "status"),
+                      UniqueConstraint("association_code", "source_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
@@ -200,7 +203,7 @@ class Disbursement(Base):
         Sealed("disbursements.payee_id_number"))  # shown masked, never looked up
     reference: Mapped[str | None] = mapped_column(String(200))
     # Set when another service opens the disbursement (a claim id): one claim, one payout.
-    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(200))
     # The family in the families service's register it is paid for, when one is named.
     family_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # The grassroots association it is spent for (a claim payout: the association's own).
@@ -218,7 +221,7 @@ class Disbursement(Base):
         order_by="DisbursementHistory.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(DisbursementHistory(**change))
+        self.history.append(DisbursementHistory(association_code=self.association_code, **change))
 
 
 class DisbursementHistory(StateChange, Base):
@@ -233,8 +236,8 @@ class Pledge(Base):
     __tablename__ = "pledges"
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6), index=True)
-    pledge_no: Mapped[str] = mapped_column(String(40), unique=True)
-    pay_reference: Mapped[str] = mapped_column(String(40), unique=True)
+    pledge_no: Mapped[str] = mapped_column(String(40))
+    pay_reference: Mapped[str] = mapped_column(String(40))
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
     donor_id: Mapped[int] = mapped_column(ForeignKey("donors.id"), index=True)
@@ -246,7 +249,7 @@ class Pledge(Base):
     created_at: Mapped[datetime] = created()
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The channel's own id of the payment: one payment confirms one pledge, once.
-    channel_txn_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    channel_txn_id: Mapped[str | None] = mapped_column(String(100))
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"))
     # Passed on to the donation the pledge becomes.
     grassroots_code: Mapped[str] = mapped_column(String(12), server_default="")
@@ -259,10 +262,13 @@ class Pledge(Base):
     recurring_plan_id: Mapped[int | None] = mapped_column(ForeignKey("recurring_plans.id"),
                                                           index=True)
     month: Mapped[int | None] = mapped_column(Integer)
-    __table_args__ = (UniqueConstraint("recurring_plan_id", "month"),)
+    __table_args__ = (UniqueConstraint("association_code", "pledge_no"),
+                      UniqueConstraint("association_code", "pay_reference"),
+                      UniqueConstraint("association_code", "channel_txn_id"),
+                      UniqueConstraint("association_code", "recurring_plan_id", "month"))
 
     def record_change(self, **change) -> None:
-        self.history.append(PledgeHistory(**change))
+        self.history.append(PledgeHistory(association_code=self.association_code, **change))
 
 
 class PledgeHistory(StateChange, Base):
@@ -300,7 +306,7 @@ class RecurringPlan(Base):
         order_by="RecurringPlanHistory.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(RecurringPlanHistory(**change))
+        self.history.append(RecurringPlanHistory(association_code=self.association_code, **change))
 
 
 class RecurringPlanHistory(StateChange, Base):

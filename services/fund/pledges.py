@@ -127,9 +127,10 @@ def amount_mismatch(amount_fen: int) -> Conflict:
                     "amount_mismatch", {"amount_fen": [f"The pledge is for {yuan(amount_fen)}."]})
 
 
-def notify(session: Session, body: dict) -> Notification:
+def notify(session: Session, association: str, body: dict) -> Notification:
     """A payment channel's signed notification: confirms the pledge once, or flags it."""
-    pledge = session.scalars(select(Pledge).where(Pledge.pledge_no == body["pledge_no"])
+    pledge = session.scalars(select(Pledge).where(Pledge.association_code == association,
+                                                  Pledge.pledge_no == body["pledge_no"])
                              .with_for_update()).one_or_none()
     if pledge is None:
         raise NotFound(f"No pledge {body['pledge_no']}.", "pledge_not_found",
@@ -149,7 +150,9 @@ def notify(session: Session, body: dict) -> Notification:
 def _settle(session: Session, pledge: Pledge, txn_id: str, by: str) -> Pledge:
     if pledge.channel_txn_id == txn_id:
         return pledge  # confirmed by this very payment before
-    used = session.scalars(select(Pledge.pledge_no).where(Pledge.channel_txn_id == txn_id)).first()
+    used = session.scalars(select(Pledge.pledge_no).where(
+        Pledge.association_code == pledge.association_code,
+        Pledge.channel_txn_id == txn_id)).first()
     if used is not None:
         raise Conflict(f"Payment {txn_id} already confirmed pledge {used}.", "payment_used",
                        {"channel_txn_id": [f"Used for {used}."]})

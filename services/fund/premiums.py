@@ -30,7 +30,7 @@ def open_premium(session: Session, envelope: dict) -> None:
     data = envelope["data"]
     if data["fund_code"] is None:
         return  # a share its payer pays by hand: no fund's business
-    if disbursements.by_source(session, data["share_key"]) is not None:
+    if disbursements.by_source(session, data["association_code"], data["share_key"]) is not None:
         return  # this share already has its disbursement
     body = {"fund_code": data["fund_code"], "category": PREMIUM, "amount_fen": data["amount_fen"],
             "purpose": f"insurance premium of policy {data['policy_no']} "

@@ -328,10 +328,10 @@ class FundService(Service):
     @rpc
     def payment_notified(self, payload, actor):
         """A payment channel's notification, its signature already checked by the gateway."""
-        load_actor(actor, (SYSTEM,))
+        actor = load_actor(actor, (SYSTEM,))
         body = load(PaymentNotifyIn(), payload)
         with self.db.transaction() as session:
-            notification = pledges.notify(session, body)
+            notification = pledges.notify(session, actor["association_code"], body)
             answer = pledge_view(notification.pledge)
         if not notification.matched:  # the flag is kept; the channel is told the amount
             raise pledges.amount_mismatch(answer["amount_fen"])
@@ -444,9 +444,9 @@ class FundService(Service):
 
     @rpc
     def trace(self, receipt_no, actor):
-        load_actor(actor, EVERYONE)
+        actor = load_actor(actor, EVERYONE)
         with self.db.transaction() as session:
-            return trace_view(disclosure.trace(session, receipt_no))
+            return trace_view(disclosure.trace(session, actor["association_code"], receipt_no))
 
     @subscribe("insurance", "claim_approved")
     def on_claim_approved(self, envelope):

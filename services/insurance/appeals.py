@@ -19,8 +19,9 @@ def appeal(session: Session, association: str, claim_id: int, reason: str,
         raise Conflict("The claim was appealed before; a claim is appealed once.",
                        "already_appealed", {"status": [f"is {claim.status}"]})
     domain.CLAIM.move(claim, UNDER_APPEAL, actor["username"], f"appealed: {reason}")
-    claim.appeal = ClaimAppeal(reason=reason, appealed_by=actor["username"],
-                               appealed_at=now_utc(), rejected_by=_rejecter(claim))
+    claim.appeal = ClaimAppeal(association_code=claim.association_code, reason=reason,
+                               appealed_by=actor["username"], appealed_at=now_utc(),
+                               rejected_by=_rejecter(claim))
     claims.announce(session, claim, "insurance.claim_appealed", reason=reason,
                     appealed_by=actor["username"])
     return claim

@@ -44,9 +44,9 @@ def attach(session: Session, association: str, claim_id: int, body: dict,
                        "document_kind_differs", {"kind": [f"Already {kept.kind}."]})
     if kept is None:
         claim.documents.append(ClaimDocument(
-            kind=body["kind"], sha256=digest, size_bytes=len(content),
-            content_type=content_type, filename=name, uploaded_by=actor["username"],
-            uploaded_at=now_utc()))
+            association_code=claim.association_code, kind=body["kind"], sha256=digest,
+            size_bytes=len(content), content_type=content_type, filename=name,
+            uploaded_by=actor["username"], uploaded_at=now_utc()))
     return claim
 
 

@@ -63,8 +63,9 @@ class ProductVersion(Base):
     """A product's terms as defined at one time. A change of terms is a new version, and
     a policy keeps the terms of the version it was enrolled under."""
     __tablename__ = "product_versions"
-    __table_args__ = (UniqueConstraint("product_id", "version"),)
+    __table_args__ = (UniqueConstraint("association_code", "product_id", "version"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     version: Mapped[int] = mapped_column(Integer)
     terms: Mapped[dict] = mapped_column(JSON)  # the definition as given, its code aside
@@ -82,10 +83,12 @@ class Policy(Base):
     # policy hands it to its renewal, though it covers to its end.
     __table_args__ = (Index("uq_policies_insured_id_index", "association_code", "product_id",
                             "insured_id_index", "active_key", unique=True),
-                      UniqueConstraint("renews_policy_id", name="uq_policies_renews_policy_id"))
+                      UniqueConstraint("association_code", "renews_policy_id",
+                                       name="uq_policies_renews_policy_id"),
+                      UniqueConstraint("association_code", "policy_no"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    policy_no: Mapped[str] = mapped_column(String(40), unique=True)
+    policy_no: Mapped[str] = mapped_column(String(40))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     insured_name: Mapped[str] = mapped_column(String(200))
     insured_id_number: Mapped[str] = mapped_column(Sealed("policies.insured_id_number"))
@@ -128,7 +131,7 @@ class Policy(Base):
         return value
 
     def record_change(self, **change) -> None:
-        self.history.append(PolicyHistory(**change))
+        self.history.append(PolicyHistory(association_code=self.association_code, **change))
 
 
 class PolicyHistory(StateChange, Base):
@@ -142,8 +145,9 @@ class PremiumShare(Base):
     """One payer's part of a policy's premium: paid by the fund named (the premium saga)
     or, without a fund, recorded by staff."""
     __tablename__ = "premium_shares"
-    __table_args__ = (UniqueConstraint("policy_id", "payer"),)
+    __table_args__ = (UniqueConstraint("association_code", "policy_id", "payer"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     payer: Mapped[str] = mapped_column(String(20))
     share_pct: Mapped[int] = mapped_column(Integer)
@@ -158,7 +162,7 @@ class PremiumShare(Base):
         order_by="PremiumShareHistory.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(PremiumShareHistory(**change))
+        self.history.append(PremiumShareHistory(association_code=self.association_code, **change))
 
 
 class PremiumShareHistory(StateChange, Base):
@@ -171,9 +175,10 @@ class PremiumShareHistory(StateChange, Base):
 class Claim(Base):
     """The description (the medical facts) and the payee's account number are sealed."""
     __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("association_code", "claim_no"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    claim_no: Mapped[str] = mapped_column(String(40), unique=True)
+    claim_no: Mapped[str] = mapped_column(String(40))
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     incident_date: Mapped[date] = mapped_column(Date)
     amount_claimed_fen: Mapped[int] = mapped_column(BigInteger)
@@ -196,7 +201,7 @@ class Claim(Base):
     appeal: Mapped["ClaimAppeal | None"] = relationship()
 
     def record_change(self, **change) -> None:
-        self.history.append(ClaimHistory(**change))
+        self.history.append(ClaimHistory(association_code=self.association_code, **change))
 
 
 class ClaimHistory(StateChange, Base):
@@ -209,8 +214,9 @@ class ClaimHistory(StateChange, Base):
 class ClaimDocument(Base):
     """A paper on a claim; its bytes are in the blob store under `sha256`."""
     __tablename__ = "claim_documents"
-    __table_args__ = (UniqueConstraint("claim_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("association_code", "claim_id", "sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -224,8 +230,10 @@ class ClaimDocument(Base):
 class ClaimAppeal(Base):
     """The one appeal a rejected claim may have, and its decision."""
     __tablename__ = "claim_appeals"
+    __table_args__ = (UniqueConstraint("association_code", "claim_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
     reason: Mapped[str] = mapped_column(Text)
     appealed_by: Mapped[str] = mapped_column(String(100))
     appealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

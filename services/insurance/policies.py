@@ -47,7 +47,7 @@ def enrol(session: Session, association: str, body: dict, actor: dict) -> Policy
         family_category=body.get("family_category"), family_code=body.get("family_code"),
         family_id=body.get("family_id"), village_code=body.get("village_code"), start_date=start,
         end_date=domain.end_date(terms, start), active_key=1, enrolled_by=actor["username"])
-    shares = shares_of(version.terms, actor["username"])
+    shares = shares_of(association, version.terms, actor["username"])
     policy.shares = shares
     domain.POLICY.start(policy, domain.PENDING_PAYMENT if shares else "active",
                         actor["username"], "enrolled")
@@ -111,11 +111,12 @@ def payable(terms: dict) -> list[tuple[dict, int]]:
     return list(zip(given, amounts, strict=True))
 
 
-def shares_of(terms: dict, actor: str) -> list[PremiumShare]:
+def shares_of(association: str, terms: dict, actor: str) -> list[PremiumShare]:
     shares = []
     for share, amount in payable(terms):
-        row = PremiumShare(payer=share["payer"], share_pct=share["share_pct"],
-                           amount_fen=amount, fund_code=share.get("fund_code"))
+        row = PremiumShare(association_code=association, payer=share["payer"],
+                           share_pct=share["share_pct"], amount_fen=amount,
+                           fund_code=share.get("fund_code"))
         # A share too small to come to a whole fen has nothing to pay.
         domain.PREMIUM_SHARE.start(row, "due" if amount else "paid", actor,
                                    "share due" if amount else "nothing to pay")

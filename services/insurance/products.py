@@ -27,7 +27,8 @@ def ensure(session: Session, association: str, body: dict, actor: dict) -> Produ
         setattr(product, name, value)
     product.version += 1
     session.flush()
-    session.add(ProductVersion(product_id=product.id, version=product.version, terms=terms,
+    session.add(ProductVersion(association_code=product.association_code,
+                               product_id=product.id, version=product.version, terms=terms,
                                defined_by=actor["username"]))
     session.flush()
     return product

@@ -186,7 +186,7 @@ def _next_year(old: Policy, version: ProductVersion, by: str) -> Policy:
         family_category=old.family_category, family_code=old.family_code,
         family_id=old.family_id, village_code=old.village_code, start_date=start,
         end_date=domain.end_date(terms, start), renews=old, active_key=1, enrolled_by=by)
-    policy.shares = policies.shares_of(version.terms, by)
+    policy.shares = policies.shares_of(old.association_code, version.terms, by)
     domain.POLICY.start(policy, domain.PENDING_PAYMENT if policy.shares else "active", by,
                         f"renews {old.policy_no}")
     return policy

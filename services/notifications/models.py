@@ -38,7 +38,7 @@ class Message(Base):
     template's parameters)."""
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("event_key", "person", "channel"),
+        UniqueConstraint("association_code", "event_key", "person", "channel"),
         Index("ix_messages_inbox", "association_code", "person", "channel", "id"),
         Index("ix_messages_listing", "association_code", "id"),
     )
@@ -110,10 +110,11 @@ class Reminder(Base):
     the day before), kept from the event that booked it: `key` names the booking, so a
     change moves the reminder and a cancellation drops it."""
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),
+                      UniqueConstraint("association_code", "key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    key: Mapped[str] = mapped_column(String(120), unique=True)  # shift:7:volunteer:3
+    key: Mapped[str] = mapped_column(String(120))  # shift:7:volunteer:3
     kind: Mapped[str] = mapped_column(String(30))
     person: Mapped[str] = mapped_column(String(60))
     name: Mapped[str] = mapped_column(String(200))

@@ -18,12 +18,12 @@ def keep(session: Session, association: str, event_key: str, heard: Heard,
     for booking in heard.bookings:
         _book(session, association, booking)
     for move in heard.moves:
-        for reminder in _under(session, move.prefix, ("pending", "sent")):
+        for reminder in _under(session, association, move.prefix, ("pending", "sent")):
             _reschedule(reminder, {**reminder.params, **move.values}, move.starts_at,
                         move.due_at)
     for drop in heard.drops:
         told = []
-        for reminder in _under(session, drop.prefix, ("pending", "sent")):
+        for reminder in _under(session, association, drop.prefix, ("pending", "sent")):
             if reminder.status == "sent":
                 told.append(_person(reminder))
             REMINDER.step(reminder, "cancelled")
@@ -52,7 +52,8 @@ def fire_due(session: Session, now: datetime, batch: int = 100) -> int:
 
 def _book(session: Session, association: str, booking: Booking) -> None:
     person = Person.of(booking.recipient)
-    reminder = session.scalars(select(Reminder).where(Reminder.key == booking.key)
+    reminder = session.scalars(select(Reminder).where(Reminder.association_code == association,
+                                                      Reminder.key == booking.key)
                                .with_for_update()).one_or_none()
     if reminder is None:
         reminder = Reminder(association_code=association, key=booking.key, kind=booking.kind)
@@ -69,8 +70,10 @@ def _reschedule(reminder: Reminder, values: dict, starts_at: datetime,
     REMINDER.step(reminder, "pending")
 
 
-def _under(session: Session, prefix: str, statuses: tuple[str, ...]) -> list[Reminder]:
-    return list(session.scalars(select(Reminder).where(Reminder.key.startswith(prefix),
+def _under(session: Session, association: str, prefix: str,
+           statuses: tuple[str, ...]) -> list[Reminder]:
+    return list(session.scalars(select(Reminder).where(Reminder.association_code == association,
+                                                       Reminder.key.startswith(prefix),
                                                        Reminder.status.in_(statuses))))
 
 

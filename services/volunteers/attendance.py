@@ -88,8 +88,9 @@ def correct_hours(session: Session, association: str, correction: Correction,
         session.add(HoursEntry(association_code=association, volunteer_id=volunteer_id,
                                minutes=minutes, source="shift", source_id=entry.id,
                                served_on=local_date(window.starts_at)))
-    entry.corrections.append(HourCorrection(at=now, actor=actor["username"], old_minutes=old,
-                                            new_minutes=minutes, reason=correction.reason))
+    entry.corrections.append(HourCorrection(
+        association_code=entry.association_code, at=now, actor=actor["username"],
+        old_minutes=old, new_minutes=minutes, reason=correction.reason))
     if entry.status == "no_show" and minutes:
         domain.SIGNUP.move(entry, "confirmed", actor["username"],
                            f"credited {minutes} minutes by a correction")

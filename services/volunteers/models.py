@@ -53,8 +53,9 @@ class Volunteer(IdNumberIndexed, Base):
 
 class VolunteerSkill(Base):
     __tablename__ = "volunteer_skills"
-    __table_args__ = (UniqueConstraint("volunteer_id", "skill"),)
+    __table_args__ = (UniqueConstraint("association_code", "volunteer_id", "skill"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
     skill: Mapped[str] = mapped_column(String(40))
     certificate_no: Mapped[str | None] = mapped_column(String(60))
@@ -84,7 +85,7 @@ class Application(IdNumberIndexed, Base):
         order_by="ApplicationHistory.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(ApplicationHistory(**change))
+        self.history.append(ApplicationHistory(association_code=self.association_code, **change))
 
 
 # One pending application per person (by the blind index of their id number): the
@@ -127,7 +128,7 @@ class Shift(Base):
                                                          cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(ShiftHistory(**change))
+        self.history.append(ShiftHistory(association_code=self.association_code, **change))
 
 
 class ShiftHistory(StateChange, Base):
@@ -142,6 +143,7 @@ class Signup(Base):
     no-show when the shift ended without them."""
     __tablename__ = "signups"
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
     status: Mapped[str] = mapped_column(String(12))
@@ -156,7 +158,7 @@ class Signup(Base):
         order_by="HourCorrection.id", cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(SignupHistory(**change))
+        self.history.append(SignupHistory(association_code=self.association_code, **change))
 
 
 class SignupHistory(StateChange, Base):
@@ -171,6 +173,7 @@ class HourCorrection(Base):
     before and after, and why."""
     __tablename__ = "hour_corrections"
     id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
     signup_id: Mapped[int] = mapped_column(ForeignKey("signups.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(100))
@@ -183,9 +186,10 @@ class Visit(Base):
     """A care visit to a family, opened by a triggering event (one visit per trigger). The
     address is sealed."""
     __tablename__ = "visits"
+    __table_args__ = (UniqueConstraint("association_code", "trigger_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    trigger_key: Mapped[str] = mapped_column(String(120), unique=True)
+    trigger_key: Mapped[str] = mapped_column(String(120))
     trigger_event_id: Mapped[str] = mapped_column(String(36))
     family_name: Mapped[str] = mapped_column(String(200))
     # Known when the trigger named the family (a care plan, a family's claim or payout).
@@ -204,7 +208,7 @@ class Visit(Base):
                                                          cascade="all, delete-orphan")
 
     def record_change(self, **change) -> None:
-        self.history.append(VisitHistory(**change))
+        self.history.append(VisitHistory(association_code=self.association_code, **change))
 
 
 class VisitHistory(StateChange, Base):
@@ -218,7 +222,7 @@ class HoursEntry(Base):
     """Minutes served, from a shift's check-out (or a coordinator's correction of it) or a
     completed visit."""
     __tablename__ = "hours"
-    __table_args__ = (UniqueConstraint("volunteer_id", "source", "source_id"),)
+    __table_args__ = (UniqueConstraint("association_code", "volunteer_id", "source", "source_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)

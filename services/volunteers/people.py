@@ -45,7 +45,7 @@ def register(session: Session, association: str, body: dict, actor: dict) -> Vol
                           availability=body.get("availability"),
                           grassroots_code=grassroots_of(body.get("grassroots_code"),
                                                         association),
-                          skills=[VolunteerSkill(skill=s["code"],
+                          skills=[VolunteerSkill(association_code=association, skill=s["code"],
                                                  certificate_no=s.get("certificate_no"),
                                                  expires_on=s.get("expires_on"))
                                   for s in _unique(body["skills"])])

@@ -106,8 +106,9 @@ def signup(session: Session, association: str, shift_id: int, volunteer_id: int,
     # A no-show keeps the place they held: a shift that is over takes nobody new into it.
     status = domain.signup_status(len(_in(session, shift.id, "confirmed", "no_show")),
                                   shift.capacity)
-    entry = Signup(shift_id=shift.id, volunteer_id=volunteer.id,
-                   signed_up_by=actor["username"], signed_up_at=now_utc())
+    entry = Signup(association_code=shift.association_code, shift_id=shift.id,
+                   volunteer_id=volunteer.id, signed_up_by=actor["username"],
+                   signed_up_at=now_utc())
     domain.SIGNUP.start(entry, status, actor["username"],
                         "room on the shift" if status == "confirmed" else "the shift is full")
     session.add(entry)

@@ -420,7 +420,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 "amount_fen": pledge.amount if right_amount else pledge.amount - 1 or 2}
 
         def work(session):
-            notification = pledges.notify(session, body)
+            notification = pledges.notify(session, ASSOCIATION, body)
             return (pledge_view(notification.pledge), notification.matched,
                     self.donation_id(session, pledge))
 

@@ -13,10 +13,11 @@ from tests.service.conftest import RunningFamilies, config_for, run, run_saga
 COUNTIES = ("341181", "341182")
 # The system's own plumbing, keyed by what is unique in the whole install: an event's id
 # (outbox, inbox), a chain's entry (audit log), a provider's send key (a UUID), a token, a
-# login's name (one login page for every association) and a keyed request's scope (it
-# names the association already).
+# login's name (one login page for every association), a keyed request's scope (it
+# names the association already), a stored file's digest (the document naming it carries
+# the association) and a throttle's hashed account or address.
 PLUMBING = {"outbox", "processed_events", "audit_log", "audit_head", "sends", "users",
-            "revoked_tokens", "token_uses", "idempotency_keys"}
+            "revoked_tokens", "token_uses", "idempotency_keys", "blobs", "throttles"}
 
 
 def unique_keys(inspector, table: str) -> list[list[str]]:

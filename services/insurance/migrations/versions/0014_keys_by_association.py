@@ -1,14 +1,14 @@
 """every row carries its association's code and every unique key includes it
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 from alembic import op
 
 from shared.migrate import add_association_code, key_by_association
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -499,7 +499,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
         def work(session):
             claim_payouts.open_payout(session, envelope)
-            made = disbursements.by_source(session, f"claim:{ASSOCIATION}:{serial}")
+            made = disbursements.by_source(session, ASSOCIATION, f"claim:{ASSOCIATION}:{serial}")
             return made.id, made.status
 
         answer = self.run(work)

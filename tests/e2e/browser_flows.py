@@ -1059,6 +1059,9 @@ def reading_the_assessment(site):
         site.fill(admin, f"{form} #name_{n}", name)
         admin.fill(f"{form} #weight_{n}", weight)
         admin.select_option(f"{form} #source_{n}", source)
+    for n in range(len(rows), admin.locator(f"{form} input[id^=key_]").count()):
+        for field in ("key", "name", "weight"):  # a blank row is left out (the demo's)
+            admin.fill(f"{form} #{field}_{n}", "")
     admin.click(f"{form} button[type=submit]")
     expect(admin.locator(f"{form} .field-error[data-field=items]")).to_contain_text(
         site.text("合计为 90", "add up to 90"))

@@ -8,9 +8,8 @@ balancer gains nothing. Each count is one statement, an INSERT … ON CONFLICT D
 RETURNING, so two replicas counting at once cannot lose a count (PostgreSQL locks the row;
 SQLite's BEGIN IMMEDIATE takes the write lock). A row says when it may go (`expires_at`);
 each process deletes the expired ones at most once a minute. Times are the wall clock's
-seconds, the same on every replica. Nothing in clear: a row is keyed by a digest of the
-account's name or the address."""
-import hashlib
+seconds, the same on every replica. Nothing in clear: a row is keyed by the blind index (a
+keyed digest) of the account's name or the address."""
 import math
 import threading
 import time
@@ -18,6 +17,7 @@ import time
 from sqlalchemy import Double, bindparam, case, delete, or_, select, update
 
 from services.gateway.models import Throttle
+from shared.crypto import blind
 from shared.db import per_dialect
 from shared.settings import (
     login_failures_per_account,
@@ -37,7 +37,8 @@ class Throttled(Exception):
 
 
 def key_of(kind: str, subject: str) -> str:
-    return f"{kind}:{hashlib.sha256(subject.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    # Keyed (the blind index's key): a plain digest of an address is undone by trying them all.
+    return f"{kind}:{blind(subject, 'throttle')}"
 
 
 class _Counter:

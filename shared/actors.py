@@ -116,9 +116,11 @@ def load_actor(actor, roles: tuple[str, ...] | None = None) -> dict:
     return actor
 
 
-def system_actor(username: str) -> dict:
-    """The services' own work, signed with the key of this install."""
-    return sign({"username": username, "role": SYSTEM})
+def system_actor(username: str, association: str | None = None) -> dict:
+    """The services' own work for an association (this process's ASSOCIATION_CODE unless
+    named), signed with the key of this install."""
+    return sign({"username": username, "role": SYSTEM,
+                 "association_code": association or association_code()})
 
 
 def public_actor(association_code: str | None = None) -> dict:

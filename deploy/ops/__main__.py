@@ -1,6 +1,7 @@
 """The ops command line: `python -m deploy.ops SUBCOMMAND --help`."""
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -217,6 +218,9 @@ def restore(args) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m deploy.ops", description=__doc__)
     top.add_argument("--amqp-uri", default=amqp_uri(), help="broker (default: $AMQP_URI)")
+    top.add_argument("--association", type=association, default=None,
+                     help="the association (6-digit code) whose records a command reads and "
+                          "writes (default: $ASSOCIATION_CODE)")
     commands = top.add_subparsers(dest="command", required=True)
     imp = commands.add_parser("import-donations", help=importing.__doc__.splitlines()[0],
                               description=importing.__doc__)
@@ -297,8 +301,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def association(code: str) -> str:
+    if not re.fullmatch(r"[0-9]{6}", code):
+        raise argparse.ArgumentTypeError(f"{code!r} is not an association's 6-digit code")
+    return code
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    if args.association:
+        # Every command's actor is signed for it (shared.actors.system_actor).
+        os.environ["ASSOCIATION_CODE"] = args.association
     try:
         return args.run(args)
     except DomainError as error:  # a bad fund code or period, said plainly

@@ -129,3 +129,23 @@ def test_an_import_killed_half_way_is_finished_by_the_same_command_without_dupli
     assert f"were created {3 * households - part}, updated 0, unchanged {part}" in again.stdout
     assert people_imported(staff, households, first) == 3 * households
     assert csv.reader(io.StringIO(again.stdout))  # the summary is one plain line
+
+
+def test_the_association_named_is_the_one_written_to(running_system, anonymous, tmp_path):
+    staff = anonymous.login("staff1")  # of 341181, this install's association
+    household = tmp_path / "other.csv"
+    write_families(household, 1, first=3_100)
+
+    elsewhere = ops(running_system, "--association", "341182", "import", "families",
+                    str(household), "--quiet")
+    assert elsewhere.returncode == 0 and "were created 3" in elsewhere.stdout, \
+        elsewhere.stderr[-2000:]
+    assert people_imported(staff, 1, first=3_100) == 0  # another county's: not seen here
+    # Not there for 341181 either: the same people are new to it.
+    here = ops(running_system, "import", "families", str(household), "--quiet")
+    assert here.returncode == 0 and "were created 3" in here.stdout, here.stderr[-2000:]
+    assert people_imported(staff, 1, first=3_100) == 3
+
+    refused = ops(running_system, "--association", "34118", "import", "families",
+                  str(household))
+    assert refused.returncode == 2 and "6-digit" in refused.stderr

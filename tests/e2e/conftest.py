@@ -44,22 +44,28 @@ def whole_system(vhost_pipeline, config, var, replicas=1, env=None):
     """The whole system as the run command starts it, with the demo data, on a vhost of its
     own and SQLite files under `var` (or the databases `env` names)."""
     amqp = config.getoption("RABBIT_AMQP_URI").rstrip("/")
-    with vhost_pipeline.get() as vhost:
-        uri = f"{amqp}/{vhost}"
-        system = System(port=free_port(), log_dir=var / "logs", replicas=replicas,
-                        env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var), **LOOSE_LIMITS,
-                             **ANY_HOUR, **(env or {})})
-        system.migrate()
-        system.start()
-        try:
-            system.wait_healthy()
-            gateway = (env or {}).get("GATEWAY_DATABASE_URL", f"sqlite:///{var / 'gateway.db'}")
-            seed({"AMQP_URI": uri, "DATABASE_URLS": {"gateway": gateway}})
-            yield system
-        finally:
-            # Nothing of a throwaway system is kept: the services' graceful stop (about 3 s,
-            # nameko's consumers finishing their 1 s polls) is not waited for.
-            system.stop(timeout=0.5)
+    with vhost_pipeline.get() as vhost, system_on(f"{amqp}/{vhost}", var, replicas,
+                                                  env) as system:
+        yield system
+
+
+@contextmanager
+def system_on(uri: str, var, replicas=1, env=None):
+    """The whole system with the demo data on the broker (or brokers) at `uri`."""
+    system = System(port=free_port(), log_dir=var / "logs", replicas=replicas,
+                    env={"AMQP_URI": uri, "PHF_VAR_DIR": str(var), **LOOSE_LIMITS,
+                         **ANY_HOUR, **(env or {})})
+    system.migrate()
+    system.start()
+    try:
+        system.wait_healthy()
+        gateway = (env or {}).get("GATEWAY_DATABASE_URL", f"sqlite:///{var / 'gateway.db'}")
+        seed({"AMQP_URI": uri, "DATABASE_URLS": {"gateway": gateway}})
+        yield system
+    finally:
+        # Nothing of a throwaway system is kept: the services' graceful stop (about 3 s,
+        # nameko's consumers finishing their 1 s polls) is not waited for.
+        system.stop(timeout=0.5)
 
 
 @pytest.fixture(scope="session")

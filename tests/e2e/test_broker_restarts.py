@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from deploy.processes import System, free_port
-from deploy.seed import seed
+from deploy.processes import System
+from tests.e2e.conftest import system_on
 from tests.insurance_data import TODAY, claim, person
 from tests.private_broker import PrivateBroker
 from tests.support import EventTap, wait_until
@@ -34,18 +34,8 @@ def broker():
 
 @pytest.fixture(scope="module")
 def system(broker, tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
-    system = System(port=free_port(), log_dir=var / "logs",
-                    env={"AMQP_URI": broker.uri, "PHF_VAR_DIR": str(var)})
-    system.migrate()
-    system.start()
-    try:
-        system.wait_healthy()
-        seed({"AMQP_URI": broker.uri,
-              "DATABASE_URLS": {"gateway": f"sqlite:///{var / 'gateway.db'}"}})
-        yield system
-    finally:
-        system.stop()
+    with system_on(broker.uri, tmp_path_factory.mktemp("var")) as running:
+        yield running
 
 
 class Api:

@@ -13,9 +13,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from deploy.processes import System, free_port
-from deploy.seed import seed
 from tests.e2e import test_broker_restarts as restarts
+from tests.e2e.conftest import system_on
 from tests.insurance_data import TODAY, claim, person
 from tests.rabbit_cluster import RabbitCluster
 from tests.support import wait_until
@@ -39,18 +38,8 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def system(cluster, tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
-    system = System(port=free_port(), log_dir=var / "logs",
-                    env={"AMQP_URI": cluster.uri, "PHF_VAR_DIR": str(var)})
-    system.migrate()
-    system.start()
-    try:
-        system.wait_healthy()
-        seed({"AMQP_URI": cluster.uri,
-              "DATABASE_URLS": {"gateway": f"sqlite:///{var / 'gateway.db'}"}})
-        yield system
-    finally:
-        system.stop()
+    with system_on(cluster.uri, tmp_path_factory.mktemp("var")) as running:
+        yield running
 
 
 class Answers:

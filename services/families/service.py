@@ -20,14 +20,15 @@ from services.families import (
     search,
     timeline,
 )
-from services.families.assessment_views import assessment_view, criteria_view, score_view
 from services.families.grading import assess
 from services.families.models import AUDIT, OUTBOX, PROCESSED_EVENTS
 from services.families.views import (
+    assessment_view,
     association_member_view,
     association_view,
     care_plan_view,
     contact_view,
+    criteria_view,
     family_view,
     figures_view,
     help_view,
@@ -38,6 +39,7 @@ from services.families.views import (
     paired_view,
     ranking_view,
     rebuilt_view,
+    score_view,
     timeline_entry_view,
 )
 from shared.actors import (

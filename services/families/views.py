@@ -1,13 +1,16 @@
-"""Models as the JSON the world sees, through the Out schemas of the families and
-associations contracts: identity numbers and phones masked in every answer but the one the
-insurance service enrols a village from."""
+"""Models as the JSON the world sees, through the Out schemas of the families, help,
+associations and assessment contracts: identity numbers and phones masked in every answer
+but the one the insurance service enrols a village from."""
+from services.families.assessment import Score, Setting
 from services.families.associations import Association
 from services.families.contacts import Overdue
 from services.families.dashboard import Ranking
 from services.families.domain import days_overdue
+from services.families.grading import Assessed, Criterion, shares
 from services.families.help_records import OverdueFollowUp
 from services.families.members import Paired, member_no
 from services.families.models import (
+    AssessmentCriteria,
     CarePlan,
     Family,
     FamilyMember,
@@ -18,6 +21,16 @@ from services.families.models import (
     TimelineEntry,
 )
 from shared.clock import iso
+from shared.contracts.assessment import (
+    GRADES,
+    AssessedItemOut,
+    AssessedOut,
+    AssessmentOut,
+    CriteriaOut,
+    CriterionOut,
+    ScoreOut,
+    SharesOut,
+)
 from shared.contracts.associations import (
     AssociationMemberOut,
     AssociationOut,
@@ -179,3 +192,47 @@ def overdue_follow_up_view(found: OverdueFollowUp, today) -> dict:
 
 def _day(day) -> str | None:
     return None if day is None else day.isoformat()
+
+
+# --- the yearly assessment ---------------------------------------------------------
+CRITERION = CriterionOut()
+CRITERIA = CriteriaOut()
+SCORE = ScoreOut()
+ASSESSED_ITEM = AssessedItemOut()
+ASSESSED = AssessedOut()
+SHARES = SharesOut()
+ASSESSMENT = AssessmentOut()
+
+
+def _criterion(criterion: Criterion) -> dict:
+    return shaped(CRITERION, {"key": criterion.key, "name": criterion.name,
+                              "weight": criterion.weight, "source": criterion.source})
+
+
+def criteria_view(row: AssessmentCriteria) -> dict:
+    return shaped(CRITERIA, {"code": row.association_code, "year": row.year,
+                             "items": [_criterion(Criterion(**i)) for i in row.items],
+                             "set_by": row.set_by})
+
+
+def score_view(score: Score) -> dict:
+    return shaped(SCORE, {"code": score.code, "year": score.year, "key": score.key,
+                          "score": score.score})
+
+
+def _assessed(found: Assessed) -> dict:
+    return shaped(ASSESSED, {
+        "code": found.code, "name": found.name, "total": found.total, "rank": found.rank,
+        "grade": found.grade,
+        "items": [shaped(ASSESSED_ITEM, {"key": i.key, "value": i.value, "score": i.score})
+                  for i in found.items]})
+
+
+def assessment_view(setting: Setting, assessed: list[Assessed]) -> dict:
+    split = shares([a.grade for a in assessed])
+    return shaped(ASSESSMENT, {
+        "code": setting.code, "year": setting.year,
+        "criteria": [_criterion(c) for c in setting.criteria],
+        "associations": [_assessed(a) for a in assessed],
+        "shares": shaped(SHARES, {"n": split.n, **split.counts,
+                                  **{f"{g}_pct": split.pcts[g] for g in GRADES}})})

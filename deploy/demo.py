@@ -10,6 +10,10 @@ PASSWORD_SUFFIX = "-demo"
 USERS = [("admin", "admin"), ("staff1", "staff"), ("staff2", "staff"), ("staff3", "staff"),
          ("coordinator1", "coordinator"), ("donor1", "donor"), ("volunteer1", "volunteer"),
          ("auditor1", "auditor")]
+# Logins of the province's association above the county (its code: the county's first two
+# digits and 0000): its admin sets up counties and their first logins, the others read.
+PROVINCE_USERS = [("province_admin", "admin"), ("province1", "province_staff"),
+                  ("province_auditor1", "province_auditor")]
 FUNDS = [
     {"code": "GENERAL", "name": "人口健康基金（非限定）", "restricted": False},
     {"code": "SPECIAL_FAMILY", "name": "计生特殊家庭帮扶",

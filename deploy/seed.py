@@ -259,7 +259,8 @@ def _ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
     engine = make_engine(url or database_url("gateway"))
     with engine.begin() as connection:
         existing = set(connection.scalars(select(User.username)))
-        for username, role in demo.USERS:
+        province = association_code()[:2] + "0000"
+        for username, role in [*demo.USERS, *demo.PROVINCE_USERS]:
             if username in existing:
                 # Demo logins made before users had display names get one.
                 connection.execute(update(User).where(User.username == username,
@@ -268,7 +269,8 @@ def _ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
                 continue
             connection.execute(User.__table__.insert().values(
                 username=username, role=role, display_name=username,
-                association_code=association_code(),
+                association_code=(province if (username, role) in demo.PROVINCE_USERS
+                                  else association_code()),
                 password_hash=hash_password(username + demo.PASSWORD_SUFFIX), active=True,
                 donor_id=donor1_id if role == "donor" else None,
                 volunteer_id=volunteer1_id if role == "volunteer" else None))

@@ -11,9 +11,19 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from shared.errors import Forbidden, invalid_from_marshmallow
 from shared.settings import association_code, service_key
 
-ROLES = ("donor", "staff", "coordinator", "volunteer", "admin", "auditor")
+ROLES = ("donor", "staff", "coordinator", "volunteer", "admin", "auditor", "province_staff",
+         "province_auditor")
 SYSTEM = "system"  # the services' own work (demo data, imports, exports)
 AUDITOR = "auditor"  # reads what staff and coordinators read; changes nothing
+# Logins of a province's or city's association read what a county's auditor reads, of
+# every county under them (the gateway signs them for the county they read), and change
+# nothing. Their association keeps no records of its own besides its logins and counties.
+PROVINCE_READERS = ("province_staff", "province_auditor")
+READ_ONLY = (AUDITOR,) + PROVINCE_READERS
+# The roles a login may have: in a county, any but the province's; above, the province's
+# and the admin who sets up its cities and counties and their first logins.
+ABOVE_COUNTY_ROLES = ("admin",) + PROVINCE_READERS
+COUNTY_ROLES = tuple(role for role in ROLES if role not in PROVINCE_READERS)
 
 # Who may change things...
 ADMIN = ("admin", SYSTEM)
@@ -22,10 +32,10 @@ COORDINATORS = ("coordinator",) + ADMIN
 DONORS = ("donor",) + STAFF
 VOLUNTEERS = ("volunteer",) + COORDINATORS
 # ...and who may read them.
-STAFF_READERS = STAFF + (AUDITOR,)
-COORDINATOR_READERS = COORDINATORS + (AUDITOR,)
-DONOR_READERS = DONORS + (AUDITOR,)
-VOLUNTEER_READERS = VOLUNTEERS + (AUDITOR,)
+STAFF_READERS = STAFF + READ_ONLY
+COORDINATOR_READERS = COORDINATORS + READ_ONLY
+DONOR_READERS = DONORS + READ_ONLY
+VOLUNTEER_READERS = VOLUNTEERS + READ_ONLY
 ANYONE = ROLES + (SYSTEM,)
 PUBLIC = "public"  # someone on the public pages, not logged in
 EVERYONE = ANYONE + (PUBLIC,)
@@ -47,7 +57,7 @@ HELP_RECORDERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 IMPORTERS = tuple(dict.fromkeys(STAFF + COORDINATORS))
 # Who reads the audit log of reveals and of changes to people's records: those who audit,
 # and the admin who answers for the install. Not staff or coordinators, whose work it records.
-AUDIT_READERS = ("admin", AUDITOR)
+AUDIT_READERS = ("admin", AUDITOR, "province_auditor")
 # Who may see a person's full identity number: an admin, as a person whose look is recorded
 # (never the services' own work).
 IDENTITY_REVEALERS = ("admin",)

@@ -1,6 +1,7 @@
 """Grassroots associations: the township (9-digit code) and village (12-digit code)
 associations under a county association (6 digits). Money and volunteers are attributed to
 one of them by its code; a code is always the association's own or one under it."""
+from shared import regions
 from shared.errors import InvalidInput
 
 FIELD = "grassroots_code"
@@ -20,14 +21,11 @@ def grassroots_of(code: str | None, association_code: str, field: str = FIELD) -
 
 
 def codes_under(codes: list[str], association_code: str, field: str = "codes") -> list[str]:
-    """Codes a query asks about, each the association's own or under it; every other one is
-    bad input on `codes.N`: another association's figures are not the caller's to read."""
-    bad: dict = {}
-    for n, code in enumerate(codes):
-        try:
-            grassroots_of(code, association_code, f"{field}.{n}")
-        except InvalidInput as refused:
-            bad.update(refused.fields)
+    """Codes a query asks about, each the association's own or under it (a province's or
+    city's counties among them); every other one is bad input on `codes.N`: another
+    association's figures are not the caller's to read."""
+    bad = {f"{field}.{n}": [f"Must be {association_code} or a code under it."]
+           for n, code in enumerate(codes) if not regions.under(code, association_code)}
     if bad:
         raise InvalidInput(f"Some codes are not under association {association_code}.",
                            "grassroots_outside", bad)

@@ -91,6 +91,16 @@ def association_name() -> str:
     return os.environ.get("ASSOCIATION_NAME", "天长市计划生育协会")
 
 
+def city_name() -> str:
+    """The name of the city association above this install's county (ASSOCIATION_CODE)."""
+    return os.environ.get("CITY_NAME", "滁州市计划生育协会")
+
+
+def province_name() -> str:
+    """The name of the province association above this install's county."""
+    return os.environ.get("PROVINCE_NAME", "安徽省计划生育协会")
+
+
 def public_url() -> str:
     """Where the public pages are served: receipts print trace links under it."""
     return os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,7 +1,8 @@
 """The figures the leadership reads per association: its own (members, families, and,
 from the timelines, visits done and claims paid for its families) joined with the fund's
 money and the volunteers service's people. An association's figures take in every
-association under it: codes nest, so "under" is "begins with"."""
+association under it: codes nest, so "under" is "begins with" (shared.regions: a
+province's or city's figures are its counties')."""
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.families import domain
 from services.families.associations import Association
 from services.families.models import Family, Member, TimelineEntry
+from shared import regions
 from shared.clock import now_utc, year_bounds
 from shared.contracts.associations import VISITS_DAYS
 from shared.contracts.families import CATEGORIES
@@ -25,46 +27,54 @@ class Ranking:
     items: list[dict]
 
 
-def own_figures(session: Session, county: str, codes: list[str], year: int) -> dict:
-    """code -> what this service knows of it, for codes of one length (one level)."""
-    if not codes:
-        return {}
-    width = len(codes[0])
+def own_figures(session: Session, association: str, codes: list[str], year: int) -> dict:
+    """code -> what this service knows of it (a province's or city's codes count their
+    counties')."""
+    found: dict = {}
+    for width, wanted in regions.by_prefix(codes).items():
+        found.update(_of_width(session, association, width, wanted, year))
+    return {code: found[code] for code in codes}
+
+
+def _of_width(session: Session, association: str, width: int, wanted: dict[str, str],
+              year: int) -> dict:
+    """The figures of codes whose prefixes (wanted: prefix -> code) have `width` digits."""
     start, end = year_bounds(year)
     since = now_utc() - timedelta(days=VISITS_DAYS)
+    leads = sorted(wanted)
 
     def counted(column, query) -> dict[str, int]:
-        prefix = func.substr(column, 1, width)
-        grouped = (query.add_columns(prefix).where(prefix.in_(codes)).group_by(prefix))
-        return {code: n for n, code in session.execute(grouped)}
+        lead = func.substr(column, 1, width)
+        grouped = (query.add_columns(lead).where(lead.in_(leads)).group_by(lead))
+        return {lead: n for n, lead in session.execute(grouped)}
 
     def entries(kind: str, *when) -> dict[str, int]:
         return counted(Family.village_code, select(func.count(TimelineEntry.id))
                        .join(Family, Family.id == TimelineEntry.family_id)
-                       .where(TimelineEntry.association_code == county,
+                       .where(regions.within(TimelineEntry.association_code, association),
                               TimelineEntry.kind == kind, *when))
 
     members = counted(Member.grassroots_code, select(func.count(Member.id)).where(
-        Member.association_code == county))
+        regions.within(Member.association_code, association)))
     families = counted(Family.village_code, select(func.count(Family.id)).where(
-        Family.association_code == county))
+        regions.within(Family.association_code, association)))
     low_income = counted(Family.village_code, select(func.count(Family.id)).where(
-        Family.association_code == county, Family.low_income.is_(True)))
+        regions.within(Family.association_code, association), Family.low_income.is_(True)))
     village = func.substr(Family.village_code, 1, width)
     by_category: dict[str, dict[str, int]] = {}
-    for n, category, code in session.execute(
+    for n, category, lead in session.execute(
             select(func.count(Family.id), Family.category, village)
-            .where(Family.association_code == county, village.in_(codes))
+            .where(regions.within(Family.association_code, association), village.in_(leads))
             .group_by(Family.category, village)):
-        by_category.setdefault(code, {})[category] = n
+        by_category.setdefault(lead, {})[category] = n
     visits = entries("visit_completed", TimelineEntry.at >= since)
     claims = entries("claim_paid", TimelineEntry.at >= start, TimelineEntry.at < end)
-    return {code: {"members": members.get(code, 0), "families": families.get(code, 0),
-                   "families_by_category": {category: by_category.get(code, {}).get(
+    return {code: {"members": members.get(lead, 0), "families": families.get(lead, 0),
+                   "families_by_category": {category: by_category.get(lead, {}).get(
                        category, 0) for category in CATEGORIES},
-                   "low_income_families": low_income.get(code, 0),
-                   "visits_done_90d": visits.get(code, 0),
-                   "claims_paid_year": claims.get(code, 0)} for code in codes}
+                   "low_income_families": low_income.get(lead, 0),
+                   "visits_done_90d": visits.get(lead, 0),
+                   "claims_paid_year": claims.get(lead, 0)} for lead, code in wanted.items()}
 
 
 def combined(own: dict, money: list[dict], volunteers: list[dict]) -> dict:

@@ -21,6 +21,14 @@ def members_of(listed: list[dict]) -> list[Member]:
     return [Member(m["name"], m["id_number"], m["relation"], m.get("phone")) for m in listed]
 
 
+def check_village(village_code: str, county: str) -> None:
+    """A family lives in a village of the county that registers it."""
+    if not village_code.startswith(county):
+        raise InvalidInput("The village is not in this county.", "invalid_input",
+                           {"village_code": [f"Must be a village's code beginning with the "
+                                             f"county's, {county}."]})
+
+
 def check_members(members: list[Member]) -> None:
     """Each person once, and exactly one head (户主). Errors name the member at fault."""
     problems: dict[str, list[str]] = {}

@@ -54,6 +54,7 @@ class Households:
                 continue
             try:
                 body = domain.household_body(unit.values, HOUSEHOLD, PERSON)
+                domain.check_village(body["village_code"], self.association)
                 domain.check_members(domain.members_of(body["members"]))
             except DomainError:
                 continue

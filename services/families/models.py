@@ -132,6 +132,22 @@ class GrassrootsAssociation(Base):
     created_at: Mapped[datetime] = created()
 
 
+class RegionalAssociation(Base):
+    """A province's, city's or county's association (a 6-digit region code): set up by an
+    admin of the association above it, the install's own county by the migration. Its
+    record is its own, so its association_code is its code."""
+    __tablename__ = "regional_associations"
+    __table_args__ = (UniqueConstraint("association_code", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    code: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(10))
+    parent_code: Mapped[str | None] = mapped_column(String(6))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = created()
+
+
 class Member(IdNumberIndexed, Base):
     """A member (会员) of the association, in one of its grassroots associations. The
     unique blind index of the id number keeps one person one member, even when two staff add

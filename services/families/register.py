@@ -28,6 +28,7 @@ def register(session: Session, association: str, body: dict, actor: dict,
     """`elsewhere`: the family number of each of these people already in a family, when
     the caller has looked it up (an import, for its whole batch at once); else looked up
     here. Either way the unique key catches a family committed meanwhile."""
+    domain.check_village(body["village_code"], association)
     members = domain.members_of(body["members"])
     domain.check_members(members)
     # Numbered first: the counter's lock queues registrations, so the check that follows
@@ -55,7 +56,8 @@ def register_many(session: Session, association: str, bodies: list[dict],
     one of these people registered meanwhile fails the whole call on the unique key
     (IntegrityError), and the caller then registers them one by one."""
     households = [domain.members_of(body["members"]) for body in bodies]
-    for members in households:
+    for body, members in zip(bodies, households, strict=True):
+        domain.check_village(body["village_code"], association)
         domain.check_members(members)
     last = _next_number(session, association, len(bodies))
     connection = session.connection()
@@ -97,6 +99,8 @@ def revise(session: Session, association: str, family_id: int, body: dict,
     """update(), also telling which fields changed."""
     family = rows.one(session, Family, association, family_id, lock=True)
     wanted = dict(body)
+    if "village_code" in body:
+        domain.check_village(body["village_code"], association)
     if "members" in body:
         wanted["members"] = domain.members_of(body["members"])
         domain.check_members(wanted["members"])

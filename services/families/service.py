@@ -181,6 +181,14 @@ class FamiliesService(Service):
                 .shaped(association_view)
 
     @rpc
+    def get_association(self, code, actor):
+        """One association: the caller's or one under it (404 otherwise)."""
+        actor = load_actor(actor, LEADERSHIP + ADMIN)
+        with self.db.transaction() as session:
+            return association_view(associations.find(session, actor["association_code"],
+                                                      code))
+
+    @rpc
     def add_member(self, payload, actor):
         actor = load_actor(actor, MEMBER_KEEPERS)
         body = load(MemberIn(), payload)

@@ -1,6 +1,7 @@
 """Money by grassroots association: what a county, township or village association raised
 and spent in a local year, each code counting itself and every code under it (a township
-its villages, the county everything). Summed in SQL, one grouped query per code length."""
+its villages, the county everything, a province or city its counties'). Summed in SQL,
+one grouped query per code length."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from services.fund.models import Disbursement, Donation, LedgerTransaction
+from shared import regions
 from shared.clock import year_bounds
 from shared.contracts.fund import IN_KIND
 
@@ -21,9 +23,10 @@ class GrassrootsTotal:
 
 @dataclass(frozen=True)
 class _Codes:
-    """Codes of one length (a county, township or village) and the year's UTC bounds."""
+    """Codes whose prefixes are of one length (a province, city, county, township or
+    village: shared.regions.prefix) and the year's UTC bounds."""
     length: int
-    codes: list[str]
+    codes: dict[str, str]  # prefix -> the code asked about
     start: datetime
     stop: datetime
 
@@ -36,9 +39,8 @@ def totals(session: Session, association: str, codes: list[str],
     start, stop = year_bounds(year)
     donated: dict[str, int] = {}
     spent: dict[str, int] = {}
-    for length in sorted({len(code) for code in codes}):
-        wanted = _Codes(length, sorted({code for code in codes if len(code) == length}),
-                        start, stop)
+    for length, wanted_codes in sorted(regions.by_prefix(codes).items()):
+        wanted = _Codes(length, wanted_codes, start, stop)
         donated.update(_donated(session, association, wanted))
         spent.update(_spent(session, association, wanted))
     return [GrassrootsTotal(code, donated.get(code, 0), spent.get(code, 0)) for code in codes]
@@ -53,19 +55,21 @@ def _donated(session: Session, association: str, wanted: _Codes) -> dict[str, in
            - func.coalesce(func.sum(case((refunded, Donation.amount_fen), else_=0)), 0))
     query = (select(prefix, net).select_from(Donation)
              .outerjoin(refund, refund.id == Donation.refund_transaction_id)
-             .where(Donation.association_code == association, Donation.channel != IN_KIND,
-                    prefix.in_(wanted.codes), recorded | refunded)
+             .where(regions.within(Donation.association_code, association),
+                    Donation.channel != IN_KIND, prefix.in_(sorted(wanted.codes)),
+                    recorded | refunded)
              .group_by(prefix))
-    return {code: int(amount) for code, amount in session.execute(query)}
+    return {wanted.codes[lead]: int(amount) for lead, amount in session.execute(query)}
 
 
 def _spent(session: Session, association: str, wanted: _Codes) -> dict[str, int]:
     prefix = func.substr(Disbursement.grassroots_code, 1, wanted.length)
     query = (select(prefix, func.coalesce(func.sum(Disbursement.amount_fen), 0))
              .join(LedgerTransaction, LedgerTransaction.id == Disbursement.ledger_transaction_id)
-             .where(Disbursement.association_code == association,
+             .where(regions.within(Disbursement.association_code, association),
                     Disbursement.status == "paid",
                     LedgerTransaction.posted_at >= wanted.start,
-                    LedgerTransaction.posted_at < wanted.stop, prefix.in_(wanted.codes))
+                    LedgerTransaction.posted_at < wanted.stop,
+                    prefix.in_(sorted(wanted.codes)))
              .group_by(prefix))
-    return {code: int(amount) for code, amount in session.execute(query)}
+    return {wanted.codes[lead]: int(amount) for lead, amount in session.execute(query)}

@@ -15,11 +15,12 @@ from nameko.exceptions import RemoteError, UnknownService
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from services.gateway import reading
 from services.gateway.auth import Unauthorized, current_actor
 from services.gateway.problems import Problem, from_domain
 from services.gateway.throttle import PUBLIC_POSTS, Throttled
 from services.gateway.web_server import correlation_id_of, http
-from shared.actors import public_actor
+from shared.actors import PUBLIC, public_actor
 from shared.errors import DomainError, NotFound, flatten_messages
 from shared.observability import set_correlation_id
 from shared.schemas import MAX_ID
@@ -104,7 +105,7 @@ def route(method, path, summary, roles, **options):
             set_correlation_id(correlation_id)
             try:
                 check_ids(path_args)
-                call = _prepare(spec, request, correlation_id, self.db)
+                call = _prepare(spec, request, correlation_id, self.db, path_args)
                 with eventlet.Timeout(spec.seconds):
                     payload = handler(self, call, **path_args)
                 if isinstance(payload, Response):
@@ -148,7 +149,7 @@ def _correlation_id(request) -> str:
     return correlation_id_of(request.environ)
 
 
-def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
+def _prepare(spec: Route, request, correlation_id: str, db, path_args: dict) -> Call:
     actor = None
     given = request.headers.get("Authorization")
     if spec.public and not given:
@@ -159,6 +160,9 @@ def _prepare(spec: Route, request, correlation_id: str, db) -> Call:
         actor = current_actor(db, given, spec.password_pending)
         if actor["role"] not in spec.roles:
             raise RoleNotAllowed(actor["role"])
+    named = reading.named_county(request, spec.path, path_args, actor)
+    if actor is not None and actor["role"] != PUBLIC:
+        actor = reading.as_reader_of(actor, named)
     if spec.check is not None:
         spec.check(request)
     body = query = None

@@ -11,6 +11,7 @@ from shared.schemas import AuditEntryOut, AuditQueryIn, Strict
 AUDITED = tuple(dict.fromkeys(SUBJECTS.values()))  # the services keeping an audit log
 
 # \Z, not $: `$` would let a trailing newline through.
+REGION = validate.Regexp(r"^[1-9][0-9]{5}\Z", error="Must be an association's code (6 digits).")
 USERNAME = validate.Regexp(r"^[A-Za-z0-9._-]+\Z",
                            error="Only letters, digits, '.', '_' and '-'.")
 
@@ -84,6 +85,12 @@ class UserIn(Strict):
         min=passwords.MIN_LENGTH, max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     display_name = Text(required=True, validate=validate.Length(max=200))
+    association_code = fields.String(load_default=None, allow_none=True, validate=REGION,
+                                     metadata={"description": "the association the login "
+                                               "belongs to: yours when left out, or a city's "
+                                               "or county's under it (an admin of a province "
+                                               "or city sets up the first logins of those "
+                                               "under it)"})
 
     @validates_schema
     def _strong_enough(self, data, **_):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.volunteers.models import HoursEntry, Volunteer
+from shared import regions
 
 ACTIVE = "active"
 
@@ -28,13 +29,13 @@ class Hours:
 def counts(session: Session, association: str, codes: list[str]) -> list[Count]:
     """One count per code asked for, in order."""
     found: dict[str, int] = {}
-    for length in sorted({len(code) for code in codes}):
+    for length, wanted in regions.by_prefix(codes).items():
         prefix = func.substr(Volunteer.grassroots_code, 1, length)
         query = (select(prefix, func.count())
-                 .where(Volunteer.association_code == association, Volunteer.status == ACTIVE,
-                        prefix.in_(sorted({code for code in codes if len(code) == length})))
+                 .where(regions.within(Volunteer.association_code, association),
+                        Volunteer.status == ACTIVE, prefix.in_(sorted(wanted)))
                  .group_by(prefix))
-        found.update({code: int(n) for code, n in session.execute(query)})
+        found.update({wanted[lead]: int(n) for lead, n in session.execute(query)})
     return [Count(code, found.get(code, 0)) for code in codes]
 
 
@@ -45,13 +46,13 @@ def minutes_served(session: Session, association: str, codes: list[str],
     on a day of the local year, to every volunteer of the code or one under it, active or
     not now."""
     found: dict[str, int] = {}
-    for length in sorted({len(code) for code in codes}):
+    for length, wanted in regions.by_prefix(codes).items():
         prefix = func.substr(Volunteer.grassroots_code, 1, length)
         query = (select(prefix, func.sum(HoursEntry.minutes))
                  .join(Volunteer, Volunteer.id == HoursEntry.volunteer_id)
-                 .where(HoursEntry.association_code == association,
+                 .where(regions.within(HoursEntry.association_code, association),
                         HoursEntry.served_on.between(date(year, 1, 1), date(year, 12, 31)),
-                        prefix.in_(sorted({code for code in codes if len(code) == length})))
+                        prefix.in_(sorted(wanted)))
                  .group_by(prefix))
-        found.update({code: int(n or 0) for code, n in session.execute(query)})
+        found.update({wanted[lead]: int(n or 0) for lead, n in session.execute(query)})
     return [Hours(code, found.get(code, 0)) for code in codes]

@@ -11,14 +11,12 @@ from shared.schemas import MAX_ID, PageIn, Strict
 COUNTY = "county"
 TOWNSHIP = "township"
 VILLAGE = "village"
-LEVELS = (COUNTY, TOWNSHIP, VILLAGE)
-# GB/T 2260 and the statistics office's codes nest: a county 6 digits, its townships 9,
-# their villages 12.
+LEVELS = ("province", "city", COUNTY, TOWNSHIP, VILLAGE)
+# GB/T 2260 and the statistics office's codes nest: a province, city or county 6 digits
+# (shared.regions), a county's townships 9, their villages 12.
 CODE_LENGTHS = {6: COUNTY, 9: TOWNSHIP, 12: VILLAGE}
 CODE = validate.Regexp(r"^([0-9]{6}|[0-9]{9}|[0-9]{12})$",
                        error="Must be a code of 6, 9 or 12 digits.")
-SUB_CODE = validate.Regexp(r"^([0-9]{9}|[0-9]{12})$",
-                           error="Must be a township's code (9 digits) or a village's (12).")
 
 # The figures of a dashboard, in the order a ranking may be asked by.
 MEASURES = ("members", "volunteers", "families", "visits_done_90d", "donations_fen_year",
@@ -41,10 +39,14 @@ ERRORS = {
 
 
 class AssociationIn(Strict):
-    code = fields.String(required=True, validate=SUB_CODE)
+    code = fields.String(required=True, validate=CODE, metadata={
+        "description": "a city's or county's (6 digits, set up by an admin of the province "
+                       "or city above), a township's (9) or a village's (12, set up by the "
+                       "county's admin)"})
     name = Text(required=True, validate=validate.Length(max=100))
     parent_code = fields.String(required=True, validate=CODE, metadata={
-        "description": "the county's code for a township, a township's for a village"})
+        "description": "the province's code for a city, the city's for a county, the "
+                       "county's for a township, a township's for a village"})
 
 
 class MemberIn(Strict):

@@ -32,7 +32,7 @@ def ops(system, *args, **options):
                           capture_output=True, text=True, timeout=600, **options)
 
 
-def write_families(path, households: int, first: int = 0, bad=()):
+def write_families(path, households: int, first: int = 0, bad=(), village: str = VILLAGE):
     """Households of three (head, spouse, child); the rows numbered in `bad` get a phone
     no one has."""
     with open(path, "w", newline="", encoding="utf-8") as out:
@@ -43,7 +43,7 @@ def write_families(path, households: int, first: int = 0, bad=()):
             for k, relation in enumerate(("head", "spouse", "child")):
                 row += 1
                 n = 3 * h + k
-                writer.writerow([f"C{h}", "only_child", f"村{h}号", VILLAGE, f"命令{n}",
+                writer.writerow([f"C{h}", "only_child", f"村{h}号", village, f"命令{n}",
                                  person(n), relation,
                                  "999" if row in bad else ""])
 
@@ -133,11 +133,12 @@ def test_an_import_killed_half_way_is_finished_by_the_same_command_without_dupli
 
 def test_the_association_named_is_the_one_written_to(running_system, anonymous, tmp_path):
     staff = anonymous.login("staff1")  # of 341181, this install's association
-    household = tmp_path / "other.csv"
+    household, elsewhere_household = tmp_path / "here.csv", tmp_path / "other.csv"
     write_families(household, 1, first=3_100)
+    write_families(elsewhere_household, 1, first=3_100, village="341182100001")
 
     elsewhere = ops(running_system, "--association", "341182", "import", "families",
-                    str(household), "--quiet")
+                    str(elsewhere_household), "--quiet")
     assert elsewhere.returncode == 0 and "were created 3" in elsewhere.stdout, \
         elsewhere.stderr[-2000:]
     assert people_imported(staff, 1, first=3_100) == 0  # another county's: not seen here

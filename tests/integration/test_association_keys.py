@@ -70,7 +70,8 @@ def test_two_counties_number_their_first_things_without_clashing(services):
         saga.insurance.ensure_product(ACCIDENT, staff(county, "admin"))
         policy = saga.insurance.enrol(enrolment(1), staff(county))
         claimed = saga.insurance.submit_claim(claim(policy["policy_no"]), staff(county))
-        registered = families.rpc.register_family(family(1), staff(county))
+        registered = families.rpc.register_family(family(1, village=f"{county}100001"),
+                                                 staff(county))
         made[county] = {"receipt": donation["receipt_no"], "pledge": pledge["pledge_no"],
                         "policy": policy["policy_no"], "claim": claimed["claim_no"],
                         "family": registered["family_no"]}

@@ -34,7 +34,7 @@ def test_townships_sit_under_the_county_and_villages_under_their_township(famili
     set_up(families)
     listed = families.rpc.list_associations(AUDITOR)
     assert [(a["code"], a["level"], a["parent_code"]) for a in listed["items"]] == [
-        ("341181", "county", None), (TOWN, "township", "341181"),
+        ("341181", "county", "341100"), (TOWN, "township", "341181"),
         (VILLAGE, "village", TOWN), (OTHER_VILLAGE, "village", TOWN),
         (OTHER_TOWN, "township", "341181")]
     assert listed["total"] == 5
@@ -45,6 +45,7 @@ def test_townships_sit_under_the_county_and_villages_under_their_township(famili
     ({"code": "341181100003", "parent_code": "341181"}, "parent_code"),  # skips its town
     ({"code": "341181102001", "parent_code": "341181102"}, "parent_code"),  # no such town
     ({"code": "341181100", "parent_code": "341181100"}, "parent_code"),
+    ({"code": "341182", "parent_code": "341100"}, "code"),  # a county: set up from above
     ({"code": "3411811", "parent_code": "341181"}, "code"),
     ({"code": "34118110x", "parent_code": "341181"}, "code"),
     ({"code": 341181100, "parent_code": "341181"}, "code"),

@@ -181,13 +181,25 @@ def test_an_unknown_family_is_not_found(families):
 
 def test_another_associations_families_are_out_of_sight(families):
     mine = families.register(1)
-    theirs = families.register(2, actor=ELSEWHERE)
+    theirs = families.register(2, actor=ELSEWHERE, village="341182100001")
     assert theirs["family_no"] == "F-341182-0001"  # each association numbers its own
     with pytest.raises(NotFound):
         families.rpc.get_family(theirs["id"], STAFF1)
     with pytest.raises(NotFound):
         families.rpc.update_family(mine["id"], {"address": "x"}, ELSEWHERE)
     assert [f["id"] for f in families.rpc.list_families({}, STAFF1)["items"]] == [mine["id"]]
+
+
+def test_a_family_lives_in_a_village_of_the_county_registering_it(families):
+    for village in ("341182100001", "110101001001"):
+        with pytest.raises(InvalidInput) as refused:
+            families.register(1, village=village)
+        assert list(refused.value.fields) == ["village_code"], village
+    made = families.register(1)
+    with pytest.raises(InvalidInput) as refused:
+        families.rpc.update_family(made["id"], {"village_code": "341182100001"}, STAFF1)
+    assert list(refused.value.fields) == ["village_code"]
+    assert families.rpc.get_family(made["id"], STAFF1)["village_code"] == "341181100001"
 
 
 # 5. Searching

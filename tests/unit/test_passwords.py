@@ -13,7 +13,7 @@ from shared.actors import STAFF_SIDE, load
 from shared.errors import InvalidInput
 
 ZH = i18n.translations("zh").gettext
-STAFF_ROLES = ("staff", "admin", "coordinator", "auditor")
+STAFF_ROLES = ("staff", "admin", "coordinator", "auditor", "province_staff", "province_auditor")
 
 
 def test_the_staff_side_is_every_role_but_donors_and_volunteers():

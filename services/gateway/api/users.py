@@ -20,14 +20,19 @@ class UsersApi:
             self.db, call.request.headers.get("Authorization"), call.body["current_password"],
             call.body["new_password"], client_address(call.request)))
 
-    @route("POST", "/api/v1/users", "Create a login in your association", ADMIN, body=UserIn,
+    @route("POST", "/api/v1/users", "Create a login in your association or in a city's or "
+           "county's under it (a county's roles in a county; admin, province_staff and "
+           "province_auditor in a province's or city's)", ADMIN, body=UserIn,
            response=UserOut, status=201, tags=["users"])
     def create_user(self, call):
+        association = accounts.placed(
+            call.body, call.actor["association_code"],
+            lambda code: self.families.get_association(code, call.actor))
         with self.db.transaction() as session:
-            user = accounts.create_user(session, call.body, call.actor["association_code"])
-            return user_view(user)
+            return user_view(accounts.create_user(session, call.body, association))
 
-    @route("GET", "/api/v1/users", "Logins of your association", ADMIN, query=PageIn,
+    @route("GET", "/api/v1/users", "Logins of your association and of those under it", ADMIN,
+           query=PageIn,
            response=UserOut, many=True, tags=["users"])
     def list_users(self, call):
         with self.db.transaction() as session:

@@ -144,6 +144,8 @@ WORDS = {
     "volunteer": N_("Volunteer"),
     "admin": N_("Administrator"),
     "auditor": N_("Auditor"),
+    "province_staff": N_("Province or city staff (reads the counties)"),
+    "province_auditor": N_("Province or city auditor (reads the counties)"),
     # fund statement lines
     "donation": N_("Donation"),
     "donation_in_kind": N_("Donation in kind"),

@@ -148,6 +148,8 @@ READS = {
         "list_associations": listing(
             lambda rpc, a, actor: rpc.families.list_associations(actor),
             own=lambda item, county: item["code"] == county),
+        "get_association": lookup(
+            lambda rpc, a, actor: rpc.families.get_association(a.township, actor)),
         "get_member": lookup(lambda rpc, a, actor: rpc.families.get_member(a.member, actor)),
         "list_members": listing(lambda rpc, a, actor: rpc.families.list_members({}, actor)),
         "list_contacts": lookup(

@@ -23,8 +23,10 @@ def named_county(request, path: str, path_args: dict, actor: dict | None) -> str
     reader = actor is not None and actor["role"] in PROVINCE_READERS
     if named is None and reader and "associations/<code>" in path:
         code = path_args.get("code")
-        if isinstance(code, str) and regions.is_county(code[:6]):
-            named = code[:6]
+        if isinstance(code, str) and regions.is_region(code[:6]):
+            # A county's page reads that county; a city's or the province's, the login's
+            # own association again.
+            named = code[:6] if regions.is_county(code[:6]) else actor["association_code"]
     return named
 
 

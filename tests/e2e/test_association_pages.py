@@ -85,14 +85,13 @@ def test_a_bad_code_shows_the_fields_error_in_the_language_chosen(running_system
     answer = _post(admin, base, "/associations", "/associations", code="12ab",
                    name="某村", parent_code=QINLAN)
     assert answer.status_code == 422
-    assert _errors(answer.text) == {"code": "须为乡镇代码（9 位）或村代码（12 位）。"}
+    assert _errors(answer.text) == {"code": "须为 6、9 或 12 位数字的代码。"}
     assert 'value="12ab"' in answer.text  # what was typed stays
     english = admin.post(base + "/associations", timeout=TIMEOUT, headers=EN, data={
         "csrf": csrf_of(answer.url, answer.text), "code": "12ab", "name": "某村",
         "parent_code": QINLAN})
     assert english.status_code == 422
-    assert _errors(english.text) == {
-        "code": "Must be a township's code (9 digits) or a village's (12)."}
+    assert _errors(english.text) == {"code": "Must be a code of 6, 9 or 12 digits."}
     # A village under the county rather than its township: the service's rule, at the field.
     misplaced = _post(admin, base, "/associations", "/associations", code=QINLAN + "009",
                       name="某村", parent_code="341181")

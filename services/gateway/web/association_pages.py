@@ -12,6 +12,7 @@ from marshmallow import validate
 from services.gateway.web.forms import Form, checked, field_errors, whole
 from services.gateway.web.ui import Ui, page
 from services.gateway.web.words import FIGURES, WAY_WORDS
+from shared import regions
 from shared.actors import ADMIN, LEADERSHIP, MEMBER_DAY_HOLDERS, MEMBER_KEEPERS, load
 from shared.clock import local_date, now_utc
 from shared.contracts.associations import (
@@ -81,9 +82,13 @@ class AssociationPages:
 
     def _associations_page(self, ui: Ui, status=200, errors=None):
         associations = self.families.list_associations(ui.actor)["items"]
-        parents = [a for a in associations if a["level"] in (COUNTY, TOWNSHIP)]
+        # A province's or city's admin sets up cities and counties; a county's, townships
+        # and villages.
+        above = regions.above_counties(ui.actor["association_code"])
+        parents = [a for a in associations if a["level"] in (
+            (regions.PROVINCE, regions.CITY) if above else (COUNTY, TOWNSHIP))]
         return ui.render("associations.html", status, tree=_tree(associations),
-                         parents=parents, errors=errors or {}, form=ui.form,
+                         parents=parents, above=above, errors=errors or {}, form=ui.form,
                          done=ui.request.args.get("done"),
                          may_set_up=ui.actor["role"] in ADMIN)
 
@@ -105,7 +110,9 @@ class AssociationPages:
         associations = self.families.list_associations(ui.actor)["items"]
         names = {a["code"]: a["name"] for a in associations}
         here = next(a for a in associations if a["code"] == code)
-        within = [a for a in associations if a["code"].startswith(code)]
+        within = [a for a in associations if a["code"].startswith(regions.prefix(code))]
+        if regions.above_counties(code):  # a province's or city's: its counties ranked
+            return self._region_page(ui, here, names, figures, within)
         by = (ui.request.args.get("by") or "").strip()
         # As the API refuses a figure it does not rank by, whether or not there is anything
         # under this association to rank.
@@ -123,10 +130,7 @@ class AssociationPages:
             code, page, ui.actor))
         families = self.families.list_families({"village_code": code, "limit": EVERYONE},
                                                ui.actor)["items"] if may_keep else []
-        measure = ranking["by"]
-        chart = {"label": ui.gettext(FIGURES[measure]), "whole": measure not in MONEY,
-                 "rows": [{"name": r["name"], "value": r[measure] / 100  # yuan, as read
-                           if measure in MONEY else r[measure]} for r in ranking["items"]]}
+        chart = self._chart(ui, ranking)
         return ui.render("association.html", status, association=here, names=names,
                          parent=names.get(here["parent_code"]), figures=figures,
                          measures=MEASURES, figure_words=FIGURES, money=MONEY,
@@ -136,6 +140,24 @@ class AssociationPages:
                          errors=errors or {}, form=ui.form, chosen=set(chosen),
                          done=ui.request.args.get("done"), may_keep=may_keep,
                          may_hold=may_hold)
+
+    def _region_page(self, ui: Ui, here: dict, names: dict, figures: dict, within: list):
+        by = load(RankingIn(), {"by": ui.request.args.get("by")} if ui.request.args.get("by")
+                  else {})["by"]
+        ranking = self.families.ranking(here["code"], {"by": by}, ui.actor)
+        return ui.render("region.html", association=here, figures=figures, names=names,
+                         parent=names.get(here["parent_code"]), measures=MEASURES,
+                         figure_words=FIGURES, money=MONEY, ranking=ranking,
+                         chart=self._chart(ui, ranking), cities=[
+                             a for a in within if a["level"] == "city"
+                             and a["code"] != here["code"]])
+
+    @staticmethod
+    def _chart(ui: Ui, ranking: dict) -> dict:
+        measure = ranking["by"]
+        return {"label": ui.gettext(FIGURES[measure]), "whole": measure not in MONEY,
+                "rows": [{"name": r["name"], "value": r[measure] / 100  # yuan, as read
+                          if measure in MONEY else r[measure]} for r in ranking["items"]]}
 
     @page("POST", "/associations/<code>/members", MEMBER_KEEPERS,
           form_page="/associations/{code}")

@@ -15,6 +15,7 @@ from services.gateway.web.ui import (
     LANGUAGE,
     LOGIN_NONCE,
     PASSWORD_PAGE,
+    READING,
     SESSION,
     Ui,
     on_site,
@@ -124,6 +125,7 @@ class AuthPages:
         revoke(self.db, f"Bearer {ui.token}")
         response = ui.redirect("/login")
         response.delete_cookie(SESSION)
+        response.delete_cookie(READING)
         return response
 
     @http("GET", "/lang/<code>")

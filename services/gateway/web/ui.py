@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode, urlparse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug.wrappers import Response
 
+from services.gateway import reading
 from services.gateway.auth import (
     PasswordChangeRequired,
     SessionExpired,
@@ -25,7 +26,8 @@ from services.gateway.web.forms import field_errors, status_of, whole
 from services.gateway.web.unread import Unread
 from services.gateway.web.words import word
 from services.gateway.web_server import correlation_id_of, http
-from shared.actors import AUDIT_READERS
+from shared import regions
+from shared.actors import AUDIT_READERS, PROVINCE_READERS
 from shared.clock import LOCAL, as_utc
 from shared.errors import DomainError, InvalidInput
 from shared.money import format_yuan, yuan
@@ -36,9 +38,11 @@ log = logging.getLogger(__name__)
 SESSION = "phf_session"
 LANGUAGE = "phf_lang"
 PASSWORD_PAGE = "/password"
+READING = "phf_reading"  # the county a province's or city's login reads
 LOGIN_NONCE = "phf_login"  # before a session exists, the login form's CSRF token rests on it
 HOMES = {"donor": "/donor", "staff": "/staff", "admin": "/staff", "coordinator": "/coordinator",
-         "volunteer": "/volunteer", "auditor": "/staff"}
+         "volunteer": "/volunteer", "auditor": "/staff", "province_staff": "/associations",
+         "province_auditor": "/associations"}
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 # Money as people read it ("¥1,234.50", as the services write it in sentences); a form's
@@ -80,6 +84,21 @@ class Ui:
         self.back = request.path  # where the language switch returns to (see `page`)
         # The login's unread messages, for the menu: unknown until `page` knows the login.
         self.unread: Callable[[], int | None] = _not_known
+        # The county a province's or city's login reads (see read_as), and whether this
+        # request chose it.
+        self.reading: dict | None = None
+        self.chose_reading = False
+
+    def kept_reading(self, response: Response) -> Response:
+        """The county read kept for the next pages (a cookie for the session), or let go
+        when the login went back to its own association."""
+        if self.chose_reading:
+            if self.reading:
+                response.set_cookie(READING, self.reading["code"], httponly=True,
+                                    samesite="Lax", secure=self.request.is_secure)
+            else:
+                response.delete_cookie(READING)
+        return response
 
     def speak(self, language: str) -> None:
         """This page in `language` whatever the browser asks for: a link that says whose
@@ -145,7 +164,8 @@ class Ui:
         html = TEMPLATES.get_template(template).render(
             _=self.gettext, say=self.say, word=self.word, page_link=self.page_link,
             lang=self.language, actor=self.actor, csrf=self.csrf(), path=self.request.path,
-            back=self.back, status=status, unread=self.unread, **context)
+            back=self.back, status=status, unread=self.unread, reading=self.reading,
+            **context)
         return Response(html, status=status, mimetype="text/html")
 
     def redirect(self, location: str) -> Response:
@@ -217,6 +237,9 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
             try:
                 check_ids(path_args)  # ids past MAX_ID, paths with NUL: 404 as in the API
                 _check_text(ui)
+                if ui.actor is not None:
+                    read_as(self, ui, path, path_args)
+                    return ui.kept_reading(handler(self, ui, **path_args))
                 return handler(self, ui, **path_args)
             except DomainError as error:  # refused as the API refuses it, in the user's words
                 return ui.render("error.html", status_of(error), message=ui.say(error.message),
@@ -232,6 +255,27 @@ def page(method: str, path: str, roles: tuple[str, ...] | None, form_page: str |
                     "Something went wrong on our side."))
         return http(method, path, body_limit=given.body_limit)(endpoint)
     return decorate
+
+
+def read_as(gateway, ui: Ui, path: str, path_args: dict) -> None:
+    """A province's or city's login reads the county the address names (?association=, or
+    one of its associations' pages) and goes on reading it, page after page, until it names
+    its own association again (its association's page does)."""
+    own = ui.actor["association_code"]
+    named = reading.named_county(ui.request, path, path_args, ui.actor)
+    ui.chose_reading = named is not None
+    if named is None and ui.actor["role"] in PROVINCE_READERS:
+        named = ui.request.cookies.get(READING)
+        if named is not None and not (regions.is_county(named)
+                                      and regions.strictly_under(named, own)):
+            named, ui.chose_reading = None, True  # a cookie of another login: let go
+    ui.actor = reading.as_reader_of(ui.actor, named)
+    if ui.actor["association_code"] != own:
+        try:
+            name = gateway.families.get_association(named, ui.actor)["name"]
+        except DomainError:
+            name = named
+        ui.reading = {"code": named, "name": name, "own": own}
 
 
 def _back(request, method: str, form_page: str | None, path_args: dict) -> str:

@@ -166,6 +166,8 @@ WORDS = {
     "demo-loader": N_("Demo data"),
     "public": N_("Someone on the public pages"),
     # the levels of the grassroots associations
+    "province": N_("Province association"),
+    "city": N_("City association"),
     "county": N_("County association"),
     "township": N_("Township association"),
     "village": N_("Village association"),

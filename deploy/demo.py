@@ -178,6 +178,16 @@ APPLICATION = {"name": "刘芳", "phone": "13805504444",
                                  "certificate_no": "RH-2025-0031",
                                  "expires_on": "2030-12-31"}]}
 
+# A second county under the same city (来安县), set up by the province's admin, with a
+# fund, two gifts and a family: the province's ranking has two counties to show.
+NEIGHBOUR = {"code": "341122", "name": "来安县计划生育协会", "parent_code": "341100"}
+NEIGHBOUR_GIFTS = [("demo-laian-1", 300_000, COMPANY), ("demo-laian-2", 12_000, DONOR1)]
+NEIGHBOUR_FAMILY = {
+    "category": "special_bereaved", "village_code": "341122100001",
+    "address": "来安县新安镇东门村5号",
+    "members": [{"name": "钱国平", "relation": "head", "phone": "13955013101",
+                 "id_number": make_resident_id("341122", date(1958, 6, 3), 311)}]}
+
 FAMILIES = [  # one of each category; 周小龙 and 李秀英 are the insured of the demo policies
     {"category": "only_child", "village_code": TONGCHENG + "001",
      "address": "天长市铜城镇龙岗村三组8号",

@@ -19,6 +19,8 @@ from shared.db import make_engine
 from shared.errors import Conflict
 from shared.settings import amqp_uri, association_code, database_url
 
+DEMO_COUNTY = "341181"  # the demo data is 天长市's (and its neighbour's, 来安县)
+
 
 def _staff2() -> dict:
     """The second pair of eyes (signed when asked: the service key is read then)."""
@@ -53,6 +55,8 @@ def seed(config: dict | None = None) -> None:
         family_of = _families(rpc, staff)
         _associations(rpc, system, staff, family_of)
         _insurance(rpc, staff, system, family_of)
+        if association_code() == DEMO_COUNTY:
+            _neighbour_county(rpc)
         if rpc.fund.list_disbursements({}, staff)["total"] == 0:
             rpc.fund.request_disbursement({
                 "fund_code": "SPECIAL_FAMILY", "project_code": "SPRING_VISITS",
@@ -156,6 +160,24 @@ def _appealed_claim(rpc, staff: dict) -> None:
     if claim["status"] == "rejected" and claim["appeal"] is None:
         rpc.insurance.appeal_claim(claim["id"], {"reason": demo.APPEALED_CLAIM["appealed"]},
                                    staff)
+
+
+def _neighbour_county(rpc) -> None:
+    """The second county, set up from above and given a little to show, once."""
+    province = system_actor("demo-loader", DEMO_COUNTY[:2] + "0000")
+    if demo.NEIGHBOUR["code"] not in {
+            a["code"] for a in rpc.families.list_associations(province)["items"]}:
+        rpc.families.create_association(demo.NEIGHBOUR, province)
+    county = system_actor("demo-loader", demo.NEIGHBOUR["code"])
+    rpc.fund.ensure_fund(demo.FUNDS[0], county)
+    for key, fen, donor in demo.NEIGHBOUR_GIFTS:
+        rpc.fund.record_donation({"fund_code": demo.FUNDS[0]["code"], "amount_fen": fen,
+                                  "channel": "bank", "donor": donor}, key, county)
+    try:
+        rpc.families.register_family(demo.NEIGHBOUR_FAMILY, county)
+    except Conflict as exc:
+        if exc.code != "already_in_family":
+            raise
 
 
 def _families(rpc, staff: dict) -> dict[str, int]:

@@ -3,6 +3,7 @@ from the timelines, visits done and claims paid for its families) joined with th
 money and the volunteers service's people. An association's figures take in every
 association under it: codes nest, so "under" is "begins with" (shared.regions: a
 province's or city's figures are its counties')."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -86,6 +87,22 @@ def combined(own: dict, money: list[dict], volunteers: list[dict]) -> dict:
         "donations_fen_year": money_of.get(code, {}).get("donations_fen", 0),
         "spent_fen_year": money_of.get(code, {}).get("spent_fen", 0)}
         for code, figures in own.items()}
+
+
+def summed(each: Iterable[dict]) -> dict:
+    """Figures added up (a province's from its counties'); none: every figure 0."""
+    total: dict = {"members": 0, "volunteers": 0, "families": 0, "low_income_families": 0,
+                   "visits_done_90d": 0, "donations_fen_year": 0, "spent_fen_year": 0,
+                   "claims_paid_year": 0,
+                   "families_by_category": dict.fromkeys(CATEGORIES, 0)}
+    for figures in each:
+        for name, value in figures.items():
+            if name == "families_by_category":
+                for category, n in value.items():
+                    total[name][category] += n
+            else:
+                total[name] += value
+    return total
 
 
 def ranking(code: str, by: str, associations: list[Association], figures: dict) -> Ranking:

@@ -42,6 +42,7 @@ from services.families.views import (
     score_view,
     timeline_entry_view,
 )
+from shared import regions
 from shared.actors import (
     ADMIN,
     FAMILY_READERS,
@@ -282,7 +283,13 @@ class FamiliesService(Service):
         actor = load_actor(signed, LEADERSHIP)
         with self.db.transaction() as session:
             associations.find(session, actor["association_code"], code)
-        return figures_view(self._figures(signed, actor, [code])[code])
+            counties = associations.children(session, actor["association_code"], code) \
+                if regions.above_counties(code) else None
+        if counties is None:
+            return figures_view(self._figures(signed, actor, [code])[code])
+        # A province's or city's figures are those of the counties set up under it.
+        return figures_view(dashboard.summed(
+            self._figures(signed, actor, [c.code for c in counties]).values()))
 
     @rpc
     def ranking(self, code, query, actor):

@@ -79,3 +79,34 @@ def test_the_province_admin_sets_up_a_county_through_the_form(running_system):
     assert made.status_code == 303, made.text[:2000]
     listed = admin.get(base + made.headers["Location"], timeout=TIMEOUT).text
     assert 'data-association="341125"' in listed and "定远县计划生育协会" in listed
+
+
+def test_logins_are_made_where_their_role_has_a_place(running_system):
+    base = running_system.url
+    above = log_in(base, "province_admin")
+    page = above.get(base + "/admin", timeout=TIMEOUT, headers=ZH)
+    assert 'name="association_code"' in page.text and 'value="province_staff"' in page.text
+    made = above.post(base + "/admin/users", timeout=TIMEOUT, allow_redirects=False, data={
+        "csrf": csrf_of(page.url, page.text), "username": "laian-admin",
+        "display_name": "来安县管理员", "role": "admin", "association_code": "341122",
+        "password": "Laian-county-admin-1"})
+    assert made.status_code in (303, 409), made.text[:2000]
+    listed = above.get(base + "/admin", timeout=TIMEOUT).text
+    assert "laian-admin" in listed  # the logins under the province are its admin's to see
+    county = log_in(base, "laian-admin", "Laian-county-admin-1")
+    assert county.home == "/staff"
+    assert "来安县计划生育协会" in county.get(base + "/associations", timeout=TIMEOUT).text
+    misplaced = above.post(base + "/admin/users", timeout=TIMEOUT, headers=ZH, data={
+        "csrf": csrf_of(page.url, page.text), "username": "laian-staff",
+        "display_name": "某人", "role": "province_staff", "association_code": "341122",
+        "password": "Laian-county-staff-1"})
+    assert misplaced.status_code == 422 and list(field_errors(misplaced.text)) == ["role"]
+
+    admin = log_in(base, "admin")  # a county's: no province roles, no other association
+    form = admin.get(base + "/admin", timeout=TIMEOUT)
+    assert 'value="province_staff"' not in form.text
+    assert 'name="association_code"' not in form.text
+    refused = admin.post(base + "/admin/users", timeout=TIMEOUT, data={
+        "csrf": csrf_of(form.url, form.text), "username": "crafted-one",
+        "display_name": "某人", "role": "province_staff", "password": "Crafted-login-12"})
+    assert refused.status_code == 422 and list(field_errors(refused.text)) == ["role"]

@@ -7,7 +7,8 @@ from services.gateway.views import user_view
 from services.gateway.web.forms import Form, checked, yuan_field
 from services.gateway.web.fund_pages import owned_projects
 from services.gateway.web.ui import Ui, page
-from shared.actors import ADMIN, ROLES, load
+from shared import regions
+from shared.actors import ADMIN, COUNTY_ROLES, ROLES, load
 from shared.contracts.fund import ProjectIn
 
 PROJECT_FIELDS = {"budget_fen": "budget_yuan"}
@@ -22,7 +23,10 @@ class AdminPages:
         people = ui.listed("users", self._users(ui))
         funds = self.fund.list_funds(ui.actor)["items"]
         owned = owned_projects(self.fund, funds, ui)
-        return ui.render("admin.html", status, users=people, roles=ROLES, funds=funds,
+        # A province's or city's admin makes logins of its own and of the counties under it.
+        above = regions.above_counties(ui.actor["association_code"])
+        return ui.render("admin.html", status, users=people, above=above,
+                         roles=ROLES if above else COUNTY_ROLES, funds=funds,
                          projects=ui.sliced("projects", owned), errors=errors or {},
                          which=which, form=ui.form)
 
@@ -37,11 +41,15 @@ class AdminPages:
     def admin_create_user(self, ui: Ui):
         wanted = {name: ui.form.get(name, "") for name in
                   ("username", "password", "role", "display_name")}
+        wanted["association_code"] = (ui.form.get("association_code") or "").strip() or None
 
         def create():
             body = load(UserIn(), wanted)
+            association = accounts.placed(
+                body, ui.actor["association_code"],
+                lambda code: self.families.get_association(code, ui.actor))
             with self.db.transaction() as session:
-                accounts.create_user(session, body, ui.actor["association_code"])
+                accounts.create_user(session, body, association)
         return Form(ui, partial(self._admin_page, ui, which="user")).submit(create, "/admin")
 
     @page("POST", "/admin/users/<username>/deactivate", ADMIN)

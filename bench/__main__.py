@@ -162,7 +162,8 @@ def report(results: dict[str, tuple[dict, str | None]], quick: bool,
 def check_targets(figures: dict, ran: tuple[Benchmark, ...] = BENCHMARKS) -> list[dict]:
     """Each target of the benchmarks that ran: passed true or false, or null when its
     figure is missing."""
-    measured = {key for benchmark in ran for key in benchmark.keys} | set(RATIOS)
+    measured = {key for benchmark in ran for key in benchmark.keys}
+    measured |= {key for key, parts in RATIOS.items() if set(parts) <= measured}
     checks = []
     for target in TARGETS:
         if target.key not in measured:

@@ -1,6 +1,7 @@
-"""Every benchmark in one run, as a table or one JSON object, with the targets checked.
+"""Every benchmark in one run (or those named), as a table or one JSON object, with the
+targets checked.
 
-    .venv/bin/python -m bench [--quick] [--json]
+    .venv/bin/python -m bench [--quick] [--json] [NAME ...]
 
 Each benchmark module has `measure(...) -> dict`; a module (or its measure) that is missing
 or fails reports its figures as null, with the reason under "errors", and the others still
@@ -63,6 +64,9 @@ BENCHMARKS = (
               {"events": 3_000}, {"events": 500}),
     Benchmark("renewals", ("bench.renewals",), ("renewal_policies_per_s",),
               {"policies": 5_000}, {"policies": 500}),
+    Benchmark("province", ("bench.province",),
+              ("province_p95_ms_1", "province_p95_ms_100", "province_ratio"),
+              {"families": 5_000, "calls": 200}, {"families": 500, "calls": 100}),
 )
 
 TARGETS = (
@@ -87,6 +91,7 @@ TARGETS = (
     Target("notifications >= 200 SMS/s", "notifications_per_s", operator.ge, 200),
     Target("a village of 5 000 renewed in <= 30 s", "renewal_policies_per_s", operator.ge,
            5_000 / 30),
+    Target("province p95 ratio <= 1.5", "province_ratio", operator.le, 1.5),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.
@@ -142,20 +147,27 @@ def with_ratios(figures: dict) -> dict:
     return figures
 
 
-def report(results: dict[str, tuple[dict, str | None]], quick: bool) -> dict:
+def report(results: dict[str, tuple[dict, str | None]], quick: bool,
+           ran: tuple[Benchmark, ...] = BENCHMARKS) -> dict:
     """One object: every figure at the top level, then errors and the target checks."""
     figures: dict = {}
     for found, _ in results.values():
         figures.update(found)
     figures = with_ratios(figures)
     errors = {name: why for name, (_, why) in results.items() if why}
-    return {**figures, "quick": quick, "errors": errors, "targets": check_targets(figures)}
+    return {**figures, "quick": quick, "errors": errors,
+            "targets": check_targets(figures, ran)}
 
 
-def check_targets(figures: dict) -> list[dict]:
-    """Each target: passed true or false, or null when its figure is missing."""
+def check_targets(figures: dict, ran: tuple[Benchmark, ...] = BENCHMARKS) -> list[dict]:
+    """Each target of the benchmarks that ran: passed true or false, or null when its
+    figure is missing."""
+    measured = {key for benchmark in ran for key in benchmark.keys}
+    measured |= {key for key, parts in RATIOS.items() if set(parts) <= measured}
     checks = []
     for target in TARGETS:
+        if target.key not in measured:
+            continue
         value = figures.get(target.key)
         passed = None if value is None else bool(target.compare(value, target.limit))
         checks.append({"target": target.label, "key": target.key, "value": value,
@@ -163,8 +175,8 @@ def check_targets(figures: dict) -> list[dict]:
     return checks
 
 
-def table(result: dict) -> str:
-    keys = [key for benchmark in BENCHMARKS for key in benchmark.keys]
+def table(result: dict, ran: tuple[Benchmark, ...] = BENCHMARKS) -> str:
+    keys = [key for benchmark in ran for key in benchmark.keys]
     keys += [key for key in result if key not in keys and key not in
              ("quick", "errors", "targets")]
     lines = [f"{'figure':<28}{'value':>14}"]
@@ -189,15 +201,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a fast look")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    names = [benchmark.name for benchmark in BENCHMARKS]
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"only these benchmarks (default: all): {', '.join(names)}")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in names]
+    if unknown:  # not argparse's choices: with nargs="*" it refuses an empty list
+        parser.error(f"no benchmark {', '.join(unknown)}; there are {', '.join(names)}")
+    ran = tuple(b for b in BENCHMARKS if not args.names or b.name in args.names)
     results = {}
     with redirect_stdout(sys.stderr):  # what the benchmarks print must not mix with the JSON
-        for benchmark in BENCHMARKS:
+        for benchmark in ran:
             started = time.monotonic()
             results[benchmark.name] = run_one(benchmark, args.quick)
             print(f"-- {benchmark.name}: {time.monotonic() - started:.0f} s")
-    result = report(results, args.quick)
-    print(json.dumps(result, indent=2) if args.json else table(result))
+    result = report(results, args.quick, ran)
+    print(json.dumps(result, indent=2) if args.json else table(result, ran))
     return 0
 
 

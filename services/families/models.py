@@ -33,8 +33,10 @@ AUDIT = add_audit_tables(Base.metadata)
 
 class Family(Base):
     __tablename__ = "families"
+    # A page of the association's families, in id order, read without passing others'.
     __table_args__ = (UniqueConstraint("association_code", "family_no"),
-                      Index("ix_families_search", "association_code", "village_code"))
+                      Index("ix_families_search", "association_code", "village_code"),
+                      Index("ix_families_association_id", "association_code", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))

@@ -137,7 +137,9 @@ class ReceiptSeries(Base):
 
 class Donation(Base):
     __tablename__ = "donations"
-    __table_args__ = (UniqueConstraint("association_code", "receipt_no"),)
+    # The association's donations, newest first, read without passing other counties'.
+    __table_args__ = (UniqueConstraint("association_code", "receipt_no"),
+                      Index("ix_donations_association_id", "association_code", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     receipt_no: Mapped[str] = mapped_column(String(30))
@@ -189,7 +191,10 @@ class IdempotencyKey(Base):
 class Disbursement(Base):
     __tablename__ = "disbursements"
     # A fund's waiting payouts are looked for after every donation to it.
+    # The association's disbursements in a status (those to decide), newest first.
     __table_args__ = (Index("ix_disbursements_fund_status", "fund_id", "status"),
+                      Index("ix_disbursements_association_status", "association_code", "status",
+                            "id"),
                       UniqueConstraint("association_code", "source_key"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))

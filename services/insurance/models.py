@@ -85,7 +85,9 @@ class Policy(Base):
                             "insured_id_index", "active_key", unique=True),
                       UniqueConstraint("association_code", "renews_policy_id",
                                        name="uq_policies_renews_policy_id"),
-                      UniqueConstraint("association_code", "policy_no"))
+                      UniqueConstraint("association_code", "policy_no"),
+                      # The association's policies, newest first, without passing others'.
+                      Index("ix_policies_association_id", "association_code", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     policy_no: Mapped[str] = mapped_column(String(40))
@@ -175,7 +177,9 @@ class PremiumShareHistory(StateChange, Base):
 class Claim(Base):
     """The description (the medical facts) and the payee's account number are sealed."""
     __tablename__ = "claims"
-    __table_args__ = (UniqueConstraint("association_code", "claim_no"),)
+    # The review queue: the association's claims in a status, oldest first.
+    __table_args__ = (UniqueConstraint("association_code", "claim_no"),
+                      Index("ix_claims_association_status", "association_code", "status", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     claim_no: Mapped[str] = mapped_column(String(40))
@@ -233,7 +237,8 @@ class ClaimAppeal(Base):
     __table_args__ = (UniqueConstraint("association_code", "claim_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    # A claim's appeal is loaded with every claim shown: found by the claim alone.
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     appealed_by: Mapped[str] = mapped_column(String(100))
     appealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

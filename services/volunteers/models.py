@@ -113,6 +113,9 @@ class Activity(Base):
 
 class Shift(Base):
     __tablename__ = "shifts"
+    # A page of the association's shifts by start, read without passing other counties'.
+    __table_args__ = (Index("ix_shifts_association_start", "association_code", "starts_at",
+                            "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)

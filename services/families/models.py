@@ -36,7 +36,10 @@ class Family(Base):
     # A page of the association's families, in id order, read without passing others'.
     __table_args__ = (UniqueConstraint("association_code", "family_no"),
                       Index("ix_families_search", "association_code", "village_code"),
-                      Index("ix_families_association_id", "association_code", "id"))
+                      Index("ix_families_association_id", "association_code", "id"),
+                      # The dashboard's counts by village, from the index alone.
+                      Index("ix_families_counts", "association_code", "village_code",
+                            postgresql_include=["category", "low_income"]))
     id: Mapped[int] = mapped_column(primary_key=True)
     association_code: Mapped[str] = mapped_column(String(6))
     family_no: Mapped[str] = mapped_column(String(30))
@@ -94,6 +97,9 @@ class TimelineEntry(Base):
     """The family's timeline (一户一档) as read: one entry per event that shows."""
     __tablename__ = "timeline_entries"
     __table_args__ = (Index("ix_timeline_family", "association_code", "family_id", "at"),
+                      # The dashboard's visits done and claims paid (migration 0010).
+                      Index("ix_timeline_kind_at", "association_code", "kind", "at",
+                            postgresql_include=["family_id"]),
                       UniqueConstraint("association_code", "event_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(36))
@@ -145,7 +151,7 @@ class RegionalAssociation(Base):
     code: Mapped[str] = mapped_column(String(6))
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(10))
-    parent_code: Mapped[str | None] = mapped_column(String(6))
+    parent_code: Mapped[str | None] = mapped_column(String(6), index=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = created()
 

@@ -3,13 +3,13 @@
 A page of the association's families (in id order) reads its own rows in its own order,
 whatever other counties' families the table holds.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

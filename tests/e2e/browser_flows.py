@@ -1108,6 +1108,31 @@ def reading_the_assessment(site):
         "application/vnd.openxmlformats"), got.headers
 
 
+@flow
+def the_province_ranks_its_counties_and_reads_one(site):
+    """The province's login lands on its associations, opens the province's dashboard (the
+    counties ranked, a chart), opens a county and reads its families with the notice saying
+    whose records they are, and goes back to the province."""
+    province = site.login("province1")
+    expect(province.locator("#associations li[data-association='340000']")).to_be_visible()
+    site.look(province, "province-associations")
+    province.click("#associations a[href='/associations/340000']")
+    expect(province.locator("#ranking-table tr[data-association='341181']")).to_be_visible()
+    province.wait_for_function(
+        "() => window.Chart && Chart.getChart('association-ranking') !== undefined")
+    site.look(province, "province-dashboard")
+    province.click("#ranking-table a[href='/associations/341181']")
+    expect(province.locator("#reading")).to_contain_text("341181")
+    site.look(province, "county-read")
+    province.click("header nav a[href='/families']")
+    expect(province.locator("#reading")).to_be_visible()
+    expect(province.locator("#register-family")).to_have_count(0)  # to read only
+    site.look(province, "county-families-read")
+    province.click("#reading a")
+    expect(province.locator("#reading")).to_have_count(0)
+    expect(province.locator("h1")).to_contain_text("安徽省计划生育协会")
+
+
 def wait_for(found, timeout: float = 30):
     """`found()`'s first true value within `timeout` seconds (an event on its way)."""
     deadline = time.monotonic() + timeout

@@ -73,7 +73,8 @@ def quorum_queues(uri: str, say=print) -> None:
 
 
 def _banner(system: System) -> None:
-    users = ", ".join(f"{name}/{name}{demo.PASSWORD_SUFFIX}" for name, _ in demo.USERS)
+    users = ", ".join(f"{name}/{name}{demo.PASSWORD_SUFFIX}"
+                      for name, _ in [*demo.USERS, *demo.PROVINCE_USERS])
     metrics = ", ".join(f"{label} :{port}/metrics"
                         for label, port in sorted(system.metrics_ports.items()))
     print(f"""

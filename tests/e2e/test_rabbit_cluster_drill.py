@@ -142,11 +142,18 @@ class Traffic:
                 return
             # Neither takes an idempotency key: one that was not answered is left as it is
             # (an unused policy, a claim never approved) and the next person tried.
-            policy = self.answers.call(staff1, "POST", "/api/v1/insurance/policies", (201,),
-                                       retry=False, json={
+            # A request the broker took just before its node died may reach the service
+            # twice (the client library publishes it again on the new node): the second
+            # enrolment of the same person is refused (409 already_insured), nothing is done
+            # twice, and whichever answer comes back first is the one the client sees.
+            policy = self.answers.call(staff1, "POST", "/api/v1/insurance/policies",
+                                       (201, 409), retry=False, json={
                                            "product_code": self.product, "insured": person(n),
                                            "start_date": (TODAY - timedelta(days=100)).isoformat()})
-            if policy is None:
+            if policy is not None and policy.status_code == 409 \
+                    and policy.json().get("code") != "already_insured":
+                self.answers.bad.append(f"POST /api/v1/insurance/policies: {policy.text[:300]}")
+            if policy is None or policy.status_code == 409:
                 continue
             submitted = self.answers.call(staff1, "POST", "/api/v1/insurance/claims", (201,),
                                           retry=False,

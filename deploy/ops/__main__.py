@@ -25,8 +25,9 @@ from deploy.ops import (
 )
 from services.gateway.imports.registers import REGISTERS
 from shared import remote_errors  # noqa: F401 (the services' errors arrive as themselves)
+from shared.actors import system_actor
 from shared.crypto import keyring
-from shared.errors import DomainError
+from shared.errors import DomainError, NotFound
 from shared.settings import amqp_uri
 
 SERVICES = ("fund", "insurance", "volunteers", "families", "notifications")
@@ -307,11 +308,33 @@ def association(code: str) -> str:
     return code
 
 
+# The commands that read or write an association's records through the services.
+FOR_AN_ASSOCIATION = {import_donations, import_register, export_statement, reconcile,
+                      export_hours}
+
+
+def set_up(args) -> bool:
+    """The association named has been set up (a county by the admin above it): records
+    written for one that has not would count in no province's figures."""
+    above = system_actor("ops", args.association[:2] + "0000")
+    with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}) as rpc:
+        try:
+            rpc.families.get_association(args.association, above)
+        except NotFound:
+            return False
+    return True
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.association:
         # Every command's actor is signed for it (shared.actors.system_actor).
         os.environ["ASSOCIATION_CODE"] = args.association
+        if args.run in FOR_AN_ASSOCIATION and not set_up(args):
+            print(f"association {args.association} has not been set up: an admin of the "
+                  "province or city above it sets it up first (POST /api/v1/associations)",
+                  file=sys.stderr)
+            return 2
     try:
         return args.run(args)
     except DomainError as error:  # a bad fund code or period, said plainly

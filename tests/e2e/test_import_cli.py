@@ -135,9 +135,16 @@ def test_the_association_named_is_the_one_written_to(running_system, anonymous, 
     staff = anonymous.login("staff1")  # of 341181, this install's association
     household, elsewhere_household = tmp_path / "here.csv", tmp_path / "other.csv"
     write_families(household, 1, first=3_100)
-    write_families(elsewhere_household, 1, first=3_100, village="341182100001")
+    write_families(elsewhere_household, 1, first=3_100, village="341103100001")
 
-    elsewhere = ops(running_system, "--association", "341182", "import", "families",
+    not_yet = ops(running_system, "--association", "341103", "import", "families",
+                  str(elsewhere_household), "--quiet")
+    assert not_yet.returncode == 2 and "341103 has not been set up" in not_yet.stderr, \
+        not_yet.stderr[-2000:]
+    set_up = anonymous.login("province_admin").call("POST", "/api/v1/associations", {
+        "code": "341103", "name": "琅琊区计划生育协会", "parent_code": "341100"})
+    assert set_up.status_code == 201, set_up.text
+    elsewhere = ops(running_system, "--association", "341103", "import", "families",
                     str(elsewhere_household), "--quiet")
     assert elsewhere.returncode == 0 and "were created 3" in elsewhere.stdout, \
         elsewhere.stderr[-2000:]

@@ -5,8 +5,6 @@ villages (12) begin with its code: what is under an association is what begins w
 prefix. Plain functions, so every service and the gateway read the nesting the same way."""
 import re
 
-from sqlalchemy import ColumnElement
-
 PROVINCE = "province"
 CITY = "city"
 COUNTY = "county"
@@ -66,9 +64,9 @@ def above_counties(association: str) -> bool:
     return is_region(association) and level_of(association) != COUNTY
 
 
-def within(column, association: str) -> ColumnElement[bool]:
+def within(column, association: str):
     """Rows of `association`, or of any county under it when it is a province or city:
-    `column` holds a county's code."""
+    `column` (an SQL column, whose operators build the condition) holds a county's code."""
     if above_counties(association):
         return column.startswith(prefix(association), autoescape=True)
     return column == association

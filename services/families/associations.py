@@ -51,25 +51,12 @@ def create(session: Session, association: str, body: dict, actor: dict) -> Assoc
 def _create_region(session: Session, association: str, body: dict,
                    actor: dict) -> Association:
     code, parent = body["code"], body["parent_code"]
-    if not regions.above_counties(association):
-        raise InvalidInput("A city's or county's association is set up by an admin of "
-                           "the association above it.", "invalid_input",
-                           {"code": [f"Must be a township's or village's code under "
-                                     f"{association}."]})
-    if not regions.strictly_under(code, association):
-        raise InvalidInput(f"The association is not under {association}.", "invalid_input",
-                           {"code": [f"Must begin with {regions.prefix(association)}, the "
-                                     f"digits of the associations under {association}."]})
     above = regions.parent_of(code)
-    if parent != above:
-        raise InvalidInput("The association is not under that parent.", "invalid_input",
-                           {"parent_code": [f"Must be {above}, the code this one is under."]})
-    if _region_row(session, above) is None and above != association:
-        raise InvalidInput("The parent association does not exist.", "invalid_input",
-                           {"parent_code": ["No association has this code; set it up "
-                                            "first."]})
+    domain.check_region_placement(code, parent, association,
+                                  above == association or _region_row(session, above)
+                                  is not None)
     row = RegionalAssociation(association_code=code, code=code, name=body["name"],
-                              level=regions.level_of(code), parent_code=above,
+                              level=regions.level_of(code), parent_code=parent,
                               created_by=actor["username"])
     _add(session, row, code)
     return _of(row)

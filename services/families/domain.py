@@ -3,6 +3,7 @@ in an association, how families are numbered, and what a change changes."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared import regions
 from shared.contracts.associations import CODE_LENGTHS
 from shared.contracts.families import CHANGEABLE, HEAD
 from shared.errors import Conflict, InvalidInput
@@ -185,6 +186,29 @@ def check_placement(code: str, parent_code: str, county: str, known: set[str]) -
     if above != county and above not in known:
         raise InvalidInput("The parent association does not exist.", "invalid_input",
                            {"parent_code": ["No association has this code."]})
+
+
+def check_region_placement(code: str, parent_code: str, association: str,
+                           parent_exists: bool) -> None:
+    """A city or county (a 6-digit code) is set up by an admin of the province or city
+    above it, under the parent its code names, once that parent is set up."""
+    if not regions.above_counties(association):
+        raise InvalidInput("A city's or county's association is set up by an admin of "
+                           "the association above it.", "invalid_input",
+                           {"code": [f"Must be a township's or village's code under "
+                                     f"{association}."]})
+    if not regions.strictly_under(code, association):
+        raise InvalidInput(f"The association is not under {association}.", "invalid_input",
+                           {"code": [f"Must begin with {regions.prefix(association)}, the "
+                                     f"digits of the associations under {association}."]})
+    above = regions.parent_of(code)
+    if parent_code != above:
+        raise InvalidInput("The association is not under that parent.", "invalid_input",
+                           {"parent_code": [f"Must be {above}, the code this one is under."]})
+    if not parent_exists:
+        raise InvalidInput("The parent association does not exist.", "invalid_input",
+                           {"parent_code": ["No association has this code; set it up "
+                                            "first."]})
 
 
 def check_grassroots(code: str, county: str, known: set[str], field: str) -> None:

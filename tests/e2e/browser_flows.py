@@ -1,16 +1,21 @@
 """What a person does in the browser, one flow per function: Debian's Chromium driven by
-Playwright against a running system. Run as `python -m tests.e2e.browser_flows URL LANG FLOW`
-by tests/e2e/test_pages_in_browser.py, in a process of its own: Playwright's sync API and
-eventlet (which the test process runs under) deadlock each other. Every page a flow visits
-is looked at (`Site.look`): checked as tests/e2e/page_checks.py says and photographed into
-artifacts/screenshots/. A flow fails if it visited a page it did not look at, if a look
-found a problem (all of them are listed at the end), if the browser reported a Content
-Security Policy violation or a script error, or if a file the pages use was missing."""
+Playwright against a running system. tests/e2e/test_pages_in_browser.py starts
+`python -m tests.e2e.browser_flows --serve URL` once: a process of its own (Playwright's sync
+API and eventlet, which the test process runs under, deadlock each other) that keeps one
+Chromium and runs each flow asked of it in a fresh browser context (cookies, storage and
+cache of its own). `python -m tests.e2e.browser_flows URL LANG FLOW` runs one flow by hand.
+Every page a flow visits is looked at (`Site.look`): checked as tests/e2e/page_checks.py says
+and photographed into artifacts/screenshots/. A flow fails if it visited a page it did not
+look at, if a look found a problem (all of them are listed at the end), if the browser
+reported a Content Security Policy violation or a script error, or if a file the pages used
+was missing."""
 import json
+import os
 import random
 import re
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from datetime import date, timedelta
 from os import environ
@@ -38,25 +43,61 @@ A4_POINTS = (595, 842)  # a PDF page's size in points, rounded
 
 
 @contextmanager
-def browsing(url: str, language: str, test_name: str, device: dict | None = None):
-    """A fresh Chromium profile with the language chosen (on a phone's screen when `device`
-    says so)."""
+def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(base_url=url, **(device or {}))
-        context.add_cookies([{"name": "phf_lang", "value": language, "url": url}])
-        site = Site(context, language, test_name, phone=device is not None)
-        context.on("console", lambda message: site.refused.append(message.text)
-                   if "Content Security Policy" in message.text else None)
-        context.on("page", site.watch)
-        context.on("response", lambda response: site.refused.append(
-            f"{response.status} for {response.url}") if response.status == 404
-            and response.request.resource_type != "document" else None)
-        SHOTS.mkdir(parents=True, exist_ok=True)
         try:
-            yield site
-            site.finish()
+            yield browser
         finally:
+            browser.close()
+
+
+@contextmanager
+def browsing(browser, url: str, language: str, test_name: str, device: dict | None = None):
+    """A fresh browser context, as a fresh profile, with the language chosen (on a phone's
+    screen when `device` says so)."""
+    context = browser.new_context(base_url=url, **(device or {}))
+    context.add_cookies([{"name": "phf_lang", "value": language, "url": url}])
+    site = Site(context, language, test_name, phone=device is not None)
+    context.on("console", lambda message: site.refused.append(message.text)
+               if "Content Security Policy" in message.text else None)
+    context.on("page", site.watch)
+    context.on("response", lambda response: site.refused.append(
+        f"{response.status} for {response.url}") if response.status == 404
+        and response.request.resource_type != "document" else None)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield site
+        site.finish()
+    finally:
+        context.close()
+
+
+def run_flow(browser, url: str, language: str, name: str) -> None:
+    with browsing(browser, url, language, name, FLOWS[name].device) as site:
+        FLOWS[name](site)
+
+
+def serve(url: str) -> None:
+    """Runs the flows asked on standard input, a JSON line each (`{"flow", "language"}`),
+    and answers each with a JSON line (`{"ok", "error"}`) on standard output; what the
+    flows print goes to standard error. A browser that died is started again."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout = sys.stderr
+    with sync_playwright() as playwright:
+        browser = None
+        for line in sys.stdin:
+            asked = json.loads(line)
+            try:
+                if browser is None or not browser.is_connected():
+                    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                run_flow(browser, url, asked["language"], asked["flow"])
+                answer = {"ok": True, "error": ""}
+            except Exception:  # the flow's failure is the answer; the next flow still runs
+                answer = {"ok": False, "error": traceback.format_exc()[-6000:]}
+            answers.write(json.dumps(answer) + "\n")
+            answers.flush()
+        if browser is not None:
             browser.close()
 
 
@@ -1144,6 +1185,9 @@ def wait_for(found, timeout: float = 30):
     raise AssertionError(f"nothing within {timeout}s")
 
 if __name__ == "__main__":
-    url, language, name = sys.argv[1:4]
-    with browsing(url, language, name, FLOWS[name].device) as site:
-        FLOWS[name](site)
+    if sys.argv[1] == "--serve":
+        serve(sys.argv[2])
+    else:
+        url, language, name = sys.argv[1:4]
+        with chromium() as browser:
+            run_flow(browser, url, language, name)

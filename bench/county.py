@@ -1,20 +1,28 @@
-"""One county's data as the services write it, for the province benchmark: families and
-their members, the association's members and grassroots associations, timelines; donors,
-donations, refunds and disbursements with their ledger and month totals; products, policies
-and claims in every state; volunteers, shifts and their sign-ups and hours.
+"""One county's data as the services write it, for the benchmarks and `python -m bench
+load`: families and their members, the association's members and grassroots associations,
+timelines; donors, donations, refunds and disbursements with their ledger and month totals;
+products, policies and claims in every state; volunteers, shifts and their sign-ups and hours.
 
-Rows go in through SQLAlchemy core inserts of the services' own tables, so sealed columns
-are sealed and blind indexes made as the services make them. Ids are explicit multiples of
-SPREAD: `bench.counties` gives each copy of the county the ids in between, so the copies'
-rows interleave with this county's in id order as when every county writes at once."""
+Rows go in through the services' own tables and column types (`bench.bulk`: COPY on
+PostgreSQL), so sealed columns are sealed and blind indexes made as the services make them.
+Ids are explicit multiples of SPREAD: `bench.counties` gives each copy of the county the ids
+in between, so the copies' rows interleave with this county's in id order as when every
+county writes at once."""
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import MetaData, Table, insert, text
+from sqlalchemy import MetaData, Table, text
 from sqlalchemy.engine import Engine
 
-from services.fund.domain import ASSET_ACCOUNTS, PAYOUT_ACCOUNT, fund_account, project_account
+from bench.bulk import insert_rows
+from services.fund.domain import (
+    ASSET_ACCOUNTS,
+    PAYOUT_ACCOUNT,
+    fund_account,
+    is_fund_account,
+    project_account,
+)
 from shared.clock import local_date
 from shared.contracts.associations import TOWNSHIP, VILLAGE
 from shared.contracts.families import CATEGORIES
@@ -32,9 +40,22 @@ PROJECT_FUND = "EDU"  # its money is given to two projects as well as to the fun
 
 @dataclass(frozen=True)
 class Size:
-    """A county's rows, scaled from its families (a county of 5 000 registered families
-    keeps about 110 000 rows across the services)."""
+    """A county's rows, scaled from its families. The proportions default to the province
+    benchmark's (a county of 5 000 registered families keeps about 110 000 rows across the
+    services); `Size.county` gives a county as the page benchmark sizes it."""
     families: int
+    policies_per_family: float = 2
+    donations_per_family: float = 2
+    # Ledger lines wanted per family: paid disbursements make up what the donations' lines
+    # leave (none: only the lines the other rows post).
+    lines_per_family: float = 0
+
+    @classmethod
+    def county(cls, families: int) -> "Size":
+        """At 30 000 families: 100 000 policies, 200 000 donations, 1 000 000 ledger lines
+        (the donations' 400 000 or so, paid disbursements the rest)."""
+        return cls(families, policies_per_family=10 / 3, donations_per_family=20 / 3,
+                   lines_per_family=100 / 3)
 
     @property
     def persons(self) -> int:
@@ -50,15 +71,20 @@ class Size:
 
     @property
     def donations(self) -> int:
-        return 2 * self.families
+        return round(self.donations_per_family * self.families)
 
     @property
     def disbursements(self) -> int:
+        """At least; more where the ledger lines wanted call for them."""
         return self.families // 5
 
     @property
+    def ledger_lines(self) -> int:
+        return round(self.lines_per_family * self.families)
+
+    @property
     def policies(self) -> int:
-        return 2 * self.families
+        return round(self.policies_per_family * self.families)
 
     @property
     def claims(self) -> int:
@@ -113,16 +139,17 @@ def write(engine: Engine, metadata: MetaData, rows: dict[str, list[dict]]) -> in
             found = rows.get(table.name)
             if not found:
                 continue
-            for start in range(0, len(found), 5_000):
-                connection.execute(insert(table), found[start:start + 5_000])
+            insert_rows(connection, table, found)
             written += len(found)
             advance_sequence(connection, table)
     return written
 
 
 def advance_sequence(connection, table: Table) -> None:
-    """The table's id sequence past the ids written explicitly, for the rows that follow."""
-    if "id" in table.c and table.c.id.autoincrement:
+    """The table's id sequence past the ids written explicitly, for the rows that follow
+    (SQLite numbers a new row past the largest id itself)."""
+    if connection.dialect.name == "postgresql" and "id" in table.c \
+            and table.c.id.autoincrement:
         connection.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
             f"(SELECT max(id) FROM {table.name}))"))
@@ -193,6 +220,19 @@ class Books:
             self.balances[account] = self.balances.get(account, 0) - amount
         return transaction_id
 
+    def months(self) -> list[dict]:
+        """The month totals the postings keep: each local month's lines by account, the
+        shared asset accounts left out, as the fund leaves them out."""
+        posted_at = {t["id"]: t["posted_at"] for t in self.transactions}
+        totals: dict[tuple[str, date], int] = {}
+        for line in self.lines:
+            if is_fund_account(line["account"]):
+                month = local_date(posted_at[line["transaction_id"]]).replace(day=1)
+                key = (line["account"], month)
+                totals[key] = totals.get(key, 0) + line["amount_fen"]
+        return [{"association_code": self.county, "account": account, "month": month,
+                 "amount_fen": amount} for (account, month), amount in sorted(totals.items())]
+
 
 def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dict:
     when = Moments(now, rng)
@@ -212,7 +252,8 @@ def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dic
                "phone_index": blind(phone(700_000 + n), "phone")}
               for n, donor_id in enumerate(ids(size.donors))]
     donations, series = _donations(county, size, when, books, fund_id, donors, places)
-    disbursements = _disbursements(county, size, when, books, fund_id, places)
+    disbursements = _disbursements(county, disbursement_count(size, len(books.lines)), size,
+                                   when, books, fund_id, places)
     for fund in funds:
         code = fund["code"]
         fund["balance_fen"] = sum(amount for account, amount in books.balances.items()
@@ -224,6 +265,7 @@ def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dic
             project_account(PROJECT_FUND, project["code"]), 0)
     return {"funds": funds, "projects": projects, "donors": donors,
             "ledger_transactions": books.transactions, "ledger_lines": books.lines,
+            "account_months": books.months(),
             "donations": donations, "disbursements": disbursements,
             "receipt_series": [{"association_code": county, "year": year, "last_no": last}
                                for year, last in series.items()]}
@@ -263,13 +305,32 @@ def _donations(county, size, when, books, fund_id, donors, places) -> tuple[list
     return donations, series
 
 
-def _disbursements(county, size, when, books, fund_id, places) -> list[dict]:
+DISBURSEMENT_STATES = ("paid",) * 7 + ("requested", "rejected", "awaiting_funds")
+
+
+def disbursement_count(size: Size, lines: int) -> int:
+    """The size's disbursements, or as many as it takes for the paid ones' two lines each
+    to bring the ledger from `lines` to the size's ledger lines."""
+    count = size.disbursements
+    while lines + 2 * _paid(count) < size.ledger_lines:
+        count += 1
+    return count
+
+
+def _paid(count: int) -> int:
+    """How many of the first `count` disbursements are paid."""
+    cycle = len(DISBURSEMENT_STATES)
+    return DISBURSEMENT_STATES.count("paid") * (count // cycle) + \
+        DISBURSEMENT_STATES[:count % cycle].count("paid")
+
+
+def _disbursements(county, count, size, when, books, fund_id, places) -> list[dict]:
     rows = []
     for n, (disbursement_id, at) in enumerate(zip(
-            ids(size.disbursements), when.sorted_past(size.disbursements), strict=True)):
-        status = ("paid",) * 7 + ("requested", "rejected", "awaiting_funds")
-        status = status[n % len(status)]
-        amount = 100 * when.rng.choice((200, 500, 1000))
+            ids(count), when.sorted_past(count), strict=True)):
+        status = DISBURSEMENT_STATES[n % len(DISBURSEMENT_STATES)]
+        # Small grants: a county's paid ones stay well within what its donors gave.
+        amount = 100 * when.rng.choice((50, 100, 200))
         posted = books.post("disbursement", f"disbursement {n}", at,
                             [(fund_account("GENERAL"), amount), (PAYOUT_ACCOUNT, -amount)]) \
             if status == "paid" else None
@@ -277,32 +338,16 @@ def _disbursements(county, size, when, books, fund_id, places) -> list[dict]:
             "id": disbursement_id, "association_code": county, "fund_id": fund_id["GENERAL"],
             "project_id": None, "category": "hardship_grant", "amount_fen": amount,
             "purpose": "help for a family in hardship", "payee_name": f"payee {n}",
-            "payee_id_number": resident(county, 800_000 + n), "reference": None,
-            "source_key": None, "family_id": (1 + n) * SPREAD,
+            # A payee's identity number is optional; one in ten is given (each is sealed).
+            "payee_id_number": resident(county, 800_000 + n) if n % 10 == 0 else None,
+            "reference": None, "source_key": None,
+            "family_id": (1 + n % size.families) * SPREAD,
             "grassroots_code": places[n % len(places)], "status": status,
             "reason": "not eligible" if status == "rejected" else None, "requested_by": STAFF,
             "decided_by": None if status in ("requested", "awaiting_funds") else "admin1",
             "ledger_transaction_id": posted, "requested_at": at,
             "decided_at": at if status in ("paid", "rejected") else None})
     return rows
-
-
-ACCOUNT_MONTHS = """
-INSERT INTO account_months (association_code, account, month, amount_fen)
-SELECT l.association_code, l.account,
-       date_trunc('month', t.posted_at AT TIME ZONE 'Asia/Shanghai')::date, sum(l.amount_fen)
-FROM ledger_lines l JOIN ledger_transactions t ON t.id = l.transaction_id
-WHERE l.association_code = :county
-  AND (l.account LIKE 'fund:%' OR l.account LIKE 'project:%' OR l.account LIKE 'in_kind:%')
-GROUP BY 1, 2, 3
-"""
-
-
-def add_account_months(engine: Engine, county: str) -> None:
-    """The month totals the postings keep, from the county's lines (the shared asset
-    accounts left out, as the fund leaves them out)."""
-    with engine.begin() as connection:
-        connection.execute(text(ACCOUNT_MONTHS), {"county": county})
 
 
 def insurance_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dict:
@@ -448,7 +493,4 @@ def load(service: str, engine: Engine, metadata: MetaData, county: str, size: Si
     """The county's rows in one service's database; how many were written. The same
     arguments write the same rows (sealed values aside: each has its own nonce)."""
     rows = ROWS[service](county, size, now, random.Random(f"{county}-{service}"))
-    written = write(engine, metadata, rows)
-    if service == "fund":
-        add_account_months(engine, county)
-    return written
+    return write(engine, metadata, rows)

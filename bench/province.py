@@ -39,14 +39,14 @@ METADATA = {"fund": FundBase.metadata, "families": FamiliesBase.metadata,
 
 
 @contextmanager
-def throwaway_databases(label: str):
+def throwaway_databases(label: str, services: tuple[str, ...] = tuple(METADATA)):
     """service -> URL of a new database migrated to head, each dropped afterwards."""
     admin = create_engine(f"{SERVER.replace('postgresql://', 'postgresql+psycopg2://')}/test",
                           isolation_level="AUTOCOMMIT")
     stem = f"bench_province_{uuid.uuid4().hex[:8]}_{label}"
     urls = {}
     try:
-        for service in METADATA:
+        for service in services:
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{stem}_{service}"'))
             urls[service] = f"{SERVER}/{stem}_{service}"

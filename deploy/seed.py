@@ -39,7 +39,7 @@ def seed(config: dict | None = None) -> None:
                 rpc.fund.create_project(fund_code, project, system)
         donor1 = rpc.fund.ensure_donor(demo.DONOR1, system)
         volunteer1 = _volunteers(rpc, system)
-        _ensure_users(donor1["id"], volunteer1,
+        ensure_users(donor1["id"], volunteer1,
                       (config.get("DATABASE_URLS") or {}).get("gateway"))
         staff = sign({"username": "staff1", "role": "staff"})
         for key, fund, project, fen, channel, donor, raised_by in demo.DONATIONS:
@@ -277,7 +277,9 @@ def _volunteers(rpc, system: dict) -> int:
     return ids[0]
 
 
-def _ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
+def ensure_users(donor1_id: int, volunteer1_id: int, url: str | None) -> None:
+    """The demo logins of the install's county and its province, those missing made;
+    donor1 and volunteer1 are the donor's and volunteer's logins of these records."""
     engine = make_engine(url or database_url("gateway"))
     with engine.begin() as connection:
         existing = set(connection.scalars(select(User.username)))

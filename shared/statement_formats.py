@@ -28,5 +28,12 @@ def by_month(lines: list[dict]) -> dict:
             "out": [format_yuan(months[k][1]) for k in keys]}
 
 
+def of_months(months: list[dict]) -> dict:
+    """`by_month`'s shape from a statement page's months."""
+    return {"labels": [m["month"] for m in months],
+            "in": [format_yuan(m["in_fen"]) for m in months],
+            "out": [format_yuan(m["out_fen"]) for m in months]}
+
+
 def filename(statement: dict, suffix: str) -> str:
     return f"{statement['fund_code']}-{statement['from']}-{statement['to']}.{suffix}"

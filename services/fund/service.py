@@ -278,6 +278,10 @@ class FundService(Service):
         actor = load_actor(actor, STAFF_READERS)
         query = load(StatementIn(), query)
         with self.db.transaction() as session:
+            if query["limit"] is not None:
+                return statement_view(statements.statement_page(
+                    session, actor["association_code"], code, query["from_"], query["to"],
+                    query["limit"], query["offset"]))
             return statement_view(statements.statement(
                 session, actor["association_code"], code, query["from_"], query["to"]))
 

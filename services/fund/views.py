@@ -24,6 +24,7 @@ from shared.contracts.fund import (
     ReceiptOut,
     RecurringOut,
     StatementOut,
+    StatementPageOut,
     TraceOut,
 )
 from shared.errors import DomainError
@@ -48,6 +49,7 @@ DISBURSEMENT = DisbursementOut()
 PLEDGE = PledgeOut()
 RECURRING = RecurringOut()
 STATEMENT = StatementOut()
+STATEMENT_PAGE = StatementPageOut()
 GRASSROOTS_TOTALS = GrassrootsTotalsOut()
 RECEIPT = ReceiptOut()
 ANNUAL_RECEIPT = AnnualReceiptOut()
@@ -154,7 +156,7 @@ def reconciliation_view(report: Reconciliation) -> dict:
 
 
 def statement_view(statement: Statement) -> dict:
-    return shaped(STATEMENT, {
+    return shaped(STATEMENT if statement.months is None else STATEMENT_PAGE, {
         "fund_code": statement.fund_code, "from": statement.start.isoformat(),
         "to": statement.end.isoformat(),
         "opening_balance_fen": statement.opening_balance_fen,
@@ -162,7 +164,11 @@ def statement_view(statement: Statement) -> dict:
         "total_in_fen": statement.total_in_fen, "total_out_fen": statement.total_out_fen,
         "lines": [{"posted_at": iso(line.posted_at), "kind": line.kind, "memo": line.memo,
                    "in_fen": line.in_fen, "out_fen": line.out_fen,
-                   "balance_fen": line.balance_fen} for line in statement.lines]})
+                   "balance_fen": line.balance_fen} for line in statement.lines],
+        **({} if statement.months is None else {
+            "line_count": statement.line_count,
+            "months": [{"month": month, "in_fen": money_in, "out_fen": money_out}
+                       for month, money_in, money_out in statement.months]})})
 
 
 def grassroots_totals_view(totals: list[GrassrootsTotal]) -> dict:

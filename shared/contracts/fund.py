@@ -290,9 +290,14 @@ class GrassrootsTotalsIn(Strict):
 
 
 class StatementIn(Schema):
-    """A period of the association's local dates; by default this year up to today."""
+    """A period of the association's local dates; by default this year up to today. With
+    `limit` (and `offset`), only that page of the lines, with `line_count` and `months`
+    (money in and out by local month) for the whole period: a page costs the same
+    however many lines the period holds."""
     from_ = Day(load_default=None, data_key="from")
     to = Day(load_default=None)
+    limit = Whole(text=True, load_default=None, validate=validate.Range(min=1, max=500))
+    offset = Whole(text=True, load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
     @post_load
     def _defaults_in_order(self, data, **_):
@@ -394,6 +399,12 @@ class StatementLineOut(Schema):
     balance_fen = Whole()
 
 
+class StatementMonthOut(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    in_fen = Whole()
+    out_fen = Whole()
+
+
 class StatementOut(Schema):
     fund_code = fields.String()
     from_ = fields.String(data_key="from", attribute="from", metadata={"format": "date"})
@@ -403,6 +414,13 @@ class StatementOut(Schema):
     total_in_fen = Whole()
     total_out_fen = Whole()
     lines = fields.List(fields.Nested(StatementLineOut))
+
+
+class StatementPageOut(StatementOut):
+    """A statement asked for with `limit`: a page of its lines."""
+    line_count = Whole(metadata={"description": "The period's lines in all."})
+    months = fields.List(fields.Nested(StatementMonthOut),
+                         metadata={"description": "Money in and out by local month."})
 
 
 class PledgeOut(Schema):

@@ -64,3 +64,24 @@ def test_opening_balances_and_lines_agree_with_the_ledger_across_months(fund, mo
                                  .order_by(AccountMonth.month)).all()
     assert [(month, int(amount)) for month, amount in months] == [
         (date(2025, 1, 1), -10_000), (date(2025, 2, 1), -50_000), (date(2025, 3, 1), 30_000)]
+
+
+def test_a_page_of_a_statement_agrees_with_the_whole(fund, monkeypatch):
+    """A page (limit/offset) has the whole period's totals, its local months and line
+    count, and the lines of the whole statement at its place, running balances and all."""
+    give(fund, monkeypatch)
+    period = {"from": "2025-01-01", "to": "2025-03-31"}
+    whole = fund.rpc.statement("GENERAL", period, STAFF1)
+    assert "months" not in whole and "line_count" not in whole
+    pages = [fund.rpc.statement("GENERAL", {**period, "limit": "2", "offset": str(offset)},
+                                STAFF1) for offset in (0, 2)]
+    for page in pages:
+        for key in ("opening_balance_fen", "closing_balance_fen", "total_in_fen",
+                    "total_out_fen"):
+            assert page[key] == whole[key]
+        assert page["line_count"] == len(whole["lines"]) == 4
+        # 23:30 on 31 January, Beijing time, is January's; the refund is March's.
+        assert page["months"] == [{"month": "2025-01", "in_fen": 10_000, "out_fen": 0},
+                                  {"month": "2025-02", "in_fen": 50_000, "out_fen": 0},
+                                  {"month": "2025-03", "in_fen": 0, "out_fen": 30_000}]
+    assert pages[0]["lines"] + pages[1]["lines"] == whole["lines"]

@@ -11,7 +11,8 @@ GOOD = {"donations_per_s": 300.0, "rpc_per_s": 500.0, "relay_events_per_s": 6_00
         "import_families_peak_rss_mb": 150.0, "donation_p95_ms_during_import": 120.0,
         "export_rows_per_s": 25_000.0, "export_peak_rss_mb": 130.0,
         "rotate_rows_per_s": 5_000.0, "notifications_per_s": 250.0,
-        "renewal_policies_per_s": 200.0, "province_ratio": 1.2}
+        "renewal_policies_per_s": 200.0, "province_ratio": 1.2, "page_p95_ms": 250.0,
+        "page_p95_ms_province": 280.0, "max_rss_mb": 180.0}
 
 
 def by_key(checks):

@@ -295,12 +295,18 @@ def test_disbursement_rejects_float_amount():
 
 def test_statement_range_is_loaded_as_dates():
     data = StatementIn().load({"from": "2026-01-01", "to": "2026-03-31"})
-    assert data == {"from_": date(2026, 1, 1), "to": date(2026, 3, 31)}
+    assert data == {"from_": date(2026, 1, 1), "to": date(2026, 3, 31), "limit": None,
+                    "offset": 0}
 
 
 def test_statement_single_day_is_allowed():
     data = StatementIn().load({"from": "2026-01-01", "to": "2026-01-01"})
     assert data["from_"] == data["to"]
+
+
+def test_a_statement_page_larger_than_500_lines_is_an_error_on_limit():
+    messages = load_error(StatementIn(), {"limit": "501"})
+    assert list(messages) == ["limit"]
 
 
 def test_statement_to_before_from_is_an_error_on_to():

@@ -248,15 +248,18 @@ class FundPages:
 
     @page("GET", "/staff/funds/<code>/statement", STAFF_READERS)
     def statement_page(self, ui: Ui, code):
-        statement = self.fund.statement(code, _period(ui), ui.actor)
+        period = _period(ui)
+        # The period's totals and chart come from every line, added up by the fund; the
+        # table shows a page of them, the only lines asked for.
+        statement = self.fund.statement(code, {**period, **ui.paged("lines")}, ui.actor)
+        lines = ui.listed("lines", lambda _: {"items": statement["lines"],
+                                               "total": statement["line_count"]})
         funds = self.fund.list_funds(ui.actor)["items"]
         # Memos name funds, projects and, for claims paid out, insurance products.
         coded = funds + self.insurance.list_products(ui.actor)["items"]
-        # The period's totals and chart come from every line; the table shows a page of them.
-        return ui.render("statement.html", statement=statement,
-                         lines=ui.sliced("lines", statement["lines"]),
+        return ui.render("statement.html", statement=statement, lines=lines,
                          names=names_of(coded, owned_projects(self.fund, funds, ui)),
-                         months=statement_formats.by_month(statement["lines"]))
+                         months=statement_formats.of_months(statement["months"]))
 
     @page("GET", "/staff/funds/<code>/statement.csv", STAFF_READERS)
     def statement_csv(self, ui: Ui, code):

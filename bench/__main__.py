@@ -67,6 +67,10 @@ BENCHMARKS = (
     Benchmark("province", ("bench.province",),
               ("province_p95_ms_1", "province_p95_ms_100", "province_ratio"),
               {"families": 5_000, "calls": 200}, {"families": 500, "calls": 100}),
+    Benchmark("public", ("bench.public",),
+              ("public_page_rps", "public_page_rps_uncached", "public_page_p95_ms",
+               "public_change_seen_ms"),
+              {"seconds": 10, "concurrency": 8}, {"seconds": 3, "concurrency": 8}),
 )
 
 TARGETS = (
@@ -92,6 +96,9 @@ TARGETS = (
     Target("a village of 5 000 renewed in <= 30 s", "renewal_policies_per_s", operator.ge,
            5_000 / 30),
     Target("province p95 ratio <= 1.5", "province_ratio", operator.le, 1.5),
+    Target("public page >= 300 requests/s", "public_page_rps", operator.ge, 300),
+    Target("a payment on the public page within 5 s", "public_change_seen_ms", operator.lt,
+           5_000),
 )
 
 # Ratios a module may leave out, worked out from the figures it gave.

@@ -13,7 +13,7 @@ from shared.queues import make_transient
 
 
 class Broadcast(EventHandler):
-    """nameko's event handler, one queue per process, deleted with the process."""
+    """nameko's broadcast event handler: a queue per process, deleted when it goes."""
 
     def __init__(self, source_service: str, event_type: str, **kwargs):
         super().__init__(source_service, event_type, handler_type=BROADCAST,
@@ -21,9 +21,12 @@ class Broadcast(EventHandler):
 
     def setup(self):
         super().setup()
-        # Classic and transient, said outright: a vhost whose default type is quorum
-        # (a cluster's) would refuse an exclusive queue of that type.
+        # Transient as the RPC reply queues are (shared.queues), and not exclusive: its
+        # name is this process's alone anyway, and a reconnect while the broker still holds
+        # the old connection would otherwise be refused (RESOURCE_LOCKED) and stop the
+        # consumer.
         make_transient(self.queue)
+        self.queue.exclusive = False
 
 
 broadcast = Broadcast.decorator

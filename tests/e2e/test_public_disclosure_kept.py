@@ -4,9 +4,11 @@ max-age, and a client holding it gets 304 with no body; a reader's second reques
 reach the fund; a payment shows through both gateways within 5 s although each keeps its
 answers for a minute here (so only the fund's event can have dropped them); another
 association's answers are left as they were and show nothing of it; bad codes and queries
-are refused as before, and nothing refused is kept."""
+are refused as before, and nothing refused is kept. Each gateway process hears the fund on
+a queue of its own, which goes with the process."""
 import random
 import uuid
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -166,3 +168,26 @@ def test_bad_codes_and_queries_are_refused_as_before_and_not_kept(gateways):
     nothing = Client(base).call("GET", f"/api/v1/public/{ASSOCIATION}/funds",
                                 headers={"If-None-Match": '"not-a-tag"'})
     assert nothing.status_code == 200 and nothing.json()["items"]
+
+
+def test_each_gateway_process_hears_on_a_queue_of_its_own_gone_with_it(running_system,
+                                                                      gateways, request):
+    api = urlsplit(request.config.getoption("RABBIT_API_URI"))
+    vhost = urlsplit(running_system.env["AMQP_URI"]).path.lstrip("/")
+
+    def queues() -> list[dict]:
+        listed = requests.get(f"{api.scheme}://{api.hostname}:{api.port}/api/queues/"
+                              f"{quote(vhost, safe='')}", timeout=30,
+                              auth=(api.username or "guest", api.password or "guest"))
+        listed.raise_for_status()
+        return [q for q in listed.json()
+                if q["name"].startswith("evt-fund-disbursement_paid--gateway.")]
+
+    heard = queues()
+    assert len(heard) == 2, [q["name"] for q in heard]
+    assert all((q["durable"], q["auto_delete"], q["exclusive"], q["arguments"]) ==
+               (False, True, False, {"x-queue-type": "classic"}) for q in heard), heard
+    running_system.kill("gateway-2")
+    wait_until(lambda: len(queues()) == 1, timeout=30,
+               failure=lambda: str([(q["name"], q.get("consumers"), q.get("owner_pid_details"))
+                                    for q in queues()]))

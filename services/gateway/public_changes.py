@@ -38,6 +38,8 @@ def _association(envelope) -> str | None:
 
 
 class PublicChanges:
+    """Mixed into GatewayService: the handlers only tell public_cache whose money moved."""
+
     @broadcast("fund", "donation_recorded")
     def public_donation_recorded(self, envelope):
         public_cache.changed(_association(envelope))

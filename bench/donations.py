@@ -188,7 +188,11 @@ def start_system(var_dir: Path) -> System:
                     log_dir=var_dir / "logs")
     system.migrate()
     system.start()
-    system.wait_healthy()
+    try:
+        system.wait_healthy()
+    except BaseException:  # not left running with nobody to stop it
+        system.stop()
+        raise
     return system
 
 

@@ -197,6 +197,20 @@ def public_lookups_per_minute() -> int:
     return int(os.environ.get("PUBLIC_LOOKUPS_PER_MINUTE", "10"))
 
 
+def public_cache_seconds() -> float:
+    """How long a gateway process keeps an answer of the public disclosure
+    (`PUBLIC_CACHE_SECONDS`, default 2; 0: none kept). The fund's events drop an
+    association's answers as soon as its figures change; this bounds an answer's age when
+    an event was missed (a broker restart)."""
+    return float(os.environ.get("PUBLIC_CACHE_SECONDS", "2"))
+
+
+def public_cache_bytes() -> int:
+    """The bodies of public disclosure answers a gateway process keeps, in bytes at most
+    (`PUBLIC_CACHE_BYTES`, default 16 MiB); the least recently read go first."""
+    return int(os.environ.get("PUBLIC_CACHE_BYTES", str(16 * 1024 * 1024)))
+
+
 def contact_due_days() -> int:
     """How many days may pass without a member's contact with a family paired with them
     before the pair is overdue (`CONTACT_DUE_DAYS`, default 30)."""

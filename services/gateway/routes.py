@@ -111,9 +111,9 @@ def route(method, path, summary, roles, **options):
                 if isinstance(payload, Response):
                     response = payload
                 elif isinstance(payload, Answer):
-                    response = _json(payload.status, payload.body)
+                    response = json_answer(payload.body, payload.status)
                 else:
-                    response = _json(spec.status, payload)
+                    response = json_answer(payload, spec.status)
             except (Exception, eventlet.Timeout) as exc:  # every failure: a problem document
                 response = _problem_for(exc, correlation_id)
             response.headers["X-Correlation-ID"] = correlation_id
@@ -292,7 +292,7 @@ class RoleNotAllowed(Exception):
         super().__init__(f"The {role} role may not do this.")
 
 
-def _json(status: int, payload) -> Response:
+def json_answer(payload, status: int = 200) -> Response:
     return Response(json.dumps(payload, ensure_ascii=False), status=status,
                     mimetype="application/json")
 

@@ -21,6 +21,7 @@ from services.gateway.api.users import UsersApi
 from services.gateway.api.volunteers import VolunteersApi
 from services.gateway.context import WorkerContext
 from services.gateway.problems import Problem
+from services.gateway.public_changes import PublicChanges
 from services.gateway.readiness import BrokerCheck
 from services.gateway.routes import Answer, route
 from services.gateway.schemas import HealthOut, ReadyOut
@@ -52,7 +53,7 @@ class GatewayService(AuthApi, UsersApi, FundApi, InsuranceApi, VolunteersApi, Ca
                      NotificationsApi, AuthPages, AdminPages, FundPages, PublicPages,
                      InsurancePages, VolunteerPages, ApplicationPages, FamilyPages,
                      AssociationPages, ExportPages, ImportPages, AuditPages, NotificationPages,
-                     RenewalPages, AssessmentApi, AssessmentPages):
+                     RenewalPages, AssessmentApi, AssessmentPages, PublicChanges):
     """The API under /api/v1 and the web pages at /. The gateway authenticates and checks
     coarse roles; who may do what to which record (ownership, acting as oneself, four eyes)
     is each service's own rule."""

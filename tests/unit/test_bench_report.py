@@ -12,7 +12,8 @@ GOOD = {"donations_per_s": 300.0, "rpc_per_s": 500.0, "relay_events_per_s": 6_00
         "export_rows_per_s": 25_000.0, "export_peak_rss_mb": 130.0,
         "rotate_rows_per_s": 5_000.0, "notifications_per_s": 250.0,
         "renewal_policies_per_s": 200.0, "province_ratio": 1.2, "page_p95_ms": 250.0,
-        "page_p95_ms_province": 280.0, "max_rss_mb": 180.0}
+        "page_p95_ms_province": 280.0, "max_rss_mb": 180.0, "public_page_rps": 400.0,
+        "public_change_seen_ms": 100.0}
 
 
 def by_key(checks):
@@ -36,7 +37,8 @@ def test_each_target_fails_on_the_wrong_side_of_its_limit():
            "import_families_peak_rss_mb": 400.0, "donation_p95_ms_during_import": 300.0,
            "export_rows_per_s": 19_999.0, "export_peak_rss_mb": 400.0,
            "rotate_rows_per_s": 1_999.0, "notifications_per_s": 199.0,
-           "renewal_policies_per_s": 166.0, "province_ratio": 1.51}
+           "renewal_policies_per_s": 166.0, "province_ratio": 1.51, "public_page_rps": 299.0,
+           "public_change_seen_ms": 5_000.0}
     assert not any(by_key(check_targets(bad)).values())
 
 

@@ -1,8 +1,8 @@
 """The fund's API: funds, donations, disbursements, projects, pledges, receipts and
 the public disclosure of how the money was used."""
-from services.gateway import exports, payment_signature
+from services.gateway import exports, payment_signature, public_cache
 from services.gateway.exports import EXPORT_SECONDS, SPREADSHEETS, export_query
-from services.gateway.routes import route
+from services.gateway.routes import json_answer, route
 from shared.actors import (
     ADMIN,
     ANYONE,
@@ -252,19 +252,29 @@ class FundApi:
            "Each fund's money received, spent and left, with its projects", None,
            response=PublicFundOut, many=True, tags=["public"])
     def public_funds(self, call, association):
-        return self.fund.public_funds(_public(association))
+        visitor = _public(association)
+        return public_cache.serve(call.request, association, ("funds", association),
+                                  lambda: json_answer(self.fund.public_funds(visitor)))
 
     @route("GET", "/api/v1/public/<association>/disbursements",
            "What was paid out, to whom (masked), from which fund and project", None,
            query=PublicPeriodIn, response=PublicDisbursementOut, many=True, tags=["public"])
     def public_disbursements(self, call, association):
-        return self.fund.public_disbursements(call.request.args.to_dict(), _public(association))
+        visitor = _public(association)
+        return public_cache.serve(
+            call.request, association, ("disbursements", association, _as_key(call.query)),
+            lambda: json_answer(self.fund.public_disbursements(call.request.args.to_dict(),
+                                                               visitor)))
 
     @route("GET", "/api/v1/public/<association>/spending",
            "Money paid out by month, category and project", None, query=PublicPeriodIn,
            response=PublicSpendingOut, tags=["public"])
     def public_spending(self, call, association):
-        return self.fund.public_spending(call.request.args.to_dict(), _public(association))
+        visitor = _public(association)
+        return public_cache.serve(
+            call.request, association, ("spending", association, _as_key(call.query)),
+            lambda: json_answer(self.fund.public_spending(call.request.args.to_dict(),
+                                                          visitor)))
 
     @route("GET", "/api/v1/public/trace/<receipt_no>",
            "Where a gift went: its fund and project and what they paid out since", None,
@@ -283,5 +293,11 @@ def _idempotency_key(call) -> str | None:
 
 def _public(association: str) -> dict:
     if not (len(association) == 6 and association.isascii() and association.isdigit()):
-        raise NotFound(f"No association {association}.", "association_not_found")
+        raise NotFound(f"No association {association}.", "association_not_found",
+                       {"association_code": ["Six digits: a GB/T 2260 region code."]})
     return public_actor(association)
+
+
+def _as_key(query: dict) -> tuple:
+    # The query as validated (dates, numbers), so `?limit=020` and `?limit=20` share one.
+    return tuple(sorted(query.items()))

@@ -10,6 +10,7 @@ from functools import partial
 from marshmallow import Schema
 from werkzeug.wrappers import Response
 
+from services.gateway import public_cache
 from services.gateway.web.forms import (
     Again,
     Form,
@@ -294,6 +295,13 @@ class PublicPages:
         if not (len(association) == PUBLIC_CODE and association.isascii()
                 and association.isdigit()):
             return ui.render("error.html", 404, message=ui.gettext("No such association."))
+        # What the page shows depends on its address (the list's page, the language
+        # switch's way back) and language alone: nobody is logged in on it.
+        return public_cache.serve(ui.request, association, ("page", ui.language, ui.back),
+                                  lambda: self._public_page(ui, association),
+                                  vary="Accept-Language, Cookie")
+
+    def _public_page(self, ui: Ui, association: str) -> Response:
         visitor = public_actor(association)
         funds = self.fund.public_funds(visitor)["items"]
         projects = [(fund, project) for fund in funds for project in fund.get("projects", [])]

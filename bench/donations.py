@@ -5,10 +5,12 @@ SQLite and on PostgreSQL.
 
 Starts every service as real processes on a free port with a throwaway var dir, loads the
 demo data, then measures (1) POST /api/v1/donations as staff1 and (2) `fund.ping` through
-ClusterRpcProxy, each with N client threads for the same duration. Then does (1) again on a
-second system whose services each have a throwaway PostgreSQL database (bench.postgres).
-Exits non-zero if any donation comes back other than 201; the temp dir with the logs is
-then kept. `measure()` gives the same figures to `python -m bench`."""
+ClusterRpcProxy, each with N client threads for the same duration. (1) runs side by side
+with the same on a second system whose services each have a throwaway PostgreSQL database
+(bench.postgres), the two taking turns in slices: on a machine shared with other work, the
+ratio of the two rates is then not the ratio of two moments' loads. Exits non-zero if any
+donation comes back other than 201; the temp dir with the logs is then kept. `measure()`
+gives the same figures to `python -m bench`."""
 import argparse
 import http.client
 import json
@@ -28,7 +30,7 @@ from urllib.parse import urlsplit
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from bench.cpu import CpuMeter, processes_of
+from bench.cpu import CpuMeter, per_operation_ms, processes_of
 from bench.postgres import services_on, throwaway_databases
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
@@ -200,30 +202,56 @@ def start_system(var_dir: Path) -> System:
     return system
 
 
-def run_phases(system: System, config: dict, seconds: float, concurrency: int,
-               postgres: bool = False) -> dict:
-    """The donation phase, then (on SQLite) the RPC phase."""
-    seed(config)
-    meter = CpuMeter(processes_of(system, postgres))
-    donations, failures = phase_donations(system.url, seconds, concurrency)
-    drained_in, backlog = wait_outbox_drained(config)  # the events' cost belongs to them
-    donations["cpu_ms"] = meter.per_operation_ms(donations["count"])
-    phases = {"donations": donations, "failures": failures, "drained_in": drained_in,
-              "backlog": backlog}
-    if not postgres:
-        meter = CpuMeter(processes_of(system))
-        phases["rpc"] = phase_rpc(config, seconds, concurrency)
-        phases["rpc"]["cpu_ms"] = meter.per_operation_ms(phases["rpc"]["count"])
-    return phases
+def rpc_phase(system: System, config: dict, seconds: float, concurrency: int) -> dict:
+    meter = CpuMeter(processes_of(system))
+    rpc = phase_rpc(config, seconds, concurrency)
+    rpc["cpu_ms"] = meter.per_operation_ms(rpc["count"])
+    return rpc
 
 
-def on_postgres(seconds: float, concurrency: int) -> dict:
-    """The donation phase on a system whose services each have a throwaway database."""
-    with throwaway_databases("donations") as urls, services_on(urls), \
-            throwaway_system("phf-bench-pg-") as (system, config):
-        phases = run_phases(system, config, seconds, concurrency, postgres=True)
-        check_phases(phases)  # in the block: the logs are kept
-    return phases
+class Turns:
+    """One system's donation phase in slices, taken in turns with another system's, so that
+    both meet the same load from the rest of a shared machine: its slices summed. The demo
+    data is loaded first."""
+
+    def __init__(self, system: System, config: dict, postgres: bool = False):
+        self.system = system
+        self.config = config
+        self.postgres = postgres  # PostgreSQL's processes are metered too
+        seed(config)
+        self.token = login(system.url)
+        self.latencies: list[float] = []
+        self.failures: list = []
+        self.elapsed = self.drained_in = 0.0
+        self.backlog = 0
+        self.cpu_s: Counter = Counter()
+
+    def take(self, seconds: float, concurrency: int) -> None:
+        meter = CpuMeter(processes_of(self.system, self.postgres))
+        results, elapsed = run_threads(
+            lambda barrier: donate_for(self.system.url, self.token, seconds, barrier),
+            concurrency)
+        drained_in, self.backlog = wait_outbox_drained(self.config)  # the events' cost
+        self.cpu_s.update(meter.spent())  # belongs to them
+        self.drained_in = max(self.drained_in, drained_in)
+        self.elapsed += elapsed
+        for done, failed in results:
+            self.latencies += done
+            self.failures += failed
+
+    def phases(self) -> dict:
+        donations = summarise(self.latencies, self.elapsed)
+        donations["cpu_ms"] = per_operation_ms(self.cpu_s, donations["count"])
+        return {"donations": donations, "failures": self.failures,
+                "drained_in": self.drained_in, "backlog": self.backlog}
+
+
+def in_turns(sides: tuple[Turns, Turns], seconds: float, concurrency: int, turns: int) -> None:
+    """Each side's `seconds` in `turns` slices, alternating who goes first (ABBA), so that
+    neither side gets the machine's quieter moments by its place."""
+    for turn in range(turns):
+        for side in sides if turn % 2 == 0 else sides[::-1]:
+            side.take(seconds / turns, concurrency)
 
 
 def check_phases(phases: dict) -> None:
@@ -256,20 +284,30 @@ def ratio(top: dict, bottom: dict) -> float:
     return top["per_second"] / bottom["per_second"] if bottom["per_second"] else 0.0
 
 
-def measure(seconds: float = 10, concurrency: int = 8, show: bool = False) -> dict:
-    """Both phases on a throwaway system on SQLite, then the donation phase on one on
-    PostgreSQL; raises BenchFailure (logs kept) if any donation failed or an outbox did not
-    drain. `show`: print the tables."""
+def measure(seconds: float = 10, concurrency: int = 8, turns: int = 4,
+            show: bool = False) -> dict:
+    """Donations on a throwaway system on SQLite and on one on PostgreSQL (a throwaway
+    database per service) in turns, then the RPC phase on the first; raises BenchFailure
+    (logs kept) if any donation failed or an outbox did not drain. `show`: print the
+    tables."""
     with throwaway_system("phf-bench-") as (system, config):
-        phases = run_phases(system, config, seconds, concurrency)
+        on_sqlite = Turns(system, config)  # loaded before the next system moves PHF_VAR_DIR
+        with throwaway_databases("donations") as urls, services_on(urls), \
+                throwaway_system("phf-bench-pg-") as (pg_system, pg_config):
+            on_postgres = Turns(pg_system, pg_config, postgres=True)
+            in_turns((on_sqlite, on_postgres), seconds, concurrency, turns)
+            pg_phases = on_postgres.phases()
+            check_phases(pg_phases)  # in the block: the logs are kept
+        phases = on_sqlite.phases()
         check_phases(phases)
-    pg_phases = on_postgres(seconds, concurrency)
+        phases["rpc"] = rpc_phase(system, config, seconds, concurrency)
     if show:
-        print(f"\n{seconds:g} s per phase, {concurrency} client threads\n")
+        print(f"\n{seconds:g} s per phase ({turns} turns each on SQLite and PostgreSQL), "
+              f"{concurrency} client threads\n")
         print_table(phases["donations"], phases["rpc"], pg_phases["donations"])
         for database, done in (("SQLite", phases), ("PostgreSQL", pg_phases)):
-            print(f"outbox on {database} drained {done['drained_in']:.2f} s after its "
-                  "donations")
+            print(f"outbox on {database} drained at most {done['drained_in']:.2f} s after a "
+                  "turn's donations")
     return figures(phases, pg_phases)
 
 
@@ -310,9 +348,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--turns", type=int, default=4,
+                        help="slices each database's donations are taken in, in turns")
     args = parser.parse_args()
     try:
-        measure(args.seconds, args.concurrency, show=True)
+        measure(args.seconds, args.concurrency, args.turns, show=True)
     except BenchFailure as exc:
         report_failure(exc)
         return 1

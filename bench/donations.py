@@ -198,7 +198,11 @@ def start_system(var_dir: Path) -> System:
                     log_dir=var_dir / "logs")
     system.migrate()
     system.start()
-    system.wait_healthy()
+    try:
+        system.wait_healthy()
+    except BaseException:
+        system.stop()  # a system that never came up is not left running
+        raise
     return system
 
 

@@ -50,11 +50,20 @@ class CpuMeter:
         return {label: {pid: cpu_seconds(pid) for pid in (pids() if callable(pids) else pids)}
                 for label, pids in self.processes.items()}
 
-    def per_operation_ms(self, operations: int) -> dict[str, float]:
-        """CPU milliseconds each process spent per operation since the meter started
-        (a process started since counts from nothing), with their sum under "all"."""
+    def spent(self) -> dict[str, float]:
+        """CPU seconds each process spent since the meter started (a process started since
+        counts from nothing)."""
         now = self._now()
-        spent = {label: sum(seconds - self.started[label].get(pid, 0.0)
-                            for pid, seconds in now[label].items()) * 1000 / max(1, operations)
-                 for label in self.processes}
-        return {**spent, "all": sum(spent.values())}
+        return {label: sum(seconds - self.started[label].get(pid, 0.0)
+                           for pid, seconds in now[label].items()) for label in self.processes}
+
+    def per_operation_ms(self, operations: int) -> dict[str, float]:
+        """CPU milliseconds each process spent per operation since the meter started, with
+        their sum under "all"."""
+        return per_operation_ms(self.spent(), operations)
+
+
+def per_operation_ms(spent: dict[str, float], operations: int) -> dict[str, float]:
+    """CPU seconds by process over `operations`, as milliseconds each, with their sum."""
+    each = {label: seconds * 1000 / max(1, operations) for label, seconds in spent.items()}
+    return {**each, "all": sum(each.values())}

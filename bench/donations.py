@@ -1,10 +1,14 @@
-"""Donations through the gateway end to end, against bare nameko RPC round trips.
+"""Donations through the gateway end to end, against bare nameko RPC round trips, on
+SQLite and on PostgreSQL.
 
     .venv/bin/python -m bench.donations [--seconds 10] [--concurrency 8]
 
 Starts every service as real processes on a free port with a throwaway var dir, loads the
 demo data, then measures (1) POST /api/v1/donations as staff1 and (2) `fund.ping` through
-ClusterRpcProxy, each with N client threads for the same duration. Exits non-zero if any
+ClusterRpcProxy, each with N client threads for the same duration. (1) runs side by side
+with the same on a second system whose services each have a throwaway PostgreSQL database
+(bench.postgres), the two taking turns in slices: on a machine shared with other work, the
+ratio of the two rates is then not the ratio of two moments' loads. Exits non-zero if any
 donation comes back other than 201; the temp dir with the logs is then kept. `measure()`
 gives the same figures to `python -m bench`."""
 import argparse
@@ -26,7 +30,8 @@ from urllib.parse import urlsplit
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from bench.cpu import CpuMeter, processes_of
+from bench.cpu import CpuMeter, per_operation_ms, processes_of
+from bench.postgres import services_on, throwaway_databases
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from deploy.seed import seed
@@ -143,18 +148,22 @@ def wait_outbox_drained(config: dict, service: str = "fund") -> tuple[float, int
             time.sleep(0.05)
 
 
-def print_table(donations: dict, rpc: dict) -> None:
+def print_table(donations: dict, rpc: dict, on_postgres: dict) -> None:
     print(f"{'what':<37}{'per second':>12}{'p50 ms':>10}{'p99 ms':>10}{'count':>9}")
     for label, row in (("donations (HTTP -> gateway -> fund)", donations),
-                       ("fund.ping (bare nameko RPC)", rpc)):
+                       ("fund.ping (bare nameko RPC)", rpc),
+                       ("donations on PostgreSQL", on_postgres)):
         print(f"{label:<37}{row['per_second']:>12.1f}{row['p50_ms']:>10.1f}"
               f"{row['p99_ms']:>10.1f}{row['count']:>9}")
     print(f"ratio donations/s / RPC calls/s: {ratio(donations, rpc):.3f}")
-    print("\nCPU ms per operation, by process")
-    print(f"{'process':<37}{'donation':>12}{'ping':>10}")
-    for label in donations["cpu_ms"]:
-        print(f"{label:<37}{donations['cpu_ms'][label]:>12.2f}"
-              f"{rpc['cpu_ms'].get(label, 0.0):>10.2f}")
+    print(f"ratio PostgreSQL / SQLite donations/s: {ratio(on_postgres, donations):.3f}")
+    print("\nCPU ms per operation, by process (postgres: every PostgreSQL process here)")
+    print(f"{'process':<37}{'donation':>12}{'ping':>10}{'on PG':>10}")
+    labels = {**donations["cpu_ms"], **on_postgres["cpu_ms"]}
+    for label in sorted(labels, key=lambda label: label == "all"):  # the sum last
+        print(f"{label:<37}{donations['cpu_ms'].get(label, 0.0):>12.2f}"
+              f"{rpc['cpu_ms'].get(label, 0.0):>10.2f}"
+              f"{on_postgres['cpu_ms'].get(label, 0.0):>10.2f}")
 
 
 def report_failure(exc: BenchFailure) -> None:
@@ -182,7 +191,8 @@ def print_figures(measuring, decimals: int = 2) -> int:
 
 
 def start_system(var_dir: Path) -> System:
-    # seed() finds the gateway database through PHF_VAR_DIR in this process, too.
+    # seed() finds the gateway database through PHF_VAR_DIR in this process, too; the
+    # database URLs (bench.postgres.services_on) are taken from here with the rest.
     os.environ["PHF_VAR_DIR"] = str(var_dir)
     system = System(port=free_port(), env={"PHF_VAR_DIR": str(var_dir)},
                     log_dir=var_dir / "logs")
@@ -196,17 +206,56 @@ def start_system(var_dir: Path) -> System:
     return system
 
 
-def run_phases(system: System, config: dict, seconds: float, concurrency: int) -> dict:
-    seed(config)
-    meter = CpuMeter(processes_of(system))
-    donations, failures = phase_donations(system.url, seconds, concurrency)
-    drained_in, backlog = wait_outbox_drained(config)  # the events' cost belongs to them
-    donations["cpu_ms"] = meter.per_operation_ms(donations["count"])
+def rpc_phase(system: System, config: dict, seconds: float, concurrency: int) -> dict:
     meter = CpuMeter(processes_of(system))
     rpc = phase_rpc(config, seconds, concurrency)
     rpc["cpu_ms"] = meter.per_operation_ms(rpc["count"])
-    return {"donations": donations, "rpc": rpc, "failures": failures,
-            "drained_in": drained_in, "backlog": backlog}
+    return rpc
+
+
+class Turns:
+    """One system's donation phase in slices, taken in turns with another system's, so that
+    both meet the same load from the rest of a shared machine: its slices summed. The demo
+    data is loaded first."""
+
+    def __init__(self, system: System, config: dict, postgres: bool = False):
+        self.system = system
+        self.config = config
+        self.postgres = postgres  # PostgreSQL's processes are metered too
+        seed(config)
+        self.token = login(system.url)
+        self.latencies: list[float] = []
+        self.failures: list = []
+        self.elapsed = self.drained_in = 0.0
+        self.backlog = 0
+        self.cpu_s: Counter = Counter()
+
+    def take(self, seconds: float, concurrency: int) -> None:
+        meter = CpuMeter(processes_of(self.system, self.postgres))
+        results, elapsed = run_threads(
+            lambda barrier: donate_for(self.system.url, self.token, seconds, barrier),
+            concurrency)
+        drained_in, self.backlog = wait_outbox_drained(self.config)  # the events' cost
+        self.cpu_s.update(meter.spent())  # belongs to them
+        self.drained_in = max(self.drained_in, drained_in)
+        self.elapsed += elapsed
+        for done, failed in results:
+            self.latencies += done
+            self.failures += failed
+
+    def phases(self) -> dict:
+        donations = summarise(self.latencies, self.elapsed)
+        donations["cpu_ms"] = per_operation_ms(self.cpu_s, donations["count"])
+        return {"donations": donations, "failures": self.failures,
+                "drained_in": self.drained_in, "backlog": self.backlog}
+
+
+def in_turns(sides: tuple[Turns, Turns], seconds: float, concurrency: int, turns: int) -> None:
+    """Each side's `seconds` in `turns` slices, alternating who goes first (ABBA), so that
+    neither side gets the machine's quieter moments by its place."""
+    for turn in range(turns):
+        for side in sides if turn % 2 == 0 else sides[::-1]:
+            side.take(seconds / turns, concurrency)
 
 
 def check_phases(phases: dict) -> None:
@@ -217,37 +266,53 @@ def check_phases(phases: dict) -> None:
                            f"{OUTBOX_DRAIN_TIMEOUT} s")
 
 
-def figures(phases: dict) -> dict:
+def figures(phases: dict, pg_phases: dict) -> dict:
     """What `python -m bench` reports of this benchmark."""
     donations = phases["donations"]
     rpc = phases["rpc"]
+    on_pg = pg_phases["donations"]
     return {"donations_per_s": donations["per_second"], "rpc_per_s": rpc["per_second"],
             "donation_rpc_ratio": ratio(donations, rpc),
+            "sqlite_donations_per_s": donations["per_second"],
+            "pg_donations_per_s": on_pg["per_second"], "pg_sqlite_ratio": ratio(on_pg, donations),
             "donation_p50_ms": donations["p50_ms"], "donation_p99_ms": donations["p99_ms"],
+            "pg_donation_p50_ms": on_pg["p50_ms"], "pg_donation_p99_ms": on_pg["p99_ms"],
             "rpc_p50_ms": rpc["p50_ms"], "rpc_p99_ms": rpc["p99_ms"],
-            "donation_cpu_ms": donations["cpu_ms"]["all"], "rpc_cpu_ms": rpc["cpu_ms"]["all"]}
+            "donation_cpu_ms": donations["cpu_ms"]["all"], "rpc_cpu_ms": rpc["cpu_ms"]["all"],
+            "sqlite_fund_cpu_ms": donations["cpu_ms"]["fund-1"],
+            "pg_fund_cpu_ms": on_pg["cpu_ms"]["fund-1"],
+            "pg_gateway_cpu_ms": on_pg["cpu_ms"]["gateway"]}
 
 
-def ratio(donations: dict, rpc: dict) -> float:
-    return donations["per_second"] / rpc["per_second"] if rpc["per_second"] else 0.0
+def ratio(top: dict, bottom: dict) -> float:
+    return top["per_second"] / bottom["per_second"] if bottom["per_second"] else 0.0
 
 
-def benchmark(system: System, config: dict, args) -> None:
-    phases = run_phases(system, config, args.seconds, args.concurrency)
-    print(f"\n{args.seconds:g} s per phase, {args.concurrency} client threads\n")
-    print_table(phases["donations"], phases["rpc"])
-    state = "drained" if phases["backlog"] == 0 else f"NOT drained ({phases['backlog']} left)"
-    print(f"outbox {state} {phases['drained_in']:.2f} s after phase 1")
-    check_phases(phases)
-
-
-def measure(seconds: float = 10, concurrency: int = 8) -> dict:
-    """Both phases on a throwaway system; raises BenchFailure (logs kept) if any donation
-    failed or the outbox did not drain."""
+def measure(seconds: float = 10, concurrency: int = 8, turns: int = 4,
+            show: bool = False) -> dict:
+    """Donations on a throwaway system on SQLite and on one on PostgreSQL (a throwaway
+    database per service) in turns, then the RPC phase on the first; raises BenchFailure
+    (logs kept) if any donation failed or an outbox did not drain. `show`: print the
+    tables."""
     with throwaway_system("phf-bench-") as (system, config):
-        phases = run_phases(system, config, seconds, concurrency)
+        on_sqlite = Turns(system, config)  # loaded before the next system moves PHF_VAR_DIR
+        with throwaway_databases("donations") as urls, services_on(urls), \
+                throwaway_system("phf-bench-pg-") as (pg_system, pg_config):
+            on_postgres = Turns(pg_system, pg_config, postgres=True)
+            in_turns((on_sqlite, on_postgres), seconds, concurrency, turns)
+            pg_phases = on_postgres.phases()
+            check_phases(pg_phases)  # in the block: the logs are kept
+        phases = on_sqlite.phases()
         check_phases(phases)
-    return figures(phases)
+        phases["rpc"] = rpc_phase(system, config, seconds, concurrency)
+    if show:
+        print(f"\n{seconds:g} s per phase ({turns} turns each on SQLite and PostgreSQL), "
+              f"{concurrency} client threads\n")
+        print_table(phases["donations"], phases["rpc"], pg_phases["donations"])
+        for database, done in (("SQLite", phases), ("PostgreSQL", pg_phases)):
+            print(f"outbox on {database} drained at most {done['drained_in']:.2f} s after a "
+                  "turn's donations")
+    return figures(phases, pg_phases)
 
 
 @contextmanager
@@ -287,7 +352,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
-    return run("phf-bench-", benchmark, parser.parse_args())
+    parser.add_argument("--turns", type=int, default=4,
+                        help="slices each database's donations are taken in, in turns")
+    args = parser.parse_args()
+    try:
+        measure(args.seconds, args.concurrency, args.turns, show=True)
+    except BenchFailure as exc:
+        report_failure(exc)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, text
 
 from bench import county
 from bench.load import load
-from bench.province import own_keys, p95, throwaway_databases
+from bench.province import migrated_databases, own_keys, p95
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from shared.clock import local_today
@@ -145,7 +145,7 @@ def timed_pages(system: System, visits: dict[str, list[tuple[str, str]]],
 
 def county_figures(families: int, count: int, say) -> dict:
     code = association_code()
-    with throwaway_databases("pages", SERVICES_WITH_DATABASES) as urls:
+    with migrated_databases("pages", SERVICES_WITH_DATABASES) as urls:
         loaded = load(urls, county.Size.county(families), 1, say=say)
         visits = pages(_ids(urls, code), code)
         with system_on(urls) as system:
@@ -160,7 +160,7 @@ def county_figures(families: int, count: int, say) -> dict:
 
 def province_figures(families: int, counties_in_all: int, count: int, say) -> dict:
     code = association_code()
-    with throwaway_databases("pages_province", SERVICES_WITH_DATABASES) as urls:
+    with migrated_databases("pages_province", SERVICES_WITH_DATABASES) as urls:
         loaded = load(urls, county.Size.county(families), counties_in_all, say=say)
         ids = _ids(urls, code)
         staff = pages(ids, code)["staff1"]

@@ -16,14 +16,12 @@ import os
 import secrets
 import sys
 import time
-import uuid
 from base64 import b64encode
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import create_engine, text
-
 from bench import counties, county
+from bench.postgres import throwaway_databases
 from bench.reads import Reads, side_by_side
 from services.families.models import Base as FamiliesBase
 from services.fund.models import Base as FundBase
@@ -32,32 +30,18 @@ from services.volunteers.models import Base as VolunteersBase
 from shared.db import make_engine
 from shared.migrate import upgrade
 
-SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 FIRST = "341101"
 METADATA = {"fund": FundBase.metadata, "families": FamiliesBase.metadata,
             "insurance": InsuranceBase.metadata, "volunteers": VolunteersBase.metadata}
 
 
 @contextmanager
-def throwaway_databases(label: str, services: tuple[str, ...] = tuple(METADATA)):
+def migrated_databases(label: str, services: tuple[str, ...] = tuple(METADATA)):
     """service -> URL of a new database migrated to head, each dropped afterwards."""
-    admin = create_engine(f"{SERVER.replace('postgresql://', 'postgresql+psycopg2://')}/test",
-                          isolation_level="AUTOCOMMIT")
-    stem = f"bench_province_{uuid.uuid4().hex[:8]}_{label}"
-    urls = {}
-    try:
-        for service in services:
-            with admin.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{stem}_{service}"'))
-            urls[service] = f"{SERVER}/{stem}_{service}"
-            upgrade(service, urls[service])
+    with throwaway_databases(label, services) as urls:
+        for service, url in urls.items():
+            upgrade(service, url)
         yield urls
-    finally:
-        with admin.connect() as connection:
-            for service in urls:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{stem}_{service}" '
-                                        "WITH (FORCE)"))
-        admin.dispose()
 
 
 def own_keys() -> None:
@@ -127,7 +111,7 @@ def measure(families: int = 5_000, counties_in_all: int = 100, calls: int = 200)
     others = counties.codes(FIRST, counties_in_all - 1)
     now = datetime.now(UTC)
     figures: dict = {"province_counties": counties_in_all, "province_families": families}
-    with throwaway_databases("one") as alone, throwaway_databases("all") as among:
+    with migrated_databases("one") as alone, migrated_databases("all") as among:
         started = time.monotonic()
         figures["province_rows_1"] = load_first(alone, size, now)
         figures["province_load_1_s"] = time.monotonic() - started

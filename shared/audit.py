@@ -98,8 +98,13 @@ def record(session: Session, tables: AuditTables, actor: dict, *entries: Entry) 
                "fields": list(entry.fields), "reason": entry.reason, "prev_hash": last_hash}
         last_hash = row["hash"] = link(last_hash, row)
         rows.append(row)
-    connection.execute(tables.append, rows)
-    connection.execute(tables.move_head, {"to_id": last_id, "to_hash": last_hash})
+    moved = {"to_id": last_id, "to_hash": last_hash}
+    if connection.dialect.name == "postgresql":  # one round trip: the head moves in a CTE
+        connection.execute(insert(tables.log).values(rows).add_cte(
+            tables.move_head.cte("moved_head")), moved)
+    else:  # SQLite has no INSERT, UPDATE or DELETE in a WITH
+        connection.execute(tables.append, rows)
+        connection.execute(tables.move_head, moved)
     session.info[HEAD] = (last_id, last_hash)
 
 

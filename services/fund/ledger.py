@@ -85,8 +85,9 @@ _NEW_LINES = insert(LedgerLine.__table__)
 
 
 def post_many(session: Session, association: str, postings: list[Posting]) -> list[int]:
-    """Post entries in order, with one statement per table; the funds' (and projects')
-    rows must be locked by the caller. Their transactions' ids."""
+    """Post entries in order, with one statement per table (on PostgreSQL, one entry's
+    lines and month totals in one); the funds' (and projects') rows must be locked by the
+    caller. Their transactions' ids."""
     now = now_utc()
     for posting in postings:
         _change_balances(posting.fund, posting.project, posting.entry)
@@ -94,13 +95,21 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
     ids = list(connection.execute(_NEW_TRANSACTIONS, [
         {"association_code": association, "kind": posting.entry.kind,
          "memo": posting.memo[:200], "posted_at": now} for posting in postings]).scalars())
-    connection.execute(_NEW_LINES, [
-        {"association_code": association, "transaction_id": transaction_id, "account": account,
-         "amount_fen": amount}
-        for transaction_id, posting in zip(ids, postings, strict=True)
-        for account, amount in posting.entry.lines])
-    _add_to_month(session, association, local_date(now).replace(day=1),
-                  [posting.entry for posting in postings])
+    lines = [{"association_code": association, "transaction_id": transaction_id,
+              "account": account, "amount_fen": amount}
+             for transaction_id, posting in zip(ids, postings, strict=True)
+             for account, amount in posting.entry.lines]
+    months = _month_changes(association, local_date(now).replace(day=1),
+                            [posting.entry for posting in postings])
+    if connection.dialect.name == "postgresql" and months and len(postings) == 1:
+        # One round trip: the month totals are added in a CTE of the lines' insert. A batch
+        # (an import) keeps SQLAlchemy's batched inserts, cheaper to build for many rows.
+        connection.execute(insert(LedgerLine.__table__).values(lines).add_cte(
+            _add_to_months(session).values(months).cte("months")))
+    else:  # SQLite has no INSERT in a WITH
+        connection.execute(_NEW_LINES, lines)
+        if months:
+            connection.execute(_add_to_months(session), months)
     return ids
 
 
@@ -112,23 +121,19 @@ def _change_balances(fund: Fund, project: Project | None, entry: LedgerEntry) ->
                                                   entry)
 
 
-def _add_to_month(session: Session, association: str, month: date,
-                  entries: list[LedgerEntry]) -> None:
-    """Add the entries' lines to their accounts' month totals with one atomic upsert
-    (`amount = amount + x`), so concurrent postings never lose one another's. The shared
-    asset accounts are left out: statements never read them, and their rows would make
-    every posting in the association wait on every other."""
+def _month_changes(association: str, month: date, entries: list[LedgerEntry]) -> list[dict]:
+    """What the entries' lines add to their accounts' month totals, as rows of one atomic
+    upsert (`amount = amount + x`), so concurrent postings never lose one another's. The
+    shared asset accounts are left out: statements never read them, and their rows would
+    make every posting in the association wait on every other."""
     change = Counter()
     for entry in entries:
         for account, amount in entry.lines:
             if is_fund_account(account):
                 change[account] += amount
-    if not change:
-        return
-    session.connection().execute(_add_to_months(session), [
-        # in account order: two postings never wait on each other
-        {"association_code": association, "account": account, "month": month,
-         "amount_fen": amount} for account, amount in sorted(change.items())])
+    # in account order: two postings never wait on each other
+    return [{"association_code": association, "account": account, "month": month,
+             "amount_fen": amount} for account, amount in sorted(change.items())]
 
 
 @per_dialect

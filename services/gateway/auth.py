@@ -96,7 +96,8 @@ def current_actor(db, header: str | None, password_pending: bool = False) -> dic
     password stops working once the password is changed. A staff-side token stops working
     once unused for SESSION_IDLE_MINUTES (see idle_sessions)."""
     claims = _claims(header)
-    with db.reading() as connection:  # read on every request: no write lock, no ORM
+    with db.reading(one_statement=True) as connection:  # on every request: no write lock,
+        # no ORM, no transaction
         user = connection.execute(LOGIN_STATE, {"username": claims["sub"],
                                                  "token_id": claims["jti"]}).one()
     if user.revoked:

@@ -78,7 +78,7 @@ class FailureBackoff(_Counter):
     def wait_for(self, db, key: str) -> float:
         """Seconds before `key` may try again (0: now)."""
         now = self.clock()
-        with db.reading() as connection:
+        with db.reading(one_statement=True) as connection:
             until = connection.execute(_WAITING, {"key": self._key(key), "now": now}).scalar()
         return max(0.0, until - now) if until is not None else 0.0
 

@@ -3,7 +3,8 @@ import json
 
 from bench.__main__ import BENCHMARKS, Benchmark, check_targets, report, run_one, table
 
-GOOD = {"donations_per_s": 300.0, "rpc_per_s": 500.0, "relay_events_per_s": 6_000.0,
+GOOD = {"donations_per_s": 300.0, "rpc_per_s": 500.0, "sqlite_donations_per_s": 300.0,
+        "pg_donations_per_s": 270.0, "relay_events_per_s": 6_000.0,
         "pika_unconfirmed_per_s": 20_000.0, "nameko_confirmed_per_s": 1_000.0,
         "saga_p99_ms": 80.0, "import_rows_per_s": 2_500.0,
         "statement_1m_lines_s": 1.5, "replicas_1_per_s": 100.0, "replicas_2_per_s": 170.0,
@@ -26,11 +27,13 @@ def test_every_target_passes_on_good_figures_with_ratios_worked_out():
     assert result["relay_pika_ratio"] == 0.3
     assert result["relay_nameko_ratio"] == 6.0
     assert result["replicas_ratio"] == 1.7
+    assert result["pg_sqlite_ratio"] == 0.9
     assert all(by_key(result["targets"]).values())
 
 
 def test_each_target_fails_on_the_wrong_side_of_its_limit():
-    bad = {"donation_rpc_ratio": 0.49, "relay_pika_ratio": 0.2, "relay_nameko_ratio": 4.9,
+    bad = {"donation_rpc_ratio": 0.49, "pg_sqlite_ratio": 0.79, "relay_pika_ratio": 0.2,
+           "relay_nameko_ratio": 4.9,
            "saga_p99_ms": 100.0,
            "import_rows_per_s": 1_999.0, "statement_1m_lines_s": 2.0, "replicas_ratio": 1.5,
            "import_families_rows_per_s": 999.0, "import_gateway_peak_rss_mb": 400.0,

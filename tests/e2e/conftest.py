@@ -58,7 +58,8 @@ def system_on(uri: str, var, replicas=1, env=None):
     system.migrate()
     system.start()
     try:
-        system.wait_healthy()
+        # Up to three test processes start systems at once on two cores (tests/parallel.py).
+        system.wait_healthy(timeout=180)
         gateway = (env or {}).get("GATEWAY_DATABASE_URL", f"sqlite:///{var / 'gateway.db'}")
         seed({"AMQP_URI": uri, "DATABASE_URLS": {"gateway": gateway}})
         yield system

@@ -43,7 +43,7 @@ def test_an_sms_cut_off_by_a_kill_between_sending_and_recording_goes_once(
         providers.behave(sms="hold")  # takes the SMS, answers nobody
         publish_raw(system.env["AMQP_URI"], "insurance.events", "claim_approved",
                     json.dumps(claim("approved", insured())).encode())
-        wait_until(lambda: len(providers.sms()) == 1, timeout=15)
+        wait_until(lambda: len(providers.sms()) == 1, timeout=30)
         system.kill("notifications")
         assert sends(url) == [("sending", 1)]  # handed over, no outcome recorded
 

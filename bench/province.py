@@ -39,8 +39,10 @@ METADATA = {"fund": FundBase.metadata, "families": FamiliesBase.metadata,
 
 
 @contextmanager
-def throwaway_databases(label: str, services: tuple[str, ...] = tuple(METADATA)):
-    """service -> URL of a new database migrated to head, each dropped afterwards."""
+def throwaway_databases(label: str, services: tuple[str, ...] = tuple(METADATA),
+                        keep: bool = False):
+    """service -> URL of a new database migrated to head, each dropped afterwards unless
+    `keep` (then `kept_databases` opens them again)."""
     admin = create_engine(f"{SERVER.replace('postgresql://', 'postgresql+psycopg2://')}/test",
                           isolation_level="AUTOCOMMIT")
     stem = f"bench_province_{uuid.uuid4().hex[:8]}_{label}"
@@ -53,11 +55,22 @@ def throwaway_databases(label: str, services: tuple[str, ...] = tuple(METADATA))
             upgrade(service, urls[service])
         yield urls
     finally:
-        with admin.connect() as connection:
-            for service in urls:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{stem}_{service}" '
-                                        "WITH (FORCE)"))
+        if keep:
+            print(f"kept databases {stem}_*", file=sys.stderr)
+        else:
+            with admin.connect() as connection:
+                for service in urls:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{stem}_{service}" '
+                                            "WITH (FORCE)"))
         admin.dispose()
+
+
+def kept_databases(stem: str, services: tuple[str, ...] = tuple(METADATA)) -> dict[str, str]:
+    """service -> URL of a database `throwaway_databases(keep=True)` left, migrated to head."""
+    urls = {service: f"{SERVER}/{stem}_{service}" for service in services}
+    for service, url in urls.items():
+        upgrade(service, url)
+    return urls
 
 
 def own_keys() -> None:

@@ -1,13 +1,14 @@
 """Posting balanced entries against locked fund rows, and numbering receipts."""
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from services.fund.domain import (
     LedgerEntry,
+    cash_changes,
     is_fund_account,
     new_balance,
     new_in_kind,
@@ -17,6 +18,8 @@ from services.fund.domain import (
 from services.fund.models import (
     AccountMonth,
     Fund,
+    FundMonth,
+    FundMovement,
     LedgerLine,
     LedgerTransaction,
     Project,
@@ -99,8 +102,11 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
          "amount_fen": amount}
         for transaction_id, posting in zip(ids, postings, strict=True)
         for account, amount in posting.entry.lines])
-    _add_to_month(session, association, local_date(now).replace(day=1),
-                  [posting.entry for posting in postings])
+    month = local_date(now).replace(day=1)
+    _add_to_month(session, association, month, [posting.entry for posting in postings])
+    _record_movements(session, association, now, month,
+                      [(transaction_id, posting.entry)
+                       for transaction_id, posting in zip(ids, postings, strict=True)])
     return ids
 
 
@@ -137,6 +143,45 @@ def _add_to_months(dialect):
     return upsert.on_conflict_do_update(
         index_elements=["association_code", "account", "month"],
         set_={"amount_fen": upsert.table.c.amount_fen + upsert.excluded.amount_fen})
+
+
+def _record_movements(session: Session, association: str, now: datetime, month: date,
+                      posted: list[tuple[int, LedgerEntry]]) -> None:
+    """Each transaction's change to each fund's cash as a statement line, and the month's
+    money in and out of those funds, in one atomic upsert as `_add_to_month` adds."""
+    movements = [{"association_code": association, "fund_code": code,
+                  "transaction_id": transaction_id, "posted_at": now, "change_fen": change}
+                 for transaction_id, entry in posted
+                 for code, change in cash_changes(entry).items()]
+    if not movements:
+        return
+    connection = session.connection()
+    connection.execute(_NEW_MOVEMENTS, movements)
+    months: dict[str, list[int]] = {}
+    for movement in movements:
+        change = movement["change_fen"]
+        totals = months.setdefault(movement["fund_code"], [0, 0, 0])
+        totals[0] += max(change, 0)
+        totals[1] += max(-change, 0)
+        totals[2] += 1
+    connection.execute(_add_to_fund_months(session), [
+        {"association_code": association, "fund_code": code, "month": month,
+         "in_fen": money_in, "out_fen": money_out, "movements": count}
+        for code, (money_in, money_out, count) in sorted(months.items())])
+
+
+_NEW_MOVEMENTS = insert(FundMovement.__table__)
+
+
+@per_dialect
+def _add_to_fund_months(dialect):
+    upsert = dialect.insert(FundMonth.__table__)
+    kept = upsert.table.c
+    return upsert.on_conflict_do_update(
+        index_elements=["association_code", "fund_code", "month"],
+        set_={"in_fen": kept.in_fen + upsert.excluded.in_fen,
+              "out_fen": kept.out_fen + upsert.excluded.out_fen,
+              "movements": kept.movements + upsert.excluded.movements})
 
 
 def entry_of(transaction: LedgerTransaction) -> LedgerEntry:

@@ -329,6 +329,16 @@ class ProjectOut(Schema):
     balance_fen = Whole()
 
 
+class FundProjectOut(Schema):
+    """A project named with its fund, without the ledger's totals: what a page needs to
+    offer or name the association's projects."""
+    fund_code = fields.String()
+    code = fields.String()
+    name = fields.String()
+    budget_fen = Whole(allow_none=True)
+    balance_fen = Whole()
+
+
 class DonorOut(Schema):
     id = Whole()
     kind = fields.String()

@@ -268,6 +268,9 @@ class DonationListIn(PageIn):
 class DonorListIn(PageIn):
     kind = fields.String(load_default=None, allow_none=True,
                          validate=validate.OneOf(DONOR_KINDS))
+    ids = fields.List(Whole(validate=validate.Range(min=1, max=MAX_ID)), load_default=None,
+                      validate=validate.Length(max=500),
+                      metadata={"description": "only these donors (a page's, in one call)"})
 
 
 class DisbursementListIn(PageIn):

@@ -189,8 +189,9 @@ class FundPages:
         errors = checked(ui, DonationListIn(), wanted)
         listed = ui.listed("donations", lambda page: NO_ROWS if errors else
                            self.fund.list_donations({**wanted, **page}, ui.actor))
-        donors = {donor_id: self.fund.get_donor(donor_id, ui.actor)
-                  for donor_id in {row["donor_id"] for row in listed["rows"]}}
+        shown = sorted({row["donor_id"] for row in listed["rows"]})
+        donors = {donor["id"]: donor for donor in self.fund.list_donors(
+            {"ids": shown, "limit": max(len(shown), 1)}, ui.actor)["items"]} if shown else {}
         funds = self.fund.list_funds(ui.actor)["items"]
         return ui.render("donations.html", 422 if errors else 200, donations=listed,
                          donors=donors, funds=funds, names=names_of(funds),

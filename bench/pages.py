@@ -14,7 +14,12 @@ of any service's or the gateway's process afterwards (`max_rss_mb`). Then the sa
 province's databases: 100 counties of `province_families` families each (the first
 loaded, the others its copies), the pages read by the county's staff and by the province's
 login reading that county (`page_p95_ms_province`). `measure()` gives the figures to
-`python -m bench`."""
+`python -m bench`.
+
+To work on a page: `--keep` leaves the loaded databases in place and prints the keys they
+were sealed with; with those keys exported, `--reuse-county STEM` (or `--reuse-province
+STEM`) times the pages on them without loading again, `--pages statement,dashboard` only
+those. Drop kept databases by hand afterwards."""
 import argparse
 import os
 import re

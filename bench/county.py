@@ -19,6 +19,8 @@ from bench.bulk import insert_rows
 from services.fund.domain import (
     ASSET_ACCOUNTS,
     PAYOUT_ACCOUNT,
+    LedgerEntry,
+    cash_changes,
     fund_account,
     is_fund_account,
     project_account,
@@ -233,6 +235,33 @@ class Books:
         return [{"association_code": self.county, "account": account, "month": month,
                  "amount_fen": amount} for (account, month), amount in sorted(totals.items())]
 
+    def movements(self) -> list[dict]:
+        """What each transaction did to each fund's cash, as the postings keep it."""
+        changes: dict[int, list[tuple[str, int]]] = {}
+        for line in self.lines:
+            changes.setdefault(line["transaction_id"], []).append(
+                (line["account"], line["amount_fen"]))
+        return [{"transaction_id": transaction["id"], "fund_code": code,
+                 "association_code": self.county, "posted_at": transaction["posted_at"],
+                 "change_fen": change}
+                for transaction in self.transactions
+                for code, change in cash_changes(LedgerEntry(
+                    transaction["kind"], changes[transaction["id"]])).items()]
+
+    def fund_months(self, movements: list[dict]) -> list[dict]:
+        """Each fund's money in and out by local month, as the postings keep them."""
+        totals: dict[tuple[str, date], list[int]] = {}
+        for movement in movements:
+            month = local_date(movement["posted_at"]).replace(day=1)
+            kept = totals.setdefault((movement["fund_code"], month), [0, 0, 0])
+            change = movement["change_fen"]
+            kept[0] += max(change, 0)
+            kept[1] += max(-change, 0)
+            kept[2] += 1
+        return [{"association_code": self.county, "fund_code": code, "month": month,
+                 "in_fen": money_in, "out_fen": money_out, "movements": count}
+                for (code, month), (money_in, money_out, count) in sorted(totals.items())]
+
 
 def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dict:
     when = Moments(now, rng)
@@ -265,7 +294,8 @@ def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dic
             project_account(PROJECT_FUND, project["code"]), 0)
     return {"funds": funds, "projects": projects, "donors": donors,
             "ledger_transactions": books.transactions, "ledger_lines": books.lines,
-            "account_months": books.months(),
+            "account_months": books.months(), "fund_movements": (moved := books.movements()),
+            "fund_months": books.fund_months(moved),
             "donations": donations, "disbursements": disbursements,
             "receipt_series": [{"association_code": county, "year": year, "last_no": last}
                                for year, last in series.items()]}

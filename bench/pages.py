@@ -14,8 +14,14 @@ of any service's or the gateway's process afterwards (`max_rss_mb`). Then the sa
 province's databases: 100 counties of `province_families` families each (the first
 loaded, the others its copies), the pages read by the county's staff and by the province's
 login reading that county (`page_p95_ms_province`). `measure()` gives the figures to
-`python -m bench`."""
+`python -m bench`.
+
+To work on a page: `--keep` leaves the loaded databases in place and prints the keys they
+were sealed with; with those keys exported, `--reuse-county STEM` (or `--reuse-province
+STEM`) times the pages on them without loading again, `--pages statement,dashboard` only
+those. Drop kept databases by hand afterwards."""
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -29,7 +35,7 @@ from sqlalchemy import create_engine, text
 
 from bench import county
 from bench.load import load
-from bench.province import migrated_databases, own_keys, p95
+from bench.province import kept_databases, migrated_databases, own_keys, p95
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from shared.clock import local_today
@@ -37,6 +43,7 @@ from shared.migrate import SERVICES_WITH_DATABASES
 from shared.settings import association_code
 
 WARM_UP = 2
+KEYS = ("SERVICE_KEY", "DATA_KEYS", "DATA_INDEX_KEY")  # what a reused database was sealed with
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -143,33 +150,56 @@ def timed_pages(system: System, visits: dict[str, list[tuple[str, str]]],
     return found
 
 
-def county_figures(families: int, count: int, say) -> dict:
+@contextmanager
+def loaded(label: str, families: int, counties_in_all: int, say, keep: bool = False,
+           reuse: str | None = None):
+    """(service -> URL, seconds the load took) of databases holding the counties: loaded
+    into throwaway ones (left in place if `keep`), or those a kept run left (`reuse`: their
+    name's stem, loaded with the keys in the environment)."""
+    if reuse:
+        yield kept_databases(reuse, SERVICES_WITH_DATABASES), 0.0
+        return
+    with migrated_databases(label, SERVICES_WITH_DATABASES, keep) as urls:
+        yield urls, load(urls, county.Size.county(families), counties_in_all, say=say)["load_s"]
+
+
+def only(visits: dict[str, list[tuple[str, str]]], names: set[str] | None) -> dict:
+    """The visits to the pages named (all if none are)."""
+    return {user: [(name, address) for name, address in opened
+                   if not names or name.removesuffix("_province1") in names]
+            for user, opened in visits.items()}
+
+
+def county_figures(families: int, count: int, say, keep: bool = False,
+                   reuse: str | None = None, names: set[str] | None = None) -> dict:
     code = association_code()
-    with migrated_databases("pages", SERVICES_WITH_DATABASES) as urls:
-        loaded = load(urls, county.Size.county(families), 1, say=say)
-        visits = pages(_ids(urls, code), code)
+    with loaded("pages", families, 1, say, keep, reuse) as (urls, load_s):
+        visits = only(pages(_ids(urls, code), code), names)
         with system_on(urls) as system:
             p95s = timed_pages(system, visits, count)
             rss = {label: rss_mb(process.pid) for label, process in system.processes.items()}
-    return {"page_load_s": loaded["load_s"], "page_families": families,
+    return {"page_load_s": load_s, "page_families": families,
             **{f"page_{name}_p95_ms": ms for name, ms in p95s.items()},
             **{f"rss_{label}_mb": mb for label, mb in rss.items()},
             "page_p95_ms": max(p95s.values()), "page_worst": max(p95s, key=p95s.get),
             "max_rss_mb": max(rss.values())}
 
 
-def province_figures(families: int, counties_in_all: int, count: int, say) -> dict:
+def province_figures(families: int, counties_in_all: int, count: int, say,
+                     keep: bool = False, reuse: str | None = None,
+                     names: set[str] | None = None) -> dict:
     code = association_code()
-    with migrated_databases("pages_province", SERVICES_WITH_DATABASES) as urls:
-        loaded = load(urls, county.Size.county(families), counties_in_all, say=say)
+    with loaded("pages_province", families, counties_in_all, say, keep, reuse) \
+            as (urls, load_s):
         ids = _ids(urls, code)
         staff = pages(ids, code)["staff1"]
         # province1 reads the county as its staff do, the county named in the address.
         read = [(f"{name}_province1", address + ("&" if "?" in address else "?")
                  + f"association={code}") for name, address in staff]
         with system_on(urls) as system:
-            p95s = timed_pages(system, {"staff1": staff, "province1": read}, count)
-    return {"page_province_load_s": loaded["load_s"], "page_province_counties": counties_in_all,
+            p95s = timed_pages(system, only({"staff1": staff, "province1": read}, names),
+                               count)
+    return {"page_province_load_s": load_s, "page_province_counties": counties_in_all,
             "page_province_families": families,
             **{f"page_province_{name}_p95_ms": ms for name, ms in p95s.items()},
             "page_p95_ms_province": max(p95s.values()),
@@ -177,12 +207,23 @@ def province_figures(families: int, counties_in_all: int, count: int, say) -> di
 
 
 def measure(families: int = 30_000, requests: int = 30, province_families: int = 1_000,
-            counties_in_all: int = 100, say=print) -> dict:
+            counties_in_all: int = 100, say=print, **trying) -> dict:
+    """`trying` (from the command line, to work on a page): keep, reuse_county,
+    reuse_province (a kept run's database stems), names (the pages to time)."""
+    if trying.get("keep"):
+        own_keys()
+        say("the keys to reuse the databases with:\n" + "\n".join(
+            f"export {name}='{os.environ[name]}'" for name in KEYS))
     own_keys()
-    figures = county_figures(families, requests, say)
-    say(report(figures))
-    if counties_in_all > 1:
-        figures.update(province_figures(province_families, counties_in_all, requests, say))
+    figures = {}
+    if counties_in_all <= 1 or not trying.get("reuse_province"):
+        figures = county_figures(families, requests, say, trying.get("keep", False),
+                                 trying.get("reuse_county"), trying.get("names"))
+        say(report(figures))
+    if counties_in_all > 1 and not trying.get("reuse_county"):
+        figures.update(province_figures(province_families, counties_in_all, requests, say,
+                                        trying.get("keep", False),
+                                        trying.get("reuse_province"), trying.get("names")))
     return figures
 
 
@@ -197,8 +238,18 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--province-families", type=int, default=1_000)
     parser.add_argument("--counties", type=int, default=100)
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the loaded databases in place (drop them by hand after)")
+    parser.add_argument("--reuse-county", metavar="STEM",
+                        help="time the county's pages on databases a --keep run left")
+    parser.add_argument("--reuse-province", metavar="STEM",
+                        help="time the province's pages on databases a --keep run left")
+    parser.add_argument("--pages", help="the pages to time, by name, comma-separated")
     args = parser.parse_args()
-    print(report(measure(args.families, args.requests, args.province_families, args.counties)))
+    names = set(args.pages.split(",")) if args.pages else None
+    print(report(measure(args.families, args.requests, args.province_families, args.counties,
+                         keep=args.keep, reuse_county=args.reuse_county,
+                         reuse_province=args.reuse_province, names=names)))
     return 0
 
 

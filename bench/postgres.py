@@ -2,6 +2,7 @@
 `BENCH_POSTGRES_SERVER` names (default: 127.0.0.1:5432 as postgres): made empty, dropped
 afterwards, whoever is still connected."""
 import os
+import sys
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -14,8 +15,10 @@ SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.
 
 
 @contextmanager
-def throwaway_databases(label: str, services: Iterable[str] = SERVICES_WITH_DATABASES):
-    """service -> URL of a new, empty database of its own."""
+def throwaway_databases(label: str, services: Iterable[str] = SERVICES_WITH_DATABASES,
+                        keep: bool = False):
+    """service -> URL of a new, empty database of its own, dropped afterwards unless `keep`
+    (their names' stem is then printed, for `bench.province.kept_databases`)."""
     admin = create_engine(f"{SERVER.replace('postgresql://', 'postgresql+psycopg2://')}/test",
                           isolation_level="AUTOCOMMIT")
     stem = f"bench_{label}_{uuid.uuid4().hex[:8]}"
@@ -27,6 +30,9 @@ def throwaway_databases(label: str, services: Iterable[str] = SERVICES_WITH_DATA
                 urls[service] = f"{SERVER}/{stem}_{service}"
         yield urls
     finally:
+        if keep:
+            print(f"kept databases {stem}_*", file=sys.stderr)
+            urls = {}
         with admin.connect() as connection:
             for service in urls:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{stem}_{service}" '

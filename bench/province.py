@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from bench import counties, county
-from bench.postgres import throwaway_databases
+from bench.postgres import SERVER, throwaway_databases
 from bench.reads import Reads, side_by_side
 from services.families.models import Base as FamiliesBase
 from services.fund.models import Base as FundBase
@@ -36,12 +36,22 @@ METADATA = {"fund": FundBase.metadata, "families": FamiliesBase.metadata,
 
 
 @contextmanager
-def migrated_databases(label: str, services: tuple[str, ...] = tuple(METADATA)):
-    """service -> URL of a new database migrated to head, each dropped afterwards."""
-    with throwaway_databases(label, services) as urls:
+def migrated_databases(label: str, services: tuple[str, ...] = tuple(METADATA),
+                       keep: bool = False):
+    """service -> URL of a new database migrated to head, each dropped afterwards unless
+    `keep` (then `kept_databases` opens them again)."""
+    with throwaway_databases(label, services, keep) as urls:
         for service, url in urls.items():
             upgrade(service, url)
         yield urls
+
+
+def kept_databases(stem: str, services: tuple[str, ...] = tuple(METADATA)) -> dict[str, str]:
+    """service -> URL of a database `migrated_databases(keep=True)` left, migrated to head."""
+    urls = {service: f"{SERVER}/{stem}_{service}" for service in services}
+    for service, url in urls.items():
+        upgrade(service, url)
+    return urls
 
 
 def own_keys() -> None:

@@ -57,6 +57,26 @@ def cash_accounts_of(fund_code: str, account: str) -> bool:
     return account == fund_account(fund_code) or account.startswith(f"project:{fund_code}:")
 
 
+def cash_fund_of(account: str) -> str | None:
+    """The fund whose cash the account holds (its own or a project's), if any."""
+    kind, _, rest = account.partition(":")
+    if kind == "fund":
+        return rest
+    if kind == "project":
+        return rest.partition(":")[0]
+    return None
+
+
+def cash_changes(entry: "LedgerEntry") -> dict[str, int]:
+    """fund code -> what the entry adds to its cash, for each fund whose cash it moves (money
+    moved between a fund and its projects nets out)."""
+    changes: dict[str, int] = {}
+    for account, amount in entry.lines:
+        if (code := cash_fund_of(account)) is not None:
+            changes[code] = changes.get(code, 0) - amount
+    return {code: change for code, change in changes.items() if change}
+
+
 def _money_account(fund_code: str, project_code: str | None) -> str:
     return project_account(fund_code, project_code) if project_code else fund_account(fund_code)
 

@@ -1,13 +1,14 @@
 """Posting balanced entries against locked fund rows, and numbering receipts."""
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from services.fund.domain import (
     LedgerEntry,
+    cash_changes,
     is_fund_account,
     new_balance,
     new_in_kind,
@@ -17,6 +18,8 @@ from services.fund.domain import (
 from services.fund.models import (
     AccountMonth,
     Fund,
+    FundMonth,
+    FundMovement,
     LedgerLine,
     LedgerTransaction,
     Project,
@@ -99,17 +102,31 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
               "account": account, "amount_fen": amount}
              for transaction_id, posting in zip(ids, postings, strict=True)
              for account, amount in posting.entry.lines]
-    months = _month_changes(association, local_date(now).replace(day=1),
-                            [posting.entry for posting in postings])
-    if connection.dialect.name == "postgresql" and months and len(postings) == 1:
-        # One round trip: the month totals are added in a CTE of the lines' insert. A batch
-        # (an import) keeps SQLAlchemy's batched inserts, cheaper to build for many rows.
-        connection.execute(insert(LedgerLine.__table__).values(lines).add_cte(
-            _add_to_months(session).values(months).cte("months")))
+    month = local_date(now).replace(day=1)
+    months = _month_changes(association, month, [posting.entry for posting in postings])
+    movements = _movements(association, now, [
+        (transaction_id, posting.entry) for transaction_id, posting in zip(ids, postings,
+                                                                            strict=True)])
+    fund_months = _fund_month_changes(association, month, movements)
+    if connection.dialect.name == "postgresql" and len(postings) == 1:
+        # One round trip: the month totals and the statement's rows are written in CTEs of
+        # the lines' insert. A batch (an import) keeps SQLAlchemy's batched inserts,
+        # cheaper to build for many rows.
+        statement = insert(LedgerLine.__table__).values(lines)
+        if months:
+            statement = statement.add_cte(_add_to_months(session).values(months).cte("months"))
+        if movements:
+            statement = statement.add_cte(
+                insert(FundMovement.__table__).values(movements).cte("movements")).add_cte(
+                _add_to_fund_months(session).values(fund_months).cte("fund_months"))
+        connection.execute(statement)
     else:  # SQLite has no INSERT in a WITH
         connection.execute(_NEW_LINES, lines)
         if months:
             connection.execute(_add_to_months(session), months)
+        if movements:
+            connection.execute(_NEW_MOVEMENTS, movements)
+            connection.execute(_add_to_fund_months(session), fund_months)
     return ids
 
 
@@ -142,6 +159,44 @@ def _add_to_months(dialect):
     return upsert.on_conflict_do_update(
         index_elements=["association_code", "account", "month"],
         set_={"amount_fen": upsert.table.c.amount_fen + upsert.excluded.amount_fen})
+
+
+def _movements(association: str, now: datetime,
+               posted: list[tuple[int, LedgerEntry]]) -> list[dict]:
+    """Each transaction's change to each fund's cash: the statement's lines."""
+    return [{"association_code": association, "fund_code": code,
+             "transaction_id": transaction_id, "posted_at": now, "change_fen": change}
+            for transaction_id, entry in posted
+            for code, change in cash_changes(entry).items()]
+
+
+def _fund_month_changes(association: str, month: date, movements: list[dict]) -> list[dict]:
+    """The month's money in and out of each fund the movements touch, to add to what is
+    kept (one atomic upsert, as `_add_to_months`)."""
+    months: dict[str, list[int]] = {}
+    for movement in movements:
+        change = movement["change_fen"]
+        totals = months.setdefault(movement["fund_code"], [0, 0, 0])
+        totals[0] += max(change, 0)
+        totals[1] += max(-change, 0)
+        totals[2] += 1
+    return [{"association_code": association, "fund_code": code, "month": month,
+             "in_fen": money_in, "out_fen": money_out, "movements": count}
+            for code, (money_in, money_out, count) in sorted(months.items())]
+
+
+_NEW_MOVEMENTS = insert(FundMovement.__table__)
+
+
+@per_dialect
+def _add_to_fund_months(dialect):
+    upsert = dialect.insert(FundMonth.__table__)
+    kept = upsert.table.c
+    return upsert.on_conflict_do_update(
+        index_elements=["association_code", "fund_code", "month"],
+        set_={"in_fen": kept.in_fen + upsert.excluded.in_fen,
+              "out_fen": kept.out_fen + upsert.excluded.out_fen,
+              "movements": kept.movements + upsert.excluded.movements})
 
 
 def entry_of(transaction: LedgerTransaction) -> LedgerEntry:

@@ -127,6 +127,34 @@ class AccountMonth(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)  # the lines' sum: debit positive
 
 
+class FundMovement(Base):
+    """What one ledger transaction did to a fund's cash (its projects' included), kept in
+    the transaction's own: a statement's line. A statement reads a page of them in order
+    from an index, however many lines its period holds."""
+    __tablename__ = "fund_movements"
+    __table_args__ = (Index("ix_fund_movements_statement", "association_code", "fund_code",
+                            "posted_at", "transaction_id", postgresql_include=["change_fen"]),)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"),
+                                                primary_key=True)
+    fund_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    association_code: Mapped[str] = mapped_column(String(6))
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # its transaction's
+    change_fen: Mapped[int] = mapped_column(BigInteger)  # money in positive, out negative
+    transaction: Mapped[LedgerTransaction] = relationship()
+
+
+class FundMonth(Base):
+    """A fund's money in and out over one local month, and its movements, kept with them:
+    a statement's totals add up months, not lines."""
+    __tablename__ = "fund_months"
+    association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    fund_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first local day
+    in_fen: Mapped[int] = mapped_column(BigInteger)
+    out_fen: Mapped[int] = mapped_column(BigInteger)
+    movements: Mapped[int] = mapped_column(Integer)
+
+
 class ReceiptSeries(Base):
     """One counter row per association and year, locked while a number is taken."""
     __tablename__ = "receipt_series"

@@ -3,11 +3,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from services.fund import ledger, totals
 from services.fund.domain import project_account
-from services.fund.models import Project
+from services.fund.models import Fund, Project
 from shared.errors import Conflict
 from shared.paging import Page
 
@@ -37,6 +37,15 @@ def listing(session: Session, association: str, fund_code: str) -> Page[ProjectM
     found = list(session.scalars(select(Project).where(Project.fund_id == fund.id)
                                  .order_by(Project.code)))
     return Page(with_money(session, association, fund.code, found), len(found))
+
+
+def of_association(session: Session, association: str) -> Page[Project]:
+    """Every project of the association's funds, by fund and code, their funds loaded."""
+    found = list(session.scalars(select(Project).join(Project.fund)
+                                 .where(Project.association_code == association)
+                                 .options(contains_eager(Project.fund))
+                                 .order_by(Fund.code, Project.code)))
+    return Page(found, len(found))
 
 
 def with_money(session: Session, association: str, fund_code: str,

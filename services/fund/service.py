@@ -24,6 +24,7 @@ from services.fund.views import (
     disbursement_view,
     donation_view,
     donor_view,
+    fund_project_view,
     fund_view,
     grassroots_totals_view,
     identity_view,
@@ -312,6 +313,15 @@ class FundService(Service):
         with self.db.transaction() as session:
             return projects.listing(session, actor["association_code"], fund_code
                                     ).shaped(project_view)
+
+    @rpc
+    def list_fund_projects(self, actor):
+        """Every project of every fund of the association, named with its fund, without
+        the ledger's totals (list_projects adds those up for one fund)."""
+        actor = load_actor(actor, EVERYONE)
+        with self.db.transaction() as session:
+            return projects.of_association(session, actor["association_code"]
+                                           ).shaped(fund_project_view)
 
     # --- pledges -----------------------------------------------------------------------
     @rpc

@@ -1,16 +1,24 @@
 """A fund's statement for a period of local dates, straight from the ledger: its cash,
 the money its projects hold included (goods given in kind are not cash). The opening
 balance is the month totals before the period's month plus that month's lines before the
-period, so it costs the same however long the books are."""
+period, so it costs the same however long the books are. A page of a statement reads the
+fund's movements and month totals the postings keep (`ledger`), never the period's lines."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.fund import ledger
 from services.fund.domain import fund_account, project_account
-from services.fund.models import AccountMonth, LedgerLine, LedgerTransaction, Project
+from services.fund.models import (
+    AccountMonth,
+    FundMonth,
+    FundMovement,
+    LedgerLine,
+    LedgerTransaction,
+    Project,
+)
 from shared.clock import start_of_local_day
 
 
@@ -66,72 +74,111 @@ def statement(session: Session, association: str, code: str, start: date,
 def statement_page(session: Session, association: str, code: str, start: date, end: date,
                    limit: int, offset: int) -> Statement:
     """The statement's totals, months and line count, and `limit` of its lines from
-    `offset` on: added up in the database, so a page of a long period is as quick to read
-    as a page of a short one."""
+    `offset` on. The totals add up the fund's kept month totals (less the movements of the
+    period's first and last month outside it), the lines come in order from an index: a
+    page of a long period is as quick to read as a page of a short one."""
     fund = ledger.find_fund(session, association, code)
-    accounts = _accounts(session, fund)
-    opening = -_sum_before(session, association, accounts, start)
-    moved = _moved(session, association, accounts, start_of_local_day(start),
-                   start_of_local_day(end + timedelta(days=1)))
-    money_in = func.greatest(-moved.c.amount, 0) if _postgres(session) else \
-        func.max(-moved.c.amount, 0)
-    money_out = func.greatest(moved.c.amount, 0) if _postgres(session) else \
-        func.max(moved.c.amount, 0)
-    month = _local_month(session)(moved.c.posted_at)
-    months = [(label, int(in_), int(out)) for label, in_, out, _ in session.execute(
-        select(month, func.sum(money_in), func.sum(money_out), func.count())
-        .group_by(month).order_by(month))]
+    begin = start_of_local_day(start)
+    stop = start_of_local_day(end + timedelta(days=1))
+    first, last = start.replace(day=1), end.replace(day=1)
+    kept = _kept_months(session, association, fund.code, first, last)
+    before = _moved_between(session, association, fund.code, start_of_local_day(first), begin)
+    after = _moved_between(session, association, fund.code, stop,
+                           start_of_local_day(_next_month(last)))
+    kept[first] = kept.get(first, ZERO).less(before)
+    kept[last] = kept.get(last, ZERO).less(after)
+    months = [(month.strftime("%Y-%m"), moved.money_in, moved.money_out)
+              for month, moved in sorted(kept.items()) if moved.count]
+    opening = _balance_before_month(session, association, fund.code, first) + before.net
     found = Statement(fund.code, start, end, opening,
                       total_in_fen=sum(m[1] for m in months),
                       total_out_fen=sum(m[2] for m in months),
-                      line_count=session.scalar(select(func.count()).select_from(moved)),
-                      months=months)
+                      line_count=sum(moved.count for moved in kept.values()), months=months)
     found.closing_balance_fen = opening + found.total_in_fen - found.total_out_fen
-    earlier = select(moved.c.amount).order_by(moved.c.posted_at, moved.c.id).limit(offset) \
-        .subquery()
-    balance = opening - int(session.scalar(select(func.coalesce(func.sum(earlier.c.amount), 0)))
-                            if offset else 0)
-    for posted_at, kind, memo, amount, _ in session.execute(
-            select(moved).order_by(moved.c.posted_at, moved.c.id).limit(limit).offset(offset)):
-        amount = int(amount)
-        balance -= amount
-        found.lines.append(StatementLine(posted_at, kind, memo, max(-amount, 0),
-                                         max(amount, 0), balance))
+    period = _movements(association, fund.code, begin, stop)
+    earlier = period.with_only_columns(FundMovement.change_fen).limit(offset).subquery()
+    balance = opening + (int(session.scalar(select(func.coalesce(func.sum(
+        earlier.c.change_fen), 0)))) if offset else 0)
+    for posted_at, change, kind, memo in session.execute(
+            period.add_columns(LedgerTransaction.kind, LedgerTransaction.memo)
+            .join(FundMovement.transaction).limit(limit).offset(offset)):
+        balance += change
+        found.lines.append(StatementLine(posted_at, kind, memo, max(change, 0),
+                                         max(-change, 0), balance))
     return found
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Money in and out of a fund's cash, and how many movements."""
+    money_in: int
+    money_out: int
+    count: int
+
+    @property
+    def net(self) -> int:
+        return self.money_in - self.money_out
+
+    def less(self, other: "Moved") -> "Moved":
+        return Moved(self.money_in - other.money_in, self.money_out - other.money_out,
+                     self.count - other.count)
+
+
+ZERO = Moved(0, 0, 0)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=31)).replace(day=1)
+
+
+def _kept_months(session: Session, association: str, fund_code: str, first: date,
+                 last: date) -> dict[date, Moved]:
+    return {month: Moved(int(money_in), int(money_out), count)
+            for month, money_in, money_out, count in session.execute(
+                select(FundMonth.month, FundMonth.in_fen, FundMonth.out_fen,
+                       FundMonth.movements)
+                .where(FundMonth.association_code == association,
+                       FundMonth.fund_code == fund_code,
+                       FundMonth.month >= first, FundMonth.month <= last))}
+
+
+def _balance_before_month(session: Session, association: str, fund_code: str,
+                          month: date) -> int:
+    return int(session.scalar(
+        select(func.coalesce(func.sum(FundMonth.in_fen - FundMonth.out_fen), 0))
+        .where(FundMonth.association_code == association, FundMonth.fund_code == fund_code,
+               FundMonth.month < month)))
+
+
+def _movements(association: str, fund_code: str, begin: datetime, stop: datetime):
+    """The fund's movements from `begin` up to `stop`, in the statement's order."""
+    return (select(FundMovement.posted_at, FundMovement.change_fen)
+            .where(FundMovement.association_code == association,
+                   FundMovement.fund_code == fund_code,
+                   FundMovement.posted_at >= begin, FundMovement.posted_at < stop)
+            .order_by(FundMovement.posted_at, FundMovement.transaction_id))
+
+
+def _moved_between(session: Session, association: str, fund_code: str, begin: datetime,
+                   stop: datetime) -> Moved:
+    """What moved from `begin` up to `stop` (within one month: at most a month's lines)."""
+    if stop <= begin:
+        return ZERO
+    change = FundMovement.change_fen
+    money_in, money_out, count = session.execute(
+        select(func.coalesce(func.sum(case((change > 0, change), else_=0)), 0),
+               func.coalesce(func.sum(case((change < 0, -change), else_=0)), 0),
+               func.count())
+        .where(FundMovement.association_code == association,
+               FundMovement.fund_code == fund_code,
+               FundMovement.posted_at >= begin, FundMovement.posted_at < stop)).one()
+    return Moved(int(money_in), int(money_out), count)
 
 
 def _accounts(session: Session, fund) -> list[str]:
     return [fund_account(fund.code)] + [project_account(fund.code, project) for project in
                                         session.scalars(select(Project.code)
                                                         .where(Project.fund_id == fund.id))]
-
-
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _local_month(session: Session):
-    """The association's local month ('YYYY-MM') of a moment, in the database's SQL."""
-    if _postgres(session):
-        return lambda moment: func.to_char(
-            func.timezone("Asia/Shanghai", moment), literal_column("'YYYY-MM'"))
-    return lambda moment: func.strftime("%Y-%m", moment, "+8 hours")
-
-
-def _moved(session: Session, association: str, accounts: list[str], begin: datetime,
-           stop: datetime):
-    """The period's transactions as they moved the fund's cash (those that moved none left
-    out), as a subquery: posted_at, kind, memo, amount (debit positive), id."""
-    amount = func.sum(LedgerLine.amount_fen)
-    return (select(LedgerTransaction.posted_at, LedgerTransaction.kind, LedgerTransaction.memo,
-                   amount.label("amount"), LedgerTransaction.id)
-            .join(LedgerLine.transaction)
-            .where(LedgerTransaction.association_code == association,
-                   LedgerLine.account.in_(accounts),
-                   LedgerTransaction.posted_at >= begin, LedgerTransaction.posted_at < stop)
-            .group_by(LedgerTransaction.id, LedgerTransaction.posted_at,
-                      LedgerTransaction.kind, LedgerTransaction.memo)
-            .having(amount != 0).subquery())
 
 
 def _sum_before(session: Session, association: str, accounts: list[str], day: date) -> int:

@@ -3,7 +3,15 @@ the fund's contract: identity numbers always masked, donors never named in publi
 from services.fund.disclosure import FundMoney, Payment, Spending, Trace
 from services.fund.domain import ALREADY_THERE, IMPORTED, Reconciliation
 from services.fund.grassroots import GrassrootsTotal
-from services.fund.models import Disbursement, Donation, Donor, Fund, Pledge, RecurringPlan
+from services.fund.models import (
+    Disbursement,
+    Donation,
+    Donor,
+    Fund,
+    Pledge,
+    Project,
+    RecurringPlan,
+)
 from services.fund.projects import ProjectMoney
 from services.fund.receipts import AnnualReceipt
 from services.fund.statements import Statement
@@ -14,6 +22,7 @@ from shared.contracts.fund import (
     DonationOut,
     DonorOut,
     FundOut,
+    FundProjectOut,
     GrassrootsTotalsOut,
     IdentityOut,
     PledgeOut,
@@ -42,6 +51,7 @@ from shared.settings import association_name, public_url
 
 FUND = FundOut()
 PROJECT = ProjectOut()
+FUND_PROJECT = FundProjectOut()
 DONOR = DonorOut()
 IDENTITY = IdentityOut()
 DONATION = DonationOut()
@@ -71,6 +81,12 @@ def project_view(money: ProjectMoney) -> dict:
                             "purpose": project.purpose, "budget_fen": project.budget_fen,
                             "received_fen": money.received_fen, "spent_fen": money.spent_fen,
                             "balance_fen": project.balance_fen})
+
+
+def fund_project_view(project: Project) -> dict:
+    return shaped(FUND_PROJECT, {"fund_code": project.fund.code, "code": project.code,
+                                 "name": project.name, "budget_fen": project.budget_fen,
+                                 "balance_fen": project.balance_fen})
 
 
 def donor_view(donor: Donor) -> dict:

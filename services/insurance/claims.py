@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.insurance import documents, domain, policies
 from services.insurance.models import OUTBOX, Claim, Policy
@@ -142,8 +142,15 @@ def public_status(session: Session, association: str, claim_no: str, id_last4: s
     return claim
 
 
+# What a claim's view reads, loaded for a page of claims in a few queries, not a few per row.
+SHOWN_WITH_A_CLAIM = (selectinload(Claim.policy).selectinload(Policy.product),
+                      selectinload(Claim.history), selectinload(Claim.documents),
+                      selectinload(Claim.appeal))
+
+
 def listing(session: Session, association: str, query: dict) -> Page[Claim]:
-    found = select(Claim).where(Claim.association_code == association)
+    found = select(Claim).where(Claim.association_code == association) \
+        .options(*SHOWN_WITH_A_CLAIM)
     if query.get("status"):
         found = found.where(Claim.status == query["status"])
     # The review queue reads oldest first.

@@ -225,8 +225,15 @@ def by_number(session: Session, association: str, policy_no: str, lock: bool = F
     return policy
 
 
+# What a policy's view reads, loaded for a page of policies in a few queries, not a few per row.
+SHOWN_WITH_A_POLICY = (selectinload(Policy.product), selectinload(Policy.product_version),
+                       selectinload(Policy.shares), selectinload(Policy.renews),
+                       selectinload(Policy.history))
+
+
 def listing(session: Session, association: str, query: dict) -> Page[Policy]:
-    found = select(Policy).where(Policy.association_code == association)
+    found = select(Policy).where(Policy.association_code == association) \
+        .options(*SHOWN_WITH_A_POLICY)
     if query.get("id_number"):
         found = found.where(Policy.insured_id_index == blind(query["id_number"], "id_number"))
     if query.get("family_code"):

@@ -268,6 +268,9 @@ class DonationListIn(PageIn):
 class DonorListIn(PageIn):
     kind = fields.String(load_default=None, allow_none=True,
                          validate=validate.OneOf(DONOR_KINDS))
+    ids = fields.List(Whole(validate=validate.Range(min=1, max=MAX_ID)), load_default=None,
+                      validate=validate.Length(max=500),
+                      metadata={"description": "only these donors (a page's, in one call)"})
 
 
 class DisbursementListIn(PageIn):
@@ -326,6 +329,16 @@ class ProjectOut(Schema):
     budget_fen = Whole(allow_none=True)
     received_fen = Whole()
     spent_fen = Whole()
+    balance_fen = Whole()
+
+
+class FundProjectOut(Schema):
+    """A project named with its fund, without the ledger's totals: what a page needs to
+    offer or name the association's projects."""
+    fund_code = fields.String()
+    code = fields.String()
+    name = fields.String()
+    budget_fen = Whole(allow_none=True)
     balance_fen = Whole()
 
 

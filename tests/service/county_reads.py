@@ -111,6 +111,8 @@ READS = {
             {"codes": a.grassroots}, actor), absent=OUTSIDE),
         "list_projects": listing(
             lambda rpc, a, actor: rpc.fund.list_projects(a.project_fund, actor)),
+        "list_fund_projects": listing(
+            lambda rpc, a, actor: rpc.fund.list_fund_projects(actor)),
         "get_pledge": lookup(lambda rpc, a, actor: rpc.fund.get_pledge(a.pledge, actor)),
         "list_pledges": listing(lambda rpc, a, actor: rpc.fund.list_pledges({}, actor)),
         "get_recurring": lookup(lambda rpc, a, actor: rpc.fund.get_recurring(a.plan, actor)),

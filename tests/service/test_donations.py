@@ -195,3 +195,15 @@ def test_donations_refunded_before_the_history_table_get_their_refund_in_it(tmp_
     engine.dispose()
     assert [tuple(row) for row in kept] == [
         (1, "2026-02-01 00:00:00", "staff2", "recorded", "refunded", "捐错了")]
+
+
+def test_the_donors_named_are_listed_in_one_call(fund):
+    fund.ensure_fund()
+    given = [fund.rpc.record_donation(donation(donor={"kind": "person", "name": name}), None,
+                                      STAFF1)["donor_id"] for name in ("张三", "李四", "王五")]
+    named = fund.rpc.list_donors({"ids": [given[0], given[2]]}, STAFF1)
+    assert (named["total"], [d["id"] for d in named["items"]]) == (2, [given[2], given[0]])
+    assert [d["name"] for d in named["items"]] == ["王五", "张三"]
+    with pytest.raises(InvalidInput) as refused:
+        fund.rpc.list_donors({"ids": ["x"]}, STAFF1)
+    assert refused.value.fields == {"ids.0": ["Must be a whole number."]}

@@ -396,3 +396,14 @@ def test_a_statement_counts_the_money_its_projects_hold(fund):
     assert statement["closing_balance_fen"] == balance(fund, "ELDERLY") == 17_000
     assert [(line["in_fen"], line["out_fen"]) for line in statement["lines"]] == \
         [(20_000, 0), (0, 3_000)]
+
+
+def test_every_project_of_every_fund_is_listed_in_one_call(fund):
+    open_restricted(fund, project="P1")
+    open_unrestricted(fund, project="SCHOOL")
+    give(fund, 3_000, "GENERAL", project="SCHOOL")
+    listed = fund.rpc.list_fund_projects(STAFF1)
+    assert listed["total"] == 2
+    assert [(p["fund_code"], p["code"], p["balance_fen"]) for p in listed["items"]] == [
+        ("ELDERLY", "P1", 0), ("GENERAL", "SCHOOL", 3_000)]
+    assert "received_fen" not in listed["items"][0]

@@ -6,9 +6,16 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from services.fund import donations, ledger
-from services.fund.models import AccountMonth, LedgerLine, LedgerTransaction
-from shared.clock import LOCAL, start_of_local_day
-from tests.support import STAFF1, STAFF2
+from services.fund.domain import cash_fund_of
+from services.fund.models import (
+    AccountMonth,
+    FundMonth,
+    FundMovement,
+    LedgerLine,
+    LedgerTransaction,
+)
+from shared.clock import LOCAL, local_date, start_of_local_day
+from tests.support import ADMIN, STAFF1, STAFF2
 
 GIFTS = [(datetime(2025, 1, 31, 23, 30), 10_000), (datetime(2025, 2, 1, 0, 10), 20_000),
          (datetime(2025, 2, 15, 12, 0), 30_000)]
@@ -85,3 +92,49 @@ def test_a_page_of_a_statement_agrees_with_the_whole(fund, monkeypatch):
                                   {"month": "2025-02", "in_fen": 50_000, "out_fen": 0},
                                   {"month": "2025-03", "in_fen": 0, "out_fen": 30_000}]
     assert pages[0]["lines"] + pages[1]["lines"] == whole["lines"]
+
+
+def test_kept_movements_and_month_totals_are_the_lines_added_up(fund, monkeypatch):
+    """Gifts to a fund and to its project, in kind, a refund and a payout across months:
+    each transaction's kept change to each fund's cash, and each month's money in, out and
+    movements, are what the ledger's lines add up to."""
+    give(fund, monkeypatch)
+    fund.ensure_fund("EDU")
+    fund.rpc.create_project("EDU", {"code": "P1", "name": "助学", "purpose": "助学",
+                                    "budget_fen": None}, ADMIN)
+    at(monkeypatch, datetime(2025, 3, 31, 23, 50))
+    for body in ({"fund_code": "EDU", "project_code": "P1", "amount_fen": 7_000},
+                 {"fund_code": "EDU", "amount_fen": 5_000},
+                 {"fund_code": "GENERAL", "amount_fen": 900, "channel": "in_kind",
+                  "description": "大米"}):
+        fund.rpc.record_donation({"channel": "bank", **body, "donor": {
+            "kind": "person", "name": "李四"}}, None, STAFF1)
+    at(monkeypatch, datetime(2025, 4, 1, 8, 0))
+    asked = fund.rpc.request_disbursement({
+        "fund_code": "EDU", "project_code": "P1", "amount_fen": 2_000,
+        "category": "poverty_relief", "purpose": "慰问", "payee": {"name": "王五"}}, STAFF1)
+    assert fund.rpc.approve_disbursement(asked["id"], STAFF2)["status"] == "paid"
+
+    with fund.session() as session:
+        changes, posted = {}, {}
+        for transaction_id, at_, account, amount in session.execute(
+                select(LedgerTransaction.id, LedgerTransaction.posted_at, LedgerLine.account,
+                       LedgerLine.amount_fen).join(LedgerLine.transaction)):
+            if (code := cash_fund_of(account)) is not None:
+                changes[transaction_id, code] = changes.get((transaction_id, code), 0) - amount
+                posted[transaction_id] = at_
+        kept = {(m.transaction_id, m.fund_code): (m.change_fen, m.posted_at)
+                for m in session.scalars(select(FundMovement))}
+        months = {(m.fund_code, m.month): (m.in_fen, m.out_fen, m.movements)
+                  for m in session.scalars(select(FundMonth))}
+    assert kept == {key: (change, posted[key[0]]) for key, change in changes.items() if change}
+    added = {}
+    for (transaction_id, code), change in changes.items():
+        month = (code, local_date(posted[transaction_id]).replace(day=1))
+        money_in, money_out, count = added.get(month, (0, 0, 0))
+        added[month] = (money_in + max(change, 0), money_out + max(-change, 0), count + 1)
+    assert months == added
+    # 23:50 on 31 March, Beijing time, is March's; the refund was posted in March too.
+    assert months["EDU", date(2025, 3, 1)] == (12_000, 0, 2)
+    assert months["EDU", date(2025, 4, 1)] == (0, 2_000, 1)
+    assert months["GENERAL", date(2025, 3, 1)] == (0, 30_000, 1)

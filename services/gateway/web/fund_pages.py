@@ -190,8 +190,9 @@ class FundPages:
         errors = checked(ui, DonationListIn(), wanted)
         listed = ui.listed("donations", lambda page: NO_ROWS if errors else
                            self.fund.list_donations({**wanted, **page}, ui.actor))
-        donors = {donor_id: self.fund.get_donor(donor_id, ui.actor)
-                  for donor_id in {row["donor_id"] for row in listed["rows"]}}
+        shown = sorted({row["donor_id"] for row in listed["rows"]})
+        donors = {donor["id"]: donor for donor in self.fund.list_donors(
+            {"ids": shown, "limit": max(len(shown), 1)}, ui.actor)["items"]} if shown else {}
         funds = self.fund.list_funds(ui.actor)["items"]
         return ui.render("donations.html", 422 if errors else 200, donations=listed,
                          donors=donors, funds=funds, names=names_of(funds),
@@ -274,9 +275,11 @@ NO_ROWS = {"items": [], "total": 0}
 
 
 def owned_projects(fund_service, funds: list[dict], ui: Ui) -> list[tuple[dict, dict]]:
-    """(fund, project) for every project of `funds`."""
-    return [(fund, project) for fund in funds
-            for project in fund_service.list_projects(fund["code"], ui.actor)["items"]]
+    """(fund, project) for every project of `funds`, asked for in one call."""
+    by_code = {fund["code"]: fund for fund in funds}
+    return [(by_code[project["fund_code"]], project)
+            for project in fund_service.list_fund_projects(ui.actor)["items"]
+            if project["fund_code"] in by_code]
 
 
 def _period(ui: Ui) -> dict:

@@ -105,7 +105,7 @@ def write_workbook(path: Path, persons: int, households: int, first_person: int 
                    "relation": ("head", "spouse")[k] if k < 2 else "child",
                    "phone": f"139{n % 100_000_000:08d}" if k < 2 else None}
             for number, column in enumerate(columns):
-                if row[column.key] is not None:
+                if row.get(column.key) is not None:  # low_income etc. left blank
                     sheet.write_string(line, number, row[column.key])
             line += 1
     workbook.close()

@@ -296,9 +296,36 @@ def fund_rows(county: str, size: Size, now: datetime, rng: random.Random) -> dic
             "ledger_transactions": books.transactions, "ledger_lines": books.lines,
             "account_months": books.months(), "fund_movements": (moved := books.movements()),
             "fund_months": books.fund_months(moved),
+            "grassroots_months": _grassroots_months(county, books, donations, disbursements),
             "donations": donations, "disbursements": disbursements,
             "receipt_series": [{"association_code": county, "year": year, "last_no": last}
                                for year, last in series.items()]}
+
+
+def _grassroots_months(county: str, books: Books, donations: list[dict],
+                       disbursements: list[dict]) -> list[dict]:
+    """Money each grassroots code raised, gave back and spent by local month, as the
+    postings keep it: a money donation in its posting's month, its refund in the refund's,
+    a payout in the month it was paid."""
+    posted_at = {t["id"]: t["posted_at"] for t in books.transactions}
+    totals: dict[tuple[str, date], list[int]] = {}
+
+    def add(code: str, transaction_id: int, column: int, amount: int) -> None:
+        month = local_date(posted_at[transaction_id]).replace(day=1)
+        totals.setdefault((code, month), [0, 0, 0])[column] += amount
+    for donation in donations:
+        if donation["channel"] != "in_kind":
+            add(donation["grassroots_code"], donation["ledger_transaction_id"], 0,
+                donation["amount_fen"])
+            if donation["refund_transaction_id"]:
+                add(donation["grassroots_code"], donation["refund_transaction_id"], 1,
+                    donation["amount_fen"])
+    for paid in disbursements:
+        if paid["status"] == "paid":
+            add(paid["grassroots_code"], paid["ledger_transaction_id"], 2, paid["amount_fen"])
+    return [{"association_code": county, "grassroots_code": code, "month": month,
+             "donated_fen": donated, "refunded_fen": refunded, "spent_fen": spent}
+            for (code, month), (donated, refunded, spent) in sorted(totals.items())]
 
 
 def _donations(county, size, when, books, fund_id, donors, places) -> tuple[list, dict]:

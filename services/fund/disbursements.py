@@ -132,7 +132,8 @@ def _post(session: Session, fund: Fund, disbursement: Disbursement, by: Decider,
     transaction = ledger.post(session, disbursement.association_code, ledger.Posting(
         fund, disbursement_entry(fund.code, disbursement.amount_fen,
                                  project.code if project else None),
-        f"disbursement {disbursement.id}: {disbursement.purpose}", project))
+        f"disbursement {disbursement.id}: {disbursement.purpose}", project,
+        disbursement.grassroots_code))
     _decide(disbursement, "paid", by, reason)
     disbursement.ledger_transaction_id = transaction.id
     _event(session, disbursement, "fund.disbursement_paid", paid_at=iso(now_utc()),

@@ -212,7 +212,8 @@ def receive_many(session: Session, arrivals: list[Arrival],
         ledger.Posting(a.fund, donation_entry(a.fund.code, a.gift["channel"],
                                               a.gift["amount_fen"],
                                               a.project.code if a.project else None),
-                       a.memo, a.project) for a in arrivals])
+                       a.memo, a.project, a.gift.get("grassroots_code") or association)
+        for a in arrivals])
     now = now_utc()
     numbers = ledger.next_receipt_nos(session, association, local_date(now).year,
                                       len(arrivals))
@@ -282,7 +283,8 @@ def refund(session: Session, association: str, donation_id: int, reason: str,
                         donation.amount_fen)
     original = ledger.entry_of(session.get(LedgerTransaction, donation.ledger_transaction_id))
     reversal = ledger.post(session, association, ledger.Posting(
-        fund, reversal_of(original, "refund"), f"refund of {donation.receipt_no}", project))
+        fund, reversal_of(original, "refund"), f"refund of {donation.receipt_no}", project,
+        donation.grassroots_code))
     donation.refund_transaction_id = reversal.id
     donation.refund_reason = reason
     donation.refunded_by = actor["username"]

@@ -20,6 +20,7 @@ from services.fund.models import (
     Fund,
     FundMonth,
     FundMovement,
+    GrassrootsMonth,
     LedgerLine,
     LedgerTransaction,
     Project,
@@ -69,11 +70,13 @@ def funds_for_input(session: Session, association: str,
 
 @dataclass(frozen=True)
 class Posting:
-    """A balanced entry against a fund (and one of its projects), with its memo."""
+    """A balanced entry against a fund (and one of its projects), with its memo, and the
+    grassroots association a donation, its refund or a payout counts for."""
     fund: Fund
     entry: LedgerEntry
     memo: str
     project: Project | None = None
+    grassroots_code: str | None = None
 
 
 def post(session: Session, association: str, posting: Posting) -> LedgerTransaction:
@@ -108,6 +111,7 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
         (transaction_id, posting.entry) for transaction_id, posting in zip(ids, postings,
                                                                             strict=True)])
     fund_months = _fund_month_changes(association, month, movements)
+    grassroots = _grassroots_month_changes(association, month, postings)
     if connection.dialect.name == "postgresql" and len(postings) == 1:
         # One round trip: the month totals and the statement's rows are written in CTEs of
         # the lines' insert. A batch (an import) keeps SQLAlchemy's batched inserts,
@@ -119,6 +123,9 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
             statement = statement.add_cte(
                 insert(FundMovement.__table__).values(movements).cte("movements")).add_cte(
                 _add_to_fund_months(session).values(fund_months).cte("fund_months"))
+        if grassroots:
+            statement = statement.add_cte(
+                _add_to_grassroots_months(session).values(grassroots).cte("grassroots_months"))
         connection.execute(statement)
     else:  # SQLite has no INSERT in a WITH
         connection.execute(_NEW_LINES, lines)
@@ -127,6 +134,8 @@ def post_many(session: Session, association: str, postings: list[Posting]) -> li
         if movements:
             connection.execute(_NEW_MOVEMENTS, movements)
             connection.execute(_add_to_fund_months(session), fund_months)
+        if grassroots:
+            connection.execute(_add_to_grassroots_months(session), grassroots)
     return ids
 
 
@@ -197,6 +206,36 @@ def _add_to_fund_months(dialect):
         set_={"in_fen": kept.in_fen + upsert.excluded.in_fen,
               "out_fen": kept.out_fen + upsert.excluded.out_fen,
               "movements": kept.movements + upsert.excluded.movements})
+
+
+# The month's column a posting's cash counts in, by its entry's kind; goods given in kind
+# (and their refunds) move no cash and count for nothing.
+_GRASSROOTS_COLUMNS = {"donation": "donated_fen", "refund": "refunded_fen",
+                       "disbursement": "spent_fen"}
+
+
+def _grassroots_month_changes(association: str, month: date,
+                              postings: list[Posting]) -> list[dict]:
+    """What the postings add to their grassroots associations' month totals (one atomic
+    upsert, as `_add_to_months`), in code order."""
+    months: dict[str, Counter] = {}
+    for posting in postings:
+        column = _GRASSROOTS_COLUMNS.get(posting.entry.kind)
+        money = abs(sum(cash_changes(posting.entry).values()))
+        if column and posting.grassroots_code and money:
+            months.setdefault(posting.grassroots_code, Counter())[column] += money
+    return [{"association_code": association, "grassroots_code": code, "month": month,
+             **{column: kept[column] for column in _GRASSROOTS_COLUMNS.values()}}
+            for code, kept in sorted(months.items())]
+
+
+@per_dialect
+def _add_to_grassroots_months(dialect):
+    upsert = dialect.insert(GrassrootsMonth.__table__)
+    return upsert.on_conflict_do_update(
+        index_elements=["association_code", "grassroots_code", "month"],
+        set_={column: upsert.table.c[column] + upsert.excluded[column]
+              for column in _GRASSROOTS_COLUMNS.values()})
 
 
 def entry_of(transaction: LedgerTransaction) -> LedgerEntry:

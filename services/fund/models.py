@@ -155,6 +155,19 @@ class FundMonth(Base):
     movements: Mapped[int] = mapped_column(Integer)
 
 
+class GrassrootsMonth(Base):
+    """Money a grassroots association's code raised (money donations), gave back (their
+    refunds) and spent (disbursements paid) over one local month, kept as postings happen:
+    the dashboard adds up months, not donations and payouts."""
+    __tablename__ = "grassroots_months"
+    association_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    grassroots_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first local day
+    donated_fen: Mapped[int] = mapped_column(BigInteger)
+    refunded_fen: Mapped[int] = mapped_column(BigInteger)
+    spent_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 class ReceiptSeries(Base):
     """One counter row per association and year, locked while a number is taken."""
     __tablename__ = "receipt_series"

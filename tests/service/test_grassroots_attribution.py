@@ -9,7 +9,8 @@ import pytest
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select, update
 
-from services.fund.models import Disbursement, Donation, LedgerTransaction
+from services.fund import disbursements, donations, ledger
+from services.fund.models import Disbursement, Donation, GrassrootsMonth, LedgerTransaction
 from services.volunteers.models import Volunteer
 from shared.actors import sign, system_actor
 from shared.clock import local_date, now_utc
@@ -65,28 +66,16 @@ def counts(volunteers, codes, actor=COORDINATOR):
     return [(i["code"], i["volunteers"]) for i in answer["items"]]
 
 
-def move_donation(fund, donation_id, moment):
-    with fund.session() as session, session.begin():
-        session.execute(update(Donation).where(Donation.id == donation_id)
-                        .values(recorded_at=moment))
+def at(monkeypatch, moment: datetime) -> None:
+    """Donations, refunds and payouts from here on are posted at `moment` (UTC), as
+    now_utc() would give it."""
+    for module in (ledger, donations, disbursements):
+        monkeypatch.setattr(module, "now_utc", lambda: moment)
 
 
-def move_transaction(fund, transaction_id, moment):
-    with fund.session() as session, session.begin():
-        session.execute(update(LedgerTransaction).where(LedgerTransaction.id == transaction_id)
-                        .values(posted_at=moment))
-
-
-def refund_transaction_of(fund, donation_id) -> int:
-    with fund.session() as session:
-        return session.scalar(select(Donation.refund_transaction_id)
-                              .where(Donation.id == donation_id))
-
-
-def paid_transaction_of(fund, disbursement_id) -> int:
-    with fund.session() as session:
-        return session.scalar(select(Disbursement.ledger_transaction_id)
-                              .where(Disbursement.id == disbursement_id))
+def back_to_now(monkeypatch) -> None:
+    for module in (ledger, donations, disbursements):
+        monkeypatch.setattr(module, "now_utc", now_utc)
 
 
 def mid(year: int) -> datetime:
@@ -215,40 +204,45 @@ def test_each_code_counts_itself_and_every_code_under_it_in_the_order_asked(fund
         (OTHER_TOWN, 800, 40), ("341181101001", 0, 0), (TOWN, 700, 30)]
 
 
-def test_money_counts_in_the_local_year_it_was_received_or_paid(fund):
+def test_money_counts_in_the_local_year_it_was_received_or_paid(fund, monkeypatch):
     fund.ensure_fund()
-    old = give(fund, 1_000, VILLAGE)
-    move_donation(fund, old["id"], mid(LAST_YEAR))
+    at(monkeypatch, mid(LAST_YEAR))
+    give(fund, 1_000, VILLAGE)
     # 00:30 on 1 January in China is still the last day of the year before in UTC.
-    new_year = give(fund, 2_000, VILLAGE)
-    move_donation(fund, new_year["id"], datetime(THIS_YEAR - 1, 12, 31, 16, 30, tzinfo=UTC))
-    late = give(fund, 4_000, VILLAGE)
-    move_donation(fund, late["id"], datetime(THIS_YEAR - 1, 12, 31, 15, 59, tzinfo=UTC))
+    at(monkeypatch, datetime(THIS_YEAR - 1, 12, 31, 16, 30, tzinfo=UTC))
+    give(fund, 2_000, VILLAGE)
+    at(monkeypatch, datetime(THIS_YEAR - 1, 12, 31, 15, 59, tzinfo=UTC))
+    give(fund, 4_000, VILLAGE)
+    at(monkeypatch, mid(LAST_YEAR))
+    spend(fund, 300, VILLAGE)
+    back_to_now(monkeypatch)
     give(fund, 8_000, VILLAGE)
-    paid_before = spend(fund, 300, VILLAGE)
-    move_transaction(fund, paid_transaction_of(fund, paid_before["id"]), mid(LAST_YEAR))
     spend(fund, 500, VILLAGE)
     assert totals(fund, [VILLAGE], LAST_YEAR) == [(VILLAGE, 5_000, 300)]
     assert totals(fund, [VILLAGE], THIS_YEAR) == [(VILLAGE, 10_000, 500)]
     assert totals(fund, [VILLAGE], THIS_YEAR + 1) == [(VILLAGE, 0, 0)]
 
 
-def test_refunds_are_taken_off_in_the_year_they_are_made(fund):
+def test_refunds_are_taken_off_in_the_year_they_are_made(fund, monkeypatch):
     fund.ensure_fund()
     kept = give(fund, 5_000, VILLAGE)
     refunded = give(fund, 3_000, VILLAGE)
     fund.rpc.refund_donation(refunded["id"], {"reason": "捐赠人要求退回"}, STAFF2)
     assert totals(fund, [VILLAGE, TOWN]) == [(VILLAGE, 5_000, 0), (TOWN, 5_000, 0)]
     # A gift of last year refunded this year: in last year's money, out of this year's.
+    at(monkeypatch, mid(LAST_YEAR))
     old = give(fund, 700, VILLAGE)
-    move_donation(fund, old["id"], mid(LAST_YEAR))
+    back_to_now(monkeypatch)
     fund.rpc.refund_donation(old["id"], {"reason": "重复录入"}, STAFF2)
     assert totals(fund, [VILLAGE], LAST_YEAR) == [(VILLAGE, 700, 0)]
     assert totals(fund, [VILLAGE]) == [(VILLAGE, 4_300, 0)]
-    # ...and a refund made last year is not this year's.
-    move_transaction(fund, refund_transaction_of(fund, old["id"]), mid(LAST_YEAR))
-    assert totals(fund, [VILLAGE], LAST_YEAR) == [(VILLAGE, 0, 0)]
-    assert totals(fund, [VILLAGE]) == [(VILLAGE, 5_000, 0)]
+    # ...and a refund made last year is last year's, not this year's.
+    at(monkeypatch, mid(LAST_YEAR))
+    given_back = give(fund, 900, VILLAGE)
+    fund.rpc.refund_donation(given_back["id"], {"reason": "重复录入"}, STAFF2)
+    back_to_now(monkeypatch)
+    assert totals(fund, [VILLAGE], LAST_YEAR) == [(VILLAGE, 700, 0)]
+    assert totals(fund, [VILLAGE]) == [(VILLAGE, 4_300, 0)]
     assert kept["status"] == "recorded"
 
 
@@ -281,12 +275,12 @@ def test_the_sums_can_be_recomputed_from_the_donations_and_disbursements_lists(f
     give(fund, 9_999, VILLAGE, channel="in_kind")
     spend(fund, 30, OTHER_VILLAGE)
     ask(fund, 60, OTHER_VILLAGE)
-    donations = fund.rpc.list_donations({"limit": 500}, STAFF1)["items"]
-    disbursements = fund.rpc.list_disbursements({"limit": 500}, STAFF1)["items"]
+    gifts = fund.rpc.list_donations({"limit": 500}, STAFF1)["items"]
+    payouts = fund.rpc.list_disbursements({"limit": 500}, STAFF1)["items"]
     for code in (VILLAGE, OTHER_VILLAGE, TOWN, OTHER_TOWN, COUNTY):
-        raised = sum(d["amount_fen"] for d in donations if d["grassroots_code"].startswith(code)
+        raised = sum(d["amount_fen"] for d in gifts if d["grassroots_code"].startswith(code)
                      and d["channel"] != "in_kind" and d["status"] == "recorded")
-        spent = sum(d["amount_fen"] for d in disbursements
+        spent = sum(d["amount_fen"] for d in payouts
                     if d["grassroots_code"].startswith(code) and d["status"] == "paid")
         assert totals(fund, [code]) == [(code, raised, spent)]
 
@@ -365,3 +359,50 @@ def test_leadership_counts_the_volunteers_donors_and_volunteers_do_not(volunteer
     for outsider in (DONOR, VOLUNTEER):
         with pytest.raises(Forbidden):
             counts(volunteers, [COUNTY], actor=outsider)
+
+
+def test_kept_month_totals_are_the_donations_refunds_and_payouts_added_up(fund, monkeypatch):
+    """Money and goods given, a refund and payouts across months: each code's kept month
+    totals are what the donations and paid disbursements (and their ledger transactions)
+    add up to."""
+    fund.ensure_fund()
+    at(monkeypatch, datetime(2025, 1, 31, 16, 30, tzinfo=UTC))  # 1 February, Beijing time
+    give(fund, 5_000, VILLAGE)
+    give(fund, 700, TOWN, channel="in_kind")
+    refunded = give(fund, 300, OTHER_VILLAGE)
+    give(fund, 100)
+    at(monkeypatch, datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
+    fund.rpc.refund_donation(refunded["id"], {"reason": "退回"}, STAFF2)
+    spend(fund, 1_000, VILLAGE)
+    spend(fund, 200)
+    ask(fund, 50, TOWN)
+    back_to_now(monkeypatch)
+    assert kept_months(fund) == months_added_up(fund) == {
+        (COUNTY, "2025-02-01"): [100, 0, 0], (COUNTY, "2025-03-01"): [0, 0, 200],
+        (VILLAGE, "2025-02-01"): [5_000, 0, 0], (VILLAGE, "2025-03-01"): [0, 0, 1_000],
+        (OTHER_VILLAGE, "2025-02-01"): [300, 0, 0],
+        (OTHER_VILLAGE, "2025-03-01"): [0, 300, 0]}
+
+
+def kept_months(fund) -> dict:
+    with fund.session() as session:
+        return {(row.grassroots_code, str(row.month)):
+                [row.donated_fen, row.refunded_fen, row.spent_fen]
+                for row in session.scalars(select(GrassrootsMonth))}
+
+
+def months_added_up(fund) -> dict:
+    with fund.session() as session:
+        posted = {t.id: t.posted_at for t in session.scalars(select(LedgerTransaction))}
+        added: dict = {}
+
+        def add(code, transaction_id, column, amount):
+            month = str(local_date(posted[transaction_id]).replace(day=1))
+            added.setdefault((code, month), [0, 0, 0])[column] += amount
+        for gift in session.scalars(select(Donation).where(Donation.channel != "in_kind")):
+            add(gift.grassroots_code, gift.ledger_transaction_id, 0, gift.amount_fen)
+            if gift.refund_transaction_id:
+                add(gift.grassroots_code, gift.refund_transaction_id, 1, gift.amount_fen)
+        for paid in session.scalars(select(Disbursement).where(Disbursement.status == "paid")):
+            add(paid.grassroots_code, paid.ledger_transaction_id, 2, paid.amount_fen)
+        return added

@@ -146,7 +146,10 @@ def timed_pages(system: System, visits: dict[str, list[tuple[str, str]]],
     for username, opened in visits.items():
         session = logged_in(system.url, username)
         for name, address in opened:
-            found[name] = 1000 * p95(timed(session, system.url + address, count))
+            try:
+                found[name] = 1000 * p95(timed(session, system.url + address, count))
+            except RuntimeError as refused:  # the gateway's log says why
+                raise RuntimeError(f"{refused}\n{system.log_tail('gateway', 60)}") from None
     return found
 
 

@@ -5,7 +5,7 @@ from services.gateway import accounts
 from services.gateway.schemas import UserIn
 from services.gateway.views import user_view
 from services.gateway.web.forms import Form, checked, yuan_field
-from services.gateway.web.fund_pages import owned_projects
+from services.gateway.web.fund_pages import projects_with_money
 from services.gateway.web.ui import Ui, page
 from shared import regions
 from shared.actors import ADMIN, COUNTY_ROLES, ROLES, load
@@ -22,7 +22,7 @@ class AdminPages:
     def _admin_page(self, ui: Ui, status=200, errors=None, which=None):
         people = ui.listed("users", self._users(ui))
         funds = self.fund.list_funds(ui.actor)["items"]
-        owned = owned_projects(self.fund, funds, ui)
+        owned = projects_with_money(self.fund, funds, ui)
         # A province's or city's admin makes logins of its own and of the counties under it.
         above = regions.above_counties(ui.actor["association_code"])
         return ui.render("admin.html", status, users=people, above=above,

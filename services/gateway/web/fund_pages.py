@@ -274,8 +274,15 @@ class FundPages:
 NO_ROWS = {"items": [], "total": 0}
 
 
+def projects_with_money(fund_service, funds: list[dict], ui: Ui) -> list[tuple[dict, dict]]:
+    """(fund, project) for every project of `funds`, with the money each received, spent
+    and holds (added up from the ledger: a call per fund, for the pages that show it)."""
+    return [(fund, project) for fund in funds
+            for project in fund_service.list_projects(fund["code"], ui.actor)["items"]]
+
+
 def owned_projects(fund_service, funds: list[dict], ui: Ui) -> list[tuple[dict, dict]]:
-    """(fund, project) for every project of `funds`, asked for in one call."""
+    """(fund, project) for every project of `funds`, named only, asked for in one call."""
     by_code = {fund["code"]: fund for fund in funds}
     return [(by_code[project["fund_code"]], project)
             for project in fund_service.list_fund_projects(ui.actor)["items"]

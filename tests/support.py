@@ -86,13 +86,14 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes,
         connection.close()
 
 
-def queue_declared(amqp_uri: str, queue: str) -> bool:
-    """Whether a consumer has declared `queue` yet: an event published before that is dropped
-    (answering RPC proves nothing: a service's event queues are declared apart)."""
+def queue_consumed(amqp_uri: str, queue: str) -> bool:
+    """Whether a consumer reads `queue` yet: an event published before its queue is declared
+    and bound is dropped, and a consumer starts only once both are done (answering RPC
+    proves nothing: a service's event queues are declared apart)."""
     connection = pika.BlockingConnection(pika.URLParameters(pika_uri(amqp_uri)))
     try:
-        connection.channel().queue_declare(queue, passive=True)
-        return True
+        return connection.channel().queue_declare(
+            queue, passive=True).method.consumer_count > 0
     except pika.exceptions.ChannelClosedByBroker:
         return False
     finally:

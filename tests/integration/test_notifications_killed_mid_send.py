@@ -11,7 +11,7 @@ from deploy.processes import SERVICES, System
 from shared.migrate import upgrade
 from tests.fake_providers import FakeProviders
 from tests.notification_events import claim, insured
-from tests.support import publish_raw, queue_declared, wait_until
+from tests.support import publish_raw, queue_consumed, wait_until
 
 QUEUE = "evt-insurance-claim_approved--notifications.on_claim_approved"
 
@@ -27,7 +27,7 @@ def sends(url: str) -> list[tuple]:
 
 def start(system: System) -> None:
     system.start_one("notifications", SERVICES["notifications"])
-    wait_until(lambda: queue_declared(system.env["AMQP_URI"], QUEUE), timeout=30)
+    wait_until(lambda: queue_consumed(system.env["AMQP_URI"], QUEUE), timeout=30)
 
 
 def test_an_sms_cut_off_by_a_kill_between_sending_and_recording_goes_once(

@@ -14,11 +14,10 @@ import pytest
 from nameko.exceptions import MethodNotFound
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.utils import get_container, get_extension
-from sqlalchemy import update
 
 from services.families.models import HelpRecord, MemberContact
 from services.families.service import FamiliesService
-from services.fund.models import Donation
+from services.fund import donations, ledger
 from services.fund.service import FundService
 from services.volunteers.service import VolunteersService
 from shared.clock import local_today
@@ -216,13 +215,16 @@ def helped(system, family_id: int, on: str) -> None:
 
 
 def given(system, amount_fen: int, code: str, year: int = YEAR) -> None:
-    gift = system.fund.record_donation({"fund_code": "GENERAL", "amount_fen": amount_fen,
-                                        "channel": "bank", "grassroots_code": code,
-                                        "donor": {"kind": "person", "name": "张三",
-                                                  "phone": "13812345678"}}, None, STAFF1)
-    with system.session(FundService) as session, session.begin():
-        session.execute(update(Donation).where(Donation.id == gift["id"]).values(
-            recorded_at=datetime(year, 6, 1, 4, tzinfo=UTC)))
+    """A gift received on 1 June of `year`: posted at that moment, as the fund keeps its
+    month totals when money is posted."""
+    moment = datetime(year, 6, 1, 4, tzinfo=UTC)
+    with pytest.MonkeyPatch.context() as clock:
+        for module in (ledger, donations):
+            clock.setattr(module, "now_utc", lambda: moment)
+        system.fund.record_donation({"fund_code": "GENERAL", "amount_fen": amount_fen,
+                                     "channel": "bank", "grassroots_code": code,
+                                     "donor": {"kind": "person", "name": "张三",
+                                               "phone": "13812345678"}}, None, STAFF1)
 
 
 def served(system, n: int, code: str, minutes_on: list[tuple[str, int]]) -> None:

@@ -6,7 +6,9 @@ finish in well under half the time of one.
 
 The test files are shared out by the time each took last (tests/durations.json, written
 from the run's JUnit reports with `--record`; a file not in it counts as DEFAULT_SECONDS),
-the longest first, each to the process with the least so far. Each process's output goes to
+the longest first, each to the process with the least so far; the drills (`RUNS_ALONE`: they
+stop brokers, kill processes and wait for recovery within a time) run afterwards in one
+process, with nothing else loading the machine. Each process's output goes to
 artifacts/tests/worker-N.log and its progress to the screen; at the end, every process's
 failures are printed again and the exit status is the worst of theirs. pytest-xdist is not
 used: its workers talk to the controller over threads that eventlet's patching stalls."""
@@ -28,6 +30,14 @@ DEFAULT_SECONDS = 20.0
 
 def test_files() -> list[str]:
     return sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py"))
+
+
+def runs_alone(file: str) -> bool:
+    """A drill that stops a broker, kills processes or restores a database, and waits for
+    the system to come back within a time: `RUNS_ALONE = True` in its module. Those run
+    after the rest, in one process, on a machine otherwise quiet."""
+    return any(line.startswith("RUNS_ALONE = True")
+               for line in (ROOT / file).read_text().splitlines())
 
 
 def share_out(files: list[str], durations: dict[str, float], workers: int) -> list[list[str]]:
@@ -74,11 +84,40 @@ def main() -> int:
                         help="write this run's times per file to tests/durations.json")
     options, pytest_args = parser.parse_known_args()
     durations = json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
-    groups = share_out(test_files(), durations, options.workers)
+    files = test_files()
+    alone = [file for file in files if runs_alone(file)]
+    groups = share_out([file for file in files if file not in alone], durations,
+                       options.workers)
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    finished = run(enumerate(groups, 1), pytest_args)
+    if alone:
+        finished += run([(len(groups) + 1, alone)], pytest_args)
+    print(f"\n==== {len(finished)} processes, {time.monotonic() - started:.0f} s ====")
+    for number, status, _ in finished:
+        log = (OUT / f"worker-{number}.log").read_text()
+        summary = log.rstrip().splitlines()[-1] if log.strip() else "(no output)"
+        print(f"[{number}] exit {status}: {summary}")
+        if status != 0:
+            failures = log.find("= FAILURES =")
+            failures = log.find("= ERRORS =") if failures < 0 else failures
+            print(log[max(0, failures - 30):] if failures >= 0 else log[-4000:])
+    if options.record:
+        seconds: dict[str, float] = {}
+        for *_, report in finished:
+            if report.exists():
+                seconds.update(file_durations(report))
+        DURATIONS.write_text(json.dumps(dict(sorted(seconds.items())), indent=1) + "\n")
+    # 5: pytest found nothing to run in that process's files (a -k or -m left none).
+    return next((1 if status < 0 else status for _, status, _ in finished
+                 if status not in (0, 5)), 0)
+
+
+def run(groups, pytest_args: list[str]) -> list[tuple[int, int, Path]]:
+    """One pytest process per (number, files), all at once; (number, exit status, JUnit
+    report) of each once all have ended."""
     running = []
-    for number, files in enumerate(groups, 1):
+    for number, files in groups:
         report = OUT / f"worker-{number}.xml"
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}", *pytest_args,
@@ -89,26 +128,12 @@ def main() -> int:
                                    args=(number, process, OUT / f"worker-{number}.log"))
         relayer.start()
         running.append((number, process, relayer, report))
-    statuses = []
-    for _, process, relayer, _ in running:
-        statuses.append(process.wait())
+    finished = []
+    for number, process, relayer, report in running:
+        status = process.wait()
         relayer.join()
-    print(f"\n==== {len(groups)} processes, {time.monotonic() - started:.0f} s ====")
-    for (number, _, _, _), status in zip(running, statuses, strict=True):
-        log = (OUT / f"worker-{number}.log").read_text()
-        summary = log.rstrip().splitlines()[-1] if log.strip() else "(no output)"
-        print(f"[{number}] exit {status}: {summary}")
-        if status != 0:
-            failures = log.find("= FAILURES =")
-            failures = log.find("= ERRORS =") if failures < 0 else failures
-            print(log[max(0, failures - 30):] if failures >= 0 else log[-4000:])
-    if options.record:
-        seconds: dict[str, float] = {}
-        for *_, report in running:
-            if report.exists():
-                seconds.update(file_durations(report))
-        DURATIONS.write_text(json.dumps(dict(sorted(seconds.items())), indent=1) + "\n")
-    return next((1 if status < 0 else status for status in statuses if status != 0), 0)
+        finished.append((number, status, report))
+    return finished
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from tests.insurance_data import TODAY, claim, person
 from tests.private_broker import PrivateBroker
 from tests.support import EventTap, wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it restarts the broker under every process
+
 RESTARTS = 3
 DONORS = 2  # clients posting at once
 FUND = "RESTARTS"

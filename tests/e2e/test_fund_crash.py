@@ -7,6 +7,8 @@ from deploy.processes import SERVICES
 from tests.e2e.test_insurance_over_http import balance, enrol_and_claim, new_product
 from tests.support import wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it kills the fund and waits for it to come back
+
 OWN_SYSTEM = True  # it kills services, which no other module should see
 
 AMOUNT = 1_000

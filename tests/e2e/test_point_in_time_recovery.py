@@ -20,6 +20,8 @@ from tests.e2e.test_insurance_over_http import enrol_and_claim, new_product
 from tests.private_postgres import PrivateCluster
 from tests.support import wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it destroys and restores a database while money moves
+
 pytestmark = pytest.mark.postgres
 
 SERVICES = ("fund", "insurance", "volunteers", "families", "notifications", "gateway")

@@ -19,6 +19,8 @@ from tests.insurance_data import TODAY, claim, person
 from tests.rabbit_cluster import RabbitCluster
 from tests.support import wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it kills broker nodes under load
+
 pytestmark = pytest.mark.broker
 
 FUND = "CLUSTER"

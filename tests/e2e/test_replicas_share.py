@@ -16,6 +16,8 @@ from tests.e2e.test_claims_documents_over_http import PDF, product_requiring_an_
 from tests.e2e.test_insurance_over_http import enrol_and_claim
 from tests.support import assert_problem, wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it starts second processes and waits for them
+
 DOCUMENTS = 12
 
 

@@ -13,6 +13,8 @@ from tests.fake_providers import FakeProviders
 from tests.notification_events import claim, insured
 from tests.support import publish_raw, queue_consumed, wait_until
 
+RUNS_ALONE = True  # tests/parallel.py: it kills a service mid-send
+
 QUEUE = "evt-insurance-claim_approved--notifications.on_claim_approved"
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from bench.cpu import CpuMeter, processes_of
 from bench.donations import BenchFailure, phase_donations, print_figures, wait_outbox_drained
+from bench.postgres import services_on
 from bench.vhost import private_vhost
 from deploy.processes import System, free_port
 from deploy.seed import seed
@@ -48,22 +49,14 @@ def postgres_schemas():
         for service in SERVICES_WITH_DATABASES:
             schema = f"bench_{service}_{tag}"
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            urls[f"{service.upper()}_DATABASE_URL"] = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    saved = {key: os.environ.get(key) for key in urls}
-    os.environ.update(urls)
+            urls[service] = f"{PG_URL}?options=-csearch_path%3D{schema}"
     try:
-        yield urls
+        with services_on(urls) as variables:
+            yield variables
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         with admin.connect() as connection:
-            for key in urls:
-                service = key.removesuffix("_DATABASE_URL").lower()
+            for service in urls:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "bench_{service}_{tag}" CASCADE'))
-        admin.dispose()
 
 
 def donation_rate(replicas: int, seconds: float, concurrency: int) -> dict:

@@ -38,6 +38,39 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:54
 
 
 @pytest.fixture(scope="session")
+def vhost_pipeline(request, rabbit_manager):
+    """nameko's fixture of the same name, making one vhost ahead instead of three: each
+    vhost holds a score of the broker's file handles, and with a few test processes at
+    once (tests/parallel.py) a broker at the usual limit of 1 024 would make new connections
+    wait for one."""
+    from socket import timeout as socket_timeout
+    from urllib.parse import urlparse
+
+    from kombu.pools import connections
+    from nameko.testing.utils import ResourcePipeline
+    from nameko.utils.retry import retry
+    from requests.exceptions import HTTPError
+
+    username = urlparse(request.config.getoption("RABBIT_AMQP_URI")).username
+
+    def create() -> str:
+        vhost = f"nameko_test_{uuid.uuid4().hex[:10]}"
+        rabbit_manager.create_vhost(vhost)
+        rabbit_manager.set_vhost_permissions(vhost, username, ".*", ".*", ".*")
+        return vhost
+
+    @retry(for_exceptions=(HTTPError, socket_timeout), delay=1, max_attempts=9)
+    def destroy(vhost: str) -> None:
+        rabbit_manager.delete_vhost(vhost)
+        for key, pool in list(connections.items()):  # its connections go with it
+            if isinstance(key, tuple) and len(key) > 4 and key[4] == vhost:
+                pool.force_close_all()
+
+    with ResourcePipeline(create, destroy, size=1).run() as vhosts:
+        yield vhosts
+
+
+@pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory):
     """Each service's SQLite database migrated to head once per run: a test gets a copy,
     which takes a millisecond where running the migrations again takes up to a second."""
